@@ -1,0 +1,2 @@
+//! The errspec code generator.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Generated provider catalogs.
+#![forbid(unsafe_code)]

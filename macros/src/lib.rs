@@ -1,0 +1,2 @@
+//! Proc-macros for errspec.
+#![forbid(unsafe_code)]

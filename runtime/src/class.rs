@@ -1,0 +1,73 @@
+use std::fmt;
+use std::str::FromStr;
+
+/// How a failed request may be retried. The same four names are used in
+/// spec files, generated code, docs and tools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryClass {
+    /// Do not retry without changing the request.
+    Never,
+    /// Transient: retry with exponential backoff and jitter.
+    Backoff,
+    /// Wait for the server's delay (`Retry-After`, rate-limit reset), else back off.
+    Throttled,
+    /// The request may already have been processed: retry only when the
+    /// operation is idempotent or carries an idempotency key.
+    Ambiguous,
+}
+
+impl RetryClass {
+    /// Every class, in declaration order.
+    pub const ALL: [RetryClass; 4] = [
+        RetryClass::Never,
+        RetryClass::Backoff,
+        RetryClass::Throttled,
+        RetryClass::Ambiguous,
+    ];
+
+    /// The class's name as written in specs: `never`, `backoff`, `throttled`, `ambiguous`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RetryClass::Never => "never",
+            RetryClass::Backoff => "backoff",
+            RetryClass::Throttled => "throttled",
+            RetryClass::Ambiguous => "ambiguous",
+        }
+    }
+}
+
+impl fmt::Display for RetryClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error returned when a string is not one of the four retry class names.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown retry class `{0}`; expected one of never, backoff, throttled, ambiguous")]
+pub struct ParseRetryClassError(pub String);
+
+impl FromStr for RetryClass {
+    type Err = ParseRetryClassError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RetryClass::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| ParseRetryClassError(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for class in RetryClass::ALL {
+            assert_eq!(class.as_str().parse::<RetryClass>(), Ok(class));
+        }
+        assert!("retry".parse::<RetryClass>().is_err());
+    }
+}

@@ -1,0 +1,64 @@
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::{DelayHints, RetryClass};
+
+/// One field-level error: which field, and what is wrong with it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field's name or path, as the provider sent it.
+    pub field: String,
+    /// What is wrong with it, if the provider said.
+    pub message: Option<String>,
+}
+
+/// The parts every decoded error has, whatever its API.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ErrorDetails {
+    /// The HTTP status.
+    #[serde(serialize_with = "serialize_status")]
+    pub status: http::StatusCode,
+    /// The human-readable message.
+    pub message: Option<String>,
+    /// The provider's request id (body first, then header).
+    pub request_id: Option<String>,
+    /// Field-level errors, in body order.
+    pub field_errors: Vec<FieldError>,
+    /// Delay hints from the headers.
+    pub hints: DelayHints,
+    /// A bounded snippet of a body that was not JSON or did not decode.
+    pub raw: Option<String>,
+}
+
+fn serialize_status<S: serde::Serializer>(s: &http::StatusCode, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_u16(s.as_u16())
+}
+
+/// An API's typed error: what generated code and `#[derive(ApiError)]` implement.
+pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'static {
+    /// The provider's identifier, e.g. `"topmail"`.
+    const PROVIDER: &'static str;
+    /// The API's name within the provider, e.g. `"send"`.
+    const API: &'static str;
+    /// The header that carries an idempotency key, if the API supports one.
+    const IDEMPOTENCY_HEADER: Option<&'static str>;
+
+    /// Decodes an error response. Never fails and never panics: unknown
+    /// codes, unlisted statuses and malformed bodies still give an error value.
+    fn decode(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Self;
+
+    /// How this error may be retried.
+    fn retry_class(&self) -> RetryClass;
+
+    /// Status, message, request id, field errors, delay hints.
+    fn details(&self) -> &ErrorDetails;
+
+    /// The machine code as the provider sent it, if any.
+    fn code(&self) -> Option<Cow<'_, str>>;
+
+    /// The name of the variant this error decoded to (e.g. `RateLimited`).
+    fn variant_name(&self) -> &'static str;
+
+    /// Whether the code (or, for an API without codes, the status) is in the catalog.
+    fn is_known(&self) -> bool;
+}

@@ -1,0 +1,24 @@
+//! Runtime for errspec: the types and traits that generated error catalogs
+//! implement, the retry policy their classification drives, and a thin
+//! retrying client on top of `reqwest`.
+//!
+//! Generated crates (from `cargo xtask gen` or `errspec::catalog!`) implement
+//! [`ApiError`]; this crate knows nothing of any provider.
+#![forbid(unsafe_code)]
+
+mod class;
+pub mod decode;
+mod details;
+pub mod hints;
+pub mod layout;
+
+pub use class::{ParseRetryClassError, RetryClass};
+pub use details::{ApiError, ErrorDetails, FieldError};
+pub use hints::{DelayHints, RateLimitReset, RetryAfter};
+
+/// Items used by generated code. Not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use http;
+    pub use serde;
+}
