@@ -1,0 +1,734 @@
+//! Stage 2: the typed, normalized catalog the generator and docs use.
+//!
+//! [`lower`] turns a loaded [`Spec`] into a [`Catalog`], validating each value
+//! on the way (pointers, statuses, class names, header names) and reporting
+//! every problem at its location. Rules that relate several values live in
+//! [`crate::check`].
+
+use heck::ToUpperCamelCase;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::did_you_mean;
+use crate::source::{Located, Span};
+use crate::spec::{self, Spec, Text};
+
+/// One provider: one spec file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Catalog {
+    /// Identifier (`topmail`), used for module and file names.
+    pub provider: Located<String>,
+    /// Display name (`TopMail`).
+    pub title: String,
+    /// Where the provider documents its errors.
+    pub docs_url: Option<String>,
+    /// When the catalog was last checked (YYYY-MM-DD).
+    pub as_of: Located<String>,
+    /// About the provider.
+    pub description: Option<String>,
+    /// The APIs, in file order.
+    pub apis: Vec<Api>,
+}
+
+/// The four retry classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RetryClass {
+    /// Do not retry without changing the request.
+    Never,
+    /// Transient: exponential backoff with jitter.
+    Backoff,
+    /// Wait for the server's delay, else back off.
+    Throttled,
+    /// May have been processed: retry only when idempotent or keyed.
+    Ambiguous,
+}
+
+impl RetryClass {
+    /// Every class.
+    pub const ALL: [RetryClass; 4] = [
+        RetryClass::Never,
+        RetryClass::Backoff,
+        RetryClass::Throttled,
+        RetryClass::Ambiguous,
+    ];
+
+    /// The name used in specs, code and docs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RetryClass::Never => "never",
+            RetryClass::Backoff => "backoff",
+            RetryClass::Throttled => "throttled",
+            RetryClass::Ambiguous => "ambiguous",
+        }
+    }
+
+    /// The variant name of `errspec::RetryClass`.
+    pub const fn variant(self) -> &'static str {
+        match self {
+            RetryClass::Never => "Never",
+            RetryClass::Backoff => "Backoff",
+            RetryClass::Throttled => "Throttled",
+            RetryClass::Ambiguous => "Ambiguous",
+        }
+    }
+
+    /// One sentence on what a client does.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            RetryClass::Never => "do not retry without changing the request",
+            RetryClass::Backoff => "transient: retry with exponential backoff and jitter",
+            RetryClass::Throttled => {
+                "wait for the server's delay (Retry-After, rate-limit reset), else back off"
+            }
+            RetryClass::Ambiguous => {
+                "the request may have been processed: retry only when idempotent or keyed"
+            }
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        RetryClass::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// One API.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Api {
+    /// Identifier (`send`).
+    pub name: Located<String>,
+    /// Display name.
+    pub title: String,
+    /// About the API.
+    pub description: Option<String>,
+    /// Where its errors are documented.
+    pub docs_url: Option<String>,
+    /// Where the parts of an error body live.
+    pub body: BodyLayout,
+    /// Delay, rate-limit and request-id headers.
+    pub headers: Headers,
+    /// The idempotency-key header, lower-case, as written.
+    pub idempotency_header: Option<Located<String>>,
+    /// Classes for unlisted statuses.
+    pub defaults: Defaults,
+    /// The status table, in file order.
+    pub statuses: Vec<Status>,
+    /// The code table, in file order.
+    pub codes: Vec<Code>,
+    /// Where the API's mapping is.
+    pub span: Span,
+}
+
+impl Api {
+    /// Whether the API has machine codes.
+    pub fn has_codes(&self) -> bool {
+        self.body.code.is_some()
+    }
+
+    /// The retry class of a status: the table, else the defaults.
+    pub fn status_class(&self, status: u16) -> RetryClass {
+        self.statuses
+            .iter()
+            .find(|s| s.status == status)
+            .map_or_else(|| self.defaults.for_status(status), |s| s.retry)
+    }
+}
+
+/// Retry classes for statuses the table does not list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Defaults {
+    /// Unlisted 4xx (and anything below 500).
+    pub client_error: RetryClass,
+    /// Unlisted 5xx.
+    pub server_error: RetryClass,
+}
+
+impl Defaults {
+    /// The class for an unlisted status.
+    pub fn for_status(self, status: u16) -> RetryClass {
+        if status >= 500 {
+            self.server_error
+        } else {
+            self.client_error
+        }
+    }
+}
+
+/// One row of the status table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    /// The HTTP status.
+    pub status: u16,
+    /// Its meaning for this API.
+    pub meaning: String,
+    /// How to retry it.
+    pub retry: RetryClass,
+    /// What to check or do.
+    pub hint: Option<String>,
+    /// The generated variant name (`TooManyRequests`, `Status599`).
+    pub variant: String,
+    /// Where the row's key is.
+    pub span: Span,
+}
+
+/// A machine code's value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CodeValue {
+    /// A string code.
+    Str(String),
+    /// An integer code.
+    Int(i64),
+}
+
+impl std::fmt::Display for CodeValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CodeValue::Str(s) => f.write_str(s),
+            CodeValue::Int(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// One row of the code table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Code {
+    /// The code as the provider sends it.
+    pub value: CodeValue,
+    /// The generated variant name (`RateLimited`).
+    pub variant: String,
+    /// The statuses it comes with.
+    pub statuses: Vec<u16>,
+    /// What it means.
+    pub description: String,
+    /// A class that overrides the status's.
+    pub retry: Option<RetryClass>,
+    /// What to check or do.
+    pub hint: Option<String>,
+    /// Where the row's key is.
+    pub span: Span,
+}
+
+impl Code {
+    /// The code's class: its override, else its (first) status's class.
+    pub fn effective_class(&self, api: &Api) -> RetryClass {
+        self.retry.unwrap_or_else(|| {
+            self.statuses
+                .first()
+                .map_or(RetryClass::Never, |s| api.status_class(*s))
+        })
+    }
+}
+
+/// A parsed JSON pointer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pointer {
+    /// As written (`/error/code`).
+    pub text: String,
+    /// Unescaped reference tokens (`["error", "code"]`).
+    pub segments: Vec<String>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// JSON or text bodies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// JSON.
+    Json,
+    /// Not JSON.
+    Text,
+}
+
+/// The code's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeType {
+    /// Strings.
+    String,
+    /// Integers.
+    Integer,
+}
+
+/// Where the code lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodeSource {
+    /// In the body.
+    Body(Pointer),
+    /// In a header (lower-case name).
+    Header(Located<String>),
+}
+
+/// Where field errors live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldErrors {
+    /// Pointer to an array of field errors, if any.
+    pub items: Option<Pointer>,
+    /// Field name, relative to an item.
+    pub field: Pointer,
+    /// Message, relative to an item.
+    pub message: Option<Pointer>,
+}
+
+/// The layout of an error body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodyLayout {
+    /// JSON or text.
+    pub format: BodyFormat,
+    /// Pointer to an array of errors.
+    pub errors: Option<Pointer>,
+    /// Where the code lives, if the API has codes.
+    pub code: Option<CodeSource>,
+    /// The code's type.
+    pub code_type: CodeType,
+    /// The message.
+    pub message: Option<Pointer>,
+    /// The request id in the body.
+    pub request_id: Option<Pointer>,
+    /// Field errors.
+    pub field_errors: Option<FieldErrors>,
+}
+
+/// Rate-limit headers (lower-case names).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Quota.
+    pub limit: Option<Located<String>>,
+    /// Remaining.
+    pub remaining: Option<Located<String>>,
+    /// Reset.
+    pub reset: Option<Located<String>>,
+    /// Unit of reset.
+    pub reset_unit: ResetUnit,
+}
+
+/// Unit of a reset header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetUnit {
+    /// Unix timestamp in seconds.
+    UnixSeconds,
+    /// Seconds until reset.
+    Seconds,
+}
+
+/// Headers (lower-case names; the spelling as written is kept for docs).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Headers {
+    /// `Retry-After`.
+    pub retry_after: Option<Located<String>>,
+    /// Request id.
+    pub request_id: Option<Located<String>>,
+    /// Rate limits.
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl Headers {
+    /// Whether any header can tell a client how long to wait.
+    pub fn has_delay_source(&self) -> bool {
+        self.retry_after.is_some() || self.rate_limit.as_ref().is_some_and(|r| r.reset.is_some())
+    }
+}
+
+/// Lowers a loaded spec, reporting every invalid value; values with errors
+/// are left out of the catalog.
+pub fn lower(spec: &Spec, diags: &mut Diagnostics) -> Catalog {
+    let apis = spec
+        .apis
+        .iter()
+        .map(|(name, api)| lower_api(spec, name, api, diags))
+        .collect();
+    Catalog {
+        provider: spec.provider.clone(),
+        title: spec.title.value.clone(),
+        docs_url: spec.docs_url.as_ref().map(|d| d.value.clone()),
+        as_of: spec.as_of.clone(),
+        description: spec.description.as_ref().map(|d| d.value.clone()),
+        apis,
+    }
+}
+
+fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnostics) -> Api {
+    let body = lower_body(api.body.as_ref(), diags);
+    let headers = api
+        .headers
+        .as_ref()
+        .map(|h| Headers {
+            retry_after: h.retry_after.as_ref().and_then(|n| header_name(n, diags)),
+            request_id: h.request_id.as_ref().and_then(|n| header_name(n, diags)),
+            rate_limit: h.rate_limit.as_ref().map(|r| RateLimit {
+                limit: r.limit.as_ref().and_then(|n| header_name(n, diags)),
+                remaining: r.remaining.as_ref().and_then(|n| header_name(n, diags)),
+                reset: r.reset.as_ref().and_then(|n| header_name(n, diags)),
+                reset_unit: match r.reset_unit.as_ref() {
+                    None => ResetUnit::UnixSeconds,
+                    Some(u) => match u.value.as_str() {
+                        "unix_seconds" => ResetUnit::UnixSeconds,
+                        "seconds" => ResetUnit::Seconds,
+                        other => {
+                            diags.push(unknown_name(
+                                u.span,
+                                "reset unit",
+                                other,
+                                &["unix_seconds", "seconds"],
+                            ));
+                            ResetUnit::UnixSeconds
+                        }
+                    },
+                },
+            }),
+        })
+        .unwrap_or_default();
+    let mut defaults = Defaults {
+        client_error: RetryClass::Never,
+        server_error: RetryClass::Backoff,
+    };
+    for (key, class) in &api.defaults {
+        let Some(class) = retry_class(class, diags) else {
+            continue;
+        };
+        match key.value.as_str() {
+            "4xx" => defaults.client_error = class,
+            "5xx" => defaults.server_error = class,
+            other => diags.push(unknown_name(
+                key.span,
+                "status class",
+                other,
+                &["4xx", "5xx"],
+            )),
+        }
+    }
+    let statuses = api
+        .statuses
+        .iter()
+        .filter_map(|(key, s)| {
+            let status = status_key(key, diags);
+            let retry = s.retry.as_ref().and_then(|r| retry_class(r, diags));
+            Some(Status {
+                status: status?,
+                meaning: s.meaning.as_ref()?.value.clone(),
+                retry: retry?,
+                hint: s.hint.as_ref().map(|h| h.value.clone()),
+                variant: status_variant(status?),
+                span: key.span,
+            })
+        })
+        .collect();
+    let codes = api
+        .codes
+        .iter()
+        .filter_map(|(key, c)| lower_code(&body, key, c, diags))
+        .collect();
+    Api {
+        name: name.clone(),
+        title: api.title.as_ref().map_or_else(
+            || format!("{} {}", spec.title.value, name.value),
+            |t| t.value.clone(),
+        ),
+        description: api.description.as_ref().map(|d| d.value.clone()),
+        docs_url: api
+            .docs_url
+            .as_ref()
+            .or(spec.docs_url.as_ref())
+            .map(|d| d.value.clone()),
+        body,
+        headers,
+        idempotency_header: api
+            .idempotency
+            .as_ref()
+            .and_then(|i| i.header.as_ref())
+            .and_then(|h| header_name(h, diags)),
+        defaults,
+        statuses,
+        codes,
+        span: name.span,
+    }
+}
+
+fn lower_code(
+    body: &BodyLayout,
+    key: &Text,
+    c: &spec::CodeSpec,
+    diags: &mut Diagnostics,
+) -> Option<Code> {
+    let value = match body.code_type {
+        CodeType::String => CodeValue::Str(key.value.clone()),
+        CodeType::Integer => match key.value.parse::<i64>() {
+            Ok(i) => CodeValue::Int(i),
+            Err(_) => {
+                diags.push(
+                    Diagnostic::error(
+                        key.span,
+                        format!(
+                            "code `{}` is not an integer, but the API's codes are",
+                            key.value
+                        ),
+                    )
+                    .with_label("expected an integer code")
+                    .with_help("set `body.code.type: string`, or write the code as an integer"),
+                );
+                return None;
+            }
+        },
+    };
+    let variant = code_variant(&value);
+    if variant.is_none() {
+        diags.push(
+            Diagnostic::error(
+                key.span,
+                format!(
+                    "code `{}` cannot be turned into a Rust identifier",
+                    key.value
+                ),
+            )
+            .with_label("needs at least one ASCII letter or digit"),
+        );
+    }
+    let mut statuses = Vec::new();
+    for s in &c.status {
+        if let Some(s) = status_value(s.value, s.span, diags) {
+            statuses.push(s);
+        }
+    }
+    if c.status.is_empty() && diags.iter().all(|d| d.span != c.status_span) {
+        diags.push(
+            Diagnostic::error(
+                c.status_span,
+                format!("code `{}` lists no status", key.value),
+            )
+            .with_label("expected a status or a list of statuses"),
+        );
+        return None;
+    }
+    let retry = match &c.retry {
+        Some(r) => Some(retry_class(r, diags)?),
+        None => None,
+    };
+    Some(Code {
+        value,
+        variant: variant?,
+        statuses: (statuses.len() == c.status.len()).then_some(statuses)?,
+        description: c.description.as_ref()?.value.clone(),
+        retry,
+        hint: c.hint.as_ref().map(|h| h.value.clone()),
+        span: key.span,
+    })
+}
+
+fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLayout {
+    let default = BodyLayout {
+        format: BodyFormat::Json,
+        errors: None,
+        code: None,
+        code_type: CodeType::String,
+        message: None,
+        request_id: None,
+        field_errors: None,
+    };
+    let Some(b) = body else {
+        return default;
+    };
+    let format = match b.format.as_ref() {
+        None => BodyFormat::Json,
+        Some(f) => match f.value.as_str() {
+            "json" => BodyFormat::Json,
+            "text" => BodyFormat::Text,
+            other => {
+                diags.push(unknown_name(
+                    f.span,
+                    "body format",
+                    other,
+                    &["json", "text"],
+                ));
+                BodyFormat::Json
+            }
+        },
+    };
+    let mut code_type = CodeType::String;
+    let code = b.code.as_ref().and_then(|c| {
+        if let Some(t) = &c.r#type {
+            match t.value.as_str() {
+                "string" => code_type = CodeType::String,
+                "integer" => code_type = CodeType::Integer,
+                other => diags.push(unknown_name(
+                    t.span,
+                    "code type",
+                    other,
+                    &["string", "integer"],
+                )),
+            }
+        }
+        match (&c.pointer, &c.header) {
+            (Some(p), None) => pointer(p, diags).map(CodeSource::Body),
+            (None, Some(h)) => header_name(h, diags).map(CodeSource::Header),
+            (Some(_), Some(h)) => {
+                diags.push(
+                    Diagnostic::error(
+                        h.span,
+                        "`code` takes either `pointer` or `header`, not both",
+                    )
+                    .with_label("second source"),
+                );
+                None
+            }
+            (None, None) => {
+                diags.push(
+                    Diagnostic::error(c.span, "`code` needs a `pointer` or a `header`")
+                        .with_label("no source for the code"),
+                );
+                None
+            }
+        }
+    });
+    BodyLayout {
+        format,
+        errors: b.errors.as_ref().and_then(|p| pointer(p, diags)),
+        code,
+        code_type,
+        message: b.message.as_ref().and_then(|p| pointer(p, diags)),
+        request_id: b.request_id.as_ref().and_then(|p| pointer(p, diags)),
+        field_errors: b.field_errors.as_ref().and_then(|f| {
+            Some(FieldErrors {
+                items: f.items.as_ref().and_then(|p| pointer(p, diags)),
+                field: pointer(f.field.as_ref()?, diags)?,
+                message: f.message.as_ref().and_then(|p| pointer(p, diags)),
+            })
+        }),
+    }
+}
+
+/// Parses an RFC 6901 JSON pointer.
+fn pointer(p: &Text, diags: &mut Diagnostics) -> Option<Pointer> {
+    match parse_pointer(&p.value) {
+        Ok(segments) => Some(Pointer {
+            text: p.value.clone(),
+            segments,
+            span: p.span,
+        }),
+        Err(why) => {
+            diags.push(
+                Diagnostic::error(p.span, format!("malformed JSON pointer `{}`", p.value))
+                    .with_label(why)
+                    .with_help("a JSON pointer is empty or starts with `/`, e.g. `/error/code`; write `~0` for `~` and `~1` for `/`"),
+            );
+            None
+        }
+    }
+}
+
+/// Splits a JSON pointer into unescaped tokens, or says what is wrong.
+pub fn parse_pointer(text: &str) -> Result<Vec<String>, &'static str> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(rest) = text.strip_prefix('/') else {
+        return Err("must start with `/`");
+    };
+    rest.split('/')
+        .map(|token| {
+            let mut out = String::with_capacity(token.len());
+            let mut chars = token.chars();
+            while let Some(c) = chars.next() {
+                if c == '~' {
+                    match chars.next() {
+                        Some('0') => out.push('~'),
+                        Some('1') => out.push('/'),
+                        _ => return Err("`~` must be followed by `0` or `1`"),
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            Ok(out)
+        })
+        .collect()
+}
+
+/// Validates an HTTP header name (RFC 9110 token) and lower-cases it.
+fn header_name(n: &Text, diags: &mut Diagnostics) -> Option<Located<String>> {
+    let valid = !n.value.is_empty()
+        && n.value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if valid {
+        Some(Located::new(n.value.to_ascii_lowercase(), n.span))
+    } else {
+        diags.push(
+            Diagnostic::error(n.span, format!("invalid header name `{}`", n.value))
+                .with_label("header names are ASCII letters, digits and !#$%&'*+-.^_`|~"),
+        );
+        None
+    }
+}
+
+fn retry_class(t: &Text, diags: &mut Diagnostics) -> Option<RetryClass> {
+    let class = RetryClass::parse(&t.value);
+    if class.is_none() {
+        let names: Vec<&str> = RetryClass::ALL.iter().map(|c| c.as_str()).collect();
+        diags.push(unknown_name(t.span, "retry class", &t.value, &names));
+    }
+    class
+}
+
+fn unknown_name(span: Span, what: &str, name: &str, expected: &[&str]) -> Diagnostic {
+    let d = Diagnostic::error(span, format!("unknown {what} `{name}`"))
+        .with_label(format!("not a {what}"));
+    match did_you_mean(name, expected) {
+        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+        None => d.with_plain_note(format!("expected one of: {}", expected.join(", "))),
+    }
+}
+
+fn status_key(key: &Text, diags: &mut Diagnostics) -> Option<u16> {
+    match key.value.parse::<i128>() {
+        Ok(v) => status_value(v, key.span, diags),
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(key.span, format!("`{}` is not an HTTP status", key.value))
+                    .with_label("expected an integer from 100 to 599"),
+            );
+            None
+        }
+    }
+}
+
+fn status_value(v: i128, span: Span, diags: &mut Diagnostics) -> Option<u16> {
+    match u16::try_from(v) {
+        Ok(s) if (100..=599).contains(&s) => Some(s),
+        _ => {
+            diags.push(
+                Diagnostic::error(span, format!("status {v} is outside 100–599"))
+                    .with_label("not an HTTP status"),
+            );
+            None
+        }
+    }
+}
+
+/// `TooManyRequests` for 429; `Status599` where there is no standard reason.
+pub fn status_variant(status: u16) -> String {
+    http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map(|r| r.replace('\'', "").to_upper_camel_case())
+        .filter(|v| v.chars().all(|c| c.is_ascii_alphanumeric()) && !v.is_empty())
+        .unwrap_or_else(|| format!("Status{status}"))
+}
+
+/// The Rust variant name for a code, or `None` when it has no ASCII
+/// letter or digit to build one from.
+pub fn code_variant(value: &CodeValue) -> Option<String> {
+    match value {
+        CodeValue::Int(i) if *i < 0 => Some(format!("CodeMinus{}", i.unsigned_abs())),
+        CodeValue::Int(i) => Some(format!("Code{i}")),
+        CodeValue::Str(s) => {
+            let ascii: String = s
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+                .collect();
+            let v = ascii.to_upper_camel_case();
+            if v.is_empty() {
+                None
+            } else if v.starts_with(|c: char| c.is_ascii_digit()) {
+                Some(format!("Code{v}"))
+            } else {
+                Some(v)
+            }
+        }
+    }
+}
