@@ -11,6 +11,7 @@ pub mod decode;
 mod details;
 pub mod hints;
 pub mod layout;
+pub mod registry;
 
 pub use class::{ParseRetryClassError, RetryClass};
 pub use details::{ApiError, ErrorDetails, FieldError};

@@ -1,0 +1,63 @@
+//! A type-erased view of API errors, so tools can pick an API by name at run
+//! time (`cargo xtask classify topmail …`).
+
+use std::borrow::Cow;
+
+use crate::{ApiError, ErrorDetails, RetryClass};
+
+/// The object-safe part of [`ApiError`].
+pub trait DynApiError: std::error::Error + Send + Sync + 'static {
+    /// See [`ApiError::retry_class`].
+    fn retry_class(&self) -> RetryClass;
+    /// See [`ApiError::details`].
+    fn details(&self) -> &ErrorDetails;
+    /// See [`ApiError::code`].
+    fn code(&self) -> Option<Cow<'_, str>>;
+    /// See [`ApiError::variant_name`].
+    fn variant_name(&self) -> &'static str;
+    /// See [`ApiError::is_known`].
+    fn is_known(&self) -> bool;
+}
+
+impl<E: ApiError> DynApiError for E {
+    fn retry_class(&self) -> RetryClass {
+        ApiError::retry_class(self)
+    }
+    fn details(&self) -> &ErrorDetails {
+        ApiError::details(self)
+    }
+    fn code(&self) -> Option<Cow<'_, str>> {
+        ApiError::code(self)
+    }
+    fn variant_name(&self) -> &'static str {
+        ApiError::variant_name(self)
+    }
+    fn is_known(&self) -> bool {
+        ApiError::is_known(self)
+    }
+}
+
+/// One API of a generated catalog, reachable by name.
+#[derive(Clone, Copy, Debug)]
+pub struct ApiEntry {
+    /// The provider's identifier.
+    pub provider: &'static str,
+    /// The API's name.
+    pub api: &'static str,
+    /// The idempotency-key header, if the API supports one.
+    pub idempotency_header: Option<&'static str>,
+    /// The API's decoder, type-erased.
+    pub decode: fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Box<dyn DynApiError>,
+}
+
+impl ApiEntry {
+    /// The entry for an [`ApiError`] type.
+    pub const fn of<E: ApiError>() -> Self {
+        ApiEntry {
+            provider: E::PROVIDER,
+            api: E::API,
+            idempotency_header: E::IDEMPOTENCY_HEADER,
+            decode: |status, headers, body| Box::new(E::decode(status, headers, body)),
+        }
+    }
+}
