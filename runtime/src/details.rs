@@ -35,6 +35,10 @@ fn serialize_status<S: serde::Serializer>(s: &http::StatusCode, ser: S) -> Resul
 }
 
 /// An API's typed error: what generated code and `#[derive(ApiError)]` implement.
+///
+/// Only what every implementation can answer is required; the accessors
+/// with defaults are overridden where the type keeps that part (generated
+/// types keep all of them, a user's derived enum only the fields it declares).
 pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'static {
     /// The provider's identifier, e.g. `"topmail"`.
     const PROVIDER: &'static str;
@@ -47,11 +51,13 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
     /// codes, unlisted statuses and malformed bodies still give an error value.
     fn decode(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Self;
 
+    /// Reads the API's delay headers (`Retry-After`, rate-limit reset) from a
+    /// response. The retry policy uses this, so delays are honoured whatever
+    /// fields the error type keeps.
+    fn delay_hints(headers: &http::HeaderMap) -> DelayHints;
+
     /// How this error may be retried.
     fn retry_class(&self) -> RetryClass;
-
-    /// Status, message, request id, field errors, delay hints.
-    fn details(&self) -> &ErrorDetails;
 
     /// The machine code as the provider sent it, if any.
     fn code(&self) -> Option<Cow<'_, str>>;
@@ -61,4 +67,29 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
 
     /// Whether the code (or, for an API without codes, the status) is in the catalog.
     fn is_known(&self) -> bool;
+
+    /// The HTTP status, if the type keeps it.
+    fn status(&self) -> Option<http::StatusCode> {
+        None
+    }
+
+    /// The human-readable message, if the type keeps it.
+    fn message(&self) -> Option<&str> {
+        None
+    }
+
+    /// The provider's request id, if the type keeps it.
+    fn request_id(&self) -> Option<&str> {
+        None
+    }
+
+    /// Field-level errors, if the type keeps them.
+    fn field_errors(&self) -> &[FieldError] {
+        &[]
+    }
+
+    /// The delay hints read when this error was decoded, if the type keeps them.
+    fn hints(&self) -> DelayHints {
+        DelayHints::default()
+    }
 }

@@ -3,14 +3,22 @@
 
 use std::borrow::Cow;
 
-use crate::{ApiError, ErrorDetails, RetryClass};
+use crate::{ApiError, DelayHints, FieldError, RetryClass};
 
 /// The object-safe part of [`ApiError`].
 pub trait DynApiError: std::error::Error + Send + Sync + 'static {
     /// See [`ApiError::retry_class`].
     fn retry_class(&self) -> RetryClass;
-    /// See [`ApiError::details`].
-    fn details(&self) -> &ErrorDetails;
+    /// See [`ApiError::status`].
+    fn status(&self) -> Option<http::StatusCode>;
+    /// See [`ApiError::message`].
+    fn message(&self) -> Option<&str>;
+    /// See [`ApiError::request_id`].
+    fn request_id(&self) -> Option<&str>;
+    /// See [`ApiError::field_errors`].
+    fn field_errors(&self) -> &[FieldError];
+    /// See [`ApiError::hints`].
+    fn hints(&self) -> DelayHints;
     /// See [`ApiError::code`].
     fn code(&self) -> Option<Cow<'_, str>>;
     /// See [`ApiError::variant_name`].
@@ -23,8 +31,20 @@ impl<E: ApiError> DynApiError for E {
     fn retry_class(&self) -> RetryClass {
         ApiError::retry_class(self)
     }
-    fn details(&self) -> &ErrorDetails {
-        ApiError::details(self)
+    fn status(&self) -> Option<http::StatusCode> {
+        ApiError::status(self)
+    }
+    fn message(&self) -> Option<&str> {
+        ApiError::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        ApiError::request_id(self)
+    }
+    fn field_errors(&self) -> &[FieldError] {
+        ApiError::field_errors(self)
+    }
+    fn hints(&self) -> DelayHints {
+        ApiError::hints(self)
     }
     fn code(&self) -> Option<Cow<'_, str>> {
         ApiError::code(self)
@@ -46,6 +66,8 @@ pub struct ApiEntry {
     pub api: &'static str,
     /// The idempotency-key header, if the API supports one.
     pub idempotency_header: Option<&'static str>,
+    /// The API's delay-header reader.
+    pub delay_hints: fn(&http::HeaderMap) -> DelayHints,
     /// The API's decoder, type-erased.
     pub decode: fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Box<dyn DynApiError>,
 }
@@ -57,6 +79,7 @@ impl ApiEntry {
             provider: E::PROVIDER,
             api: E::API,
             idempotency_header: E::IDEMPOTENCY_HEADER,
+            delay_hints: E::delay_hints,
             decode: |status, headers, body| Box::new(E::decode(status, headers, body)),
         }
     }
