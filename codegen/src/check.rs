@@ -131,22 +131,21 @@ fn check_codes_have_a_source(api: &Api, written: &crate::spec::ApiSpec, diags: &
         .as_ref()
         .and_then(|b| b.code.as_ref())
         .is_none()
+        && let Some(first) = api.codes.first()
     {
-        if let Some(first) = api.codes.first() {
-            diags.push(
-                Diagnostic::error(
-                    first.span,
-                    format!(
-                        "API `{}` lists codes but `body.code` does not say where they are",
-                        api.name.value
-                    ),
-                )
-                .with_label("code without a source")
-                .with_help(
-                    "add `body: { code: { pointer: /error/code } }` (or `header: X-Error-Code`)",
+        diags.push(
+            Diagnostic::error(
+                first.span,
+                format!(
+                    "API `{}` lists codes but `body.code` does not say where they are",
+                    api.name.value
                 ),
-            );
-        }
+            )
+            .with_label("code without a source")
+            .with_help(
+                "add `body: { code: { pointer: /error/code } }` (or `header: X-Error-Code`)",
+            ),
+        );
     }
 }
 

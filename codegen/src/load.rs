@@ -288,7 +288,7 @@ fn load_spec(root: &Node, diags: &mut Diagnostics) -> Option<Spec> {
     let as_of = m.required_str("as_of", "catalog", diags);
     let description = m.str("description", diags);
     let apis = match m.get("apis") {
-        Some(n) => keyed(n, "apis", diags, |name, v, d| load_api(name, v, d)),
+        Some(n) => keyed(n, "apis", diags, load_api),
         None => {
             diags.push(
                 Diagnostic::error(root.span, "missing required key `apis` in `catalog`")
