@@ -6,14 +6,16 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Api, BodyFormat, Catalog, RetryClass};
-use crate::spec::Spec;
+use crate::model::{Api, BodyFormat, Catalog, CodeSource, RetryClass};
+use crate::source::Span;
+use crate::spec::{ApiSpec, Spec, Text};
 
 /// Runs every rule over a lowered catalog.
 pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
-    check_not_empty(spec, catalog, diags);
     check_provider_identifier(catalog, diags);
     check_as_of_date(catalog, diags);
+    check_docs_urls(spec, diags);
+    check_no_empty_text(spec, diags);
     check_api_identifiers(catalog, diags);
     for (api, (_, api_spec)) in catalog.apis.iter().zip(&spec.apis) {
         check_api_lists_something(api, api_spec, diags);
@@ -21,18 +23,10 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
         check_text_bodies_have_no_pointers(api, diags);
         check_duplicate_codes(api, diags);
         check_variant_collisions(api, diags);
+        check_error_statuses(api, diags);
         check_code_statuses_listed(api, diags);
-        check_throttled_has_delay_source(api, diags);
-    }
-}
-
-/// A catalog must describe at least one API.
-fn check_not_empty(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
-    if catalog.apis.is_empty() {
-        diags.push(
-            Diagnostic::error(spec.span, "the catalog is empty: `apis` lists no API")
-                .with_help("add an API under `apis`, e.g. `apis: { default: { statuses: … } }`"),
-        );
+        check_throttled_has_delay_source(api, api_spec, diags);
+        check_rate_limit_headers(api_spec, diags);
     }
 }
 
@@ -90,13 +84,7 @@ const RUST_KEYWORDS: &[&str] = &[
 /// `as_of` is a calendar date, YYYY-MM-DD: catalogs drift, readers need to know when it was true.
 fn check_as_of_date(catalog: &Catalog, diags: &mut Diagnostics) {
     let d = &catalog.as_of;
-    let parts: Vec<&str> = d.value.split('-').collect();
-    let ok = matches!(parts.as_slice(), [y, m, day]
-        if y.len() == 4 && m.len() == 2 && day.len() == 2
-        && y.parse::<u16>().is_ok()
-        && m.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
-        && day.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d)));
-    if !ok {
+    if !is_date(&d.value) {
         diags.push(
             Diagnostic::error(
                 d.span,
@@ -105,13 +93,91 @@ fn check_as_of_date(catalog: &Catalog, diags: &mut Diagnostics) {
                     d.value
                 ),
             )
-            .with_label("expected YYYY-MM-DD"),
+            .with_label("expected a real date, YYYY-MM-DD"),
         );
     }
 }
 
+/// Whether `s` is a valid proleptic Gregorian date written `YYYY-MM-DD`.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) {
+        return false;
+    }
+    if !digits(5..7) || !digits(8..10) {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let (year, month, day) = (num(0..4), num(5..7), num(8..10));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// Documentation links are absolute `http(s)` URLs: they end up in rustdoc and Markdown.
+fn check_docs_urls(spec: &Spec, diags: &mut Diagnostics) {
+    let urls = std::iter::once(spec.docs_url.as_ref())
+        .chain(spec.apis.iter().map(|(_, a)| a.docs_url.as_ref()))
+        .flatten();
+    for url in urls {
+        let rest = url
+            .value
+            .strip_prefix("https://")
+            .or_else(|| url.value.strip_prefix("http://"));
+        let ok = rest.is_some_and(|r| {
+            !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace)
+        });
+        if !ok {
+            diags.push(
+                Diagnostic::error(
+                    url.span,
+                    format!("`docs_url` is not an http(s) URL: `{}`", url.value),
+                )
+                .with_label("expected https://…"),
+            );
+        }
+    }
+}
+
+/// Free text (titles, meanings, descriptions, hints) is never blank: it
+/// becomes rustdoc and `Display` output. Leave an optional key out instead.
+fn check_no_empty_text(spec: &Spec, diags: &mut Diagnostics) {
+    let mut texts: Vec<(&str, &Text)> = vec![("title", &spec.title)];
+    texts.extend(spec.description.iter().map(|t| ("description", t)));
+    for (_, api) in &spec.apis {
+        texts.extend(api.title.iter().map(|t| ("title", t)));
+        texts.extend(api.description.iter().map(|t| ("description", t)));
+        for (_, s) in &api.statuses {
+            texts.extend(s.meaning.iter().map(|t| ("meaning", t)));
+            texts.extend(s.hint.iter().map(|t| ("hint", t)));
+        }
+        for (_, c) in &api.codes {
+            texts.extend(c.description.iter().map(|t| ("description", t)));
+            texts.extend(c.hint.iter().map(|t| ("hint", t)));
+        }
+    }
+    for (key, text) in texts {
+        if text.value.trim().is_empty() {
+            diags.push(
+                Diagnostic::error(text.span, format!("`{key}` is empty"))
+                    .with_label("write a few words here")
+                    .with_help(
+                        "optional keys (`hint`, an API's `title`, …) can be left out instead",
+                    ),
+            );
+        }
+    }
+}
+
 /// An API with neither statuses nor codes generates nothing useful.
-fn check_api_lists_something(api: &Api, written: &crate::spec::ApiSpec, diags: &mut Diagnostics) {
+fn check_api_lists_something(api: &Api, written: &ApiSpec, diags: &mut Diagnostics) {
     if written.statuses.is_empty() && written.codes.is_empty() {
         diags.push(
             Diagnostic::error(
@@ -125,13 +191,13 @@ fn check_api_lists_something(api: &Api, written: &crate::spec::ApiSpec, diags: &
 }
 
 /// A code table needs `body.code` to say where codes are read from.
-fn check_codes_have_a_source(api: &Api, written: &crate::spec::ApiSpec, diags: &mut Diagnostics) {
+fn check_codes_have_a_source(api: &Api, written: &ApiSpec, diags: &mut Diagnostics) {
     if written
         .body
         .as_ref()
         .and_then(|b| b.code.as_ref())
         .is_none()
-        && let Some(first) = api.codes.first()
+        && let Some((first, _)) = written.codes.first()
     {
         diags.push(
             Diagnostic::error(
@@ -155,15 +221,13 @@ fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
     if b.format != BodyFormat::Text {
         return;
     }
-    let pointers = [
-        b.errors.as_ref(),
-        b.message.as_ref(),
-        b.request_id.as_ref(),
-        match &b.code {
-            Some(crate::model::CodeSource::Body(p)) => Some(p),
-            _ => None,
-        },
-    ];
+    let mut pointers = vec![b.errors.as_ref(), b.message.as_ref(), b.request_id.as_ref()];
+    if let Some(CodeSource::Body(p)) = &b.code {
+        pointers.push(Some(p));
+    }
+    if let Some(f) = &b.field_errors {
+        pointers.extend([f.items.as_ref(), Some(&f.field), f.message.as_ref()]);
+    }
     for p in pointers.into_iter().flatten() {
         diags.push(
             Diagnostic::error(
@@ -192,20 +256,25 @@ fn check_duplicate_codes(api: &Api, diags: &mut Diagnostics) {
 }
 
 /// Two codes must not become the same Rust variant (`RATE_LIMITED` and
-/// `rate_limited`), nor take the catch-all's name.
+/// `rate_limited`), nor take a name the generated enum reserves.
 fn check_variant_collisions(api: &Api, diags: &mut Diagnostics) {
     let mut seen: HashMap<&str, &crate::model::Code> = HashMap::new();
     for c in &api.codes {
-        if c.variant == "Unknown" {
+        // `Unknown` is the catch-all variant; `Self` is a keyword.
+        if matches!(c.variant.as_str(), "Unknown" | "Self") {
             diags.push(
                 Diagnostic::error(
                     c.span,
                     format!(
-                        "code `{}` becomes the variant `Unknown`, which is reserved",
-                        c.value
+                        "code `{}` becomes the variant `{}`, which is reserved",
+                        c.value, c.variant
                     ),
                 )
-                .with_label("clashes with the catch-all variant"),
+                .with_label(if c.variant == "Unknown" {
+                    "clashes with the catch-all variant `Unknown`"
+                } else {
+                    "`Self` is a Rust keyword"
+                }),
             );
             continue;
         }
@@ -219,12 +288,31 @@ fn check_variant_collisions(api: &Api, diags: &mut Diagnostics) {
                     ),
                 )
                 .with_label("same identifier")
-                .with_note(first.span, format!("`{}` defined here", first.value)),
+                .with_note(first.span, format!("`{}` first defined here", first.value)),
             ),
             Some(_) => {}
             None => {
                 seen.insert(&c.variant, c);
             }
+        }
+    }
+}
+
+/// The tables describe error responses: a 1xx, 2xx or 3xx row is almost
+/// certainly a typo or a success copied from the docs (a warning).
+fn check_error_statuses(api: &Api, diags: &mut Diagnostics) {
+    let rows = api.statuses.iter().map(|s| (s.status, s.span));
+    let codes = api
+        .codes
+        .iter()
+        .flat_map(|c| c.statuses.iter().map(move |s| (*s, c.span)));
+    for (status, span) in rows.chain(codes) {
+        if status < 400 {
+            diags.push(
+                Diagnostic::warning(span, format!("status {status} is not an error status"))
+                    .with_label("expected 4xx or 5xx")
+                    .with_help("error catalogs list 4xx and 5xx responses; successes and redirects are not decoded as errors"),
+            );
         }
     }
 }
@@ -257,22 +345,29 @@ fn check_code_statuses_listed(api: &Api, diags: &mut Diagnostics) {
 }
 
 /// `throttled` waits for a server delay; without a Retry-After or rate-limit
-/// reset header the client can only back off (a warning).
-fn check_throttled_has_delay_source(api: &Api, diags: &mut Diagnostics) {
+/// reset header the client can only back off (a warning, once per API, at
+/// the first `throttled`).
+fn check_throttled_has_delay_source(api: &Api, written: &ApiSpec, diags: &mut Diagnostics) {
     if api.headers.has_delay_source() {
         return;
     }
-    let status = api
+    let defaults = written
+        .defaults
+        .iter()
+        .filter(|(_, class)| class.value == RetryClass::Throttled.as_str())
+        .map(|(_, class)| class.span);
+    let statuses = api
         .statuses
         .iter()
-        .find(|s| s.retry == RetryClass::Throttled)
+        .filter(|s| s.retry == RetryClass::Throttled)
         .map(|s| s.span);
-    let code = api
+    let codes = api
         .codes
         .iter()
-        .find(|c| c.retry == Some(RetryClass::Throttled))
+        .filter(|c| c.retry == Some(RetryClass::Throttled))
         .map(|c| c.span);
-    if let Some(span) = status.or(code) {
+    let first: Option<Span> = defaults.chain(statuses).chain(codes).min();
+    if let Some(span) = first {
         diags.push(
             Diagnostic::warning(
                 span,
@@ -283,6 +378,31 @@ fn check_throttled_has_delay_source(api: &Api, diags: &mut Diagnostics) {
             )
             .with_label("clients will fall back to backoff")
             .with_help("declare `headers.retry_after` or `headers.rate_limit.reset`"),
+        );
+    }
+}
+
+/// `headers.rate_limit` names at least one header, and `reset_unit` only
+/// means something with a `reset` header (warnings).
+fn check_rate_limit_headers(written: &ApiSpec, diags: &mut Diagnostics) {
+    let Some(r) = written.headers.as_ref().and_then(|h| h.rate_limit.as_ref()) else {
+        return;
+    };
+    if r.limit.is_none() && r.remaining.is_none() && r.reset.is_none() {
+        diags.push(
+            Diagnostic::warning(r.span, "`rate_limit` names no header")
+                .with_label("declares nothing")
+                .with_help(
+                    "name the `limit`, `remaining` and `reset` headers, or remove `rate_limit`",
+                ),
+        );
+    } else if let (Some(unit), None) = (&r.reset_unit, &r.reset) {
+        diags.push(
+            Diagnostic::warning(unit.span, "`reset_unit` without a `reset` header")
+                .with_label("has no effect")
+                .with_help(
+                    "name the header that carries the reset time, e.g. `reset: X-RateLimit-Reset`",
+                ),
         );
     }
 }

@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod node;
+pub mod schema;
 pub mod source;
 pub mod spec;
 

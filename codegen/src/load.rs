@@ -1,7 +1,8 @@
 //! Stage 1: YAML text → [`Spec`], accumulating every structural problem.
 //!
 //! Unknown keys (with "did you mean"), wrong value types, duplicate keys and
-//! missing required keys are all reported in one pass, each located.
+//! missing required keys are all reported in one pass, each located. Values
+//! are only checked for shape here; what they mean is [`crate::model`]'s job.
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::node::{self, Node, NodeKind};
@@ -29,52 +30,142 @@ pub fn load(text: &str) -> (Option<Spec>, Diagnostics) {
     (spec, diags)
 }
 
+/// Which mapping of the language is being read, for messages and hints.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Catalog,
+    Api,
+    Body,
+    CodeLocation,
+    FieldErrors,
+    Headers,
+    RateLimit,
+    Idempotency,
+    Status,
+    Code,
+}
+
+impl Kind {
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Kind::Catalog => SPEC_KEYS,
+            Kind::Api => API_KEYS,
+            Kind::Body => BODY_KEYS,
+            Kind::CodeLocation => CODE_LOCATION_KEYS,
+            Kind::FieldErrors => FIELD_ERRORS_KEYS,
+            Kind::Headers => HEADERS_KEYS,
+            Kind::RateLimit => RATE_LIMIT_KEYS,
+            Kind::Idempotency => IDEMPOTENCY_KEYS,
+            Kind::Status => STATUS_KEYS,
+            Kind::Code => CODE_KEYS,
+        }
+    }
+
+    /// Help for a key that belongs to another mapping: the most common
+    /// slip is a table written one level too high or too low.
+    fn misplaced(self, key: &str) -> Option<String> {
+        let body = BODY_KEYS.contains(&key);
+        let headers = HEADERS_KEYS.contains(&key);
+        match self {
+            Kind::Catalog if API_KEYS.contains(&key) => Some(format!(
+                "`{key}` belongs to an API: write it under `apis`, e.g. `apis: {{ api: {{ {key}: … }} }}`"
+            )),
+            Kind::Api if body && headers => Some(format!(
+                "`{key}` goes under `body` (a JSON pointer) or `headers` (a header name)"
+            )),
+            Kind::Api if body => Some(format!("`{key}` goes under `body`")),
+            Kind::Api if headers => Some(format!("`{key}` goes under `headers`")),
+            Kind::Api if RATE_LIMIT_KEYS.contains(&key) => {
+                Some(format!("`{key}` goes under `headers.rate_limit`"))
+            }
+            Kind::Api if SPEC_KEYS.contains(&key) => Some(format!(
+                "`{key}` describes the provider: write it at the top level of the file"
+            )),
+            Kind::Api | Kind::Catalog if key == "header" => {
+                Some("write the idempotency-key header as `idempotency: { header: … }`".into())
+            }
+            Kind::Body if headers => Some(format!("`{key}` goes under the API's `headers`")),
+            Kind::Body if key == "pointer" || key == "type" => Some(format!(
+                "`{key}` goes under `code`, e.g. `code: {{ pointer: /error/code }}`"
+            )),
+            Kind::Headers if RATE_LIMIT_KEYS.contains(&key) => {
+                Some(format!("`{key}` goes under `rate_limit`"))
+            }
+            Kind::Status if key == "description" => {
+                Some("a status row takes `meaning` (a code row takes `description`)".into())
+            }
+            Kind::Status if key == "status" => {
+                Some("statuses are the keys of `statuses`; a code row takes `status`".into())
+            }
+            Kind::Code if key == "meaning" => {
+                Some("a code row takes `description` (a status row takes `meaning`)".into())
+            }
+            Kind::Code if key == "statuses" => {
+                Some("write several statuses as a list: `status: [400, 422]`".into())
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Reads one YAML mapping: checks its keys against the allowed ones,
 /// reports duplicates and unknown keys, and hands out values by key.
 struct MapReader<'n> {
     entries: Vec<(&'n Node, &'n Node)>,
-    span: Span,
+    /// Names the mapping in messages: "status `404`", "`body`", "the catalog".
+    what: String,
+    /// Where a missing key is reported: the key that owns the mapping.
+    owner: Span,
 }
 
 impl<'n> MapReader<'n> {
-    /// `what` names the mapping in messages (`api`, `body`, …).
-    fn new(node: &'n Node, what: &str, keys: &[&str], diags: &mut Diagnostics) -> Option<Self> {
-        let NodeKind::Map(entries) = &node.kind else {
-            if node.kind == NodeKind::Null {
-                return Some(MapReader {
-                    entries: Vec::new(),
-                    span: node.span,
-                });
+    fn new(
+        node: &'n Node,
+        kind: Kind,
+        what: impl Into<String>,
+        owner: Span,
+        diags: &mut Diagnostics,
+    ) -> Option<Self> {
+        let what = what.into();
+        let keys = kind.keys();
+        let entries = match &node.kind {
+            NodeKind::Map(entries) => entries.as_slice(),
+            // `body:` with nothing after it: an empty mapping.
+            NodeKind::Null => &[],
+            other => {
+                diags.push(
+                    Diagnostic::error(
+                        node.span,
+                        format!("expected a mapping for {what}, found {}", other.describe()),
+                    )
+                    .with_label("expected a mapping")
+                    .with_plain_note(format!("{what} takes: {}", keys.join(", "))),
+                );
+                return None;
             }
-            diags.push(
-                Diagnostic::error(
-                    node.span,
-                    format!(
-                        "expected a mapping for `{what}`, found {}",
-                        node.kind.describe()
-                    ),
-                )
-                .with_label("expected a mapping"),
-            );
-            return None;
         };
         let mut kept: Vec<(&Node, &Node)> = Vec::new();
         for (k, v) in entries {
             let Some(name) = k.scalar_text() else {
-                diags.push(Diagnostic::error(
-                    k.span,
-                    format!("keys of `{what}` must be names"),
-                ));
+                diags.push(
+                    Diagnostic::error(
+                        k.span,
+                        format!("keys of {what} must be names, found {}", k.kind.describe()),
+                    )
+                    .with_label("expected a name")
+                    .with_plain_note(format!("{what} takes: {}", keys.join(", "))),
+                );
                 continue;
             };
             if !keys.contains(&name.as_str()) {
-                let mut d = Diagnostic::error(k.span, format!("unknown key `{name}` in `{what}`"))
+                let mut d = Diagnostic::error(k.span, format!("unknown key `{name}` in {what}"))
                     .with_label("unknown key");
-                match did_you_mean(&name, keys) {
-                    Some(s) => d = d.with_help(format!("did you mean `{s}`?")),
-                    None => {
-                        d = d.with_plain_note(format!("`{what}` takes: {}", keys.join(", ")));
-                    }
+                if let Some(s) = did_you_mean(&name, keys) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                } else if let Some(help) = kind.misplaced(&name) {
+                    d = d.with_help(help);
+                } else {
+                    d = d.with_plain_note(format!("{what} takes: {}", keys.join(", ")));
                 }
                 diags.push(d);
                 continue;
@@ -84,7 +175,7 @@ impl<'n> MapReader<'n> {
                 .find(|(fk, _)| fk.scalar_text().as_deref() == Some(&name))
             {
                 diags.push(
-                    Diagnostic::error(k.span, format!("duplicate key `{name}` in `{what}`"))
+                    Diagnostic::error(k.span, format!("duplicate key `{name}` in {what}"))
                         .with_label("defined again here")
                         .with_note(first.span, format!("`{name}` first defined here")),
                 );
@@ -94,41 +185,62 @@ impl<'n> MapReader<'n> {
         }
         Some(MapReader {
             entries: kept,
-            span: node.span,
+            what,
+            owner,
         })
     }
 
-    fn get(&self, key: &str) -> Option<&'n Node> {
+    /// The key and value of an entry.
+    fn entry(&self, key: &str) -> Option<(&'n Node, &'n Node)> {
         self.entries
             .iter()
             .find(|(k, _)| k.scalar_text().as_deref() == Some(key))
-            .map(|(_, v)| *v)
+            .copied()
+    }
+
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entry(key).map(|(_, v)| v)
     }
 
     fn str(&self, key: &str, diags: &mut Diagnostics) -> Option<Text> {
         self.get(key).and_then(|n| expect_str(n, key, diags))
     }
 
-    fn required_str(&self, key: &str, what: &str, diags: &mut Diagnostics) -> Option<Text> {
-        let v = self.str(key, diags);
-        if v.is_none() && self.get(key).is_none() {
-            diags.push(
-                Diagnostic::error(
-                    self.span,
-                    format!("missing required key `{key}` in `{what}`"),
-                )
-                .with_label(format!("`{key}` is missing")),
-            );
-        }
-        v
+    /// Reports, in one diagnostic at the owning key, every required key
+    /// that is absent. (Keys present with a wrong value are reported where
+    /// they are read.)
+    fn require(&self, keys: &[&str], diags: &mut Diagnostics) {
+        let missing: Vec<String> = keys
+            .iter()
+            .filter(|k| self.get(k).is_none())
+            .map(|k| format!("`{k}`"))
+            .collect();
+        let (list, verb) = match missing.as_slice() {
+            [] => return,
+            [one] => (one.clone(), "is"),
+            [init @ .., last] => (format!("{} and {last}", init.join(", ")), "are"),
+        };
+        let key = if missing.len() == 1 { "key" } else { "keys" };
+        diags.push(
+            Diagnostic::error(
+                self.owner,
+                format!("missing required {key} {list} in {}", self.what),
+            )
+            .with_label(format!("{list} {verb} missing")),
+        );
     }
 }
 
-/// The closest allowed key, if it is close enough to be a typo.
+/// The closest candidate, if it is close enough to be a typo. Case is
+/// ignored (`4XX` → `4xx`).
 pub(crate) fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    if let Some(exact) = candidates.iter().find(|c| c.to_lowercase() == lower) {
+        return Some(exact);
+    }
     candidates
         .iter()
-        .map(|c| (strsim::jaro_winkler(name, c), *c))
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), *c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
@@ -138,29 +250,32 @@ fn expect_str(n: &Node, key: &str, diags: &mut Diagnostics) -> Option<Text> {
     match &n.kind {
         NodeKind::Str(s) => Some(Located::new(s.clone(), n.span)),
         other => {
-            diags.push(
-                Diagnostic::error(
-                    n.span,
-                    format!("expected a string for `{key}`, found {}", other.describe()),
-                )
-                .with_label("expected a string"),
-            );
+            let d = Diagnostic::error(
+                n.span,
+                format!("expected a string for `{key}`, found {}", other.describe()),
+            )
+            .with_label("expected a string");
+            let d = match (other, n.scalar_text()) {
+                (NodeKind::Null, _) => d.with_help(format!("give `{key}` a value, or remove it")),
+                (_, Some(text)) => {
+                    d.with_help(format!("quote it to make it a string: `{key}: \"{text}\"`"))
+                }
+                (_, None) => d,
+            };
+            diags.push(d);
             None
         }
     }
 }
 
-fn span_or_key(n: &Node) -> Span {
-    n.span
-}
-
 /// Reads a mapping whose keys are data (API names, statuses, codes),
-/// reporting duplicate keys with a note at the first.
+/// reporting duplicate keys with a note at the first. `item` gets the key
+/// as text, the key node and the value node.
 fn keyed<'n, T>(
     node: &'n Node,
     what: &str,
     diags: &mut Diagnostics,
-    mut item: impl FnMut(&Text, &'n Node, &mut Diagnostics) -> Option<T>,
+    mut item: impl FnMut(&Text, &'n Node, &'n Node, &mut Diagnostics) -> Option<T>,
 ) -> Keyed<T> {
     let mut out: Keyed<T> = Vec::new();
     let entries = match &node.kind {
@@ -183,16 +298,19 @@ fn keyed<'n, T>(
     let mut seen: Vec<Text> = Vec::new();
     for (k, v) in entries {
         let Some(name) = k.scalar_text() else {
-            diags.push(Diagnostic::error(
-                k.span,
-                format!(
-                    "keys of `{what}` must be scalars, found {}",
-                    k.kind.describe()
-                ),
-            ));
+            diags.push(
+                Diagnostic::error(
+                    k.span,
+                    format!(
+                        "keys of `{what}` must be scalars, found {}",
+                        k.kind.describe()
+                    ),
+                )
+                .with_label("expected a scalar key"),
+            );
             continue;
         };
-        let key = Located::new(name, span_or_key(k));
+        let key = Located::new(name, k.span);
         if let Some(first) = seen.iter().find(|s| s.value == key.value) {
             diags.push(
                 Diagnostic::error(
@@ -205,7 +323,7 @@ fn keyed<'n, T>(
             continue;
         }
         seen.push(key.clone());
-        if let Some(t) = item(&key, v, diags) {
+        if let Some(t) = item(&key, k, v, diags) {
             out.push((key, t));
         }
     }
@@ -273,29 +391,49 @@ pub const KEYS: &[(&str, &[&str])] = &[
 ];
 
 fn load_spec(root: &Node, diags: &mut Diagnostics) -> Option<Spec> {
-    if root.kind == NodeKind::Null {
+    // An empty file, a file of comments, and `{}` are all "empty": one
+    // error saying what a catalog needs beats four "missing key" errors.
+    let empty = match &root.kind {
+        NodeKind::Null => true,
+        NodeKind::Map(entries) => entries.is_empty(),
+        _ => false,
+    };
+    if empty {
         diags.push(
-            Diagnostic::error(root.span, "the catalog is empty").with_help(
-                "a catalog needs `provider`, `title`, `as_of` and at least one API under `apis`",
-            ),
+            Diagnostic::error(root.span, "the catalog is empty")
+                .with_label("no catalog here")
+                .with_help(
+                    "a catalog needs `provider`, `title`, `as_of` and at least one API under `apis` (see spec/README.md)",
+                ),
         );
         return None;
     }
-    let m = MapReader::new(root, "catalog", SPEC_KEYS, diags)?;
-    let provider = m.required_str("provider", "catalog", diags);
-    let title = m.required_str("title", "catalog", diags);
+    let m = MapReader::new(root, Kind::Catalog, "the catalog", root.span, diags)?;
+    m.require(&["provider", "title", "as_of", "apis"], diags);
+    let provider = m.str("provider", diags);
+    let title = m.str("title", diags);
     let docs_url = m.str("docs_url", diags);
-    let as_of = m.required_str("as_of", "catalog", diags);
+    let as_of = m.str("as_of", diags);
     let description = m.str("description", diags);
-    let apis = match m.get("apis") {
-        Some(n) => keyed(n, "apis", diags, load_api),
-        None => {
-            diags.push(
-                Diagnostic::error(root.span, "missing required key `apis` in `catalog`")
-                    .with_label("`apis` is missing"),
-            );
-            Vec::new()
+    let (apis, apis_span) = match m.entry("apis") {
+        Some((k, n)) => {
+            let listed = match &n.kind {
+                NodeKind::Map(entries) => !entries.is_empty(),
+                NodeKind::Null => false,
+                _ => true, // a wrong type is reported by `keyed`
+            };
+            if !listed {
+                diags.push(
+                    Diagnostic::error(k.span, "the catalog is empty: `apis` lists no API")
+                        .with_label("no API here")
+                        .with_help(
+                            "add an API under `apis`, e.g. `apis: { api: { statuses: … } }`",
+                        ),
+                );
+            }
+            (keyed(n, "apis", diags, load_api), k.span)
         }
+        None => (Vec::new(), root.span),
     };
     Some(Spec {
         provider: provider?,
@@ -304,137 +442,191 @@ fn load_spec(root: &Node, diags: &mut Diagnostics) -> Option<Spec> {
         as_of: as_of?,
         description,
         apis,
+        apis_span,
         span: root.span,
     })
 }
 
-fn load_api(_name: &Text, n: &Node, diags: &mut Diagnostics) -> Option<ApiSpec> {
-    let m = MapReader::new(n, "api", API_KEYS, diags)?;
+fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<ApiSpec> {
+    let m = MapReader::new(
+        n,
+        Kind::Api,
+        format!("API `{}`", name.value),
+        name.span,
+        diags,
+    )?;
     Some(ApiSpec {
         title: m.str("title", diags),
         description: m.str("description", diags),
         docs_url: m.str("docs_url", diags),
-        body: m.get("body").and_then(|b| load_body(b, diags)),
-        headers: m.get("headers").and_then(|h| load_headers(h, diags)),
-        idempotency: m.get("idempotency").and_then(|i| {
-            let m = MapReader::new(i, "idempotency", IDEMPOTENCY_KEYS, diags)?;
+        body: m.entry("body").and_then(|(k, b)| load_body(k, b, diags)),
+        headers: m
+            .entry("headers")
+            .and_then(|(k, h)| load_headers(k, h, diags)),
+        idempotency: m.entry("idempotency").and_then(|(k, i)| {
+            let m = MapReader::new(i, Kind::Idempotency, "`idempotency`", k.span, diags)?;
+            m.require(&["header"], diags);
             Some(IdempotencySpec {
-                header: m.required_str("header", "idempotency", diags),
+                header: m.str("header", diags),
                 span: i.span,
             })
         }),
         defaults: m
             .get("defaults")
-            .map(|d| keyed(d, "defaults", diags, |k, v, d| expect_str(v, &k.value, d)))
+            .map(|d| {
+                keyed(d, "defaults", diags, |k, _, v, d| {
+                    expect_str(v, &k.value, d)
+                })
+            })
             .unwrap_or_default(),
         statuses: m
             .get("statuses")
-            .map(|s| keyed(s, "statuses", diags, |_, v, d| load_status(v, d)))
+            .map(|s| keyed(s, "statuses", diags, load_status))
             .unwrap_or_default(),
         codes: m
             .get("codes")
-            .map(|c| keyed(c, "codes", diags, |_, v, d| load_code(v, d)))
+            .map(|c| keyed(c, "codes", diags, load_code))
             .unwrap_or_default(),
         span: n.span,
     })
 }
 
-fn load_body(n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> {
-    let m = MapReader::new(n, "body", BODY_KEYS, diags)?;
+fn load_body(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> {
+    let m = MapReader::new(n, Kind::Body, "`body`", key.span, diags)?;
     Some(BodySpec {
         format: m.str("format", diags),
         errors: m.str("errors", diags),
-        code: m.get("code").and_then(|c| {
-            let m = MapReader::new(c, "code", CODE_LOCATION_KEYS, diags)?;
+        code: m.entry("code").and_then(|(k, c)| {
+            let m = MapReader::new(c, Kind::CodeLocation, "`body.code`", k.span, diags)?;
             Some(CodeLocationSpec {
                 pointer: m.str("pointer", diags),
                 header: m.str("header", diags),
                 r#type: m.str("type", diags),
-                span: c.span,
+                span: k.span,
             })
         }),
         message: m.str("message", diags),
         request_id: m.str("request_id", diags),
-        field_errors: m.get("field_errors").and_then(|f| {
-            let m = MapReader::new(f, "field_errors", FIELD_ERRORS_KEYS, diags)?;
+        field_errors: m.entry("field_errors").and_then(|(k, f)| {
+            let m = MapReader::new(f, Kind::FieldErrors, "`body.field_errors`", k.span, diags)?;
+            m.require(&["field"], diags);
             Some(FieldErrorsSpec {
                 items: m.str("items", diags),
-                field: m.required_str("field", "field_errors", diags),
+                field: m.str("field", diags),
                 message: m.str("message", diags),
-                span: f.span,
+                span: k.span,
             })
         }),
-        span: n.span,
+        span: key.span,
     })
 }
 
-fn load_headers(n: &Node, diags: &mut Diagnostics) -> Option<HeadersSpec> {
-    let m = MapReader::new(n, "headers", HEADERS_KEYS, diags)?;
+fn load_headers(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<HeadersSpec> {
+    let m = MapReader::new(n, Kind::Headers, "`headers`", key.span, diags)?;
     Some(HeadersSpec {
         retry_after: m.str("retry_after", diags),
         request_id: m.str("request_id", diags),
-        rate_limit: m.get("rate_limit").and_then(|r| {
-            let m = MapReader::new(r, "rate_limit", RATE_LIMIT_KEYS, diags)?;
+        rate_limit: m.entry("rate_limit").and_then(|(k, r)| {
+            let m = MapReader::new(r, Kind::RateLimit, "`headers.rate_limit`", k.span, diags)?;
             Some(RateLimitSpec {
                 limit: m.str("limit", diags),
                 remaining: m.str("remaining", diags),
                 reset: m.str("reset", diags),
                 reset_unit: m.str("reset_unit", diags),
-                span: r.span,
+                span: k.span,
             })
         }),
-        span: n.span,
+        span: key.span,
     })
 }
 
-fn load_status(n: &Node, diags: &mut Diagnostics) -> Option<StatusSpec> {
-    let m = MapReader::new(n, "status", STATUS_KEYS, diags)?;
+fn load_status(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<StatusSpec> {
+    let m = MapReader::new(
+        n,
+        Kind::Status,
+        format!("status `{}`", name.value),
+        name.span,
+        diags,
+    )?;
+    m.require(&["meaning", "retry"], diags);
     Some(StatusSpec {
-        meaning: m.required_str("meaning", "status", diags),
-        retry: m.required_str("retry", "status", diags),
+        meaning: m.str("meaning", diags),
+        retry: m.str("retry", diags),
         hint: m.str("hint", diags),
         span: n.span,
     })
 }
 
-fn load_code(n: &Node, diags: &mut Diagnostics) -> Option<CodeSpec> {
-    let m = MapReader::new(n, "code", CODE_KEYS, diags)?;
+fn load_code(name: &Text, key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<CodeSpec> {
+    let m = MapReader::new(
+        n,
+        Kind::Code,
+        format!("code `{}`", name.value),
+        name.span,
+        diags,
+    )?;
+    m.require(&["status", "description"], diags);
     let (status, status_span) = match m.get("status") {
         Some(s) => (load_statuses(s, diags), s.span),
-        None => {
-            diags.push(
-                Diagnostic::error(n.span, "missing required key `status` in `code`")
-                    .with_label("`status` is missing"),
-            );
-            (Vec::new(), n.span)
-        }
+        None => (Vec::new(), name.span),
     };
     Some(CodeSpec {
         status,
-        description: m.required_str("description", "code", diags),
+        description: m.str("description", diags),
         retry: m.str("retry", diags),
         hint: m.str("hint", diags),
+        key_is_integer: matches!(key.kind, NodeKind::Int(_)),
         status_span,
         span: n.span,
     })
 }
 
+/// Reads `status: 400` or `status: [400, 422]`: integers, at least one,
+/// none twice. (The range is checked in [`crate::model`].)
 fn load_statuses(n: &Node, diags: &mut Diagnostics) -> Vec<Located<i128>> {
     let one = |n: &Node, diags: &mut Diagnostics| match &n.kind {
         NodeKind::Int(i) => Some(Located::new(*i, n.span)),
         other => {
-            diags.push(
-                Diagnostic::error(
-                    n.span,
-                    format!("expected an HTTP status, found {}", other.describe()),
-                )
-                .with_label("expected an integer such as 400"),
-            );
+            let d = Diagnostic::error(
+                n.span,
+                format!("expected an HTTP status, found {}", other.describe()),
+            )
+            .with_label("expected an integer such as 400");
+            let d = match other {
+                NodeKind::Str(s) if s.trim().parse::<u16>().is_ok() => {
+                    d.with_help(format!("write the status without quotes: `{}`", s.trim()))
+                }
+                NodeKind::Map(_) | NodeKind::Seq(_) => d.with_help(
+                    "write one status (`status: 400`) or a flat list (`status: [400, 422]`)",
+                ),
+                _ => d,
+            };
+            diags.push(d);
             None
         }
     };
-    match &n.kind {
-        NodeKind::Seq(items) => items.iter().filter_map(|i| one(i, diags)).collect(),
-        _ => one(n, diags).into_iter().collect(),
+    let NodeKind::Seq(items) = &n.kind else {
+        return one(n, diags).into_iter().collect();
+    };
+    if items.is_empty() {
+        diags.push(
+            Diagnostic::error(n.span, "`status` lists no status")
+                .with_label("expected at least one status")
+                .with_help("write one status (`status: 400`) or a list (`status: [400, 422]`)"),
+        );
     }
+    let mut out: Vec<Located<i128>> = Vec::new();
+    for item in items {
+        let Some(s) = one(item, diags) else { continue };
+        if let Some(first) = out.iter().find(|f| f.value == s.value) {
+            diags.push(
+                Diagnostic::error(s.span, format!("status {} is listed twice", s.value))
+                    .with_label("listed again here")
+                    .with_note(first.span, format!("{} first listed here", s.value)),
+            );
+            continue;
+        }
+        out.push(s);
+    }
+    out
 }

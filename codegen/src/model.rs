@@ -479,20 +479,30 @@ fn lower_code(
             .with_label("needs at least one ASCII letter or digit"),
         );
     }
+    if c.key_is_integer && body.code_type == CodeType::String && body.code.is_some() {
+        diags.push(
+            Diagnostic::warning(
+                key.span,
+                format!(
+                    "code `{}` is written as an integer, but the API's codes are strings",
+                    key.value
+                ),
+            )
+            .with_label(format!("read as the string \"{}\"", key.value))
+            .with_help(format!(
+                "set `body.code.type: integer` if the provider sends a JSON number, or quote the code (`\"{}\":`) if it sends a string",
+                key.value
+            )),
+        );
+    }
     let mut statuses = Vec::new();
     for s in &c.status {
         if let Some(s) = status_value(s.value, s.span, diags) {
             statuses.push(s);
         }
     }
-    if c.status.is_empty() && diags.iter().all(|d| d.span != c.status_span) {
-        diags.push(
-            Diagnostic::error(
-                c.status_span,
-                format!("code `{}` lists no status", key.value),
-            )
-            .with_label("expected a status or a list of statuses"),
-        );
+    // An absent or empty `status` was reported while loading.
+    if c.status.is_empty() {
         return None;
     }
     let retry = match &c.retry {

@@ -2,98 +2,110 @@
 //!
 //! These types mirror the YAML one to one (see `spec/README.md`); [`crate::load`]
 //! fills them from a node tree and [`crate::schema`] derives `spec/schema.json`
-//! from them. Semantic rules live in [`crate::check`]; the normalized form the
+//! from them, so the doc comments here are what an editor shows on hover.
+//! Semantic rules live in [`crate::check`]; the normalized form the
 //! generator uses is [`crate::model`].
 
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 use crate::source::{Located, Span};
 
 /// A located string.
 pub type Text = Located<String>;
 
+/// Entries of a YAML mapping, in order, each with its located key.
+pub type Keyed<T> = Vec<(Text, T)>;
+
+/// An RFC 6901 JSON pointer: empty (the whole document) or `/`-separated
+/// tokens, with `~0` for `~` and `~1` for `/`.
+pub const POINTER_PATTERN: &str = "^(/([^~]|~[01])*)*$";
+/// An HTTP header name (an RFC 9110 token).
+pub const HEADER_PATTERN: &str = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+/// A lower snake_case identifier.
+pub const IDENTIFIER_PATTERN: &str = "^[a-z][a-z0-9_]*$";
+/// A status in an error table.
+pub const STATUS_PATTERN: &str = "^[1-5][0-9][0-9]$";
+/// A date, `YYYY-MM-DD`.
+pub const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+/// An absolute http(s) URL.
+pub const URL_PATTERN: &str = "^https?://[^/\\s]\\S*$";
+
 /// One provider's catalog: one YAML file.
 #[derive(Clone, Debug, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields, title = "errspec catalog")]
 pub struct Spec {
-    /// The provider's identifier: lower snake_case, used for module and file names (`topmail`).
+    /// The provider's identifier: lower snake_case, used for module and file
+    /// names (`topmail`). Required.
+    #[schemars(with = "String", pattern(IDENTIFIER_PATTERN))]
     pub provider: Text,
-    /// The provider's display name (`TopMail`).
+    /// The provider's display name (`TopMail`). Required.
+    #[schemars(with = "String", length(min = 1))]
     pub title: Text,
-    /// Where the provider documents its errors.
-    #[schemars(default)]
+    /// Where the provider documents its errors: an http(s) URL.
+    #[schemars(default, with = "String", pattern(URL_PATTERN))]
     pub docs_url: Option<Text>,
-    /// The date (YYYY-MM-DD) the catalog was last checked against the provider's docs.
+    /// The date (YYYY-MM-DD) the catalog was last checked against the
+    /// provider's docs. Required: catalogs drift.
+    #[schemars(with = "String", pattern(DATE_PATTERN))]
     pub as_of: Text,
     /// A paragraph about the provider, in your own words.
-    #[schemars(default)]
+    #[schemars(default, with = "String", length(min = 1))]
     pub description: Option<Text>,
-    /// The provider's APIs, by name (lower snake_case). One submodule each when there are several.
-    #[schemars(with = "std::collections::BTreeMap<String, ApiSpec>")]
+    /// The provider's APIs, by name (lower snake_case; `api` when there is
+    /// only one). At least one. Each becomes a module of the generated crate.
+    #[schemars(schema_with = "apis_schema")]
     pub apis: Keyed<ApiSpec>,
+    /// Where the `apis` key is (the whole document when it is missing).
+    #[schemars(skip)]
+    pub apis_span: Span,
     /// Where the whole document is (for file-level diagnostics).
     #[schemars(skip)]
     pub span: Span,
 }
 
-/// Entries of a YAML mapping, in order, each with its located key.
-pub type Keyed<T> = Vec<(Text, T)>;
-
 /// One API of a provider.
 #[derive(Clone, Debug, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ApiSpec {
-    /// The API's display name.
-    #[schemars(default)]
+    /// The API's display name. Default: the provider's title and the API's name.
+    #[schemars(default, with = "String", length(min = 1))]
     pub title: Option<Text>,
     /// A paragraph about the API.
-    #[schemars(default)]
+    #[schemars(default, with = "String", length(min = 1))]
     pub description: Option<Text>,
-    /// Where this API's errors are documented, if not the provider's `docs_url`.
-    #[schemars(default)]
+    /// Where this API's errors are documented. Default: the provider's `docs_url`.
+    #[schemars(default, with = "String", pattern(URL_PATTERN))]
     pub docs_url: Option<Text>,
-    /// Where code, message, request id and field errors live in an error body.
-    #[schemars(default)]
+    /// Where code, message, request id and field errors live in an error
+    /// body. Default: a JSON body with no code, message or request id.
+    #[schemars(default, with = "BodySpec")]
     pub body: Option<BodySpec>,
-    /// Delay, rate-limit and request-id headers.
-    #[schemars(default)]
+    /// Delay, rate-limit and request-id headers. Default: none.
+    #[schemars(default, with = "HeadersSpec")]
     pub headers: Option<HeadersSpec>,
     /// How an idempotency key is sent, where the API supports one.
-    #[schemars(default)]
+    #[schemars(default, with = "IdempotencySpec")]
     pub idempotency: Option<IdempotencySpec>,
-    /// Retry classes for statuses the catalog does not list, by status class (`4xx`, `5xx`).
-    #[schemars(
-        default,
-        with = "std::collections::BTreeMap<StatusClassKey, RetryClassName>"
-    )]
+    /// Retry classes for statuses the status table does not list, by status
+    /// class. Default: `4xx: never`, `5xx: backoff`.
+    #[schemars(default, schema_with = "defaults_schema")]
     pub defaults: Keyed<Text>,
-    /// The status table, by HTTP status.
-    #[schemars(default, with = "std::collections::BTreeMap<u16, StatusSpec>")]
+    /// The status table: HTTP status → meaning, retry class, hint.
+    #[schemars(default, schema_with = "statuses_schema")]
     pub statuses: Keyed<StatusSpec>,
-    /// The code table, by machine code as the provider sends it.
-    #[schemars(default, with = "std::collections::BTreeMap<String, CodeSpec>")]
+    /// The code table: machine code, as the provider sends it → status(es),
+    /// description, optional retry class and hint. Needs `body.code`.
+    #[schemars(default, schema_with = "codes_schema")]
     pub codes: Keyed<CodeSpec>,
     /// Where the API's mapping is.
     #[schemars(skip)]
     pub span: Span,
 }
 
-/// A status class key in `defaults`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-pub enum StatusClassKey {
-    /// Any 4xx status the catalog does not list.
-    #[serde(rename = "4xx")]
-    ClientError,
-    /// Any 5xx status the catalog does not list.
-    #[serde(rename = "5xx")]
-    ServerError,
-}
-
 /// One of the four retry classes.
 #[derive(JsonSchema)]
 #[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
+#[allow(dead_code)] // only its schema is used
 pub enum RetryClassName {
     /// Do not retry without changing the request.
     Never,
@@ -101,7 +113,8 @@ pub enum RetryClassName {
     Backoff,
     /// Wait for the server's delay (Retry-After, rate-limit reset), else back off.
     Throttled,
-    /// The request may have been processed: retry only when idempotent or keyed.
+    /// The request may already have been processed: retry only when the
+    /// operation is idempotent or carries an idempotency key.
     Ambiguous,
 }
 
@@ -109,26 +122,29 @@ pub enum RetryClassName {
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct BodySpec {
-    /// `json` (default) or `text` (not JSON: every error is status-level).
-    #[schemars(default, with = "Option<BodyFormatName>")]
+    /// `json` (default) or `text` (not JSON: every error is status-level and
+    /// no pointer applies).
+    #[schemars(default, with = "BodyFormatName")]
     pub format: Option<Text>,
     /// JSON pointer to an array of error objects. When set, `code`, `message`
-    /// and `field_errors` are relative to each item; the first item is primary.
-    #[schemars(default, with = "Option<String>")]
+    /// and `field_errors` are relative to each item; the first item is the
+    /// primary error and every item's field errors are kept.
+    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
     pub errors: Option<Text>,
-    /// Where the machine code lives. Leave out when the API has no codes.
-    #[schemars(default)]
+    /// Where the machine code lives. Leave out when the API has no codes
+    /// (the status is the key).
+    #[schemars(default, with = "CodeLocationSpec")]
     pub code: Option<CodeLocationSpec>,
     /// JSON pointer to the human-readable message.
-    #[schemars(default, with = "Option<String>")]
+    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
     pub message: Option<Text>,
     /// JSON pointer to the request id (absolute, even with `errors`).
-    #[schemars(default, with = "Option<String>")]
+    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
     pub request_id: Option<Text>,
     /// Where field-level errors live.
-    #[schemars(default)]
+    #[schemars(default, with = "FieldErrorsSpec")]
     pub field_errors: Option<FieldErrorsSpec>,
-    /// Where the mapping is.
+    /// Where the mapping's key is (`body:`).
     #[schemars(skip)]
     pub span: Span,
 }
@@ -136,28 +152,32 @@ pub struct BodySpec {
 /// `json` or `text`.
 #[derive(JsonSchema)]
 #[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
+#[allow(dead_code)] // only its schema is used
 pub enum BodyFormatName {
-    /// A JSON document.
+    /// A JSON document (the default).
     Json,
-    /// Anything else.
+    /// Anything else: HTML, plain text. Decoded as a status-level error.
     Text,
 }
 
-/// Where the machine code lives: a body pointer or a header.
+/// Where the machine code lives: a body pointer or a header (exactly one).
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[schemars(
+    deny_unknown_fields,
+    extend("oneOf" = [{ "required": ["pointer"] }, { "required": ["header"] }])
+)]
 pub struct CodeLocationSpec {
-    /// JSON pointer to the code in the body.
-    #[schemars(default, with = "Option<String>")]
+    /// JSON pointer to the code in the body (relative to each item with `body.errors`).
+    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
     pub pointer: Option<Text>,
     /// A response header that carries the code.
-    #[schemars(default, with = "Option<String>")]
+    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
     pub header: Option<Text>,
-    /// `string` (default) or `integer`.
-    #[schemars(default, with = "Option<CodeTypeName>")]
+    /// `string` (default) or `integer`: how the provider sends the code, and
+    /// how the keys of `codes` are read.
+    #[schemars(default, with = "CodeTypeName")]
     pub r#type: Option<Text>,
-    /// Where the mapping is.
+    /// Where the mapping's key is (`code:`).
     #[schemars(skip)]
     pub span: Span,
 }
@@ -165,11 +185,11 @@ pub struct CodeLocationSpec {
 /// `string` or `integer`.
 #[derive(JsonSchema)]
 #[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
+#[allow(dead_code)] // only its schema is used
 pub enum CodeTypeName {
-    /// A string code.
+    /// A string code such as `"rate_limited"` (the default).
     String,
-    /// An integer code.
+    /// An integer code such as `1001`.
     Integer,
 }
 
@@ -177,17 +197,17 @@ pub enum CodeTypeName {
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct FieldErrorsSpec {
-    /// JSON pointer to an array of field errors. Leave out for one field error
-    /// per error object.
-    #[schemars(default, with = "Option<String>")]
+    /// JSON pointer to an array of field errors. Leave out for one field
+    /// error per error object.
+    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
     pub items: Option<Text>,
-    /// JSON pointer, relative to an item, to the field's name.
-    #[schemars(with = "String")]
+    /// JSON pointer, relative to an item, to the field's name. Required.
+    #[schemars(with = "String", pattern(POINTER_PATTERN))]
     pub field: Option<Text>,
     /// JSON pointer, relative to an item, to the field's message.
-    #[schemars(default, with = "Option<String>")]
+    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
     pub message: Option<Text>,
-    /// Where the mapping is.
+    /// Where the mapping's key is (`field_errors:`).
     #[schemars(skip)]
     pub span: Span,
 }
@@ -197,15 +217,15 @@ pub struct FieldErrorsSpec {
 #[schemars(deny_unknown_fields)]
 pub struct HeadersSpec {
     /// The header carrying a delay in seconds or an HTTP-date (usually `Retry-After`).
-    #[schemars(default, with = "Option<String>")]
+    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
     pub retry_after: Option<Text>,
-    /// A header carrying the provider's request id.
-    #[schemars(default, with = "Option<String>")]
+    /// A header carrying the provider's request id (used when the body has none).
+    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
     pub request_id: Option<Text>,
     /// Rate-limit headers.
-    #[schemars(default)]
+    #[schemars(default, with = "RateLimitSpec")]
     pub rate_limit: Option<RateLimitSpec>,
-    /// Where the mapping is.
+    /// Where the mapping's key is (`headers:`).
     #[schemars(skip)]
     pub span: Span,
 }
@@ -214,19 +234,20 @@ pub struct HeadersSpec {
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RateLimitSpec {
-    /// The window's request quota.
-    #[schemars(default, with = "Option<String>")]
+    /// The header with the window's request quota.
+    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
     pub limit: Option<Text>,
-    /// Requests left in the window.
-    #[schemars(default, with = "Option<String>")]
+    /// The header with the requests left in the window.
+    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
     pub remaining: Option<Text>,
-    /// When the window resets.
-    #[schemars(default, with = "Option<String>")]
+    /// The header saying when the window resets (a delay source for `throttled`).
+    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
     pub reset: Option<Text>,
-    /// The unit of `reset`: `unix_seconds` (a timestamp) or `seconds` (until reset).
-    #[schemars(default, with = "Option<ResetUnitName>")]
+    /// The unit of `reset`: `unix_seconds` (a timestamp, the default) or
+    /// `seconds` (until the reset).
+    #[schemars(default, with = "ResetUnitName")]
     pub reset_unit: Option<Text>,
-    /// Where the mapping is.
+    /// Where the mapping's key is (`rate_limit:`).
     #[schemars(skip)]
     pub span: Span,
 }
@@ -234,9 +255,9 @@ pub struct RateLimitSpec {
 /// `unix_seconds` or `seconds`.
 #[derive(JsonSchema)]
 #[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
+#[allow(dead_code)] // only its schema is used
 pub enum ResetUnitName {
-    /// A Unix timestamp in seconds.
+    /// A Unix timestamp in seconds (the default).
     UnixSeconds,
     /// Seconds until the window resets.
     Seconds,
@@ -246,8 +267,8 @@ pub enum ResetUnitName {
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct IdempotencySpec {
-    /// The request header that carries the key (e.g. `Idempotency-Key`).
-    #[schemars(with = "String")]
+    /// The request header that carries the key (e.g. `Idempotency-Key`). Required.
+    #[schemars(with = "String", pattern(HEADER_PATTERN))]
     pub header: Option<Text>,
     /// Where the mapping is.
     #[schemars(skip)]
@@ -258,14 +279,14 @@ pub struct IdempotencySpec {
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct StatusSpec {
-    /// What the status means for this API, in a few words.
-    #[schemars(with = "String")]
+    /// What the status means for this API, in a few words. Required.
+    #[schemars(with = "String", length(min = 1))]
     pub meaning: Option<Text>,
-    /// How to retry it.
+    /// How to retry it. Required.
     #[schemars(with = "RetryClassName")]
     pub retry: Option<Text>,
     /// What a user should check or do.
-    #[schemars(default, with = "Option<String>")]
+    #[schemars(default, with = "String", length(min = 1))]
     pub hint: Option<Text>,
     /// Where the mapping is.
     #[schemars(skip)]
@@ -276,19 +297,23 @@ pub struct StatusSpec {
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct CodeSpec {
-    /// The status (or statuses) the code comes with.
-    #[schemars(with = "StatusOrStatuses")]
+    /// The status the code comes with, or a list where the provider sends
+    /// it with several. Required.
+    #[schemars(schema_with = "status_or_statuses_schema")]
     pub status: Vec<Located<i128>>,
-    /// What the code means, in your own words.
-    #[schemars(with = "String")]
+    /// What the code means, in your own words. Required.
+    #[schemars(with = "String", length(min = 1))]
     pub description: Option<Text>,
-    /// A retry class that overrides the status's.
-    #[schemars(default, with = "Option<RetryClassName>")]
+    /// A retry class that overrides the (first) status's class.
+    #[schemars(default, with = "RetryClassName")]
     pub retry: Option<Text>,
     /// What a user should check or do.
-    #[schemars(default, with = "Option<String>")]
+    #[schemars(default, with = "String", length(min = 1))]
     pub hint: Option<Text>,
-    /// Where the `status` value is.
+    /// Whether the code was written as a YAML integer (`1001:`, not `"1001":`).
+    #[schemars(skip)]
+    pub key_is_integer: bool,
+    /// Where the `status` value is (the code's key when it is missing).
     #[schemars(skip)]
     pub status_span: Span,
     /// Where the mapping is.
@@ -296,13 +321,51 @@ pub struct CodeSpec {
     pub span: Span,
 }
 
-/// One status, or a list of them.
-#[derive(JsonSchema)]
-#[serde(untagged)]
-#[allow(dead_code)]
-pub enum StatusOrStatuses {
-    /// One status.
-    One(u16),
-    /// Several statuses.
-    Several(Vec<u16>),
+// Tables keyed by data get hand-written schemas: YAML keys reach the
+// editor's validator as strings, so their shape is a pattern.
+
+fn apis_schema(generator: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "object",
+        "minProperties": 1,
+        "patternProperties": { IDENTIFIER_PATTERN: generator.subschema_for::<ApiSpec>() },
+        "additionalProperties": false,
+    })
+}
+
+fn defaults_schema(generator: &mut SchemaGenerator) -> Schema {
+    let class = generator.subschema_for::<RetryClassName>();
+    json_schema!({
+        "type": "object",
+        "properties": {
+            "4xx": class.clone(),
+            "5xx": class,
+        },
+        "additionalProperties": false,
+    })
+}
+
+fn statuses_schema(generator: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "object",
+        "patternProperties": { STATUS_PATTERN: generator.subschema_for::<StatusSpec>() },
+        "additionalProperties": false,
+    })
+}
+
+fn codes_schema(generator: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "object",
+        "additionalProperties": generator.subschema_for::<CodeSpec>(),
+    })
+}
+
+fn status_or_statuses_schema(_: &mut SchemaGenerator) -> Schema {
+    let status = serde_json::json!({ "type": "integer", "minimum": 100, "maximum": 599 });
+    json_schema!({
+        "anyOf": [
+            status.clone(),
+            { "type": "array", "items": status, "minItems": 1, "uniqueItems": true },
+        ],
+    })
 }
