@@ -1,9 +1,20 @@
 //! Delay hints read from response headers: `Retry-After` and rate-limit headers.
 //!
-//! Parsing is total: malformed, negative, overflowing or repeated values are
-//! dropped (`None`), never a panic.
+//! Parsing is total: malformed, negative, fractional or repeated values are
+//! dropped (`None`), never a panic. Integers too large for a `u64` saturate to
+//! [`u64::MAX`] instead of overflowing, so an absurd `Retry-After` still reads
+//! as "a very long time" and the retry policy can refuse to wait for it.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::{HeaderMap, HeaderValue};
+
+use crate::layout::{HeaderLayout, RateLimitLayout, ResetUnit};
+
+/// How far ahead a rate-limit reset may plausibly be. A reset further away
+/// is almost always a unit mistake (a Unix timestamp in milliseconds, or a
+/// timestamp where seconds were expected) and is ignored.
+pub const MAX_PLAUSIBLE_RESET: Duration = Duration::from_secs(366 * 24 * 60 * 60);
 
 /// A parsed `Retry-After` value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -15,6 +26,26 @@ pub enum RetryAfter {
     Date(#[serde(with = "unix_seconds")] SystemTime),
 }
 
+impl RetryAfter {
+    /// How long to wait from `now`. A date in the past needs no wait
+    /// ([`Duration::ZERO`]).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use errspec::RetryAfter;
+    ///
+    /// let now = SystemTime::now();
+    /// assert_eq!(RetryAfter::Seconds(3).delay(now), Duration::from_secs(3));
+    /// assert_eq!(RetryAfter::Date(now - Duration::from_secs(5)).delay(now), Duration::ZERO);
+    /// ```
+    pub fn delay(&self, now: SystemTime) -> Duration {
+        match *self {
+            RetryAfter::Seconds(secs) => Duration::from_secs(secs),
+            RetryAfter::Date(at) => at.duration_since(now).unwrap_or(Duration::ZERO),
+        }
+    }
+}
+
 /// A parsed rate-limit reset value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -23,6 +54,21 @@ pub enum RateLimitReset {
     At(#[serde(with = "unix_seconds")] SystemTime),
     /// The window resets after this many seconds.
     After(u64),
+}
+
+impl RateLimitReset {
+    /// How long until the window resets, seen from `now`.
+    ///
+    /// A reset in the past needs no wait ([`Duration::ZERO`]). A reset more
+    /// than [`MAX_PLAUSIBLE_RESET`] ahead is taken for a unit mistake and
+    /// gives `None`.
+    pub fn delay(&self, now: SystemTime) -> Option<Duration> {
+        let delay = match *self {
+            RateLimitReset::At(at) => at.duration_since(now).unwrap_or(Duration::ZERO),
+            RateLimitReset::After(secs) => Duration::from_secs(secs),
+        };
+        (delay <= MAX_PLAUSIBLE_RESET).then_some(delay)
+    }
 }
 
 /// The delay-related headers of one response.
@@ -38,6 +84,174 @@ pub struct DelayHints {
     pub rate_limit_reset: Option<RateLimitReset>,
 }
 
+impl DelayHints {
+    /// Reads the headers named by `layout`. Missing, malformed or
+    /// conflicting headers leave their hint `None`.
+    ///
+    /// ```
+    /// use errspec::layout::HeaderLayout;
+    /// use errspec::{DelayHints, RetryAfter};
+    ///
+    /// let layout = HeaderLayout { retry_after: Some("retry-after"), request_id: None, rate_limit: None };
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("retry-after", http::HeaderValue::from_static("7"));
+    /// let hints = DelayHints::from_headers(&layout, &headers);
+    /// assert_eq!(hints.retry_after, Some(RetryAfter::Seconds(7)));
+    /// ```
+    pub fn from_headers(layout: &HeaderLayout, headers: &HeaderMap) -> DelayHints {
+        let retry_after = layout
+            .retry_after
+            .and_then(|name| single_value(headers, name))
+            .and_then(parse_retry_after);
+        let mut hints = DelayHints {
+            retry_after,
+            ..DelayHints::default()
+        };
+        if let Some(RateLimitLayout {
+            limit,
+            remaining,
+            reset,
+            reset_unit,
+        }) = layout.rate_limit
+        {
+            let count = |name: Option<&str>| {
+                name.and_then(|name| single_value(headers, name))
+                    .and_then(parse_rate_limit_count)
+            };
+            hints.rate_limit_limit = count(limit);
+            hints.rate_limit_remaining = count(remaining);
+            hints.rate_limit_reset = reset
+                .and_then(|name| single_value(headers, name))
+                .and_then(|value| parse_rate_limit_reset(value, reset_unit));
+        }
+        hints
+    }
+
+    /// How long the server asked the client to wait, seen from `now`.
+    ///
+    /// - `Retry-After` wins when present; a date in the past means no wait
+    ///   ([`Duration::ZERO`]). It is never second-guessed here: a huge value
+    ///   is returned as is, for the retry policy to refuse.
+    /// - Otherwise the rate-limit reset, but only when the window is spent
+    ///   (`remaining` is 0 or absent): a window with requests left is no
+    ///   reason to wait. A reset in the past means no wait; a reset more than
+    ///   [`MAX_PLAUSIBLE_RESET`] ahead (typically milliseconds sent where
+    ///   seconds were meant) is ignored.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use errspec::{DelayHints, RateLimitReset, RetryAfter};
+    ///
+    /// let now = SystemTime::now();
+    /// let hints = DelayHints {
+    ///     retry_after: Some(RetryAfter::Seconds(2)),
+    ///     rate_limit_reset: Some(RateLimitReset::After(30)),
+    ///     ..DelayHints::default()
+    /// };
+    /// assert_eq!(hints.server_delay(now), Some(Duration::from_secs(2)));
+    /// ```
+    pub fn server_delay(&self, now: SystemTime) -> Option<Duration> {
+        if let Some(retry_after) = self.retry_after {
+            return Some(retry_after.delay(now));
+        }
+        if self.rate_limit_remaining.is_some_and(|left| left > 0) {
+            return None;
+        }
+        self.rate_limit_reset.and_then(|reset| reset.delay(now))
+    }
+
+    /// Whether no hint was found.
+    pub fn is_empty(&self) -> bool {
+        *self == DelayHints::default()
+    }
+}
+
+/// The value of header `name` when it is present once, or several times with
+/// identical values. Conflicting repeated values are malformed: `None`.
+pub fn single_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h HeaderValue> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next()?;
+    values.all(|other| other == first).then_some(first)
+}
+
+/// Parses a `Retry-After` value: delay-seconds (digits only) or an HTTP-date
+/// (IMF-fixdate, RFC 850 or asctime, via [`httpdate`]).
+///
+/// Negative numbers, fractions, lists and anything else give `None`; a
+/// number too large for `u64` saturates to [`u64::MAX`] seconds.
+///
+/// ```
+/// use http::HeaderValue;
+/// use errspec::RetryAfter;
+/// use errspec::hints::parse_retry_after;
+///
+/// assert_eq!(parse_retry_after(&HeaderValue::from_static("120")), Some(RetryAfter::Seconds(120)));
+/// assert!(matches!(
+///     parse_retry_after(&HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT")),
+///     Some(RetryAfter::Date(_))
+/// ));
+/// assert_eq!(parse_retry_after(&HeaderValue::from_static("-1")), None);
+/// assert_eq!(parse_retry_after(&HeaderValue::from_static("1.5")), None);
+/// ```
+pub fn parse_retry_after(value: &HeaderValue) -> Option<RetryAfter> {
+    let text = header_text(value)?;
+    if let Some(secs) = parse_digits(text) {
+        return Some(RetryAfter::Seconds(secs));
+    }
+    httpdate::parse_http_date(text).ok().map(RetryAfter::Date)
+}
+
+/// Parses a rate-limit count (`limit` or `remaining`): a non-negative
+/// integer, digits only; too large saturates to [`u64::MAX`].
+pub fn parse_rate_limit_count(value: &HeaderValue) -> Option<u64> {
+    parse_digits(header_text(value)?)
+}
+
+/// Parses a rate-limit reset in `unit`: a Unix timestamp in seconds
+/// ([`RateLimitReset::At`]) or a number of seconds
+/// ([`RateLimitReset::After`]). Digits only; fractions are rejected.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use http::HeaderValue;
+/// use errspec::RateLimitReset;
+/// use errspec::hints::parse_rate_limit_reset;
+/// use errspec::layout::ResetUnit;
+///
+/// let value = HeaderValue::from_static("1700000000");
+/// assert_eq!(
+///     parse_rate_limit_reset(&value, ResetUnit::UnixSeconds),
+///     Some(RateLimitReset::At(UNIX_EPOCH + Duration::from_secs(1_700_000_000)))
+/// );
+/// assert_eq!(parse_rate_limit_reset(&value, ResetUnit::Seconds), Some(RateLimitReset::After(1_700_000_000)));
+/// ```
+pub fn parse_rate_limit_reset(value: &HeaderValue, unit: ResetUnit) -> Option<RateLimitReset> {
+    let secs = parse_digits(header_text(value)?)?;
+    match unit {
+        ResetUnit::Seconds => Some(RateLimitReset::After(secs)),
+        // A timestamp beyond what `SystemTime` holds is nonsense anyway.
+        ResetUnit::UnixSeconds => UNIX_EPOCH
+            .checked_add(Duration::from_secs(secs))
+            .map(RateLimitReset::At),
+    }
+}
+
+/// The header's text without surrounding whitespace, if it is visible ASCII.
+fn header_text(value: &HeaderValue) -> Option<&str> {
+    let text = value.to_str().ok()?.trim_ascii();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A run of ASCII digits (no sign, no fraction), saturating at `u64::MAX`.
+fn parse_digits(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.bytes().fold(0u64, |acc, b| {
+        acc.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    }))
+}
+
 mod unix_seconds {
     use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -47,6 +261,253 @@ mod unix_seconds {
     }
 }
 
-// Placeholder so the crate compiles until the runtime issue fills it in.
-#[allow(dead_code)]
-fn _unused(_: Duration) {}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hv(s: &'static str) -> HeaderValue {
+        HeaderValue::from_static(s)
+    }
+
+    fn secs(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    const NOW_SECS: u64 = 1_700_000_000;
+
+    fn now() -> SystemTime {
+        UNIX_EPOCH + secs(NOW_SECS)
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        assert_eq!(parse_retry_after(&hv("0")), Some(RetryAfter::Seconds(0)));
+        assert_eq!(
+            parse_retry_after(&hv("120")),
+            Some(RetryAfter::Seconds(120))
+        );
+        assert_eq!(parse_retry_after(&hv(" 5 ")), Some(RetryAfter::Seconds(5)));
+        assert_eq!(parse_retry_after(&hv("007")), Some(RetryAfter::Seconds(7)));
+    }
+
+    #[test]
+    fn retry_after_rejects_garbage() {
+        for bad in [
+            "", " ", "-1", "+5", "1.5", "1e3", "5s", "5, 10", "abc", "0x10", "NaN", "inf",
+        ] {
+            assert_eq!(parse_retry_after(&hv(bad)), None, "{bad:?}");
+        }
+        let non_ascii = HeaderValue::from_bytes(b"\xff5").unwrap();
+        assert_eq!(parse_retry_after(&non_ascii), None);
+    }
+
+    #[test]
+    fn retry_after_huge_saturates() {
+        assert_eq!(
+            parse_retry_after(&hv("99999999999999999999999999999")),
+            Some(RetryAfter::Seconds(u64::MAX))
+        );
+        assert_eq!(
+            RetryAfter::Seconds(u64::MAX).delay(now()),
+            Duration::from_secs(u64::MAX)
+        );
+    }
+
+    #[test]
+    fn retry_after_http_dates() {
+        let expected = UNIX_EPOCH + secs(1_445_412_480);
+        for date in [
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "Wednesday, 21-Oct-15 07:28:00 GMT",
+            "Wed Oct 21 07:28:00 2015",
+        ] {
+            assert_eq!(
+                parse_retry_after(&hv(date)),
+                Some(RetryAfter::Date(expected)),
+                "{date}"
+            );
+        }
+        assert_eq!(
+            parse_retry_after(&hv("Wed, 32 Oct 2015 07:28:00 GMT")),
+            None
+        );
+    }
+
+    #[test]
+    fn retry_after_delay_from_date() {
+        let future = RetryAfter::Date(now() + secs(30));
+        assert_eq!(future.delay(now()), secs(30));
+        let past = RetryAfter::Date(now() - secs(30));
+        assert_eq!(past.delay(now()), Duration::ZERO);
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_rate_limit_count(&hv("100")), Some(100));
+        assert_eq!(parse_rate_limit_count(&hv("0")), Some(0));
+        assert_eq!(parse_rate_limit_count(&hv("-3")), None);
+        assert_eq!(parse_rate_limit_count(&hv("1.0")), None);
+        assert_eq!(
+            parse_rate_limit_count(&hv("184467440737095516150")),
+            Some(u64::MAX)
+        );
+    }
+
+    #[test]
+    fn resets() {
+        assert_eq!(
+            parse_rate_limit_reset(&hv("60"), ResetUnit::Seconds),
+            Some(RateLimitReset::After(60))
+        );
+        assert_eq!(
+            parse_rate_limit_reset(&hv("1700000060"), ResetUnit::UnixSeconds),
+            Some(RateLimitReset::At(UNIX_EPOCH + secs(1_700_000_060)))
+        );
+        assert_eq!(parse_rate_limit_reset(&hv("1.5"), ResetUnit::Seconds), None);
+        assert_eq!(
+            parse_rate_limit_reset(&hv("-1"), ResetUnit::UnixSeconds),
+            None
+        );
+        // Saturated, then too far for `SystemTime` on some platforms: never a panic.
+        let _ = parse_rate_limit_reset(&hv("99999999999999999999999"), ResetUnit::UnixSeconds);
+    }
+
+    #[test]
+    fn repeated_headers_must_agree() {
+        let mut headers = HeaderMap::new();
+        headers.append("retry-after", hv("5"));
+        assert_eq!(single_value(&headers, "retry-after"), Some(&hv("5")));
+        headers.append("retry-after", hv("5"));
+        assert_eq!(single_value(&headers, "retry-after"), Some(&hv("5")));
+        headers.append("retry-after", hv("6"));
+        assert_eq!(single_value(&headers, "retry-after"), None);
+        assert_eq!(single_value(&headers, "x-missing"), None);
+    }
+
+    fn layout() -> HeaderLayout {
+        HeaderLayout {
+            retry_after: Some("retry-after"),
+            request_id: Some("x-request-id"),
+            rate_limit: Some(RateLimitLayout {
+                limit: Some("x-ratelimit-limit"),
+                remaining: Some("x-ratelimit-remaining"),
+                reset: Some("x-ratelimit-reset"),
+                reset_unit: ResetUnit::UnixSeconds,
+            }),
+        }
+    }
+
+    #[test]
+    fn from_headers_reads_every_hint() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", hv("3"));
+        headers.insert("x-ratelimit-limit", hv("100"));
+        headers.insert("x-ratelimit-remaining", hv("0"));
+        headers.insert("x-ratelimit-reset", hv("1700000060"));
+        let hints = DelayHints::from_headers(&layout(), &headers);
+        assert_eq!(
+            hints,
+            DelayHints {
+                retry_after: Some(RetryAfter::Seconds(3)),
+                rate_limit_limit: Some(100),
+                rate_limit_remaining: Some(0),
+                rate_limit_reset: Some(RateLimitReset::At(UNIX_EPOCH + secs(1_700_000_060))),
+            }
+        );
+        assert!(!hints.is_empty());
+    }
+
+    #[test]
+    fn from_headers_drops_conflicts_and_garbage() {
+        let mut headers = HeaderMap::new();
+        headers.append("retry-after", hv("3"));
+        headers.append("retry-after", hv("4"));
+        headers.insert("x-ratelimit-limit", hv("lots"));
+        headers.append("x-ratelimit-remaining", hv("1"));
+        headers.append("x-ratelimit-remaining", hv("1"));
+        let hints = DelayHints::from_headers(&layout(), &headers);
+        assert_eq!(
+            hints,
+            DelayHints {
+                rate_limit_remaining: Some(1),
+                ..DelayHints::default()
+            }
+        );
+    }
+
+    #[test]
+    fn from_headers_without_layout_reads_nothing() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", hv("3"));
+        let none = HeaderLayout {
+            retry_after: None,
+            request_id: None,
+            rate_limit: None,
+        };
+        assert!(DelayHints::from_headers(&none, &headers).is_empty());
+    }
+
+    #[test]
+    fn server_delay_prefers_retry_after() {
+        let hints = DelayHints {
+            retry_after: Some(RetryAfter::Seconds(2)),
+            rate_limit_remaining: Some(0),
+            rate_limit_reset: Some(RateLimitReset::After(50)),
+            ..DelayHints::default()
+        };
+        assert_eq!(hints.server_delay(now()), Some(secs(2)));
+    }
+
+    #[test]
+    fn server_delay_from_reset() {
+        let at = |offset: i64| {
+            let t = if offset >= 0 {
+                now() + secs(offset.unsigned_abs())
+            } else {
+                now() - secs(offset.unsigned_abs())
+            };
+            DelayHints {
+                rate_limit_reset: Some(RateLimitReset::At(t)),
+                ..DelayHints::default()
+            }
+        };
+        assert_eq!(at(40).server_delay(now()), Some(secs(40)));
+        assert_eq!(at(-40).server_delay(now()), Some(Duration::ZERO));
+        // A timestamp in milliseconds by mistake: decades ahead, ignored.
+        let millis = DelayHints {
+            rate_limit_reset: Some(RateLimitReset::At(UNIX_EPOCH + secs(NOW_SECS * 1000))),
+            ..DelayHints::default()
+        };
+        assert_eq!(millis.server_delay(now()), None);
+        let after = DelayHints {
+            rate_limit_reset: Some(RateLimitReset::After(10)),
+            ..DelayHints::default()
+        };
+        assert_eq!(after.server_delay(now()), Some(secs(10)));
+        let absurd = DelayHints {
+            rate_limit_reset: Some(RateLimitReset::After(u64::MAX)),
+            ..DelayHints::default()
+        };
+        assert_eq!(absurd.server_delay(now()), None);
+    }
+
+    #[test]
+    fn server_delay_ignores_reset_while_requests_remain() {
+        let hints = DelayHints {
+            rate_limit_remaining: Some(5),
+            rate_limit_reset: Some(RateLimitReset::After(10)),
+            ..DelayHints::default()
+        };
+        assert_eq!(hints.server_delay(now()), None);
+        assert_eq!(DelayHints::default().server_delay(now()), None);
+    }
+
+    #[test]
+    fn past_retry_after_date_means_no_wait() {
+        let hints = DelayHints {
+            retry_after: Some(RetryAfter::Date(now() - secs(1))),
+            ..DelayHints::default()
+        };
+        assert_eq!(hints.server_delay(now()), Some(Duration::ZERO));
+    }
+}
