@@ -24,53 +24,54 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
         check_duplicate_codes(api, diags);
         check_variant_collisions(api, diags);
         check_error_statuses(api, diags);
-        check_code_statuses_listed(api, diags);
+        check_code_statuses_listed(api, api_spec, diags);
         check_throttled_has_delay_source(api, api_spec, diags);
         check_rate_limit_headers(api_spec, diags);
     }
 }
 
-/// The provider becomes a module and file name: lower snake_case.
+/// The provider becomes a module and file name: lower snake_case, not a keyword.
 fn check_provider_identifier(catalog: &Catalog, diags: &mut Diagnostics) {
     let p = &catalog.provider;
-    if !is_snake_identifier(&p.value) {
+    if let Some(problem) = identifier_problem(&p.value) {
         diags.push(
-            Diagnostic::error(
-                p.span,
-                format!(
-                    "provider `{}` is not a lower snake_case identifier",
-                    p.value
-                ),
-            )
-            .with_label("used as a module and file name")
-            .with_help("use lower-case ASCII letters, digits and `_`, starting with a letter"),
+            Diagnostic::error(p.span, format!("provider `{}` {problem}", p.value))
+                .with_label("used as a module and file name")
+                .with_help("use lower-case ASCII letters, digits and `_`, starting with a letter"),
         );
     }
 }
 
-/// API names become module names: lower snake_case.
+/// API names become module names: lower snake_case, not a keyword.
 fn check_api_identifiers(catalog: &Catalog, diags: &mut Diagnostics) {
     for api in &catalog.apis {
-        if !is_snake_identifier(&api.name.value) {
+        if let Some(problem) = identifier_problem(&api.name.value) {
             diags.push(
                 Diagnostic::error(
                     api.name.span,
-                    format!(
-                        "API name `{}` is not a lower snake_case identifier",
-                        api.name.value
-                    ),
+                    format!("API name `{}` {problem}", api.name.value),
                 )
-                .with_label("used as a module name"),
+                .with_label("used as a module name")
+                .with_help(
+                    "use lower-case ASCII letters, digits and `_`, starting with a letter (`api`, `send`)",
+                ),
             );
         }
     }
 }
 
-fn is_snake_identifier(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_lowercase())
+/// Why `s` cannot be a module name, if it cannot.
+fn identifier_problem(s: &str) -> Option<&'static str> {
+    let snake = s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        && !RUST_KEYWORDS.contains(&s)
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !snake {
+        Some("is not a lower snake_case identifier")
+    } else if RUST_KEYWORDS.contains(&s) {
+        Some("is a Rust keyword")
+    } else {
+        None
+    }
 }
 
 const RUST_KEYWORDS: &[&str] = &[
@@ -192,11 +193,9 @@ fn check_api_lists_something(api: &Api, written: &ApiSpec, diags: &mut Diagnosti
 
 /// A code table needs `body.code` to say where codes are read from.
 fn check_codes_have_a_source(api: &Api, written: &ApiSpec, diags: &mut Diagnostics) {
-    if written
-        .body
-        .as_ref()
-        .and_then(|b| b.code.as_ref())
-        .is_none()
+    let body = written.body.as_ref();
+    if body.and_then(|b| b.code.as_ref()).is_none()
+        && !body.is_some_and(|b| b.malformed)
         && let Some((first, _)) = written.codes.first()
     {
         diags.push(
@@ -319,13 +318,21 @@ fn check_error_statuses(api: &Api, diags: &mut Diagnostics) {
 
 /// A code's status should be in the status table, so its meaning and class are documented
 /// (a warning: the defaults still classify it).
-fn check_code_statuses_listed(api: &Api, diags: &mut Diagnostics) {
-    if api.statuses.is_empty() {
+fn check_code_statuses_listed(api: &Api, written: &ApiSpec, diags: &mut Diagnostics) {
+    // Compare with the rows as written, so a row with its own error does
+    // not also make every code at its status "unlisted".
+    if written.statuses.is_empty() {
         return;
     }
+    let listed = |status: u16| {
+        written
+            .statuses
+            .iter()
+            .any(|(key, _)| key.value.trim().parse::<u16>() == Ok(status))
+    };
     for c in &api.codes {
         for s in &c.statuses {
-            if !api.statuses.iter().any(|st| st.status == *s) {
+            if !listed(*s) {
                 diags.push(
                     Diagnostic::warning(
                         c.span,
@@ -348,7 +355,12 @@ fn check_code_statuses_listed(api: &Api, diags: &mut Diagnostics) {
 /// reset header the client can only back off (a warning, once per API, at
 /// the first `throttled`).
 fn check_throttled_has_delay_source(api: &Api, written: &ApiSpec, diags: &mut Diagnostics) {
-    if api.headers.has_delay_source() {
+    // The headers as written: a misspelt header name is its own error.
+    let headers = written.headers.as_ref();
+    let declared = headers.is_some_and(|h| {
+        h.retry_after.is_some() || h.rate_limit.as_ref().is_some_and(|r| r.reset.is_some())
+    });
+    if declared || api.headers.has_delay_source() {
         return;
     }
     let defaults = written

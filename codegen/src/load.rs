@@ -112,6 +112,8 @@ impl Kind {
 /// reports duplicates and unknown keys, and hands out values by key.
 struct MapReader<'n> {
     entries: Vec<(&'n Node, &'n Node)>,
+    /// Keys suggested for misspelt ones: not reported missing as well.
+    suggested: Vec<&'static str>,
     /// Names the mapping in messages: "status `404`", "`body`", "the catalog".
     what: String,
     /// Where a missing key is reported: the key that owns the mapping.
@@ -133,18 +135,22 @@ impl<'n> MapReader<'n> {
             // `body:` with nothing after it: an empty mapping.
             NodeKind::Null => &[],
             other => {
-                diags.push(
-                    Diagnostic::error(
-                        node.span,
-                        format!("expected a mapping for {what}, found {}", other.describe()),
-                    )
-                    .with_label("expected a mapping")
-                    .with_plain_note(format!("{what} takes: {}", keys.join(", "))),
-                );
+                let d = Diagnostic::error(
+                    node.span,
+                    format!("expected a mapping for {what}, found {}", other.describe()),
+                )
+                .with_label("expected a mapping");
+                diags.push(match (kind, other) {
+                    (Kind::CodeLocation, NodeKind::Str(s)) => d.with_help(format!(
+                        "say where the code is: `code: {{ pointer: {s} }}` in the body, or `code: {{ header: … }}`"
+                    )),
+                    _ => d.with_plain_note(format!("{what} takes: {}", keys.join(", "))),
+                });
                 return None;
             }
         };
         let mut kept: Vec<(&Node, &Node)> = Vec::new();
+        let mut suggested = Vec::new();
         for (k, v) in entries {
             let Some(name) = k.scalar_text() else {
                 diags.push(
@@ -162,6 +168,7 @@ impl<'n> MapReader<'n> {
                     .with_label("unknown key");
                 if let Some(s) = did_you_mean(&name, keys) {
                     d = d.with_help(format!("did you mean `{s}`?"));
+                    suggested.push(s);
                 } else if let Some(help) = kind.misplaced(&name) {
                     d = d.with_help(help);
                 } else {
@@ -185,6 +192,7 @@ impl<'n> MapReader<'n> {
         }
         Some(MapReader {
             entries: kept,
+            suggested,
             what,
             owner,
         })
@@ -212,7 +220,7 @@ impl<'n> MapReader<'n> {
     fn require(&self, keys: &[&str], diags: &mut Diagnostics) {
         let missing: Vec<String> = keys
             .iter()
-            .filter(|k| self.get(k).is_none())
+            .filter(|k| self.get(k).is_none() && !self.suggested.contains(k))
             .map(|k| format!("`{k}`"))
             .collect();
         let (list, verb) = match missing.as_slice() {
@@ -231,8 +239,10 @@ impl<'n> MapReader<'n> {
     }
 }
 
-/// The closest candidate, if it is close enough to be a typo. Case is
-/// ignored (`4XX` → `4xx`).
+/// The closest candidate, if it is close enough to be a typo: case is
+/// ignored (`4XX` → `4xx`), a prefix counts (`int` → `integer`), and
+/// otherwise at most a third of the letters may differ (`milliseconds` is
+/// not a typo of `seconds`).
 pub(crate) fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_lowercase();
     if let Some(exact) = candidates.iter().find(|c| c.to_lowercase() == lower) {
@@ -240,8 +250,13 @@ pub(crate) fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a
     }
     candidates
         .iter()
-        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), *c))
-        .filter(|(score, _)| *score > 0.8)
+        .filter_map(|c| {
+            let candidate = c.to_lowercase();
+            let close = strsim::levenshtein(&lower, &candidate)
+                <= (lower.chars().count().max(candidate.chars().count()) / 3).max(1);
+            let prefix = lower.len() >= 2 && candidate.starts_with(&lower);
+            (close || prefix).then(|| (strsim::jaro_winkler(&lower, &candidate), *c))
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
@@ -399,8 +414,14 @@ fn load_spec(root: &Node, diags: &mut Diagnostics) -> Option<Spec> {
         _ => false,
     };
     if empty {
+        // A null root (empty file, only comments) has no useful position.
+        let span = if root.kind == NodeKind::Null {
+            Span::new(0, 0)
+        } else {
+            root.span
+        };
         diags.push(
-            Diagnostic::error(root.span, "the catalog is empty")
+            Diagnostic::error(span, "the catalog is empty")
                 .with_label("no catalog here")
                 .with_help(
                     "a catalog needs `provider`, `title`, `as_of` and at least one API under `apis` (see spec/README.md)",
@@ -459,7 +480,13 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
         title: m.str("title", diags),
         description: m.str("description", diags),
         docs_url: m.str("docs_url", diags),
-        body: m.entry("body").and_then(|(k, b)| load_body(k, b, diags)),
+        body: m.entry("body").map(|(k, b)| {
+            load_body(k, b, diags).unwrap_or(BodySpec {
+                malformed: true,
+                span: k.span,
+                ..BodySpec::default()
+            })
+        }),
         headers: m
             .entry("headers")
             .and_then(|(k, h)| load_headers(k, h, diags)),
@@ -493,11 +520,16 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
 
 fn load_body(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> {
     let m = MapReader::new(n, Kind::Body, "`body`", key.span, diags)?;
+    let mut malformed = false;
     Some(BodySpec {
         format: m.str("format", diags),
         errors: m.str("errors", diags),
         code: m.entry("code").and_then(|(k, c)| {
-            let m = MapReader::new(c, Kind::CodeLocation, "`body.code`", k.span, diags)?;
+            let Some(m) = MapReader::new(c, Kind::CodeLocation, "`body.code`", k.span, diags)
+            else {
+                malformed = true;
+                return None;
+            };
             Some(CodeLocationSpec {
                 pointer: m.str("pointer", diags),
                 header: m.str("header", diags),
@@ -517,6 +549,7 @@ fn load_body(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> 
                 span: k.span,
             })
         }),
+        malformed,
         span: key.span,
     })
 }

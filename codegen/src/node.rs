@@ -199,15 +199,41 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     match serde_saphyr::from_str_with_options::<Spanned<Raw>>(text, options) {
         Ok(raw) => Ok(convert(raw, text)),
         Err(err) => {
+            let message = yaml_message(&err);
+            // The parser reports a tab where the scalar before it started;
+            // point at the tab itself, the usual cause.
+            if message.contains("tab")
+                && let Some(tab) = first_tab_indent(text)
+            {
+                return Err(
+                    Diagnostic::error(tab, "invalid YAML: a tab indents this line")
+                        .with_label("tab")
+                        .with_help("YAML indents with spaces only"),
+                );
+            }
             let span = err
                 .location()
                 .map_or(Span::new(0, 0), |loc| span_of(&loc, text));
-            Err(Diagnostic::error(
-                span,
-                format!("invalid YAML: {}", yaml_message(&err)),
-            ))
+            Err(Diagnostic::error(span, format!("invalid YAML: {message}")))
         }
     }
+}
+
+/// The first tab in the indentation of a line with content.
+fn first_tab_indent(text: &str) -> Option<Span> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let content = line[indent..].trim_end();
+        if !content.is_empty()
+            && !content.starts_with('#')
+            && let Some(i) = line[..indent].find('\t')
+        {
+            return Some(Span::new(offset + i, offset + i + 1));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The error's message without the `error:` and location prefixes

@@ -144,6 +144,10 @@ pub struct BodySpec {
     /// Where field-level errors live.
     #[schemars(default, with = "FieldErrorsSpec")]
     pub field_errors: Option<FieldErrorsSpec>,
+    /// Whether `body` or `body.code` was written but could not be read: its
+    /// errors are reported, and rules that depend on it stay quiet.
+    #[schemars(skip)]
+    pub malformed: bool,
     /// Where the mapping's key is (`body:`).
     #[schemars(skip)]
     pub span: Span,
