@@ -3,14 +3,20 @@
 //!
 //! The pipeline, one module per stage: [`load`] (YAML → [`spec::Spec`], with
 //! spans) → [`model`] (typed, normalized) → [`check`] (every cross-cutting
-//! rule).
+//! rule) → [`expand`] (Rust tokens) and [`docs`] (Markdown) → [`output`]
+//! (write what changed). [`generate`] runs it over a whole `spec/`
+//! directory; `errspec::catalog!` calls [`expand::expand_catalog`] on one.
 #![forbid(unsafe_code)]
 
 pub mod check;
 pub mod diagnostic;
+pub mod docs;
+pub mod expand;
 pub mod load;
 pub mod model;
 pub mod node;
+pub mod output;
+pub mod project;
 pub mod schema;
 pub mod source;
 pub mod spec;
@@ -45,4 +51,19 @@ pub fn load_catalog(file: &SourceFile) -> Result<Loaded, Diagnostics> {
             warnings: diags,
         })
     }
+}
+
+/// Generates every file the specs in `spec_dir` produce, in memory: the
+/// providers crate under `out_dir` (`src/lib.rs`, `src/PROVIDER.rs`), its
+/// docs (`docs/README.md`, `docs/PROVIDER.md`) and `spec_dir/schema.json`.
+/// On any spec error, returns every diagnostic of every spec, rendered.
+///
+/// Write the result with [`output::ensure_file_contents`], or compare it
+/// with what is on disk with [`output::drift`].
+pub fn generate(
+    spec_dir: &std::path::Path,
+    out_dir: &std::path::Path,
+) -> Result<project::Generated, project::GenerateError> {
+    let specs = project::read_specs(spec_dir)?;
+    project::generate_from(&specs, spec_dir, out_dir)
 }

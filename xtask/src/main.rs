@@ -1,3 +1,219 @@
-//! Project tasks.
+//! Project tasks, run as `cargo xtask <command>`.
+//!
+//! Depends on the generator only (not on `generated/` or the runtime), so it
+//! builds even when the generated crate is stale or broken.
 #![forbid(unsafe_code)]
-fn main() {}
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use errspec_codegen::output::{self, Drift, FileUpdate, GeneratedFile};
+use errspec_codegen::project::{FileKind, GenerateError, Generated};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  gen      generate generated/ (crate and docs) and spec/schema.json from spec/*.yaml;
+           writes only files whose content changed
+  check    check every spec, then fail if any generated file is stale
+  docs     generate only the docs (generated/docs/)
+  help     print this message";
+
+/// A parsed command line. Add a variant (and a line in `USAGE`) per command.
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    Gen,
+    Check,
+    Docs,
+    Help,
+}
+
+fn parse_args(args: &[String]) -> Result<Command, String> {
+    let Some((command, rest)) = args.split_first() else {
+        return Err(String::from("no command given"));
+    };
+    let command = match command.as_str() {
+        "gen" => Command::Gen,
+        "check" => Command::Check,
+        "docs" => Command::Docs,
+        "help" | "-h" | "--help" => Command::Help,
+        other => return Err(format!("unknown command `{other}`")),
+    };
+    match rest.first() {
+        Some(extra) => Err(format!("unexpected argument `{extra}`")),
+        None => Ok(command),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match parse_args(&args) {
+        Ok(command) => command,
+        Err(why) => {
+            eprintln!("error: {why}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        Command::Gen => generate_files(&[FileKind::Code, FileKind::Docs, FileKind::Schema]),
+        Command::Docs => generate_files(&[FileKind::Docs]),
+        Command::Check => check(),
+        Command::Help => {
+            println!("{USAGE}");
+            Ok(true)
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask lives in `ROOT/xtask`.
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_path_buf()
+}
+
+/// Runs the generator, printing warnings; `None` (diagnostics printed) when
+/// a spec has errors.
+fn generate(root: &Path) -> Result<Option<Generated>> {
+    match errspec_codegen::generate(&root.join("spec"), &root.join("generated")) {
+        Ok(generated) => {
+            eprint!("{}", generated.warnings);
+            Ok(Some(generated))
+        }
+        Err(GenerateError::Spec { rendered, .. }) => {
+            eprint!("{rendered}");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn generate_files(kinds: &[FileKind]) -> Result<bool> {
+    let root = project_root();
+    let Some(generated) = generate(&root)? else {
+        return Ok(false);
+    };
+    let files = generated.files_of(kinds);
+    let mut changed = 0;
+    for file in &files {
+        let update = output::ensure_file_contents(&file.path, &file.contents)
+            .with_context(|| format!("writing {}", file.path.display()))?;
+        let verb = match update {
+            FileUpdate::Unchanged => continue,
+            FileUpdate::Created => "created",
+            FileUpdate::Updated => "updated",
+        };
+        println!("{verb} {}", relative(&root, &file.path));
+        changed += 1;
+    }
+    // Files of deleted specs (only the kinds being generated).
+    let all = generated.files_of(&[FileKind::Code, FileKind::Docs]);
+    for path in output::stale_files(&all, &root.join("generated"))? {
+        let is_docs = path.extension().is_some_and(|e| e == "md");
+        if kinds.contains(&if is_docs {
+            FileKind::Docs
+        } else {
+            FileKind::Code
+        }) {
+            std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+            println!("removed {}", relative(&root, &path));
+            changed += 1;
+        }
+    }
+    if changed == 0 {
+        println!("nothing changed: {} files up to date", files.len());
+    }
+    Ok(true)
+}
+
+fn check() -> Result<bool> {
+    let root = project_root();
+    let Some(generated) = generate(&root)? else {
+        return Ok(false);
+    };
+    let files: Vec<GeneratedFile> = generated.files.into_iter().map(|(_, f)| f).collect();
+    let drift = output::drift(&files, &root.join("generated"))?;
+    if drift.is_empty() {
+        println!(
+            "ok: specs check and {} generated files are up to date",
+            files.len()
+        );
+        return Ok(true);
+    }
+    for d in &drift {
+        eprintln!("{}", describe(&root, d));
+    }
+    eprintln!(
+        "error: {} generated file{} out of date; run `cargo xtask gen`",
+        drift.len(),
+        if drift.len() == 1 { " is" } else { "s are" }
+    );
+    Ok(false)
+}
+
+/// `stale: PATH` and a short unified diff from what is on disk to what the
+/// specs produce.
+fn describe(root: &Path, d: &Drift) -> String {
+    let path = relative(root, &d.path);
+    let (what, old, new) = match (&d.actual, &d.expected) {
+        (None, _) => ("missing", "", d.expected.as_deref().unwrap_or("")),
+        (Some(actual), None) => ("no longer generated", actual.as_str(), ""),
+        (Some(actual), Some(expected)) => ("stale", actual.as_str(), expected.as_str()),
+    };
+    let diff = similar::TextDiff::from_lines(old, new);
+    let diff = diff
+        .unified_diff()
+        .context_radius(2)
+        .header(
+            &format!("{path} (on disk)"),
+            &format!("{path} (from specs)"),
+        )
+        .to_string();
+    const MAX_LINES: usize = 40;
+    let mut lines: Vec<&str> = diff.lines().collect();
+    let more = lines.len().saturating_sub(MAX_LINES);
+    lines.truncate(MAX_LINES);
+    let mut out = format!("error: {what}: {path}\n{}\n", lines.join("\n"));
+    if more > 0 {
+        out.push_str(&format!("... {more} more diff lines\n"));
+    }
+    out
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &[&str]) -> Vec<String> {
+        s.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_commands_and_rejects_the_rest() {
+        assert_eq!(parse_args(&args(&["gen"])), Ok(Command::Gen));
+        assert_eq!(parse_args(&args(&["check"])), Ok(Command::Check));
+        assert_eq!(parse_args(&args(&["docs"])), Ok(Command::Docs));
+        assert_eq!(parse_args(&args(&["--help"])), Ok(Command::Help));
+        assert!(parse_args(&args(&[])).is_err());
+        assert!(parse_args(&args(&["gen", "--force"])).is_err());
+        assert!(parse_args(&args(&["frobnicate"])).is_err());
+    }
+}

@@ -1,0 +1,733 @@
+//! Stage 4 (docs): one Markdown page per checked catalog, and an index.
+//!
+//! The pages are rendered with minijinja from templates embedded in the
+//! crate (`codegen/templates/*.md.j2`). Everything a template shows is
+//! computed here, so the templates only lay it out; output is
+//! deterministic.
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::expand::{status_label, table_cell};
+use crate::model::{
+    Api, BodyFormat, Catalog, Code, CodeSource, CodeType, CodeValue, Pointer, ResetUnit, RetryClass,
+};
+use crate::source::{Located, SourceFile};
+
+const PROVIDER_TEMPLATE: &str = include_str!("../templates/provider.md.j2");
+const INDEX_TEMPLATE: &str = include_str!("../templates/index.md.j2");
+
+/// A catalog with the file it was loaded from (for its name and for header
+/// names as written).
+#[derive(Clone, Copy, Debug)]
+pub struct DocSource<'a> {
+    /// The checked catalog.
+    pub catalog: &'a Catalog,
+    /// Its spec file.
+    pub file: &'a SourceFile,
+}
+
+/// The Markdown page of one provider: per API the status and code tables,
+/// the retry classes, the body layout, the headers and an example response
+/// for each error. `crate_name` is the Rust crate the types live in (e.g.
+/// `errspec_providers`).
+pub fn render_provider(source: DocSource<'_>, crate_name: &str) -> String {
+    let page = ProviderPage::new(source, crate_name);
+    render(PROVIDER_TEMPLATE, Value::from(Serde(&page)))
+}
+
+/// The index of every provider page. `sources` must be sorted by provider.
+pub fn render_index(sources: &[DocSource<'_>]) -> String {
+    let providers: Vec<IndexRow> = sources
+        .iter()
+        .map(|s| IndexRow {
+            provider: s.catalog.provider.value.clone(),
+            title: table_cell(&s.catalog.title),
+            apis: s
+                .catalog
+                .apis
+                .iter()
+                .map(|a| table_cell(&a.title))
+                .collect::<Vec<_>>()
+                .join(", "),
+            codes: s.catalog.apis.iter().map(|a| a.codes.len()).sum(),
+            statuses: s.catalog.apis.iter().map(|a| a.statuses.len()).sum(),
+            as_of: s.catalog.as_of.value.clone(),
+            spec: s.file.name.clone(),
+        })
+        .collect();
+    render(
+        INDEX_TEMPLATE,
+        Value::from(Serde(IndexPage {
+            providers,
+            classes: classes(),
+        })),
+    )
+}
+
+fn render(template: &str, ctx: Value) -> String {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    match SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+    {
+        Ok(syntax) => env.set_syntax(syntax),
+        Err(e) => panic!("bug: invalid minijinja syntax config: {e}"),
+    }
+    let rendered = env.template_from_str(template).and_then(|t| t.render(ctx));
+    match rendered {
+        // Templates may leave runs of blank lines; Markdown wants at most one.
+        Ok(text) => collapse_blank_lines(&text),
+        Err(e) => panic!("bug: a docs template failed to render: {e:#}"),
+    }
+}
+
+fn collapse_blank_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.trim_start_matches('\n').lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct IndexPage {
+    providers: Vec<IndexRow>,
+    classes: Vec<ClassRow>,
+}
+
+#[derive(Serialize)]
+struct IndexRow {
+    provider: String,
+    title: String,
+    apis: String,
+    codes: usize,
+    statuses: usize,
+    as_of: String,
+    spec: String,
+}
+
+#[derive(Serialize)]
+struct ClassRow {
+    name: &'static str,
+    meaning: &'static str,
+}
+
+fn classes() -> Vec<ClassRow> {
+    RetryClass::ALL
+        .iter()
+        .map(|c| ClassRow {
+            name: c.as_str(),
+            meaning: c.meaning(),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct ProviderPage {
+    provider: String,
+    title: String,
+    description: Option<String>,
+    docs_url: Option<String>,
+    as_of: String,
+    spec: String,
+    classes: Vec<ClassRow>,
+    apis: Vec<ApiPage>,
+}
+
+#[derive(Serialize)]
+struct ApiPage {
+    name: String,
+    title: String,
+    description: Option<String>,
+    docs_url: Option<String>,
+    rust_path: String,
+    statuses: Vec<StatusRow>,
+    default_client: &'static str,
+    default_server: &'static str,
+    has_codes: bool,
+    codes: Vec<CodeRow>,
+    layout: Vec<Row>,
+    headers: Vec<Row>,
+    examples: Vec<ExampleSection>,
+}
+
+#[derive(Serialize)]
+struct StatusRow {
+    status: String,
+    meaning: String,
+    class: &'static str,
+    hint: String,
+}
+
+#[derive(Serialize)]
+struct CodeRow {
+    code: String,
+    variant: String,
+    statuses: String,
+    description: String,
+    class: String,
+    hint: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    name: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct ExampleSection {
+    title: String,
+    response: String,
+}
+
+impl ProviderPage {
+    fn new(source: DocSource<'_>, crate_name: &str) -> Self {
+        let catalog = source.catalog;
+        let several = catalog.apis.len() > 1;
+        ProviderPage {
+            provider: catalog.provider.value.clone(),
+            title: catalog.title.clone(),
+            description: catalog.description.clone(),
+            docs_url: catalog.docs_url.clone(),
+            as_of: catalog.as_of.value.clone(),
+            spec: source.file.name.clone(),
+            classes: classes(),
+            apis: catalog
+                .apis
+                .iter()
+                .map(|api| {
+                    let rust_path = if several {
+                        format!(
+                            "{crate_name}::{}::{}",
+                            catalog.provider.value, api.name.value
+                        )
+                    } else {
+                        format!("{crate_name}::{}", catalog.provider.value)
+                    };
+                    ApiPage::new(api, source.file, rust_path)
+                })
+                .collect(),
+        }
+    }
+}
+
+impl ApiPage {
+    fn new(api: &Api, file: &SourceFile, rust_path: String) -> Self {
+        let statuses = api
+            .statuses
+            .iter()
+            .map(|s| StatusRow {
+                status: status_label(s.status),
+                meaning: table_cell(&s.meaning),
+                class: s.retry.as_str(),
+                hint: s.hint.as_deref().map(table_cell).unwrap_or_default(),
+            })
+            .collect();
+        let codes = api
+            .codes
+            .iter()
+            .map(|c| CodeRow {
+                code: c.value.to_string(),
+                variant: c.variant.clone(),
+                statuses: c
+                    .statuses
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                description: table_cell(&c.description),
+                class: match c.retry {
+                    Some(class) => format!("`{}` (code)", class.as_str()),
+                    None => format!("`{}`", c.effective_class(api).as_str()),
+                },
+                hint: c.hint.as_deref().map(table_cell).unwrap_or_default(),
+            })
+            .collect();
+        ApiPage {
+            name: api.name.value.clone(),
+            title: api.title.clone(),
+            description: api.description.clone(),
+            docs_url: api.docs_url.clone(),
+            rust_path,
+            statuses,
+            default_client: api.defaults.client_error.as_str(),
+            default_server: api.defaults.server_error.as_str(),
+            has_codes: api.has_codes(),
+            codes,
+            layout: layout_rows(api, file),
+            headers: header_rows(api, file),
+            examples: examples(api, file),
+        }
+    }
+}
+
+fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
+    let body = &api.body;
+    let mut rows = Vec::new();
+    let row = |name: &str, value: String| Row {
+        name: name.to_owned(),
+        value,
+    };
+    rows.push(row(
+        "Format",
+        match body.format {
+            BodyFormat::Json => String::from("JSON"),
+            BodyFormat::Text => String::from(
+                "text: not parsed; every error is a status-level error and a snippet of the body is kept",
+            ),
+        },
+    ));
+    if let Some(p) = &body.errors {
+        rows.push(row(
+            "Errors",
+            format!(
+                "{}: an array of error objects; the first is the primary error, and the \
+                 pointers below are relative to each item",
+                pointer_cell(p)
+            ),
+        ));
+    }
+    let code_type = match body.code_type {
+        CodeType::String => "a string",
+        CodeType::Integer => "an integer",
+    };
+    match &body.code {
+        Some(CodeSource::Body(p)) => {
+            rows.push(row("Code", format!("{}, {code_type}", pointer_cell(p))))
+        }
+        Some(CodeSource::Header(h)) => rows.push(row(
+            "Code",
+            format!("the `{}` header, {code_type}", written(h, file)),
+        )),
+        None => rows.push(row(
+            "Code",
+            String::from("none: errors are told apart by status"),
+        )),
+    }
+    if let Some(p) = &body.message {
+        rows.push(row("Message", pointer_cell(p)));
+    }
+    if let Some(p) = &body.request_id {
+        rows.push(row(
+            "Request id",
+            format!("{} (from the document root)", pointer_cell(p)),
+        ));
+    }
+    if let Some(f) = &body.field_errors {
+        let mut value = match &f.items {
+            Some(items) => format!(
+                "array {}; in each item, field {}",
+                pointer_cell(items),
+                pointer_cell(&f.field)
+            ),
+            None => format!("one per error, field {}", pointer_cell(&f.field)),
+        };
+        if let Some(m) = &f.message {
+            value.push_str(&format!(", message {}", pointer_cell(m)));
+        }
+        rows.push(row("Field errors", value));
+    }
+    rows
+}
+
+fn pointer_cell(p: &Pointer) -> String {
+    if p.text.is_empty() {
+        String::from("the whole document")
+    } else {
+        format!("`{}`", p.text.replace('|', "\\|"))
+    }
+}
+
+fn header_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut push = |h: &Located<String>, value: String| {
+        rows.push(Row {
+            name: format!("`{}`", written(h, file)),
+            value,
+        });
+    };
+    let headers = &api.headers;
+    if let Some(h) = &headers.retry_after {
+        push(
+            h,
+            String::from("response: seconds, or an HTTP date, to wait before retrying"),
+        );
+    }
+    if let Some(r) = &headers.rate_limit {
+        if let Some(h) = &r.limit {
+            push(
+                h,
+                String::from("response: requests allowed in the rate-limit window"),
+            );
+        }
+        if let Some(h) = &r.remaining {
+            push(h, String::from("response: requests left in the window"));
+        }
+        if let Some(h) = &r.reset {
+            push(
+                h,
+                String::from(match r.reset_unit {
+                    ResetUnit::UnixSeconds => {
+                        "response: when the window resets, as a Unix timestamp in seconds"
+                    }
+                    ResetUnit::Seconds => "response: seconds until the window resets",
+                }),
+            );
+        }
+    }
+    if let Some(h) = &headers.request_id {
+        push(
+            h,
+            String::from("response: the request's id (used when the body has none); log it"),
+        );
+    }
+    if let Some(CodeSource::Header(h)) = &api.body.code {
+        push(h, String::from("response: the machine code"));
+    }
+    if let Some(h) = &api.idempotency_header {
+        push(
+            h,
+            String::from(
+                "request: a unique key per operation, so a retried request is carried out at most once",
+            ),
+        );
+    }
+    rows
+}
+
+/// A header name as the spec wrote it (`X-RateLimit-Reset`), else as the
+/// model holds it (lower-case).
+fn written(h: &Located<String>, file: &SourceFile) -> String {
+    file.text
+        .get(h.span.start..h.span.end)
+        .map(|t| t.trim_matches(|c| c == '"' || c == '\''))
+        .filter(|t| t.eq_ignore_ascii_case(&h.value))
+        .map_or_else(|| h.value.clone(), str::to_owned)
+}
+
+fn examples(api: &Api, file: &SourceFile) -> Vec<ExampleSection> {
+    let section = |title: String, code: Option<&Code>, status: u16| ExampleSection {
+        title,
+        response: example_response(api, code, status)
+            .to_http(&|name| header_spelling(api, file, name)),
+    };
+    // One per code (at its first status), then one per status no code
+    // comes with: a status-level error.
+    let mut out: Vec<ExampleSection> = api
+        .codes
+        .iter()
+        .filter_map(|c| {
+            let status = *c.statuses.first()?;
+            Some(section(
+                format!("`{}` ({})", c.value, status_label(status)),
+                Some(c),
+                status,
+            ))
+        })
+        .collect();
+    for s in &api.statuses {
+        if !api.codes.iter().any(|c| c.statuses.contains(&s.status)) {
+            let title = if api.has_codes() {
+                format!("{} (no code listed)", status_label(s.status))
+            } else {
+                status_label(s.status)
+            };
+            out.push(section(title, None, s.status));
+        }
+    }
+    out
+}
+
+fn header_spelling(api: &Api, file: &SourceFile, lower: &str) -> String {
+    if lower == "content-type" {
+        return String::from("Content-Type");
+    }
+    let h = &api.headers;
+    let rate = h.rate_limit.as_ref();
+    let code = match &api.body.code {
+        Some(CodeSource::Header(c)) => Some(c),
+        _ => None,
+    };
+    [
+        h.retry_after.as_ref(),
+        h.request_id.as_ref(),
+        rate.and_then(|r| r.limit.as_ref()),
+        rate.and_then(|r| r.remaining.as_ref()),
+        rate.and_then(|r| r.reset.as_ref()),
+        code,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|l| l.value == lower)
+    .map_or_else(|| lower.to_owned(), |l| written(l, file))
+}
+
+/// An example error response, built from an API's layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExampleResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// Response headers, lower-case names, in a fixed order.
+    pub headers: Vec<(String, String)>,
+    /// The body (pretty-printed JSON, or text); empty when the layout puts
+    /// nothing in it.
+    pub body: String,
+}
+
+impl ExampleResponse {
+    /// The response as HTTP/1.1 text, header names spelled by `spell`.
+    pub fn to_http(&self, spell: &dyn Fn(&str) -> String) -> String {
+        let mut out = format!("HTTP/1.1 {}\n", status_label(self.status));
+        for (name, value) in &self.headers {
+            out.push_str(&format!("{}: {value}\n", spell(name)));
+        }
+        if !self.body.is_empty() {
+            out.push('\n');
+            out.push_str(&self.body);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+const EXAMPLE_REQUEST_ID: &str = "req_01J9Z3T8KX5Q";
+const EXAMPLE_FIELD: &str = "email";
+const EXAMPLE_FIELD_MESSAGE: &str = "is not a valid email address";
+/// A fixed reset time (2026-11-24T12:00:00Z), so examples are stable.
+const EXAMPLE_RESET_UNIX: &str = "1795521600";
+
+/// An example response for `code` (or, without one, a status-level error)
+/// at `status`: the code, message and request id where the layout puts
+/// them, a field error for 400 and 422, and the delay headers for
+/// throttled errors.
+pub fn example_response(api: &Api, code: Option<&Code>, status: u16) -> ExampleResponse {
+    let class = code.map_or_else(|| api.status_class(status), |c| c.effective_class(api));
+    let message = match code {
+        Some(c) => c.description.clone(),
+        None => api
+            .statuses
+            .iter()
+            .find(|s| s.status == status)
+            .map_or_else(|| status_label(status), |s| s.meaning.clone()),
+    };
+    let body = &api.body;
+    let mut headers = Vec::new();
+    let text_body = body.format == BodyFormat::Text;
+    headers.push((
+        String::from("content-type"),
+        String::from(if text_body {
+            "text/plain; charset=utf-8"
+        } else {
+            "application/json"
+        }),
+    ));
+    if let (Some(CodeSource::Header(h)), Some(c)) = (&body.code, code) {
+        headers.push((h.value.clone(), c.value.to_string()));
+    }
+    if let Some(h) = &api.headers.request_id {
+        headers.push((h.value.clone(), EXAMPLE_REQUEST_ID.to_owned()));
+    }
+    if class == RetryClass::Throttled || status == 429 {
+        if let Some(h) = &api.headers.retry_after {
+            headers.push((h.value.clone(), String::from("30")));
+        }
+        if let Some(r) = &api.headers.rate_limit {
+            for (h, value) in [
+                (&r.limit, "100"),
+                (&r.remaining, "0"),
+                (
+                    &r.reset,
+                    match r.reset_unit {
+                        ResetUnit::UnixSeconds => EXAMPLE_RESET_UNIX,
+                        ResetUnit::Seconds => "30",
+                    },
+                ),
+            ] {
+                if let Some(h) = h {
+                    headers.push((h.value.clone(), value.to_owned()));
+                }
+            }
+        }
+    }
+    let body_text = if text_body {
+        message
+    } else {
+        let mut root = Json::Null;
+        let mut item = Json::Null;
+        if let (Some(CodeSource::Body(p)), Some(c)) = (&body.code, code) {
+            item.set(
+                &p.segments,
+                match &c.value {
+                    CodeValue::Str(s) => Json::Str(s.clone()),
+                    CodeValue::Int(i) => Json::Int(*i),
+                },
+            );
+        }
+        if let Some(p) = &body.message {
+            item.set(&p.segments, Json::Str(message));
+        }
+        if let (Some(f), true) = (&body.field_errors, matches!(status, 400 | 422)) {
+            // Without `items`, the field error lives in the error object itself.
+            let mut array_item = Json::Null;
+            let target = if f.items.is_some() {
+                &mut array_item
+            } else {
+                &mut item
+            };
+            target.set(&f.field.segments, Json::Str(EXAMPLE_FIELD.to_owned()));
+            if let Some(m) = &f.message {
+                target.set(&m.segments, Json::Str(EXAMPLE_FIELD_MESSAGE.to_owned()));
+            }
+            if let Some(items) = &f.items {
+                item.set(&items.segments, Json::Arr(vec![array_item]));
+            }
+        }
+        match &body.errors {
+            Some(p) => {
+                root.set(&p.segments, Json::Arr(vec![item]));
+            }
+            None => root = item,
+        }
+        if let Some(p) = &body.request_id {
+            root.set(&p.segments, Json::Str(EXAMPLE_REQUEST_ID.to_owned()));
+        }
+        let mut out = String::new();
+        if root != Json::Null {
+            root.write(&mut out, 0);
+        }
+        out
+    };
+    ExampleResponse {
+        status,
+        headers,
+        body: body_text,
+    }
+}
+
+/// A tiny JSON tree that keeps insertion order (whatever features
+/// `serde_json` is built with), for deterministic examples.
+#[derive(Clone, Debug, PartialEq)]
+enum Json {
+    Null,
+    Str(String),
+    Int(i64),
+    Arr(Vec<Json>),
+    Obj(Vec<(String, Json)>),
+}
+
+impl Json {
+    /// Puts `value` at a pointer, creating objects (arrays for numeric
+    /// tokens) on the way; the first value written to a place wins.
+    fn set(&mut self, segments: &[String], value: Json) -> bool {
+        let Some((first, rest)) = segments.split_first() else {
+            if *self == Json::Null {
+                *self = value;
+                return true;
+            }
+            return false;
+        };
+        if *self == Json::Null {
+            *self = match first.parse::<usize>() {
+                Ok(_) => Json::Arr(Vec::new()),
+                Err(_) => Json::Obj(Vec::new()),
+            };
+        }
+        match self {
+            Json::Obj(entries) => {
+                let i = match entries.iter().position(|(k, _)| k == first) {
+                    Some(i) => i,
+                    None => {
+                        entries.push((first.clone(), Json::Null));
+                        entries.len() - 1
+                    }
+                };
+                entries[i].1.set(rest, value)
+            }
+            Json::Arr(items) => match first.parse::<usize>() {
+                Ok(i) if i < 16 => {
+                    while items.len() <= i {
+                        items.push(Json::Null);
+                    }
+                    items[i].set(rest, value)
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    fn write(&self, out: &mut String, indent: usize) {
+        let pad = |n: usize| "  ".repeat(n);
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Int(i) => out.push_str(&i.to_string()),
+            Json::Str(s) => out.push_str(&serde_json::Value::from(s.as_str()).to_string()),
+            Json::Arr(items) if items.is_empty() => out.push_str("[]"),
+            Json::Obj(entries) if entries.is_empty() => out.push_str("{}"),
+            Json::Arr(items) => {
+                out.push_str("[\n");
+                for (i, item) in items.iter().enumerate() {
+                    out.push_str(&pad(indent + 1));
+                    item.write(out, indent + 1);
+                    out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+                }
+                out.push_str(&pad(indent));
+                out.push(']');
+            }
+            Json::Obj(entries) => {
+                out.push_str("{\n");
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    out.push_str(&pad(indent + 1));
+                    out.push_str(&serde_json::Value::from(k.as_str()).to_string());
+                    out.push_str(": ");
+                    v.write(out, indent + 1);
+                    out.push_str(if i + 1 < entries.len() { ",\n" } else { "\n" });
+                }
+                out.push_str(&pad(indent));
+                out.push('}');
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_keeps_order_and_first_write() {
+        let mut j = Json::Null;
+        let seg = |s: &str| crate::model::parse_pointer(s).unwrap();
+        assert!(j.set(&seg("/error/code"), Json::Str("x".into())));
+        assert!(j.set(&seg("/error/message"), Json::Str("m".into())));
+        assert!(!j.set(&seg("/error/message"), Json::Str("other".into())));
+        assert!(j.set(&seg("/errors/0/field"), Json::Int(1)));
+        let mut out = String::new();
+        j.write(&mut out, 0);
+        assert_eq!(
+            out,
+            "{\n  \"error\": {\n    \"code\": \"x\",\n    \"message\": \"m\"\n  },\n  \"errors\": [\n    {\n      \"field\": 1\n    }\n  ]\n}"
+        );
+    }
+}

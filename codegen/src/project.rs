@@ -1,0 +1,231 @@
+//! The whole project at once: every spec in a directory → every generated
+//! file (the providers crate, its docs, the spec schema), in memory.
+//!
+//! Writing is a separate step ([`crate::output`]), so `cargo xtask gen`,
+//! `cargo xtask check` and the drift test share this.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::docs::{self, DocSource};
+use crate::expand;
+use crate::output::GeneratedFile;
+use crate::source::SourceFile;
+use crate::{Loaded, load_catalog, schema};
+
+/// The Rust name of the generated crate (`errspec-providers`), used in its
+/// docs and doc-tests.
+pub const PROVIDERS_CRATE: &str = "errspec_providers";
+
+/// Provider names that would collide with the crate's own files.
+const RESERVED_PROVIDERS: &[&str] = &["lib", "readme"];
+
+/// What a generated file is, so callers can pick a subset (`cargo xtask docs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// Rust source of the providers crate.
+    Code,
+    /// Markdown under `docs/`.
+    Docs,
+    /// `spec/schema.json`.
+    Schema,
+}
+
+/// Every file the specs produce, and the warnings found on the way.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    /// The files, in a fixed order, each with its kind.
+    pub files: Vec<(FileKind, GeneratedFile)>,
+    /// Every warning, rendered in rustc's shape (empty when there are none).
+    pub warnings: String,
+}
+
+impl Generated {
+    /// The files of some kinds.
+    pub fn files_of(&self, kinds: &[FileKind]) -> Vec<GeneratedFile> {
+        self.files
+            .iter()
+            .filter(|(k, _)| kinds.contains(k))
+            .map(|(_, f)| f.clone())
+            .collect()
+    }
+}
+
+/// Why nothing could be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// A spec has errors. `rendered` holds every diagnostic of every spec
+    /// (warnings too), sorted per file, in rustc's shape.
+    #[error("{rendered}")]
+    Spec {
+        /// All diagnostics, rendered.
+        rendered: String,
+        /// How many errors.
+        errors: usize,
+    },
+    /// A spec directory or file could not be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        /// What could not be read.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Reads every `*.yaml` in `spec_dir`, sorted by file name. Each file is
+/// named `DIR/FILE` (e.g. `spec/topmail.yaml`) for diagnostics.
+pub fn read_specs(spec_dir: &Path) -> Result<Vec<SourceFile>, GenerateError> {
+    let read_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| GenerateError::Read { path, source }
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(spec_dir).map_err(read_err(spec_dir))? {
+        let path = entry.map_err(read_err(spec_dir))?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "yaml") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let dir_name = spec_dir
+        .file_name()
+        .map(|d| d.to_string_lossy().into_owned());
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(read_err(&path))?;
+            let file = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |f| f.to_string_lossy().into_owned(),
+            );
+            let name = match &dir_name {
+                Some(dir) => format!("{dir}/{file}"),
+                None => file,
+            };
+            Ok(SourceFile::new(name, text))
+        })
+        .collect()
+}
+
+/// Loads and checks every spec, then generates every file: `OUT/src/lib.rs`,
+/// `OUT/src/PROVIDER.rs`, `OUT/docs/PROVIDER.md`, `OUT/docs/README.md` and
+/// `SPEC/schema.json`. On any error, returns every diagnostic of every spec.
+pub fn generate_from(
+    specs: &[SourceFile],
+    spec_dir: &Path,
+    out_dir: &Path,
+) -> Result<Generated, GenerateError> {
+    let mut rendered = String::new();
+    let mut warnings = String::new();
+    let mut errors = 0;
+    let mut loaded: Vec<(&SourceFile, Loaded)> = Vec::new();
+    for file in specs {
+        match load_catalog(file) {
+            Ok(l) => {
+                if !l.warnings.is_empty() {
+                    warnings.push_str(&l.warnings.render(file));
+                }
+                loaded.push((file, l));
+            }
+            Err(diags) => {
+                errors += diags.iter().filter(|d| d.is_error()).count();
+                rendered.push_str(&diags.render(file));
+            }
+        }
+    }
+    errors += check_providers(&loaded, &mut rendered);
+    if errors > 0 {
+        // Warnings of files without errors still belong to the report.
+        rendered.push_str(&warnings);
+        return Err(GenerateError::Spec { rendered, errors });
+    }
+
+    loaded.sort_by(|a, b| a.1.catalog.provider.value.cmp(&b.1.catalog.provider.value));
+    let catalogs: Vec<_> = loaded.iter().map(|(_, l)| l.catalog.clone()).collect();
+    let sources: Vec<DocSource<'_>> = loaded
+        .iter()
+        .map(|(file, l)| DocSource {
+            catalog: &l.catalog,
+            file,
+        })
+        .collect();
+
+    let mut files = Vec::new();
+    let mut push = |kind, path: PathBuf, contents| {
+        files.push((kind, GeneratedFile { path, contents }));
+    };
+    let src = out_dir.join("src");
+    push(
+        FileKind::Code,
+        src.join("lib.rs"),
+        expand::render_file(expand::expand_registry(&catalogs, PROVIDERS_CRATE)),
+    );
+    for catalog in &catalogs {
+        push(
+            FileKind::Code,
+            src.join(format!("{}.rs", catalog.provider.value)),
+            expand::render_file(expand::expand_catalog(catalog)),
+        );
+    }
+    let docs_dir = out_dir.join("docs");
+    push(
+        FileKind::Docs,
+        docs_dir.join("README.md"),
+        docs::render_index(&sources),
+    );
+    for source in &sources {
+        push(
+            FileKind::Docs,
+            docs_dir.join(format!("{}.md", source.catalog.provider.value)),
+            docs::render_provider(*source, PROVIDERS_CRATE),
+        );
+    }
+    push(
+        FileKind::Schema,
+        spec_dir.join("schema.json"),
+        schema::schema_json(),
+    );
+    Ok(Generated { files, warnings })
+}
+
+/// Providers become module and file names: no two specs may name the same
+/// provider, and none may take a name the crate uses itself. Returns the
+/// number of errors rendered into `out`.
+fn check_providers(loaded: &[(&SourceFile, Loaded)], out: &mut String) -> usize {
+    let mut errors = 0;
+    for (i, (file, l)) in loaded.iter().enumerate() {
+        let provider = &l.catalog.provider;
+        let mut diags = Diagnostics::new();
+        if let Some((first, _)) = loaded[..i]
+            .iter()
+            .find(|(_, other)| other.catalog.provider.value == provider.value)
+        {
+            diags.push(
+                Diagnostic::error(
+                    provider.span,
+                    format!("provider `{}` is defined by two specs", provider.value),
+                )
+                .with_label("defined again here")
+                .with_plain_note(format!("first defined in {}", first.name)),
+            );
+        }
+        if RESERVED_PROVIDERS.contains(&provider.value.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    provider.span,
+                    format!("provider name `{}` is reserved", provider.value),
+                )
+                .with_label("the generated crate uses this file name itself"),
+            );
+        }
+        if !diags.is_empty() {
+            errors += diags.len();
+            let _ = write!(out, "{}", diags.render(file));
+        }
+    }
+    errors
+}
