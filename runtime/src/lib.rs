@@ -11,11 +11,13 @@ pub mod decode;
 mod details;
 pub mod hints;
 pub mod layout;
+pub mod policy;
 pub mod registry;
 
 pub use class::{ParseRetryClassError, RetryClass};
 pub use details::{ApiError, ErrorDetails, FieldError};
 pub use hints::{DelayHints, RateLimitReset, RetryAfter};
+pub use policy::{RetryBudget, RetryPolicy};
 
 /// Items used by generated code. Not part of the public API.
 #[doc(hidden)]
