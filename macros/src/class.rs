@@ -1,0 +1,210 @@
+//! The retry class of each variant, classified exactly as a generated
+//! type classifies the same response: the code's own class when the
+//! catalog gives one, else the status's (the status table, else the
+//! defaults).
+//!
+//! A variant that can receive responses of different classes must keep
+//! what tells them apart (its `code` or `status` field); the rule says
+//! which, and [`crate::check`] asks for the field when it is missing.
+
+use std::collections::HashSet;
+
+use errspec_codegen::model::{Api, Code, CodeValue, Defaults, RetryClass};
+
+use crate::ast::{Input, Variant};
+use crate::bind::{Bound, BoundVariant};
+
+/// How to find a variant's retry class.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ClassRule {
+    /// One class, whatever the response.
+    Fixed(RetryClass),
+    /// By the kept status: a table, then the defaults.
+    ByStatus {
+        rows: Vec<(u16, RetryClass)>,
+        defaults: Defaults,
+    },
+    /// By the kept code; codes not listed fall through to `then`.
+    ByCode {
+        rows: Vec<(CodeValue, ClassRule)>,
+        then: Box<ClassRule>,
+    },
+}
+
+impl ClassRule {
+    /// Whether the rule reads the code.
+    pub(crate) fn needs_code(&self) -> bool {
+        matches!(self, ClassRule::ByCode { .. })
+    }
+
+    /// Whether the rule reads the status.
+    pub(crate) fn needs_status(&self) -> bool {
+        match self {
+            ClassRule::Fixed(_) => false,
+            ClassRule::ByStatus { .. } => true,
+            ClassRule::ByCode { rows, then } => {
+                then.needs_status() || rows.iter().any(|(_, r)| r.needs_status())
+            }
+        }
+    }
+
+    /// The class at `status`, for rules that do not read the code.
+    fn at_status(&self, status: u16) -> Option<RetryClass> {
+        match self {
+            ClassRule::Fixed(class) => Some(*class),
+            ClassRule::ByStatus { rows, defaults } => Some(
+                rows.iter()
+                    .find(|(s, _)| *s == status)
+                    .map_or_else(|| defaults.for_status(status), |(_, c)| *c),
+            ),
+            ClassRule::ByCode { .. } => None,
+        }
+    }
+
+    /// A one-line description for error messages: `throttled`, or
+    /// `400 → never, 500 → backoff`.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            ClassRule::Fixed(class) => class.as_str().to_owned(),
+            ClassRule::ByStatus { rows, defaults } => {
+                let mut parts: Vec<String> = rows
+                    .iter()
+                    .map(|(s, c)| format!("{s} → {}", c.as_str()))
+                    .collect();
+                if rows.is_empty() {
+                    parts.push(format!("4xx → {}", defaults.client_error.as_str()));
+                    parts.push(format!("5xx → {}", defaults.server_error.as_str()));
+                }
+                parts.join(", ")
+            }
+            ClassRule::ByCode { rows, then } => {
+                let mut parts: Vec<String> = rows
+                    .iter()
+                    .map(|(c, r)| format!("`{c}` → {}", r.describe()))
+                    .collect();
+                parts.push(format!("otherwise {}", then.describe()));
+                parts.join("; ")
+            }
+        }
+    }
+}
+
+/// The rule of every variant, in declaration order.
+pub(crate) fn rules(input: &Input, bound: &Bound) -> Vec<ClassRule> {
+    let mapped: HashSet<&CodeValue> = bound.variants.iter().flat_map(|v| &v.codes).collect();
+    input
+        .variants
+        .iter()
+        .zip(&bound.variants)
+        .map(|(v, b)| variant_rule(&bound.api, v, b, &mapped))
+        .collect()
+}
+
+fn variant_rule(
+    api: &Api,
+    variant: &Variant,
+    bound: &BoundVariant,
+    mapped: &HashSet<&CodeValue>,
+) -> ClassRule {
+    if let Some(retry) = &variant.attrs.retry {
+        return ClassRule::Fixed(retry.value);
+    }
+    let own: Vec<&Code> = bound
+        .codes
+        .iter()
+        .filter_map(|c| api.codes.iter().find(|row| &row.value == c))
+        .collect();
+    // Reached without one of its codes: by one of its statuses, or (the
+    // catch-all) by any status; a variant with codes only is reached by
+    // them alone, so its first code's rule stands in.
+    let then = if variant.is_catch_all() {
+        status_rule(api, None)
+    } else if !bound.statuses.is_empty() {
+        status_rule(api, Some(&bound.statuses))
+    } else if let Some(first) = own.first() {
+        code_rule(api, first)
+    } else {
+        // Maps nothing the catalog knows; reported by the checks.
+        status_rule(api, None)
+    };
+    // Codes the variant maps, and codes no variant maps that can arrive
+    // here with a class of their own (a generated type would honour it).
+    let unmapped_with_class = api.codes.iter().filter(|c| {
+        !mapped.contains(&c.value)
+            && c.retry.is_some()
+            && (variant.is_catch_all() || c.statuses.iter().any(|s| bound.statuses.contains(s)))
+    });
+    let rows: Vec<(CodeValue, ClassRule)> = own
+        .into_iter()
+        .chain(unmapped_with_class)
+        .map(|c| (c.value.clone(), code_rule(api, c)))
+        .filter(|(value, rule)| !same_as(rule, &then, api, value))
+        .collect();
+    if rows.is_empty() {
+        then
+    } else {
+        ClassRule::ByCode {
+            rows,
+            then: Box::new(then),
+        }
+    }
+}
+
+/// Whether a code's rule gives what `then` gives at every status the code
+/// comes with, so its row can be left out.
+fn same_as(rule: &ClassRule, then: &ClassRule, api: &Api, value: &CodeValue) -> bool {
+    if rule == then {
+        return true;
+    }
+    let (ClassRule::Fixed(class), Some(code)) =
+        (rule, api.codes.iter().find(|c| &c.value == value))
+    else {
+        return false;
+    };
+    !code.statuses.is_empty()
+        && code
+            .statuses
+            .iter()
+            .all(|s| then.at_status(*s) == Some(*class))
+}
+
+/// A code's class: its own, else its statuses'.
+fn code_rule(api: &Api, code: &Code) -> ClassRule {
+    match code.retry {
+        Some(class) => ClassRule::Fixed(class),
+        None if code.statuses.is_empty() => status_rule(api, None),
+        None => status_rule(api, Some(&code.statuses)),
+    }
+}
+
+/// The class of a response with one of `statuses` (`None`: any status).
+fn status_rule(api: &Api, statuses: Option<&[u16]>) -> ClassRule {
+    let rows: Vec<(u16, RetryClass)> = match statuses {
+        Some(statuses) => statuses
+            .iter()
+            .map(|s| (*s, api.status_class(*s)))
+            .collect(),
+        None => api.statuses.iter().map(|s| (s.status, s.retry)).collect(),
+    };
+    let mut classes: Vec<RetryClass> = rows.iter().map(|(_, c)| *c).collect();
+    if statuses.is_none() {
+        classes.push(api.defaults.client_error);
+        classes.push(api.defaults.server_error);
+    }
+    classes.sort_unstable();
+    classes.dedup();
+    match classes.as_slice() {
+        [one] => ClassRule::Fixed(*one),
+        _ => {
+            // Rows the defaults already give are left out.
+            let rows = rows
+                .into_iter()
+                .filter(|(s, c)| api.defaults.for_status(*s) != *c)
+                .collect();
+            ClassRule::ByStatus {
+                rows,
+                defaults: api.defaults,
+            }
+        }
+    }
+}

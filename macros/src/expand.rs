@@ -1,0 +1,632 @@
+//! `#[derive(ApiError)]`: parse → check → bind → expand. On any error, the
+//! errors plus stub impls, so the user sees the mistakes and not a cascade
+//! of "`ApiError` is not implemented" after them.
+
+use std::path::Path;
+
+use errspec_codegen::model::{
+    Api, BodyFormat, BodyLayout, CodeSource, CodeType, CodeValue, Headers, Pointer, ResetUnit,
+    RetryClass,
+};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{ToTokens, format_ident, quote};
+use syn::DeriveInput;
+
+use crate::ast::{Fill, Input, StatusRepr, Variant};
+use crate::bind::{self, Bound};
+use crate::check;
+use crate::class::{self, ClassRule};
+use crate::ctxt::Ctxt;
+
+/// Expands `#[derive(ApiError)]` on `input`; spec paths are relative to
+/// `manifest_dir`.
+pub(crate) fn derive(input: &DeriveInput, manifest_dir: &Path) -> TokenStream {
+    let cx = Ctxt::new();
+    let Some(ast) = Input::from_syn(&cx, input) else {
+        return fallback(input, cx.check());
+    };
+    check::check_input(&cx, &ast);
+    let bound = bind::bind(&cx, &ast, manifest_dir);
+    let rules = bound.as_ref().map(|b| {
+        let rules = class::rules(&ast, b);
+        check::check_bound(&cx, &ast, b, &rules);
+        rules
+    });
+    match (cx.check(), bound, rules) {
+        (Ok(()), Some(bound), Some(rules)) => expand(&ast, &bound, &rules),
+        // Binding fails only after recording why.
+        (result, _, _) => fallback(input, result),
+    }
+}
+
+/// The errors, then impls whose bodies are never run, so code that uses
+/// the enum as an `ApiError` still type-checks.
+fn fallback(input: &DeriveInput, errors: syn::Result<()>) -> TokenStream {
+    let errors = errors.err().map(|e| e.to_compile_error());
+    if !input.generics.params.is_empty() {
+        return errors.unwrap_or_default();
+    }
+    let ty = &input.ident;
+    quote! {
+        #errors
+
+        #[automatically_derived]
+        impl ::errspec::ApiError for #ty {
+            const PROVIDER: &'static str = "";
+            const API: &'static str = "";
+            const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::None;
+
+            fn decode(
+                _: ::errspec::__private::http::StatusCode,
+                _: &::errspec::__private::http::HeaderMap,
+                _: &[u8],
+            ) -> Self {
+                ::core::unreachable!()
+            }
+
+            fn delay_hints(_: &::errspec::__private::http::HeaderMap) -> ::errspec::DelayHints {
+                ::core::unreachable!()
+            }
+
+            fn retry_class(&self) -> ::errspec::RetryClass {
+                ::core::unreachable!()
+            }
+
+            fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
+                ::core::unreachable!()
+            }
+
+            fn variant_name(&self) -> &'static str {
+                ::core::unreachable!()
+            }
+
+            fn is_known(&self) -> bool {
+                ::core::unreachable!()
+            }
+        }
+
+        #[automatically_derived]
+        impl ::core::fmt::Display for #ty {
+            fn fmt(&self, _: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::unreachable!()
+            }
+        }
+
+        #[automatically_derived]
+        impl ::std::error::Error for #ty {}
+    }
+}
+
+/// Everything generated for a checked input.
+struct Expander<'a> {
+    input: &'a Input<'a>,
+    bound: &'a Bound,
+    rules: &'a [ClassRule],
+}
+
+fn expand(input: &Input, bound: &Bound, rules: &[ClassRule]) -> TokenStream {
+    Expander {
+        input,
+        bound,
+        rules,
+    }
+    .expand()
+}
+
+impl Expander<'_> {
+    fn expand(&self) -> TokenStream {
+        let ty = self.input.ident;
+        let include = self.bound.spec.as_ref().map(|s| s.include());
+        let layout = layout_expr(&self.bound.api);
+        let provider = &self.bound.provider;
+        let api = &self.bound.api.name.value;
+        let idempotency = option(
+            self.bound
+                .api
+                .idempotency_header
+                .as_ref()
+                .map(|h| h.value.to_token_stream()),
+        );
+        let decode = self.decode();
+        let retry_class = self.retry_class();
+        let code = self.code();
+        let variant_name = self.variant_name();
+        let is_known = self.is_known();
+        let accessors = self.accessors();
+        quote! {
+            const _: () = {
+                #include
+
+                /// Where the API puts the parts of an error response.
+                static LAYOUT: ::errspec::layout::ApiLayout = #layout;
+
+                #[automatically_derived]
+                impl ::errspec::ApiError for #ty {
+                    const PROVIDER: &'static str = #provider;
+                    const API: &'static str = #api;
+                    const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = #idempotency;
+
+                    #decode
+
+                    fn delay_hints(
+                        headers: &::errspec::__private::http::HeaderMap,
+                    ) -> ::errspec::DelayHints {
+                        ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+                    }
+
+                    #retry_class
+                    #code
+                    #variant_name
+                    #is_known
+                    #accessors
+                }
+
+                #[automatically_derived]
+                impl ::core::fmt::Display for #ty {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        match <Self as ::errspec::ApiError>::status(self) {
+                            ::core::option::Option::Some(status) => {
+                                f.write_str(status.as_str())?;
+                                if let ::core::option::Option::Some(reason) = status.canonical_reason() {
+                                    ::core::write!(f, " {reason}")?;
+                                }
+                            }
+                            ::core::option::Option::None => {
+                                f.write_str(<Self as ::errspec::ApiError>::variant_name(self))?;
+                            }
+                        }
+                        if let ::core::option::Option::Some(code) = <Self as ::errspec::ApiError>::code(self) {
+                            ::core::write!(f, " [{code}]")?;
+                        }
+                        if let ::core::option::Option::Some(message) = <Self as ::errspec::ApiError>::message(self) {
+                            ::core::write!(f, ": {message}")?;
+                        }
+                        if let ::core::option::Option::Some(id) = <Self as ::errspec::ApiError>::request_id(self) {
+                            ::core::write!(f, " (request id {id})")?;
+                        }
+                        ::core::result::Result::Ok(())
+                    }
+                }
+
+                #[automatically_derived]
+                impl ::std::error::Error for #ty {}
+            };
+        }
+    }
+
+    /// `decode`: the layout-driven decoder finds the parts; the code picks
+    /// a variant, else the status, else the catch-all.
+    fn decode(&self) -> TokenStream {
+        let variants = &self.input.variants;
+        let index = |i: usize| proc_macro2::Literal::usize_suffixed(i);
+        let code_arms = variants
+            .iter()
+            .zip(&self.bound.variants)
+            .enumerate()
+            .filter(|(_, (_, b))| !b.codes.is_empty())
+            .map(|(i, (_, b))| {
+                let texts = b.codes.iter().map(CodeValue::to_string);
+                let i = index(i);
+                quote!(::core::option::Option::Some(#(#texts)|*) => #i,)
+            });
+        let status_arms = variants
+            .iter()
+            .zip(&self.bound.variants)
+            .enumerate()
+            .filter(|(_, (_, b))| !b.statuses.is_empty())
+            .map(|(i, (_, b))| {
+                let statuses = &b.statuses;
+                let i = index(i);
+                quote!(#(#statuses)|* => #i,)
+            });
+        let catch_all = variants
+            .iter()
+            .position(Variant::is_catch_all)
+            .unwrap_or_default();
+        let catch_all = index(catch_all);
+        let by_status = quote! {
+            match status.as_u16() {
+                #(#status_arms)*
+                _ => #catch_all,
+            }
+        };
+        let has_code_arms = self.bound.variants.iter().any(|b| !b.codes.is_empty());
+        let which = if has_code_arms {
+            quote! {
+                match parts.code.as_ref().map(::errspec::decode::RawCode::to_text).as_deref() {
+                    #(#code_arms)*
+                    _ => #by_status,
+                }
+            }
+        } else {
+            by_status
+        };
+        let uses_parts = has_code_arms || variants.iter().any(|v| !v.fields.is_empty());
+        let arms = variants.iter().enumerate().map(|(i, v)| {
+            let ident = v.ident;
+            let fields = v.fields.iter().filter_map(|f| {
+                let name = f.ident;
+                let value = match f.fill.ok()? {
+                    Fill::Status(StatusRepr::StatusCode) => quote!(status),
+                    Fill::Status(StatusRepr::U16) => quote!(status.as_u16()),
+                    Fill::Code => quote! {
+                        parts.code.as_ref().map(|code| code.to_text().into_owned())
+                    },
+                    Fill::Message => quote!(parts.message.map(::std::borrow::Cow::into_owned)),
+                    Fill::RequestId => {
+                        quote!(parts.request_id.map(::std::borrow::Cow::into_owned))
+                    }
+                    Fill::FieldErrors => quote!(parts.field_errors),
+                    Fill::RetryAfter => {
+                        quote!(parts.hints.server_delay(::std::time::SystemTime::now()))
+                    }
+                    Fill::Hints => quote!(parts.hints),
+                    Fill::Raw => quote!(parts.raw),
+                };
+                Some(quote!(#name: #value,))
+            });
+            let constructor = if v.fields.is_empty() {
+                quote!(Self::#ident)
+            } else {
+                quote!(Self::#ident { #(#fields)* })
+            };
+            if v.is_catch_all() {
+                quote!(_ => #constructor,)
+            } else {
+                let i = index(i);
+                quote!(#i => #constructor,)
+            }
+        });
+        // The catch-all's arm is `_`, so it goes last.
+        let mut arms: Vec<TokenStream> = arms.collect();
+        if let Some(pos) = variants.iter().position(Variant::is_catch_all) {
+            let catch_all = arms.remove(pos);
+            arms.push(catch_all);
+        }
+        let parts = if uses_parts {
+            quote! {
+                let parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);
+            }
+        } else {
+            quote! {
+                let _ = (headers, body);
+            }
+        };
+        quote! {
+            fn decode(
+                status: ::errspec::__private::http::StatusCode,
+                headers: &::errspec::__private::http::HeaderMap,
+                body: &[u8],
+            ) -> Self {
+                #parts
+                let variant: usize = #which;
+                match variant {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+
+    fn retry_class(&self) -> TokenStream {
+        let arms = self.input.variants.iter().zip(self.rules).map(|(v, rule)| {
+            let ident = v.ident;
+            let code = rule.needs_code().then(|| quote!(code,));
+            let status = rule.needs_status().then(|| quote!(status,));
+            let body = rule_expr(rule, v.status_repr().unwrap_or(StatusRepr::StatusCode));
+            quote!(Self::#ident { #code #status .. } => #body,)
+        });
+        quote! {
+            fn retry_class(&self) -> ::errspec::RetryClass {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+
+    /// `code()`: the kept code, else the variant's one code.
+    fn code(&self) -> TokenStream {
+        let arms = self
+            .input
+            .variants
+            .iter()
+            .zip(&self.bound.variants)
+            .map(|(v, b)| {
+                let ident = v.ident;
+                if v.keeps_code() {
+                    quote! {
+                        Self::#ident { code, .. } => code.as_deref().map(::std::borrow::Cow::Borrowed),
+                    }
+                } else if let [only] = b.codes.as_slice() {
+                    let text = only.to_string();
+                    quote! {
+                        Self::#ident { .. } => ::core::option::Option::Some(::std::borrow::Cow::Borrowed(#text)),
+                    }
+                } else {
+                    quote!(Self::#ident { .. } => ::core::option::Option::None,)
+                }
+            });
+        quote! {
+            fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+
+    fn variant_name(&self) -> TokenStream {
+        let arms = self.input.variants.iter().map(|v| {
+            let ident = v.ident;
+            let name = ident.to_string();
+            quote!(Self::#ident { .. } => #name,)
+        });
+        quote! {
+            fn variant_name(&self) -> &'static str {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+
+    /// `is_known()`: false exactly for the catch-all.
+    fn is_known(&self) -> TokenStream {
+        let catch_all = self
+            .input
+            .variants
+            .iter()
+            .find(|v| v.is_catch_all())
+            .map(|v| v.ident);
+        quote! {
+            fn is_known(&self) -> bool {
+                !::core::matches!(self, Self::#catch_all { .. })
+            }
+        }
+    }
+
+    /// The defaulted accessors, for the parts some variant keeps.
+    fn accessors(&self) -> TokenStream {
+        let variants = &self.input.variants;
+        let bound = &self.bound.variants;
+        let mut out = TokenStream::new();
+
+        // `status()`: the kept status, else the variant's one status.
+        let any_status = variants.iter().zip(bound).any(|(v, b)| {
+            v.status_repr().is_some() || (b.statuses.len() == 1 && b.codes.is_empty())
+        });
+        if any_status {
+            let arms = variants.iter().zip(bound).map(|(v, b)| {
+                let ident = v.ident;
+                match (v.status_repr(), b.statuses.as_slice(), b.codes.is_empty()) {
+                    (Some(StatusRepr::StatusCode), _, _) => quote! {
+                        Self::#ident { status, .. } => ::core::option::Option::Some(*status),
+                    },
+                    (Some(StatusRepr::U16), _, _) => quote! {
+                        Self::#ident { status, .. } =>
+                            ::errspec::__private::http::StatusCode::from_u16(*status).ok(),
+                    },
+                    (None, [only], true) => quote! {
+                        Self::#ident { .. } =>
+                            ::errspec::__private::http::StatusCode::from_u16(#only).ok(),
+                    },
+                    _ => quote!(Self::#ident { .. } => ::core::option::Option::None,),
+                }
+            });
+            out.extend(quote! {
+                fn status(&self) -> ::core::option::Option<::errspec::__private::http::StatusCode> {
+                    match self {
+                        #(#arms)*
+                    }
+                }
+            });
+        }
+
+        let field =
+            |fill: Fill, name: &str, ret: TokenStream, kept: TokenStream, absent: TokenStream| {
+                if !variants.iter().any(|v| v.field(|f| f == fill).is_some()) {
+                    return TokenStream::new();
+                }
+                let field = format_ident!("{name}");
+                let arms = variants.iter().map(|v| {
+                    let ident = v.ident;
+                    if v.field(|f| f == fill).is_some() {
+                        quote!(Self::#ident { #field, .. } => #kept,)
+                    } else {
+                        quote!(Self::#ident { .. } => #absent,)
+                    }
+                });
+                quote! {
+                    fn #field(&self) -> #ret {
+                        match self {
+                            #(#arms)*
+                        }
+                    }
+                }
+            };
+        out.extend(field(
+            Fill::Message,
+            "message",
+            quote!(::core::option::Option<&str>),
+            quote!(message.as_deref()),
+            quote!(::core::option::Option::None),
+        ));
+        out.extend(field(
+            Fill::RequestId,
+            "request_id",
+            quote!(::core::option::Option<&str>),
+            quote!(request_id.as_deref()),
+            quote!(::core::option::Option::None),
+        ));
+        out.extend(field(
+            Fill::FieldErrors,
+            "field_errors",
+            quote!(&[::errspec::FieldError]),
+            quote!(field_errors),
+            quote!(&[]),
+        ));
+        out.extend(field(
+            Fill::Hints,
+            "hints",
+            quote!(::errspec::DelayHints),
+            quote!(*hints),
+            quote!(::errspec::DelayHints::default()),
+        ));
+        out
+    }
+}
+
+/// The expression a [`ClassRule`] stands for, with `code` and `status`
+/// bound to the variant's fields.
+fn rule_expr(rule: &ClassRule, repr: StatusRepr) -> TokenStream {
+    match rule {
+        ClassRule::Fixed(class) => retry_class(*class),
+        ClassRule::ByStatus { rows, defaults } => {
+            let status = match repr {
+                StatusRepr::StatusCode => quote!(status.as_u16()),
+                StatusRepr::U16 => quote!(*status),
+            };
+            let rows = rows.iter().map(|(s, c)| {
+                let c = retry_class(*c);
+                quote!(#s => #c,)
+            });
+            let client = retry_class(defaults.client_error);
+            let server = retry_class(defaults.server_error);
+            let fallback = if defaults.client_error == defaults.server_error {
+                quote!(_ => #client,)
+            } else {
+                quote!(500.. => #server, _ => #client,)
+            };
+            quote! {
+                match #status {
+                    #(#rows)*
+                    #fallback
+                }
+            }
+        }
+        ClassRule::ByCode { rows, then } => {
+            let rows = rows.iter().map(|(code, rule)| {
+                let text = code.to_string();
+                let body = rule_expr(rule, repr);
+                quote!(::core::option::Option::Some(#text) => #body,)
+            });
+            let then = rule_expr(then, repr);
+            quote! {
+                match code.as_deref() {
+                    #(#rows)*
+                    _ => #then,
+                }
+            }
+        }
+    }
+}
+
+fn retry_class(class: RetryClass) -> TokenStream {
+    let v = Ident::new(class.variant(), Span::call_site());
+    quote!(::errspec::RetryClass::#v)
+}
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+// TODO: call the generator's layout expression once
+// `errspec_codegen::expand` makes it public (today `body_layout` and
+// `header_layout` are private there); this copy goes then.
+fn layout_expr(api: &Api) -> TokenStream {
+    let body = body_layout(&api.body);
+    let headers = header_layout(&api.headers);
+    quote! {
+        ::errspec::layout::ApiLayout {
+            body: #body,
+            headers: #headers,
+        }
+    }
+}
+
+fn pointer(p: &Pointer) -> TokenStream {
+    let segments = &p.segments;
+    quote!(::errspec::layout::Pointer(&[#(#segments),*]))
+}
+
+fn body_layout(body: &BodyLayout) -> TokenStream {
+    let format = match body.format {
+        BodyFormat::Json => quote!(::errspec::layout::BodyFormat::Json),
+        BodyFormat::Text => quote!(::errspec::layout::BodyFormat::Text),
+    };
+    let errors = option(body.errors.as_ref().map(pointer));
+    let code = option(body.code.as_ref().map(|c| match c {
+        CodeSource::Body(p) => {
+            let p = pointer(p);
+            quote!(::errspec::layout::CodeSource::Body(#p))
+        }
+        CodeSource::Header(h) => {
+            let h = &h.value;
+            quote!(::errspec::layout::CodeSource::Header(#h))
+        }
+    }));
+    let code_type = match body.code_type {
+        CodeType::String => quote!(::errspec::layout::CodeType::String),
+        CodeType::Integer => quote!(::errspec::layout::CodeType::Integer),
+    };
+    let message = option(body.message.as_ref().map(pointer));
+    let request_id = option(body.request_id.as_ref().map(pointer));
+    let field_errors = option(body.field_errors.as_ref().map(|f| {
+        let items = option(f.items.as_ref().map(pointer));
+        let field = pointer(&f.field);
+        let message = option(f.message.as_ref().map(pointer));
+        quote! {
+            ::errspec::layout::FieldErrorsLayout {
+                items: #items,
+                field: #field,
+                message: #message,
+            }
+        }
+    }));
+    quote! {
+        ::errspec::layout::BodyLayout {
+            format: #format,
+            errors: #errors,
+            code: #code,
+            code_type: #code_type,
+            message: #message,
+            request_id: #request_id,
+            field_errors: #field_errors,
+        }
+    }
+}
+
+fn header_layout(headers: &Headers) -> TokenStream {
+    let name = |h: &Option<errspec_codegen::source::Located<String>>| {
+        option(h.as_ref().map(|h| h.value.to_token_stream()))
+    };
+    let retry_after = name(&headers.retry_after);
+    let request_id = name(&headers.request_id);
+    let rate_limit = option(headers.rate_limit.as_ref().map(|r| {
+        let limit = name(&r.limit);
+        let remaining = name(&r.remaining);
+        let reset = name(&r.reset);
+        let unit = match r.reset_unit {
+            ResetUnit::UnixSeconds => quote!(::errspec::layout::ResetUnit::UnixSeconds),
+            ResetUnit::Seconds => quote!(::errspec::layout::ResetUnit::Seconds),
+        };
+        quote! {
+            ::errspec::layout::RateLimitLayout {
+                limit: #limit,
+                remaining: #remaining,
+                reset: #reset,
+                reset_unit: #unit,
+            }
+        }
+    }));
+    quote! {
+        ::errspec::layout::HeaderLayout {
+            retry_after: #retry_after,
+            request_id: #request_id,
+            rate_limit: #rate_limit,
+        }
+    }
+}
