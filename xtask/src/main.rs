@@ -152,7 +152,7 @@ fn check() -> Result<bool> {
         return Ok(true);
     }
     for d in &drift {
-        eprintln!("{}", describe(&root, d));
+        eprint!("{}", describe(&root, d));
     }
     eprintln!(
         "error: {} generated file{} out of date; run `cargo xtask gen`",
@@ -184,7 +184,11 @@ fn describe(root: &Path, d: &Drift) -> String {
     let mut lines: Vec<&str> = diff.lines().collect();
     let more = lines.len().saturating_sub(MAX_LINES);
     lines.truncate(MAX_LINES);
-    let mut out = format!("error: {what}: {path}\n{}\n", lines.join("\n"));
+    let mut out = format!("error: {what}: {path}\n");
+    for line in &lines {
+        out.push_str(line);
+        out.push('\n');
+    }
     if more > 0 {
         out.push_str(&format!("... {more} more diff lines\n"));
     }
