@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod class;
+pub mod client;
 pub mod decode;
 mod details;
 pub mod hints;
@@ -15,6 +16,7 @@ pub mod policy;
 pub mod registry;
 
 pub use class::{ParseRetryClassError, RetryClass};
+pub use client::{Client, Failure, SendOptions};
 pub use details::{ApiError, ErrorDetails, FieldError};
 pub use hints::{DelayHints, RateLimitReset, RetryAfter};
 pub use policy::{RetryBudget, RetryPolicy};
