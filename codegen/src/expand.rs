@@ -656,14 +656,24 @@ fn expand_status(api: &Api) -> TokenStream {
 }
 
 fn expand_layout(api: &Api) -> TokenStream {
+    let layout = layout_expr(api);
+    quote! {
+        /// Where this API puts the parts of an error response.
+        static LAYOUT: ::errspec::layout::ApiLayout = #layout;
+    }
+}
+
+/// The API's layout as a constant `::errspec::layout::ApiLayout { … }`
+/// expression: what the decoder walks. For other generators (the derive
+/// macro) that emit their own `static`.
+pub fn layout_expr(api: &Api) -> TokenStream {
     let body = body_layout(&api.body);
     let headers = header_layout(&api.headers);
     quote! {
-        /// Where this API puts the parts of an error response.
-        static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
+        ::errspec::layout::ApiLayout {
             body: #body,
             headers: #headers,
-        };
+        }
     }
 }
 
@@ -1052,7 +1062,8 @@ pub(crate) fn table_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
-fn retry_class(class: RetryClass) -> TokenStream {
+/// `::errspec::RetryClass::Never` and so on.
+pub fn retry_class(class: RetryClass) -> TokenStream {
     let v = ident(class.variant());
     quote!(::errspec::RetryClass::#v)
 }
