@@ -131,20 +131,90 @@ fn seed_and_valid_specs_validate_against_the_schema() {
     let mut files = yaml_files(&root.join("spec"));
     assert!(files.len() >= 3, "expected the three seed catalogs");
     files.extend(yaml_files(&root.join("tests/specs/valid")));
+    let mut specs: Vec<(String, String)> = files
+        .iter()
+        .map(|path| {
+            let name = path
+                .strip_prefix(&root)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            (name, std::fs::read_to_string(path).expect("read spec"))
+        })
+        .collect();
+    specs.push((
+        "spec/README.md (complete example)".to_owned(),
+        readme_complete_example(),
+    ));
     let mut failures = String::new();
-    for path in &files {
-        let text = std::fs::read_to_string(path).expect("read spec");
-        let tree = node::parse(&text).expect("valid YAML");
+    for (name, text) in &specs {
+        let tree = node::parse(text).expect("valid YAML");
         let instance = to_json(&tree);
         for e in validator.iter_errors(&instance) {
-            failures.push_str(&format!(
-                "{}: at `{}`: {e}\n",
-                path.strip_prefix(&root).unwrap_or(path).display(),
-                e.instance_path()
-            ));
+            failures.push_str(&format!("{name}: at `{}`: {e}\n", e.instance_path()));
         }
     }
     assert!(failures.is_empty(), "{failures}");
+}
+
+/// The one complete catalog in `spec/README.md`.
+fn readme_complete_example() -> String {
+    let readme =
+        std::fs::read_to_string(workspace_root().join("spec/README.md")).expect("spec/README.md");
+    let start = readme
+        .find("```yaml\n# yaml-language-server: $schema=./schema.json\nprovider: ")
+        .expect("a complete example in spec/README.md")
+        + "```yaml\n".len();
+    let len = readme[start..].find("```\n").expect("closed fence");
+    readme[start..start + len].to_owned()
+}
+
+/// Editors flag the common mistakes as you type: the schema rejects these
+/// fixtures of the invalid corpus too.
+#[test]
+fn schema_rejects_common_mistakes() {
+    let validator = jsonschema::draft7::new(&schema()).expect("the schema compiles");
+    let dir = workspace_root().join("tests/specs/invalid");
+    let mistakes = [
+        "unknown-key",
+        "misplaced-key",
+        "missing-provider",
+        "missing-required-keys",
+        "status-out-of-range",
+        "status-not-a-number",
+        "wrong-type-for-status",
+        "empty-status-list",
+        "status-listed-twice",
+        "unknown-retry-class",
+        "unknown-status-class",
+        "unknown-code-type",
+        "unknown-body-format",
+        "unknown-reset-unit",
+        "bad-pointer",
+        "bad-pointer-escape",
+        "bad-header-name",
+        "code-pointer-and-header",
+        "code-needs-a-source",
+        "code-not-a-mapping",
+        "field-errors-without-field",
+        "idempotency-without-header",
+        "provider-not-snake-case",
+        "no-apis",
+        "empty-mapping",
+        "number-for-text",
+        "empty-description",
+        "bad-docs-url",
+        "body-not-a-mapping",
+    ];
+    let accepted: Vec<&str> = mistakes
+        .into_iter()
+        .filter(|name| {
+            let text = std::fs::read_to_string(dir.join(format!("{name}.yaml"))).expect("fixture");
+            let tree = node::parse(&text).expect("valid YAML");
+            validator.is_valid(&to_json(&tree))
+        })
+        .collect();
+    assert!(accepted.is_empty(), "the schema accepts {accepted:?}");
 }
 
 #[test]
