@@ -754,8 +754,9 @@ impl<E> Client<E> {
     }
 }
 
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+/// Milliseconds with a fraction, so sub-millisecond waits do not log as 0.
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 /// Attaches the API's idempotency key; returns the key when the API takes one.
