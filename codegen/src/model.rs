@@ -448,8 +448,18 @@ fn lower_code(
 ) -> Option<Code> {
     let value = match body.code_type {
         CodeType::String => CodeValue::Str(key.value.clone()),
-        CodeType::Integer => match key.value.parse::<i64>() {
+        CodeType::Integer => match key.value.trim().parse::<i64>() {
             Ok(i) => CodeValue::Int(i),
+            Err(_) if key.value.trim().parse::<i128>().is_ok() => {
+                diags.push(
+                    Diagnostic::error(
+                        key.span,
+                        format!("integer code `{}` is out of range", key.value),
+                    )
+                    .with_label("integer codes are 64-bit signed integers"),
+                );
+                return None;
+            }
             Err(_) => {
                 diags.push(
                     Diagnostic::error(

@@ -19,6 +19,10 @@ pub struct Node {
     pub kind: NodeKind,
     /// Its span in the file.
     pub span: Span,
+    /// For a float, the text as written: the parser turns integers too
+    /// large for 64 bits into floats, and messages should show what the
+    /// user wrote (`99999999999999999999`, not `1e20`).
+    pub written: Option<String>,
 }
 
 /// A YAML value.
@@ -57,13 +61,15 @@ impl NodeKind {
 }
 
 impl Node {
-    /// The text of a scalar key or value (strings as written, numbers in decimal).
+    /// The text of a scalar key or value (strings as written, integers in
+    /// decimal, floats with their point).
     pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {
             NodeKind::Str(s) => Some(s.clone()),
             NodeKind::Int(i) => Some(i.to_string()),
             NodeKind::Bool(b) => Some(b.to_string()),
-            NodeKind::Float(f) => Some(f.to_string()),
+            // `{:?}` keeps the point (`404.0`), so a float never passes for an integer.
+            NodeKind::Float(f) => Some(self.written.clone().unwrap_or_else(|| format!("{f:?}"))),
             NodeKind::Null | NodeKind::Seq(_) | NodeKind::Map(_) => None,
         }
     }
@@ -173,6 +179,14 @@ pub(crate) fn offset_of_line_col(text: &str, line: u64, column: u64) -> Span {
 
 fn convert(raw: Spanned<Raw>, text: &str) -> Node {
     let span = span_of(&raw.referenced, text);
+    let written = match raw.value {
+        Raw::Float(_) => text
+            .get(span.start..span.end)
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned),
+        _ => None,
+    };
     let kind = match raw.value {
         Raw::Null => NodeKind::Null,
         Raw::Bool(b) => NodeKind::Bool(b),
@@ -187,7 +201,11 @@ fn convert(raw: Spanned<Raw>, text: &str) -> Node {
                 .collect(),
         ),
     };
-    Node { kind, span }
+    Node {
+        kind,
+        span,
+        written,
+    }
 }
 
 /// Parses YAML text into a node tree. Syntax errors come back as one located
