@@ -473,6 +473,51 @@ enum AttemptResult<E> {
     Transport(TransportError),
 }
 
+/// A failed attempt: its error, what it means for retrying (`None`: the
+/// request itself is invalid), and its record.
+struct Failed<E> {
+    error: LastError<E>,
+    outcome: Option<Outcome>,
+    record: Attempt,
+}
+
+impl<E: ApiError> Failed<E> {
+    fn api(number: u32, error: E, outcome: Outcome) -> Failed<E> {
+        let record = Attempt {
+            number,
+            status: error.status(),
+            code: error.code().map(Cow::into_owned),
+            request_id: error.request_id().map(str::to_owned),
+            class: outcome.class(),
+            transport: None,
+            delay: None,
+        };
+        Failed {
+            error: LastError::Api(error),
+            outcome: Some(outcome),
+            record,
+        }
+    }
+
+    fn transport(number: u32, error: TransportError) -> Failed<E> {
+        let failure = error.failure();
+        let record = Attempt {
+            number,
+            status: None,
+            code: None,
+            request_id: None,
+            class: failure.map_or(RetryClass::Never, TransportFailure::retry_class),
+            transport: failure,
+            delay: None,
+        };
+        Failed {
+            error: LastError::Transport(error),
+            outcome: failure.map(Outcome::Transport),
+            record,
+        }
+    }
+}
+
 impl<E: ApiError> Client<E> {
     /// A client with `policy` and a fresh retry budget.
     pub fn new(http: reqwest::Client, policy: RetryPolicy) -> Client<E> {
@@ -560,7 +605,7 @@ impl<E: ApiError> Client<E> {
                 .saturating_add(1);
             // A copy for the next attempt; `None` for a stream body, sent once.
             let spare = next.try_clone();
-            let (error, outcome, record) = match self.attempt(next, start).await {
+            let failed = match self.attempt(next, start).await {
                 AttemptResult::Success(response) => {
                     if let Some(budget) = &self.budget {
                         budget.record_success(spent);
@@ -577,115 +622,106 @@ impl<E: ApiError> Client<E> {
                     );
                     return Ok(response);
                 }
-                AttemptResult::Api { error, outcome } => {
-                    let record = Attempt {
-                        number,
-                        status: error.status(),
-                        code: error.code().map(Cow::into_owned),
-                        request_id: error.request_id().map(str::to_owned),
-                        class: outcome.class(),
-                        transport: None,
-                        delay: None,
-                    };
-                    (LastError::Api(error), Some(outcome), record)
-                }
-                AttemptResult::Transport(error) => {
-                    let failure = error.failure();
-                    let record = Attempt {
-                        number,
-                        status: None,
-                        code: None,
-                        request_id: None,
-                        class: failure.map_or(RetryClass::Never, TransportFailure::retry_class),
-                        transport: failure,
-                        delay: None,
-                    };
-                    (
-                        LastError::Transport(error),
-                        failure.map(Outcome::Transport),
-                        record,
-                    )
-                }
+                AttemptResult::Api { error, outcome } => Failed::api(number, error, outcome),
+                AttemptResult::Transport(error) => Failed::transport(number, error),
             };
-            let decision = match &outcome {
-                Some(outcome) => {
-                    let mut rng = self.lock_rng();
-                    self.policy.decide_with_rng(
-                        outcome,
-                        number,
-                        retry_safe,
-                        SystemTime::now(),
-                        start.elapsed(),
-                        &mut rng,
-                    )
+            let decision = self.decide(&failed, retry_safe, start, spare.is_some(), &mut spent);
+            match (decision, spare) {
+                (Decision::Retry { after, reason }, Some(spare)) => {
+                    let record = failed.record;
+                    tracing::info!(
+                        target: "errspec::client",
+                        provider = E::PROVIDER,
+                        api = E::API,
+                        method = %method,
+                        path = %path,
+                        attempt = number,
+                        status = record.status.map(|s| s.as_u16()),
+                        code = record.code.as_deref(),
+                        class = %record.class,
+                        request_id = record.request_id.as_deref(),
+                        delay_ms = millis(after),
+                        reason = %reason,
+                        "attempt failed, retrying"
+                    );
+                    attempts.push(Attempt {
+                        delay: Some(after),
+                        ..record
+                    });
+                    tokio::time::sleep(after).await;
+                    next = spare;
                 }
-                // The HTTP client refused the request: sending it again would not help.
-                None => Decision::GiveUp {
-                    reason: GiveUpReason::InvalidRequest,
-                    server_delay: None,
-                },
-            };
-            let (reason, server_delay) = match (decision, spare, outcome) {
-                (Decision::Retry { after, reason }, Some(spare), Some(outcome)) => {
-                    let cost = match &self.budget {
-                        Some(budget) => budget.try_acquire(&outcome),
-                        None => Some(0),
+                (decision, _) => {
+                    let (reason, server_delay) = match decision {
+                        Decision::GiveUp {
+                            reason,
+                            server_delay,
+                        } => (reason, server_delay),
+                        // `decide` retries only with a copy to send.
+                        Decision::Retry { .. } => (GiveUpReason::NotReplayable, None),
                     };
-                    let server_delay = (reason == RetryReason::ServerDelay).then_some(after);
-                    match cost {
-                        Some(cost) => {
-                            spent += cost;
-                            tracing::info!(
-                                target: "errspec::client",
-                                provider = E::PROVIDER,
-                                api = E::API,
-                                method = %method,
-                                path = %path,
-                                attempt = number,
-                                status = record.status.map(|s| s.as_u16()),
-                                code = record.code.as_deref(),
-                                class = %record.class,
-                                request_id = record.request_id.as_deref(),
-                                delay_ms = millis(after),
-                                reason = %reason,
-                                "attempt failed, retrying"
-                            );
-                            attempts.push(Attempt {
-                                delay: Some(after),
-                                ..record
-                            });
-                            tokio::time::sleep(after).await;
-                            next = spare;
-                            continue;
-                        }
-                        None => (GiveUpReason::BudgetExhausted, server_delay),
-                    }
-                }
-                (Decision::Retry { after, reason }, None, _) => (
-                    GiveUpReason::NotReplayable,
-                    (reason == RetryReason::ServerDelay).then_some(after),
-                ),
-                (Decision::Retry { .. }, _, None) => (GiveUpReason::InvalidRequest, None),
-                (
-                    Decision::GiveUp {
+                    attempts.push(failed.record);
+                    let failure = Failure {
+                        error: failed.error,
+                        attempts,
                         reason,
                         server_delay,
-                    },
-                    _,
-                    _,
-                ) => (reason, server_delay),
-            };
-            attempts.push(record);
-            let failure = Failure {
-                error,
-                attempts,
-                reason,
-                server_delay,
-                idempotency_key,
-            };
-            self.trace_give_up(&method, &path, &failure);
-            return Err(failure);
+                        idempotency_key,
+                    };
+                    self.trace_give_up(&method, &path, &failure);
+                    return Err(failure);
+                }
+            }
         }
+    }
+
+    /// The policy's decision, then the client's own limits: a request that
+    /// cannot be sent again, and the retry budget (charged here, into `spent`).
+    fn decide(
+        &self,
+        failed: &Failed<E>,
+        retry_safe: bool,
+        start: tokio::time::Instant,
+        replayable: bool,
+        spent: &mut u32,
+    ) -> Decision {
+        let Some(outcome) = &failed.outcome else {
+            // The HTTP client refused the request: sending it again would not help.
+            return Decision::GiveUp {
+                reason: GiveUpReason::InvalidRequest,
+                server_delay: None,
+            };
+        };
+        let decision = self.policy.decide_with_rng(
+            outcome,
+            failed.record.number,
+            retry_safe,
+            SystemTime::now(),
+            start.elapsed(),
+            &mut self.lock_rng(),
+        );
+        let Decision::Retry { after, reason } = decision else {
+            return decision;
+        };
+        let server_delay = (reason == RetryReason::ServerDelay).then_some(after);
+        if !replayable {
+            return Decision::GiveUp {
+                reason: GiveUpReason::NotReplayable,
+                server_delay,
+            };
+        }
+        if let Some(budget) = &self.budget {
+            match budget.try_acquire(outcome) {
+                Some(cost) => *spent += cost,
+                None => {
+                    return Decision::GiveUp {
+                        reason: GiveUpReason::BudgetExhausted,
+                        server_delay,
+                    };
+                }
+            }
+        }
+        decision
     }
 
     /// One attempt: send, and read and decode an error response.

@@ -4,6 +4,14 @@
 //!
 //! Generated crates (from `cargo xtask gen` or `errspec::catalog!`) implement
 //! [`ApiError`]; this crate knows nothing of any provider.
+//!
+//! - [`layout`] and [`decode`]: where an API puts code, message, request id
+//!   and field errors, and the streaming decoder that finds them
+//!   ([`decode::decode_parts`]), total on any input.
+//! - [`hints`]: `Retry-After` and rate-limit headers ([`DelayHints`]).
+//! - [`policy`]: [`RetryPolicy`] turns a failed attempt into a retry or a
+//!   reasoned give-up; [`RetryBudget`] caps retries across requests.
+//! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
 #![forbid(unsafe_code)]
 
 mod class;
