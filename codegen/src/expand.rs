@@ -108,6 +108,14 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
             quote!(::errspec::registry::ApiEntry::of::<#path::Error>())
         })
     });
+    let arms = catalogs.iter().flat_map(|catalog| {
+        catalog.apis.iter().map(move |api| {
+            let path = api_path_tokens(catalog, api);
+            let provider = &catalog.provider.value;
+            let name = &api.name.value;
+            quote!((#provider, #name) => ::core::result::Result::Ok(visitor.visit::<#path::Error>()))
+        })
+    });
     quote! {
         #crate_docs
         #![forbid(unsafe_code)]
@@ -117,6 +125,20 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
         /// Every API of every provider, in provider order, for tools that
         /// pick an API by name at run time.
         pub static APIS: &[::errspec::registry::ApiEntry] = &[#(#entries),*];
+
+        /// Calls `visitor` with the concrete error type of `provider`/`api`
+        /// (names as in [`APIS`]), for tools that need the type itself, such
+        /// as a retrying client; gives the visitor back for an unknown API.
+        pub fn visit_api<V: ::errspec::registry::ApiVisitor>(
+            provider: &str,
+            api: &str,
+            visitor: V,
+        ) -> ::core::result::Result<V::Output, V> {
+            match (provider, api) {
+                #(#arms,)*
+                _ => ::core::result::Result::Err(visitor),
+            }
+        }
     }
 }
 
@@ -831,6 +853,11 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     } else {
         " How to retry this error: the status table's class, else the defaults."
     };
+    let variant_doc = if has_codes {
+        " The name of the variant this error decoded to: the code's (`\"RateLimited\"`), else the status's."
+    } else {
+        " The name of the status variant this error decoded to, e.g. `\"TooManyRequests\"`."
+    };
     let is_known_doc = if has_codes {
         " Whether the response carried a code the catalog lists."
     } else {
@@ -930,7 +957,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 #retry_class_body
             }
 
-            /// The name of the variant this error decoded to: the code's, else the status's.
+            #[doc = #variant_doc]
             pub fn variant_name(&self) -> &'static str {
                 #variant_name_body
             }

@@ -70,3 +70,29 @@ pub static APIS: &[::errspec::registry::ApiEntry] = &[
     ::errspec::registry::ApiEntry::of::<crate::qboxmail::send::Error>(),
     ::errspec::registry::ApiEntry::of::<crate::topmail::Error>(),
 ];
+/// Calls `visitor` with the concrete error type of `provider`/`api`
+/// (names as in [`APIS`]), for tools that need the type itself, such
+/// as a retrying client; gives the visitor back for an unknown API.
+pub fn visit_api<V: ::errspec::registry::ApiVisitor>(
+    provider: &str,
+    api: &str,
+    visitor: V,
+) -> ::core::result::Result<V::Output, V> {
+    match (provider, api) {
+        ("artmail", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::artmail::Error>())
+        }
+        ("qboxmail", "management") => {
+            ::core::result::Result::Ok(
+                visitor.visit::<crate::qboxmail::management::Error>(),
+            )
+        }
+        ("qboxmail", "send") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::qboxmail::send::Error>())
+        }
+        ("topmail", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::topmail::Error>())
+        }
+        _ => ::core::result::Result::Err(visitor),
+    }
+}

@@ -232,7 +232,7 @@ pub mod management {
         pub fn retry_class(&self) -> ::errspec::RetryClass {
             self.status.retry_class()
         }
-        /// The name of the variant this error decoded to: the code's, else the status's.
+        /// The name of the status variant this error decoded to, e.g. `"TooManyRequests"`.
         pub fn variant_name(&self) -> &'static str {
             self.status.variant_name()
         }
@@ -724,7 +724,7 @@ pub mod send {
                 ::core::option::Option::None => self.status.retry_class(),
             }
         }
-        /// The name of the variant this error decoded to: the code's, else the status's.
+        /// The name of the variant this error decoded to: the code's (`"RateLimited"`), else the status's.
         pub fn variant_name(&self) -> &'static str {
             match &self.code {
                 ::core::option::Option::Some(code) => code.variant_name(),

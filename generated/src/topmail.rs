@@ -547,7 +547,7 @@ impl Error {
             ::core::option::Option::None => self.status.retry_class(),
         }
     }
-    /// The name of the variant this error decoded to: the code's, else the status's.
+    /// The name of the variant this error decoded to: the code's (`"RateLimited"`), else the status's.
     pub fn variant_name(&self) -> &'static str {
         match &self.code {
             ::core::option::Option::Some(code) => code.variant_name(),
