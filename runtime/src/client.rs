@@ -197,6 +197,18 @@ pub struct Attempt {
     pub delay: Option<Duration>,
 }
 
+/// A request that succeeded, perhaps after retries.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Delivered {
+    /// The first response that was not an error, unread.
+    pub response: reqwest::Response,
+    /// The failed attempts before it, in order, each with its delay.
+    pub retried: Vec<Attempt>,
+    /// The idempotency key every attempt carried, if the API takes one.
+    pub idempotency_key: Option<String>,
+}
+
 /// A request that did not succeed: the last error, every attempt, and why
 /// the client stopped.
 ///
@@ -579,6 +591,18 @@ impl<E: ApiError> Client<E> {
         request: impl IntoRequest,
         options: SendOptions,
     ) -> Result<reqwest::Response, Failure<E>> {
+        self.send_recorded(request, options)
+            .await
+            .map(|delivered| delivered.response)
+    }
+
+    /// [`send`](Self::send), also returning on success the failed attempts
+    /// that came before it and the idempotency key that was sent.
+    pub async fn send_recorded(
+        &self,
+        request: impl IntoRequest,
+        options: SendOptions,
+    ) -> Result<Delivered, Failure<E>> {
         let start = tokio::time::Instant::now();
         // Nothing was sent: no attempts, no key worth reusing.
         let invalid = |error| Failure {
@@ -620,7 +644,11 @@ impl<E: ApiError> Client<E> {
                         status = response.status().as_u16(),
                         "attempt succeeded"
                     );
-                    return Ok(response);
+                    return Ok(Delivered {
+                        response,
+                        retried: attempts,
+                        idempotency_key,
+                    });
                 }
                 AttemptResult::Api { error, outcome } => Failed::api(number, error, outcome),
                 AttemptResult::Transport(error) => Failed::transport(number, error),

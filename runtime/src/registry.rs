@@ -84,3 +84,13 @@ impl ApiEntry {
         }
     }
 }
+
+/// Code that needs an API's concrete error type, picked by name at run
+/// time: generated crates call [`visit`](ApiVisitor::visit) with it.
+pub trait ApiVisitor {
+    /// What the visit produces.
+    type Output;
+
+    /// Runs with `E` as the API's error type.
+    fn visit<E: ApiError>(self) -> Self::Output;
+}
