@@ -66,7 +66,7 @@ pub enum GenerateError {
         errors: usize,
     },
     /// A spec directory or file could not be read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    #[error("cannot read `{}`", path.display())]
     Read {
         /// What could not be read.
         path: PathBuf,
