@@ -18,7 +18,13 @@ fn workspace_root() -> PathBuf {
 fn generated_files_match_the_specs() {
     let root = workspace_root();
     let generated = errspec_codegen::generate(&root.join("spec"), &root.join("generated"))
-        .unwrap_or_else(|e| panic!("the specs do not generate:\n{e}"));
+        .unwrap_or_else(|e| {
+            let cause = std::error::Error::source(&e).map(|c| format!(": {c}"));
+            panic!(
+                "the specs do not generate:\n{e}{}",
+                cause.unwrap_or_default()
+            )
+        });
     let files: Vec<GeneratedFile> = generated.files.into_iter().map(|(_, f)| f).collect();
     let stale = drift(&files, &root.join("generated")).expect("read generated files");
     if stale.is_empty() {
