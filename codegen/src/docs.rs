@@ -341,7 +341,11 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
                 pointer_cell(items),
                 pointer_cell(&f.field)
             ),
-            None => format!("one per error, field {}", pointer_cell(&f.field)),
+            None if body.errors.is_some() => format!(
+                "at most one per error item: field {}",
+                pointer_cell(&f.field)
+            ),
+            None => format!("at most one: field {}", pointer_cell(&f.field)),
         };
         if let Some(m) = &f.message {
             value.push_str(&format!(", message {}", pointer_cell(m)));
