@@ -19,7 +19,16 @@ commands:
            writes only files whose content changed
   check    check every spec, then fail if any generated file is stale
   docs     generate only the docs (generated/docs/)
-  help     print this message";
+  classify PROVIDER[/API] --status N [--header 'Name: value']... [--body TEXT | --body-file PATH]
+           [--idempotent] [--attempt N] [--now UNIX_SECONDS]
+           decode and classify one response; prints JSON
+  request  PROVIDER[/API] --url URL [--method M] [--header 'Name: value']... [--body TEXT]
+           [--idempotent] [--max-attempts N]
+           run one request through the retrying client; prints JSON
+  help     print this message
+
+classify and request run the `errspec` binary (crate errspec-cli), which is
+built from the generated catalogs; xtask itself does not depend on them.";
 
 /// A parsed command line. Add a variant (and a line in `USAGE`) per command.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,6 +36,8 @@ enum Command {
     Gen,
     Check,
     Docs,
+    /// `classify` or `request`, with their arguments, run by the `errspec` binary.
+    Tool(Vec<String>),
     Help,
 }
 
@@ -35,6 +46,8 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
         return Err(String::from("no command given"));
     };
     let command = match command.as_str() {
+        // The tool parses its own flags and reports usage errors (exit 2).
+        "classify" | "request" => return Ok(Command::Tool(args.to_vec())),
         "gen" => Command::Gen,
         "check" => Command::Check,
         "docs" => Command::Docs,
@@ -60,6 +73,7 @@ fn main() -> ExitCode {
         Command::Gen => generate_files(&[FileKind::Code, FileKind::Docs, FileKind::Schema]),
         Command::Docs => generate_files(&[FileKind::Docs]),
         Command::Check => check(),
+        Command::Tool(args) => return run_tool(&args),
         Command::Help => {
             println!("{USAGE}");
             Ok(true)
@@ -70,6 +84,35 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the `errspec` binary with `args` through cargo (so it is built from
+/// the current generated crate), passing its exit code on.
+fn run_tool(args: &[String]) -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(project_root())
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "errspec-cli",
+            "--bin",
+            "errspec",
+            "--",
+        ])
+        .args(args)
+        .status();
+    match status {
+        Ok(status) => match status.code() {
+            Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+            None => ExitCode::FAILURE,
+        },
+        Err(e) => {
+            eprintln!("error: cannot run cargo: {e}");
             ExitCode::FAILURE
         }
     }

@@ -1,0 +1,324 @@
+//! Command-line parsing for `classify` and `request`.
+
+use std::ffi::OsString;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use lexopt::{Arg, Parser, ValueExt};
+
+/// A usage error: printed with the usage text, exit code 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl From<lexopt::Error> for Usage {
+    fn from(e: lexopt::Error) -> Self {
+        Usage(e.to_string())
+    }
+}
+
+/// `PROVIDER[/API]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// Provider identifier.
+    pub provider: String,
+    /// API name, when given.
+    pub api: Option<String>,
+}
+
+impl Target {
+    fn parse(s: &str) -> Result<Self, Usage> {
+        let (provider, api) = match s.split_once('/') {
+            Some((p, a)) => (p, Some(a.to_owned())),
+            None => (s, None),
+        };
+        if provider.is_empty() || api.as_deref() == Some("") {
+            return Err(Usage(format!("`{s}` is not PROVIDER or PROVIDER/API")));
+        }
+        Ok(Target {
+            provider: provider.to_owned(),
+            api,
+        })
+    }
+}
+
+/// `classify` arguments.
+#[derive(Debug)]
+pub struct Classify {
+    /// Which API.
+    pub target: Target,
+    /// The response status.
+    pub status: http::StatusCode,
+    /// Response headers.
+    pub headers: http::HeaderMap,
+    /// Response body.
+    pub body: Vec<u8>,
+    /// Whether the request was idempotent (or carried an idempotency key).
+    pub idempotent: bool,
+    /// Attempts made so far, counting the one that got this response.
+    pub attempt: u32,
+    /// The clock, for HTTP-dates and reset timestamps.
+    pub now: SystemTime,
+}
+
+/// `request` arguments.
+#[derive(Debug)]
+pub struct Request {
+    /// Which API.
+    pub target: Target,
+    /// Where to send it.
+    pub url: reqwest::Url,
+    /// The method.
+    pub method: http::Method,
+    /// Request headers.
+    pub headers: http::HeaderMap,
+    /// Request body.
+    pub body: Option<String>,
+    /// Whether the operation is idempotent.
+    pub idempotent: bool,
+    /// Attempt cap (counting the first).
+    pub max_attempts: Option<u32>,
+}
+
+/// A parsed command line.
+#[derive(Debug)]
+pub enum Command {
+    /// Decode and classify one response.
+    Classify(Classify),
+    /// Run one logical request through the retrying client.
+    Request(Request),
+    /// List the APIs.
+    List,
+    /// Print usage.
+    Help,
+}
+
+/// The usage text.
+pub const USAGE: &str = "\
+usage:
+  errspec classify PROVIDER[/API] --status N [--header 'Name: value']... [--body TEXT | --body-file PATH]
+                   [--idempotent] [--attempt N] [--now UNIX_SECONDS]
+  errspec request  PROVIDER[/API] --url URL [--method M] [--header 'Name: value']... [--body TEXT]
+                   [--idempotent] [--max-attempts N]
+  errspec list
+
+The API may be left out where the provider has one API.";
+
+/// Parses the command line (without the program name).
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Usage> {
+    let mut p = Parser::from_iter(std::iter::once(OsString::from("errspec")).chain(args));
+    let sub = match p.next()? {
+        Some(Arg::Value(v)) => v.string()?,
+        Some(Arg::Long("help") | Arg::Short('h')) | None => return Ok(Command::Help),
+        Some(other) => return Err(other.unexpected().into()),
+    };
+    match sub.as_str() {
+        "classify" => parse_classify(&mut p).map(Command::Classify),
+        "request" => parse_request(&mut p).map(Command::Request),
+        "list" => {
+            if let Some(arg) = p.next()? {
+                return Err(arg.unexpected().into());
+            }
+            Ok(Command::List)
+        }
+        "help" => Ok(Command::Help),
+        other => Err(Usage(format!(
+            "unknown command `{other}`; expected classify, request or list"
+        ))),
+    }
+}
+
+fn parse_classify(p: &mut Parser) -> Result<Classify, Usage> {
+    let mut target = None;
+    let mut status = None;
+    let mut headers = http::HeaderMap::new();
+    let mut body: Option<Vec<u8>> = None;
+    let mut idempotent = false;
+    let mut attempt = 1u32;
+    let mut now = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Arg::Value(v) if target.is_none() => target = Some(Target::parse(&v.string()?)?),
+            Arg::Long("status") => status = Some(parse_status(&p.value()?.string()?)?),
+            Arg::Long("header") | Arg::Short('H') => {
+                add_header(&mut headers, &p.value()?.string()?)?;
+            }
+            Arg::Long("body") => set_once(&mut body, p.value()?.string()?.into_bytes(), "--body")?,
+            Arg::Long("body-file") => {
+                let path = p.value()?;
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    Usage(format!(
+                        "cannot read --body-file {}: {e}",
+                        path.to_string_lossy()
+                    ))
+                })?;
+                set_once(&mut body, bytes, "--body-file")?;
+            }
+            Arg::Long("idempotent") => idempotent = true,
+            Arg::Long("attempt") => {
+                attempt = p.value()?.parse()?;
+                if attempt == 0 {
+                    return Err(Usage(
+                        "--attempt counts attempts made so far: at least 1".into(),
+                    ));
+                }
+            }
+            Arg::Long("now") => {
+                let secs: u64 = p.value()?.parse()?;
+                now = Some(UNIX_EPOCH + Duration::from_secs(secs));
+            }
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    Ok(Classify {
+        target: target.ok_or_else(|| Usage("missing PROVIDER[/API]".into()))?,
+        status: status.ok_or_else(|| Usage("missing --status".into()))?,
+        headers,
+        body: body.unwrap_or_default(),
+        idempotent,
+        attempt,
+        now: now.unwrap_or_else(SystemTime::now),
+    })
+}
+
+fn parse_request(p: &mut Parser) -> Result<Request, Usage> {
+    let mut target = None;
+    let mut url = None;
+    let mut method = http::Method::GET;
+    let mut headers = http::HeaderMap::new();
+    let mut body = None;
+    let mut idempotent = false;
+    let mut max_attempts = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Arg::Value(v) if target.is_none() => target = Some(Target::parse(&v.string()?)?),
+            Arg::Long("url") => {
+                let s = p.value()?.string()?;
+                url = Some(
+                    reqwest::Url::parse(&s)
+                        .map_err(|e| Usage(format!("invalid --url `{s}`: {e}")))?,
+                );
+            }
+            Arg::Long("method") | Arg::Short('X') => {
+                let s = p.value()?.string()?;
+                method = http::Method::from_bytes(s.to_ascii_uppercase().as_bytes())
+                    .map_err(|_| Usage(format!("invalid --method `{s}`")))?;
+            }
+            Arg::Long("header") | Arg::Short('H') => {
+                add_header(&mut headers, &p.value()?.string()?)?;
+            }
+            Arg::Long("body") => set_once(&mut body, p.value()?.string()?, "--body")?,
+            Arg::Long("idempotent") => idempotent = true,
+            Arg::Long("max-attempts") => {
+                let n: u32 = p.value()?.parse()?;
+                if n == 0 {
+                    return Err(Usage("--max-attempts must be at least 1".into()));
+                }
+                max_attempts = Some(n);
+            }
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    Ok(Request {
+        target: target.ok_or_else(|| Usage("missing PROVIDER[/API]".into()))?,
+        url: url.ok_or_else(|| Usage("missing --url".into()))?,
+        method,
+        headers,
+        body,
+        idempotent,
+        max_attempts,
+    })
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, flag: &str) -> Result<(), Usage> {
+    if slot.is_some() {
+        return Err(Usage(format!("{flag}: the body was already given")));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+fn parse_status(s: &str) -> Result<http::StatusCode, Usage> {
+    s.parse::<u16>()
+        .ok()
+        .and_then(|n| http::StatusCode::from_u16(n).ok())
+        .ok_or_else(|| Usage(format!("invalid --status `{s}`: expected 100 to 999")))
+}
+
+fn add_header(headers: &mut http::HeaderMap, raw: &str) -> Result<(), Usage> {
+    let (name, value) = raw
+        .split_once(':')
+        .ok_or_else(|| Usage(format!("invalid --header `{raw}`: expected 'Name: value'")))?;
+    let name = http::HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|_| Usage(format!("invalid header name in `{raw}`")))?;
+    let value = http::HeaderValue::from_str(value.trim())
+        .map_err(|_| Usage(format!("invalid header value in `{raw}`")))?;
+    headers.append(name, value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &[&str]) -> Vec<OsString> {
+        s.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn classify_parses_every_flag() {
+        let Command::Classify(c) = parse(args(&[
+            "classify",
+            "topmail/api",
+            "--status",
+            "429",
+            "--header",
+            "Retry-After: 3",
+            "--body",
+            "{}",
+            "--idempotent",
+            "--attempt",
+            "2",
+            "--now",
+            "1700000000",
+        ]))
+        .unwrap() else {
+            panic!("not classify");
+        };
+        assert_eq!(c.target.provider, "topmail");
+        assert_eq!(c.target.api.as_deref(), Some("api"));
+        assert_eq!(c.status, 429);
+        assert_eq!(c.headers["retry-after"], "3");
+        assert!(c.idempotent);
+        assert_eq!(c.attempt, 2);
+        assert_eq!(c.now, UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    }
+
+    #[test]
+    fn bad_flags_are_usage_errors() {
+        for bad in [
+            &["classify", "topmail"][..],
+            &["classify", "topmail", "--status", "abc"],
+            &["classify", "topmail", "--status", "99"],
+            &[
+                "classify", "topmail", "--status", "400", "--header", "nocolon",
+            ],
+            &[
+                "classify", "topmail", "--status", "400", "--body", "a", "--body", "b",
+            ],
+            &["classify", "topmail", "--status", "400", "--attempt", "0"],
+            &["classify", "/x", "--status", "400"],
+            &["request", "topmail"],
+            &["request", "topmail", "--url", "not a url"],
+            &[
+                "request",
+                "topmail",
+                "--url",
+                "http://x",
+                "--max-attempts",
+                "0",
+            ],
+            &["frobnicate"],
+        ] {
+            assert!(parse(args(bad)).is_err(), "{bad:?} should be a usage error");
+        }
+    }
+}

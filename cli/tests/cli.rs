@@ -1,0 +1,288 @@
+//! End-to-end tests of the `errspec` binary (what `cargo xtask classify` and
+//! `cargo xtask request` run).
+
+use std::process::Command;
+
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+fn errspec(args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_errspec"))
+        .args(args)
+        .output()
+        .expect("run errspec");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+async fn errspec_async(args: Vec<String>) -> (i32, Value, String) {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        errspec(&args)
+    })
+    .await
+    .unwrap()
+}
+
+#[test]
+fn classify_prints_every_field() {
+    let (code, json, _) = errspec(&[
+        "classify",
+        "qboxmail/send",
+        "--status",
+        "400",
+        "--body",
+        r#"{"error_code":400,"message":"no messages","error":"missing_send_payload","request_id":"f43e"}"#,
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(json["provider"], "qboxmail");
+    assert_eq!(json["api"], "send");
+    assert_eq!(json["status"], 400);
+    assert_eq!(json["code"], "missing_send_payload");
+    assert_eq!(json["variant"], "MissingSendPayload");
+    assert_eq!(json["known"], true);
+    assert_eq!(json["message"], "no messages");
+    assert_eq!(json["request_id"], "f43e");
+    assert_eq!(json["field_errors"], serde_json::json!([]));
+    assert_eq!(json["retry"], "never");
+    assert_eq!(json["decision"]["retry"], false);
+    assert_eq!(json["decision"]["delay_ms"], Value::Null);
+}
+
+#[test]
+fn classify_throttled_uses_the_reset_header_and_the_given_clock() {
+    let (code, json, _) = errspec(&[
+        "classify",
+        "artmail",
+        "--status",
+        "429",
+        "--header",
+        "X-RateLimit-Remaining: 0",
+        "--header",
+        "X-RateLimit-Reset: 1700000045",
+        "--now",
+        "1700000000",
+        "--body",
+        r#"{"error":"Too many requests","code":"RATE_LIMITED"}"#,
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(json["retry"], "throttled");
+    assert_eq!(json["decision"]["retry"], true);
+    assert_eq!(json["decision"]["delay_ms"], 45_000);
+}
+
+#[test]
+fn classify_refuses_to_sleep_on_a_hostile_retry_after() {
+    let (_, json, _) = errspec(&[
+        "classify",
+        "topmail",
+        "--status",
+        "429",
+        "--header",
+        "Retry-After: 99999",
+    ]);
+    assert_eq!(json["decision"]["retry"], false);
+    assert_eq!(json["decision"]["delay_ms"], 99_999_000);
+}
+
+#[test]
+fn classify_ambiguous_depends_on_idempotency_and_attempts() {
+    let base = ["classify", "qboxmail/send", "--status", "504"];
+    let (_, json, _) = errspec(&base);
+    assert_eq!(json["retry"], "ambiguous");
+    assert_eq!(json["decision"]["retry"], false);
+    let (_, json, _) = errspec(&[&base[..], &["--idempotent"]].concat());
+    assert_eq!(json["decision"]["retry"], true);
+    let (_, json, _) = errspec(&[&base[..], &["--idempotent", "--attempt", "3"]].concat());
+    assert_eq!(
+        json["decision"]["retry"], false,
+        "3 attempts is the default cap"
+    );
+}
+
+#[test]
+fn classify_unknown_code_and_status_and_html() {
+    let (_, json, _) = errspec(&[
+        "classify",
+        "topmail",
+        "--status",
+        "418",
+        "--body",
+        "<html>teapot</html>",
+    ]);
+    assert_eq!(json["code"], Value::Null);
+    assert_eq!(json["known"], false);
+    assert_eq!(json["retry"], "never");
+    let (_, json, _) = errspec(&[
+        "classify",
+        "topmail",
+        "--status",
+        "400",
+        "--body",
+        r#"{"error":{"code":"brand_new","message":"m"}}"#,
+    ]);
+    assert_eq!(json["code"], "brand_new");
+    assert_eq!(json["variant"], "Unknown");
+    assert_eq!(json["known"], false);
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    for args in [
+        &["classify", "nope", "--status", "400"][..],
+        &["classify", "qboxmail", "--status", "400"],
+        &["classify", "topmail/nope", "--status", "400"],
+        &["classify", "topmail"],
+        &["classify", "topmail", "--status", "400", "--frob"],
+        &["request", "topmail"],
+        &["nonsense"],
+    ] {
+        let (code, _, stderr) = errspec(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    }
+}
+
+/// Answers with the given statuses in turn (the last one repeats), recording
+/// the idempotency keys it saw.
+struct Sequence {
+    responses: Vec<ResponseTemplate>,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>,
+}
+
+impl Respond for Sequence {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut seen = self.seen.lock().unwrap();
+        seen.push(
+            request
+                .headers
+                .get("idempotency-key")
+                .map(|v| v.to_str().unwrap_or_default().to_owned()),
+        );
+        let i = (seen.len() - 1).min(self.responses.len() - 1);
+        self.responses[i].clone()
+    }
+}
+
+async fn server(responses: Vec<ResponseTemplate>) -> (MockServer, Sequence) {
+    let server = MockServer::start().await;
+    let seen = std::sync::Arc::default();
+    let seq = Sequence {
+        responses: responses.clone(),
+        seen: std::sync::Arc::clone(&seen),
+    };
+    Mock::given(method("POST"))
+        .and(path("/send"))
+        .respond_with(Sequence { responses, seen })
+        .mount(&server)
+        .await;
+    (server, seq)
+}
+
+fn topmail_error(status: u16, code: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(
+        format!(r#"{{"error":{{"code":"{code}","message":"m"}}}}"#),
+        "application/json",
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn request_retries_a_500_with_one_idempotency_key_then_succeeds() {
+    let (server, seq) = server(vec![
+        topmail_error(500, "internal_error"),
+        ResponseTemplate::new(200).set_body_string("{}"),
+    ])
+    .await;
+    let url = format!("{}/send", server.uri());
+    let (code, json, stderr) = errspec_async(
+        [
+            "request", "topmail", "--url", &url, "--method", "POST", "--body", "{}",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["status"], 200);
+    let attempts = json["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2);
+    assert_eq!(attempts[0]["status"], 500);
+    assert_eq!(attempts[0]["code"], "internal_error");
+    assert_eq!(attempts[0]["retry"], "backoff");
+    assert!(attempts[0]["delay_ms"].as_u64().is_some());
+    let key = json["idempotency_key"].as_str().unwrap().to_owned();
+    let seen = seq.seen.lock().unwrap().clone();
+    assert_eq!(seen, vec![Some(key.clone()), Some(key)]);
+    assert!(json["error"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn request_does_not_retry_a_400_and_exits_1() {
+    let (server, seq) = server(vec![topmail_error(400, "validation_error")]).await;
+    let url = format!("{}/send", server.uri());
+    let (code, json, _) = errspec_async(
+        ["request", "topmail", "--url", &url, "--method", "POST"]
+            .map(String::from)
+            .to_vec(),
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["status"], 400);
+    assert_eq!(json["attempts"].as_array().unwrap().len(), 1);
+    assert!(json["error"].as_str().unwrap().contains("not retryable"));
+    assert_eq!(seq.seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn request_gives_up_at_once_on_a_long_retry_after() {
+    let (server, seq) = server(vec![
+        topmail_error(429, "rate_limited").insert_header("Retry-After", "99999"),
+    ])
+    .await;
+    let url = format!("{}/send", server.uri());
+    let started = std::time::Instant::now();
+    let (code, json, _) = errspec_async(
+        ["request", "topmail", "--url", &url, "--method", "POST"]
+            .map(String::from)
+            .to_vec(),
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert_eq!(json["attempts"].as_array().unwrap().len(), 1);
+    assert_eq!(seq.seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn request_without_key_does_not_repeat_an_ambiguous_504() {
+    let (server, seq) = server(vec![ResponseTemplate::new(504).set_body_raw(
+        r#"{"error_code":504,"error":"timeout","message":"m","request_id":"r"}"#,
+        "application/json",
+    )])
+    .await;
+    let url = format!("{}/send", server.uri());
+    let (code, json, _) = errspec_async(
+        [
+            "request",
+            "qboxmail/send",
+            "--url",
+            &url,
+            "--method",
+            "POST",
+            "--max-attempts",
+            "5",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert_eq!(json["idempotency_key"], Value::Null);
+    assert_eq!(json["attempts"][0]["retry"], "ambiguous");
+    assert_eq!(seq.seen.lock().unwrap().len(), 1);
+}
