@@ -161,9 +161,7 @@ impl<'a> Variant<'a> {
 
     /// The field filled with `fill`'s part, if the variant keeps it.
     pub(crate) fn field(&self, wanted: impl Fn(Fill) -> bool) -> Option<&Field<'a>> {
-        self.fields
-            .iter()
-            .find(|f| f.fill.is_ok_and(&wanted))
+        self.fields.iter().find(|f| f.fill.is_ok_and(&wanted))
     }
 
     /// Whether the variant keeps the code.

@@ -134,6 +134,9 @@ pub(crate) struct Variant {
     pub other: Option<Span>,
     /// Where the variant's `#[errspec]` attributes are, for errors about them.
     pub tokens: Option<TokenStream>,
+    /// Whether they had mistakes (already reported): rules that would
+    /// only repeat them skip the variant.
+    pub had_errors: bool,
 }
 
 impl Container {
@@ -304,6 +307,7 @@ impl Layout {
 impl Variant {
     /// Parses a variant's `#[errspec(...)]` attributes.
     pub(crate) fn from_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let errors_before = cx.error_count();
         let mut v = Variant::default();
         let ours: Vec<&Attribute> = attrs
             .iter()
@@ -343,6 +347,7 @@ impl Variant {
             }
             Ok(())
         });
+        v.had_errors = cx.error_count() > errors_before;
         v
     }
 }

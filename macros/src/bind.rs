@@ -58,6 +58,37 @@ pub(crate) fn bind(cx: &Ctxt, input: &Input, manifest_dir: &Path) -> Option<Boun
     }
 }
 
+/// The codes and statuses claimed so far: a code or status mapped twice
+/// is reported by the checks, and the first variant keeps it.
+#[derive(Default)]
+struct Claims {
+    codes: Vec<CodeValue>,
+    statuses: Vec<u16>,
+}
+
+impl Claims {
+    fn variant(
+        &mut self,
+        codes: impl Iterator<Item = CodeValue>,
+        statuses: impl Iterator<Item = u16>,
+    ) -> BoundVariant {
+        let mut bound = BoundVariant::default();
+        for code in codes {
+            if !self.codes.contains(&code) {
+                self.codes.push(code.clone());
+                bound.codes.push(code);
+            }
+        }
+        for status in statuses {
+            if !self.statuses.contains(&status) {
+                self.statuses.push(status);
+                bound.statuses.push(status);
+            }
+        }
+        bound
+    }
+}
+
 /// A code literal as the API's code type reads it.
 pub(crate) fn code_value(lit: &CodeLit, code_type: CodeType) -> Result<CodeValue, String> {
     match (lit, code_type) {
@@ -114,18 +145,18 @@ fn bind_spec(
             }
         },
     };
+    let mut claims = Claims::default();
     let variants = input
         .variants
         .iter()
-        .map(|v| BoundVariant {
-            codes: v
+        .map(|v| {
+            let codes = v
                 .attrs
                 .codes
                 .iter()
                 .filter_map(|c| code_value(&c.value, api.body.code_type).ok())
-                .filter(|c| api.codes.iter().any(|known| &known.value == c))
-                .collect(),
-            statuses: v.attrs.statuses.iter().map(|s| s.value).collect(),
+                .filter(|c| api.codes.iter().any(|known| &known.value == c));
+            claims.variant(codes, v.attrs.statuses.iter().map(|s| s.value))
         })
         .collect();
     Some(Bound {
@@ -188,46 +219,35 @@ fn bind_inline(input: &Input) -> Bound {
     };
     let mut statuses: Vec<model::Status> = Vec::new();
     let mut codes: Vec<model::Code> = Vec::new();
+    let mut claims = Claims::default();
     let mut variants = Vec::new();
     for v in &input.variants {
-        let mut bound = BoundVariant::default();
-        if v.is_catch_all() {
-            variants.push(bound);
-            continue;
-        }
+        let bound = claims.variant(
+            v.attrs
+                .codes
+                .iter()
+                .filter_map(|c| code_value(&c.value, code_type).ok()),
+            v.attrs.statuses.iter().map(|s| s.value),
+        );
         let name = v.ident.to_string();
         let retry = v.attrs.retry.as_ref().map(|r| r.value);
-        for s in &v.attrs.statuses {
-            bound.statuses.push(s.value);
-            // A status mapped twice is reported by the checks; the first wins.
-            if statuses.iter().all(|row| row.status != s.value) {
-                statuses.push(model::Status {
-                    status: s.value,
-                    meaning: name.clone(),
-                    retry: retry.unwrap_or_else(|| defaults.for_status(s.value)),
-                    hint: None,
-                    variant: name.clone(),
-                    span: SpecSpan::default(),
-                });
-            }
-        }
-        for c in &v.attrs.codes {
-            let Ok(value) = code_value(&c.value, code_type) else {
-                continue;
-            };
-            bound.codes.push(value.clone());
-            if codes.iter().all(|row| row.value != value) {
-                codes.push(model::Code {
-                    value,
-                    variant: name.clone(),
-                    statuses: bound.statuses.clone(),
-                    description: name.clone(),
-                    retry,
-                    hint: None,
-                    span: SpecSpan::default(),
-                });
-            }
-        }
+        statuses.extend(bound.statuses.iter().map(|&status| model::Status {
+            status,
+            meaning: name.clone(),
+            retry: retry.unwrap_or_else(|| defaults.for_status(status)),
+            hint: None,
+            variant: name.clone(),
+            span: SpecSpan::default(),
+        }));
+        codes.extend(bound.codes.iter().map(|value| model::Code {
+            value: value.clone(),
+            variant: name.clone(),
+            statuses: bound.statuses.clone(),
+            description: name.clone(),
+            retry,
+            hint: None,
+            span: SpecSpan::default(),
+        }));
         variants.push(bound);
     }
     let api_name = a.api.as_ref().map_or(DEFAULT_API, |n| n.value.as_str());

@@ -154,7 +154,7 @@ fn check_catch_all_maps_nothing(cx: &Ctxt, input: &Input) {
 fn check_variants_map_something(cx: &Ctxt, input: &Input) {
     for v in &input.variants {
         let a = &v.attrs;
-        if !v.is_catch_all() && a.codes.is_empty() && a.statuses.is_empty() {
+        if !v.is_catch_all() && a.codes.is_empty() && a.statuses.is_empty() && !a.had_errors {
             let message = format!(
                 "variant `{}` maps no code or status, so no response decodes to it: add \
                  `#[errspec(code = \"...\")]` or `#[errspec(status = ...)]`, or make it the \
@@ -272,7 +272,11 @@ fn check_inline_code_source(cx: &Ctxt, input: &Input) {
             "codes are read from the body (`code`) or a header (`code_header`), not both",
         );
     }
-    let has_source = l.code.is_some() || l.code_header.is_some();
+    // A source written with a mistake (reported) still counts.
+    let has_source = l
+        .written
+        .iter()
+        .any(|key| key.is_ident("code") || key.is_ident("code_header"));
     let code_type = l
         .code_type
         .as_ref()
@@ -388,14 +392,24 @@ fn check_exhaustive(cx: &Ctxt, input: &Input, bound: &Bound) {
         .map(|c| format!("`{}`", c.value))
         .collect();
     if !unmapped.is_empty() {
+        let spec = input.attrs.spec.as_ref().map_or("", |s| s.value.as_str());
         cx.error_at(
             span,
             format!(
-                "`exhaustive`: {} of `{}` {} mapped to no variant: {}",
-                if unmapped.len() == 1 { "code" } else { "codes" },
-                input.attrs.spec.as_ref().map_or("", |s| s.value.as_str()),
-                if unmapped.len() == 1 { "is" } else { "are" },
-                unmapped.join(", ")
+                "`exhaustive`, but {} of `{spec}` {} no variant: {}; map {}, or drop \
+                 `exhaustive` to let the catch-all receive {}",
+                match unmapped.len() {
+                    1 => "a code".to_owned(),
+                    n => format!("{n} codes"),
+                },
+                if unmapped.len() == 1 {
+                    "maps to"
+                } else {
+                    "map to"
+                },
+                unmapped.join(", "),
+                if unmapped.len() == 1 { "it" } else { "them" },
+                if unmapped.len() == 1 { "it" } else { "them" },
             ),
         );
     }
@@ -406,7 +420,16 @@ fn check_exhaustive(cx: &Ctxt, input: &Input, bound: &Bound) {
 /// the `status` when it depends on the status.
 fn check_retry_determined(cx: &Ctxt, input: &Input, bound: &Bound, rules: &[ClassRule]) {
     let inline = bound.spec.is_none();
-    for (v, rule) in input.variants.iter().zip(rules) {
+    for ((v, b), rule) in input.variants.iter().zip(&bound.variants).zip(rules) {
+        // A mapping with mistakes (already reported) has no rule worth
+        // asking fields for.
+        let complete = !v.attrs.had_errors
+            && b.codes.len() == v.attrs.codes.len()
+            && b.statuses.len() == v.attrs.statuses.len()
+            && (v.is_catch_all() || !b.codes.is_empty() || !b.statuses.is_empty());
+        if !complete {
+            continue;
+        }
         let mut missing = Vec::new();
         if rule.needs_code() && !v.keeps_code() {
             missing.push("`code: Option<String>`");

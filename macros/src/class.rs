@@ -24,10 +24,11 @@ pub(crate) enum ClassRule {
         rows: Vec<(u16, RetryClass)>,
         defaults: Defaults,
     },
-    /// By the kept code; codes not listed fall through to `then`.
+    /// By the kept code; codes not listed fall through to `then`. Without
+    /// `then`, the variant is reached by its listed codes only.
     ByCode {
         rows: Vec<(CodeValue, ClassRule)>,
-        then: Box<ClassRule>,
+        then: Option<Box<ClassRule>>,
     },
 }
 
@@ -43,7 +44,8 @@ impl ClassRule {
             ClassRule::Fixed(_) => false,
             ClassRule::ByStatus { .. } => true,
             ClassRule::ByCode { rows, then } => {
-                then.needs_status() || rows.iter().any(|(_, r)| r.needs_status())
+                then.as_ref().is_some_and(|t| t.needs_status())
+                    || rows.iter().any(|(_, r)| r.needs_status())
             }
         }
     }
@@ -62,7 +64,7 @@ impl ClassRule {
     }
 
     /// A one-line description for error messages: `throttled`, or
-    /// `400 → never, 500 → backoff`.
+    /// `429 → throttled, other 4xx → never, 5xx → backoff`.
     pub(crate) fn describe(&self) -> String {
         match self {
             ClassRule::Fixed(class) => class.as_str().to_owned(),
@@ -71,10 +73,9 @@ impl ClassRule {
                     .iter()
                     .map(|(s, c)| format!("{s} → {}", c.as_str()))
                     .collect();
-                if rows.is_empty() {
-                    parts.push(format!("4xx → {}", defaults.client_error.as_str()));
-                    parts.push(format!("5xx → {}", defaults.server_error.as_str()));
-                }
+                let other = if rows.is_empty() { "" } else { "other " };
+                parts.push(format!("{other}4xx → {}", defaults.client_error.as_str()));
+                parts.push(format!("{other}5xx → {}", defaults.server_error.as_str()));
                 parts.join(", ")
             }
             ClassRule::ByCode { rows, then } => {
@@ -82,7 +83,9 @@ impl ClassRule {
                     .iter()
                     .map(|(c, r)| format!("`{c}` → {}", r.describe()))
                     .collect();
-                parts.push(format!("otherwise {}", then.describe()));
+                if let Some(then) = then {
+                    parts.push(format!("any other code → {}", then.describe()));
+                }
                 parts.join("; ")
             }
         }
@@ -115,17 +118,13 @@ fn variant_rule(
         .filter_map(|c| api.codes.iter().find(|row| &row.value == c))
         .collect();
     // Reached without one of its codes: by one of its statuses, or (the
-    // catch-all) by any status; a variant with codes only is reached by
-    // them alone, so its first code's rule stands in.
+    // catch-all) by any status. A variant with codes only has no such path.
     let then = if variant.is_catch_all() {
-        status_rule(api, None)
+        Some(status_rule(api, None))
     } else if !bound.statuses.is_empty() {
-        status_rule(api, Some(&bound.statuses))
-    } else if let Some(first) = own.first() {
-        code_rule(api, first)
+        Some(status_rule(api, Some(&bound.statuses)))
     } else {
-        // Maps nothing the catalog knows; reported by the checks.
-        status_rule(api, None)
+        None
     };
     // Codes the variant maps, and codes no variant maps that can arrive
     // here with a class of their own (a generated type would honour it).
@@ -138,15 +137,21 @@ fn variant_rule(
         .into_iter()
         .chain(unmapped_with_class)
         .map(|c| (c.value.clone(), code_rule(api, c)))
-        .filter(|(value, rule)| !same_as(rule, &then, api, value))
+        .filter(|(value, rule)| {
+            then.as_ref()
+                .is_none_or(|then| !same_as(rule, then, api, value))
+        })
         .collect();
-    if rows.is_empty() {
-        then
-    } else {
-        ClassRule::ByCode {
+    match (rows.as_slice(), then) {
+        (_, Some(then)) if rows.is_empty() => then,
+        // Every code gives the same rule: no need to look at the code.
+        ([(_, first), rest @ ..], None) if rest.iter().all(|(_, r)| r == first) => first.clone(),
+        // Maps nothing the catalog knows (reported by the checks).
+        ([], None) => status_rule(api, None),
+        (_, then) => ClassRule::ByCode {
             rows,
-            then: Box::new(then),
-        }
+            then: then.map(Box::new),
+        },
     }
 }
 

@@ -44,6 +44,11 @@ impl Ctxt {
             .push(error);
     }
 
+    /// How many errors have been recorded so far.
+    pub(crate) fn error_count(&self) -> usize {
+        self.errors.borrow().as_ref().map_or(0, Vec::len)
+    }
+
     /// Consumes the context: every recorded error combined into one, if any.
     pub(crate) fn check(self) -> syn::Result<()> {
         let mut errors = self

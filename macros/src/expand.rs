@@ -470,7 +470,7 @@ impl Expander<'_> {
             "hints",
             quote!(::errspec::DelayHints),
             quote!(*hints),
-            quote!(::errspec::DelayHints::default()),
+            quote!(<::errspec::DelayHints as ::core::default::Default>::default()),
         ));
         out
     }
@@ -505,12 +505,21 @@ fn rule_expr(rule: &ClassRule, repr: StatusRepr) -> TokenStream {
             }
         }
         ClassRule::ByCode { rows, then } => {
+            // Without `then`, the variant is reached by its codes only: the
+            // last code's arm becomes `_`, which also covers a value built
+            // by hand with some other code.
+            let (rows, then) = match then {
+                Some(then) => (rows.as_slice(), rule_expr(then, repr)),
+                None => match rows.split_last() {
+                    Some(((_, last), rest)) => (rest, rule_expr(last, repr)),
+                    None => (rows.as_slice(), retry_class(RetryClass::Never)),
+                },
+            };
             let rows = rows.iter().map(|(code, rule)| {
                 let text = code.to_string();
                 let body = rule_expr(rule, repr);
                 quote!(::core::option::Option::Some(#text) => #body,)
             });
-            let then = rule_expr(then, repr);
             quote! {
                 match code.as_deref() {
                     #(#rows)*

@@ -1,0 +1,15 @@
+use errspec_macros::ApiError;
+
+#[derive(Debug, ApiError)]
+#[errspec(spec = "spec/topmail.yaml")]
+enum TopMailError {
+    #[errspec(code = "rate_limited")]
+    RateLimited {
+        #[errspec(message)]
+        text: Option<String>,
+    },
+    #[errspec(other)]
+    Other { status: http::StatusCode },
+}
+
+fn main() {}

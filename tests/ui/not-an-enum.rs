@@ -1,0 +1,9 @@
+use errspec_macros::ApiError;
+
+#[derive(Debug, ApiError)]
+#[errspec(spec = "spec/topmail.yaml")]
+struct TopMailError {
+    status: http::StatusCode,
+}
+
+fn main() {}
