@@ -18,6 +18,9 @@ use crate::check;
 use crate::class::{self, ClassRule};
 use crate::ctxt::Ctxt;
 
+#[cfg(test)]
+mod snapshots;
+
 /// Expands `#[derive(ApiError)]` on `input`; spec paths are relative to
 /// `manifest_dir`.
 pub(crate) fn derive(input: &DeriveInput, manifest_dir: &Path) -> TokenStream {
@@ -215,7 +218,7 @@ impl Expander<'_> {
             .enumerate()
             .filter(|(_, (_, b))| !b.statuses.is_empty())
             .map(|(i, (_, b))| {
-                let statuses = &b.statuses;
+                let statuses = b.statuses.iter().map(|s| status_literal(*s));
                 let i = index(i);
                 quote!(#(#statuses)|* => #i,)
             });
@@ -247,7 +250,8 @@ impl Expander<'_> {
             let fields = v.fields.iter().filter_map(|f| {
                 let name = f.ident;
                 let value = match f.fill.ok()? {
-                    Fill::Status(StatusRepr::StatusCode) => quote!(status),
+                    // Shorthand: `status` is the parameter's name too.
+                    Fill::Status(StatusRepr::StatusCode) => return Some(quote!(status,)),
                     Fill::Status(StatusRepr::U16) => quote!(status.as_u16()),
                     Fill::Code => quote! {
                         parts.code.as_ref().map(|code| code.to_text().into_owned())
@@ -406,10 +410,13 @@ impl Expander<'_> {
                         Self::#ident { status, .. } =>
                             ::errspec::__private::http::StatusCode::from_u16(*status).ok(),
                     },
-                    (None, [only], true) => quote! {
+                    (None, [only], true) => {
+                        let only = status_literal(*only);
+                        quote! {
                         Self::#ident { .. } =>
                             ::errspec::__private::http::StatusCode::from_u16(#only).ok(),
-                    },
+                        }
+                    }
                     _ => quote!(Self::#ident { .. } => ::core::option::Option::None,),
                 }
             });
@@ -487,6 +494,7 @@ fn rule_expr(rule: &ClassRule, repr: StatusRepr) -> TokenStream {
                 StatusRepr::U16 => quote!(*status),
             };
             let rows = rows.iter().map(|(s, c)| {
+                let s = status_literal(*s);
                 let c = retry_class(*c);
                 quote!(#s => #c,)
             });
@@ -528,6 +536,10 @@ fn rule_expr(rule: &ClassRule, repr: StatusRepr) -> TokenStream {
             }
         }
     }
+}
+
+fn status_literal(status: u16) -> proc_macro2::Literal {
+    proc_macro2::Literal::u16_unsuffixed(status)
 }
 
 fn retry_class(class: RetryClass) -> TokenStream {

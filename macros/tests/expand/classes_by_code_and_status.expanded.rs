@@ -1,0 +1,170 @@
+const _: () = {
+    const _: &str = ::core::include_str!("$WORKSPACE/spec/topmail.yaml");
+    /// Where the API puts the parts of an error response.
+    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
+        body: ::errspec::layout::BodyLayout {
+            format: ::errspec::layout::BodyFormat::Json,
+            errors: ::core::option::Option::None,
+            code: ::core::option::Option::Some(
+                ::errspec::layout::CodeSource::Body(
+                    ::errspec::layout::Pointer(&["error", "code"]),
+                ),
+            ),
+            code_type: ::errspec::layout::CodeType::String,
+            message: ::core::option::Option::Some(
+                ::errspec::layout::Pointer(&["error", "message"]),
+            ),
+            request_id: ::core::option::Option::None,
+            field_errors: ::core::option::Option::Some(::errspec::layout::FieldErrorsLayout {
+                items: ::core::option::Option::None,
+                field: ::errspec::layout::Pointer(&["error", "path"]),
+                message: ::core::option::Option::Some(
+                    ::errspec::layout::Pointer(&["error", "message"]),
+                ),
+            }),
+        },
+        headers: ::errspec::layout::HeaderLayout {
+            retry_after: ::core::option::Option::Some("retry-after"),
+            request_id: ::core::option::Option::None,
+            rate_limit: ::core::option::Option::None,
+        },
+    };
+    #[automatically_derived]
+    impl ::errspec::ApiError for TopMailError {
+        const PROVIDER: &'static str = "topmail";
+        const API: &'static str = "api";
+        const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "idempotency-key",
+        );
+        fn decode(
+            status: ::errspec::__private::http::StatusCode,
+            headers: &::errspec::__private::http::HeaderMap,
+            body: &[u8],
+        ) -> Self {
+            let parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);
+            let variant: usize = match parts
+                .code
+                .as_ref()
+                .map(::errspec::decode::RawCode::to_text)
+                .as_deref()
+            {
+                ::core::option::Option::Some("rate_limited" | "internal_error") => 0usize,
+                _ => {
+                    match status.as_u16() {
+                        403 | 500 => 1usize,
+                        _ => 2usize,
+                    }
+                }
+            };
+            match variant {
+                0usize => {
+                    Self::TryLater {
+                        code: parts.code.as_ref().map(|code| code.to_text().into_owned()),
+                    }
+                }
+                1usize => {
+                    Self::Refused {
+                        status: status.as_u16(),
+                    }
+                }
+                _ => Self::Other { status },
+            }
+        }
+        fn delay_hints(
+            headers: &::errspec::__private::http::HeaderMap,
+        ) -> ::errspec::DelayHints {
+            ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+        }
+        fn retry_class(&self) -> ::errspec::RetryClass {
+            match self {
+                Self::TryLater { code, .. } => {
+                    match code.as_deref() {
+                        ::core::option::Option::Some("rate_limited") => {
+                            ::errspec::RetryClass::Throttled
+                        }
+                        _ => ::errspec::RetryClass::Backoff,
+                    }
+                }
+                Self::Refused { status, .. } => {
+                    match *status {
+                        500.. => ::errspec::RetryClass::Backoff,
+                        _ => ::errspec::RetryClass::Never,
+                    }
+                }
+                Self::Other { status, .. } => {
+                    match status.as_u16() {
+                        429 => ::errspec::RetryClass::Throttled,
+                        500.. => ::errspec::RetryClass::Backoff,
+                        _ => ::errspec::RetryClass::Never,
+                    }
+                }
+            }
+        }
+        fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
+            match self {
+                Self::TryLater { code, .. } => {
+                    code.as_deref().map(::std::borrow::Cow::Borrowed)
+                }
+                Self::Refused { .. } => ::core::option::Option::None,
+                Self::Other { .. } => ::core::option::Option::None,
+            }
+        }
+        fn variant_name(&self) -> &'static str {
+            match self {
+                Self::TryLater { .. } => "TryLater",
+                Self::Refused { .. } => "Refused",
+                Self::Other { .. } => "Other",
+            }
+        }
+        fn is_known(&self) -> bool {
+            !::core::matches!(self, Self::Other { .. })
+        }
+        fn status(
+            &self,
+        ) -> ::core::option::Option<::errspec::__private::http::StatusCode> {
+            match self {
+                Self::TryLater { .. } => ::core::option::Option::None,
+                Self::Refused { status, .. } => {
+                    ::errspec::__private::http::StatusCode::from_u16(*status).ok()
+                }
+                Self::Other { status, .. } => ::core::option::Option::Some(*status),
+            }
+        }
+    }
+    #[automatically_derived]
+    impl ::core::fmt::Display for TopMailError {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match <Self as ::errspec::ApiError>::status(self) {
+                ::core::option::Option::Some(status) => {
+                    f.write_str(status.as_str())?;
+                    if let ::core::option::Option::Some(reason) = status
+                        .canonical_reason()
+                    {
+                        ::core::write!(f, " {reason}")?;
+                    }
+                }
+                ::core::option::Option::None => {
+                    f.write_str(<Self as ::errspec::ApiError>::variant_name(self))?;
+                }
+            }
+            if let ::core::option::Option::Some(code) = <Self as ::errspec::ApiError>::code(
+                self,
+            ) {
+                ::core::write!(f, " [{code}]")?;
+            }
+            if let ::core::option::Option::Some(message) = <Self as ::errspec::ApiError>::message(
+                self,
+            ) {
+                ::core::write!(f, ": {message}")?;
+            }
+            if let ::core::option::Option::Some(id) = <Self as ::errspec::ApiError>::request_id(
+                self,
+            ) {
+                ::core::write!(f, " (request id {id})")?;
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    #[automatically_derived]
+    impl ::std::error::Error for TopMailError {}
+};

@@ -1,0 +1,224 @@
+const _: () = {
+    /// Where the API puts the parts of an error response.
+    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
+        body: ::errspec::layout::BodyLayout {
+            format: ::errspec::layout::BodyFormat::Json,
+            errors: ::core::option::Option::Some(
+                ::errspec::layout::Pointer(&["errors"]),
+            ),
+            code: ::core::option::Option::Some(
+                ::errspec::layout::CodeSource::Body(
+                    ::errspec::layout::Pointer(&["code"]),
+                ),
+            ),
+            code_type: ::errspec::layout::CodeType::String,
+            message: ::core::option::Option::Some(
+                ::errspec::layout::Pointer(&["detail"]),
+            ),
+            request_id: ::core::option::Option::Some(
+                ::errspec::layout::Pointer(&["meta", "request_id"]),
+            ),
+            field_errors: ::core::option::Option::Some(::errspec::layout::FieldErrorsLayout {
+                items: ::core::option::Option::Some(
+                    ::errspec::layout::Pointer(&["fields"]),
+                ),
+                field: ::errspec::layout::Pointer(&["name"]),
+                message: ::core::option::Option::Some(
+                    ::errspec::layout::Pointer(&["reason"]),
+                ),
+            }),
+        },
+        headers: ::errspec::layout::HeaderLayout {
+            retry_after: ::core::option::Option::Some("retry-after"),
+            request_id: ::core::option::Option::Some("x-request-id"),
+            rate_limit: ::core::option::Option::Some(::errspec::layout::RateLimitLayout {
+                limit: ::core::option::Option::Some("x-ratelimit-limit"),
+                remaining: ::core::option::Option::Some("x-ratelimit-remaining"),
+                reset: ::core::option::Option::Some("x-ratelimit-reset"),
+                reset_unit: ::errspec::layout::ResetUnit::Seconds,
+            }),
+        },
+    };
+    #[automatically_derived]
+    impl ::errspec::ApiError for BillingError {
+        const PROVIDER: &'static str = "acme";
+        const API: &'static str = "billing";
+        const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "idempotency-key",
+        );
+        fn decode(
+            status: ::errspec::__private::http::StatusCode,
+            headers: &::errspec::__private::http::HeaderMap,
+            body: &[u8],
+        ) -> Self {
+            let parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);
+            let variant: usize = match parts
+                .code
+                .as_ref()
+                .map(::errspec::decode::RawCode::to_text)
+                .as_deref()
+            {
+                ::core::option::Option::Some("card_declined" | "insufficient_funds") => {
+                    1usize
+                }
+                ::core::option::Option::Some("invalid_field") => 2usize,
+                _ => {
+                    match status.as_u16() {
+                        429 => 0usize,
+                        422 => 2usize,
+                        _ => 3usize,
+                    }
+                }
+            };
+            match variant {
+                0usize => {
+                    Self::RateLimited {
+                        hints: parts.hints,
+                    }
+                }
+                1usize => {
+                    Self::Declined {
+                        code: parts
+                            .code
+                            .as_ref()
+                            .map(|code| code.to_text().into_owned()),
+                        message: parts.message.map(::std::borrow::Cow::into_owned),
+                    }
+                }
+                2usize => {
+                    Self::Invalid {
+                        field_errors: parts.field_errors,
+                    }
+                }
+                _ => {
+                    Self::Other {
+                        status,
+                        raw: parts.raw,
+                    }
+                }
+            }
+        }
+        fn delay_hints(
+            headers: &::errspec::__private::http::HeaderMap,
+        ) -> ::errspec::DelayHints {
+            ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+        }
+        fn retry_class(&self) -> ::errspec::RetryClass {
+            match self {
+                Self::RateLimited { .. } => ::errspec::RetryClass::Throttled,
+                Self::Declined { .. } => ::errspec::RetryClass::Never,
+                Self::Invalid { .. } => ::errspec::RetryClass::Never,
+                Self::Other { status, .. } => {
+                    match status.as_u16() {
+                        429 => ::errspec::RetryClass::Throttled,
+                        500.. => ::errspec::RetryClass::Ambiguous,
+                        _ => ::errspec::RetryClass::Never,
+                    }
+                }
+            }
+        }
+        fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
+            match self {
+                Self::RateLimited { .. } => ::core::option::Option::None,
+                Self::Declined { code, .. } => {
+                    code.as_deref().map(::std::borrow::Cow::Borrowed)
+                }
+                Self::Invalid { .. } => {
+                    ::core::option::Option::Some(
+                        ::std::borrow::Cow::Borrowed("invalid_field"),
+                    )
+                }
+                Self::Other { .. } => ::core::option::Option::None,
+            }
+        }
+        fn variant_name(&self) -> &'static str {
+            match self {
+                Self::RateLimited { .. } => "RateLimited",
+                Self::Declined { .. } => "Declined",
+                Self::Invalid { .. } => "Invalid",
+                Self::Other { .. } => "Other",
+            }
+        }
+        fn is_known(&self) -> bool {
+            !::core::matches!(self, Self::Other { .. })
+        }
+        fn status(
+            &self,
+        ) -> ::core::option::Option<::errspec::__private::http::StatusCode> {
+            match self {
+                Self::RateLimited { .. } => {
+                    ::errspec::__private::http::StatusCode::from_u16(429).ok()
+                }
+                Self::Declined { .. } => ::core::option::Option::None,
+                Self::Invalid { .. } => ::core::option::Option::None,
+                Self::Other { status, .. } => ::core::option::Option::Some(*status),
+            }
+        }
+        fn message(&self) -> ::core::option::Option<&str> {
+            match self {
+                Self::RateLimited { .. } => ::core::option::Option::None,
+                Self::Declined { message, .. } => message.as_deref(),
+                Self::Invalid { .. } => ::core::option::Option::None,
+                Self::Other { .. } => ::core::option::Option::None,
+            }
+        }
+        fn field_errors(&self) -> &[::errspec::FieldError] {
+            match self {
+                Self::RateLimited { .. } => &[],
+                Self::Declined { .. } => &[],
+                Self::Invalid { field_errors, .. } => field_errors,
+                Self::Other { .. } => &[],
+            }
+        }
+        fn hints(&self) -> ::errspec::DelayHints {
+            match self {
+                Self::RateLimited { hints, .. } => *hints,
+                Self::Declined { .. } => {
+                    <::errspec::DelayHints as ::core::default::Default>::default()
+                }
+                Self::Invalid { .. } => {
+                    <::errspec::DelayHints as ::core::default::Default>::default()
+                }
+                Self::Other { .. } => {
+                    <::errspec::DelayHints as ::core::default::Default>::default()
+                }
+            }
+        }
+    }
+    #[automatically_derived]
+    impl ::core::fmt::Display for BillingError {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match <Self as ::errspec::ApiError>::status(self) {
+                ::core::option::Option::Some(status) => {
+                    f.write_str(status.as_str())?;
+                    if let ::core::option::Option::Some(reason) = status
+                        .canonical_reason()
+                    {
+                        ::core::write!(f, " {reason}")?;
+                    }
+                }
+                ::core::option::Option::None => {
+                    f.write_str(<Self as ::errspec::ApiError>::variant_name(self))?;
+                }
+            }
+            if let ::core::option::Option::Some(code) = <Self as ::errspec::ApiError>::code(
+                self,
+            ) {
+                ::core::write!(f, " [{code}]")?;
+            }
+            if let ::core::option::Option::Some(message) = <Self as ::errspec::ApiError>::message(
+                self,
+            ) {
+                ::core::write!(f, ": {message}")?;
+            }
+            if let ::core::option::Option::Some(id) = <Self as ::errspec::ApiError>::request_id(
+                self,
+            ) {
+                ::core::write!(f, " (request id {id})")?;
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    #[automatically_derived]
+    impl ::std::error::Error for BillingError {}
+};

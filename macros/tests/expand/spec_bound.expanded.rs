@@ -1,0 +1,213 @@
+const _: () = {
+    const _: &str = ::core::include_str!("$WORKSPACE/spec/topmail.yaml");
+    /// Where the API puts the parts of an error response.
+    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
+        body: ::errspec::layout::BodyLayout {
+            format: ::errspec::layout::BodyFormat::Json,
+            errors: ::core::option::Option::None,
+            code: ::core::option::Option::Some(
+                ::errspec::layout::CodeSource::Body(
+                    ::errspec::layout::Pointer(&["error", "code"]),
+                ),
+            ),
+            code_type: ::errspec::layout::CodeType::String,
+            message: ::core::option::Option::Some(
+                ::errspec::layout::Pointer(&["error", "message"]),
+            ),
+            request_id: ::core::option::Option::None,
+            field_errors: ::core::option::Option::Some(::errspec::layout::FieldErrorsLayout {
+                items: ::core::option::Option::None,
+                field: ::errspec::layout::Pointer(&["error", "path"]),
+                message: ::core::option::Option::Some(
+                    ::errspec::layout::Pointer(&["error", "message"]),
+                ),
+            }),
+        },
+        headers: ::errspec::layout::HeaderLayout {
+            retry_after: ::core::option::Option::Some("retry-after"),
+            request_id: ::core::option::Option::None,
+            rate_limit: ::core::option::Option::None,
+        },
+    };
+    #[automatically_derived]
+    impl ::errspec::ApiError for TopMailError {
+        const PROVIDER: &'static str = "topmail";
+        const API: &'static str = "api";
+        const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "idempotency-key",
+        );
+        fn decode(
+            status: ::errspec::__private::http::StatusCode,
+            headers: &::errspec::__private::http::HeaderMap,
+            body: &[u8],
+        ) -> Self {
+            let parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);
+            let variant: usize = match parts
+                .code
+                .as_ref()
+                .map(::errspec::decode::RawCode::to_text)
+                .as_deref()
+            {
+                ::core::option::Option::Some("rate_limited") => 0usize,
+                ::core::option::Option::Some(
+                    "validation_error" | "missing_from_email",
+                ) => 1usize,
+                _ => {
+                    match status.as_u16() {
+                        500 => 2usize,
+                        _ => 3usize,
+                    }
+                }
+            };
+            match variant {
+                0usize => {
+                    Self::RateLimited {
+                        message: parts.message.map(::std::borrow::Cow::into_owned),
+                        retry_after: parts
+                            .hints
+                            .server_delay(::std::time::SystemTime::now()),
+                    }
+                }
+                1usize => {
+                    Self::Invalid {
+                        code: parts
+                            .code
+                            .as_ref()
+                            .map(|code| code.to_text().into_owned()),
+                        field_errors: parts.field_errors,
+                    }
+                }
+                2usize => Self::ServerError,
+                _ => {
+                    Self::Other {
+                        status,
+                        code: parts
+                            .code
+                            .as_ref()
+                            .map(|code| code.to_text().into_owned()),
+                        message: parts.message.map(::std::borrow::Cow::into_owned),
+                        request_id: parts.request_id.map(::std::borrow::Cow::into_owned),
+                    }
+                }
+            }
+        }
+        fn delay_hints(
+            headers: &::errspec::__private::http::HeaderMap,
+        ) -> ::errspec::DelayHints {
+            ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+        }
+        fn retry_class(&self) -> ::errspec::RetryClass {
+            match self {
+                Self::RateLimited { .. } => ::errspec::RetryClass::Throttled,
+                Self::Invalid { .. } => ::errspec::RetryClass::Never,
+                Self::ServerError { .. } => ::errspec::RetryClass::Backoff,
+                Self::Other { status, .. } => {
+                    match status.as_u16() {
+                        429 => ::errspec::RetryClass::Throttled,
+                        500.. => ::errspec::RetryClass::Backoff,
+                        _ => ::errspec::RetryClass::Never,
+                    }
+                }
+            }
+        }
+        fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
+            match self {
+                Self::RateLimited { .. } => {
+                    ::core::option::Option::Some(
+                        ::std::borrow::Cow::Borrowed("rate_limited"),
+                    )
+                }
+                Self::Invalid { code, .. } => {
+                    code.as_deref().map(::std::borrow::Cow::Borrowed)
+                }
+                Self::ServerError { .. } => ::core::option::Option::None,
+                Self::Other { code, .. } => {
+                    code.as_deref().map(::std::borrow::Cow::Borrowed)
+                }
+            }
+        }
+        fn variant_name(&self) -> &'static str {
+            match self {
+                Self::RateLimited { .. } => "RateLimited",
+                Self::Invalid { .. } => "Invalid",
+                Self::ServerError { .. } => "ServerError",
+                Self::Other { .. } => "Other",
+            }
+        }
+        fn is_known(&self) -> bool {
+            !::core::matches!(self, Self::Other { .. })
+        }
+        fn status(
+            &self,
+        ) -> ::core::option::Option<::errspec::__private::http::StatusCode> {
+            match self {
+                Self::RateLimited { .. } => ::core::option::Option::None,
+                Self::Invalid { .. } => ::core::option::Option::None,
+                Self::ServerError { .. } => {
+                    ::errspec::__private::http::StatusCode::from_u16(500).ok()
+                }
+                Self::Other { status, .. } => ::core::option::Option::Some(*status),
+            }
+        }
+        fn message(&self) -> ::core::option::Option<&str> {
+            match self {
+                Self::RateLimited { message, .. } => message.as_deref(),
+                Self::Invalid { .. } => ::core::option::Option::None,
+                Self::ServerError { .. } => ::core::option::Option::None,
+                Self::Other { message, .. } => message.as_deref(),
+            }
+        }
+        fn request_id(&self) -> ::core::option::Option<&str> {
+            match self {
+                Self::RateLimited { .. } => ::core::option::Option::None,
+                Self::Invalid { .. } => ::core::option::Option::None,
+                Self::ServerError { .. } => ::core::option::Option::None,
+                Self::Other { request_id, .. } => request_id.as_deref(),
+            }
+        }
+        fn field_errors(&self) -> &[::errspec::FieldError] {
+            match self {
+                Self::RateLimited { .. } => &[],
+                Self::Invalid { field_errors, .. } => field_errors,
+                Self::ServerError { .. } => &[],
+                Self::Other { .. } => &[],
+            }
+        }
+    }
+    #[automatically_derived]
+    impl ::core::fmt::Display for TopMailError {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match <Self as ::errspec::ApiError>::status(self) {
+                ::core::option::Option::Some(status) => {
+                    f.write_str(status.as_str())?;
+                    if let ::core::option::Option::Some(reason) = status
+                        .canonical_reason()
+                    {
+                        ::core::write!(f, " {reason}")?;
+                    }
+                }
+                ::core::option::Option::None => {
+                    f.write_str(<Self as ::errspec::ApiError>::variant_name(self))?;
+                }
+            }
+            if let ::core::option::Option::Some(code) = <Self as ::errspec::ApiError>::code(
+                self,
+            ) {
+                ::core::write!(f, " [{code}]")?;
+            }
+            if let ::core::option::Option::Some(message) = <Self as ::errspec::ApiError>::message(
+                self,
+            ) {
+                ::core::write!(f, ": {message}")?;
+            }
+            if let ::core::option::Option::Some(id) = <Self as ::errspec::ApiError>::request_id(
+                self,
+            ) {
+                ::core::write!(f, " (request id {id})")?;
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    #[automatically_derived]
+    impl ::std::error::Error for TopMailError {}
+};

@@ -1,0 +1,113 @@
+const _: () = {
+    /// Where the API puts the parts of an error response.
+    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
+        body: ::errspec::layout::BodyLayout {
+            format: ::errspec::layout::BodyFormat::Text,
+            errors: ::core::option::Option::None,
+            code: ::core::option::Option::Some(
+                ::errspec::layout::CodeSource::Header("x-error-code"),
+            ),
+            code_type: ::errspec::layout::CodeType::Integer,
+            message: ::core::option::Option::None,
+            request_id: ::core::option::Option::None,
+            field_errors: ::core::option::Option::None,
+        },
+        headers: ::errspec::layout::HeaderLayout {
+            retry_after: ::core::option::Option::None,
+            request_id: ::core::option::Option::None,
+            rate_limit: ::core::option::Option::None,
+        },
+    };
+    #[automatically_derived]
+    impl ::errspec::ApiError for LegacyError {
+        const PROVIDER: &'static str = "legacy";
+        const API: &'static str = "default";
+        const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::None;
+        fn decode(
+            status: ::errspec::__private::http::StatusCode,
+            headers: &::errspec::__private::http::HeaderMap,
+            body: &[u8],
+        ) -> Self {
+            let parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);
+            let variant: usize = match parts
+                .code
+                .as_ref()
+                .map(::errspec::decode::RawCode::to_text)
+                .as_deref()
+            {
+                ::core::option::Option::Some("1001" | "-7") => 0usize,
+                _ => {
+                    match status.as_u16() {
+                        _ => 1usize,
+                    }
+                }
+            };
+            match variant {
+                0usize => Self::Busy,
+                _ => Self::Other,
+            }
+        }
+        fn delay_hints(
+            headers: &::errspec::__private::http::HeaderMap,
+        ) -> ::errspec::DelayHints {
+            ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+        }
+        fn retry_class(&self) -> ::errspec::RetryClass {
+            match self {
+                Self::Busy { .. } => ::errspec::RetryClass::Backoff,
+                Self::Other { .. } => ::errspec::RetryClass::Never,
+            }
+        }
+        fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
+            match self {
+                Self::Busy { .. } => ::core::option::Option::None,
+                Self::Other { .. } => ::core::option::Option::None,
+            }
+        }
+        fn variant_name(&self) -> &'static str {
+            match self {
+                Self::Busy { .. } => "Busy",
+                Self::Other { .. } => "Other",
+            }
+        }
+        fn is_known(&self) -> bool {
+            !::core::matches!(self, Self::Other { .. })
+        }
+    }
+    #[automatically_derived]
+    impl ::core::fmt::Display for LegacyError {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match <Self as ::errspec::ApiError>::status(self) {
+                ::core::option::Option::Some(status) => {
+                    f.write_str(status.as_str())?;
+                    if let ::core::option::Option::Some(reason) = status
+                        .canonical_reason()
+                    {
+                        ::core::write!(f, " {reason}")?;
+                    }
+                }
+                ::core::option::Option::None => {
+                    f.write_str(<Self as ::errspec::ApiError>::variant_name(self))?;
+                }
+            }
+            if let ::core::option::Option::Some(code) = <Self as ::errspec::ApiError>::code(
+                self,
+            ) {
+                ::core::write!(f, " [{code}]")?;
+            }
+            if let ::core::option::Option::Some(message) = <Self as ::errspec::ApiError>::message(
+                self,
+            ) {
+                ::core::write!(f, ": {message}")?;
+            }
+            if let ::core::option::Option::Some(id) = <Self as ::errspec::ApiError>::request_id(
+                self,
+            ) {
+                ::core::write!(f, " (request id {id})")?;
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    #[automatically_derived]
+    impl ::std::error::Error for LegacyError {}
+};
