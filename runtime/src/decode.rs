@@ -156,7 +156,8 @@ impl Parts<'_> {
 ///   which neither code nor message was found also keeps a snippet in `raw`.
 /// - Headers: the code when the layout says [`CodeSource::Header`], the
 ///   request id when the body has none, and the [`DelayHints`]. A header
-///   repeated with different values is ignored.
+///   repeated with different values is ignored, and so is a code or request
+///   id whose value is marked sensitive.
 pub fn decode_parts<'a>(
     layout: &ApiLayout,
     status: http::StatusCode,
@@ -221,8 +222,12 @@ pub fn raw_snippet(body: &[u8]) -> Option<String> {
     Some(out)
 }
 
+/// The text of a header the error keeps (code, request id). A value marked
+/// sensitive ([`http::HeaderValue::set_sensitive`]) is never copied into an
+/// error, whose `Display`, `Debug` and serialization are meant for logs.
 fn header_text<'h>(headers: &'h http::HeaderMap, name: &str) -> Option<Cow<'h, str>> {
-    let text = single_value(headers, name)?.to_str().ok()?.trim_ascii();
+    let value = single_value(headers, name).filter(|value| !value.is_sensitive())?;
+    let text = value.to_str().ok()?.trim_ascii();
     (!text.is_empty()).then_some(Cow::Borrowed(text))
 }
 
