@@ -198,7 +198,8 @@ pub struct Attempt {
 }
 
 /// A request that succeeded, perhaps after retries.
-#[derive(Debug)]
+///
+/// `Debug` does not show the idempotency key.
 #[non_exhaustive]
 pub struct Delivered {
     /// The first response that was not an error, unread.
@@ -207,6 +208,19 @@ pub struct Delivered {
     pub retried: Vec<Attempt>,
     /// The idempotency key every attempt carried, if the API takes one.
     pub idempotency_key: Option<String>,
+}
+
+impl fmt::Debug for Delivered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Delivered")
+            .field("response", &self.response)
+            .field("retried", &self.retried)
+            .field(
+                "idempotency_key",
+                &self.idempotency_key.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
 }
 
 /// A request that did not succeed: the last error, every attempt, and why
