@@ -26,6 +26,11 @@ pub mod registry;
 pub use class::{ParseRetryClassError, RetryClass};
 pub use client::{Client, Failure, SendOptions};
 pub use details::{ApiError, ErrorDetails, FieldError};
+/// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
+/// expands a spec file into the module `cargo xtask gen` writes for it, and
+/// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your
+/// own enum, bound to a spec file or with its catalog written in-line.
+pub use errspec_macros::{ApiError, catalog};
 pub use hints::{DelayHints, RateLimitReset, RetryAfter};
 pub use policy::{RetryBudget, RetryPolicy};
 

@@ -9,9 +9,9 @@ use errspec::ApiError;
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 mod expanded {
-    errspec_macros::catalog!("../spec/artmail.yaml");
-    errspec_macros::catalog!("../spec/qboxmail.yaml");
-    errspec_macros::catalog!("../spec/topmail.yaml");
+    errspec::catalog!("../spec/artmail.yaml");
+    errspec::catalog!("../spec/qboxmail.yaml");
+    errspec::catalog!("../spec/topmail.yaml");
 }
 
 /// Responses every API must decode: documented bodies of each seed, and

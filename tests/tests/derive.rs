@@ -15,7 +15,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// TopMail errors as an application sees them: a few codes it handles,
 /// the rest in the catch-all.
-#[derive(Debug, PartialEq, errspec_macros::ApiError)]
+#[derive(Debug, PartialEq, ApiError)]
 #[errspec(spec = "../spec/topmail.yaml")]
 enum TopMailError {
     #[errspec(code = "rate_limited")]
@@ -45,7 +45,7 @@ enum TopMailError {
 }
 
 /// A billing API the application describes itself.
-#[derive(Debug, PartialEq, errspec_macros::ApiError)]
+#[derive(Debug, PartialEq, ApiError)]
 #[errspec(
     provider = "acme",
     api = "billing",

@@ -1,3 +1,3 @@
-errspec_macros::catalog!("spec/tpomail.yaml");
+errspec::catalog!("spec/tpomail.yaml");
 
 fn main() {}

@@ -1,3 +1,3 @@
-errspec_macros::catalog!("spec/broken.yaml");
+errspec::catalog!("spec/broken.yaml");
 
 fn main() {}

@@ -1,4 +1,4 @@
-use errspec_macros::ApiError;
+use errspec::ApiError;
 
 #[derive(Debug, ApiError)]
 #[errspec(spec = "spec/topmail.yaml")]

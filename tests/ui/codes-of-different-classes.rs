@@ -1,4 +1,4 @@
-use errspec_macros::ApiError;
+use errspec::ApiError;
 
 // `rate_limited` (429) is throttled, `internal_error` (500) backoff: the
 // variant must keep its code to say which.

@@ -1,4 +1,4 @@
-use errspec_macros::ApiError;
+use errspec::ApiError;
 
 // Three mistakes, all reported at once.
 #[derive(Debug, ApiError)]

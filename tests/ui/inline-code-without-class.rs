@@ -1,4 +1,4 @@
-use errspec_macros::ApiError;
+use errspec::ApiError;
 
 // An in-line code with neither `retry` nor `status`: its class would be
 // the response status's, which the unit variant does not keep.

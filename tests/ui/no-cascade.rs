@@ -1,5 +1,4 @@
-use errspec::ApiError as _;
-use errspec_macros::ApiError;
+use errspec::ApiError;
 
 // One mistake; the code using the enum as an `ApiError` still type-checks,
 // so the unknown code is the only error.

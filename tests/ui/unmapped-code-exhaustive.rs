@@ -1,4 +1,4 @@
-use errspec_macros::ApiError;
+use errspec::ApiError;
 
 // TopMail lists fifteen codes; three are mapped.
 #[derive(Debug, ApiError)]

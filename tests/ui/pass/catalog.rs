@@ -2,7 +2,7 @@
 //! `cargo xtask gen` writes.
 #![deny(warnings)]
 
-errspec_macros::catalog!("spec/topmail.yaml");
+errspec::catalog!("spec/topmail.yaml");
 
 fn main() {
     use errspec::RetryClass;

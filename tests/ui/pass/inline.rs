@@ -3,8 +3,7 @@
 //! a text API whose integer codes come in a header.
 #![deny(warnings)]
 
-use errspec::{ApiError as _, DelayHints, FieldError, RateLimitReset, RetryClass};
-use errspec_macros::ApiError;
+use errspec::{ApiError, DelayHints, FieldError, RateLimitReset, RetryClass};
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 #[derive(Debug, PartialEq, ApiError)]

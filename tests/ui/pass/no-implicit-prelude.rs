@@ -3,7 +3,7 @@
 #![no_implicit_prelude]
 
 mod errors {
-    #[derive(::core::fmt::Debug, ::errspec_macros::ApiError)]
+    #[derive(::core::fmt::Debug, ::errspec::ApiError)]
     #[errspec(spec = "spec/topmail.yaml")]
     pub enum TopMailError {
         #[errspec(code = "rate_limited")]
@@ -22,7 +22,7 @@ mod errors {
         },
     }
 
-    #[derive(::core::fmt::Debug, ::errspec_macros::ApiError)]
+    #[derive(::core::fmt::Debug, ::errspec::ApiError)]
     #[errspec(provider = "acme", code = "/code", rate_limit(reset = "X-Reset"))]
     pub enum AcmeError {
         #[errspec(code = "slow", status = 503)]
@@ -34,7 +34,7 @@ mod errors {
         Other,
     }
 
-    ::errspec_macros::catalog!("spec/qboxmail.yaml");
+    ::errspec::catalog!("spec/qboxmail.yaml");
 }
 
 fn main() {

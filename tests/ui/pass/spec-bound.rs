@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use errspec::{ApiError as _, FieldError, RetryClass};
-use errspec_macros::ApiError;
+use errspec::{ApiError, FieldError, RetryClass};
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 /// The TopMail errors this application tells apart.
