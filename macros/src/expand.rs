@@ -4,11 +4,9 @@
 
 use std::path::Path;
 
-use errspec_codegen::model::{
-    Api, BodyFormat, BodyLayout, CodeSource, CodeType, CodeValue, Headers, Pointer, ResetUnit,
-    RetryClass,
-};
-use proc_macro2::{Ident, Span, TokenStream};
+use errspec_codegen::expand::{layout_expr, retry_class};
+use errspec_codegen::model::{CodeValue, RetryClass};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::DeriveInput;
 
@@ -542,112 +540,9 @@ fn status_literal(status: u16) -> proc_macro2::Literal {
     proc_macro2::Literal::u16_unsuffixed(status)
 }
 
-fn retry_class(class: RetryClass) -> TokenStream {
-    let v = Ident::new(class.variant(), Span::call_site());
-    quote!(::errspec::RetryClass::#v)
-}
-
 fn option(value: Option<TokenStream>) -> TokenStream {
     match value {
         Some(v) => quote!(::core::option::Option::Some(#v)),
         None => quote!(::core::option::Option::None),
-    }
-}
-
-// TODO: call the generator's layout expression once
-// `errspec_codegen::expand` makes it public (today `body_layout` and
-// `header_layout` are private there); this copy goes then.
-fn layout_expr(api: &Api) -> TokenStream {
-    let body = body_layout(&api.body);
-    let headers = header_layout(&api.headers);
-    quote! {
-        ::errspec::layout::ApiLayout {
-            body: #body,
-            headers: #headers,
-        }
-    }
-}
-
-fn pointer(p: &Pointer) -> TokenStream {
-    let segments = &p.segments;
-    quote!(::errspec::layout::Pointer(&[#(#segments),*]))
-}
-
-fn body_layout(body: &BodyLayout) -> TokenStream {
-    let format = match body.format {
-        BodyFormat::Json => quote!(::errspec::layout::BodyFormat::Json),
-        BodyFormat::Text => quote!(::errspec::layout::BodyFormat::Text),
-    };
-    let errors = option(body.errors.as_ref().map(pointer));
-    let code = option(body.code.as_ref().map(|c| match c {
-        CodeSource::Body(p) => {
-            let p = pointer(p);
-            quote!(::errspec::layout::CodeSource::Body(#p))
-        }
-        CodeSource::Header(h) => {
-            let h = &h.value;
-            quote!(::errspec::layout::CodeSource::Header(#h))
-        }
-    }));
-    let code_type = match body.code_type {
-        CodeType::String => quote!(::errspec::layout::CodeType::String),
-        CodeType::Integer => quote!(::errspec::layout::CodeType::Integer),
-    };
-    let message = option(body.message.as_ref().map(pointer));
-    let request_id = option(body.request_id.as_ref().map(pointer));
-    let field_errors = option(body.field_errors.as_ref().map(|f| {
-        let items = option(f.items.as_ref().map(pointer));
-        let field = pointer(&f.field);
-        let message = option(f.message.as_ref().map(pointer));
-        quote! {
-            ::errspec::layout::FieldErrorsLayout {
-                items: #items,
-                field: #field,
-                message: #message,
-            }
-        }
-    }));
-    quote! {
-        ::errspec::layout::BodyLayout {
-            format: #format,
-            errors: #errors,
-            code: #code,
-            code_type: #code_type,
-            message: #message,
-            request_id: #request_id,
-            field_errors: #field_errors,
-        }
-    }
-}
-
-fn header_layout(headers: &Headers) -> TokenStream {
-    let name = |h: &Option<errspec_codegen::source::Located<String>>| {
-        option(h.as_ref().map(|h| h.value.to_token_stream()))
-    };
-    let retry_after = name(&headers.retry_after);
-    let request_id = name(&headers.request_id);
-    let rate_limit = option(headers.rate_limit.as_ref().map(|r| {
-        let limit = name(&r.limit);
-        let remaining = name(&r.remaining);
-        let reset = name(&r.reset);
-        let unit = match r.reset_unit {
-            ResetUnit::UnixSeconds => quote!(::errspec::layout::ResetUnit::UnixSeconds),
-            ResetUnit::Seconds => quote!(::errspec::layout::ResetUnit::Seconds),
-        };
-        quote! {
-            ::errspec::layout::RateLimitLayout {
-                limit: #limit,
-                remaining: #remaining,
-                reset: #reset,
-                reset_unit: #unit,
-            }
-        }
-    }));
-    quote! {
-        ::errspec::layout::HeaderLayout {
-            retry_after: #retry_after,
-            request_id: #request_id,
-            rate_limit: #rate_limit,
-        }
     }
 }
