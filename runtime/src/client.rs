@@ -199,7 +199,9 @@ pub struct Attempt {
 
 /// A request that succeeded, perhaps after retries.
 ///
-/// `Debug` does not show the idempotency key.
+/// `Debug` shows the response's status, not its URL (whose query may hold
+/// a key) nor its headers, and hides the idempotency key: the same rule as
+/// the client's `tracing` events.
 #[non_exhaustive]
 pub struct Delivered {
     /// The first response that was not an error, unread.
@@ -213,7 +215,7 @@ pub struct Delivered {
 impl fmt::Debug for Delivered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Delivered")
-            .field("response", &self.response)
+            .field("status", &self.response.status())
             .field("retried", &self.retried)
             .field(
                 "idempotency_key",
