@@ -194,10 +194,12 @@ pub fn decode_parts<'a>(
 }
 
 /// A bounded, lossy-UTF-8 snippet of `body`: at most [`MAX_RAW_SNIPPET`]
-/// bytes of output, never cutting a character in two. `None` for a body
-/// that is empty or only whitespace.
+/// bytes of output, never cutting a character in two, leading whitespace
+/// skipped (so a page that starts with blank lines still shows its text).
+/// `None` for a body that is empty or only whitespace.
 pub fn raw_snippet(body: &[u8]) -> Option<String> {
-    if body.trim_ascii().is_empty() {
+    let body = body.trim_ascii_start();
+    if body.is_empty() {
         return None;
     }
     // A few bytes past the limit so a character straddling it is seen whole
