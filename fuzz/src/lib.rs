@@ -6,14 +6,15 @@
 //! test and checks the invariants that must hold whatever came in. A panic
 //! (from the code under test or from a failed check) is a finding.
 //!
-//! Only `errspec`, `errspec-providers`, `errspec-codegen`, `http` and
-//! `fastrand` are used, all dependencies of the workspace's test crate.
+//! Only `errspec`, `errspec-providers`, `errspec-codegen`, `http`,
+//! `fastrand`, `serde` and `serde_json` are used, all dependencies of the
+//! workspace's test crate.
 #![forbid(unsafe_code)]
 
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use errspec::decode::{MAX_RAW_SNIPPET, decode_parts};
+use errspec::decode::{MAX_RAW_SNIPPET, Parts, RawCode, decode_parts};
 use errspec::hints::{MAX_PLAUSIBLE_RESET, parse_rate_limit_reset, parse_retry_after};
 use errspec::layout::{
     ApiLayout, BodyFormat, BodyLayout, CodeSource, CodeType, FieldErrorsLayout, HeaderLayout,
@@ -22,6 +23,7 @@ use errspec::layout::{
 use errspec::policy::{Decision, GiveUpReason, Jitter, Outcome, RetryPolicy, RetryReason};
 use errspec::{DelayHints, RetryAfter, RetryClass};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use serde_json::Value;
 
 /// Reads fuzz input front to back; past the end every read gives zeros, so
 /// any input, even empty, describes a complete case.
@@ -294,6 +296,140 @@ pub fn decode_layout(data: &[u8]) {
     let (code, details) = parts.clone().into_details(status);
     assert_eq!(code, parts.code.clone().map(|c| c.into_owned()));
     assert_eq!(details.status, status);
+    same_as_tree_lookup(&layout, &headers, body, &parts);
+}
+
+/// The streaming decoder against the obvious implementation: parse the
+/// whole body into a `serde_json::Value` and follow each pointer. Compared
+/// for layouts without errors arrays or field errors (whose rules are the
+/// decoder's own) and bodies a tree parse accepts without duplicate keys
+/// (with duplicates, RFC 8259 leaves the meaning open).
+fn same_as_tree_lookup(layout: &ApiLayout, headers: &HeaderMap, body: &[u8], parts: &Parts<'_>) {
+    let b = &layout.body;
+    if b.format != BodyFormat::Json || b.errors.is_some() || b.field_errors.is_some() {
+        return;
+    }
+    let Ok(text) = std::str::from_utf8(body) else {
+        return;
+    };
+    let Ok(doc) = serde_json::from_str::<Value>(text) else {
+        return;
+    };
+    if has_duplicate_keys(text) {
+        return;
+    }
+    let find = |p: Option<Pointer>| p.and_then(|Pointer(path)| lookup(&doc, path));
+    let code = match b.code {
+        Some(CodeSource::Body(p)) => find(Some(p)).and_then(|v| match v {
+            Value::String(s) => Some(match b.code_type {
+                CodeType::Integer => s
+                    .parse::<i64>()
+                    .map_or(RawCode::Str(s.into()), RawCode::Int),
+                CodeType::String => RawCode::Str(s.into()),
+            }),
+            Value::Number(n) => {
+                let n = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from))?;
+                Some(match (b.code_type, i64::try_from(n)) {
+                    (CodeType::Integer, Ok(n)) => RawCode::Int(n),
+                    _ => RawCode::Str(n.to_string().into()),
+                })
+            }
+            _ => None,
+        }),
+        Some(CodeSource::Header(_)) => parts.code.clone(),
+        None => None,
+    };
+    let message = find(b.message).and_then(|v| v.as_str().map(str::to_owned));
+    let request_id = find(b.request_id)
+        .and_then(|v| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+            _ => None,
+        })
+        .or_else(|| {
+            let name = layout.headers.request_id?;
+            let value = errspec::hints::single_value(headers, name)?;
+            let text = value.to_str().ok()?.trim_ascii();
+            (!value.is_sensitive() && !text.is_empty()).then(|| text.to_owned())
+        });
+    assert_eq!(parts.code, code, "code of {text}");
+    assert_eq!(
+        parts.message.as_deref(),
+        message.as_deref(),
+        "message of {text}"
+    );
+    assert_eq!(
+        parts.request_id.as_deref(),
+        request_id.as_deref(),
+        "request id of {text}"
+    );
+}
+
+/// RFC 6901 evaluation over unescaped segments.
+fn lookup<'v>(doc: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    path.iter().try_fold(doc, |v, seg| match v {
+        Value::Object(map) => map.get(*seg),
+        Value::Array(items) => {
+            let canonical = *seg == "0" || !seg.starts_with('0');
+            let index = seg.bytes().all(|b| b.is_ascii_digit()) && canonical && !seg.is_empty();
+            index
+                .then(|| seg.parse::<usize>().ok())
+                .flatten()
+                .and_then(|i| items.get(i))
+        }
+        _ => None,
+    })
+}
+
+/// Whether any object in the document repeats a key.
+fn has_duplicate_keys(text: &str) -> bool {
+    struct Check;
+    impl<'de> serde::de::DeserializeSeed<'de> for Check {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(Check)
+        }
+    }
+    impl<'de> serde::de::Visitor<'de> for Check {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Check)?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key) {
+                    return Err(serde::de::Error::custom("duplicate key"));
+                }
+                map.next_value_seed(Check)?;
+            }
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde::de::DeserializeSeed::deserialize(Check, &mut de).is_err()
 }
 
 /// A time the delay target calls "now": anywhere from the epoch to a few
