@@ -241,9 +241,10 @@ impl<'n> MapReader<'n> {
 
 /// The closest candidate, if it is close enough to be a typo: case is
 /// ignored (`4XX` → `4xx`), a prefix counts (`int` → `integer`), and
-/// otherwise at most a third of the letters may differ (`milliseconds` is
-/// not a typo of `seconds`).
-pub(crate) fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+/// otherwise at most a third of the letters may differ, a swap of two
+/// neighbours counting as one (`sned` → `send`; `milliseconds` is not a
+/// typo of `seconds`).
+pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_lowercase();
     if let Some(exact) = candidates.iter().find(|c| c.to_lowercase() == lower) {
         return Some(exact);
@@ -252,7 +253,7 @@ pub(crate) fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a
         .iter()
         .filter_map(|c| {
             let candidate = c.to_lowercase();
-            let close = strsim::levenshtein(&lower, &candidate)
+            let close = strsim::osa_distance(&lower, &candidate)
                 <= (lower.chars().count().max(candidate.chars().count()) / 3).max(1);
             let prefix = lower.len() >= 2 && candidate.starts_with(&lower);
             (close || prefix).then(|| (strsim::jaro_winkler(&lower, &candidate), *c))

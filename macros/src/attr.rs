@@ -16,7 +16,7 @@ use syn::spanned::Spanned as _;
 use syn::{Attribute, Expr, Lit, Token, UnOp};
 
 use crate::ctxt::Ctxt;
-use crate::suggest::did_you_mean;
+use errspec_codegen::load::did_you_mean;
 
 /// A value and where it was written.
 #[derive(Clone, Debug)]

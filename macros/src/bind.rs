@@ -15,7 +15,7 @@ use crate::ast::Input;
 use crate::attr::{CodeLit, Spanned};
 use crate::ctxt::Ctxt;
 use crate::spec_file::{self, SpecFile};
-use crate::suggest::did_you_mean;
+use errspec_codegen::load::did_you_mean;
 
 /// The API name of an in-line catalog without `api = "..."`.
 pub(crate) const DEFAULT_API: &str = "default";

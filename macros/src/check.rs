@@ -13,7 +13,7 @@ use crate::attr::CodeLit;
 use crate::bind::{self, Bound};
 use crate::class::ClassRule;
 use crate::ctxt::Ctxt;
-use crate::suggest::did_you_mean;
+use errspec_codegen::load::did_you_mean;
 
 /// The rules that need only the input.
 pub(crate) fn check_input(cx: &Ctxt, input: &Input) {

@@ -24,7 +24,6 @@ mod class;
 mod ctxt;
 mod expand;
 mod spec_file;
-mod suggest;
 
 use proc_macro::TokenStream;
 

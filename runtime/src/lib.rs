@@ -12,9 +12,14 @@
 //! - [`policy`]: [`RetryPolicy`] turns a failed attempt into a retry or a
 //!   reasoned give-up; [`RetryBudget`] caps retries across requests.
 //! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
+//!
+//! Features (both on by default): `client` (the reqwest client; without it
+//! the crate needs neither reqwest nor tokio) and `macros` (`catalog!` and
+//! `#[derive(ApiError)]`). Generated crates need neither.
 #![forbid(unsafe_code)]
 
 mod class;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod decode;
 mod details;
@@ -24,12 +29,14 @@ pub mod policy;
 pub mod registry;
 
 pub use class::{ParseRetryClassError, RetryClass};
+#[cfg(feature = "client")]
 pub use client::{Client, Failure, SendOptions};
 pub use details::{ApiError, ErrorDetails, FieldError};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your
 /// own enum, bound to a spec file or with its catalog written in-line.
+#[cfg(feature = "macros")]
 pub use errspec_macros::{ApiError, catalog};
 pub use hints::{DelayHints, RateLimitReset, RetryAfter};
 pub use policy::{RetryBudget, RetryPolicy};
