@@ -278,6 +278,32 @@ fn expected_class(api: &Api, error: &dyn DynApiError, status: u16) -> RetryClass
     }
 }
 
+/// The bodies the properties build put the code where each API reads it, so
+/// the properties are not vacuous: a known code decodes as known, another
+/// as unknown, for every API with codes.
+#[test]
+fn generated_bodies_carry_the_code_where_the_api_reads_it() {
+    for Case { entry, api } in cases() {
+        let Some(first) = api.codes.first() else {
+            continue;
+        };
+        let (known, unknown) = match &first.value {
+            CodeValue::Str(s) => (Value::from(s.as_str()), Value::from("zz_not_listed")),
+            CodeValue::Int(i) => (Value::from(*i), Value::from(i64::MIN)),
+        };
+        let status = StatusCode::from_u16(first.statuses[0]).unwrap();
+        let e = (entry.decode)(status, &HeaderMap::new(), &body_with_code(api, known));
+        assert!(e.is_known(), "{}/{}: {e:?}", entry.provider, entry.api);
+        let e = (entry.decode)(status, &HeaderMap::new(), &body_with_code(api, unknown));
+        assert!(
+            e.code().is_some() && !e.is_known(),
+            "{}/{}: {e:?}",
+            entry.provider,
+            entry.api
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
