@@ -705,6 +705,9 @@ fn expand_layout(api: &Api) -> TokenStream {
     quote! {
         /// Where this API puts the parts of an error response.
         static LAYOUT: ::errspec::layout::ApiLayout = #layout;
+
+        /// [`LAYOUT`] prepared for decoding, at compile time.
+        static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
     }
 }
 
@@ -824,12 +827,12 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     let doc = doc_attrs(&doc);
 
     let code_field = has_codes.then(|| quote!(code: ::core::option::Option<Code>,));
-    // Take the code before `into_details`, which would copy a borrowed code.
-    let code_init = has_codes.then(|| quote!(code: parts.code.take().map(Code::from_raw),));
+    // The code stays borrowed from the body: only an unknown code is copied.
+    let code_init = has_codes.then(|| quote!(code: code.map(Code::from_raw),));
     let parts_binding = if has_codes {
-        quote!(let mut parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);)
+        quote!(let (code, details) = DECODER.decode(status, headers, body).split_details(status);)
     } else {
-        quote!(let parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);)
+        quote!(let (_, details) = DECODER.decode(status, headers, body).split_details(status);)
     };
     let code_accessor = has_codes.then(|| {
         quote! {
@@ -924,7 +927,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 Error {
                     status: Status::from_u16(status.as_u16()),
                     #code_init
-                    details: parts.into_details(status).1,
+                    details,
                 }
             }
 
@@ -1049,7 +1052,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             fn delay_hints(
                 headers: &::errspec::__private::http::HeaderMap,
             ) -> ::errspec::DelayHints {
-                ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+                DECODER.delay_hints(headers)
             }
 
             fn retry_class(&self) -> ::errspec::RetryClass {

@@ -163,6 +163,10 @@ pub mod management {
             rate_limit: ::core::option::Option::None,
         },
     };
+    /// [`LAYOUT`] prepared for decoding, at compile time.
+    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+        &LAYOUT,
+    );
     /// An error response of the Qboxmail Management API: its status, message, request id, field errors and delay hints.
     ///
     /// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
@@ -186,10 +190,12 @@ pub mod management {
             headers: &::errspec::__private::http::HeaderMap,
             body: &[u8],
         ) -> Self {
-            let parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);
+            let (_, details) = DECODER
+                .decode(status, headers, body)
+                .split_details(status);
             Error {
                 status: Status::from_u16(status.as_u16()),
-                details: parts.into_details(status).1,
+                details,
             }
         }
         /// The status, as this API documents it.
@@ -297,7 +303,7 @@ pub mod management {
         fn delay_hints(
             headers: &::errspec::__private::http::HeaderMap,
         ) -> ::errspec::DelayHints {
-            ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+            DECODER.delay_hints(headers)
         }
         fn retry_class(&self) -> ::errspec::RetryClass {
             Error::retry_class(self)
@@ -641,6 +647,10 @@ pub mod send {
             rate_limit: ::core::option::Option::None,
         },
     };
+    /// [`LAYOUT`] prepared for decoding, at compile time.
+    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+        &LAYOUT,
+    );
     /// An error response of the Qboxmail Send API: its status, code, message, request id, field errors and delay hints.
     ///
     /// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
@@ -665,16 +675,13 @@ pub mod send {
             headers: &::errspec::__private::http::HeaderMap,
             body: &[u8],
         ) -> Self {
-            let mut parts = ::errspec::decode::decode_parts(
-                &LAYOUT,
-                status,
-                headers,
-                body,
-            );
+            let (code, details) = DECODER
+                .decode(status, headers, body)
+                .split_details(status);
             Error {
                 status: Status::from_u16(status.as_u16()),
-                code: parts.code.take().map(Code::from_raw),
-                details: parts.into_details(status).1,
+                code: code.map(Code::from_raw),
+                details,
             }
         }
         /// The status, as this API documents it.
@@ -795,7 +802,7 @@ pub mod send {
         fn delay_hints(
             headers: &::errspec::__private::http::HeaderMap,
         ) -> ::errspec::DelayHints {
-            ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+            DECODER.delay_hints(headers)
         }
         fn retry_class(&self) -> ::errspec::RetryClass {
             Error::retry_class(self)

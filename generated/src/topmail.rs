@@ -469,6 +469,8 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
         rate_limit: ::core::option::Option::None,
     },
 };
+/// [`LAYOUT`] prepared for decoding, at compile time.
+static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
 /// An error response of the TopMail API: its status, code, message, request id, field errors and delay hints.
 ///
 /// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
@@ -493,11 +495,13 @@ impl Error {
         headers: &::errspec::__private::http::HeaderMap,
         body: &[u8],
     ) -> Self {
-        let mut parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);
+        let (code, details) = DECODER
+            .decode(status, headers, body)
+            .split_details(status);
         Error {
             status: Status::from_u16(status.as_u16()),
-            code: parts.code.take().map(Code::from_raw),
-            details: parts.into_details(status).1,
+            code: code.map(Code::from_raw),
+            details,
         }
     }
     /// The status, as this API documents it.
@@ -620,7 +624,7 @@ impl ::errspec::ApiError for Error {
     fn delay_hints(
         headers: &::errspec::__private::http::HeaderMap,
     ) -> ::errspec::DelayHints {
-        ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+        DECODER.delay_hints(headers)
     }
     fn retry_class(&self) -> ::errspec::RetryClass {
         Error::retry_class(self)

@@ -42,7 +42,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::hints::single_value;
+use crate::hints::{HintHeaders, LayoutHeader};
 use crate::layout::{ApiLayout, BodyFormat, CodeSource, CodeType, Pointer};
 use crate::{DelayHints, ErrorDetails, FieldError};
 
@@ -119,13 +119,22 @@ pub struct Parts<'a> {
     pub raw: Option<String>,
 }
 
-impl Parts<'_> {
-    /// Splits the parts into the code (owned, for the generated code's
-    /// `match`) and the [`ErrorDetails`] every error carries.
+impl<'a> Parts<'a> {
+    /// Splits the parts into the code (owned) and the [`ErrorDetails`]
+    /// every error carries.
     pub fn into_details(
         self,
         status: http::StatusCode,
     ) -> (Option<RawCode<'static>>, ErrorDetails) {
+        let (code, details) = self.split_details(status);
+        (code.map(RawCode::into_owned), details)
+    }
+
+    /// Splits the parts into the code, still borrowed from the response
+    /// (for the generated code's `match`, which copies only an unknown
+    /// code), and the [`ErrorDetails`] every error carries.
+    #[inline]
+    pub fn split_details(self, status: http::StatusCode) -> (Option<RawCode<'a>>, ErrorDetails) {
         let details = ErrorDetails {
             status,
             message: self.message.map(Cow::into_owned),
@@ -134,63 +143,159 @@ impl Parts<'_> {
             hints: self.hints,
             raw: self.raw,
         };
-        (self.code.map(RawCode::into_owned), details)
+        (self.code, details)
     }
 }
 
-/// Finds code, message, request id, field errors and delay hints in a response.
-/// Total: never fails, never panics.
+/// A layout prepared for decoding: which of its pointers apply in the
+/// document, in each error item and in each field-error item, and its header
+/// names resolved to [`http::HeaderName`]s. [`Decoder::new`] is `const`, so
+/// generated code builds one per API in a `static` and a decode does no
+/// setup at all.
 ///
-/// - [`BodyFormat::Text`]: the body is not parsed; [`Parts::raw`] keeps a
-///   snippet of at most [`MAX_RAW_SNIPPET`] bytes (lossy UTF-8).
-/// - [`BodyFormat::Json`]: the body is walked along the layout's pointers.
-///   Values of the wrong type are skipped: a code that is an object, array,
-///   boolean or float gives no code; a message that is not a string gives no
-///   message. A string code of an integer API that parses as `i64` becomes
-///   [`RawCode::Int`]; an integer code of a string API becomes its decimal
-///   text. A request id or field name that is an integer is kept as text.
-///   When a key appears twice, the last value wins.
-/// - A body that is empty, not UTF-8 or not one well-formed JSON document
-///   (HTML from a proxy, a truncated read) gives a status-level error: no
-///   body part at all, and `raw` holds a snippet. A well-formed document in
-///   which neither code nor message was found also keeps a snippet in `raw`.
-/// - Headers: the code when the layout says [`CodeSource::Header`], the
-///   request id when the body has none, and the [`DelayHints`]. A header
-///   repeated with different values is ignored, and so is a code or request
-///   id whose value is marked sensitive.
+/// ```
+/// use errspec::decode::Decoder;
+/// use errspec::layout::*;
+///
+/// static LAYOUT: ApiLayout = ApiLayout {
+///     body: BodyLayout {
+///         format: BodyFormat::Json,
+///         errors: None,
+///         code: Some(CodeSource::Body(Pointer(&["code"]))),
+///         code_type: CodeType::String,
+///         message: Some(Pointer(&["message"])),
+///         request_id: None,
+///         field_errors: None,
+///     },
+///     headers: HeaderLayout { retry_after: Some("retry-after"), request_id: None, rate_limit: None },
+/// };
+/// static DECODER: Decoder = Decoder::new(&LAYOUT);
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("retry-after", http::HeaderValue::from_static("3"));
+/// let parts = DECODER.decode(http::StatusCode::TOO_MANY_REQUESTS, &headers, br#"{"code":"slow_down"}"#);
+/// assert_eq!(parts.code.as_ref().and_then(|c| c.as_str()), Some("slow_down"));
+/// assert_eq!(DECODER.delay_hints(&headers), parts.hints);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Decoder {
+    format: BodyFormat,
+    targets: Targets,
+    code_header: Option<LayoutHeader>,
+    request_id_header: Option<LayoutHeader>,
+    hints: HintHeaders,
+}
+
+impl Decoder {
+    /// Prepares `layout`. Header names that are valid lower-case names (as
+    /// the layouts errspec generates have) are resolved once, here; any
+    /// other name is looked up as text on each decode, with the same result.
+    pub const fn new(layout: &ApiLayout) -> Decoder {
+        Decoder::build(layout, true)
+    }
+
+    const fn build(layout: &ApiLayout, resolve: bool) -> Decoder {
+        let code_header = match layout.body.code {
+            Some(CodeSource::Header(name)) => Some(LayoutHeader::new(name, resolve)),
+            _ => None,
+        };
+        Decoder {
+            format: layout.body.format,
+            targets: Targets::new(layout),
+            code_header,
+            request_id_header: crate::hints::optional(layout.headers.request_id, resolve),
+            hints: if resolve {
+                HintHeaders::resolve(&layout.headers)
+            } else {
+                HintHeaders::unresolved(&layout.headers)
+            },
+        }
+    }
+
+    /// Finds code, message, request id, field errors and delay hints in a
+    /// response. Total: never fails, never panics.
+    ///
+    /// - [`BodyFormat::Text`]: the body is not parsed; [`Parts::raw`] keeps a
+    ///   snippet of at most [`MAX_RAW_SNIPPET`] bytes (lossy UTF-8).
+    /// - [`BodyFormat::Json`]: the body is walked along the layout's pointers.
+    ///   Values of the wrong type are skipped: a code that is an object, array,
+    ///   boolean or float gives no code; a message that is not a string gives no
+    ///   message. A string code of an integer API that parses as `i64` becomes
+    ///   [`RawCode::Int`]; an integer code of a string API becomes its decimal
+    ///   text. A request id or field name that is an integer is kept as text.
+    ///   When a key appears twice, the last value wins.
+    /// - A body that is empty, not UTF-8 or not one well-formed JSON document
+    ///   (HTML from a proxy, a truncated read) gives a status-level error: no
+    ///   body part at all, and `raw` holds a snippet. A well-formed document in
+    ///   which neither code nor message was found also keeps a snippet in `raw`.
+    /// - Headers: the code when the layout says [`CodeSource::Header`], the
+    ///   request id when the body has none, and the [`DelayHints`]. A header
+    ///   repeated with different values is ignored, and so is a code or request
+    ///   id whose value is marked sensitive.
+pub fn decode<'a>(
+        &self,
+        status: http::StatusCode,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+    ) -> Parts<'a> {
+        // The status is not needed to find the parts; generated code uses it
+        // to classify. It stays in the signature so the contract can grow.
+        let _ = status;
+        let mut parts = Parts {
+            hints: self.hints.read(headers),
+            ..Parts::default()
+        };
+        // Validating UTF-8 up front (fast) lets the parser trust it
+        // afterwards, rejects bodies whose invalid bytes sit in skipped
+        // strings, and lets a snippet be cut without validating again.
+        let text = match self.format {
+            BodyFormat::Json => std::str::from_utf8(body).ok(),
+            BodyFormat::Text => None,
+        };
+        if let Some(text) = text {
+            // On failure nothing was written: a status-level error.
+            decode_json(&self.targets, text, &mut parts);
+        }
+        // Text, malformed JSON, or JSON without what the layout describes:
+        // keep a snippet so the error still shows what the server said.
+        if parts.code.is_none() && parts.message.is_none() {
+            parts.raw = match text {
+                Some(text) => text_snippet(text),
+                None => raw_snippet(body),
+            };
+        }
+        if let Some(header) = &self.code_header {
+            parts.code = header_text(headers, header)
+                .map(|text| code_from_str(text, self.targets.code_type));
+        }
+        if parts.request_id.is_none() {
+            parts.request_id = self
+                .request_id_header
+                .as_ref()
+                .and_then(|header| header_text(headers, header));
+        }
+        parts
+    }
+
+    /// The delay hints of a response: what [`DelayHints::from_headers`]
+    /// reads for the layout's headers.
+    pub fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
+        self.hints.read(headers)
+    }
+}
+
+/// [`Decoder::decode`] with a layout prepared for this one call. Generated
+/// code keeps a `static` [`Decoder`] instead, which saves the preparation
+/// and resolves header names once.
 pub fn decode_parts<'a>(
     layout: &ApiLayout,
     status: http::StatusCode,
     headers: &'a http::HeaderMap,
     body: &'a [u8],
 ) -> Parts<'a> {
-    // The status is not needed to find the parts; generated code uses it to
-    // classify. It stays in the signature so the contract can grow.
-    let _ = status;
-    let mut parts = Parts {
-        hints: DelayHints::from_headers(&layout.headers, headers),
-        ..Parts::default()
-    };
-    if layout.body.format == BodyFormat::Json {
-        // On failure nothing was written: a status-level error.
-        decode_json(layout, body, &mut parts);
-    }
-    // Text, malformed JSON, or JSON without what the layout describes: keep
-    // a snippet so the error still shows what the server said.
-    if parts.code.is_none() && parts.message.is_none() {
-        parts.raw = raw_snippet(body);
-    }
-    if let Some(CodeSource::Header(name)) = layout.body.code {
-        parts.code =
-            header_text(headers, name).map(|text| code_from_str(text, layout.body.code_type));
-    }
-    if parts.request_id.is_none() {
-        parts.request_id = layout
-            .headers
-            .request_id
-            .and_then(|name| header_text(headers, name));
-    }
-    parts
+    // Resolving header names costs about what looking them up as text
+    // does, so a one-off decoder does not resolve them.
+    Decoder::build(layout, false).decode(status, headers, body)
 }
 
 /// A bounded, lossy-UTF-8 snippet of `body`: at most [`MAX_RAW_SNIPPET`]
@@ -227,8 +332,20 @@ pub fn raw_snippet(body: &[u8]) -> Option<String> {
 /// The text of a header the error keeps (code, request id). A value marked
 /// sensitive ([`http::HeaderValue::set_sensitive`]) is never copied into an
 /// error, whose `Display`, `Debug` and serialization are meant for logs.
-fn header_text<'h>(headers: &'h http::HeaderMap, name: &str) -> Option<Cow<'h, str>> {
-    let value = single_value(headers, name).filter(|value| !value.is_sensitive())?;
+/// [`raw_snippet`] of a body already known to be UTF-8: one copy, no
+/// second validation.
+fn text_snippet(text: &str) -> Option<String> {
+    let text = text.trim_ascii_start();
+    if text.is_empty() {
+        return None;
+    }
+    Some(text[..text.floor_char_boundary(MAX_RAW_SNIPPET)].to_owned())
+}
+
+fn header_text<'h>(headers: &'h http::HeaderMap, header: &LayoutHeader) -> Option<Cow<'h, str>> {
+    let value = header
+        .single_value(headers)
+        .filter(|value| !value.is_sensitive())?;
     let text = value.to_str().ok()?.trim_ascii();
     (!text.is_empty()).then_some(Cow::Borrowed(text))
 }
@@ -250,18 +367,14 @@ fn code_from_int<'de>(n: i128, code_type: CodeType) -> RawCode<'de> {
     }
 }
 
-/// Walks a JSON body into `parts`; `None` (and nothing written) when it is
-/// not one well-formed JSON document.
-fn decode_json<'a>(layout: &ApiLayout, body: &'a [u8], parts: &mut Parts<'a>) -> Option<()> {
-    // Validating UTF-8 up front (fast) lets the parser trust it afterwards,
-    // and rejects bodies whose invalid bytes sit in skipped strings.
-    let text = std::str::from_utf8(body).ok()?;
-    let targets = Targets::new(layout);
+/// Walks a JSON document into `parts`; `None` (and nothing written) when
+/// it is not one well-formed JSON document.
+fn decode_json<'a>(targets: &Targets, text: &'a str, parts: &mut Parts<'a>) -> Option<()> {
     let mut scope = Scope::default();
     let mut field_errors = Vec::new();
     let mut de = serde_json::Deserializer::from_str(text);
     Walk {
-        targets: &targets,
+        targets,
         depth: 0,
         mask: targets.root,
         scope: &mut scope,
@@ -313,41 +426,58 @@ impl Slot {
 /// A set of slots, one bit each.
 type Mask = u8;
 
+/// How deep [`Targets`] keeps tables; deeper pointers (rare) are matched
+/// by looking at every slot.
+const TABLE_DEPTH: usize = 6;
+
 /// The layout's pointers, indexed by [`Slot`], and which of them apply in
-/// each context: the document, one error item, one field-error item.
-/// Cheap to build (a few stores), so it is built per call.
-#[derive(Debug)]
+/// each context: the document, one error item, one field-error item. For
+/// the first [`TABLE_DEPTH`] levels, tables say which pointers end at a
+/// level and which share a segment, so that a key is compared once with
+/// each distinct segment and never with a pointer that ended.
+#[derive(Clone, Debug)]
 struct Targets {
     paths: [&'static [&'static str]; Slot::ALL.len()],
     root: Mask,
     item: Mask,
     field: Mask,
     code_type: CodeType,
+    /// Per depth: the slots whose pointer ends there.
+    ends: [Mask; TABLE_DEPTH],
+    /// Per depth: the slots whose pointer goes deeper.
+    below: [Mask; TABLE_DEPTH],
+    /// Per depth and slot: the slots with the same segment at that depth.
+    same: [[Mask; Slot::ALL.len()]; TABLE_DEPTH],
 }
 
 impl Targets {
-    fn new(layout: &ApiLayout) -> Targets {
+    const fn new(layout: &ApiLayout) -> Targets {
         let body = &layout.body;
         let mut paths: [&'static [&'static str]; Slot::ALL.len()] = [&[]; Slot::ALL.len()];
         let mut present: Mask = 0;
-        let mut set = |slot: Slot, pointer: Option<Pointer>| {
+        const fn set(
+            paths: &mut [&'static [&'static str]; Slot::ALL.len()],
+            present: &mut Mask,
+            slot: Slot,
+            pointer: Option<Pointer>,
+        ) {
             if let Some(Pointer(path)) = pointer {
                 paths[slot as usize] = path;
-                present |= slot.bit();
+                *present |= slot.bit();
             }
-        };
-        if let Some(CodeSource::Body(code)) = body.code {
-            set(Slot::Code, Some(code));
         }
-        set(Slot::Message, body.message);
-        set(Slot::RequestId, body.request_id);
-        set(Slot::Errors, body.errors);
+        if let Some(CodeSource::Body(code)) = body.code {
+            set(&mut paths, &mut present, Slot::Code, Some(code));
+        }
+        set(&mut paths, &mut present, Slot::Message, body.message);
+        set(&mut paths, &mut present, Slot::RequestId, body.request_id);
+        set(&mut paths, &mut present, Slot::Errors, body.errors);
         let mut field = 0;
         if let Some(fields) = body.field_errors {
-            set(Slot::FieldName, Some(fields.field));
-            set(Slot::FieldMessage, fields.message);
+            set(&mut paths, &mut present, Slot::FieldName, Some(fields.field));
+            set(&mut paths, &mut present, Slot::FieldMessage, fields.message);
             if fields.items.is_some() {
-                set(Slot::FieldItems, fields.items);
+                set(&mut paths, &mut present, Slot::FieldItems, fields.items);
                 // Name and message are relative to each field-error item.
                 field = Slot::FieldName.bit() | Slot::FieldMessage.bit();
             }
@@ -360,12 +490,42 @@ impl Targets {
         } else {
             (Slot::RequestId.bit() | context, 0)
         };
+        let mut ends = [0; TABLE_DEPTH];
+        let mut below = [0; TABLE_DEPTH];
+        let mut same = [[0; Slot::ALL.len()]; TABLE_DEPTH];
+        let mut depth = 0;
+        while depth < TABLE_DEPTH {
+            let mut a = 0;
+            while a < Slot::ALL.len() {
+                let path = paths[a];
+                if present & (1 << a) != 0 {
+                    if path.len() == depth {
+                        ends[depth] |= 1 << a;
+                    } else if path.len() > depth {
+                        below[depth] |= 1 << a;
+                        let mut b = 0;
+                        while b < Slot::ALL.len() {
+                            let other = paths[b];
+                            if other.len() > depth && str_eq(path[depth], other[depth]) {
+                                same[depth][a] |= 1 << b;
+                            }
+                            b += 1;
+                        }
+                    }
+                }
+                a += 1;
+            }
+            depth += 1;
+        }
         Targets {
             paths,
             root: root & present,
             item,
             field: field & present,
             code_type: body.code_type,
+            ends,
+            below,
+            same,
         }
     }
 
@@ -373,31 +533,75 @@ impl Targets {
         self.paths[slot as usize]
     }
 
-    /// The slots in `mask`.
-    fn iter(mask: Mask) -> impl Iterator<Item = Slot> {
-        Slot::ALL
-            .into_iter()
-            .filter(move |slot| mask & slot.bit() != 0)
-    }
-
-    /// The slots of `mask` whose segment at `depth` satisfies `matches`.
+    /// The slots of `mask` whose segment at `depth` satisfies `matches`;
+    /// every slot of `mask` points deeper than `depth`.
     fn step(&self, mask: Mask, depth: usize, matches: impl Fn(&str) -> bool) -> Mask {
-        Targets::iter(mask)
-            .filter(|&slot| self.path(slot).get(depth).is_some_and(|seg| matches(seg)))
-            .fold(0, |acc, slot| acc | slot.bit())
+        let mut rest = mask;
+        let mut next = 0;
+        while rest != 0 {
+            let slot = rest.trailing_zeros() as usize;
+            // The slots sharing this segment: compared once.
+            let group = match self.same.get(depth) {
+                Some(same) => (same[slot] & mask) | (1 << slot),
+                None => 1 << slot,
+            };
+            rest &= !group;
+            if self.paths[slot].get(depth).is_some_and(|seg| matches(seg)) {
+                next |= group;
+            }
+        }
+        next
     }
 
     /// The slots of `mask` that point at the value at `depth` itself.
-    fn exact(&self, mask: Mask, depth: usize) -> impl Iterator<Item = Slot> {
-        Targets::iter(mask).filter(move |&slot| self.path(slot).len() == depth)
+    fn exact(&self, mask: Mask, depth: usize) -> Mask {
+        match self.ends.get(depth) {
+            Some(ends) => mask & ends,
+            None => self.select(mask, |len| len == depth),
+        }
     }
 
     /// The slots of `mask` that point below the value at `depth`.
     fn deeper(&self, mask: Mask, depth: usize) -> Mask {
-        Targets::iter(mask)
-            .filter(|&slot| self.path(slot).len() > depth)
+        match self.below.get(depth) {
+            Some(below) => mask & below,
+            None => self.select(mask, |len| len > depth),
+        }
+    }
+
+    /// The slots of `mask` whose pointer's length satisfies `keep`.
+    fn select(&self, mask: Mask, keep: impl Fn(usize) -> bool) -> Mask {
+        Slot::ALL
+            .into_iter()
+            .filter(|&slot| mask & slot.bit() != 0 && keep(self.path(slot).len()))
             .fold(0, |acc, slot| acc | slot.bit())
     }
+}
+
+/// The slots in `mask`, lowest first.
+fn slots(mask: Mask) -> impl Iterator<Item = Slot> {
+    let mut rest = mask;
+    std::iter::from_fn(move || {
+        let slot = *Slot::ALL.get(rest.trailing_zeros() as usize)?;
+        rest &= rest - 1;
+        Some(slot)
+    })
+}
+
+/// `a == b`, in a `const fn`.
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// What one context captured.
@@ -458,9 +662,8 @@ impl<'de> Walk<'_, 'de> {
     /// The collection slot this value is, if any: items take precedence
     /// over deeper pointers through the same value.
     fn collection(&self) -> Option<Slot> {
-        self.targets
-            .exact(self.mask, self.depth)
-            .find(|slot| matches!(slot, Slot::Errors | Slot::FieldItems))
+        let exact = self.targets.exact(self.mask, self.depth);
+        slots(exact & (Slot::Errors.bit() | Slot::FieldItems.bit())).next()
     }
 
     /// Captures one error item (`index` 0 is the primary error).
@@ -491,8 +694,15 @@ impl<'de> Walk<'_, 'de> {
 
     fn take_text(self, text: Cow<'de, str>) {
         let code_type = self.targets.code_type;
-        for slot in self.targets.exact(self.mask, self.depth) {
-            let text = text.clone();
+        let exact = self.targets.exact(self.mask, self.depth);
+        // Usually one slot takes the text: then it is moved, not cloned.
+        let mut text = Some(text);
+        for slot in slots(exact) {
+            let text = if exact & (exact - 1) == 0 {
+                text.take().unwrap_or_default()
+            } else {
+                text.clone().unwrap_or_default()
+            };
             match slot {
                 Slot::Code => self.scope.code = Some(code_from_str(text, code_type)),
                 Slot::Message => self.scope.message = Some(text),
@@ -506,7 +716,7 @@ impl<'de> Walk<'_, 'de> {
 
     fn take_int(self, n: i128) {
         let code_type = self.targets.code_type;
-        for slot in self.targets.exact(self.mask, self.depth) {
+        for slot in slots(self.targets.exact(self.mask, self.depth)) {
             match slot {
                 Slot::Code => self.scope.code = Some(code_from_int(n, code_type)),
                 Slot::RequestId => self.scope.request_id = Some(Cow::Owned(n.to_string())),
@@ -570,7 +780,7 @@ impl<'de> Visitor<'de> for Walk<'_, 'de> {
 
     fn visit_str<E>(self, v: &str) -> Result<(), E> {
         // Only strings with escapes land here; copy them only if wanted.
-        if self.targets.exact(self.mask, self.depth).next().is_some() {
+        if self.targets.exact(self.mask, self.depth) != 0 {
             self.take_text(Cow::Owned(v.to_owned()));
         }
         Ok(())
@@ -798,7 +1008,11 @@ mod tests {
     };
 
     fn decode<'a>(layout: &ApiLayout, headers: &'a HeaderMap, body: &'a [u8]) -> Parts<'a> {
-        decode_parts(layout, StatusCode::BAD_REQUEST, headers, body)
+        let parts = decode_parts(layout, StatusCode::BAD_REQUEST, headers, body);
+        // A prepared decoder (header names resolved) finds the same.
+        let prepared = Decoder::new(layout).decode(StatusCode::BAD_REQUEST, headers, body);
+        assert_eq!(prepared, parts);
+        parts
     }
 
     fn str_code(s: &str) -> Option<RawCode<'_>> {
@@ -1052,6 +1266,87 @@ mod tests {
         // An object with key "1" also matches the segment, as RFC 6901 says.
         let parts = decode(&LAYOUT, &h, br#"{"errors":{"1":{"code":"k"}}}"#);
         assert_eq!(parts.code, str_code("k"));
+    }
+
+    #[test]
+    fn pointers_deeper_than_the_tables() {
+        const DEEP: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                format: BodyFormat::Json,
+                errors: None,
+                code: Some(CodeSource::Body(Pointer(&[
+                    "a", "b", "c", "d", "e", "f", "g", "h", "code",
+                ]))),
+                code_type: CodeType::String,
+                message: Some(Pointer(&["a", "b", "c", "d", "e", "f", "g", "x", "message"])),
+                request_id: Some(Pointer(&["a", "b", "c", "d", "e", "f", "1"])),
+                field_errors: None,
+            },
+            headers: HEADERS,
+        };
+        assert!(DEEP.body.message.unwrap().0.len() > TABLE_DEPTH);
+        let h = HeaderMap::new();
+        let body = br#"{"a":{"b":{"c":{"d":{"e":{"f":{"1":"r","g":{"x":{"message":"m"},"h":{"code":"c"}}}}}}}}}"#;
+        let parts = decode(&DEEP, &h, body);
+        assert_eq!(parts.code, str_code("c"));
+        assert_eq!(parts.message.as_deref(), Some("m"));
+        assert_eq!(parts.request_id.as_deref(), Some("r"));
+        let body = br#"{"a":{"b":{"c":{"d":{"e":{"f":["q","r"]}}}}}}"#;
+        assert_eq!(decode(&DEEP, &h, body).request_id.as_deref(), Some("r"));
+    }
+
+    #[test]
+    fn shared_and_diverging_segments() {
+        // Code and message share `error`, then part; field name and
+        // message share nothing with them but their first segment.
+        const SHARED: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                format: BodyFormat::Json,
+                errors: None,
+                code: Some(CodeSource::Body(Pointer(&["error", "info", "code"]))),
+                code_type: CodeType::String,
+                message: Some(Pointer(&["error", "info", "text"])),
+                request_id: Some(Pointer(&["error", "id"])),
+                field_errors: Some(FieldErrorsLayout {
+                    items: None,
+                    field: Pointer(&["error", "text"]),
+                    message: Some(Pointer(&["error", "info", "text"])),
+                }),
+            },
+            headers: HEADERS,
+        };
+        let h = HeaderMap::new();
+        let body = br#"{"error":{"text":"f","id":"i","info":{"text":"m","code":"c"}}}"#;
+        let parts = decode(&SHARED, &h, body);
+        assert_eq!(parts.code, str_code("c"));
+        assert_eq!(parts.message.as_deref(), Some("m"));
+        assert_eq!(parts.request_id.as_deref(), Some("i"));
+        assert_eq!(
+            parts.field_errors,
+            vec![FieldError {
+                field: "f".into(),
+                message: Some("m".into())
+            }]
+        );
+    }
+
+    #[test]
+    fn header_names_that_cannot_be_resolved_are_looked_up_as_text() {
+        const MIXED_CASE: ApiLayout = ApiLayout {
+            body: TEXT.body,
+            headers: HeaderLayout {
+                retry_after: Some("Retry-After"),
+                request_id: Some("X-Request-Id"),
+                rate_limit: None,
+            },
+        };
+        let decoder = Decoder::new(&MIXED_CASE);
+        assert!(decoder.hints.read(&HeaderMap::new()).is_empty());
+        let h = headers(&[("retry-after", "4"), ("x-request-id", "r1")]);
+        let parts = decode(&MIXED_CASE, &h, b"busy");
+        assert_eq!(parts.hints.retry_after, Some(RetryAfter::Seconds(4)));
+        assert_eq!(parts.request_id.as_deref(), Some("r1"));
+        assert_eq!(decoder.delay_hints(&h), parts.hints);
     }
 
     #[test]
@@ -1367,7 +1662,14 @@ mod tests {
                 for layout in &LAYOUTS {
                     let parts = decode_parts(layout, status, &headers, &body);
                     prop_assert!(parts.raw.as_ref().is_none_or(|r| r.len() <= MAX_RAW_SNIPPET));
+                    let prepared = Decoder::new(layout).decode(status, &headers, &body);
+                    prop_assert_eq!(prepared, parts);
                 }
+            }
+
+            #[test]
+            fn text_snippet_is_raw_snippet_of_utf8(text in "(\\PC|\\s){0,700}") {
+                prop_assert_eq!(text_snippet(&text), raw_snippet(text.as_bytes()));
             }
 
             #[test]

@@ -7,7 +7,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::{HeaderMap, HeaderValue};
+use http::header::GetAll;
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::layout::{HeaderLayout, RateLimitLayout, ResetUnit};
 
@@ -99,32 +100,7 @@ impl DelayHints {
     /// assert_eq!(hints.retry_after, Some(RetryAfter::Seconds(7)));
     /// ```
     pub fn from_headers(layout: &HeaderLayout, headers: &HeaderMap) -> DelayHints {
-        let retry_after = layout
-            .retry_after
-            .and_then(|name| single_value(headers, name))
-            .and_then(parse_retry_after);
-        let mut hints = DelayHints {
-            retry_after,
-            ..DelayHints::default()
-        };
-        if let Some(RateLimitLayout {
-            limit,
-            remaining,
-            reset,
-            reset_unit,
-        }) = layout.rate_limit
-        {
-            let count = |name: Option<&str>| {
-                name.and_then(|name| single_value(headers, name))
-                    .and_then(parse_rate_limit_count)
-            };
-            hints.rate_limit_limit = count(limit);
-            hints.rate_limit_remaining = count(remaining);
-            hints.rate_limit_reset = reset
-                .and_then(|name| single_value(headers, name))
-                .and_then(|value| parse_rate_limit_reset(value, reset_unit));
-        }
-        hints
+        HintHeaders::unresolved(layout).read(headers)
     }
 
     /// How long the server asked the client to wait, seen from `now`.
@@ -169,9 +145,141 @@ impl DelayHints {
 /// The value of header `name` when it is present once, or several times with
 /// identical values. Conflicting repeated values are malformed: `None`.
 pub fn single_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h HeaderValue> {
-    let mut values = headers.get_all(name).iter();
+    agreed(headers.get_all(name))
+}
+
+/// The one value of a header, or `None` when values conflict.
+fn agreed(values: GetAll<'_, HeaderValue>) -> Option<&HeaderValue> {
+    let mut values = values.iter();
     let first = values.next()?;
     values.all(|other| other == first).then_some(first)
+}
+
+/// A header name from a layout, resolved once to an [`HeaderName`] when it
+/// is a valid lower-case name, as layouts' names are: looking up a resolved
+/// name hashes it and compares, where looking up a `&str` parses and
+/// lower-cases it first. Other names (which a hand-written layout may hold)
+/// are looked up as text, as [`single_value`] does, so both agree.
+#[derive(Clone, Debug)]
+pub(crate) struct LayoutHeader {
+    name: &'static str,
+    resolved: Option<HeaderName>,
+}
+
+impl LayoutHeader {
+    /// `name`; with `resolve`, resolved when it is a valid lower-case
+    /// header name (resolving costs about one lookup by text, so it pays
+    /// only when done once, at compile time, for many lookups).
+    pub(crate) const fn new(name: &'static str, resolve: bool) -> LayoutHeader {
+        let resolved = if resolve && is_lower_case_token(name) {
+            Some(HeaderName::from_static(name))
+        } else {
+            None
+        };
+        LayoutHeader { name, resolved }
+    }
+
+    /// The header's single value, as [`single_value`] finds it.
+    pub(crate) fn single_value<'h>(&self, headers: &'h HeaderMap) -> Option<&'h HeaderValue> {
+        match &self.resolved {
+            Some(name) => agreed(headers.get_all(name)),
+            None => single_value(headers, self.name),
+        }
+    }
+}
+
+/// Whether `HeaderName::from_static(name)` accepts `name` (a non-empty
+/// token of lower-case letters, digits and the symbols HTTP allows).
+const fn is_lower_case_token(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if bytes.is_empty() || bytes.len() > 64 {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let ok = b.is_ascii_lowercase()
+            || b.is_ascii_digit()
+            || matches!(
+                b,
+                b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
+                    | b'`' | b'|' | b'~'
+            );
+        if !ok {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The delay headers of a [`HeaderLayout`], ready to read.
+#[derive(Clone, Debug)]
+pub(crate) struct HintHeaders {
+    retry_after: Option<LayoutHeader>,
+    limit: Option<LayoutHeader>,
+    remaining: Option<LayoutHeader>,
+    reset: Option<LayoutHeader>,
+    reset_unit: ResetUnit,
+}
+
+impl HintHeaders {
+    /// The layout's delay headers, resolved (see [`LayoutHeader::resolve`]).
+    pub(crate) const fn resolve(layout: &HeaderLayout) -> HintHeaders {
+        HintHeaders::new(layout, true)
+    }
+
+    /// The layout's delay headers, looked up as text.
+    pub(crate) const fn unresolved(layout: &HeaderLayout) -> HintHeaders {
+        HintHeaders::new(layout, false)
+    }
+
+    const fn new(layout: &HeaderLayout, resolve: bool) -> HintHeaders {
+        let (limit, remaining, reset, reset_unit) = match layout.rate_limit {
+            Some(RateLimitLayout {
+                limit,
+                remaining,
+                reset,
+                reset_unit,
+            }) => (limit, remaining, reset, reset_unit),
+            None => (None, None, None, ResetUnit::Seconds),
+        };
+        HintHeaders {
+            retry_after: optional(layout.retry_after, resolve),
+            limit: optional(limit, resolve),
+            remaining: optional(remaining, resolve),
+            reset: optional(reset, resolve),
+            reset_unit,
+        }
+    }
+
+    /// Reads the hints. Missing, malformed or conflicting headers leave
+    /// their hint `None`; only present headers are parsed.
+    pub(crate) fn read(&self, headers: &HeaderMap) -> DelayHints {
+        let none = self.retry_after.is_none()
+            && self.limit.is_none()
+            && self.remaining.is_none()
+            && self.reset.is_none();
+        if none || headers.is_empty() {
+            return DelayHints::default();
+        }
+        let value = |header: &Option<LayoutHeader>| header.as_ref()?.single_value(headers);
+        DelayHints {
+            retry_after: value(&self.retry_after).and_then(parse_retry_after),
+            rate_limit_limit: value(&self.limit).and_then(parse_rate_limit_count),
+            rate_limit_remaining: value(&self.remaining).and_then(parse_rate_limit_count),
+            rate_limit_reset: value(&self.reset)
+                .and_then(|value| parse_rate_limit_reset(value, self.reset_unit)),
+        }
+    }
+}
+
+/// `name.map(|name| LayoutHeader::new(name, resolve))`, in a `const fn`.
+pub(crate) const fn optional(name: Option<&'static str>, resolve: bool) -> Option<LayoutHeader> {
+    match name {
+        Some(name) => Some(LayoutHeader::new(name, resolve)),
+        None => None,
+    }
 }
 
 /// Parses a `Retry-After` value: delay-seconds (digits only) or an HTTP-date
