@@ -329,9 +329,6 @@ pub fn raw_snippet(body: &[u8]) -> Option<String> {
     Some(out)
 }
 
-/// The text of a header the error keeps (code, request id). A value marked
-/// sensitive ([`http::HeaderValue::set_sensitive`]) is never copied into an
-/// error, whose `Display`, `Debug` and serialization are meant for logs.
 /// [`raw_snippet`] of a body already known to be UTF-8: one copy, no
 /// second validation.
 fn text_snippet(text: &str) -> Option<String> {
@@ -342,6 +339,9 @@ fn text_snippet(text: &str) -> Option<String> {
     Some(text[..text.floor_char_boundary(MAX_RAW_SNIPPET)].to_owned())
 }
 
+/// The text of a header the error keeps (code, request id). A value marked
+/// sensitive ([`http::HeaderValue::set_sensitive`]) is never copied into an
+/// error, whose `Display`, `Debug` and serialization are meant for logs.
 fn header_text<'h>(headers: &'h http::HeaderMap, header: &LayoutHeader) -> Option<Cow<'h, str>> {
     let value = header
         .single_value(headers)
