@@ -324,12 +324,12 @@ fn check_code_statuses_listed(api: &Api, written: &ApiSpec, diags: &mut Diagnost
     if written.statuses.is_empty() {
         return;
     }
-    let listed = |status: u16| {
-        written
-            .statuses
-            .iter()
-            .any(|(key, _)| key.value.trim().parse::<u16>() == Ok(status))
-    };
+    let rows: Vec<u16> = written
+        .statuses
+        .iter()
+        .filter_map(|(key, _)| key.value.trim().parse().ok())
+        .collect();
+    let listed = |status: u16| rows.contains(&status);
     for c in &api.codes {
         for s in &c.statuses {
             if !listed(*s) {

@@ -4,6 +4,8 @@
 //! missing required keys are all reported in one pass, each located. Values
 //! are only checked for shape here; what they mean is [`crate::model`]'s job.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::node::{self, Node, NodeKind};
 use crate::source::{Located, Span};
@@ -311,7 +313,9 @@ fn keyed<'n, T>(
             return out;
         }
     };
-    let mut seen: Vec<Text> = Vec::new();
+    // Where each key was first defined: a map, so that a catalog of tens of
+    // thousands of codes loads in linear time.
+    let mut seen: HashMap<String, Span> = HashMap::with_capacity(entries.len());
     for (k, v) in entries {
         let Some(name) = k.scalar_text() else {
             diags.push(
@@ -327,18 +331,18 @@ fn keyed<'n, T>(
             continue;
         };
         let key = Located::new(name, k.span);
-        if let Some(first) = seen.iter().find(|s| s.value == key.value) {
+        if let Some(&first) = seen.get(&key.value) {
             diags.push(
                 Diagnostic::error(
                     key.span,
                     format!("duplicate {} `{}`", singular(what), key.value),
                 )
                 .with_label("defined again here")
-                .with_note(first.span, format!("`{}` first defined here", key.value)),
+                .with_note(first, format!("`{}` first defined here", key.value)),
             );
             continue;
         }
-        seen.push(key.clone());
+        seen.insert(key.value.clone(), key.span);
         if let Some(t) = item(&key, k, v, diags) {
             out.push((key, t));
         }

@@ -213,6 +213,7 @@ fn convert(raw: Spanned<Raw>, text: &str) -> Node {
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
+        budget: Some(budget(text.len())),
     };
     match serde_saphyr::from_str_with_options::<Spanned<Raw>>(text, options) {
         Ok(raw) => Ok(convert(raw, text)),
@@ -235,6 +236,17 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
             Err(Diagnostic::error(span, format!("invalid YAML: {message}")))
         }
     }
+}
+
+/// The YAML parser's limits for a text of `len` bytes. The defaults (250k
+/// nodes, 1M events) stop at about 35k codes; the limits grow with the
+/// text, so a catalog of any size loads while a short document still cannot
+/// expand (through aliases) into a huge one.
+fn budget(len: usize) -> serde_saphyr::budget::Budget {
+    let mut budget = serde_saphyr::budget::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(len / 2);
+    budget.max_events = budget.max_events.max(len);
+    budget
 }
 
 /// The first tab in the indentation of a line with content.
@@ -267,4 +279,23 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
         }
     }
     msg.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_grows_with_the_text() {
+        let default = serde_saphyr::budget::Budget::default();
+        let short = budget(10_000);
+        assert_eq!(
+            (short.max_nodes, short.max_events),
+            (default.max_nodes, default.max_events)
+        );
+        // A 50k-code catalog is about 8 MB with about 350k nodes.
+        let large = budget(8_000_000);
+        assert!(large.max_nodes >= 350_000 && large.max_events >= 1_000_000);
+        assert_eq!(large.max_aliases, default.max_aliases);
+    }
 }
