@@ -4,6 +4,7 @@
 //! builds even when the generated crate is stale or broken.
 #![forbid(unsafe_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -25,10 +26,14 @@ commands:
   request  PROVIDER[/API] --url URL [--method M] [--header 'Name: value']... [--body TEXT]
            [--idempotent] [--max-attempts N]
            run one request through the retrying client; prints JSON
+  bench    [--full] [decode|generate|compile|client]...
+           build and run the benchmarks (crate errspec-bench, release); quick versions
+           of every section by default; prints tables (see BENCHMARKS.md)
   help     print this message
 
-classify and request run the `errspec` binary (crate errspec-cli), which is
-built from the generated catalogs; xtask itself does not depend on them.";
+classify and request run the `errspec` binary (crate errspec-cli), and bench the
+`errspec-bench` binary, both built from the generated catalogs; xtask itself does
+not depend on them.";
 
 /// A parsed command line. Add a variant (and a line in `USAGE`) per command.
 #[derive(Debug, PartialEq, Eq)]
@@ -38,6 +43,8 @@ enum Command {
     Docs,
     /// `classify` or `request`, with their arguments, run by the `errspec` binary.
     Tool(Vec<String>),
+    /// `bench`, with its arguments, run by the `errspec-bench` binary.
+    Bench(Vec<String>),
     Help,
 }
 
@@ -48,6 +55,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
     let command = match command.as_str() {
         // The tool parses its own flags and reports usage errors (exit 2).
         "classify" | "request" => return Ok(Command::Tool(args.to_vec())),
+        "bench" => return Ok(Command::Bench(rest.to_vec())),
         "gen" => Command::Gen,
         "check" => Command::Check,
         "docs" => Command::Docs,
@@ -74,6 +82,7 @@ fn main() -> ExitCode {
         Command::Docs => generate_files(&[FileKind::Docs]),
         Command::Check => check(),
         Command::Tool(args) => return run_tool(&args),
+        Command::Bench(args) => return run_bench(&args),
         Command::Help => {
             println!("{USAGE}");
             Ok(true)
@@ -92,18 +101,59 @@ fn main() -> ExitCode {
 /// Runs the `errspec` binary with `args` through cargo (so it is built from
 /// the current generated crate), passing its exit code on.
 fn run_tool(args: &[String]) -> ExitCode {
+    let run = [
+        "run",
+        "--quiet",
+        "--package",
+        "errspec-cli",
+        "--bin",
+        "errspec",
+        "--",
+    ];
+    cargo(
+        run.iter()
+            .map(OsStr::new)
+            .chain(args.iter().map(OsStr::new)),
+    )
+}
+
+/// Builds the benchmark binaries in release mode (the allocation counter
+/// too), then runs `errspec-bench` with `args`, passing its exit code on.
+fn run_bench(args: &[String]) -> ExitCode {
+    let build = [
+        "build",
+        "--quiet",
+        "--release",
+        "--package",
+        "errspec-bench",
+        "--bins",
+    ];
+    let built = cargo(build.map(OsStr::new));
+    if built != ExitCode::SUCCESS {
+        return built;
+    }
+    let run = [
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "errspec-bench",
+        "--bin",
+        "errspec-bench",
+        "--",
+    ];
+    cargo(
+        run.iter()
+            .map(OsStr::new)
+            .chain(args.iter().map(OsStr::new)),
+    )
+}
+
+/// Runs cargo in the workspace root with `args`; its exit code.
+fn cargo<'a>(args: impl IntoIterator<Item = &'a OsStr>) -> ExitCode {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
         .current_dir(project_root())
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            "errspec-cli",
-            "--bin",
-            "errspec",
-            "--",
-        ])
         .args(args)
         .status();
     match status {
@@ -259,6 +309,11 @@ mod tests {
         assert_eq!(parse_args(&args(&["check"])), Ok(Command::Check));
         assert_eq!(parse_args(&args(&["docs"])), Ok(Command::Docs));
         assert_eq!(parse_args(&args(&["--help"])), Ok(Command::Help));
+        assert_eq!(
+            parse_args(&args(&["bench", "--full", "decode"])),
+            Ok(Command::Bench(args(&["--full", "decode"])))
+        );
+        assert_eq!(parse_args(&args(&["bench"])), Ok(Command::Bench(vec![])));
         assert!(parse_args(&args(&[])).is_err());
         assert!(parse_args(&args(&["gen", "--force"])).is_err());
         assert!(parse_args(&args(&["frobnicate"])).is_err());
