@@ -232,7 +232,7 @@ impl Decoder {
     ///   request id when the body has none, and the [`DelayHints`]. A header
     ///   repeated with different values is ignored, and so is a code or request
     ///   id whose value is marked sensitive.
-pub fn decode<'a>(
+    pub fn decode<'a>(
         &self,
         status: http::StatusCode,
         headers: &'a http::HeaderMap,
@@ -474,7 +474,12 @@ impl Targets {
         set(&mut paths, &mut present, Slot::Errors, body.errors);
         let mut field = 0;
         if let Some(fields) = body.field_errors {
-            set(&mut paths, &mut present, Slot::FieldName, Some(fields.field));
+            set(
+                &mut paths,
+                &mut present,
+                Slot::FieldName,
+                Some(fields.field),
+            );
             set(&mut paths, &mut present, Slot::FieldMessage, fields.message);
             if fields.items.is_some() {
                 set(&mut paths, &mut present, Slot::FieldItems, fields.items);
@@ -1278,7 +1283,9 @@ mod tests {
                     "a", "b", "c", "d", "e", "f", "g", "h", "code",
                 ]))),
                 code_type: CodeType::String,
-                message: Some(Pointer(&["a", "b", "c", "d", "e", "f", "g", "x", "message"])),
+                message: Some(Pointer(&[
+                    "a", "b", "c", "d", "e", "f", "g", "x", "message",
+                ])),
                 request_id: Some(Pointer(&["a", "b", "c", "d", "e", "f", "1"])),
                 field_errors: None,
             },

@@ -191,6 +191,7 @@ impl LayoutHeader {
 /// Whether `HeaderName::from_static(name)` accepts `name` (a non-empty
 /// token of lower-case letters, digits and the symbols HTTP allows).
 const fn is_lower_case_token(name: &str) -> bool {
+    const SYMBOLS: &[u8] = b"!#$%&'*+-.^_`|~";
     let bytes = name.as_bytes();
     if bytes.is_empty() || bytes.len() > 64 {
         return false;
@@ -198,13 +199,12 @@ const fn is_lower_case_token(name: &str) -> bool {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let ok = b.is_ascii_lowercase()
-            || b.is_ascii_digit()
-            || matches!(
-                b,
-                b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
-                    | b'`' | b'|' | b'~'
-            );
+        let mut ok = b.is_ascii_lowercase() || b.is_ascii_digit();
+        let mut j = 0;
+        while j < SYMBOLS.len() {
+            ok |= SYMBOLS[j] == b;
+            j += 1;
+        }
         if !ok {
             return false;
         }
