@@ -3,9 +3,9 @@
 //! is longer than the policy allows (each attempt's recorded delay is
 //! checked, and the wall clock).
 //!
-//! Policy: 3 attempts, backoff ≤ 20 ms, server delays ≤ 2 s. No test here
-//! asks for a server delay within that cap except one of 0 s, so the file
-//! runs in real time in about a second.
+//! Policy: 3 attempts, backoff ≤ 20 ms, server delays ≤ 2 s. The only test
+//! that waits a server delay above 0 s runs in paused time, so the file
+//! takes about a second.
 
 #[path = "support/raw_http.rs"]
 mod raw_http;
@@ -395,6 +395,28 @@ async fn retry_after_past_date() {
         failure.reason(),
         GiveUpReason::AttemptsExhausted { attempts: ATTEMPTS }
     );
+}
+
+/// `Retry-After` exactly at the policy's cap is waited out, exactly, and no
+/// longer; one second more is refused at once. In paused time (the runtime
+/// jumps the clock when only timers are left), so the 4 s of waits cost
+/// nothing, while the sockets stay real.
+#[tokio::test(start_paused = true)]
+async fn retry_after_at_the_cap_is_waited_exactly() {
+    let cap = MAX_SERVER_DELAY.as_secs().to_string();
+    let start = tokio::time::Instant::now();
+    let failure = retry_after(&cap).await;
+    let waited = start.elapsed();
+    assert_eq!(failure.server_delay(), Some(MAX_SERVER_DELAY));
+    assert!(
+        failure.attempts()[..2]
+            .iter()
+            .all(|a| a.delay == Some(MAX_SERVER_DELAY))
+    );
+    assert!(waited >= 2 * MAX_SERVER_DELAY, "{waited:?}");
+
+    let over = (MAX_SERVER_DELAY.as_secs() + 1).to_string();
+    refused(&retry_after(&over).await, MAX_SERVER_DELAY);
 }
 
 /// An Artmail 429 with a spent window and `X-RateLimit-Reset: value` (Unix
