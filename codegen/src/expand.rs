@@ -330,16 +330,41 @@ fn expand_code(api: &Api) -> TokenStream {
         let s = c.statuses.iter().map(|s| Literal::u16_unsuffixed(*s));
         quote!(&[#(#s),*])
     });
-    let overrides = partial_match(api.codes.iter().filter_map(|c| {
-        let class = retry_class(c.retry?);
-        let v = ident(&c.variant);
-        Some(quote!(Code::#v => #class,))
-    }));
-    let hints = partial_match(api.codes.iter().filter_map(|c| {
-        let hint = c.hint.as_ref()?;
-        let v = ident(&c.variant);
-        Some(quote!(Code::#v => #hint,))
-    }));
+    let count = api.codes.len();
+    let indexes = (0..count).map(Literal::usize_unsuffixed);
+    // Per-code data lives in tables indexed by `Code::index`: one `match`
+    // over the codes instead of one per accessor, which keeps the compile
+    // time of large catalogs near linear (rustc lowers a `match` in
+    // super-linear time in its arms).
+    let overrides_table = api.codes.iter().any(|c| c.retry.is_some()).then(|| {
+        let overrides = api.codes.iter().map(|c| option(c.retry.map(retry_class)));
+        quote! {
+            /// Per known code, in [`Code::index`] order: its own retry class, if the
+            /// catalog gives one.
+            static CODE_RETRY: [::core::option::Option<::errspec::RetryClass>; #count] =
+                [#(#overrides),*];
+        }
+    });
+    let overrides = if overrides_table.is_some() {
+        quote!(self.index().and_then(|i| CODE_RETRY[i]))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    let hints_table = api.codes.iter().any(|c| c.hint.is_some()).then(|| {
+        let hints = api
+            .codes
+            .iter()
+            .map(|c| option(c.hint.as_ref().map(|h| h.to_token_stream())));
+        quote! {
+            /// Per known code, in [`Code::index`] order: what to check or do about it.
+            static CODE_HINTS: [::core::option::Option<&str>; #count] = [#(#hints),*];
+        }
+    });
+    let hints = if hints_table.is_some() {
+        quote!(self.index().and_then(|i| CODE_HINTS[i]))
+    } else {
+        quote!(::core::option::Option::None)
+    };
     let allow = allow_variant_names("Code", api.codes.iter().map(|c| c.variant.as_str()));
     let doc = doc_attrs(&format!(
         "A machine code of the {}, read from {} of an error response.\n\n\
@@ -403,10 +428,23 @@ fn expand_code(api: &Api) -> TokenStream {
             }
         }
     } else {
-        quote! {
-            fn known(code: &str) -> ::core::option::Option<Self> {
-                ::core::option::Option::Some(match code {
+        let buckets = by_length(api).into_iter().map(|(len, codes)| {
+            let len = Literal::usize_unsuffixed(len);
+            let texts = codes.iter().map(|c| c.value.to_string());
+            let variants = codes.iter().map(|c| ident(&c.variant));
+            quote! {
+                #len => match code {
                     #(#texts => Code::#variants,)*
+                    _ => return ::core::option::Option::None,
+                },
+            }
+        });
+        quote! {
+            /// The known code sent as `code`. By length first: the code is
+            /// compared only with codes of its length.
+            fn known(code: &str) -> ::core::option::Option<Self> {
+                ::core::option::Option::Some(match code.len() {
+                    #(#buckets)*
                     _ => return ::core::option::Option::None,
                 })
             }
@@ -434,7 +472,6 @@ fn expand_code(api: &Api) -> TokenStream {
         #allow
         #[derive(
             ::core::clone::Clone,
-            ::core::fmt::Debug,
             ::core::cmp::PartialEq,
             ::core::cmp::Eq,
             ::core::hash::Hash,
@@ -445,6 +482,18 @@ fn expand_code(api: &Api) -> TokenStream {
             #[doc = #unknown_doc]
             Unknown(::std::string::String),
         }
+
+        /// Per known code, in [`Code::index`] order: the variant's name.
+        static CODE_NAMES: [&str; #count] = [#(#names),*];
+
+        /// Per known code, in [`Code::index`] order: what it means.
+        static CODE_DESCRIPTIONS: [&str; #count] = [#(#descriptions),*];
+
+        /// Per known code, in [`Code::index`] order: the statuses it comes with.
+        static CODE_STATUSES: [&[u16]; #count] = [#(#statuses),*];
+
+        #overrides_table
+        #hints_table
 
         impl Code {
             /// The code exactly as the provider sends it.
@@ -457,10 +506,7 @@ fn expand_code(api: &Api) -> TokenStream {
 
             /// The variant's name, e.g. `"RateLimited"`.
             pub fn variant_name(&self) -> &'static str {
-                match self {
-                    #(Code::#variants => #names,)*
-                    Code::Unknown(_) => "Unknown",
-                }
+                self.index().map_or("Unknown", |i| CODE_NAMES[i])
             }
 
             /// Whether the catalog lists this code.
@@ -470,18 +516,12 @@ fn expand_code(api: &Api) -> TokenStream {
 
             /// What the code means; `None` for an unknown code.
             pub fn description(&self) -> ::core::option::Option<&'static str> {
-                ::core::option::Option::Some(match self {
-                    #(Code::#variants => #descriptions,)*
-                    Code::Unknown(_) => return ::core::option::Option::None,
-                })
+                self.index().map(|i| CODE_DESCRIPTIONS[i])
             }
 
             /// The statuses the code comes with; empty for an unknown code.
             pub fn statuses(&self) -> &'static [u16] {
-                match self {
-                    #(Code::#variants => #statuses,)*
-                    Code::Unknown(_) => &[],
-                }
+                self.index().map_or(&[], |i| CODE_STATUSES[i])
             }
 
             /// The retry class the catalog gives this code over its status's, if any.
@@ -494,7 +534,25 @@ fn expand_code(api: &Api) -> TokenStream {
                 #hints
             }
 
+            /// The code's position in the catalog and in its tables; `None`
+            /// for an unknown code.
+            fn index(&self) -> ::core::option::Option<usize> {
+                ::core::option::Option::Some(match self {
+                    #(Code::#variants => #indexes,)*
+                    Code::Unknown(_) => return ::core::option::Option::None,
+                })
+            }
+
             #known_fn
+        }
+
+        impl ::core::fmt::Debug for Code {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                match self {
+                    Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
+                    known => f.write_str(known.variant_name()),
+                }
+            }
         }
 
         impl ::core::str::FromStr for Code {
@@ -516,6 +574,19 @@ fn expand_code(api: &Api) -> TokenStream {
             }
         }
     }
+}
+
+/// The codes of a string API grouped by the byte length of their text,
+/// shortest first, each group in catalog order.
+fn by_length(api: &Api) -> Vec<(usize, Vec<&Code>)> {
+    let mut groups: std::collections::BTreeMap<usize, Vec<&Code>> = Default::default();
+    for code in &api.codes {
+        groups
+            .entry(code.value.to_string().len())
+            .or_default()
+            .push(code);
+    }
+    groups.into_iter().collect()
 }
 
 fn code_doc(api: &Api, code: &Code) -> String {

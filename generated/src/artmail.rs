@@ -5,7 +5,6 @@
 /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
 #[derive(
     ::core::clone::Clone,
-    ::core::fmt::Debug,
     ::core::cmp::PartialEq,
     ::core::cmp::Eq,
     ::core::hash::Hash,
@@ -71,6 +70,70 @@ pub enum Code {
     /// A code the catalog does not list, as the provider sent it.
     Unknown(::std::string::String),
 }
+/// Per known code, in [`Code::index`] order: the variant's name.
+static CODE_NAMES: [&str; 13usize] = [
+    "ValidationError",
+    "SenderNotVerified",
+    "RecipientSuppressed",
+    "TemplateNotFound",
+    "MissingVariables",
+    "InvalidKey",
+    "Expired",
+    "PermissionDenied",
+    "IpBlocked",
+    "DomainBlocked",
+    "RateLimited",
+    "InternalError",
+    "QueueFailed",
+];
+/// Per known code, in [`Code::index`] order: what it means.
+static CODE_DESCRIPTIONS: [&str; 13usize] = [
+    "The body or a parameter is invalid; `details` says which.",
+    "The sender address or its domain has not been verified.",
+    "The recipient is on the suppression list after an unsubscribe or a bounce.",
+    "No active template has this slug.",
+    "The template needs variables the request did not provide.",
+    "The API key is missing, unknown or expired.",
+    "The API key has expired.",
+    "The API key does not carry the permission this call needs.",
+    "The request came from an IP address that is not allowed.",
+    "The request came from a domain that is not allowed.",
+    "Too many requests; slow down and back off.",
+    "A transient server error; retry with backoff.",
+    "The email was not put in the queue; a retry with backoff may succeed.",
+];
+/// Per known code, in [`Code::index`] order: the statuses it comes with.
+static CODE_STATUSES: [&[u16]; 13usize] = [
+    &[400],
+    &[400],
+    &[400],
+    &[404],
+    &[400],
+    &[401],
+    &[401],
+    &[403],
+    &[403],
+    &[403],
+    &[429],
+    &[500],
+    &[500],
+];
+/// Per known code, in [`Code::index`] order: what to check or do about it.
+static CODE_HINTS: [::core::option::Option<&str>; 13usize] = [
+    ::core::option::Option::None,
+    ::core::option::Option::Some("Verify the sender before sending from it."),
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::Some("Create a new key."),
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+];
 impl Code {
     /// The code exactly as the provider sends it.
     pub fn as_str(&self) -> &str {
@@ -93,22 +156,7 @@ impl Code {
     }
     /// The variant's name, e.g. `"RateLimited"`.
     pub fn variant_name(&self) -> &'static str {
-        match self {
-            Code::ValidationError => "ValidationError",
-            Code::SenderNotVerified => "SenderNotVerified",
-            Code::RecipientSuppressed => "RecipientSuppressed",
-            Code::TemplateNotFound => "TemplateNotFound",
-            Code::MissingVariables => "MissingVariables",
-            Code::InvalidKey => "InvalidKey",
-            Code::Expired => "Expired",
-            Code::PermissionDenied => "PermissionDenied",
-            Code::IpBlocked => "IpBlocked",
-            Code::DomainBlocked => "DomainBlocked",
-            Code::RateLimited => "RateLimited",
-            Code::InternalError => "InternalError",
-            Code::QueueFailed => "QueueFailed",
-            Code::Unknown(_) => "Unknown",
-        }
+        self.index().map_or("Unknown", |i| CODE_NAMES[i])
     }
     /// Whether the catalog lists this code.
     pub fn is_known(&self) -> bool {
@@ -116,59 +164,11 @@ impl Code {
     }
     /// What the code means; `None` for an unknown code.
     pub fn description(&self) -> ::core::option::Option<&'static str> {
-        ::core::option::Option::Some(
-            match self {
-                Code::ValidationError => {
-                    "The body or a parameter is invalid; `details` says which."
-                }
-                Code::SenderNotVerified => {
-                    "The sender address or its domain has not been verified."
-                }
-                Code::RecipientSuppressed => {
-                    "The recipient is on the suppression list after an unsubscribe or a bounce."
-                }
-                Code::TemplateNotFound => "No active template has this slug.",
-                Code::MissingVariables => {
-                    "The template needs variables the request did not provide."
-                }
-                Code::InvalidKey => "The API key is missing, unknown or expired.",
-                Code::Expired => "The API key has expired.",
-                Code::PermissionDenied => {
-                    "The API key does not carry the permission this call needs."
-                }
-                Code::IpBlocked => {
-                    "The request came from an IP address that is not allowed."
-                }
-                Code::DomainBlocked => {
-                    "The request came from a domain that is not allowed."
-                }
-                Code::RateLimited => "Too many requests; slow down and back off.",
-                Code::InternalError => "A transient server error; retry with backoff.",
-                Code::QueueFailed => {
-                    "The email was not put in the queue; a retry with backoff may succeed."
-                }
-                Code::Unknown(_) => return ::core::option::Option::None,
-            },
-        )
+        self.index().map(|i| CODE_DESCRIPTIONS[i])
     }
     /// The statuses the code comes with; empty for an unknown code.
     pub fn statuses(&self) -> &'static [u16] {
-        match self {
-            Code::ValidationError => &[400],
-            Code::SenderNotVerified => &[400],
-            Code::RecipientSuppressed => &[400],
-            Code::TemplateNotFound => &[404],
-            Code::MissingVariables => &[400],
-            Code::InvalidKey => &[401],
-            Code::Expired => &[401],
-            Code::PermissionDenied => &[403],
-            Code::IpBlocked => &[403],
-            Code::DomainBlocked => &[403],
-            Code::RateLimited => &[429],
-            Code::InternalError => &[500],
-            Code::QueueFailed => &[500],
-            Code::Unknown(_) => &[],
-        }
+        self.index().map_or(&[], |i| CODE_STATUSES[i])
     }
     /// The retry class the catalog gives this code over its status's, if any.
     pub fn retry_override(&self) -> ::core::option::Option<::errspec::RetryClass> {
@@ -176,30 +176,98 @@ impl Code {
     }
     /// What to check or do about this code, if the catalog says.
     pub fn hint(&self) -> ::core::option::Option<&'static str> {
+        self.index().and_then(|i| CODE_HINTS[i])
+    }
+    /// The code's position in the catalog and in its tables; `None`
+    /// for an unknown code.
+    fn index(&self) -> ::core::option::Option<usize> {
         ::core::option::Option::Some(
             match self {
-                Code::SenderNotVerified => "Verify the sender before sending from it.",
-                Code::Expired => "Create a new key.",
-                _ => return ::core::option::Option::None,
+                Code::ValidationError => 0,
+                Code::SenderNotVerified => 1,
+                Code::RecipientSuppressed => 2,
+                Code::TemplateNotFound => 3,
+                Code::MissingVariables => 4,
+                Code::InvalidKey => 5,
+                Code::Expired => 6,
+                Code::PermissionDenied => 7,
+                Code::IpBlocked => 8,
+                Code::DomainBlocked => 9,
+                Code::RateLimited => 10,
+                Code::InternalError => 11,
+                Code::QueueFailed => 12,
+                Code::Unknown(_) => return ::core::option::Option::None,
             },
         )
     }
+    /// The known code sent as `code`. By length first: the code is
+    /// compared only with codes of its length.
     fn known(code: &str) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
-            match code {
-                "validation_error" => Code::ValidationError,
-                "sender_not_verified" => Code::SenderNotVerified,
-                "recipient_suppressed" => Code::RecipientSuppressed,
-                "template_not_found" => Code::TemplateNotFound,
-                "missing_variables" => Code::MissingVariables,
-                "INVALID_KEY" => Code::InvalidKey,
-                "EXPIRED" => Code::Expired,
-                "PERMISSION_DENIED" => Code::PermissionDenied,
-                "IP_BLOCKED" => Code::IpBlocked,
-                "DOMAIN_BLOCKED" => Code::DomainBlocked,
-                "RATE_LIMITED" => Code::RateLimited,
-                "internal_error" => Code::InternalError,
-                "queue_failed" => Code::QueueFailed,
+            match code.len() {
+                7 => {
+                    match code {
+                        "EXPIRED" => Code::Expired,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                10 => {
+                    match code {
+                        "IP_BLOCKED" => Code::IpBlocked,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                11 => {
+                    match code {
+                        "INVALID_KEY" => Code::InvalidKey,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                12 => {
+                    match code {
+                        "RATE_LIMITED" => Code::RateLimited,
+                        "queue_failed" => Code::QueueFailed,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                14 => {
+                    match code {
+                        "DOMAIN_BLOCKED" => Code::DomainBlocked,
+                        "internal_error" => Code::InternalError,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                16 => {
+                    match code {
+                        "validation_error" => Code::ValidationError,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                17 => {
+                    match code {
+                        "missing_variables" => Code::MissingVariables,
+                        "PERMISSION_DENIED" => Code::PermissionDenied,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                18 => {
+                    match code {
+                        "template_not_found" => Code::TemplateNotFound,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                19 => {
+                    match code {
+                        "sender_not_verified" => Code::SenderNotVerified,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                20 => {
+                    match code {
+                        "recipient_suppressed" => Code::RecipientSuppressed,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
                 _ => return ::core::option::Option::None,
             },
         )
@@ -219,6 +287,14 @@ impl Code {
                     ::core::option::Option::None => Code::Unknown(code),
                 }
             }
+        }
+    }
+}
+impl ::core::fmt::Debug for Code {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
+            known => f.write_str(known.variant_name()),
         }
     }
 }

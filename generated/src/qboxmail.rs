@@ -343,7 +343,6 @@ pub mod send {
     /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
     #[derive(
         ::core::clone::Clone,
-        ::core::fmt::Debug,
         ::core::cmp::PartialEq,
         ::core::cmp::Eq,
         ::core::hash::Hash,
@@ -357,6 +356,14 @@ pub mod send {
         /// A code the catalog does not list, as the provider sent it.
         Unknown(::std::string::String),
     }
+    /// Per known code, in [`Code::index`] order: the variant's name.
+    static CODE_NAMES: [&str; 1usize] = ["MissingSendPayload"];
+    /// Per known code, in [`Code::index`] order: what it means.
+    static CODE_DESCRIPTIONS: [&str; 1usize] = [
+        "The body has no non-empty `messages` array.",
+    ];
+    /// Per known code, in [`Code::index`] order: the statuses it comes with.
+    static CODE_STATUSES: [&[u16]; 1usize] = [&[400]];
     impl Code {
         /// The code exactly as the provider sends it.
         pub fn as_str(&self) -> &str {
@@ -367,10 +374,7 @@ pub mod send {
         }
         /// The variant's name, e.g. `"RateLimited"`.
         pub fn variant_name(&self) -> &'static str {
-            match self {
-                Code::MissingSendPayload => "MissingSendPayload",
-                Code::Unknown(_) => "Unknown",
-            }
+            self.index().map_or("Unknown", |i| CODE_NAMES[i])
         }
         /// Whether the catalog lists this code.
         pub fn is_known(&self) -> bool {
@@ -378,21 +382,11 @@ pub mod send {
         }
         /// What the code means; `None` for an unknown code.
         pub fn description(&self) -> ::core::option::Option<&'static str> {
-            ::core::option::Option::Some(
-                match self {
-                    Code::MissingSendPayload => {
-                        "The body has no non-empty `messages` array."
-                    }
-                    Code::Unknown(_) => return ::core::option::Option::None,
-                },
-            )
+            self.index().map(|i| CODE_DESCRIPTIONS[i])
         }
         /// The statuses the code comes with; empty for an unknown code.
         pub fn statuses(&self) -> &'static [u16] {
-            match self {
-                Code::MissingSendPayload => &[400],
-                Code::Unknown(_) => &[],
-            }
+            self.index().map_or(&[], |i| CODE_STATUSES[i])
         }
         /// The retry class the catalog gives this code over its status's, if any.
         pub fn retry_override(&self) -> ::core::option::Option<::errspec::RetryClass> {
@@ -402,10 +396,27 @@ pub mod send {
         pub fn hint(&self) -> ::core::option::Option<&'static str> {
             ::core::option::Option::None
         }
+        /// The code's position in the catalog and in its tables; `None`
+        /// for an unknown code.
+        fn index(&self) -> ::core::option::Option<usize> {
+            ::core::option::Option::Some(
+                match self {
+                    Code::MissingSendPayload => 0,
+                    Code::Unknown(_) => return ::core::option::Option::None,
+                },
+            )
+        }
+        /// The known code sent as `code`. By length first: the code is
+        /// compared only with codes of its length.
         fn known(code: &str) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
-                match code {
-                    "missing_send_payload" => Code::MissingSendPayload,
+                match code.len() {
+                    20 => {
+                        match code {
+                            "missing_send_payload" => Code::MissingSendPayload,
+                            _ => return ::core::option::Option::None,
+                        }
+                    }
                     _ => return ::core::option::Option::None,
                 },
             )
@@ -425,6 +436,14 @@ pub mod send {
                         ::core::option::Option::None => Code::Unknown(code),
                     }
                 }
+            }
+        }
+    }
+    impl ::core::fmt::Debug for Code {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match self {
+                Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
+                known => f.write_str(known.variant_name()),
             }
         }
     }

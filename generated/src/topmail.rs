@@ -5,7 +5,6 @@
 /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
 #[derive(
     ::core::clone::Clone,
-    ::core::fmt::Debug,
     ::core::cmp::PartialEq,
     ::core::cmp::Eq,
     ::core::hash::Hash,
@@ -83,6 +82,86 @@ pub enum Code {
     /// A code the catalog does not list, as the provider sent it.
     Unknown(::std::string::String),
 }
+/// Per known code, in [`Code::index`] order: the variant's name.
+static CODE_NAMES: [&str; 15usize] = [
+    "ValidationError",
+    "Unauthorized",
+    "MissingFromEmail",
+    "DomainInvalid",
+    "TemplateNotFound",
+    "ContactNotFound",
+    "NotFound",
+    "WorkspaceNotFound",
+    "Duplicate",
+    "LimitReached",
+    "RateLimited",
+    "InvalidSchedule",
+    "ScheduleFailed",
+    "NoContent",
+    "InternalError",
+];
+/// Per known code, in [`Code::index`] order: what it means.
+static CODE_DESCRIPTIONS: [&str; 15usize] = [
+    "The body failed validation; the message and `path` say what and where.",
+    "The API key is missing, unknown or revoked.",
+    "No sender address was given and the workspace has no default sender.",
+    "The sending domain is unverified or has no DKIM set up.",
+    "No template with this `template_id` exists in the workspace.",
+    "No contact matches the given email address or `contact_id`.",
+    "The requested resource does not exist.",
+    "The API key points at a workspace that no longer exists.",
+    "Something with the same identifier already exists.",
+    "The plan's email sending limit has been used up.",
+    "Requests arrive faster than the rate limit allows.",
+    "`send_at` lies in the past or more than 72 hours ahead.",
+    "The scheduled email could not be put in the delivery queue.",
+    "The email has no content; give `html`, `text` or a `template_id`.",
+    "The server hit an unexpected error; a retry with backoff is safe.",
+];
+/// Per known code, in [`Code::index`] order: the statuses it comes with.
+static CODE_STATUSES: [&[u16]; 15usize] = [
+    &[400],
+    &[401],
+    &[400],
+    &[403],
+    &[404],
+    &[404],
+    &[404],
+    &[404],
+    &[409],
+    &[403],
+    &[429],
+    &[400],
+    &[500],
+    &[400],
+    &[500],
+];
+/// Per known code, in [`Code::index`] order: what to check or do about it.
+static CODE_HINTS: [::core::option::Option<&str>; 15usize] = [
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::Some(
+        "Pass `from_email` or set a default sender in the workspace settings.",
+    ),
+    ::core::option::Option::Some(
+        "Verify the domain and enable DKIM before sending from it.",
+    ),
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::Some(
+        "Upgrade the plan or wait for the limit to renew; retrying will not help.",
+    ),
+    ::core::option::Option::Some(
+        "Wait as long as `Retry-After` says before the next request.",
+    ),
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+    ::core::option::Option::None,
+];
 impl Code {
     /// The code exactly as the provider sends it.
     pub fn as_str(&self) -> &str {
@@ -107,24 +186,7 @@ impl Code {
     }
     /// The variant's name, e.g. `"RateLimited"`.
     pub fn variant_name(&self) -> &'static str {
-        match self {
-            Code::ValidationError => "ValidationError",
-            Code::Unauthorized => "Unauthorized",
-            Code::MissingFromEmail => "MissingFromEmail",
-            Code::DomainInvalid => "DomainInvalid",
-            Code::TemplateNotFound => "TemplateNotFound",
-            Code::ContactNotFound => "ContactNotFound",
-            Code::NotFound => "NotFound",
-            Code::WorkspaceNotFound => "WorkspaceNotFound",
-            Code::Duplicate => "Duplicate",
-            Code::LimitReached => "LimitReached",
-            Code::RateLimited => "RateLimited",
-            Code::InvalidSchedule => "InvalidSchedule",
-            Code::ScheduleFailed => "ScheduleFailed",
-            Code::NoContent => "NoContent",
-            Code::InternalError => "InternalError",
-            Code::Unknown(_) => "Unknown",
-        }
+        self.index().map_or("Unknown", |i| CODE_NAMES[i])
     }
     /// Whether the catalog lists this code.
     pub fn is_known(&self) -> bool {
@@ -132,67 +194,11 @@ impl Code {
     }
     /// What the code means; `None` for an unknown code.
     pub fn description(&self) -> ::core::option::Option<&'static str> {
-        ::core::option::Option::Some(
-            match self {
-                Code::ValidationError => {
-                    "The body failed validation; the message and `path` say what and where."
-                }
-                Code::Unauthorized => "The API key is missing, unknown or revoked.",
-                Code::MissingFromEmail => {
-                    "No sender address was given and the workspace has no default sender."
-                }
-                Code::DomainInvalid => {
-                    "The sending domain is unverified or has no DKIM set up."
-                }
-                Code::TemplateNotFound => {
-                    "No template with this `template_id` exists in the workspace."
-                }
-                Code::ContactNotFound => {
-                    "No contact matches the given email address or `contact_id`."
-                }
-                Code::NotFound => "The requested resource does not exist.",
-                Code::WorkspaceNotFound => {
-                    "The API key points at a workspace that no longer exists."
-                }
-                Code::Duplicate => "Something with the same identifier already exists.",
-                Code::LimitReached => "The plan's email sending limit has been used up.",
-                Code::RateLimited => "Requests arrive faster than the rate limit allows.",
-                Code::InvalidSchedule => {
-                    "`send_at` lies in the past or more than 72 hours ahead."
-                }
-                Code::ScheduleFailed => {
-                    "The scheduled email could not be put in the delivery queue."
-                }
-                Code::NoContent => {
-                    "The email has no content; give `html`, `text` or a `template_id`."
-                }
-                Code::InternalError => {
-                    "The server hit an unexpected error; a retry with backoff is safe."
-                }
-                Code::Unknown(_) => return ::core::option::Option::None,
-            },
-        )
+        self.index().map(|i| CODE_DESCRIPTIONS[i])
     }
     /// The statuses the code comes with; empty for an unknown code.
     pub fn statuses(&self) -> &'static [u16] {
-        match self {
-            Code::ValidationError => &[400],
-            Code::Unauthorized => &[401],
-            Code::MissingFromEmail => &[400],
-            Code::DomainInvalid => &[403],
-            Code::TemplateNotFound => &[404],
-            Code::ContactNotFound => &[404],
-            Code::NotFound => &[404],
-            Code::WorkspaceNotFound => &[404],
-            Code::Duplicate => &[409],
-            Code::LimitReached => &[403],
-            Code::RateLimited => &[429],
-            Code::InvalidSchedule => &[400],
-            Code::ScheduleFailed => &[500],
-            Code::NoContent => &[400],
-            Code::InternalError => &[500],
-            Code::Unknown(_) => &[],
-        }
+        self.index().map_or(&[], |i| CODE_STATUSES[i])
     }
     /// The retry class the catalog gives this code over its status's, if any.
     pub fn retry_override(&self) -> ::core::option::Option<::errspec::RetryClass> {
@@ -200,42 +206,102 @@ impl Code {
     }
     /// What to check or do about this code, if the catalog says.
     pub fn hint(&self) -> ::core::option::Option<&'static str> {
+        self.index().and_then(|i| CODE_HINTS[i])
+    }
+    /// The code's position in the catalog and in its tables; `None`
+    /// for an unknown code.
+    fn index(&self) -> ::core::option::Option<usize> {
         ::core::option::Option::Some(
             match self {
-                Code::MissingFromEmail => {
-                    "Pass `from_email` or set a default sender in the workspace settings."
-                }
-                Code::DomainInvalid => {
-                    "Verify the domain and enable DKIM before sending from it."
-                }
-                Code::LimitReached => {
-                    "Upgrade the plan or wait for the limit to renew; retrying will not help."
-                }
-                Code::RateLimited => {
-                    "Wait as long as `Retry-After` says before the next request."
-                }
-                _ => return ::core::option::Option::None,
+                Code::ValidationError => 0,
+                Code::Unauthorized => 1,
+                Code::MissingFromEmail => 2,
+                Code::DomainInvalid => 3,
+                Code::TemplateNotFound => 4,
+                Code::ContactNotFound => 5,
+                Code::NotFound => 6,
+                Code::WorkspaceNotFound => 7,
+                Code::Duplicate => 8,
+                Code::LimitReached => 9,
+                Code::RateLimited => 10,
+                Code::InvalidSchedule => 11,
+                Code::ScheduleFailed => 12,
+                Code::NoContent => 13,
+                Code::InternalError => 14,
+                Code::Unknown(_) => return ::core::option::Option::None,
             },
         )
     }
+    /// The known code sent as `code`. By length first: the code is
+    /// compared only with codes of its length.
     fn known(code: &str) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
-            match code {
-                "validation_error" => Code::ValidationError,
-                "unauthorized" => Code::Unauthorized,
-                "missing_from_email" => Code::MissingFromEmail,
-                "domain_invalid" => Code::DomainInvalid,
-                "template_not_found" => Code::TemplateNotFound,
-                "contact_not_found" => Code::ContactNotFound,
-                "not_found" => Code::NotFound,
-                "workspace_not_found" => Code::WorkspaceNotFound,
-                "duplicate" => Code::Duplicate,
-                "limit_reached" => Code::LimitReached,
-                "rate_limited" => Code::RateLimited,
-                "invalid_schedule" => Code::InvalidSchedule,
-                "schedule_failed" => Code::ScheduleFailed,
-                "no_content" => Code::NoContent,
-                "internal_error" => Code::InternalError,
+            match code.len() {
+                9 => {
+                    match code {
+                        "not_found" => Code::NotFound,
+                        "duplicate" => Code::Duplicate,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                10 => {
+                    match code {
+                        "no_content" => Code::NoContent,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                12 => {
+                    match code {
+                        "unauthorized" => Code::Unauthorized,
+                        "rate_limited" => Code::RateLimited,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                13 => {
+                    match code {
+                        "limit_reached" => Code::LimitReached,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                14 => {
+                    match code {
+                        "domain_invalid" => Code::DomainInvalid,
+                        "internal_error" => Code::InternalError,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                15 => {
+                    match code {
+                        "schedule_failed" => Code::ScheduleFailed,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                16 => {
+                    match code {
+                        "validation_error" => Code::ValidationError,
+                        "invalid_schedule" => Code::InvalidSchedule,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                17 => {
+                    match code {
+                        "contact_not_found" => Code::ContactNotFound,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                18 => {
+                    match code {
+                        "missing_from_email" => Code::MissingFromEmail,
+                        "template_not_found" => Code::TemplateNotFound,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
+                19 => {
+                    match code {
+                        "workspace_not_found" => Code::WorkspaceNotFound,
+                        _ => return ::core::option::Option::None,
+                    }
+                }
                 _ => return ::core::option::Option::None,
             },
         )
@@ -255,6 +321,14 @@ impl Code {
                     ::core::option::Option::None => Code::Unknown(code),
                 }
             }
+        }
+    }
+}
+impl ::core::fmt::Debug for Code {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
+            known => f.write_str(known.variant_name()),
         }
     }
 }
