@@ -5,10 +5,17 @@
 //! checked-in files `cargo xtask gen` writes (`pub mod topmail;` and
 //! `src/topmail.rs`) or through the macro (`errspec_macros::catalog!`) on
 //! the same spec. The dependencies (the runtime, the macro crate) are built
-//! once, untimed; each measurement cleans one crate (`cargo clean -p`) and
-//! times `cargo build -p` of it alone, minus the time of a no-op build
-//! (cargo's own overhead). Builds are dev builds with `CARGO_INCREMENTAL=0`,
-//! as in CI.
+//! once, untimed; each measurement cleans one crate (`cargo clean -p`),
+//! builds it (`cargo build -p`) and takes the time of its one `rustc`
+//! invocation, as `errspec-bench` itself, set as `RUSTC_WRAPPER`, records
+//! it ([`rustc_wrapper`]): cargo's own work is left out. The figure is
+//! rustc's CPU time (user + system, all its threads), which other load on
+//! the machine disturbs far less than wall time; wall time is shown too.
+//! Repeats are interleaved across crates, and the best is kept. Builds are
+//! dev builds with `CARGO_INCREMENTAL=0`, as in CI. In a dev build the proc-macro (and the generator it runs) is
+//! unoptimised; the full version also measures the macro path with
+//! `[profile.dev.build-override] opt-level = 3` (a custom profile here),
+//! which is what a crate with a large `catalog!` should set.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -44,6 +51,15 @@ struct Crate {
     /// Codes over all catalogs.
     codes: usize,
     source: Source,
+}
+
+/// The profile with optimised proc-macros (and build scripts).
+const MACRO_OPT: &str = "macro-opt";
+
+/// One measurement: a crate, in a profile.
+struct Build<'a> {
+    krate: &'a Crate,
+    profile: &'static str,
 }
 
 /// Runs the section.
@@ -96,40 +112,56 @@ pub fn run(root: &Path, full: bool) -> Result<Report> {
         },
     ];
     write_workspace(root, &work, &crates)?;
-    let cargo = Cargo::new(&work);
+    let mut builds: Vec<Build<'_>> = crates
+        .iter()
+        .map(|krate| Build {
+            krate,
+            profile: "dev",
+        })
+        .collect();
+    if full {
+        builds.extend([1, 4].map(|i| Build {
+            krate: &crates[i],
+            profile: MACRO_OPT,
+        }));
+    }
+    let cargo = Cargo::new(&work)?;
     // Dependencies, untimed.
     cargo.run(&["build", "--quiet", "--workspace"])?;
-    let repeats = if full { 5 } else { 2 };
-    let noop = (0..3)
-        .map(|_| cargo.time(&["build", "--quiet", "-p", &crates[0].name]))
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .min()
-        .unwrap_or_default();
-    let mut times = Vec::new();
-    for krate in &crates {
-        let mut best = Duration::MAX;
-        for _ in 0..repeats {
-            cargo.run(&["clean", "--quiet", "-p", &krate.name])?;
-            let t = cargo.time(&["build", "--quiet", "-p", &krate.name])?;
-            best = best.min(t.saturating_sub(noop));
-        }
-        times.push(best);
+    if full {
+        cargo.run(&["build", "--quiet", "--workspace", "--profile", MACRO_OPT])?;
     }
+    let repeats = if full { 5 } else { 3 };
+    let mut times = vec![RustcTime::MAX; builds.len()];
+    for _ in 0..repeats {
+        for (build, best) in builds.iter().zip(&mut times) {
+            let (name, profile) = (build.krate.name.as_str(), build.profile);
+            cargo.run(&["clean", "--quiet", "--profile", profile, "-p", name])?;
+            let args = ["build", "--quiet", "--profile", profile, "-p", name];
+            let t = cargo.rustc_time(&args, name)?;
+            best.cpu = best.cpu.min(t.cpu);
+            best.wall = best.wall.min(t.wall);
+        }
+    }
+    let wall: Vec<Duration> = times.iter().map(|t| t.wall).collect();
+    let times: Vec<Duration> = times.iter().map(|t| t.cpu).collect();
 
     let secs = |d: Duration| d.as_secs_f64();
-    let mut table = Table::new(&["crate", "codes", "Rust KB", "how", "build s"]);
-    for (krate, t) in crates.iter().zip(&times) {
+    let mut table = Table::new(&["crate", "codes", "Rust KB", "how", "rustc CPU s", "wall s"]);
+    for ((build, t), w) in builds.iter().zip(&times).zip(&wall) {
+        let krate = build.krate;
+        let how = match (krate.source, build.profile) {
+            (Source::Files, _) => "checked-in files",
+            (Source::Macro, "dev") => "catalog! macro",
+            (Source::Macro, _) => "catalog!, optimised proc-macro",
+        };
         table.row(vec![
             krate.name.clone(),
             krate.codes.to_string(),
             format!("{:.0}", rust_bytes(&work, krate)? as f64 / 1024.0),
-            match krate.source {
-                Source::Files => "checked-in files",
-                Source::Macro => "catalog! macro",
-            }
-            .into(),
+            how.into(),
             format!("{:.2}", secs(*t)),
+            format!("{:.2}", secs(*w)),
         ]);
     }
     let per_1k = (secs(times[3]) - secs(times[2])) / ((big - small) as f64 / 1000.0);
@@ -140,13 +172,20 @@ pub fn run(root: &Path, full: bool) -> Result<Report> {
         report.text,
         "## 3. Compile cost of generated code\n\n\
          Dev builds (`CARGO_INCREMENTAL=0`) of one crate holding the generated code, its \
-         dependencies already built; best of {repeats}, minus cargo's no-op time ({:.2} s). \
-         Scratch workspace: `target/errspec-bench/compile`.\n\n{table}\n\
+         dependencies already built: the CPU time of its `rustc` run (macro expansion \
+         included; all threads), best of {repeats} interleaved runs; wall time beside it. Scratch workspace: `target/errspec-bench/compile`.\n\n{table}\n\
          Marginal cost: {per_1k:.2} s per 1k codes (from {small} to {big} codes). \
          `catalog!` / checked-in: {seeds_ratio:.2} on the seed catalogs, {big_ratio:.2} on \
-         {big} codes.\n",
-        secs(noop)
+         {big} codes.\n"
     );
+    if full {
+        let _ = writeln!(
+            report.text,
+            "With an optimised proc-macro: {:.2} on the seed catalogs, {:.2} on {big} codes.",
+            secs(times[5]) / secs(times[0]),
+            secs(times[6]) / secs(times[3])
+        );
+    }
     report.figure(
         "compile: seed catalogs, checked-in files",
         format!("{:.2} s", secs(times[0])),
@@ -167,6 +206,13 @@ pub fn run(root: &Path, full: bool) -> Result<Report> {
         format!("{big_ratio:.2}"),
         "≤ 1.1",
     );
+    if full {
+        report.figure(
+            format!("compile: catalog! (optimised proc-macro) / checked-in, {big} codes"),
+            format!("{:.2}", secs(times[6]) / secs(times[3])),
+            "≤ 1.1",
+        );
+    }
     Ok(report)
 }
 
@@ -217,7 +263,9 @@ fn write_workspace(root: &Path, work: &Path, crates: &[Crate]) -> Result<()> {
              [workspace.dependencies]\n\
              errspec = {{ path = {:?}, default-features = false }}\n\
              errspec-macros = {{ path = {:?} }}\n\n\
-             [profile.dev.package.\"*\"]\ndebug = false\n",
+             [profile.dev.package.\"*\"]\ndebug = false\n\n\
+             [profile.{MACRO_OPT}]\ninherits = \"dev\"\n\n\
+             [profile.{MACRO_OPT}.build-override]\nopt-level = 3\n",
             members.join(", "),
             runtime.display().to_string(),
             macros.display().to_string()
@@ -273,18 +321,89 @@ fn write(path: &Path, contents: &str) -> Result<()> {
     std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))
 }
 
-/// Runs cargo in the scratch workspace, with its own target directory.
+/// The environment variable that puts `errspec-bench` in `rustc` wrapper
+/// mode: the file it appends `CRATE<TAB>SECONDS` lines to.
+pub const RUSTC_LOG: &str = "ERRSPEC_BENCH_RUSTC_LOG";
+
+/// `RUSTC_WRAPPER` mode: runs `rustc` with its arguments (`args[0]` is
+/// rustc itself), appends the crate's name and how long rustc took to the
+/// file named by [`RUSTC_LOG`], and returns rustc's exit code.
+pub fn rustc_wrapper(args: &[std::ffi::OsString], log: &Path) -> i32 {
+    let Some((rustc, rest)) = args.split_first() else {
+        return 2;
+    };
+    let start = Instant::now();
+    let status = Command::new(rustc).args(rest).status();
+    let elapsed = start.elapsed();
+    // rustc has been waited for: its CPU time is in ours, as a child's.
+    let cpu = children_cpu_seconds().unwrap_or(f64::NAN);
+    let crate_name = rest
+        .iter()
+        .position(|a| a == "--crate-name")
+        .and_then(|i| rest.get(i + 1))
+        .and_then(|name| name.to_str());
+    if let Some(name) = crate_name {
+        let line = format!("{name}\t{}\t{cpu}\n", elapsed.as_secs_f64());
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, line.as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("errspec-bench: cannot write {}: {e}", log.display());
+        }
+    }
+    match status {
+        Ok(status) => status.code().unwrap_or(1),
+        Err(e) => {
+            eprintln!("errspec-bench: cannot run {}: {e}", rustc.to_string_lossy());
+            1
+        }
+    }
+}
+
+/// The CPU time (user + system) of this process's waited-for children,
+/// from `/proc/self/stat` (Linux; in clock ticks of 1/100 s).
+fn children_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses: state is
+    // field 3, cutime and cstime are fields 16 and 17.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    Some((ticks(13)? + ticks(14)?) / 100.0)
+}
+
+/// A crate's rustc run: wall and CPU time.
+#[derive(Clone, Copy, Debug)]
+struct RustcTime {
+    wall: Duration,
+    cpu: Duration,
+}
+
+impl RustcTime {
+    const MAX: RustcTime = RustcTime {
+        wall: Duration::MAX,
+        cpu: Duration::MAX,
+    };
+}
+
+/// Runs cargo in the scratch workspace, with its own target directory and
+/// `errspec-bench` as the rustc wrapper.
 struct Cargo {
     dir: PathBuf,
     cargo: std::ffi::OsString,
+    wrapper: PathBuf,
+    log: PathBuf,
 }
 
 impl Cargo {
-    fn new(dir: &Path) -> Cargo {
-        Cargo {
+    fn new(dir: &Path) -> Result<Cargo> {
+        Ok(Cargo {
             dir: dir.to_path_buf(),
             cargo: std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
-        }
+            wrapper: std::env::current_exe().context("finding errspec-bench's own path")?,
+            log: dir.join("rustc-times.log"),
+        })
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -294,6 +413,9 @@ impl Cargo {
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", self.dir.join("target"))
             .env("CARGO_INCREMENTAL", "0")
+            .env("RUSTC_WRAPPER", &self.wrapper)
+            .env(RUSTC_LOG, &self.log)
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
             .env_remove("RUSTFLAGS");
         command
     }
@@ -313,9 +435,24 @@ impl Cargo {
         Ok(())
     }
 
-    fn time(&self, args: &[&str]) -> Result<Duration> {
-        let start = Instant::now();
+    /// Runs cargo; the times of the rustc run that built crate `name`.
+    fn rustc_time(&self, args: &[&str], name: &str) -> Result<RustcTime> {
+        let _ = std::fs::remove_file(&self.log);
         self.run(args)?;
-        Ok(start.elapsed())
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let crate_name = name.replace('-', "_");
+        log.lines()
+            .filter_map(|line| {
+                let mut cells = line.split('\t');
+                let krate = cells.next()?;
+                let wall = cells.next()?.parse::<f64>().ok()?;
+                let cpu = cells.next()?.parse::<f64>().ok()?;
+                (krate == crate_name).then(|| RustcTime {
+                    wall: Duration::from_secs_f64(wall),
+                    cpu: Duration::try_from_secs_f64(cpu).unwrap_or(Duration::MAX),
+                })
+            })
+            .next_back()
+            .with_context(|| format!("rustc never built `{name}`"))
     }
 }

@@ -64,6 +64,11 @@ fn parse_args() -> Result<Args, lexopt::Error> {
 }
 
 fn main() -> Result<()> {
+    // As cargo's RUSTC_WRAPPER (the compile section): time rustc, nothing else.
+    if let Some(log) = std::env::var_os(compile::RUSTC_LOG) {
+        let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+        std::process::exit(compile::rustc_wrapper(&args, std::path::Path::new(&log)));
+    }
     let raw: Vec<String> = std::env::args().collect();
     if raw.get(1).map(String::as_str) == Some("loop") {
         return decode_loop(&raw[2..]);
