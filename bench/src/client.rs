@@ -44,7 +44,7 @@ pub fn run(full: bool) -> Result<Report> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let (requests, rounds) = if full { (50_000, 50) } else { (10_000, 20) };
+    let (requests, rounds) = if full { (50_000, 250) } else { (10_000, 100) };
     let (plain_a, client_a) =
         runtime.block_on(overhead::<artmail::Error>(addr, requests, rounds))?;
     let (plain_t, client_t) =

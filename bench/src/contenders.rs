@@ -276,7 +276,13 @@ pub mod floor {
     }
 
     impl<'a> Floor<'a> {
-        fn status_only(class: RetryClass, body: &'a [u8]) -> Floor<'a> {
+        /// A body that is not the documented JSON: status and headers only.
+        fn status_only(
+            class: RetryClass,
+            body: &'a [u8],
+            retry_after: Option<u64>,
+            rate_limit: [Option<u64>; 3],
+        ) -> Floor<'a> {
             Floor {
                 class,
                 variant: None,
@@ -285,8 +291,8 @@ pub mod floor {
                 request_id: None,
                 field: None,
                 fields: Vec::new(),
-                retry_after: None,
-                rate_limit: [None; 3],
+                retry_after,
+                rate_limit,
                 raw: Some(String::from_utf8_lossy(&body[..body.len().min(512)])),
             }
         }
@@ -311,8 +317,10 @@ pub mod floor {
     /// TopMail.
     pub fn topmail<'a>(status: StatusCode, headers: &HeaderMap, body: &'a [u8]) -> Floor<'a> {
         let class = class::topmail(status.as_u16());
+        // Headers first: a proxy's 502 may carry `Retry-After` too.
+        let retry_after = header_u64(headers, "retry-after");
         let Ok(TopmailBody { error }) = serde_json::from_slice(body) else {
-            return Floor::status_only(class, body);
+            return Floor::status_only(class, body, retry_after, [None; 3]);
         };
         let variant = error.code.and_then(|code| {
             Some(match code {
@@ -343,7 +351,7 @@ pub mod floor {
             request_id: None,
             field,
             fields: Vec::new(),
-            retry_after: header_u64(headers, "retry-after"),
+            retry_after,
             rate_limit: [None; 3],
             raw: None,
         }
@@ -360,8 +368,14 @@ pub mod floor {
     /// Artmail.
     pub fn artmail<'a>(status: StatusCode, headers: &HeaderMap, body: &'a [u8]) -> Floor<'a> {
         let class = class::artmail(status.as_u16());
+        let retry_after = header_u64(headers, "retry-after");
+        let rate_limit = [
+            header_u64(headers, "x-ratelimit-limit"),
+            header_u64(headers, "x-ratelimit-remaining"),
+            header_u64(headers, "x-ratelimit-reset"),
+        ];
         let Ok(parsed) = serde_json::from_slice::<ArtmailBody<'_>>(body) else {
-            return Floor::status_only(class, body);
+            return Floor::status_only(class, body, retry_after, rate_limit);
         };
         let variant = parsed.code.and_then(|code| {
             Some(match code {
@@ -389,12 +403,8 @@ pub mod floor {
             request_id: None,
             field: None,
             fields: Vec::new(),
-            retry_after: header_u64(headers, "retry-after"),
-            rate_limit: [
-                header_u64(headers, "x-ratelimit-limit"),
-                header_u64(headers, "x-ratelimit-remaining"),
-                header_u64(headers, "x-ratelimit-reset"),
-            ],
+            retry_after,
+            rate_limit,
             raw: None,
         }
     }
@@ -423,7 +433,7 @@ pub mod floor {
     ) -> Floor<'a> {
         let class = class::qboxmail_management(status.as_u16());
         let Ok(parsed) = serde_json::from_slice::<ManagementBody<'_>>(body) else {
-            return Floor::status_only(class, body);
+            return Floor::status_only(class, body, None, [None; 3]);
         };
         Floor {
             class,
@@ -456,8 +466,9 @@ pub mod floor {
     /// Qboxmail Send.
     pub fn qboxmail_send<'a>(status: StatusCode, headers: &HeaderMap, body: &'a [u8]) -> Floor<'a> {
         let class = class::qboxmail_send(status.as_u16());
+        let retry_after = header_u64(headers, "retry-after");
         let Ok(parsed) = serde_json::from_slice::<SendBody<'_>>(body) else {
-            return Floor::status_only(class, body);
+            return Floor::status_only(class, body, retry_after, [None; 3]);
         };
         let variant = match parsed.error {
             Some("missing_send_payload") => Some(0),
@@ -471,7 +482,7 @@ pub mod floor {
             request_id: parsed.request_id,
             field: None,
             fields: Vec::new(),
-            retry_after: header_u64(headers, "retry-after"),
+            retry_after,
             rate_limit: [None; 3],
             raw: None,
         }

@@ -50,27 +50,29 @@ impl Row {
 ///
 /// If a synthetic catalog does not load or check (a bug in [`synth`]).
 pub fn run(sizes: &[usize], repeats: usize) -> Vec<Row> {
-    sizes
+    let files: Vec<SourceFile> = sizes
         .iter()
-        .map(|&codes| {
-            let file = SourceFile::new("spec/synth.yaml", synth::spec("synth", codes));
-            let mut best: Option<Row> = None;
-            for _ in 0..repeats.max(1) {
-                let row = run_once(&file, codes);
-                best = Some(match best {
-                    None => row,
-                    Some(mut b) => {
-                        for (b, t) in b.stages.iter_mut().zip(&row.stages) {
-                            *b = (*b).min(*t);
-                        }
-                        b.yaml = b.yaml.min(row.yaml);
-                        b
+        .map(|&codes| SourceFile::new("spec/synth.yaml", synth::spec("synth", codes)))
+        .collect();
+    let mut best: Vec<Option<Row>> = vec![None; sizes.len()];
+    // Repeats interleaved across sizes, so a busy spell on the machine does
+    // not fall on one size only.
+    for _ in 0..repeats.max(1) {
+        for ((file, &codes), best) in files.iter().zip(sizes).zip(&mut best) {
+            let row = run_once(file, codes);
+            *best = Some(match best.take() {
+                None => row,
+                Some(mut b) => {
+                    for (b, t) in b.stages.iter_mut().zip(&row.stages) {
+                        *b = (*b).min(*t);
                     }
-                });
-            }
-            best.expect("at least one repeat")
-        })
-        .collect()
+                    b.yaml = b.yaml.min(row.yaml);
+                    b
+                }
+            });
+        }
+    }
+    best.into_iter().flatten().collect()
 }
 
 fn run_once(file: &SourceFile, codes: usize) -> Row {

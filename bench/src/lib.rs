@@ -11,6 +11,7 @@ pub mod compile;
 pub mod contenders;
 pub mod decode;
 pub mod generate;
+pub mod instructions;
 pub mod measure;
 pub mod report;
 pub mod synth;

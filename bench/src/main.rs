@@ -10,8 +10,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use errspec_bench::contenders::{Contender, decoder};
 use errspec_bench::measure::Plan;
+use errspec_bench::report::Report;
 use errspec_bench::table::Table;
-use errspec_bench::{cases, client, compile, decode, generate};
+use errspec_bench::{cases, client, compile, decode, generate, instructions};
 
 const USAGE: &str = "\
 usage: errspec-bench [--full] [--filter TEXT] [SECTION...]
@@ -21,6 +22,8 @@ sections (default: all):
   generate  generator scaling on synthetic catalogs (load, check, expand, format)
   compile   cold build of generated code; catalog! macro vs checked-in files
   client    runtime client vs plain reqwest; Retry-After timing accuracy
+  instructions  decode instructions per call under valgrind's callgrind (not in
+            `all`: slow, needs valgrind; deterministic on a busy machine)
 
 options:
   --full         the full versions (minutes); default is quick
@@ -81,13 +84,14 @@ fn main() -> Result<()> {
         }
     };
     let all = ["decode", "generate", "compile", "client"];
+    let known = ["decode", "generate", "compile", "client", "instructions"];
     let sections: Vec<&str> =
         if args.sections.is_empty() || args.sections.iter().any(|s| s == "all") {
             all.to_vec()
         } else {
             args.sections.iter().map(String::as_str).collect()
         };
-    if let Some(unknown) = sections.iter().find(|s| !all.contains(s)) {
+    if let Some(unknown) = sections.iter().find(|s| !known.contains(s)) {
         eprintln!("error: unknown section `{unknown}`\n\n{USAGE}");
         std::process::exit(2);
     }
@@ -105,8 +109,15 @@ fn main() -> Result<()> {
         match section {
             "decode" => run_decode(&args.filter, args.full, &mut summary)?,
             "generate" => run_generate(args.full, &mut summary),
-            "compile" => run_compile(&root, args.full, &mut summary)?,
-            "client" => run_client(args.full, &mut summary)?,
+            "compile" => emit(compile::run(&root, args.full)?, &mut summary),
+            "client" => emit(client::run(args.full)?, &mut summary),
+            "instructions" => {
+                let exe = std::env::current_exe().context("finding errspec-bench's own path")?;
+                emit(
+                    instructions::run(&exe, args.filter.as_deref())?,
+                    &mut summary,
+                );
+            }
             _ => unreachable!("checked above"),
         }
         eprintln!("({section}: {:.0} s)", t.elapsed().as_secs_f64());
@@ -125,12 +136,13 @@ fn run_decode(filter: &Option<String>, full: bool, summary: &mut Table) -> Resul
     let rows = decode::run(plan, filter.as_deref(), &exe);
     println!(
         "## 1. Decode + classify\n\n\
-         Best of {} interleaved batches of ~{} ms per contender; ratios are of best times. \
+         Best of {} interleaved batches of ~{} ms per contender ({}); ratios are of best times. \
          errspec = generated `Error::decode` + `retry_class()`; floor = hand-written \
          `serde_json::from_slice` into a borrowed struct + `match`; value = \
          `serde_json::Value` + pointer lookups.\n",
         plan.rounds,
-        plan.batch.as_millis()
+        plan.batch.as_millis(),
+        clock()
     );
     println!("{}", decode::table(&rows));
     if rows.is_empty() {
@@ -172,11 +184,12 @@ fn run_generate(full: bool, summary: &mut Table) {
     let rows = generate::run(&sizes, repeats);
     println!(
         "## 2. Generator scaling\n\n\
-         Synthetic catalogs; milliseconds per stage, best of {repeats}. load = YAML text to \
+         Synthetic catalogs; milliseconds per stage ({}), best of {repeats}. load = YAML text to \
          spec (the YAML parser alone, measured apart, in brackets); lower = spec to model; \
          check = every rule; tokens = `expand_catalog`; syn = tokens to a `syn::File`; \
-         unparse = prettyplease; code total = all of these, what `cargo xtask gen` and \
-         `catalog!` run; docs = the Markdown page, apart.\n"
+         unparse = prettyplease; code total = all of these, what `cargo xtask gen` runs \
+         (`catalog!` stops at tokens); docs = the Markdown page, apart.\n",
+        clock()
     );
     println!("{}", generate::table(&rows));
     let total = |codes| {
@@ -198,22 +211,21 @@ fn run_generate(full: bool, summary: &mut Table) {
     }
 }
 
-fn run_compile(root: &std::path::Path, full: bool, summary: &mut Table) -> Result<()> {
-    let report = compile::run(root, full)?;
+/// Prints a section's text and adds its figures to the summary.
+fn emit(report: Report, summary: &mut Table) {
     println!("{}", report.text);
     for row in report.summary {
         summary.row(row);
     }
-    Ok(())
 }
 
-fn run_client(full: bool, summary: &mut Table) -> Result<()> {
-    let report = client::run(full)?;
-    println!("{}", report.text);
-    for row in report.summary {
-        summary.row(row);
+/// What the in-process timings measure.
+fn clock() -> &'static str {
+    if errspec_bench::measure::measures_cpu_time() {
+        "thread CPU time"
+    } else {
+        "wall time"
     }
-    Ok(())
 }
 
 /// The workspace root: the nearest ancestor of the current directory with

@@ -9,6 +9,11 @@
 //! over the rounds and the median; ratios are taken between best times.
 //! Interference only ever adds time, so the best of many short batches is
 //! the most reproducible estimate of what the code itself costs.
+//!
+//! Times are the calling thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`, via
+//! the `cpu-time` crate) where the platform has it, so time spent
+//! descheduled while another process runs is not counted; elsewhere, wall
+//! time ([`Stopwatch`]).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -20,12 +25,44 @@ pub type Batch<'a> = Box<dyn FnMut(u64) -> Duration + 'a>;
 /// indirection is one call per batch.
 pub fn batch<'a, T>(mut f: impl FnMut() -> T + 'a) -> Batch<'a> {
     Box::new(move |n| {
-        let start = Instant::now();
+        let start = Stopwatch::start();
         for _ in 0..n {
             black_box(f());
         }
         start.elapsed()
     })
+}
+
+/// Measures the calling thread's CPU time where the platform gives it,
+/// else wall time.
+#[derive(Clone, Copy, Debug)]
+pub struct Stopwatch {
+    wall: Instant,
+    cpu: Option<cpu_time::ThreadTime>,
+}
+
+impl Stopwatch {
+    /// Starts measuring.
+    pub fn start() -> Stopwatch {
+        Stopwatch {
+            cpu: cpu_time::ThreadTime::try_now().ok(),
+            wall: Instant::now(),
+        }
+    }
+
+    /// CPU time since [`start`](Self::start), or wall time if the thread's
+    /// CPU time cannot be read.
+    pub fn elapsed(&self) -> Duration {
+        match self.cpu.map(|start| start.try_elapsed()) {
+            Some(Ok(cpu)) => cpu,
+            _ => self.wall.elapsed(),
+        }
+    }
+}
+
+/// Whether [`Stopwatch`] measures CPU time here (else wall time).
+pub fn measures_cpu_time() -> bool {
+    cpu_time::ThreadTime::try_now().is_ok()
 }
 
 /// How long and how often to measure.
@@ -117,9 +154,9 @@ pub fn quantile(xs: &mut [f64], q: f64) -> f64 {
     xs[lo] + (xs[hi] - xs[lo]) * (pos - lo as f64)
 }
 
-/// Times `f` once.
+/// Times `f` once ([`Stopwatch`]: CPU time where available).
 pub fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let out = f();
     (out, start.elapsed())
 }
