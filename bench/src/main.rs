@@ -28,6 +28,7 @@ sections (default: all):
 options:
   --full         the full versions (minutes); default is quick
   --filter TEXT  only decode cases whose name contains TEXT
+  --sizes N,...  catalog sizes for generate (default 100,1000,10000,50000)
   --root DIR     the workspace (default: found from the current directory)
 
 loop CASE CONTENDER N   decode one case N times (for valgrind --tool=callgrind)";
@@ -36,6 +37,7 @@ loop CASE CONTENDER N   decode one case N times (for valgrind --tool=callgrind)"
 struct Args {
     full: bool,
     filter: Option<String>,
+    sizes: Option<Vec<usize>>,
     root: Option<PathBuf>,
     sections: Vec<String>,
 }
@@ -45,6 +47,7 @@ fn parse_args() -> Result<Args, lexopt::Error> {
     let mut args = Args {
         full: false,
         filter: None,
+        sizes: None,
         root: None,
         sections: Vec::new(),
     };
@@ -55,6 +58,15 @@ fn parse_args() -> Result<Args, lexopt::Error> {
             Long("quick") => args.full = false,
             Long("filter") => args.filter = Some(parser.value()?.string()?),
             Long("root") => args.root = Some(parser.value()?.into()),
+            Long("sizes") => {
+                let sizes: Result<Vec<usize>, _> = parser
+                    .value()?
+                    .string()?
+                    .split(',')
+                    .map(str::parse)
+                    .collect();
+                args.sizes = Some(sizes.map_err(|e| lexopt::Error::Custom(Box::new(e)))?);
+            }
             Short('h') | Long("help") => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -95,10 +107,6 @@ fn main() -> Result<()> {
         eprintln!("error: unknown section `{unknown}`\n\n{USAGE}");
         std::process::exit(2);
     }
-    let root = match args.root {
-        Some(root) => root,
-        None => find_root()?,
-    };
     let mode = if args.full { "full" } else { "quick" };
     println!("# errspec benchmarks ({mode})\n");
     println!("{}\n", machine());
@@ -108,8 +116,14 @@ fn main() -> Result<()> {
         let t = Instant::now();
         match section {
             "decode" => run_decode(&args.filter, args.full, &mut summary)?,
-            "generate" => run_generate(args.full, &mut summary),
-            "compile" => emit(compile::run(&root, args.full)?, &mut summary),
+            "generate" => run_generate(args.full, args.sizes.as_deref(), &mut summary),
+            "compile" => {
+                let root = match &args.root {
+                    Some(root) => root.clone(),
+                    None => find_root()?,
+                };
+                emit(compile::run(&root, args.full)?, &mut summary);
+            }
             "client" => emit(client::run(args.full)?, &mut summary),
             "instructions" => {
                 let exe = std::env::current_exe().context("finding errspec-bench's own path")?;
@@ -178,10 +192,10 @@ fn run_decode(filter: &Option<String>, full: bool, summary: &mut Table) -> Resul
     Ok(())
 }
 
-fn run_generate(full: bool, summary: &mut Table) {
-    let sizes = [100, 1_000, 10_000, 50_000];
+fn run_generate(full: bool, sizes: Option<&[usize]>, summary: &mut Table) {
+    let sizes = sizes.unwrap_or(&[100, 1_000, 10_000, 50_000]);
     let repeats = if full { 5 } else { 1 };
-    let rows = generate::run(&sizes, repeats);
+    let rows = generate::run(sizes, repeats);
     println!(
         "## 2. Generator scaling\n\n\
          Synthetic catalogs; milliseconds per stage ({}), best of {repeats}. load = YAML text to \
