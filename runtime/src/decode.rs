@@ -204,11 +204,7 @@ impl Decoder {
             targets: Targets::new(layout),
             code_header,
             request_id_header: crate::hints::optional(layout.headers.request_id, resolve),
-            hints: if resolve {
-                HintHeaders::resolve(&layout.headers)
-            } else {
-                HintHeaders::unresolved(&layout.headers)
-            },
+            hints: HintHeaders::new(&layout.headers, resolve),
         }
     }
 

@@ -100,7 +100,7 @@ impl DelayHints {
     /// assert_eq!(hints.retry_after, Some(RetryAfter::Seconds(7)));
     /// ```
     pub fn from_headers(layout: &HeaderLayout, headers: &HeaderMap) -> DelayHints {
-        HintHeaders::unresolved(layout).read(headers)
+        HintHeaders::new(layout, false).read(headers)
     }
 
     /// How long the server asked the client to wait, seen from `now`.
@@ -224,17 +224,9 @@ pub(crate) struct HintHeaders {
 }
 
 impl HintHeaders {
-    /// The layout's delay headers, resolved (see [`LayoutHeader::resolve`]).
-    pub(crate) const fn resolve(layout: &HeaderLayout) -> HintHeaders {
-        HintHeaders::new(layout, true)
-    }
-
-    /// The layout's delay headers, looked up as text.
-    pub(crate) const fn unresolved(layout: &HeaderLayout) -> HintHeaders {
-        HintHeaders::new(layout, false)
-    }
-
-    const fn new(layout: &HeaderLayout, resolve: bool) -> HintHeaders {
+    /// The layout's delay headers; with `resolve`, their names resolved
+    /// (see [`LayoutHeader::new`]).
+    pub(crate) const fn new(layout: &HeaderLayout, resolve: bool) -> HintHeaders {
         let (limit, remaining, reset, reset_unit) = match layout.rate_limit {
             Some(RateLimitLayout {
                 limit,
@@ -478,6 +470,29 @@ mod tests {
         );
         // Saturated, then too far for `SystemTime` on some platforms: never a panic.
         let _ = parse_rate_limit_reset(&hv("99999999999999999999999"), ResetUnit::UnixSeconds);
+    }
+
+    #[test]
+    fn resolved_names_are_exactly_the_valid_lower_case_ones() {
+        // `HeaderName::from_static` panics on anything else; resolving
+        // never calls it on a name it would reject.
+        for b in 0..=u8::MAX {
+            let name = [b'x', b];
+            let Ok(text) = std::str::from_utf8(&name) else {
+                continue;
+            };
+            assert_eq!(
+                is_lower_case_token(text),
+                HeaderName::from_lowercase(&name).is_ok() && b != b'"',
+                "{text:?}"
+            );
+        }
+        assert!(!is_lower_case_token(""));
+        assert!(!is_lower_case_token("Retry-After"));
+        let header = LayoutHeader::new("retry-after", true);
+        assert_eq!(header.resolved, Some(http::header::RETRY_AFTER));
+        assert_eq!(LayoutHeader::new("Retry-After", true).resolved, None);
+        assert_eq!(LayoutHeader::new("retry-after", false).resolved, None);
     }
 
     #[test]
