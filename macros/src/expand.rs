@@ -140,6 +140,10 @@ impl Expander<'_> {
 
                 /// Where the API puts the parts of an error response.
                 static LAYOUT: ::errspec::layout::ApiLayout = #layout;
+                /// The layout prepared once, as generated types do, so a
+                /// decode does not rebuild it.
+                static DECODER: ::errspec::decode::Decoder =
+                    ::errspec::decode::Decoder::new(&LAYOUT);
 
                 #[automatically_derived]
                 impl ::errspec::ApiError for #ty {
@@ -152,7 +156,7 @@ impl Expander<'_> {
                     fn delay_hints(
                         headers: &::errspec::__private::http::HeaderMap,
                     ) -> ::errspec::DelayHints {
-                        ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+                        DECODER.delay_hints(headers)
                     }
 
                     #retry_class
@@ -287,7 +291,7 @@ impl Expander<'_> {
         }
         let parts = if uses_parts {
             quote! {
-                let parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);
+                let parts = DECODER.decode(status, headers, body);
             }
         } else {
             quote! {

@@ -29,6 +29,11 @@ const _: () = {
             rate_limit: ::core::option::Option::None,
         },
     };
+    /// The layout prepared once, as generated types do, so a
+    /// decode does not rebuild it.
+    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+        &LAYOUT,
+    );
     #[automatically_derived]
     impl ::errspec::ApiError for TopMailError {
         const PROVIDER: &'static str = "topmail";
@@ -41,7 +46,7 @@ const _: () = {
             headers: &::errspec::__private::http::HeaderMap,
             body: &[u8],
         ) -> Self {
-            let parts = ::errspec::decode::decode_parts(&LAYOUT, status, headers, body);
+            let parts = DECODER.decode(status, headers, body);
             let variant: usize = match parts
                 .code
                 .as_ref()
@@ -73,7 +78,7 @@ const _: () = {
         fn delay_hints(
             headers: &::errspec::__private::http::HeaderMap,
         ) -> ::errspec::DelayHints {
-            ::errspec::DelayHints::from_headers(&LAYOUT.headers, headers)
+            DECODER.delay_hints(headers)
         }
         fn retry_class(&self) -> ::errspec::RetryClass {
             match self {
