@@ -13,12 +13,14 @@
 //!
 //! [`errspec::layout::ApiLayout`]: https://docs.rs/errspec
 
+extern crate proc_macro;
+
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Catalog, Code, CodeSource, CodeType, CodeValue, Headers, Pointer,
-    ResetUnit, RetryClass,
+    Api, BodyFormat, BodyLayout, Catalog, Code, CodeSource, CodeType, Headers, Pointer, ResetUnit,
+    RetryClass,
 };
 
 /// The first line of every generated file.
@@ -321,28 +323,27 @@ fn expand_api(catalog: &Catalog, api: &Api) -> TokenStream {
 
 fn expand_code(api: &Api) -> TokenStream {
     let integer = api.body.code_type == CodeType::Integer;
-    let variants: Vec<Ident> = api.codes.iter().map(|c| ident(&c.variant)).collect();
-    let variant_docs = api.codes.iter().map(|c| doc_attrs(&code_doc(api, c)));
-    let texts: Vec<String> = api.codes.iter().map(|c| c.value.to_string()).collect();
-    let names = api.codes.iter().map(|c| &c.variant);
-    let descriptions = api.codes.iter().map(|c| &c.description);
-    let statuses = api.codes.iter().map(|c| {
-        let s = c.statuses.iter().map(|s| Literal::u16_unsuffixed(*s));
-        quote!(&[#(#s),*])
-    });
     let count = api.codes.len();
-    let indexes = (0..count).map(Literal::usize_unsuffixed);
+    // Everything that repeats per code is written as source text and lexed
+    // once (see `PerCode`); the rest is built with `quote!`.
+    let per_code = PerCode::new(api);
+    let variants = per_code.variants.tokens();
+    let names = per_code.names.tokens();
+    let descriptions = per_code.descriptions.tokens();
+    let statuses = per_code.statuses.tokens();
+    let as_str_arms = per_code.as_str_arms.tokens();
+    let index_arms = per_code.index_arms.tokens();
     // Per-code data lives in tables indexed by `Code::index`: one `match`
     // over the codes instead of one per accessor, which keeps the compile
     // time of large catalogs near linear (rustc lowers a `match` in
     // super-linear time in its arms).
     let overrides_table = api.codes.iter().any(|c| c.retry.is_some()).then(|| {
-        let overrides = api.codes.iter().map(|c| option(c.retry.map(retry_class)));
+        let overrides = per_code.overrides.tokens();
         quote! {
             /// Per known code, in [`Code::index`] order: its own retry class, if the
             /// catalog gives one.
             static CODE_RETRY: [::core::option::Option<::errspec::RetryClass>; #count] =
-                [#(#overrides),*];
+                [#overrides];
         }
     });
     let overrides = if overrides_table.is_some() {
@@ -351,13 +352,10 @@ fn expand_code(api: &Api) -> TokenStream {
         quote!(::core::option::Option::None)
     };
     let hints_table = api.codes.iter().any(|c| c.hint.is_some()).then(|| {
-        let hints = api
-            .codes
-            .iter()
-            .map(|c| option(c.hint.as_ref().map(|h| h.to_token_stream())));
+        let hints = per_code.hints.tokens();
         quote! {
             /// Per known code, in [`Code::index`] order: what to check or do about it.
-            static CODE_HINTS: [::core::option::Option<&str>; #count] = [#(#hints),*];
+            static CODE_HINTS: [::core::option::Option<&str>; #count] = [#hints];
         }
     });
     let hints = if hints_table.is_some() {
@@ -386,10 +384,11 @@ fn expand_code(api: &Api) -> TokenStream {
     };
 
     let known_fn = if integer {
-        let values = api.codes.iter().map(|c| match c.value {
-            CodeValue::Int(i) => int_literal(i),
-            CodeValue::Str(_) => unreachable!("integer APIs have integer codes"),
-        });
+        let mut arms = SourceText::default();
+        for code in &api.codes {
+            arms.push(&format!("{} => Code::{},", code.value, code.variant));
+        }
+        let arms = arms.tokens();
         quote! {
             /// The code for an integer, [`Code::Unknown`] if the catalog does not list it.
             pub fn from_i64(code: i64) -> Self {
@@ -408,7 +407,7 @@ fn expand_code(api: &Api) -> TokenStream {
 
             fn known_i64(code: i64) -> ::core::option::Option<Self> {
                 ::core::option::Option::Some(match code {
-                    #(#values => Code::#variants,)*
+                    #arms
                     _ => return ::core::option::Option::None,
                 })
             }
@@ -428,23 +427,22 @@ fn expand_code(api: &Api) -> TokenStream {
             }
         }
     } else {
-        let buckets = by_length(api).into_iter().map(|(len, codes)| {
-            let len = Literal::usize_unsuffixed(len);
-            let texts = codes.iter().map(|c| c.value.to_string());
-            let variants = codes.iter().map(|c| ident(&c.variant));
-            quote! {
-                #len => match code {
-                    #(#texts => Code::#variants,)*
-                    _ => return ::core::option::Option::None,
-                },
+        let mut buckets = SourceText::default();
+        for (len, codes) in by_length(api) {
+            buckets.push(&format!("{len} => match code {{"));
+            for code in codes {
+                buckets.push_str_literal(&code.value.to_string());
+                buckets.push(&format!(" => Code::{},", code.variant));
             }
-        });
+            buckets.push("_ => return ::core::option::Option::None, },");
+        }
+        let buckets = buckets.tokens();
         quote! {
             /// The known code sent as `code`. By length first: the code is
             /// compared only with codes of its length.
             fn known(code: &str) -> ::core::option::Option<Self> {
                 ::core::option::Option::Some(match code.len() {
-                    #(#buckets)*
+                    #buckets
                     _ => return ::core::option::Option::None,
                 })
             }
@@ -478,19 +476,19 @@ fn expand_code(api: &Api) -> TokenStream {
         )]
         #[non_exhaustive]
         pub enum Code {
-            #(#variant_docs #variants,)*
+            #variants
             #[doc = #unknown_doc]
             Unknown(::std::string::String),
         }
 
         /// Per known code, in [`Code::index`] order: the variant's name.
-        static CODE_NAMES: [&str; #count] = [#(#names),*];
+        static CODE_NAMES: [&str; #count] = [#names];
 
         /// Per known code, in [`Code::index`] order: what it means.
-        static CODE_DESCRIPTIONS: [&str; #count] = [#(#descriptions),*];
+        static CODE_DESCRIPTIONS: [&str; #count] = [#descriptions];
 
         /// Per known code, in [`Code::index`] order: the statuses it comes with.
-        static CODE_STATUSES: [&[u16]; #count] = [#(#statuses),*];
+        static CODE_STATUSES: [&[u16]; #count] = [#statuses];
 
         #overrides_table
         #hints_table
@@ -499,7 +497,7 @@ fn expand_code(api: &Api) -> TokenStream {
             /// The code exactly as the provider sends it.
             pub fn as_str(&self) -> &str {
                 match self {
-                    #(Code::#variants => #texts,)*
+                    #as_str_arms
                     Code::Unknown(code) => code,
                 }
             }
@@ -538,7 +536,7 @@ fn expand_code(api: &Api) -> TokenStream {
             /// for an unknown code.
             fn index(&self) -> ::core::option::Option<usize> {
                 ::core::option::Option::Some(match self {
-                    #(Code::#variants => #indexes,)*
+                    #index_arms
                     Code::Unknown(_) => return ::core::option::Option::None,
                 })
             }
@@ -573,6 +571,133 @@ fn expand_code(api: &Api) -> TokenStream {
                 f.write_str(self.as_str())
             }
         }
+    }
+}
+
+/// The parts of the `Code` items that repeat once per code, as Rust
+/// source text.
+///
+/// They are written as text and lexed once ([`SourceText::tokens`]) rather
+/// than built token by token with `quote!`: in a dev build `catalog!` runs
+/// the generator unoptimised inside rustc, and creating every token of a
+/// large catalog one at a time was most of its expansion time. Both
+/// callers (`cargo xtask gen` and the macro) go through here, so the
+/// checked-in files and the expansion stay identical.
+struct PerCode {
+    /// `#[doc = "…"] Variant,` per code.
+    variants: SourceText,
+    /// `"Variant",` per code.
+    names: SourceText,
+    /// `"description",` per code.
+    descriptions: SourceText,
+    /// `&[400, 422],` per code.
+    statuses: SourceText,
+    /// `Some(RetryClass::…)` or `None` per code.
+    overrides: SourceText,
+    /// `Some("hint")` or `None` per code.
+    hints: SourceText,
+    /// `Code::Variant => "text",` per code.
+    as_str_arms: SourceText,
+    /// `Code::Variant => index,` per code.
+    index_arms: SourceText,
+}
+
+impl PerCode {
+    fn new(api: &Api) -> PerCode {
+        let mut out = PerCode {
+            variants: SourceText::default(),
+            names: SourceText::default(),
+            descriptions: SourceText::default(),
+            statuses: SourceText::default(),
+            overrides: SourceText::default(),
+            hints: SourceText::default(),
+            as_str_arms: SourceText::default(),
+            index_arms: SourceText::default(),
+        };
+        for (index, code) in api.codes.iter().enumerate() {
+            let variant = &code.variant;
+            out.variants.push_doc_attrs(&code_doc(api, code));
+            out.variants.push(&format!("{variant},"));
+            out.names.push_str_literal(variant);
+            out.names.push(",");
+            out.descriptions.push_str_literal(&code.description);
+            out.descriptions.push(",");
+            let statuses: Vec<String> = code.statuses.iter().map(u16::to_string).collect();
+            out.statuses.push(&format!("&[{}],", statuses.join(",")));
+            match code.retry {
+                Some(class) => out.overrides.push(&format!(
+                    "::core::option::Option::Some(::errspec::RetryClass::{}),",
+                    class.variant()
+                )),
+                None => out.overrides.push("::core::option::Option::None,"),
+            }
+            match &code.hint {
+                Some(hint) => {
+                    out.hints.push("::core::option::Option::Some(");
+                    out.hints.push_str_literal(hint);
+                    out.hints.push("),");
+                }
+                None => out.hints.push("::core::option::Option::None,"),
+            }
+            out.as_str_arms.push(&format!("Code::{variant} => "));
+            out.as_str_arms.push_str_literal(&code.value.to_string());
+            out.as_str_arms.push(",");
+            out.index_arms.push(&format!("Code::{variant} => {index},"));
+        }
+        out
+    }
+}
+
+/// Rust source text the generator writes itself, turned into tokens in one
+/// step.
+#[derive(Default)]
+struct SourceText(String);
+
+impl SourceText {
+    fn push(&mut self, source: &str) {
+        self.0.push_str(source);
+        self.0.push(' ');
+    }
+
+    /// A string literal holding `text`. `{:?}` of a `str` is valid Rust
+    /// literal syntax (`\"`, `\\`, `\n`, `\u{…}`).
+    fn push_str_literal(&mut self, text: &str) {
+        use std::fmt::Write as _;
+        let _ = write!(self.0, "{text:?}");
+    }
+
+    /// One `#[doc = " line"]` per line, as [`doc_attrs`] writes them.
+    fn push_doc_attrs(&mut self, markdown: &str) {
+        for line in doc_lines(markdown) {
+            self.0.push_str("#[doc = ");
+            self.push_str_literal(&line);
+            self.0.push_str("] ");
+        }
+    }
+
+    /// The tokens. Inside a proc-macro the compiler lexes the text
+    /// directly: `proc_macro2`'s `FromStr` would first lex it again with its
+    /// own lexer, unoptimised in a dev build, which costs more than the
+    /// tokens it saves. Elsewhere (`cargo xtask gen`, tests) `proc_macro2`
+    /// lexes it.
+    ///
+    /// The text is the generator's own, made of identifiers the model
+    /// validated and escaped literals, so it always lexes; if it ever did
+    /// not, the expansion says so at compile time instead of panicking.
+    fn tokens(&self) -> TokenStream {
+        let lexed = if proc_macro::is_available() {
+            self.0
+                .parse::<proc_macro::TokenStream>()
+                .map(TokenStream::from)
+                .map_err(|e| e.to_string())
+        } else {
+            self.0.parse::<TokenStream>().map_err(|e| e.to_string())
+        };
+        lexed.unwrap_or_else(|e| {
+            let message =
+                format!("errspec generated source that does not lex ({e}); please report it");
+            quote!(::core::compile_error!(#message);)
+        })
     }
 }
 
@@ -1202,11 +1327,6 @@ fn option(value: Option<TokenStream>) -> TokenStream {
         Some(v) => quote!(::core::option::Option::Some(#v)),
         None => quote!(::core::option::Option::None),
     }
-}
-
-fn int_literal(i: i64) -> TokenStream {
-    let abs = Literal::u64_unsuffixed(i.unsigned_abs());
-    if i < 0 { quote!(-#abs) } else { quote!(#abs) }
 }
 
 fn ident(name: &str) -> Ident {
