@@ -730,6 +730,33 @@ pub fn status_variant(status: u16) -> String {
         .unwrap_or_else(|| format!("Status{status}"))
 }
 
+/// UpperCamelCase of a code whose words are each in one case
+/// (`rate_limited`, `RATE_LIMITED`, `v2-error`), as `heck` writes it: words
+/// split at anything but ASCII letters and digits, each capitalised. `None`
+/// for a code with a word in mixed case (`rateLimited`, `HTTPError`), which
+/// goes through `heck`.
+///
+/// Almost every real code is like this, and `catalog!` runs this function
+/// for every code unoptimised in a dev build, where `heck`'s general word
+/// splitting is most of the time spent building the model.
+fn single_case_camel(code: &str) -> Option<String> {
+    let mut out = String::with_capacity(code.len());
+    for word in code.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let bytes = word.as_bytes();
+        let lower = bytes.iter().all(|b| !b.is_ascii_uppercase());
+        let upper = bytes.iter().all(|b| !b.is_ascii_lowercase());
+        if !(lower || upper) {
+            return None;
+        }
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars.map(|c| c.to_ascii_lowercase()));
+        }
+    }
+    Some(out)
+}
+
 /// The Rust variant name for a code, or `None` when it has no ASCII
 /// letter or digit to build one from.
 pub fn code_variant(value: &CodeValue) -> Option<String> {
@@ -737,17 +764,61 @@ pub fn code_variant(value: &CodeValue) -> Option<String> {
         CodeValue::Int(i) if *i < 0 => Some(format!("CodeMinus{}", i.unsigned_abs())),
         CodeValue::Int(i) => Some(format!("Code{i}")),
         CodeValue::Str(s) => {
-            let ascii: String = s
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-                .collect();
-            let v = ascii.to_upper_camel_case();
+            let v = single_case_camel(s).unwrap_or_else(|| {
+                let ascii: String = s
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+                    .collect();
+                ascii.to_upper_camel_case()
+            });
             if v.is_empty() {
                 None
             } else if v.starts_with(|c: char| c.is_ascii_digit()) {
                 Some(format!("Code{v}"))
             } else {
                 Some(v)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use heck::ToUpperCamelCase;
+    use proptest::prelude::*;
+
+    use super::single_case_camel;
+
+    fn heck_variant(code: &str) -> String {
+        let ascii: String = code
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+            .collect();
+        ascii.to_upper_camel_case()
+    }
+
+    #[test]
+    fn single_case_words_only() {
+        assert_eq!(
+            single_case_camel("rate_limited").as_deref(),
+            Some("RateLimited")
+        );
+        assert_eq!(
+            single_case_camel("RATE_LIMITED").as_deref(),
+            Some("RateLimited")
+        );
+        assert_eq!(single_case_camel("v2-error.x").as_deref(), Some("V2ErrorX"));
+        assert_eq!(single_case_camel("über_error").as_deref(), Some("BerError"));
+        assert_eq!(single_case_camel("rateLimited"), None);
+        assert_eq!(single_case_camel("HTTPError"), None);
+    }
+
+    proptest! {
+        /// Wherever the fast path answers, it answers as `heck` does.
+        #[test]
+        fn single_case_camel_is_heck(code in "[a-zA-Z0-9_ .:/ü-]{0,24}") {
+            if let Some(fast) = single_case_camel(&code) {
+                prop_assert_eq!(fast, heck_variant(&code));
             }
         }
     }
