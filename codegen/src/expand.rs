@@ -313,12 +313,10 @@ fn expand_api(catalog: &Catalog, api: &Api) -> TokenStream {
     let status = expand_status(api);
     let layout = expand_layout(api);
     let error = expand_error(catalog, api);
-    quote! {
-        #code
-        #status
-        #layout
-        #error
-    }
+    // Joined by value: `quote!` would clone each part (see `Moved`).
+    let mut items = code.unwrap_or_default();
+    items.extend([status, layout, error]);
+    items
 }
 
 fn expand_code(api: &Api) -> TokenStream {
@@ -327,23 +325,25 @@ fn expand_code(api: &Api) -> TokenStream {
     // Everything that repeats per code is written as source text and lexed
     // once (see `PerCode`); the rest is built with `quote!`.
     let per_code = PerCode::new(api);
-    let variants = per_code.variants.tokens();
-    let names = per_code.names.tokens();
-    let descriptions = per_code.descriptions.tokens();
-    let statuses = per_code.statuses.tokens();
-    let as_str_arms = per_code.as_str_arms.tokens();
-    let index_arms = per_code.index_arms.tokens();
+    let variants = Moved::new(per_code.variants.tokens());
+    let names = Moved::new(per_code.names.tokens());
+    let descriptions = Moved::new(per_code.descriptions.tokens());
+    let statuses = Moved::new(per_code.statuses.tokens());
+    let as_str_arms = Moved::new(per_code.as_str_arms.tokens());
+    let index_arms = Moved::new(per_code.index_arms.tokens());
     // Per-code data lives in tables indexed by `Code::index`: one `match`
     // over the codes instead of one per accessor, which keeps the compile
     // time of large catalogs near linear (rustc lowers a `match` in
     // super-linear time in its arms).
     let overrides_table = api.codes.iter().any(|c| c.retry.is_some()).then(|| {
-        let overrides = per_code.overrides.tokens();
+        let overrides = Moved::new(per_code.overrides.tokens());
         quote! {
             /// Per known code, in [`Code::index`] order: its own retry class, if the
             /// catalog gives one.
-            static CODE_RETRY: [::core::option::Option<::errspec::RetryClass>; #count] =
-                [#overrides];
+            static CODE_RETRY: [::core::option::Option<::errspec::RetryClass>; #count] = {
+                use ::core::option::Option::{None, Some};
+                [#overrides]
+            };
         }
     });
     let overrides = if overrides_table.is_some() {
@@ -352,10 +352,13 @@ fn expand_code(api: &Api) -> TokenStream {
         quote!(::core::option::Option::None)
     };
     let hints_table = api.codes.iter().any(|c| c.hint.is_some()).then(|| {
-        let hints = per_code.hints.tokens();
+        let hints = Moved::new(per_code.hints.tokens());
         quote! {
             /// Per known code, in [`Code::index`] order: what to check or do about it.
-            static CODE_HINTS: [::core::option::Option<&str>; #count] = [#hints];
+            static CODE_HINTS: [::core::option::Option<&str>; #count] = {
+                use ::core::option::Option::{None, Some};
+                [#hints]
+            };
         }
     });
     let hints = if hints_table.is_some() {
@@ -388,7 +391,7 @@ fn expand_code(api: &Api) -> TokenStream {
         for code in &api.codes {
             arms.push(&format!("{} => Code::{},", code.value, code.variant));
         }
-        let arms = arms.tokens();
+        let arms = Moved::new(arms.tokens());
         quote! {
             /// The code for an integer, [`Code::Unknown`] if the catalog does not list it.
             pub fn from_i64(code: i64) -> Self {
@@ -436,7 +439,7 @@ fn expand_code(api: &Api) -> TokenStream {
             }
             buckets.push("_ => return ::core::option::Option::None, },");
         }
-        let buckets = buckets.tokens();
+        let buckets = Moved::new(buckets.tokens());
         quote! {
             /// The known code sent as `code`. By length first: the code is
             /// compared only with codes of its length.
@@ -592,9 +595,10 @@ struct PerCode {
     descriptions: SourceText,
     /// `&[400, 422],` per code.
     statuses: SourceText,
-    /// `Some(RetryClass::…)` or `None` per code.
+    /// `Some(::errspec::RetryClass::…),` or `None,` per code (the table
+    /// imports `Some` and `None`).
     overrides: SourceText,
-    /// `Some("hint")` or `None` per code.
+    /// `Some("hint"),` or `None,` per code (likewise).
     hints: SourceText,
     /// `Code::Variant => "text",` per code.
     as_str_arms: SourceText,
@@ -624,20 +628,22 @@ impl PerCode {
             out.descriptions.push(",");
             let statuses: Vec<String> = code.statuses.iter().map(u16::to_string).collect();
             out.statuses.push(&format!("&[{}],", statuses.join(",")));
+            // The tables import `None` and `Some`: most entries are `None`,
+            // and the full path is six tokens more per code.
             match code.retry {
                 Some(class) => out.overrides.push(&format!(
-                    "::core::option::Option::Some(::errspec::RetryClass::{}),",
+                    "Some(::errspec::RetryClass::{}),",
                     class.variant()
                 )),
-                None => out.overrides.push("::core::option::Option::None,"),
+                None => out.overrides.push("None,"),
             }
             match &code.hint {
                 Some(hint) => {
-                    out.hints.push("::core::option::Option::Some(");
+                    out.hints.push("Some(");
                     out.hints.push_str_literal(hint);
                     out.hints.push("),");
                 }
-                None => out.hints.push("::core::option::Option::None,"),
+                None => out.hints.push("None,"),
             }
             out.as_str_arms.push(&format!("Code::{variant} => "));
             out.as_str_arms.push_str_literal(&code.value.to_string());
@@ -645,6 +651,27 @@ impl PerCode {
             out.index_arms.push(&format!("Code::{variant} => {index},"));
         }
         out
+    }
+}
+
+/// A token stream that `quote!` moves into its output instead of cloning.
+///
+/// `quote!` interpolates by reference, and outside a proc-macro (`cargo
+/// xtask gen`) splicing a cloned stream into another copies every token, an
+/// allocation for each identifier and literal: for the per-code streams of
+/// a large catalog, a good part of the generator's time and memory. Each
+/// `Moved` is spliced once; a second `#moved` would be empty.
+struct Moved(std::cell::Cell<Option<TokenStream>>);
+
+impl Moved {
+    fn new(tokens: TokenStream) -> Moved {
+        Moved(std::cell::Cell::new(Some(tokens)))
+    }
+}
+
+impl ToTokens for Moved {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(self.0.take());
     }
 }
 

@@ -119,21 +119,24 @@ static CODE_STATUSES: [&[u16]; 13usize] = [
     &[500],
 ];
 /// Per known code, in [`Code::index`] order: what to check or do about it.
-static CODE_HINTS: [::core::option::Option<&str>; 13usize] = [
-    ::core::option::Option::None,
-    ::core::option::Option::Some("Verify the sender before sending from it."),
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::Some("Create a new key."),
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-];
+static CODE_HINTS: [::core::option::Option<&str>; 13usize] = {
+    use ::core::option::Option::{None, Some};
+    [
+        None,
+        Some("Verify the sender before sending from it."),
+        None,
+        None,
+        None,
+        None,
+        Some("Create a new key."),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+};
 impl Code {
     /// The code exactly as the provider sends it.
     pub fn as_str(&self) -> &str {

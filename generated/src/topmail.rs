@@ -137,31 +137,26 @@ static CODE_STATUSES: [&[u16]; 15usize] = [
     &[500],
 ];
 /// Per known code, in [`Code::index`] order: what to check or do about it.
-static CODE_HINTS: [::core::option::Option<&str>; 15usize] = [
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::Some(
-        "Pass `from_email` or set a default sender in the workspace settings.",
-    ),
-    ::core::option::Option::Some(
-        "Verify the domain and enable DKIM before sending from it.",
-    ),
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::Some(
-        "Upgrade the plan or wait for the limit to renew; retrying will not help.",
-    ),
-    ::core::option::Option::Some(
-        "Wait as long as `Retry-After` says before the next request.",
-    ),
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-    ::core::option::Option::None,
-];
+static CODE_HINTS: [::core::option::Option<&str>; 15usize] = {
+    use ::core::option::Option::{None, Some};
+    [
+        None,
+        None,
+        Some("Pass `from_email` or set a default sender in the workspace settings."),
+        Some("Verify the domain and enable DKIM before sending from it."),
+        None,
+        None,
+        None,
+        None,
+        None,
+        Some("Upgrade the plan or wait for the limit to renew; retrying will not help."),
+        Some("Wait as long as `Retry-After` says before the next request."),
+        None,
+        None,
+        None,
+        None,
+    ]
+};
 impl Code {
     /// The code exactly as the provider sends it.
     pub fn as_str(&self) -> &str {
