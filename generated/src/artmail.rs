@@ -70,6 +70,23 @@ pub enum Code {
     /// A code the catalog does not list, as the provider sent it.
     Unknown(::std::string::String),
 }
+/// Per known code, in [`Code::index`] order: the code as the provider
+/// sends it.
+static CODE_TEXTS: [&str; 13usize] = [
+    "validation_error",
+    "sender_not_verified",
+    "recipient_suppressed",
+    "template_not_found",
+    "missing_variables",
+    "INVALID_KEY",
+    "EXPIRED",
+    "PERMISSION_DENIED",
+    "IP_BLOCKED",
+    "DOMAIN_BLOCKED",
+    "RATE_LIMITED",
+    "internal_error",
+    "queue_failed",
+];
 /// Per known code, in [`Code::index`] order: the variant's name.
 static CODE_NAMES: [&str; 13usize] = [
     "ValidationError",
@@ -141,20 +158,8 @@ impl Code {
     /// The code exactly as the provider sends it.
     pub fn as_str(&self) -> &str {
         match self {
-            Code::ValidationError => "validation_error",
-            Code::SenderNotVerified => "sender_not_verified",
-            Code::RecipientSuppressed => "recipient_suppressed",
-            Code::TemplateNotFound => "template_not_found",
-            Code::MissingVariables => "missing_variables",
-            Code::InvalidKey => "INVALID_KEY",
-            Code::Expired => "EXPIRED",
-            Code::PermissionDenied => "PERMISSION_DENIED",
-            Code::IpBlocked => "IP_BLOCKED",
-            Code::DomainBlocked => "DOMAIN_BLOCKED",
-            Code::RateLimited => "RATE_LIMITED",
-            Code::InternalError => "internal_error",
-            Code::QueueFailed => "queue_failed",
             Code::Unknown(code) => code,
+            known => known.index().map_or("", |i| CODE_TEXTS[i]),
         }
     }
     /// The variant's name, e.g. `"RateLimited"`.

@@ -356,6 +356,9 @@ pub mod send {
         /// A code the catalog does not list, as the provider sent it.
         Unknown(::std::string::String),
     }
+    /// Per known code, in [`Code::index`] order: the code as the provider
+    /// sends it.
+    static CODE_TEXTS: [&str; 1usize] = ["missing_send_payload"];
     /// Per known code, in [`Code::index`] order: the variant's name.
     static CODE_NAMES: [&str; 1usize] = ["MissingSendPayload"];
     /// Per known code, in [`Code::index`] order: what it means.
@@ -368,8 +371,8 @@ pub mod send {
         /// The code exactly as the provider sends it.
         pub fn as_str(&self) -> &str {
             match self {
-                Code::MissingSendPayload => "missing_send_payload",
                 Code::Unknown(code) => code,
+                known => known.index().map_or("", |i| CODE_TEXTS[i]),
             }
         }
         /// The variant's name, e.g. `"RateLimited"`.

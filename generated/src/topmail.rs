@@ -82,6 +82,25 @@ pub enum Code {
     /// A code the catalog does not list, as the provider sent it.
     Unknown(::std::string::String),
 }
+/// Per known code, in [`Code::index`] order: the code as the provider
+/// sends it.
+static CODE_TEXTS: [&str; 15usize] = [
+    "validation_error",
+    "unauthorized",
+    "missing_from_email",
+    "domain_invalid",
+    "template_not_found",
+    "contact_not_found",
+    "not_found",
+    "workspace_not_found",
+    "duplicate",
+    "limit_reached",
+    "rate_limited",
+    "invalid_schedule",
+    "schedule_failed",
+    "no_content",
+    "internal_error",
+];
 /// Per known code, in [`Code::index`] order: the variant's name.
 static CODE_NAMES: [&str; 15usize] = [
     "ValidationError",
@@ -161,22 +180,8 @@ impl Code {
     /// The code exactly as the provider sends it.
     pub fn as_str(&self) -> &str {
         match self {
-            Code::ValidationError => "validation_error",
-            Code::Unauthorized => "unauthorized",
-            Code::MissingFromEmail => "missing_from_email",
-            Code::DomainInvalid => "domain_invalid",
-            Code::TemplateNotFound => "template_not_found",
-            Code::ContactNotFound => "contact_not_found",
-            Code::NotFound => "not_found",
-            Code::WorkspaceNotFound => "workspace_not_found",
-            Code::Duplicate => "duplicate",
-            Code::LimitReached => "limit_reached",
-            Code::RateLimited => "rate_limited",
-            Code::InvalidSchedule => "invalid_schedule",
-            Code::ScheduleFailed => "schedule_failed",
-            Code::NoContent => "no_content",
-            Code::InternalError => "internal_error",
             Code::Unknown(code) => code,
+            known => known.index().map_or("", |i| CODE_TEXTS[i]),
         }
     }
     /// The variant's name, e.g. `"RateLimited"`.
