@@ -280,7 +280,6 @@ impl<'t> Builder<'t> {
                 }
                 Event::SequenceStart(_, anchor, tag) => {
                     self.open(anchor, tag.as_deref(), false, span)?;
-                    self.stack.last_mut().expect("just opened").kind = FrameKind::Seq(Vec::new());
                 }
                 Event::MappingStart(_, anchor, tag) => {
                     self.open(anchor, tag.as_deref(), true, span)?;
@@ -438,10 +437,14 @@ impl<'t> Builder<'t> {
             nodes_at_start: self.nodes - 1,
             events_at_start: self.events - 1,
             height: 0,
-            kind: FrameKind::Map {
-                entries: Vec::new(),
-                key: None,
-                merges: Vec::new(),
+            kind: if mapping {
+                FrameKind::Map {
+                    entries: Vec::new(),
+                    key: None,
+                    merges: Vec::new(),
+                }
+            } else {
+                FrameKind::Seq(Vec::new())
             },
         });
         Ok(())
@@ -487,7 +490,9 @@ impl<'t> Builder<'t> {
                 height,
                 merge_key: false,
             };
-            self.anchors[frame.anchor] = Anchor::Done(Box::new(anchored));
+            if let Some(slot) = self.anchors.get_mut(frame.anchor) {
+                *slot = Anchor::Done(Box::new(anchored));
+            }
         }
         self.add(node, false, height)
     }

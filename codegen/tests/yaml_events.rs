@@ -687,3 +687,21 @@ proptest! {
         prop_assert!(difference(&edited).is_none(), "{}", difference(&edited).unwrap_or_default());
     }
 }
+
+/// For counting instructions: parses `YAML_FILE` `YAML_PARSES` times with
+/// the `YAML_PARSER` (`events`, the default, or `serde`), e.g. under
+/// `valgrind --tool=callgrind` with 1 and 2 parses.
+#[test]
+#[ignore = "a measurement, run by hand"]
+fn parse_a_file_repeatedly() {
+    let Ok(path) = std::env::var("YAML_FILE") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).expect("read YAML_FILE");
+    let times: usize = std::env::var("YAML_PARSES").map_or(1, |n| n.parse().expect("a count"));
+    let serde = std::env::var("YAML_PARSER").is_ok_and(|p| p == "serde");
+    for _ in 0..times {
+        let parsed = if serde { oracle::parse(&text) } else { node::parse(&text) };
+        assert!(parsed.is_ok());
+    }
+}
