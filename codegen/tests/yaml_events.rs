@@ -701,7 +701,11 @@ fn parse_a_file_repeatedly() {
     let times: usize = std::env::var("YAML_PARSES").map_or(1, |n| n.parse().expect("a count"));
     let serde = std::env::var("YAML_PARSER").is_ok_and(|p| p == "serde");
     for _ in 0..times {
-        let parsed = if serde { oracle::parse(&text) } else { node::parse(&text) };
+        let parsed = if serde {
+            oracle::parse(&text)
+        } else {
+            node::parse(&text)
+        };
         assert!(parsed.is_ok());
     }
 }
