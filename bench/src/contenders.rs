@@ -147,7 +147,7 @@ pub fn summary(case: &Case, contender: Contender) -> Summary {
                 fields: e
                     .field_errors()
                     .iter()
-                    .map(|f| (f.field.clone(), f.message.clone()))
+                    .map(|f| (f.field.to_string(), owned(f.message.as_deref())))
                     .collect(),
                 retry_after,
             }

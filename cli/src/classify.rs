@@ -102,8 +102,8 @@ pub fn classify(entry: &ApiEntry, c: &Classify) -> Report {
             .field_errors()
             .iter()
             .map(|f| FieldError {
-                field: f.field.clone(),
-                message: f.message.clone(),
+                field: f.field.to_string(),
+                message: f.message.as_deref().map(str::to_owned),
             })
             .collect(),
         retry: error.retry_class().as_str(),

@@ -619,7 +619,8 @@ impl<E: ApiError> Client<E> {
         request: impl IntoRequest,
         options: SendOptions,
     ) -> Result<Delivered, Failure<E>> {
-        let start = tokio::time::Instant::now();
+        // Only a deadline needs to know when the first attempt started.
+        let start = self.policy.deadline().map(|_| tokio::time::Instant::now());
         // Nothing was sent: no attempts, no key worth reusing.
         let invalid = |error| Failure {
             error: LastError::Transport(error),
@@ -635,7 +636,9 @@ impl<E: ApiError> Client<E> {
             attach_idempotency_key::<E>(&mut request, options.idempotency_key).map_err(invalid)?;
         let retry_safe = options.idempotent || idempotency_key.is_some();
         let method = request.method().clone();
-        let path = request.url().path().to_owned();
+        // The log events' URL path is read from the spare copy of the
+        // request; only a request without one (a stream body) copies it.
+        let mut stream_path: Option<String> = None;
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut spent = 0;
         let mut next = request;
@@ -645,6 +648,9 @@ impl<E: ApiError> Client<E> {
                 .saturating_add(1);
             // A copy for the next attempt; `None` for a stream body, sent once.
             let spare = next.try_clone();
+            if spare.is_none() && stream_path.is_none() {
+                stream_path = Some(next.url().path().to_owned());
+            }
             let failed = match self.attempt(next, start).await {
                 AttemptResult::Success(response) => {
                     if let Some(budget) = &self.budget {
@@ -655,7 +661,7 @@ impl<E: ApiError> Client<E> {
                         provider = E::PROVIDER,
                         api = E::API,
                         method = %method,
-                        path = %path,
+                        path = %url_path(spare.as_ref(), stream_path.as_deref()),
                         attempt = number,
                         status = response.status().as_u16(),
                         "attempt succeeded"
@@ -678,7 +684,7 @@ impl<E: ApiError> Client<E> {
                         provider = E::PROVIDER,
                         api = E::API,
                         method = %method,
-                        path = %path,
+                        path = %spare.url().path(),
                         attempt = number,
                         status = record.status.map(|s| s.as_u16()),
                         code = record.code.as_deref(),
@@ -695,7 +701,7 @@ impl<E: ApiError> Client<E> {
                     tokio::time::sleep(after).await;
                     next = spare;
                 }
-                (decision, _) => {
+                (decision, spare) => {
                     let (reason, server_delay) = match decision {
                         Decision::GiveUp {
                             reason,
@@ -712,7 +718,8 @@ impl<E: ApiError> Client<E> {
                         server_delay,
                         idempotency_key,
                     };
-                    self.trace_give_up(&method, &path, &failure);
+                    let path = url_path(spare.as_ref(), stream_path.as_deref());
+                    self.trace_give_up(&method, path, &failure);
                     return Err(failure);
                 }
             }
@@ -725,7 +732,7 @@ impl<E: ApiError> Client<E> {
         &self,
         failed: &Failed<E>,
         retry_safe: bool,
-        start: tokio::time::Instant,
+        start: Option<tokio::time::Instant>,
         replayable: bool,
         spent: &mut u32,
     ) -> Decision {
@@ -741,7 +748,7 @@ impl<E: ApiError> Client<E> {
             failed.record.number,
             retry_safe,
             SystemTime::now(),
-            start.elapsed(),
+            start.map_or(Duration::ZERO, |start| start.elapsed()),
             &mut self.lock_rng(),
         );
         let Decision::Retry { after, reason } = decision else {
@@ -772,12 +779,13 @@ impl<E: ApiError> Client<E> {
     async fn attempt(
         &self,
         request: reqwest::Request,
-        start: tokio::time::Instant,
+        start: Option<tokio::time::Instant>,
     ) -> AttemptResult<E> {
         let remaining = self
             .policy
             .deadline()
-            .map(|deadline| deadline.saturating_sub(start.elapsed()));
+            .zip(start)
+            .map(|(deadline, start)| deadline.saturating_sub(start.elapsed()));
         let limit = match (self.policy.attempt_timeout(), remaining) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -832,6 +840,12 @@ impl<E> Client<E> {
         // A panic elsewhere cannot leave a random generator inconsistent.
         self.rng.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The URL path for log events: the spare copy's, else the copy kept for a
+/// request that has none.
+fn url_path<'a>(spare: Option<&'a reqwest::Request>, copy: Option<&'a str>) -> &'a str {
+    spare.map_or(copy.unwrap_or_default(), |spare| spare.url().path())
 }
 
 /// Milliseconds with a fraction, so sub-millisecond waits do not log as 0.

@@ -40,6 +40,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::hints::{HintHeaders, LayoutHeader};
@@ -137,8 +138,8 @@ impl<'a> Parts<'a> {
     pub fn split_details(self, status: http::StatusCode) -> (Option<RawCode<'a>>, ErrorDetails) {
         let details = ErrorDetails {
             status,
-            message: self.message.map(Cow::into_owned),
-            request_id: self.request_id.map(Cow::into_owned),
+            message: self.message.map(compact),
+            request_id: self.request_id.map(compact),
             field_errors: self.field_errors,
             hints: self.hints,
             raw: self.raw,
@@ -228,6 +229,7 @@ impl Decoder {
     ///   request id when the body has none, and the [`DelayHints`]. A header
     ///   repeated with different values is ignored, and so is a code or request
     ///   id whose value is marked sensitive.
+    #[inline]
     pub fn decode<'a>(
         &self,
         status: http::StatusCode,
@@ -237,10 +239,7 @@ impl Decoder {
         // The status is not needed to find the parts; generated code uses it
         // to classify. It stays in the signature so the contract can grow.
         let _ = status;
-        let mut parts = Parts {
-            hints: self.hints.read(headers),
-            ..Parts::default()
-        };
+        let hints = self.hints.read(headers);
         // Validating UTF-8 up front (fast) lets the parser trust it
         // afterwards, rejects bodies whose invalid bytes sit in skipped
         // strings, and lets a snippet be cut without validating again.
@@ -248,29 +247,45 @@ impl Decoder {
             BodyFormat::Json => std::str::from_utf8(body).ok(),
             BodyFormat::Text => None,
         };
-        if let Some(text) = text {
-            // On failure nothing was written: a status-level error.
-            decode_json(&self.targets, text, &mut parts);
-        }
+        // On failure nothing was found: a status-level error.
+        let Found {
+            mut code,
+            message,
+            mut request_id,
+            field_errors,
+        } = match text {
+            Some(text) => decode_json(&self.targets, text),
+            None => Found::default(),
+        };
         // Text, malformed JSON, or JSON without what the layout describes:
         // keep a snippet so the error still shows what the server said.
-        if parts.code.is_none() && parts.message.is_none() {
-            parts.raw = match text {
+        let raw = if code.is_none() && message.is_none() {
+            match text {
                 Some(text) => text_snippet(text),
                 None => raw_snippet(body),
-            };
-        }
+            }
+        } else {
+            None
+        };
         if let Some(header) = &self.code_header {
-            parts.code = header_text(headers, header)
+            code = header_text(headers, header)
                 .map(|text| code_from_str(text, self.targets.code_type));
         }
-        if parts.request_id.is_none() {
-            parts.request_id = self
+        if request_id.is_none() {
+            request_id = self
                 .request_id_header
                 .as_ref()
                 .and_then(|header| header_text(headers, header));
         }
-        parts
+        // Built in place, in the caller's slot: no copy of the whole.
+        Parts {
+            code,
+            message,
+            request_id,
+            field_errors,
+            hints,
+            raw,
+        }
     }
 
     /// The delay hints of a response: what [`DelayHints::from_headers`]
@@ -363,13 +378,22 @@ fn code_from_int<'de>(n: i128, code_type: CodeType) -> RawCode<'de> {
     }
 }
 
-/// Walks a JSON document into `parts`; `None` (and nothing written) when
-/// it is not one well-formed JSON document.
-fn decode_json<'a>(targets: &Targets, text: &'a str, parts: &mut Parts<'a>) -> Option<()> {
+/// What the walk of a JSON document found.
+#[derive(Default)]
+struct Found<'a> {
+    code: Option<RawCode<'a>>,
+    message: Option<Cow<'a, str>>,
+    request_id: Option<Cow<'a, str>>,
+    field_errors: Vec<FieldError>,
+}
+
+/// Walks a JSON document; nothing found when it is not one well-formed
+/// JSON document.
+fn decode_json<'a>(targets: &Targets, text: &'a str) -> Found<'a> {
     let mut scope = Scope::default();
     let mut field_errors = Vec::new();
     let mut de = serde_json::Deserializer::from_str(text);
-    Walk {
+    let walked = Walk {
         targets,
         depth: 0,
         mask: targets.root,
@@ -377,15 +401,28 @@ fn decode_json<'a>(targets: &Targets, text: &'a str, parts: &mut Parts<'a>) -> O
         field_errors: &mut field_errors,
     }
     .deserialize(&mut de)
-    .and_then(|()| de.end())
-    .ok()?;
+    .and_then(|()| de.end());
+    if walked.is_err() {
+        return Found::default();
+    }
     // A single field error read from the document itself.
     scope.push_field_error(&mut field_errors);
-    parts.code = scope.code;
-    parts.message = scope.message;
-    parts.request_id = scope.request_id;
-    parts.field_errors = field_errors;
-    Some(())
+    Found {
+        code: scope.code,
+        message: scope.message,
+        request_id: scope.request_id,
+        field_errors,
+    }
+}
+
+/// Owned text for an error: in-line when short, and a string that was
+/// already copied (it had escapes) keeps its buffer.
+#[inline]
+fn compact(text: Cow<'_, str>) -> CompactString {
+    match text {
+        Cow::Borrowed(text) => CompactString::new(text),
+        Cow::Owned(text) => CompactString::from(text),
+    }
 }
 
 /// What a pointer's value is for. Each slot has exactly one pointer in a
@@ -616,13 +653,14 @@ struct Scope<'de> {
 }
 
 impl Scope<'_> {
+    #[inline]
     fn push_field_error(&mut self, out: &mut Vec<FieldError>) {
         // An item without a field name is not a field error (typically a
         // general error in an errors array).
         if let Some(field) = self.field.take() {
             out.push(FieldError {
-                field: field.into_owned(),
-                message: self.field_message.take().map(Cow::into_owned),
+                field: compact(field),
+                message: self.field_message.take().map(compact),
             });
         }
     }
@@ -693,25 +731,28 @@ impl<'de> Walk<'_, 'de> {
         Ok(true)
     }
 
-    fn take_text(self, text: Cow<'de, str>) {
-        let code_type = self.targets.code_type;
+    fn take_text(mut self, text: Cow<'de, str>) {
         let exact = self.targets.exact(self.mask, self.depth);
         // Usually one slot takes the text: then it is moved, not cloned.
-        let mut text = Some(text);
-        for slot in slots(exact) {
-            let text = if exact & (exact - 1) == 0 {
-                text.take().unwrap_or_default()
-            } else {
-                text.clone().unwrap_or_default()
-            };
-            match slot {
-                Slot::Code => self.scope.code = Some(code_from_str(text, code_type)),
-                Slot::Message => self.scope.message = Some(text),
-                Slot::RequestId => self.scope.request_id = Some(text),
-                Slot::FieldName => self.scope.field = Some(text),
-                Slot::FieldMessage => self.scope.field_message = Some(text),
-                Slot::Errors | Slot::FieldItems => {}
+        if exact & exact.wrapping_sub(1) == 0 {
+            if let Some(slot) = slots(exact).next() {
+                self.put_text(slot, text);
             }
+            return;
+        }
+        for slot in slots(exact) {
+            self.put_text(slot, text.clone());
+        }
+    }
+
+    fn put_text(&mut self, slot: Slot, text: Cow<'de, str>) {
+        match slot {
+            Slot::Code => self.scope.code = Some(code_from_str(text, self.targets.code_type)),
+            Slot::Message => self.scope.message = Some(text),
+            Slot::RequestId => self.scope.request_id = Some(text),
+            Slot::FieldName => self.scope.field = Some(text),
+            Slot::FieldMessage => self.scope.field_message = Some(text),
+            Slot::Errors | Slot::FieldItems => {}
         }
     }
 

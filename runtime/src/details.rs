@@ -1,27 +1,36 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use compact_str::CompactString;
+
 use crate::{DelayHints, RetryClass};
 
 /// One field-level error: which field, and what is wrong with it.
+///
+/// Its text is a [`CompactString`]: a string of up to 24 bytes (most field
+/// names, many short messages) is kept in-line, without an allocation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     /// The field's name or path, as the provider sent it.
-    pub field: String,
+    pub field: CompactString,
     /// What is wrong with it, if the provider said.
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
 }
 
 /// The parts every decoded error has, whatever its API.
+///
+/// Message and request id are [`CompactString`]s: up to 24 bytes are kept
+/// in-line, so a short message costs no allocation. Read them as `&str`
+/// with `as_deref()`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ErrorDetails {
     /// The HTTP status.
     #[serde(serialize_with = "serialize_status")]
     pub status: http::StatusCode,
     /// The human-readable message.
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// The provider's request id (body first, then header).
-    pub request_id: Option<String>,
+    pub request_id: Option<CompactString>,
     /// Field-level errors, in body order.
     pub field_errors: Vec<FieldError>,
     /// Delay hints from the headers.

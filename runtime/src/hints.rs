@@ -221,6 +221,8 @@ pub(crate) struct HintHeaders {
     remaining: Option<LayoutHeader>,
     reset: Option<LayoutHeader>,
     reset_unit: ResetUnit,
+    /// Whether the layout names any delay header at all.
+    any: bool,
 }
 
 impl HintHeaders {
@@ -236,25 +238,32 @@ impl HintHeaders {
             }) => (limit, remaining, reset, reset_unit),
             None => (None, None, None, ResetUnit::Seconds),
         };
+        let any = layout.retry_after.is_some()
+            || limit.is_some()
+            || remaining.is_some()
+            || reset.is_some();
         HintHeaders {
             retry_after: optional(layout.retry_after, resolve),
             limit: optional(limit, resolve),
             remaining: optional(remaining, resolve),
             reset: optional(reset, resolve),
             reset_unit,
+            any,
         }
     }
 
     /// Reads the hints. Missing, malformed or conflicting headers leave
-    /// their hint `None`; only present headers are parsed.
+    /// their hint `None`; only present headers are parsed. A layout without
+    /// delay headers (checked in-line, without a call) reads nothing.
+    #[inline]
     pub(crate) fn read(&self, headers: &HeaderMap) -> DelayHints {
-        let none = self.retry_after.is_none()
-            && self.limit.is_none()
-            && self.remaining.is_none()
-            && self.reset.is_none();
-        if none || headers.is_empty() {
+        if !self.any || headers.is_empty() {
             return DelayHints::default();
         }
+        self.read_headers(headers)
+    }
+
+    fn read_headers(&self, headers: &HeaderMap) -> DelayHints {
         let value = |header: &Option<LayoutHeader>| header.as_ref()?.single_value(headers);
         DelayHints {
             retry_after: value(&self.retry_after).and_then(parse_retry_after),

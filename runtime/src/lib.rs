@@ -31,6 +31,9 @@ pub mod registry;
 pub use class::{ParseRetryClassError, RetryClass};
 #[cfg(feature = "client")]
 pub use client::{Client, Failure, SendOptions};
+/// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
+/// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.
+pub use compact_str::CompactString;
 pub use details::{ApiError, ErrorDetails, FieldError};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and

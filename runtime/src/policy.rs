@@ -729,12 +729,14 @@ impl RetryBudget {
     /// Adds `tokens`, up to the capacity.
     pub fn deposit(&self, tokens: u32) {
         let capacity = self.inner.capacity;
-        // `fetch_update` with a closure that always returns `Some` cannot fail.
+        // A full budget (the usual case: successes keep it full) is left
+        // alone: no write, so no contended cache line between clients.
         let _ = self
             .inner
             .tokens
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
-                Some(t.saturating_add(tokens).min(capacity))
+                let next = t.saturating_add(tokens).min(capacity);
+                (next != t).then_some(next)
             });
     }
 }
