@@ -991,6 +991,17 @@ fn resolve_scalar(
         }
         return Ok(NodeKind::Str(value.into_owned()));
     }
+    // Most plain scalars are words. One that starts with a letter no
+    // boolean, null or number starts with is a string: decided here, before
+    // trying each of them (`catalog!` resolves every scalar of a spec, in a
+    // dev build unoptimised).
+    if value
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() && !b"tTfFyYnNoO".contains(b))
+    {
+        return Ok(NodeKind::Str(value.into_owned()));
+    }
     if let Some(b) = yaml11_bool(&value) {
         return Ok(NodeKind::Bool(b));
     }
@@ -1020,7 +1031,7 @@ fn finite(f: f64, written: &str) -> Result<NodeKind, String> {
 
 /// Padding accepted around a scalar's value.
 fn yaml_trim(s: &str) -> &str {
-    s.trim_matches([' ', '\t', '\r', '\n'])
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
 }
 
 fn yaml11_bool(s: &str) -> Option<bool> {
