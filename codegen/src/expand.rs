@@ -398,7 +398,7 @@ fn expand_code(api: &Api) -> TokenStream {
                 match Self::known_i64(code) {
                     ::core::option::Option::Some(known) => known,
                     ::core::option::Option::None => {
-                        Code::Unknown(::std::string::ToString::to_string(&code))
+                        Code::Unknown(::errspec::__private::ToCompactString::to_compact_string(&code))
                     }
                 }
             }
@@ -424,7 +424,9 @@ fn expand_code(api: &Api) -> TokenStream {
                     ::errspec::decode::RawCode::Int(code) => Self::from_i64(code),
                     ::errspec::decode::RawCode::Str(code) => match Self::known(&code) {
                         ::core::option::Option::Some(known) => known,
-                        ::core::option::Option::None => Code::Unknown(code.into_owned()),
+                        ::core::option::Option::None => {
+                            Code::Unknown(::core::convert::From::from(code))
+                        }
                     },
                 }
             }
@@ -454,10 +456,12 @@ fn expand_code(api: &Api) -> TokenStream {
                 match raw {
                     ::errspec::decode::RawCode::Str(code) => match Self::known(&code) {
                         ::core::option::Option::Some(known) => known,
-                        ::core::option::Option::None => Code::Unknown(code.into_owned()),
+                        ::core::option::Option::None => {
+                            Code::Unknown(::core::convert::From::from(code))
+                        }
                     },
                     ::errspec::decode::RawCode::Int(code) => {
-                        let code = ::std::string::ToString::to_string(&code);
+                        let code = ::errspec::__private::ToCompactString::to_compact_string(&code);
                         match Self::known(&code) {
                             ::core::option::Option::Some(known) => known,
                             ::core::option::Option::None => Code::Unknown(code),
@@ -481,7 +485,7 @@ fn expand_code(api: &Api) -> TokenStream {
         pub enum Code {
             #variants
             #[doc = #unknown_doc]
-            Unknown(::std::string::String),
+            Unknown(::errspec::CompactString),
         }
 
         /// Per known code, in [`Code::index`] order: the code as the provider
@@ -568,7 +572,7 @@ fn expand_code(api: &Api) -> TokenStream {
                 ::core::result::Result::Ok(match Self::known(code) {
                     ::core::option::Option::Some(known) => known,
                     ::core::option::Option::None => {
-                        Code::Unknown(::std::borrow::ToOwned::to_owned(code))
+                        Code::Unknown(::errspec::CompactString::new(code))
                     }
                 })
             }

@@ -354,7 +354,7 @@ pub mod send {
         /// Status 400 Bad Request; retry class `never`.
         MissingSendPayload,
         /// A code the catalog does not list, as the provider sent it.
-        Unknown(::std::string::String),
+        Unknown(::errspec::CompactString),
     }
     /// Per known code, in [`Code::index`] order: the code as the provider
     /// sends it.
@@ -429,11 +429,15 @@ pub mod send {
                 ::errspec::decode::RawCode::Str(code) => {
                     match Self::known(&code) {
                         ::core::option::Option::Some(known) => known,
-                        ::core::option::Option::None => Code::Unknown(code.into_owned()),
+                        ::core::option::Option::None => {
+                            Code::Unknown(::core::convert::From::from(code))
+                        }
                     }
                 }
                 ::errspec::decode::RawCode::Int(code) => {
-                    let code = ::std::string::ToString::to_string(&code);
+                    let code = ::errspec::__private::ToCompactString::to_compact_string(
+                        &code,
+                    );
                     match Self::known(&code) {
                         ::core::option::Option::Some(known) => known,
                         ::core::option::Option::None => Code::Unknown(code),
@@ -457,7 +461,7 @@ pub mod send {
                 match Self::known(code) {
                     ::core::option::Option::Some(known) => known,
                     ::core::option::Option::None => {
-                        Code::Unknown(::std::borrow::ToOwned::to_owned(code))
+                        Code::Unknown(::errspec::CompactString::new(code))
                     }
                 },
             )

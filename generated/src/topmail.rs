@@ -80,7 +80,7 @@ pub enum Code {
     /// Status 500 Internal Server Error; retry class `backoff`.
     InternalError,
     /// A code the catalog does not list, as the provider sent it.
-    Unknown(::std::string::String),
+    Unknown(::errspec::CompactString),
 }
 /// Per known code, in [`Code::index`] order: the code as the provider
 /// sends it.
@@ -311,11 +311,15 @@ impl Code {
             ::errspec::decode::RawCode::Str(code) => {
                 match Self::known(&code) {
                     ::core::option::Option::Some(known) => known,
-                    ::core::option::Option::None => Code::Unknown(code.into_owned()),
+                    ::core::option::Option::None => {
+                        Code::Unknown(::core::convert::From::from(code))
+                    }
                 }
             }
             ::errspec::decode::RawCode::Int(code) => {
-                let code = ::std::string::ToString::to_string(&code);
+                let code = ::errspec::__private::ToCompactString::to_compact_string(
+                    &code,
+                );
                 match Self::known(&code) {
                     ::core::option::Option::Some(known) => known,
                     ::core::option::Option::None => Code::Unknown(code),
@@ -339,7 +343,7 @@ impl ::core::str::FromStr for Code {
             match Self::known(code) {
                 ::core::option::Option::Some(known) => known,
                 ::core::option::Option::None => {
-                    Code::Unknown(::std::borrow::ToOwned::to_owned(code))
+                    Code::Unknown(::errspec::CompactString::new(code))
                 }
             },
         )

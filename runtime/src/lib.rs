@@ -47,6 +47,7 @@ pub use policy::{RetryBudget, RetryPolicy};
 /// Items used by generated code. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use compact_str::ToCompactString;
     pub use http;
     pub use serde;
 }

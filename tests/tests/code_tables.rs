@@ -54,10 +54,10 @@ macro_rules! check_codes {
                 format!("{}~", &text[..text.len() - 1]),
             ] {
                 let code: $code = near.parse().unwrap();
-                assert_eq!(code, <$code>::Unknown(near.clone()), "{what}: {near}");
+                assert_eq!(code, <$code>::Unknown(near.as_str().into()), "{what}: {near}");
             }
         }
-        let unknown = <$code>::Unknown(String::from("brand_new"));
+        let unknown = <$code>::Unknown("brand_new".into());
         assert_eq!(unknown.variant_name(), "Unknown");
         assert_eq!(format!("{unknown:?}"), r#"Unknown("brand_new")"#);
         assert_eq!(format!("{unknown:#?}"), "Unknown(\n    \"brand_new\",\n)");
