@@ -54,7 +54,11 @@ macro_rules! check_codes {
                 format!("{}~", &text[..text.len() - 1]),
             ] {
                 let code: $code = near.parse().unwrap();
-                assert_eq!(code, <$code>::Unknown(near.as_str().into()), "{what}: {near}");
+                assert_eq!(
+                    code,
+                    <$code>::Unknown(near.as_str().into()),
+                    "{what}: {near}"
+                );
             }
         }
         let unknown = <$code>::Unknown("brand_new".into());
