@@ -220,7 +220,8 @@ impl Decoder {
     ///   message. A string code of an integer API that parses as `i64` becomes
     ///   [`RawCode::Int`]; an integer code of a string API becomes its decimal
     ///   text. A request id or field name that is an integer is kept as text.
-    ///   When a key appears twice, the last value wins.
+    ///   When a key appears twice, the last value of the expected type wins
+    ///   (`{"code":"a","code":"b"}` gives `b`, `{"code":"a","code":{}}` gives `a`).
     /// - A body that is empty, not UTF-8 or not one well-formed JSON document
     ///   (HTML from a proxy, a truncated read) gives a status-level error: no
     ///   body part at all, and `raw` holds a snippet. A well-formed document in
@@ -1447,6 +1448,9 @@ mod tests {
         let h = HeaderMap::new();
         let body = br#"{"error":{"code":"a","code":"b"}}"#;
         assert_eq!(decode(&NESTED, &h, body).code, str_code("b"));
+        // A later value of the wrong type is skipped, like any other.
+        let body = br#"{"error":{"code":"a","code":{}}}"#;
+        assert_eq!(decode(&NESTED, &h, body).code, str_code("a"));
     }
 
     #[test]
