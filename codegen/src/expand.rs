@@ -325,18 +325,18 @@ fn expand_code(api: &Api) -> TokenStream {
     // Everything that repeats per code is written as source text and lexed
     // once (see `PerCode`); the rest is built with `quote!`.
     let per_code = PerCode::new(api);
-    let variants = Moved::new(per_code.variants.tokens());
-    let names = Moved::new(per_code.names.tokens());
-    let descriptions = Moved::new(per_code.descriptions.tokens());
-    let statuses = Moved::new(per_code.statuses.tokens());
-    let texts = Moved::new(per_code.texts.tokens());
-    let index_arms = Moved::new(per_code.index_arms.tokens());
+    let variants = per_code.variants.splice();
+    let names = per_code.names.splice();
+    let descriptions = per_code.descriptions.splice();
+    let statuses = per_code.statuses.splice();
+    let texts = per_code.texts.splice();
+    let index_arms = per_code.index_arms.splice();
     // Per-code data lives in tables indexed by `Code::index`: one `match`
     // over the codes instead of one per accessor, which keeps the compile
     // time of large catalogs near linear (rustc lowers a `match` in
     // super-linear time in its arms).
     let overrides_table = api.codes.iter().any(|c| c.retry.is_some()).then(|| {
-        let overrides = Moved::new(per_code.overrides.tokens());
+        let overrides = per_code.overrides.splice();
         quote! {
             /// Per known code, in [`Code::index`] order: its own retry class, if the
             /// catalog gives one.
@@ -352,7 +352,7 @@ fn expand_code(api: &Api) -> TokenStream {
         quote!(::core::option::Option::None)
     };
     let hints_table = api.codes.iter().any(|c| c.hint.is_some()).then(|| {
-        let hints = Moved::new(per_code.hints.tokens());
+        let hints = per_code.hints.splice();
         quote! {
             /// Per known code, in [`Code::index`] order: what to check or do about it.
             static CODE_HINTS: [::core::option::Option<&str>; #count] = {
@@ -391,7 +391,7 @@ fn expand_code(api: &Api) -> TokenStream {
         for code in &api.codes {
             arms.push(&format!("{} => Code::{},", code.value, code.variant));
         }
-        let arms = Moved::new(arms.tokens());
+        let arms = arms.splice();
         quote! {
             /// The code for an integer, [`Code::Unknown`] if the catalog does not list it.
             pub fn from_i64(code: i64) -> Self {
@@ -441,7 +441,7 @@ fn expand_code(api: &Api) -> TokenStream {
             }
             buckets.push("_ => return ::core::option::Option::None, },");
         }
-        let buckets = Moved::new(buckets.tokens());
+        let buckets = buckets.splice();
         quote! {
             /// The known code sent as `code`. By length first: the code is
             /// compared only with codes of its length.
@@ -708,6 +708,11 @@ impl SourceText {
             self.push_str_literal(&line);
             self.0.push_str("] ");
         }
+    }
+
+    /// The tokens, for splicing into `quote!` output once ([`Moved`]).
+    fn splice(&self) -> Moved {
+        Moved::new(self.tokens())
     }
 
     /// The tokens. Inside a proc-macro the compiler lexes the text
