@@ -9,6 +9,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Api, BodyFormat, Catalog, CodeSource, RetryClass};
 use crate::source::Span;
 use crate::spec::{ApiSpec, Spec, Text};
+use crate::text;
 
 /// Runs every rule over a lowered catalog.
 pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
@@ -16,6 +17,7 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
     check_as_of_date(catalog, diags);
     check_docs_urls(spec, diags);
     check_no_empty_text(spec, diags);
+    check_text_characters(spec, diags);
     check_api_identifiers(catalog, diags);
     for (api, (_, api_spec)) in catalog.apis.iter().zip(&spec.apis) {
         check_api_lists_something(api, api_spec, diags);
@@ -132,8 +134,12 @@ fn check_docs_urls(spec: &Spec, diags: &mut Diagnostics) {
             .value
             .strip_prefix("https://")
             .or_else(|| url.value.strip_prefix("http://"));
+        // RFC 3986 characters only: no `<`, `>`, `"`, backticks, spaces or
+        // controls, which would end an autolink or inject markup.
         let ok = rest.is_some_and(|r| {
-            !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace)
+            !r.is_empty()
+                && !r.starts_with(['/', '?', '#'])
+                && r.bytes().all(|b| b.is_ascii_alphanumeric() || URL_PUNCTUATION.contains(&b))
         });
         if !ok {
             diags.push(
@@ -146,6 +152,9 @@ fn check_docs_urls(spec: &Spec, diags: &mut Diagnostics) {
         }
     }
 }
+
+/// The punctuation RFC 3986 allows in a URL (with `%` for escapes).
+const URL_PUNCTUATION: &[u8] = b"-._~:/?#[]@!$&'()*+,;=%";
 
 /// Free text (titles, meanings, descriptions, hints) is never blank: it
 /// becomes rustdoc and `Display` output. Leave an optional key out instead.
@@ -172,6 +181,59 @@ fn check_no_empty_text(spec: &Spec, diags: &mut Diagnostics) {
                     .with_help(
                         "optional keys (`hint`, an API's `title`, …) can be left out instead",
                     ),
+            );
+        }
+    }
+}
+
+/// Text that ends up in generated code, rustdoc or Markdown holds no
+/// control characters, bidi controls or Unicode line breaks
+/// ([`text::forbidden_char`]): they break builds (a lone CR in a doc
+/// comment), hide what code does (bidi overrides) or break tables. Line
+/// feeds and tabs are allowed only in multi-line text (descriptions,
+/// meanings, hints); titles, codes, URLs and pointers are one line.
+fn check_text_characters(spec: &Spec, diags: &mut Diagnostics) {
+    let mut texts: Vec<(&str, &Text, bool)> = vec![("`title`", &spec.title, false)];
+    texts.extend(spec.description.iter().map(|t| ("`description`", t, true)));
+    texts.extend(spec.docs_url.iter().map(|t| ("`docs_url`", t, false)));
+    for (_, api) in &spec.apis {
+        texts.extend(api.title.iter().map(|t| ("`title`", t, false)));
+        texts.extend(api.description.iter().map(|t| ("`description`", t, true)));
+        texts.extend(api.docs_url.iter().map(|t| ("`docs_url`", t, false)));
+        if let Some(b) = &api.body {
+            let code = b.code.as_ref().and_then(|c| c.pointer.as_ref());
+            let fields = b.field_errors.as_ref();
+            let pointers = [
+                b.errors.as_ref(),
+                code,
+                b.message.as_ref(),
+                b.request_id.as_ref(),
+                fields.and_then(|f| f.items.as_ref()),
+                fields.and_then(|f| f.field.as_ref()),
+                fields.and_then(|f| f.message.as_ref()),
+            ];
+            texts.extend(pointers.into_iter().flatten().map(|t| ("a JSON pointer", t, false)));
+        }
+        for (_, s) in &api.statuses {
+            texts.extend(s.meaning.iter().map(|t| ("`meaning`", t, true)));
+            texts.extend(s.hint.iter().map(|t| ("`hint`", t, true)));
+        }
+        for (code, c) in &api.codes {
+            texts.push(("a code", code, false));
+            texts.extend(c.description.iter().map(|t| ("`description`", t, true)));
+            texts.extend(c.hint.iter().map(|t| ("`hint`", t, true)));
+        }
+    }
+    for (what, t, multiline) in texts {
+        if let Some((_, c, why)) = text::find_forbidden_char(&t.value, multiline) {
+            diags.push(
+                Diagnostic::error(t.span, text::forbidden_char_message(what, c, why))
+                    .with_label("in this text")
+                    .with_help(if multiline {
+                        "remove it; only line feeds and tabs may break text"
+                    } else {
+                        "remove it; this text is one line"
+                    }),
             );
         }
     }

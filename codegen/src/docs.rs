@@ -10,11 +10,12 @@ use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::expand::{status_label, table_cell};
+use crate::expand::status_label;
 use crate::model::{
     Api, BodyFormat, Catalog, Code, CodeSource, CodeType, CodeValue, Pointer, ResetUnit, RetryClass,
 };
 use crate::source::{Located, SourceFile};
+use crate::text::{self, table_cell};
 
 const PROVIDER_TEMPLATE: &str = include_str!("../templates/provider.md.j2");
 const INDEX_TEMPLATE: &str = include_str!("../templates/index.md.j2");
@@ -55,7 +56,7 @@ pub fn render_index(sources: &[DocSource<'_>]) -> String {
             codes: s.catalog.apis.iter().map(|a| a.codes.len()).sum(),
             statuses: s.catalog.apis.iter().map(|a| a.statuses.len()).sum(),
             as_of: s.catalog.as_of.value.clone(),
-            spec: s.file.name.clone(),
+            spec: code_cell(&s.file.name),
         })
         .collect();
     render(
@@ -207,11 +208,11 @@ impl ProviderPage {
         let several = catalog.apis.len() > 1;
         ProviderPage {
             provider: catalog.provider.value.clone(),
-            title: catalog.title.clone(),
-            description: catalog.description.clone(),
+            title: text::inline(&catalog.title),
+            description: catalog.description.as_deref().map(text::markdown),
             docs_url: catalog.docs_url.clone(),
             as_of: catalog.as_of.value.clone(),
-            spec: source.file.name.clone(),
+            spec: text::code_span(&source.file.name),
             classes: classes(),
             apis: catalog
                 .apis
@@ -248,7 +249,7 @@ impl ApiPage {
             .codes
             .iter()
             .map(|c| CodeRow {
-                code: c.value.to_string(),
+                code: code_cell(&c.value.to_string()),
                 variant: c.variant.clone(),
                 statuses: c
                     .statuses
@@ -266,8 +267,8 @@ impl ApiPage {
             .collect();
         ApiPage {
             name: api.name.value.clone(),
-            title: api.title.clone(),
-            description: api.description.clone(),
+            title: text::inline(&api.title),
+            description: api.description.as_deref().map(text::markdown),
             docs_url: api.docs_url.clone(),
             rust_path,
             statuses,
@@ -318,7 +319,7 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
         }
         Some(CodeSource::Header(h)) => rows.push(row(
             "Code",
-            format!("the `{}` header, {code_type}", written(h, file)),
+            format!("the {} header, {code_type}", code_cell(&written(h, file))),
         )),
         None => rows.push(row(
             "Code",
@@ -355,11 +356,16 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
     rows
 }
 
+/// A code span in a table cell.
+fn code_cell(text: &str) -> String {
+    text::escape_pipes(&text::code_span(text))
+}
+
 fn pointer_cell(p: &Pointer) -> String {
     if p.text.is_empty() {
         String::from("the whole document")
     } else {
-        format!("`{}`", p.text.replace('|', "\\|"))
+        code_cell(&p.text)
     }
 }
 
@@ -367,7 +373,7 @@ fn header_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut push = |h: &Located<String>, value: String| {
         rows.push(Row {
-            name: format!("`{}`", written(h, file)),
+            name: code_cell(&written(h, file)),
             value,
         });
     };
@@ -433,8 +439,12 @@ fn written(h: &Located<String>, file: &SourceFile) -> String {
 fn examples(api: &Api, file: &SourceFile) -> Vec<ExampleSection> {
     let section = |title: String, code: Option<&Code>, status: u16| ExampleSection {
         title,
-        response: example_response(api, code, status)
-            .to_http(&|name| header_spelling(api, file, name)),
+        // Fenced here: the fence outgrows any backticks the text holds.
+        response: text::fenced(
+            "http",
+            &example_response(api, code, status)
+                .to_http(&|name| header_spelling(api, file, name)),
+        ),
     };
     // One per code (at its first status), then one per status no code
     // comes with: a status-level error.
@@ -444,7 +454,11 @@ fn examples(api: &Api, file: &SourceFile) -> Vec<ExampleSection> {
         .filter_map(|c| {
             let status = *c.statuses.first()?;
             Some(section(
-                format!("`{}` ({})", c.value, status_label(status)),
+                format!(
+                    "{} ({})",
+                    text::code_span(&c.value.to_string()),
+                    status_label(status)
+                ),
                 Some(c),
                 status,
             ))
@@ -518,6 +532,8 @@ impl ExampleResponse {
 const EXAMPLE_REQUEST_ID: &str = "req_01J9Z3T8KX5Q";
 const EXAMPLE_FIELD: &str = "email";
 const EXAMPLE_FIELD_MESSAGE: &str = "is not a valid email address";
+/// The deepest nesting an example body has.
+pub(crate) const EXAMPLE_MAX_DEPTH: usize = 64;
 /// A fixed reset time (2026-11-24T12:00:00Z), so examples are stable.
 const EXAMPLE_RESET_UNIX: &str = "1795521600";
 
@@ -579,7 +595,13 @@ pub fn example_response(api: &Api, code: Option<&Code>, status: u16) -> ExampleR
     } else {
         let mut root = Json::Null;
         let mut item = Json::Null;
-        if let (Some(CodeSource::Body(p)), Some(c)) = (&body.code, code) {
+        // Nesting stays well inside what a JSON parser accepts (serde_json
+        // stops at 128 levels): a value whose pointer is deeper is left out.
+        let base = body.errors.as_ref().map_or(0, |p| p.segments.len() + 1);
+        let fits = |depth: usize| depth <= EXAMPLE_MAX_DEPTH;
+        if let (Some(CodeSource::Body(p)), Some(c)) = (&body.code, code)
+            && fits(base + p.segments.len())
+        {
             item.set(
                 &p.segments,
                 match &c.value {
@@ -588,32 +610,44 @@ pub fn example_response(api: &Api, code: Option<&Code>, status: u16) -> ExampleR
                 },
             );
         }
-        if let Some(p) = &body.message {
+        if let Some(p) = &body.message
+            && fits(base + p.segments.len())
+        {
             item.set(&p.segments, Json::Str(message));
         }
         if let (Some(f), true) = (&body.field_errors, matches!(status, 400 | 422)) {
             // Without `items`, the field error lives in the error object itself.
+            let item_base = base + f.items.as_ref().map_or(0, |p| p.segments.len() + 1);
             let mut array_item = Json::Null;
             let target = if f.items.is_some() {
                 &mut array_item
             } else {
                 &mut item
             };
-            target.set(&f.field.segments, Json::Str(EXAMPLE_FIELD.to_owned()));
-            if let Some(m) = &f.message {
+            if fits(item_base + f.field.segments.len()) {
+                target.set(&f.field.segments, Json::Str(EXAMPLE_FIELD.to_owned()));
+            }
+            if let Some(m) = &f.message
+                && fits(item_base + m.segments.len())
+            {
                 target.set(&m.segments, Json::Str(EXAMPLE_FIELD_MESSAGE.to_owned()));
             }
-            if let Some(items) = &f.items {
+            if let Some(items) = &f.items
+                && array_item != Json::Null
+            {
                 item.set(&items.segments, Json::Arr(vec![array_item]));
             }
         }
         match &body.errors {
-            Some(p) => {
+            Some(p) if fits(base) => {
                 root.set(&p.segments, Json::Arr(vec![item]));
             }
+            Some(_) => {}
             None => root = item,
         }
-        if let Some(p) = &body.request_id {
+        if let Some(p) = &body.request_id
+            && fits(p.segments.len())
+        {
             root.set(&p.segments, Json::Str(EXAMPLE_REQUEST_ID.to_owned()));
         }
         let mut out = String::new();
@@ -627,6 +661,15 @@ pub fn example_response(api: &Api, code: Option<&Code>, status: u16) -> ExampleR
         headers,
         body: body_text,
     }
+}
+
+/// `segment` as an index into an example array: canonical (RFC 6901) and
+/// below 16, so examples stay small.
+fn array_index(segment: &str) -> Option<usize> {
+    let canonical = segment == "0"
+        || (!segment.starts_with('0') && segment.bytes().all(|b| b.is_ascii_digit()));
+    let i: usize = segment.parse().ok().filter(|_| canonical)?;
+    (i < 16).then_some(i)
 }
 
 /// A tiny JSON tree that keeps insertion order (whatever features
@@ -652,9 +695,12 @@ impl Json {
             return false;
         };
         if *self == Json::Null {
-            *self = match first.parse::<usize>() {
-                Ok(_) => Json::Arr(Vec::new()),
-                Err(_) => Json::Obj(Vec::new()),
+            // An array only for a small canonical index (RFC 6901: no
+            // leading zeros, no sign); any other segment is an object key,
+            // which the decoder matches too.
+            *self = match array_index(first) {
+                Some(_) => Json::Arr(Vec::new()),
+                None => Json::Obj(Vec::new()),
             };
         }
         match self {
@@ -668,8 +714,8 @@ impl Json {
                 };
                 entries[i].1.set(rest, value)
             }
-            Json::Arr(items) => match first.parse::<usize>() {
-                Ok(i) if i < 16 => {
+            Json::Arr(items) => match array_index(first) {
+                Some(i) => {
                     while items.len() <= i {
                         items.push(Json::Null);
                     }

@@ -18,6 +18,7 @@ extern crate proc_macro;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
+use crate::text;
 use crate::model::{
     Api, BodyFormat, BodyLayout, Catalog, Code, CodeSource, CodeType, Headers, Pointer, ResetUnit,
     RetryClass,
@@ -107,8 +108,8 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
             let path = api_path(catalog, api);
             crate_docs.push_str(&format!(
                 "| {} | {} | [`{path}::Error`] | {} | {} |\n",
-                table_cell(&rustdoc_text(&catalog.title)),
-                table_cell(&rustdoc_text(&api.title)),
+                text::table_cell(&catalog.title),
+                text::table_cell(&api.title),
                 api.codes.len(),
                 api.statuses.len()
             ));
@@ -185,10 +186,10 @@ pub fn render_file(tokens: TokenStream) -> String {
 /// its APIs. Intra-doc links are relative to the module's parent.
 pub fn provider_doc(catalog: &Catalog) -> String {
     let provider = &catalog.provider.value;
-    let mut doc = format!("{} errors.", rustdoc_text(&catalog.title));
+    let mut doc = format!("{} errors.", text::inline(&catalog.title));
     if let Some(description) = &catalog.description {
         doc.push_str("\n\n");
-        doc.push_str(&rustdoc_text(description));
+        doc.push_str(&text::markdown(description));
     }
     if let [api] = catalog.apis.as_slice() {
         let code = if api.has_codes() {
@@ -198,7 +199,7 @@ pub fn provider_doc(catalog: &Catalog) -> String {
         };
         doc.push_str(&format!(
             "\n\nThe {}: [`Error`]({provider}::Error), {code}[`Status`]({provider}::Status).",
-            rustdoc_text(&api.title)
+            text::inline(&api.title)
         ));
     } else {
         doc.push_str("\n\nAPIs:\n");
@@ -206,28 +207,28 @@ pub fn provider_doc(catalog: &Catalog) -> String {
             doc.push_str(&format!(
                 "\n- [`{name}`]({provider}::{name}): {title}",
                 name = api.name.value,
-                title = rustdoc_text(&api.title)
+                title = text::inline(&api.title)
             ));
         }
     }
     doc.push_str(&format!("\n\nCatalog as of {}", catalog.as_of.value));
     if let Some(url) = &catalog.docs_url {
-        doc.push_str(&format!(", from {}", rustdoc_text(url)));
+        doc.push_str(&format!(", from {}", text::inline(url)));
     }
     doc.push('.');
     doc
 }
 
 fn api_module_doc(api: &Api) -> String {
-    let mut doc = format!("The {}.", rustdoc_text(&api.title));
+    let mut doc = format!("The {}.", text::inline(&api.title));
     if let Some(description) = &api.description {
         doc.push_str("\n\n");
-        doc.push_str(&rustdoc_text(description));
+        doc.push_str(&text::markdown(description));
     }
     if let Some(url) = &api.docs_url {
         doc.push_str(&format!(
             "\n\nProvider documentation: {}.",
-            rustdoc_text(url)
+            text::inline(url)
         ));
     }
     doc
@@ -254,16 +255,20 @@ fn api_path_tokens(catalog: &Catalog, api: &Api) -> TokenStream {
 
 /// A doc-test for the crate root: decoding the first throttled code of the
 /// first API with codes (or its first code) and asking how to retry it.
+/// Only codes the example can carry are picked (see [`exampleable`]), so
+/// the doc-test passes for any catalog that passes the checks.
 fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
-    let (catalog, api) = catalogs
+    let (catalog, api, code) = catalogs
         .iter()
         .flat_map(|c| c.apis.iter().map(move |a| (c, a)))
-        .find(|(_, a)| !a.codes.is_empty())?;
-    let code = api
-        .codes
-        .iter()
-        .find(|c| c.effective_class(api) == RetryClass::Throttled)
-        .unwrap_or(&api.codes[0]);
+        .find_map(|(c, a)| {
+            let mut codes = a.codes.iter().filter(|code| exampleable(a, code));
+            let first = codes.clone().next()?;
+            let code = codes
+                .find(|code| code.effective_class(a) == RetryClass::Throttled)
+                .unwrap_or(first);
+            Some((c, a, code))
+        })?;
     let status = *code.statuses.first()?;
     let example = crate::docs::example_response(api, Some(code), status);
     let path = format!(
@@ -271,8 +276,7 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
         crate_name.replace('-', "_"),
         api_path(catalog, api)
     );
-    let mut out = String::from("```\n");
-    out.push_str(&format!("use {path}::{{Code, Error}};\n"));
+    let mut out = format!("use {path}::{{Code, Error}};\n");
     out.push_str("use errspec::RetryClass;\nuse http::{HeaderMap, HeaderValue, StatusCode};\n\n");
     out.push_str("let mut headers = HeaderMap::new();\n");
     for (name, value) in &example.headers {
@@ -281,11 +285,18 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
             name.to_ascii_lowercase()
         ));
     }
-    let hashes = "#".repeat(raw_string_hashes(&example.body));
-    out.push_str(&format!(
-        "let body = r{hashes}\"{}\"{hashes};\n\n",
-        example.body
-    ));
+    if example.body.contains('\n') && api.body.format == BodyFormat::Json {
+        // Our own pretty JSON: readable as a raw string, and no line of it
+        // can start a Markdown fence.
+        let hashes = "#".repeat(text::raw_string_hashes(&example.body));
+        out.push_str(&format!(
+            "let body = r{hashes}\"{}\"{hashes};\n\n",
+            example.body
+        ));
+    } else {
+        // Spec text (a text body): an escaped one-line literal.
+        out.push_str(&format!("let body = {:?};\n\n", example.body));
+    }
     out.push_str(&format!(
         "let error = Error::decode(StatusCode::from_u16({status}).unwrap(), &headers, body.as_bytes());\n"
     ));
@@ -297,14 +308,24 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
         "assert_eq!(error.retry_class(), RetryClass::{});\n",
         code.effective_class(api).variant()
     ));
-    out.push_str("println!(\"{error}\");\n```\n");
-    Some(out)
+    out.push_str("println!(\"{error}\");\n");
+    Some(text::fenced("", &out))
 }
 
-fn raw_string_hashes(s: &str) -> usize {
-    (1..)
-        .find(|n| !s.contains(&format!("\"{}", "#".repeat(*n))))
-        .unwrap_or(1)
+/// Whether the crate example can show `code`: a code read from a header
+/// must be a header value the decoder reads back as it is (visible ASCII,
+/// no spaces), and the code must have a status.
+fn exampleable(api: &Api, code: &Code) -> bool {
+    let text = code.value.to_string();
+    let base = api.body.errors.as_ref().map_or(0, |p| p.segments.len() + 1);
+    let readable = match &api.body.code {
+        Some(CodeSource::Header(_)) => {
+            !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic())
+        }
+        Some(CodeSource::Body(p)) => base + p.segments.len() <= crate::docs::EXAMPLE_MAX_DEPTH,
+        None => false,
+    };
+    readable && !code.statuses.is_empty()
 }
 
 /// The items for one API.
@@ -372,11 +393,11 @@ fn expand_code(api: &Api) -> TokenStream {
          Known codes are variants; any other code is kept, exactly as sent, in \
          [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) \
          and [`Display`](::core::fmt::Display) round-trip the provider's text.",
-        rustdoc_text(&api.title),
+        text::inline(&api.title),
         match &api.body.code {
-            Some(CodeSource::Header(h)) => format!("the `{}` header", h.value),
+            Some(CodeSource::Header(h)) => format!("the {} header", text::code_span(&h.value)),
             Some(CodeSource::Body(p)) if p.text.is_empty() => String::from("the body"),
-            Some(CodeSource::Body(p)) => format!("`{}` in the body", p.text),
+            Some(CodeSource::Body(p)) => format!("{} in the body", text::code_span(&p.text)),
             None => String::from("nowhere"),
         }
     ));
@@ -568,7 +589,8 @@ fn expand_code(api: &Api) -> TokenStream {
         impl ::core::str::FromStr for Code {
             type Err = ::core::convert::Infallible;
 
-            fn from_str(code: &str) -> ::core::result::Result<Self, Self::Err> {
+            // Not `Self::Err`: a code `err` becomes the variant `Code::Err`.
+            fn from_str(code: &str) -> ::core::result::Result<Self, ::core::convert::Infallible> {
                 ::core::result::Result::Ok(match Self::known(code) {
                     ::core::option::Option::Some(known) => known,
                     ::core::option::Option::None => {
@@ -758,9 +780,9 @@ fn code_doc(api: &Api, code: &Code) -> String {
     let statuses: Vec<String> = code.statuses.iter().map(|s| status_label(*s)).collect();
     let class = code.effective_class(api);
     let mut doc = format!(
-        "`{}`: {}\n\nStatus {}; retry class `{}`{}.",
-        code.value,
-        rustdoc_text(&code.description),
+        "{}: {}\n\nStatus {}; retry class `{}`{}.",
+        text::code_span(&code.value.to_string()),
+        text::markdown(&code.description),
         statuses.join(", "),
         class.as_str(),
         if code.retry.is_some() {
@@ -771,7 +793,7 @@ fn code_doc(api: &Api, code: &Code) -> String {
     );
     if let Some(hint) = &code.hint {
         doc.push_str("\n\nHint: ");
-        doc.push_str(&rustdoc_text(hint));
+        doc.push_str(&text::markdown(hint));
     }
     doc
 }
@@ -798,12 +820,12 @@ fn expand_status(api: &Api) -> TokenStream {
         let mut doc = format!(
             "{}: {}\n\nRetry class `{}`.",
             status_label(s.status),
-            rustdoc_text(&s.meaning),
+            text::markdown(&s.meaning),
             s.retry.as_str()
         );
         if let Some(hint) = &s.hint {
             doc.push_str("\n\nHint: ");
-            doc.push_str(&rustdoc_text(hint));
+            doc.push_str(&text::markdown(hint));
         }
         doc_attrs(&doc)
     });
@@ -880,7 +902,7 @@ fn expand_status(api: &Api) -> TokenStream {
     let doc = doc_attrs(&format!(
         "An HTTP status of the {}: the status table, and [`Status::Other`] for the rest.\n\n\
          Unlisted statuses retry as the defaults say: `{}` below 500, `{}` from 500.",
-        rustdoc_text(&api.title),
+        text::inline(&api.title),
         api.defaults.client_error.as_str(),
         api.defaults.server_error.as_str()
     ));
@@ -1053,12 +1075,12 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
         "An error response of the {}: its status{}, message, request id, field errors \
          and delay hints.\n\n\
          Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.",
-        rustdoc_text(&api.title),
+        text::inline(&api.title),
         if has_codes { ", code" } else { "" }
     );
     if let Some(description) = &api.description {
         doc.push_str("\n\n");
-        doc.push_str(&rustdoc_text(description));
+        doc.push_str(&text::markdown(description));
     }
     let doc = doc_attrs(&doc);
 
@@ -1346,11 +1368,6 @@ fn partial_match(arms: impl Iterator<Item = TokenStream>) -> TokenStream {
     }
 }
 
-/// Markdown table cells cannot hold `|` or line breaks.
-pub(crate) fn table_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
 /// `::errspec::RetryClass::Never` and so on.
 pub fn retry_class(class: RetryClass) -> TokenStream {
     let v = ident(class.variant());
@@ -1408,135 +1425,4 @@ fn doc_lines(markdown: &str) -> impl Iterator<Item = String> {
             format!(" {l}")
         }
     })
-}
-
-/// Spec text as rustdoc Markdown. Spec text is Markdown (backticks mark
-/// code), but what rustdoc would misread is escaped: brackets (intra-doc
-/// links), angle brackets (HTML tags), bare URLs (made autolinks), leading
-/// indentation (a code block, which would be doc-tested) and fences without
-/// a language (doc-tested as Rust). Text inside backticks is left alone.
-pub(crate) fn rustdoc_text(spec_text: &str) -> String {
-    // Most descriptions are one line of plain prose: nothing to escape.
-    // Checked first because `catalog!` runs this for every code, unoptimised
-    // in a dev build (hence a byte scan: a `[char]` pattern costs ten times
-    // more there).
-    let special = |b: &u8| matches!(b, b'\n' | b'\r' | b'`' | b'[' | b']' | b'<' | b'>' | b'\\');
-    if !spec_text.as_bytes().iter().any(special) && !spec_text.contains("http") {
-        return spec_text.trim().to_owned();
-    }
-    let mut out = Vec::new();
-    let mut in_fence = false;
-    for line in spec_text.lines() {
-        let trimmed = line.trim();
-        if let Some(info) = trimmed.strip_prefix("```") {
-            out.push(if !in_fence && info.trim().is_empty() {
-                String::from("```text")
-            } else {
-                trimmed.to_owned()
-            });
-            in_fence = !in_fence;
-        } else if in_fence {
-            out.push(line.trim_end().to_owned());
-        } else {
-            out.push(escape_line(trimmed));
-        }
-    }
-    if in_fence {
-        out.push(String::from("```"));
-    }
-    out.join("\n")
-}
-
-fn escape_line(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    // Split on backticks: odd pieces are code spans, kept verbatim. An
-    // unmatched backtick leaves the rest as text.
-    let pieces: Vec<&str> = line.split('`').collect();
-    let closed = if pieces.len().is_multiple_of(2) {
-        pieces.len() - 1
-    } else {
-        pieces.len()
-    };
-    for (i, piece) in pieces.iter().enumerate() {
-        if i > 0 {
-            out.push('`');
-        }
-        if i % 2 == 1 && i < closed {
-            out.push_str(piece);
-        } else {
-            escape_text(piece, &mut out);
-        }
-    }
-    out
-}
-
-fn escape_text(text: &str, out: &mut String) {
-    let mut rest = text;
-    loop {
-        let Some(i) = ["https://", "http://"]
-            .iter()
-            .filter_map(|p| rest.find(p))
-            .min()
-        else {
-            escape_chars(rest, out);
-            return;
-        };
-        let url = &rest[i..];
-        let end = url
-            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
-            .unwrap_or(url.len());
-        if rest[..i].ends_with('<') && url[end..].starts_with('>') {
-            // Already an autolink.
-            escape_chars(&rest[..i - 1], out);
-            out.push('<');
-            out.push_str(&url[..end]);
-            out.push('>');
-            rest = &url[end + 1..];
-        } else {
-            let link = url[..end].trim_end_matches(['.', ',', ';', ':', ')', '!', '?']);
-            escape_chars(&rest[..i], out);
-            out.push('<');
-            out.push_str(link);
-            out.push('>');
-            rest = &url[link.len()..];
-        }
-    }
-}
-
-fn escape_chars(text: &str, out: &mut String) {
-    let special = |b: &u8| matches!(b, b'[' | b']' | b'<' | b'>' | b'\\');
-    if !text.as_bytes().iter().any(special) {
-        out.push_str(text);
-        return;
-    }
-    for c in text.chars() {
-        if matches!(c, '[' | ']' | '<' | '>' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_what_rustdoc_misreads_outside_code_spans() {
-        assert_eq!(
-            rustdoc_text("See [docs] at https://x.io/a. Keep `[a]<b>`, escape <b>."),
-            "See \\[docs\\] at <https://x.io/a>. Keep `[a]<b>`, escape \\<b\\>."
-        );
-        assert_eq!(
-            rustdoc_text("go <https://x.io> now"),
-            "go <https://x.io> now"
-        );
-        assert_eq!(rustdoc_text("odd ` [x]"), "odd ` \\[x\\]");
-        assert_eq!(rustdoc_text("  plain prose.  "), "plain prose.");
-        assert_eq!(rustdoc_text("see http://x.io"), "see <http://x.io>");
-        assert_eq!(
-            rustdoc_text("a\n\n    indented\n```\nfn x() {}"),
-            "a\n\nindented\n```text\nfn x() {}\n```"
-        );
-    }
 }

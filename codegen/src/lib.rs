@@ -20,6 +20,7 @@ pub mod project;
 pub mod schema;
 pub mod source;
 pub mod spec;
+pub mod text;
 
 use diagnostic::Diagnostics;
 use model::Catalog;

@@ -19,6 +19,7 @@ macro_rules! fixture {
 fixture!(code_in_header);
 fixture!(defaults);
 fixture!(errors_array);
+fixture!(hostile_text);
 fixture!(integer_codes);
 fixture!(nested_envelope);
 fixture!(no_code);

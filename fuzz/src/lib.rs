@@ -6,7 +6,7 @@
 //! test and checks the invariants that must hold whatever came in. A panic
 //! (from the code under test or from a failed check) is a finding.
 //!
-//! Only `errspec`, `errspec-providers`, `errspec-codegen`, `http`,
+//! Only `errspec`, `errspec-providers`, `errspec-codegen`, `http`, `syn`, `pulldown-cmark`,
 //! `fastrand`, `serde` and `serde_json` are used, all dependencies of the
 //! workspace's test crate.
 #![forbid(unsafe_code)]
@@ -561,4 +561,286 @@ pub fn delays(data: &[u8]) {
             let _ = reason.to_string();
         }
     }
+}
+
+/// Pieces of spec text that have broken generated code or docs before
+/// (issue 13): fences, HTML, table and code-span syntax, control and bidi
+/// characters, URLs, names that clash with Rust. Target `pipeline` builds
+/// its text from these and from raw input bytes.
+const TEXT_PIECES: &[&str] = &[
+    "```", "````", "~~~", "~~~~", "rust", "compile_fail", "compile-fail", "should_panic", "text",
+    "\n", "\n\n", "\r", "\r\n", "\t", "    ", "  ", "- ", "> ", "1. ", "* ", "|", "`", "``",
+    "\\", "\"", "'", "#", "\"#", "<", ">", "<script>", "</script>", "<!--", "-->", "&lt;", "[x]",
+    "(y)", "[a]: b", "http://", "https://a", "https://a.b/c?d=e", "javascript:", "err", "ERR",
+    "err_", "ok", "some", "none", "unknown", "self", "café", "é", "\u{202e}", "\u{202c}",
+    "\u{2028}", "\u{85}", "\u{0}", "\u{7f}", "fn main() { panic!() }", "std::process::exit(1);",
+    "/", "~0", "~1", "16", "0", "01", "+1", "{", "}", "*/", "/*", "//", "#[", "]",
+];
+
+/// Text for a spec field: pieces of [`TEXT_PIECES`] and raw (lossy UTF-8)
+/// bytes, chosen by the input.
+fn fuzz_text(input: &mut Input<'_>) -> String {
+    let mut out = String::new();
+    for _ in 0..input.u8() % 12 {
+        let pick = usize::from(input.u8());
+        match TEXT_PIECES.get(pick) {
+            Some(piece) => out.push_str(piece),
+            None => out.push_str(&String::from_utf8_lossy(input.bytes())),
+        }
+    }
+    out
+}
+
+/// `s` as a YAML double-quoted scalar that holds exactly `s`.
+fn yaml_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push_str(&format!("\\U{:08X}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A catalog with fuzzed text in every free-text field, code, pointer and
+/// URL, and a fuzzed layout (body or header codes, string or integer codes,
+/// errors arrays, one or two APIs).
+pub fn fuzz_spec(input: &mut Input<'_>) -> String {
+    let mut spec = String::from("provider: fuzzed\n");
+    spec.push_str(&format!("title: {}\n", yaml_str(&fuzz_text(input))));
+    spec.push_str("as_of: 2026-01-02\n");
+    if input.bool() {
+        let url = format!("https://{}", fuzz_text(input));
+        spec.push_str(&format!("docs_url: {}\n", yaml_str(&url)));
+    }
+    if input.bool() {
+        spec.push_str(&format!("description: {}\n", yaml_str(&fuzz_text(input))));
+    }
+    spec.push_str("apis:\n");
+    let apis = if input.bool() { &["api", "other"][..] } else { &["api"][..] };
+    for name in apis {
+        spec.push_str(&format!("  {name}:\n"));
+        for key in ["title", "description"] {
+            if input.bool() {
+                spec.push_str(&format!("    {key}: {}\n", yaml_str(&fuzz_text(input))));
+            }
+        }
+        let integer = input.u8().is_multiple_of(4);
+        let pointer = |input: &mut Input<'_>| yaml_str(&format!("/{}", fuzz_text(input)));
+        spec.push_str("    body:\n");
+        if input.bool() {
+            spec.push_str(&format!("      errors: {}\n", pointer(input)));
+        }
+        if input.bool() {
+            spec.push_str("      code: { header: X-Error-Code");
+        } else {
+            spec.push_str(&format!("      code: {{ pointer: {}", pointer(input)));
+        }
+        spec.push_str(if integer { ", type: integer }\n" } else { " }\n" });
+        spec.push_str(&format!("      message: {}\n", pointer(input)));
+        spec.push_str("    headers: { retry_after: Retry-After }\n    statuses:\n");
+        for (status, class) in [(400, "never"), (429, "throttled"), (503, "ambiguous")] {
+            spec.push_str(&format!(
+                "      {status}: {{ meaning: {}, retry: {class}",
+                yaml_str(&fuzz_text(input))
+            ));
+            if input.bool() {
+                spec.push_str(&format!(", hint: {}", yaml_str(&fuzz_text(input))));
+            }
+            spec.push_str(" }\n");
+        }
+        spec.push_str("    codes:\n");
+        for _ in 0..1 + input.u8() % 4 {
+            let code = if integer {
+                (i64::from(input.u16()) - 1000).to_string()
+            } else {
+                yaml_str(&fuzz_text(input))
+            };
+            let status = [400, 429, 503][usize::from(input.u8() % 3)];
+            spec.push_str(&format!(
+                "      {code}: {{ status: {status}, description: {}",
+                yaml_str(&fuzz_text(input))
+            ));
+            if input.bool() {
+                spec.push_str(&format!(", hint: {}", yaml_str(&fuzz_text(input))));
+            }
+            spec.push_str(" }\n");
+        }
+    }
+    spec
+}
+
+/// Target `pipeline`: a fuzzed catalog ([`fuzz_spec`]) through the whole
+/// generator, checked by [`check_pipeline`].
+pub fn pipeline(data: &[u8]) {
+    let spec = fuzz_spec(&mut Input::new(data));
+    check_pipeline(&spec);
+}
+
+/// Load → check → expand → render → parse with `syn` → docs, for one
+/// spec: a spec that fails the checks gives located diagnostics; one that
+/// passes gives Rust that parses (the provider file, the `catalog!`
+/// module and the crate root), Markdown, and no text anywhere that holds a
+/// control character or a code block rustdoc would run, other than the
+/// crate example. Code tables keep one row per code, with the code as the
+/// first cell. Returns whether the spec passed the checks.
+pub fn check_pipeline(spec: &str) -> bool {
+    use errspec_codegen::docs::{DocSource, render_index, render_provider};
+    use errspec_codegen::expand::{
+        expand_catalog, expand_provider_module, expand_registry, render_file,
+    };
+
+    let file = errspec_codegen::source::SourceFile::new("spec/fuzzed.yaml", spec);
+    let loaded = match errspec_codegen::load_catalog(&file) {
+        Ok(loaded) => loaded,
+        Err(diags) => {
+            let rendered = diags.render(&file);
+            assert!(rendered.contains("--> spec/fuzzed.yaml:"), "{rendered}");
+            return false;
+        }
+    };
+    let catalog = &loaded.catalog;
+    let files = [
+        render_file(expand_catalog(catalog)),
+        render_file(expand_provider_module(catalog)),
+        render_file(expand_registry(std::slice::from_ref(catalog), "errspec_providers")),
+    ];
+    for (i, code) in files.iter().enumerate() {
+        assert_clean_text(code);
+        if let Err(e) = syn::parse_file(code) {
+            panic!("generated code does not parse: {e}\n{code}");
+        }
+        // Only the crate root has a doc test: its example.
+        let examples = if i == 2 { usize::from(catalog.apis.iter().any(|a| !a.codes.is_empty())) } else { 0 };
+        let mut tested = 0;
+        for doc in doc_comments(code) {
+            tested += doc_tests(&doc).len();
+        }
+        assert!(tested <= examples, "spec text became a doc test:\n{code}");
+    }
+    let source = DocSource { catalog, file: &file };
+    let page = render_provider(source, "errspec_providers");
+    let index = render_index(&[source]);
+    for md in [&page, &index] {
+        assert_clean_text(md);
+        assert_markdown_is_inert(md);
+    }
+    let tables = markdown_tables(&page);
+    let code_tables: Vec<_> = tables.iter().filter(|t| t[0][0] == "Code").collect();
+    let apis_with_codes: Vec<_> = catalog.apis.iter().filter(|a| !a.codes.is_empty()).collect();
+    assert_eq!(code_tables.len(), apis_with_codes.len(), "{page}");
+    for (table, api) in code_tables.iter().zip(apis_with_codes) {
+        assert_eq!(table.len(), api.codes.len() + 1, "one row per code:\n{page}");
+        for (row, code) in table[1..].iter().zip(&api.codes) {
+            assert_eq!(row[0], code.value.to_string(), "the code cell:\n{page}");
+            assert_eq!(row[5], format!("Code::{}", code.variant), "the Rust cell:\n{page}");
+        }
+    }
+    true
+}
+
+/// No control character (but line feeds and tabs), bidi control or Unicode
+/// line break in generated text.
+fn assert_clean_text(text: &str) {
+    if let Some((at, c, why)) = errspec_codegen::text::find_forbidden_char(text, true) {
+        panic!("generated text holds {why} {c:?} at byte {at}:\n{text}");
+    }
+}
+
+/// The doc comments of a rendered file, one string per item (consecutive
+/// `///` or `//!` lines).
+fn doc_comments(code: &str) -> Vec<String> {
+    let mut docs = Vec::new();
+    let mut current: Option<String> = None;
+    for line in code.lines() {
+        let trimmed = line.trim_start();
+        assert!(!trimmed.starts_with("#[doc"), "a doc attribute not printed as a comment: {line}");
+        let doc = trimmed.strip_prefix("///").or_else(|| trimmed.strip_prefix("//!"));
+        match (doc, &mut current) {
+            (Some(text), Some(cur)) => {
+                cur.push('\n');
+                cur.push_str(text.strip_prefix(' ').unwrap_or(text));
+            }
+            (Some(text), None) => current = Some(text.strip_prefix(' ').unwrap_or(text).to_owned()),
+            (None, _) => docs.extend(current.take()),
+        }
+    }
+    docs.extend(current);
+    docs
+}
+
+/// The code blocks of a doc comment that rustdoc would run as doc tests:
+/// indented blocks, and fenced blocks whose info string does not name
+/// another language (`text`, `http`, …) or `ignore`.
+pub fn doc_tests(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
+    Parser::new(markdown)
+        .filter_map(|event| match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => Some(String::from("indented")),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let tokens: Vec<&str> = info
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                let not_rust = tokens.iter().any(|t| matches!(*t, "text" | "http" | "ignore"));
+                (!not_rust).then(|| info.to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A docs page runs nothing and injects no markup: its only code blocks
+/// are `text` and `http`, and its only HTML is the generator's own (the
+/// `@generated` comment and API anchors).
+fn assert_markdown_is_inert(md: &str) {
+    use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag};
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                assert!(matches!(&*info, "text" | "http"), "a `{info}` block:\n{md}");
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => {
+                panic!("an indented code block:\n{md}")
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let ours = html.starts_with("<!-- @generated")
+                    || html.starts_with("<a id=\"")
+                    || html.trim() == "</a>";
+                assert!(ours, "raw HTML `{html}`:\n{md}");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every table of a Markdown page: rows of cells, each cell's text.
+fn markdown_tables(md: &str) -> Vec<Vec<Vec<String>>> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut tables = Vec::new();
+    let mut table: Vec<Vec<String>> = Vec::new();
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Table(_)) => table = Vec::new(),
+            Event::Start(Tag::TableHead | Tag::TableRow) => table.push(Vec::new()),
+            Event::Start(Tag::TableCell) => {
+                if let Some(row) = table.last_mut() {
+                    row.push(String::new());
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(cell) = table.last_mut().and_then(|r| r.last_mut()) {
+                    cell.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Table) => tables.push(std::mem::take(&mut table)),
+            _ => {}
+        }
+    }
+    tables
 }

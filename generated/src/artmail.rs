@@ -312,7 +312,9 @@ impl ::core::fmt::Debug for Code {
 }
 impl ::core::str::FromStr for Code {
     type Err = ::core::convert::Infallible;
-    fn from_str(code: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        code: &str,
+    ) -> ::core::result::Result<Self, ::core::convert::Infallible> {
         ::core::result::Result::Ok(
             match Self::known(code) {
                 ::core::option::Option::Some(known) => known,

@@ -9,7 +9,9 @@
 //!   than `max_attempts`;
 //! - `Display`, `Debug` and the serialized error never contain a header
 //!   value marked sensitive, nor any header the layout does not read;
-//! - the fuzz targets' seeds and regressions (`fuzz/`) still pass.
+//! - the fuzz targets' seeds and regressions (`fuzz/`) still pass, and
+//!   every catalog (`spec/`, the generator's fixtures) passes the
+//!   whole-pipeline checks of target `pipeline`.
 
 #[path = "../../fuzz/src/lib.rs"]
 mod fuzz;
@@ -451,11 +453,12 @@ fn shown(entry: &ApiEntry, status: StatusCode, headers: &HeaderMap, body: &[u8])
 #[test]
 fn fuzz_seeds_and_regressions_pass() {
     type Target = fn(&[u8]);
-    let targets: [(&str, Target); 4] = [
+    let targets: [(&str, Target); 5] = [
         ("decode", fuzz::decode_generated),
         ("decode_layout", fuzz::decode_layout),
         ("load_spec", fuzz::load_spec),
         ("delays", fuzz::delays),
+        ("pipeline", fuzz::pipeline),
     ];
     let mut replayed = 0;
     for (target, run) in targets {
@@ -473,4 +476,45 @@ fn fuzz_seeds_and_regressions_pass() {
         }
     }
     assert!(replayed >= 20, "only {replayed} fuzz inputs found");
+}
+
+/// Every catalog in `spec/` and every generator fixture (among them
+/// `hostile_text.yaml`: fences, HTML, pipes, backticks, a code `err`) goes
+/// through the whole pipeline with the `pipeline` target's checks: code
+/// that parses, no control characters, no doc test from spec text, inert
+/// Markdown, one table row per code.
+#[test]
+fn every_catalog_passes_the_pipeline_checks() {
+    let mut checked = 0;
+    for dir in ["spec", "codegen/tests/fixtures"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(fuzz::check_pipeline(&text), "{} does not load", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} catalogs found");
+}
+
+/// The oracle itself: it sees the doc tests rustdoc would run.
+#[test]
+fn the_doc_test_oracle_sees_every_kind_of_fence() {
+    for runs in [
+        "```\nx\n```",
+        "```rust\nx\n```",
+        "~~~\nx\n~~~",
+        "````\nx\n````",
+        "```compile_fail\nx\n```",
+        "a\n\n    indented\n",
+        "- ```rust\n  x\n  ```",
+        ">     x",
+    ] {
+        assert_eq!(fuzz::doc_tests(runs).len(), 1, "{runs:?}");
+    }
+    for inert in ["```text\nx\n```", "```http\nx\n```", "\\`\\`\\`rust", "```x``y```: z"] {
+        assert_eq!(fuzz::doc_tests(inert), Vec::<String>::new(), "{inert:?}");
+    }
 }
