@@ -23,6 +23,7 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
         check_api_lists_something(api, api_spec, diags);
         check_codes_have_a_source(api, api_spec, diags);
         check_text_bodies_have_no_pointers(api, diags);
+        check_code_count(api, diags);
         check_duplicate_codes(api, diags);
         check_variant_collisions(api, diags);
         check_error_statuses(api, diags);
@@ -297,6 +298,25 @@ fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
             )
             .with_label("text bodies are not parsed")
             .with_help("remove the pointer, or set `format: json`"),
+        );
+    }
+}
+
+/// An API lists at most [`crate::MAX_CODES_PER_API`] codes: generated
+/// code and docs grow with every code.
+fn check_code_count(api: &Api, diags: &mut Diagnostics) {
+    if let Some(c) = api.codes.get(crate::MAX_CODES_PER_API) {
+        diags.push(
+            Diagnostic::error(
+                c.span,
+                format!(
+                    "API `{}` lists {} codes, more than the {} an API may have",
+                    api.name.value,
+                    api.codes.len(),
+                    crate::MAX_CODES_PER_API
+                ),
+            )
+            .with_label("the first code over the limit"),
         );
     }
 }

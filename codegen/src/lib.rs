@@ -26,6 +26,38 @@ use diagnostic::Diagnostics;
 use model::Catalog;
 use source::SourceFile;
 
+/// The largest spec file the generator reads: 10 MiB. A catalog of ten
+/// thousand codes is about 1 MiB; a larger file is a mistake or an attack
+/// (a device that never ends), and is refused before it is read whole.
+pub const MAX_SPEC_BYTES: usize = 10 * 1024 * 1024;
+
+/// The most codes one API may list (a located error beyond): the largest
+/// real catalogs have a few thousand.
+pub const MAX_CODES_PER_API: usize = 100_000;
+
+/// Reads a spec file, refusing one that is not a regular file (after
+/// symlinks: a directory, a dangling link or a loop is an error) or that
+/// holds more than [`MAX_SPEC_BYTES`] (without reading past that, so a
+/// device that never ends is refused too).
+pub fn read_spec_file(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(Error::new(ErrorKind::InvalidInput, "is a directory, not a spec file"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_SPEC_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_SPEC_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than the {} MiB a spec file may hold", MAX_SPEC_BYTES >> 20),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| Error::new(ErrorKind::InvalidData, e))
+}
+
 /// A catalog that loaded and passed every check, with its warnings.
 #[derive(Clone, Debug)]
 pub struct Loaded {
@@ -38,6 +70,18 @@ pub struct Loaded {
 /// Runs load → model → check over one spec file. On any error, returns
 /// every diagnostic (errors and warnings) for rendering.
 pub fn load_catalog(file: &SourceFile) -> Result<Loaded, Diagnostics> {
+    if file.text.len() > MAX_SPEC_BYTES {
+        let mut diags = Diagnostics::new();
+        diags.push(diagnostic::Diagnostic::error(
+            file.start(),
+            format!(
+                "the spec is {} bytes, more than the {} MiB a spec may hold",
+                file.text.len(),
+                MAX_SPEC_BYTES >> 20
+            ),
+        ));
+        return Err(diags);
+    }
     let (spec, mut diags) = load::load(&file.text);
     let Some(spec) = spec else {
         return Err(diags);

@@ -365,7 +365,7 @@ impl<'t> Builder<'t> {
     ) -> Result<(), Failure> {
         self.check_single_document(span)?;
         let tag_kind = TagKind::of(tag);
-        if tag_kind.requires().is_some_and(|k| k != NodeShape::Scalar) {
+        if !tag_kind.allowed() || tag_kind.requires().is_some_and(|k| k != NodeShape::Scalar) {
             return Err(unsupported_tag(tag, span));
         }
         self.count_node(span)?;
@@ -407,6 +407,9 @@ impl<'t> Builder<'t> {
             NodeShape::Sequence
         };
         let tag_kind = TagKind::of(tag);
+        if !tag_kind.allowed() {
+            return Err(unsupported_tag(tag, span));
+        }
         if let Some(required) = tag_kind.requires()
             && required != shape
         {
@@ -583,7 +586,10 @@ fn too_large(span: Span, what: &str, limit: usize) -> Failure {
 
 fn unsupported_tag(tag: Option<&Tag>, span: Span) -> Failure {
     let tag = tag.map(Tag::original).unwrap_or_default();
-    Failure::At(span, format!("unsupported tag `{tag}`"))
+    Failure::At(
+        span,
+        format!("unsupported tag `{tag}`: specs use only the YAML core tags (`!!str`, `!!int`, …)"),
+    )
 }
 
 /// The entries a merge key's value brings: a mapping's, a list of mappings'
@@ -900,6 +906,14 @@ impl TagKind {
             TagKind::None | TagKind::NonSpecific | TagKind::Other => None,
             _ => Some(NodeShape::Scalar),
         }
+    }
+
+    /// Whether a spec may use the tag: only the core schema's (`!!str`,
+    /// `!!int`, …) and the non-specific `!`. Custom tags (`!evil`) would
+    /// otherwise be ignored and `!!binary` decoded: a catalog means what it
+    /// shows, so both are errors (serde-saphyr accepts them).
+    fn allowed(self) -> bool {
+        self.is_core() || matches!(self, TagKind::None | TagKind::NonSpecific)
     }
 
     fn forces_string(self) -> bool {

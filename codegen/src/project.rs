@@ -78,6 +78,12 @@ pub enum GenerateError {
 
 /// Reads every `*.yaml` in `spec_dir`, sorted by file name. Each file is
 /// named `DIR/FILE` (e.g. `spec/topmail.yaml`) for diagnostics.
+///
+/// An entry named `*.yaml` that is not a readable file (a directory, a
+/// dangling symlink, a symlink loop, a file over [`crate::MAX_SPEC_BYTES`])
+/// or whose name is not plain ASCII (`[A-Za-z0-9._-]`) is an error, never
+/// skipped: skipping it would drop its provider from the generated crate
+/// and `cargo xtask gen` would delete its files.
 pub fn read_specs(spec_dir: &Path) -> Result<Vec<SourceFile>, GenerateError> {
     let read_err = |path: &Path| {
         let path = path.to_path_buf();
@@ -86,7 +92,7 @@ pub fn read_specs(spec_dir: &Path) -> Result<Vec<SourceFile>, GenerateError> {
     let mut paths = Vec::new();
     for entry in std::fs::read_dir(spec_dir).map_err(read_err(spec_dir))? {
         let path = entry.map_err(read_err(spec_dir))?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "yaml") {
+        if path.extension().is_some_and(|e| e == "yaml") {
             paths.push(path);
         }
     }
@@ -97,11 +103,20 @@ pub fn read_specs(spec_dir: &Path) -> Result<Vec<SourceFile>, GenerateError> {
     paths
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(read_err(&path))?;
             let file = path.file_name().map_or_else(
                 || path.display().to_string(),
                 |f| f.to_string_lossy().into_owned(),
             );
+            if !file
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            {
+                return Err(read_err(&path)(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "a spec file name may hold only ASCII letters, digits, `.`, `_` and `-`",
+                )));
+            }
+            let text = crate::read_spec_file(&path).map_err(read_err(&path))?;
             let name = match &dir_name {
                 Some(dir) => format!("{dir}/{file}"),
                 None => file,

@@ -51,6 +51,26 @@ pub fn forbidden_char_message(what: &str, c: char, why: &str) -> String {
     )
 }
 
+/// A line of a file as a terminal may show it (in `cargo xtask check`'s
+/// drift diff): characters [`forbidden_char`] rejects written as
+/// `\u{…}`, and at most `max_chars` characters, with how many were left out.
+pub fn terminal_line(line: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut shown = 0;
+    for (i, c) in line.char_indices() {
+        if shown == max_chars {
+            out.push_str(&format!("… ({} more bytes)", line.len() - i));
+            break;
+        }
+        match forbidden_char(c, false) {
+            Some(_) if c != '\t' => out.push_str(&c.escape_unicode().to_string()),
+            _ => out.push(c),
+        }
+        shown += 1;
+    }
+    out
+}
+
 /// Block text (a description, meaning or hint) as Markdown that rustdoc
 /// and Markdown viewers show as written and never run. The result may be
 /// placed after other text on a line: a leading fenced block starts on a
@@ -367,6 +387,22 @@ mod tests {
         assert_eq!(raw_string_hashes("a\"### \"#"), 4);
         let long = format!("\"{}", "#".repeat(100_000));
         assert_eq!(raw_string_hashes(&long), 100_001);
+    }
+
+    #[test]
+    fn terminal_lines_are_escaped_and_bounded() {
+        assert_eq!(terminal_line("a\u{202e}b\r", 10), "a\\u{202e}b\\u{d}");
+        let long = "x".repeat(50_000_000);
+        assert_eq!(terminal_line(&long, 3), "xxx… (49999997 more bytes)");
+    }
+
+    #[test]
+    fn linear_on_hostile_lines() {
+        // Quadratic before: each URL rescanned the rest of the line.
+        let urls = "https://a ".repeat(200_000);
+        assert_eq!(markdown(&urls).matches("<https://a>").count(), 200_000);
+        let ticks = "`` ` ".repeat(100_000);
+        assert!(markdown(&ticks).len() > ticks.len());
     }
 
     #[test]

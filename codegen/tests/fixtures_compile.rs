@@ -198,3 +198,44 @@ fn two_apis_are_two_modules() {
     let e = two_apis::events::Error::decode(status(429), &HeaderMap::new(), br#"{"code":"quota"}"#);
     assert_eq!(e.code(), Some(&two_apis::events::Code::Quota));
 }
+
+/// The example response the docs (and the crate example) show for a code
+/// decodes to that code and class, through the generated decoder: for a
+/// code in `/errors/16/code` (an object key in the example, which the
+/// decoder matches) and codes with pipes and backticks.
+#[test]
+fn docs_examples_decode_to_their_code() {
+    use errspec_codegen::docs::example_response;
+    use errspec_codegen::source::SourceFile;
+
+    fn check<E: ApiError>(fixture: &str, variant_of: impl Fn(&E) -> Option<String>) {
+        let path = format!("{}/tests/fixtures/{fixture}.yaml", env!("CARGO_MANIFEST_DIR"));
+        let file = SourceFile::new(fixture, std::fs::read_to_string(path).unwrap());
+        let catalog = errspec_codegen::load_catalog(&file).unwrap().catalog;
+        let api = &catalog.apis[0];
+        for code in &api.codes {
+            let status = code.statuses[0];
+            let example = example_response(api, Some(code), status);
+            let mut headers = HeaderMap::new();
+            for (name, value) in &example.headers {
+                headers.insert(
+                    http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    HeaderValue::from_str(value).unwrap(),
+                );
+            }
+            let error = E::decode(
+                StatusCode::from_u16(status).unwrap(),
+                &headers,
+                example.body.as_bytes(),
+            );
+            assert_eq!(variant_of(&error), Some(code.variant.clone()), "{fixture}: {}", code.value);
+            let class = format!("{:?}", error.retry_class());
+            assert_eq!(class, code.effective_class(api).variant());
+        }
+    }
+    check::<hostile_text::Error>("hostile_text", |e| e.code().map(|c| c.variant_name().to_owned()));
+    check::<code_in_header::Error>("code_in_header", |e| e.code().map(|c| c.variant_name().to_owned()));
+    check::<errors_array::Error>("errors_array", |e| e.code().map(|c| c.variant_name().to_owned()));
+    check::<nested_envelope::Error>("nested_envelope", |e| e.code().map(|c| c.variant_name().to_owned()));
+    check::<integer_codes::Error>("integer_codes", |e| e.code().map(|c| c.variant_name().to_owned()));
+}

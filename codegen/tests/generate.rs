@@ -190,3 +190,88 @@ fn a_missing_spec_directory_is_a_read_error() {
         "{err}"
     );
 }
+
+/// A `*.yaml` entry that cannot be read as a spec (a directory, a dangling
+/// symlink, a symlink loop, a name that is not plain ASCII) is an error,
+/// never skipped: skipped, its provider would vanish and `cargo xtask gen`
+/// would delete its generated files.
+#[cfg(unix)]
+#[test]
+fn unreadable_spec_entries_are_errors_not_skipped() {
+    let cases: [(&str, fn(&Path)); 4] = [
+        ("dir", |spec| fs::create_dir(spec.join("other.yaml")).unwrap()),
+        ("dangling", |spec| {
+            std::os::unix::fs::symlink(spec.join("gone.yaml"), spec.join("other.yaml")).unwrap()
+        }),
+        ("loop", |spec| {
+            std::os::unix::fs::symlink(spec.join("other.yaml"), spec.join("other.yaml")).unwrap()
+        }),
+        ("name", |spec| fs::write(spec.join("a b.yaml"), GOOD).unwrap()),
+    ];
+    for (name, make) in cases {
+        let root = project(&format!("entry-{name}"), &[("good.yaml", GOOD)]);
+        make(&root.join("spec"));
+        let err = run(&root).unwrap_err();
+        assert!(matches!(err, GenerateError::Read { .. }), "{name}: {err}");
+        fs::remove_dir_all(&root).unwrap();
+    }
+}
+
+/// A spec larger than the limit is refused without reading it whole: an
+/// endless device (`/dev/zero`) too.
+#[cfg(unix)]
+#[test]
+fn spec_files_are_read_up_to_the_limit() {
+    let err = errspec_codegen::read_spec_file(Path::new("/dev/zero")).unwrap_err();
+    assert!(err.to_string().contains("larger than the 10 MiB"), "{err}");
+    let root = project("big", &[("good.yaml", GOOD)]);
+    let big = format!("{GOOD}# {}\n", "x".repeat(errspec_codegen::MAX_SPEC_BYTES));
+    fs::write(root.join("spec/big.yaml"), &big).unwrap();
+    assert!(matches!(run(&root).unwrap_err(), GenerateError::Read { .. }));
+    fs::remove_dir_all(&root).unwrap();
+    // Text handed over directly is checked too, with a located error.
+    let file = errspec_codegen::source::SourceFile::new("spec/big.yaml", big);
+    let diags = errspec_codegen::load_catalog(&file).unwrap_err();
+    assert!(diags.render(&file).contains("--> spec/big.yaml:1:1"));
+}
+
+/// More codes than an API may have is a located error.
+#[test]
+fn code_count_is_capped() {
+    let mut spec = String::from(GOOD);
+    for i in 0..errspec_codegen::MAX_CODES_PER_API {
+        spec.push_str(&format!("      c{i}: {{ status: 400, description: C. }}\n"));
+    }
+    let file = errspec_codegen::source::SourceFile::new("spec/many.yaml", spec);
+    let rendered = errspec_codegen::load_catalog(&file).unwrap_err().render(&file);
+    assert!(rendered.contains("lists 100001 codes, more than the 100000"), "{rendered}");
+}
+
+/// The crate example only shows a code it can carry: a header code must be
+/// a header value the decoder reads back (`café` is not, even though it is
+/// the throttled one), so the example uses another.
+#[test]
+fn the_crate_example_skips_codes_a_header_cannot_carry() {
+    let spec = "provider: hdr
+title: Hdr
+as_of: 2026-01-02
+apis:
+  api:
+    body: { code: { header: X-Error-Code } }
+    headers: { retry_after: Retry-After }
+    statuses:
+      400: { meaning: Bad., retry: never }
+      429: { meaning: Slow., retry: throttled }
+    codes:
+      café: { status: 429, description: Accented. }
+      plain: { status: 400, description: Plain. }
+";
+    let file = errspec_codegen::source::SourceFile::new("spec/hdr.yaml", spec);
+    let catalog = errspec_codegen::load_catalog(&file).unwrap().catalog;
+    let lib = errspec_codegen::expand::render_file(errspec_codegen::expand::expand_registry(
+        &[catalog],
+        "errspec_providers",
+    ));
+    assert!(lib.contains("Some(&Code::Plain)"), "{lib}");
+    assert!(!lib.contains("from_static(\"café\")"), "{lib}");
+}

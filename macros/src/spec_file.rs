@@ -39,7 +39,7 @@ pub(crate) fn manifest_dir() -> PathBuf {
 /// each carrying `file:line:col` and the rendered diagnostic.
 pub(crate) fn load(written: &str, span: Span, manifest_dir: &Path) -> syn::Result<SpecFile> {
     let path = manifest_dir.join(written);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = errspec_codegen::read_spec_file(&path).map_err(|e| {
         syn::Error::new(
             span,
             format!(

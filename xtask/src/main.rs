@@ -278,8 +278,10 @@ fn describe(root: &Path, d: &Drift) -> String {
     let more = lines.len().saturating_sub(MAX_LINES);
     lines.truncate(MAX_LINES);
     let mut out = format!("error: {what}: {path}\n");
+    // A line can be megabytes long, or hold characters a terminal acts on.
+    const MAX_LINE_CHARS: usize = 200;
     for line in &lines {
-        out.push_str(line);
+        out.push_str(&errspec_codegen::text::terminal_line(line, MAX_LINE_CHARS));
         out.push('\n');
     }
     if more > 0 {
