@@ -76,7 +76,13 @@ pub struct Request {
     pub idempotent: bool,
     /// Attempt cap (counting the first).
     pub max_attempts: Option<u32>,
+    /// How long one attempt may take, connecting included
+    /// ([`DEFAULT_TIMEOUT`] unless `--timeout` says otherwise).
+    pub timeout: std::time::Duration,
 }
+
+/// The per-attempt timeout of `request` without `--timeout`: 30 s.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A parsed command line.
 #[derive(Debug)]
@@ -97,10 +103,12 @@ usage:
   errspec classify PROVIDER[/API] --status N [--header 'Name: value']... [--body TEXT | --body-file PATH]
                    [--idempotent] [--attempt N] [--now UNIX_SECONDS]
   errspec request  PROVIDER[/API] --url URL [--method M] [--header 'Name: value']... [--body TEXT]
-                   [--idempotent] [--max-attempts N]
+                   [--idempotent] [--max-attempts N] [--timeout SECONDS]
   errspec list
 
-The API may be left out where the provider has one API.";
+The API may be left out where the provider has one API. `request` gives each
+attempt 30 s (--timeout) and follows no redirects.
+Set RUST_LOG (e.g. RUST_LOG=errspec=debug) for log events on stderr.";
 
 /// Parses the command line (without the program name).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Usage> {
@@ -187,6 +195,7 @@ fn parse_request(p: &mut Parser) -> Result<Request, Usage> {
     let mut body = None;
     let mut idempotent = false;
     let mut max_attempts = None;
+    let mut timeout = DEFAULT_TIMEOUT;
     while let Some(arg) = p.next()? {
         match arg {
             Arg::Value(v) if target.is_none() => target = Some(Target::parse(&v.string()?)?),
@@ -214,6 +223,19 @@ fn parse_request(p: &mut Parser) -> Result<Request, Usage> {
                 }
                 max_attempts = Some(n);
             }
+            Arg::Long("timeout") => {
+                let s = p.value()?.string()?;
+                timeout = s
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|t| t.is_finite() && *t > 0.0 && *t <= 86_400.0)
+                    .map(std::time::Duration::from_secs_f64)
+                    .ok_or_else(|| {
+                        Usage(format!(
+                            "invalid --timeout `{s}`: expected seconds, above 0 and at most 86400"
+                        ))
+                    })?;
+            }
             other => return Err(other.unexpected().into()),
         }
     }
@@ -225,6 +247,7 @@ fn parse_request(p: &mut Parser) -> Result<Request, Usage> {
         body,
         idempotent,
         max_attempts,
+        timeout,
     })
 }
 
@@ -293,6 +316,21 @@ mod tests {
     }
 
     #[test]
+    fn request_has_a_timeout_by_default_and_takes_one() {
+        let Command::Request(r) = parse(args(&["request", "topmail", "--url", "http://x"])).unwrap()
+        else {
+            panic!("not request");
+        };
+        assert_eq!(r.timeout, DEFAULT_TIMEOUT);
+        let Command::Request(r) =
+            parse(args(&["request", "topmail", "--url", "http://x", "--timeout", "0.25"])).unwrap()
+        else {
+            panic!("not request");
+        };
+        assert_eq!(r.timeout, Duration::from_millis(250));
+    }
+
+    #[test]
     fn bad_flags_are_usage_errors() {
         for bad in [
             &["classify", "topmail"][..],
@@ -316,6 +354,9 @@ mod tests {
                 "--max-attempts",
                 "0",
             ],
+            &["request", "topmail", "--url", "http://x", "--timeout", "0"],
+            &["request", "topmail", "--url", "http://x", "--timeout", "-1"],
+            &["request", "topmail", "--url", "http://x", "--timeout", "NaN"],
             &["frobnicate"],
         ] {
             assert!(parse(args(bad)).is_err(), "{bad:?} should be a usage error");

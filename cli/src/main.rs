@@ -7,6 +7,7 @@ mod args;
 mod classify;
 mod request;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use errspec::registry::ApiEntry;
@@ -14,6 +15,7 @@ use errspec::registry::ApiEntry;
 use args::{Command, Target, USAGE, Usage};
 
 fn main() -> ExitCode {
+    init_tracing();
     match run() {
         Ok(code) => code,
         Err(Usage(message)) => {
@@ -23,22 +25,59 @@ fn main() -> ExitCode {
     }
 }
 
+/// Log events to stderr as `RUST_LOG` selects (none when it is unset; an
+/// invalid directive is skipped). stdout keeps only the JSON result. What
+/// the library logs never holds secrets (header values, bodies, query
+/// strings; `tests/tests/secrets.rs` checks every target at TRACE), so no
+/// filter is needed here.
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::LevelFilter;
+    let Some(directives) = std::env::var_os("RUST_LOG") else {
+        return;
+    };
+    let filter = EnvFilter::builder()
+        .with_default_directive(LevelFilter::OFF.into())
+        .parse_lossy(directives.to_string_lossy());
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .try_init();
+}
+
+/// Writes `text` and a line break to stdout. A reader that went away (a
+/// closed pipe: `errspec list | head -1`) is not an error: the rest of the
+/// output is simply not wanted. Any other write error is reported, and
+/// turns the exit code into 1.
+fn print_line(text: &str) -> Result<(), ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
 fn run() -> Result<ExitCode, Usage> {
     match args::parse(std::env::args_os().skip(1))? {
-        Command::Help => {
-            println!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Help => Ok(print_line(USAGE).err().unwrap_or(ExitCode::SUCCESS)),
         Command::List => {
             for entry in errspec_providers::APIS {
-                println!("{}/{}", entry.provider, entry.api);
+                if let Err(code) = print_line(&format!("{}/{}", entry.provider, entry.api)) {
+                    return Ok(code);
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Classify(c) => {
             let entry = find_api(&c.target)?;
-            print_json(&classify::classify(entry, &c));
-            Ok(ExitCode::SUCCESS)
+            Ok(print_json(&classify::classify(entry, &c))
+                .err()
+                .unwrap_or(ExitCode::SUCCESS))
         }
         Command::Request(r) => {
             let entry = find_api(&r.target)?;
@@ -47,20 +86,23 @@ fn run() -> Result<ExitCode, Usage> {
                 .build()
                 .map_err(|e| Usage(format!("cannot start the async runtime: {e}")))?;
             let report = runtime.block_on(request::request(entry, r))?;
-            print_json(&report);
-            Ok(if report.ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
+            let printed = print_json(&report);
+            Ok(match printed {
+                Err(code) => code,
+                Ok(()) if report.ok => ExitCode::SUCCESS,
+                Ok(()) => ExitCode::from(1),
             })
         }
     }
 }
 
-fn print_json(value: &impl serde::Serialize) {
+fn print_json(value: &impl serde::Serialize) -> Result<(), ExitCode> {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("error: cannot print the result: {e}"),
+        Ok(text) => print_line(&text),
+        Err(e) => {
+            eprintln!("error: cannot print the result: {e}");
+            Err(ExitCode::FAILURE)
+        }
     }
 }
 

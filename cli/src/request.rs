@@ -39,16 +39,21 @@ impl From<&Attempt> for AttemptReport {
 }
 
 /// Runs `r` against `entry`'s API with the default policy (attempt cap
-/// overridable).
+/// overridable) and `r.timeout` per attempt, on an HTTP client that
+/// follows no redirects.
 pub async fn request(entry: &ApiEntry, r: Request) -> Result<Report, Usage> {
-    let mut builder = RetryPolicy::builder();
+    // Every attempt is cut at the timeout (a cut attempt may have been
+    // sent); connecting alone gets at most as long.
+    let mut builder = RetryPolicy::builder().attempt_timeout(r.timeout);
     if let Some(n) = r.max_attempts {
         builder = builder.max_attempts(n);
     }
     let policy = builder
         .build()
         .map_err(|e| Usage(format!("invalid policy: {e}")))?;
-    let http = reqwest::Client::builder()
+    // No redirects, no Referer (see `errspec::client::http_client`).
+    let http = errspec::client::http_client()
+        .connect_timeout(r.timeout.min(errspec::client::DEFAULT_CONNECT_TIMEOUT))
         .build()
         .map_err(|e| Usage(format!("cannot build the HTTP client: {e}")))?;
     let visitor = Run { http, policy, r };

@@ -286,3 +286,138 @@ async fn request_without_key_does_not_repeat_an_ambiguous_504() {
     assert_eq!(json["attempts"][0]["retry"], "ambiguous");
     assert_eq!(seq.seen.lock().unwrap().len(), 1);
 }
+
+/// A closed output pipe (`errspec list | head -1`) ends the program quietly:
+/// no panic, the exit code it would have had.
+#[test]
+fn a_closed_output_pipe_is_not_a_panic() {
+    for args in [&["list"][..], &["help"], &["classify", "topmail", "--status", "429"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_errspec"))
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run errspec");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
+/// A server that accepts the connection and never answers: the attempt is
+/// cut at `--timeout`, reported as possibly sent, and a POST without a key
+/// is not sent again.
+#[tokio::test(flavor = "multi_thread")]
+async fn request_times_out_on_a_server_that_never_answers() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = std::sync::Arc::clone(&accepted);
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    let (code, json, stderr) = errspec_async(vec![
+        "request".into(),
+        "qboxmail/send".into(),
+        "--url".into(),
+        format!("http://{addr}/send"),
+        "--method".into(),
+        "POST".into(),
+        "--timeout".into(),
+        "0.3".into(),
+    ])
+    .await;
+    assert_eq!(code, 1, "{stderr}");
+    let error = json["error"].as_str().unwrap_or_default();
+    assert!(error.contains("timed out") && error.contains("may have been sent"), "{json}");
+    assert_eq!(json["attempts"].as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// `request` follows no redirect: a 307 to another origin comes back as the
+/// result, and the other origin sees nothing (no API key, no idempotency
+/// key, no `Referer` with the query).
+#[tokio::test(flavor = "multi_thread")]
+async fn request_does_not_follow_redirects() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&elsewhere)
+        .await;
+    let origin = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/send"))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("location", format!("{}/x", elsewhere.uri())),
+        )
+        .mount(&origin)
+        .await;
+    let (code, json, stderr) = errspec_async(vec![
+        "request".into(),
+        "topmail".into(),
+        "--url".into(),
+        format!("{}/send?api_key=sk_query", origin.uri()),
+        "--method".into(),
+        "POST".into(),
+        "--header".into(),
+        "X-Api-Key: sk_header".into(),
+        "--body".into(),
+        "{}".into(),
+    ])
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["status"], 307, "{json}");
+    assert_eq!(origin.received_requests().await.unwrap().len(), 1);
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
+
+/// `RUST_LOG` turns on log events, on stderr only (stdout stays one JSON
+/// value), and they hold no secret: not the API key header, not the query.
+#[tokio::test(flavor = "multi_thread")]
+async fn rust_log_writes_redacted_events_to_stderr() {
+    let (server, _) = server(vec![topmail_error(500, "internal"), ResponseTemplate::new(200)]).await;
+    let run = |rust_log: Option<&'static str>| {
+        let url = format!("{}/send?api_key=sk_query_7Hq2", server.uri());
+        tokio::task::spawn_blocking(move || {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_errspec"));
+            command.args([
+                "request",
+                "topmail",
+                "--url",
+                &url,
+                "--method",
+                "POST",
+                "--header",
+                "X-Api-Key: sk_header_9Zx",
+                "--header",
+                "Authorization: Bearer sk_bearer_4Rt",
+                "--body",
+                "{}",
+            ]);
+            command.env_remove("RUST_LOG");
+            if let Some(value) = rust_log {
+                command.env("RUST_LOG", value);
+            }
+            let out = command.output().unwrap();
+            (
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+    };
+    let (stdout, quiet) = run(None).await.unwrap();
+    assert!(quiet.is_empty(), "no events without RUST_LOG: {quiet}");
+    assert!(serde_json::from_str::<Value>(&stdout).is_ok());
+    let (stdout, logged) = run(Some("trace")).await.unwrap();
+    assert!(serde_json::from_str::<Value>(&stdout).is_ok(), "stdout is only JSON: {stdout}");
+    assert!(logged.contains("errspec::client"), "{logged}");
+    for secret in ["sk_query_7Hq2", "sk_header_9Zx", "sk_bearer_4Rt"] {
+        assert!(!logged.contains(secret), "{secret} in the log:\n{logged}");
+    }
+}

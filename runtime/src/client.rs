@@ -6,6 +6,11 @@
 //! tries again, until success or a [`Failure`] that says why it stopped and
 //! what every attempt saw.
 //!
+//! Build the `reqwest::Client` it wraps with [`http_client`]: `reqwest`'s
+//! own defaults follow redirects (resending a POST, forwarding API-key
+//! headers to other origins) and never time out. Set a per-attempt timeout
+//! on the policy as well.
+//!
 //! What it logs: one `tracing` event per attempt (target `errspec::client`)
 //! with provider, API, method, URL path (never the query string), attempt
 //! number, status, code, class, request id and delay. Never header values,
@@ -121,7 +126,7 @@ pub enum TransportError {
     #[error("the attempt timed out after {0:?}; the request may have been sent")]
     Timeout(Duration),
     /// The request could not be built, or the HTTP client refused it
-    /// (invalid URL, redirect loop): sending it again would not help.
+    /// (invalid URL): sending it again would not help.
     #[error("the request is not valid as given")]
     Invalid(#[source] reqwest::Error),
     /// The idempotency key (or the API's header name) is not valid in a
@@ -145,12 +150,13 @@ impl TransportError {
     }
 
     /// Classifies an error of the HTTP client: connection failures (refused,
-    /// DNS, TLS handshake) were not sent; builder and redirect errors are
-    /// invalid requests; everything else (timeouts, connection lost, body
-    /// errors) may have been sent.
+    /// DNS, TLS handshake) were not sent; builder errors are invalid
+    /// requests; everything else (timeouts, connection lost, body errors,
+    /// and redirect loops, where the request went out once per hop) may
+    /// have been sent.
     pub fn from_reqwest(error: reqwest::Error) -> TransportError {
         let error = error.without_url();
-        if error.is_builder() || error.is_redirect() {
+        if error.is_builder() {
             TransportError::Invalid(error)
         } else if error.is_connect() {
             TransportError::Http {
@@ -164,6 +170,42 @@ impl TransportError {
             }
         }
     }
+}
+
+/// How long [`http_client`] waits for a connection: 10 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A `reqwest` client builder set up for servers errspec cannot trust, to
+/// pass to [`Client::new`] (add your own settings, then `build()`):
+///
+/// - **no redirects**: a 3xx comes back as the response. `reqwest` follows
+///   up to ten by default, resending a 307/308's method and body (ten
+///   possible deliveries of one POST) and forwarding every header but
+///   `Authorization` and cookies to another origin (API keys in other
+///   headers, the idempotency key). Follow a redirect yourself where you
+///   know it is safe;
+/// - **no `Referer`**, which would carry the URL (and any key in its query)
+///   to wherever a redirect leads;
+/// - a **connect timeout** of [`DEFAULT_CONNECT_TIMEOUT`].
+///
+/// It sets no overall timeout: set a per-attempt one on the policy
+/// ([`RetryPolicyBuilder::attempt_timeout`](crate::policy::RetryPolicyBuilder::attempt_timeout)),
+/// which the client turns into a "may have been sent" failure, or
+/// `timeout` here. Without either, a server that accepts the connection and
+/// never answers holds the request forever.
+///
+/// ```
+/// let http = errspec::client::http_client()
+///     .user_agent("my-app/1.0")
+///     .build()
+///     .unwrap();
+/// # let _ = http;
+/// ```
+pub fn http_client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
 }
 
 /// The last error of a failed request.
