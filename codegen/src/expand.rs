@@ -1357,6 +1357,11 @@ pub fn retry_class(class: RetryClass) -> TokenStream {
     quote!(::errspec::RetryClass::#v)
 }
 
+/// The variant name of `errspec::RetryClass` (`Never`): its `Debug` form.
+fn class_variant(class: RetryClass) -> String {
+    format!("{class:?}")
+}
+
 fn pointer(p: &Pointer) -> TokenStream {
     let segments = &p.segments;
     quote!(::errspec::layout::Pointer(&[#(#segments),*]))
@@ -1539,9 +1544,4 @@ mod tests {
             "a\n\nindented\n```text\nfn x() {}\n```"
         );
     }
-}
-
-/// The variant name of `errspec::RetryClass` (`Never`): its `Debug` form.
-fn class_variant(class: RetryClass) -> String {
-    format!("{class:?}")
 }
