@@ -1014,9 +1014,7 @@ mod tests {
         let run = |seed| {
             let mut rng = fastrand::Rng::with_seed(seed);
             (1..3)
-                .map(|n| {
-                    p.decide_with_rng(&context(&api(RetryClass::Backoff), n, false), &mut rng)
-                })
+                .map(|n| p.decide_with_rng(&context(&api(RetryClass::Backoff), n, false), &mut rng))
                 .collect::<Vec<_>>()
         };
         assert_eq!(run(42), run(42));

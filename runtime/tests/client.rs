@@ -669,9 +669,11 @@ async fn a_custom_decider_replaces_the_policy_decision() {
     let client = Client::<KeyedError>::builder(reqwest::Client::new())
         .decider(policy::from_fn(
             move |context: &RetryContext<'_>, _: &mut policy::Rng| {
-                log.lock()
-                    .unwrap()
-                    .push((context.attempts, context.retry_safe, context.outcome.class()));
+                log.lock().unwrap().push((
+                    context.attempts,
+                    context.retry_safe,
+                    context.outcome.class(),
+                ));
                 Decision::Retry {
                     after: Duration::from_millis(1),
                     reason: errspec::policy::RetryReason::Transient,
