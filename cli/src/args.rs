@@ -317,14 +317,21 @@ mod tests {
 
     #[test]
     fn request_has_a_timeout_by_default_and_takes_one() {
-        let Command::Request(r) = parse(args(&["request", "topmail", "--url", "http://x"])).unwrap()
+        let Command::Request(r) =
+            parse(args(&["request", "topmail", "--url", "http://x"])).unwrap()
         else {
             panic!("not request");
         };
         assert_eq!(r.timeout, DEFAULT_TIMEOUT);
-        let Command::Request(r) =
-            parse(args(&["request", "topmail", "--url", "http://x", "--timeout", "0.25"])).unwrap()
-        else {
+        let Command::Request(r) = parse(args(&[
+            "request",
+            "topmail",
+            "--url",
+            "http://x",
+            "--timeout",
+            "0.25",
+        ]))
+        .unwrap() else {
             panic!("not request");
         };
         assert_eq!(r.timeout, Duration::from_millis(250));
@@ -356,7 +363,14 @@ mod tests {
             ],
             &["request", "topmail", "--url", "http://x", "--timeout", "0"],
             &["request", "topmail", "--url", "http://x", "--timeout", "-1"],
-            &["request", "topmail", "--url", "http://x", "--timeout", "NaN"],
+            &[
+                "request",
+                "topmail",
+                "--url",
+                "http://x",
+                "--timeout",
+                "NaN",
+            ],
             &["frobnicate"],
         ] {
             assert!(parse(args(bad)).is_err(), "{bad:?} should be a usage error");

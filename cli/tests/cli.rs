@@ -291,7 +291,11 @@ async fn request_without_key_does_not_repeat_an_ambiguous_504() {
 /// no panic, the exit code it would have had.
 #[test]
 fn a_closed_output_pipe_is_not_a_panic() {
-    for args in [&["list"][..], &["help"], &["classify", "topmail", "--status", "429"]] {
+    for args in [
+        &["list"][..],
+        &["help"],
+        &["classify", "topmail", "--status", "429"],
+    ] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let out = Command::new(env!("CARGO_BIN_EXE_errspec"))
@@ -335,7 +339,10 @@ async fn request_times_out_on_a_server_that_never_answers() {
     .await;
     assert_eq!(code, 1, "{stderr}");
     let error = json["error"].as_str().unwrap_or_default();
-    assert!(error.contains("timed out") && error.contains("may have been sent"), "{json}");
+    assert!(
+        error.contains("timed out") && error.contains("may have been sent"),
+        "{json}"
+    );
     assert_eq!(json["attempts"].as_array().map(Vec::len), Some(1), "{json}");
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
@@ -381,7 +388,11 @@ async fn request_does_not_follow_redirects() {
 /// value), and they hold no secret: not the API key header, not the query.
 #[tokio::test(flavor = "multi_thread")]
 async fn rust_log_writes_redacted_events_to_stderr() {
-    let (server, _) = server(vec![topmail_error(500, "internal"), ResponseTemplate::new(200)]).await;
+    let (server, _) = server(vec![
+        topmail_error(500, "internal"),
+        ResponseTemplate::new(200),
+    ])
+    .await;
     let run = |rust_log: Option<&'static str>| {
         let url = format!("{}/send?api_key=sk_query_7Hq2", server.uri());
         tokio::task::spawn_blocking(move || {
@@ -415,7 +426,10 @@ async fn rust_log_writes_redacted_events_to_stderr() {
     assert!(quiet.is_empty(), "no events without RUST_LOG: {quiet}");
     assert!(serde_json::from_str::<Value>(&stdout).is_ok());
     let (stdout, logged) = run(Some("trace")).await.unwrap();
-    assert!(serde_json::from_str::<Value>(&stdout).is_ok(), "stdout is only JSON: {stdout}");
+    assert!(
+        serde_json::from_str::<Value>(&stdout).is_ok(),
+        "stdout is only JSON: {stdout}"
+    );
     assert!(logged.contains("errspec::client"), "{logged}");
     for secret in ["sk_query_7Hq2", "sk_header_9Zx", "sk_bearer_4Rt"] {
         assert!(!logged.contains(secret), "{secret} in the log:\n{logged}");

@@ -140,7 +140,8 @@ fn check_docs_urls(spec: &Spec, diags: &mut Diagnostics) {
         let ok = rest.is_some_and(|r| {
             !r.is_empty()
                 && !r.starts_with(['/', '?', '#'])
-                && r.bytes().all(|b| b.is_ascii_alphanumeric() || URL_PUNCTUATION.contains(&b))
+                && r.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || URL_PUNCTUATION.contains(&b))
         });
         if !ok {
             diags.push(
@@ -213,7 +214,12 @@ fn check_text_characters(spec: &Spec, diags: &mut Diagnostics) {
                 fields.and_then(|f| f.field.as_ref()),
                 fields.and_then(|f| f.message.as_ref()),
             ];
-            texts.extend(pointers.into_iter().flatten().map(|t| ("a JSON pointer", t, false)));
+            texts.extend(
+                pointers
+                    .into_iter()
+                    .flatten()
+                    .map(|t| ("a JSON pointer", t, false)),
+            );
         }
         for (_, s) in &api.statuses {
             texts.extend(s.meaning.iter().map(|t| ("`meaning`", t, true)));

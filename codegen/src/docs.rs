@@ -442,8 +442,7 @@ fn examples(api: &Api, file: &SourceFile) -> Vec<ExampleSection> {
         // Fenced here: the fence outgrows any backticks the text holds.
         response: text::fenced(
             "http",
-            &example_response(api, code, status)
-                .to_http(&|name| header_spelling(api, file, name)),
+            &example_response(api, code, status).to_http(&|name| header_spelling(api, file, name)),
         ),
     };
     // One per code (at its first status), then one per status no code

@@ -43,7 +43,10 @@ pub fn read_spec_file(path: &std::path::Path) -> std::io::Result<String> {
     use std::io::{Error, ErrorKind, Read};
     let meta = std::fs::metadata(path)?;
     if meta.is_dir() {
-        return Err(Error::new(ErrorKind::InvalidInput, "is a directory, not a spec file"));
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "is a directory, not a spec file",
+        ));
     }
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
@@ -52,7 +55,10 @@ pub fn read_spec_file(path: &std::path::Path) -> std::io::Result<String> {
     if bytes.len() > MAX_SPEC_BYTES {
         return Err(Error::new(
             ErrorKind::InvalidData,
-            format!("larger than the {} MiB a spec file may hold", MAX_SPEC_BYTES >> 20),
+            format!(
+                "larger than the {} MiB a spec file may hold",
+                MAX_SPEC_BYTES >> 20
+            ),
         ));
     }
     String::from_utf8(bytes).map_err(|e| Error::new(ErrorKind::InvalidData, e))

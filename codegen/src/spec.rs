@@ -28,7 +28,8 @@ pub const STATUS_PATTERN: &str = "^[1-5][0-9][0-9]$";
 /// A date, `YYYY-MM-DD`.
 pub const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 /// An absolute http(s) URL, of the characters RFC 3986 allows.
-pub const URL_PATTERN: &str = "^https?://[A-Za-z0-9._~:@!$&'()*+,;=%\\[\\]-][A-Za-z0-9._~:/?#@!$&'()*+,;=%\\[\\]-]*$";
+pub const URL_PATTERN: &str =
+    "^https?://[A-Za-z0-9._~:@!$&'()*+,;=%\\[\\]-][A-Za-z0-9._~:/?#@!$&'()*+,;=%\\[\\]-]*$";
 
 /// One provider's catalog: one YAML file.
 #[derive(Clone, Debug, PartialEq, JsonSchema)]

@@ -56,8 +56,7 @@ pub fn forbidden_char_message(what: &str, c: char, why: &str) -> String {
 /// `\u{…}`, and at most `max_chars` characters, with how many were left out.
 pub fn terminal_line(line: &str, max_chars: usize) -> String {
     let mut out = String::new();
-    let mut shown = 0;
-    for (i, c) in line.char_indices() {
+    for (shown, (i, c)) in line.char_indices().enumerate() {
         if shown == max_chars {
             out.push_str(&format!("… ({} more bytes)", line.len() - i));
             break;
@@ -66,7 +65,6 @@ pub fn terminal_line(line: &str, max_chars: usize) -> String {
             Some(_) if c != '\t' => out.push_str(&c.escape_unicode().to_string()),
             _ => out.push(c),
         }
-        shown += 1;
     }
     out
 }
@@ -123,7 +121,12 @@ pub fn inline(text: &str) -> String {
         return text.trim().to_owned();
     }
     let mut out = String::with_capacity(text.len() + 16);
-    for (i, line) in text.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+    for (i, line) in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
         if i > 0 {
             out.push(' ');
         }
@@ -147,7 +150,8 @@ pub fn code_span(text: &str) -> String {
     let fence = "`".repeat(longest_run(&one_line, '`') + 1);
     // CommonMark strips one space from each end when both are spaces, and a
     // span that starts or ends with a backtick needs a space to be read.
-    let pad = one_line.starts_with(['`', ' ']) || one_line.ends_with(['`', ' ']) || one_line.is_empty();
+    let pad =
+        one_line.starts_with(['`', ' ']) || one_line.ends_with(['`', ' ']) || one_line.is_empty();
     let space = if pad { " " } else { "" };
     format!("{fence}{space}{one_line}{space}{fence}")
 }
@@ -407,7 +411,10 @@ mod tests {
 
     #[test]
     fn forbidden_chars() {
-        for c in ['\r', '\u{0}', '\u{7f}', '\u{85}', '\u{9b}', '\u{202e}', '\u{202c}', '\u{2028}', '\u{2029}', '\u{2066}'] {
+        for c in [
+            '\r', '\u{0}', '\u{7f}', '\u{85}', '\u{9b}', '\u{202e}', '\u{202c}', '\u{2028}',
+            '\u{2029}', '\u{2066}',
+        ] {
             assert!(forbidden_char(c, true).is_some(), "{c:?}");
         }
         assert_eq!(forbidden_char('\n', true), None);

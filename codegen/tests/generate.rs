@@ -198,15 +198,20 @@ fn a_missing_spec_directory_is_a_read_error() {
 #[cfg(unix)]
 #[test]
 fn unreadable_spec_entries_are_errors_not_skipped() {
-    let cases: [(&str, fn(&Path)); 4] = [
-        ("dir", |spec| fs::create_dir(spec.join("other.yaml")).unwrap()),
+    type Make = fn(&Path);
+    let cases: [(&str, Make); 4] = [
+        ("dir", |spec| {
+            fs::create_dir(spec.join("other.yaml")).unwrap()
+        }),
         ("dangling", |spec| {
             std::os::unix::fs::symlink(spec.join("gone.yaml"), spec.join("other.yaml")).unwrap()
         }),
         ("loop", |spec| {
             std::os::unix::fs::symlink(spec.join("other.yaml"), spec.join("other.yaml")).unwrap()
         }),
-        ("name", |spec| fs::write(spec.join("a b.yaml"), GOOD).unwrap()),
+        ("name", |spec| {
+            fs::write(spec.join("a b.yaml"), GOOD).unwrap()
+        }),
     ];
     for (name, make) in cases {
         let root = project(&format!("entry-{name}"), &[("good.yaml", GOOD)]);
@@ -227,7 +232,10 @@ fn spec_files_are_read_up_to_the_limit() {
     let root = project("big", &[("good.yaml", GOOD)]);
     let big = format!("{GOOD}# {}\n", "x".repeat(errspec_codegen::MAX_SPEC_BYTES));
     fs::write(root.join("spec/big.yaml"), &big).unwrap();
-    assert!(matches!(run(&root).unwrap_err(), GenerateError::Read { .. }));
+    assert!(matches!(
+        run(&root).unwrap_err(),
+        GenerateError::Read { .. }
+    ));
     fs::remove_dir_all(&root).unwrap();
     // Text handed over directly is checked too, with a located error.
     let file = errspec_codegen::source::SourceFile::new("spec/big.yaml", big);
@@ -243,8 +251,13 @@ fn code_count_is_capped() {
         spec.push_str(&format!("      c{i}: {{ status: 400, description: C. }}\n"));
     }
     let file = errspec_codegen::source::SourceFile::new("spec/many.yaml", spec);
-    let rendered = errspec_codegen::load_catalog(&file).unwrap_err().render(&file);
-    assert!(rendered.contains("lists 100001 codes, more than the 100000"), "{rendered}");
+    let rendered = errspec_codegen::load_catalog(&file)
+        .unwrap_err()
+        .render(&file);
+    assert!(
+        rendered.contains("lists 100001 codes, more than the 100000"),
+        "{rendered}"
+    );
 }
 
 /// The crate example only shows a code it can carry: a header code must be

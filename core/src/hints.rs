@@ -87,7 +87,8 @@ pub struct DelayHints {
 
 impl DelayHints {
     /// Reads the headers named by `layout`. Missing, malformed or
-    /// conflicting headers leave their hint `None`.
+    /// conflicting headers leave their hint `None`, except `Retry-After`:
+    /// of several values the longest is taken (the policy bounds it).
     ///
     /// ```
     /// use errspec::layout::HeaderLayout;
@@ -179,6 +180,14 @@ impl LayoutHeader {
         LayoutHeader { name, resolved }
     }
 
+    /// Every value of the header.
+    pub(crate) fn all<'h>(&self, headers: &'h HeaderMap) -> GetAll<'h, HeaderValue> {
+        match &self.resolved {
+            Some(name) => headers.get_all(name),
+            None => headers.get_all(self.name),
+        }
+    }
+
     /// The header's single value, as [`single_value`] finds it.
     pub(crate) fn single_value<'h>(&self, headers: &'h HeaderMap) -> Option<&'h HeaderValue> {
         match &self.resolved {
@@ -266,7 +275,10 @@ impl HintHeaders {
     fn read_headers(&self, headers: &HeaderMap) -> DelayHints {
         let value = |header: &Option<LayoutHeader>| header.as_ref()?.single_value(headers);
         DelayHints {
-            retry_after: value(&self.retry_after).and_then(parse_retry_after),
+            retry_after: self
+                .retry_after
+                .as_ref()
+                .and_then(|h| longest_retry_after(h.all(headers))),
             rate_limit_limit: value(&self.limit).and_then(parse_rate_limit_count),
             rate_limit_remaining: value(&self.remaining).and_then(parse_rate_limit_count),
             rate_limit_reset: value(&self.reset)
@@ -308,6 +320,40 @@ pub fn parse_retry_after(value: &HeaderValue) -> Option<RetryAfter> {
         return Some(RetryAfter::Seconds(secs));
     }
     httpdate::parse_http_date(text).ok().map(RetryAfter::Date)
+}
+
+/// The longest of several `Retry-After` values (values that do not parse
+/// are skipped): when a server (or a proxy in front of it) sends `1` and
+/// `3600`, the safe reading is that it wants an hour, and the retry policy
+/// then bounds it (`max_server_delay`). A delay in seconds and a date are
+/// compared from the current time.
+fn longest_retry_after(values: GetAll<'_, HeaderValue>) -> Option<RetryAfter> {
+    let mut parsed = values.iter().filter_map(parse_retry_after);
+    let first = parsed.next()?;
+    let mut now = None;
+    Some(parsed.fold(first, |longest, next| {
+        let ends = |r: RetryAfter, now: SystemTime| match r {
+            RetryAfter::Seconds(secs) => now.checked_add(Duration::from_secs(secs)),
+            RetryAfter::Date(date) => Some(date),
+        };
+        let (a, b) = match (longest, next) {
+            (RetryAfter::Seconds(a), RetryAfter::Seconds(b)) => {
+                return RetryAfter::Seconds(a.max(b));
+            }
+            (RetryAfter::Date(a), RetryAfter::Date(b)) => return RetryAfter::Date(a.max(b)),
+            _ => {
+                let now = *now.get_or_insert_with(SystemTime::now);
+                (ends(longest, now), ends(next, now))
+            }
+        };
+        // `None`: too far ahead to represent, so the longest.
+        match (a, b) {
+            (None, _) => longest,
+            (_, None) => next,
+            (Some(a), Some(b)) if b > a => next,
+            _ => longest,
+        }
+    }))
 }
 
 /// Parses a rate-limit count (`limit` or `remaining`): a non-negative
@@ -549,11 +595,33 @@ mod tests {
         assert!(!hints.is_empty());
     }
 
+    /// Several `Retry-After` values that disagree: the longest wins (the
+    /// policy bounds it); values that do not parse are skipped.
+    #[test]
+    fn the_longest_of_several_retry_afters_wins() {
+        let read = |values: &[&'static str]| {
+            let mut headers = HeaderMap::new();
+            for v in values {
+                headers.append("retry-after", hv(v));
+            }
+            DelayHints::from_headers(&layout(), &headers).retry_after
+        };
+        assert_eq!(read(&["1", "3600"]), Some(RetryAfter::Seconds(3600)));
+        assert_eq!(read(&["3600", "1"]), Some(RetryAfter::Seconds(3600)));
+        assert_eq!(read(&["soon", "7", "-1"]), Some(RetryAfter::Seconds(7)));
+        assert_eq!(read(&["soon", "later"]), None);
+        let old = "Wed, 21 Oct 2015 07:28:00 GMT";
+        let new = "Wed, 21 Oct 2099 07:28:00 GMT";
+        assert_eq!(read(&[old, new]), read(&[new]));
+        // A date long past against seconds: the seconds are longer.
+        assert_eq!(read(&[old, "5"]), Some(RetryAfter::Seconds(5)));
+        // A date far ahead against seconds: the date.
+        assert_eq!(read(&["5", new]), read(&[new]));
+    }
+
     #[test]
     fn from_headers_drops_conflicts_and_garbage() {
         let mut headers = HeaderMap::new();
-        headers.append("retry-after", hv("3"));
-        headers.append("retry-after", hv("4"));
         headers.insert("x-ratelimit-limit", hv("lots"));
         headers.append("x-ratelimit-remaining", hv("1"));
         headers.append("x-ratelimit-remaining", hv("1"));

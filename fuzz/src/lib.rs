@@ -576,13 +576,80 @@ pub fn delays(data: &[u8]) {
 /// characters, URLs, names that clash with Rust. Target `pipeline` builds
 /// its text from these and from raw input bytes.
 const TEXT_PIECES: &[&str] = &[
-    "```", "````", "~~~", "~~~~", "rust", "compile_fail", "compile-fail", "should_panic", "text",
-    "\n", "\n\n", "\r", "\r\n", "\t", "    ", "  ", "- ", "> ", "1. ", "* ", "|", "`", "``",
-    "\\", "\"", "'", "#", "\"#", "<", ">", "<script>", "</script>", "<!--", "-->", "&lt;", "[x]",
-    "(y)", "[a]: b", "http://", "https://a", "https://a.b/c?d=e", "javascript:", "err", "ERR",
-    "err_", "ok", "some", "none", "unknown", "self", "café", "é", "\u{202e}", "\u{202c}",
-    "\u{2028}", "\u{85}", "\u{0}", "\u{7f}", "fn main() { panic!() }", "std::process::exit(1);",
-    "/", "~0", "~1", "16", "0", "01", "+1", "{", "}", "*/", "/*", "//", "#[", "]",
+    "```",
+    "````",
+    "~~~",
+    "~~~~",
+    "rust",
+    "compile_fail",
+    "compile-fail",
+    "should_panic",
+    "text",
+    "\n",
+    "\n\n",
+    "\r",
+    "\r\n",
+    "\t",
+    "    ",
+    "  ",
+    "- ",
+    "> ",
+    "1. ",
+    "* ",
+    "|",
+    "`",
+    "``",
+    "\\",
+    "\"",
+    "'",
+    "#",
+    "\"#",
+    "<",
+    ">",
+    "<script>",
+    "</script>",
+    "<!--",
+    "-->",
+    "&lt;",
+    "[x]",
+    "(y)",
+    "[a]: b",
+    "http://",
+    "https://a",
+    "https://a.b/c?d=e",
+    "javascript:",
+    "err",
+    "ERR",
+    "err_",
+    "ok",
+    "some",
+    "none",
+    "unknown",
+    "self",
+    "café",
+    "é",
+    "\u{202e}",
+    "\u{202c}",
+    "\u{2028}",
+    "\u{85}",
+    "\u{0}",
+    "\u{7f}",
+    "fn main() { panic!() }",
+    "std::process::exit(1);",
+    "/",
+    "~0",
+    "~1",
+    "16",
+    "0",
+    "01",
+    "+1",
+    "{",
+    "}",
+    "*/",
+    "/*",
+    "//",
+    "#[",
+    "]",
 ];
 
 /// Text for a spec field: pieces of [`TEXT_PIECES`] and raw (lossy UTF-8)
@@ -630,7 +697,11 @@ pub fn fuzz_spec(input: &mut Input<'_>) -> String {
         spec.push_str(&format!("description: {}\n", yaml_str(&fuzz_text(input))));
     }
     spec.push_str("apis:\n");
-    let apis = if input.bool() { &["api", "other"][..] } else { &["api"][..] };
+    let apis = if input.bool() {
+        &["api", "other"][..]
+    } else {
+        &["api"][..]
+    };
     for name in apis {
         spec.push_str(&format!("  {name}:\n"));
         for key in ["title", "description"] {
@@ -649,7 +720,11 @@ pub fn fuzz_spec(input: &mut Input<'_>) -> String {
         } else {
             spec.push_str(&format!("      code: {{ pointer: {}", pointer(input)));
         }
-        spec.push_str(if integer { ", type: integer }\n" } else { " }\n" });
+        spec.push_str(if integer {
+            ", type: integer }\n"
+        } else {
+            " }\n"
+        });
         spec.push_str(&format!("      message: {}\n", pointer(input)));
         spec.push_str("    headers: { retry_after: Retry-After }\n    statuses:\n");
         for (status, class) in [(400, "never"), (429, "throttled"), (503, "ambiguous")] {
@@ -716,22 +791,49 @@ pub fn check_pipeline(spec: &str) -> bool {
     let files = [
         render_file(expand_catalog(catalog)),
         render_file(expand_provider_module(catalog)),
-        render_file(expand_registry(std::slice::from_ref(catalog), "errspec_providers")),
+        render_file(expand_registry(
+            std::slice::from_ref(catalog),
+            "errspec_providers",
+        )),
     ];
     for (i, code) in files.iter().enumerate() {
         assert_clean_text(code);
         if let Err(e) = syn::parse_file(code) {
             panic!("generated code does not parse: {e}\n{code}");
         }
+        // `Self::NAME` where NAME is also a variant is ambiguous (a code
+        // `err` becomes `Code::Err`, and `Self::Err` named `FromStr::Err`):
+        // generated code must name associated items another way.
+        for (at, _) in code.match_indices("Self::") {
+            let name: String = code[at + 6..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let clash = catalog.apis.iter().any(|api| {
+                api.codes.iter().any(|c| c.variant == name)
+                    || api.statuses.iter().any(|s| s.variant == name)
+            });
+            assert!(
+                !clash,
+                "`Self::{name}` is ambiguous with a variant:\n{code}"
+            );
+        }
         // Only the crate root has a doc test: its example.
-        let examples = if i == 2 { usize::from(catalog.apis.iter().any(|a| !a.codes.is_empty())) } else { 0 };
+        let examples = if i == 2 {
+            usize::from(catalog.apis.iter().any(|a| !a.codes.is_empty()))
+        } else {
+            0
+        };
         let mut tested = 0;
         for doc in doc_comments(code) {
             tested += doc_tests(&doc).len();
         }
         assert!(tested <= examples, "spec text became a doc test:\n{code}");
     }
-    let source = DocSource { catalog, file: &file };
+    let source = DocSource {
+        catalog,
+        file: &file,
+    };
     let page = render_provider(source, "errspec_providers");
     let index = render_index(&[source]);
     for md in [&page, &index] {
@@ -740,13 +842,25 @@ pub fn check_pipeline(spec: &str) -> bool {
     }
     let tables = markdown_tables(&page);
     let code_tables: Vec<_> = tables.iter().filter(|t| t[0][0] == "Code").collect();
-    let apis_with_codes: Vec<_> = catalog.apis.iter().filter(|a| !a.codes.is_empty()).collect();
+    let apis_with_codes: Vec<_> = catalog
+        .apis
+        .iter()
+        .filter(|a| !a.codes.is_empty())
+        .collect();
     assert_eq!(code_tables.len(), apis_with_codes.len(), "{page}");
     for (table, api) in code_tables.iter().zip(apis_with_codes) {
-        assert_eq!(table.len(), api.codes.len() + 1, "one row per code:\n{page}");
+        assert_eq!(
+            table.len(),
+            api.codes.len() + 1,
+            "one row per code:\n{page}"
+        );
         for (row, code) in table[1..].iter().zip(&api.codes) {
             assert_eq!(row[0], code.value.to_string(), "the code cell:\n{page}");
-            assert_eq!(row[5], format!("Code::{}", code.variant), "the Rust cell:\n{page}");
+            assert_eq!(
+                row[5],
+                format!("Code::{}", code.variant),
+                "the Rust cell:\n{page}"
+            );
         }
     }
     true
@@ -767,8 +881,13 @@ fn doc_comments(code: &str) -> Vec<String> {
     let mut current: Option<String> = None;
     for line in code.lines() {
         let trimmed = line.trim_start();
-        assert!(!trimmed.starts_with("#[doc"), "a doc attribute not printed as a comment: {line}");
-        let doc = trimmed.strip_prefix("///").or_else(|| trimmed.strip_prefix("//!"));
+        assert!(
+            !trimmed.starts_with("#[doc"),
+            "a doc attribute not printed as a comment: {line}"
+        );
+        let doc = trimmed
+            .strip_prefix("///")
+            .or_else(|| trimmed.strip_prefix("//!"));
         match (doc, &mut current) {
             (Some(text), Some(cur)) => {
                 cur.push('\n');
@@ -795,7 +914,9 @@ pub fn doc_tests(markdown: &str) -> Vec<String> {
                     .split(|c: char| c == ',' || c.is_whitespace())
                     .filter(|t| !t.is_empty())
                     .collect();
-                let not_rust = tokens.iter().any(|t| matches!(*t, "text" | "http" | "ignore"));
+                let not_rust = tokens
+                    .iter()
+                    .any(|t| matches!(*t, "text" | "http" | "ignore"));
                 (!not_rust).then(|| info.to_string())
             }
             _ => None,

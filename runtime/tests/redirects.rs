@@ -99,8 +99,14 @@ async fn a_followed_redirect_loop_may_have_been_sent() {
         panic!("not a transport error: {failure}");
     };
     assert_eq!(error.failure(), Some(TransportFailure::MaybeSent));
-    assert!(failure.to_string().contains("may have been sent"), "{failure}");
-    assert!(!failure.to_string().contains("not valid as given"), "{failure}");
+    assert!(
+        failure.to_string().contains("may have been sent"),
+        "{failure}"
+    );
+    assert!(
+        !failure.to_string().contains("not valid as given"),
+        "{failure}"
+    );
     assert_eq!(failure.attempts()[0].class, RetryClass::Ambiguous);
     // Not retried: a POST without a key is not retry-safe.
     assert_eq!(failure.reason(), GiveUpReason::NotRetrySafe);

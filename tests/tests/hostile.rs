@@ -268,21 +268,24 @@ async fn code_is_an_object_or_an_array() {
 
 // ---- headers ------------------------------------------------------------
 
-/// `Retry-After` twice with different values is malformed: ignored, so the
-/// 429 backs off instead of waiting 100 s. Twice the same value is honoured.
+/// `Retry-After` twice with different values (`0` and `100`): the longest
+/// is honoured, bounded by the policy, so the 429 is not retried after a
+/// short backoff; 100 s is over the policy's 2 s, so the client gives up at
+/// once and reports the delay. Twice the same value is honoured.
 #[tokio::test]
 async fn contradictory_retry_after_headers() {
     let headers = [("retry-after", "0"), ("retry-after", "100")];
     let addr = serve_bytes(response(429, &headers, RATE_LIMITED)).await;
     let failure = send(&client::<topmail::Error>(), addr).await.unwrap_err();
     let error = failure.api_error().unwrap();
-    assert_eq!(error.retry_after(), None);
+    assert_eq!(error.retry_after(), Some(errspec::RetryAfter::Seconds(100)));
     assert_eq!(error.code(), Some(&topmail::Code::RateLimited));
-    assert_eq!(failure.server_delay(), None);
-    assert_eq!(
+    assert_eq!(failure.server_delay(), Some(Duration::from_secs(100)));
+    assert!(matches!(
         failure.reason(),
-        GiveUpReason::AttemptsExhausted { attempts: ATTEMPTS }
-    );
+        GiveUpReason::ServerDelayTooLong { .. }
+    ));
+    assert_eq!(failure.attempts().len(), 1);
 
     let headers = [("retry-after", "0"), ("retry-after", "0")];
     let addr = serve_bytes(response(429, &headers, RATE_LIMITED)).await;

@@ -491,7 +491,11 @@ fn every_catalog_passes_the_pipeline_checks() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "yaml") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                assert!(fuzz::check_pipeline(&text), "{} does not load", path.display());
+                assert!(
+                    fuzz::check_pipeline(&text),
+                    "{} does not load",
+                    path.display()
+                );
                 checked += 1;
             }
         }
@@ -514,7 +518,12 @@ fn the_doc_test_oracle_sees_every_kind_of_fence() {
     ] {
         assert_eq!(fuzz::doc_tests(runs).len(), 1, "{runs:?}");
     }
-    for inert in ["```text\nx\n```", "```http\nx\n```", "\\`\\`\\`rust", "```x``y```: z"] {
+    for inert in [
+        "```text\nx\n```",
+        "```http\nx\n```",
+        "\\`\\`\\`rust",
+        "```x``y```: z",
+    ] {
         assert_eq!(fuzz::doc_tests(inert), Vec::<String>::new(), "{inert:?}");
     }
 }
