@@ -19,6 +19,7 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderName, HeaderValue, StatusCode};
 
+use crate::pacing::Pacing;
 use crate::policy::{
     Decision, GiveUpReason, Outcome, RetryBudget, RetryPolicy, RetryReason, TransportFailure,
 };
@@ -387,13 +388,14 @@ pub struct Client<E> {
     http: reqwest::Client,
     policy: RetryPolicy,
     budget: Option<RetryBudget>,
+    pacing: Option<Pacing>,
     max_error_body: usize,
     rng: Mutex<fastrand::Rng>,
     _error: PhantomData<fn() -> E>,
 }
 
 impl<E> Clone for Client<E> {
-    /// Shares the HTTP client and the retry budget; the clone draws jitter
+    /// Shares the HTTP client, the retry budget and the pacing state; the clone draws jitter
     /// from a generator forked from this one.
     fn clone(&self) -> Self {
         let rng = self.lock_rng().fork();
@@ -401,6 +403,7 @@ impl<E> Clone for Client<E> {
             http: self.http.clone(),
             policy: self.policy.clone(),
             budget: self.budget.clone(),
+            pacing: self.pacing.clone(),
             max_error_body: self.max_error_body,
             rng: Mutex::new(rng),
             _error: PhantomData,
@@ -417,6 +420,7 @@ impl<E: ApiError> fmt::Debug for Client<E> {
             .field("api", &E::API)
             .field("policy", &self.policy)
             .field("budget", &self.budget)
+            .field("pacing", &self.pacing)
             .field("max_error_body", &self.max_error_body)
             .finish_non_exhaustive()
     }
@@ -428,6 +432,7 @@ pub struct ClientBuilder<E> {
     http: reqwest::Client,
     policy: RetryPolicy,
     budget: Option<RetryBudget>,
+    pacing: Option<Pacing>,
     max_error_body: usize,
     seed: Option<u64>,
     _error: PhantomData<fn() -> E>,
@@ -438,6 +443,7 @@ impl<E> fmt::Debug for ClientBuilder<E> {
         f.debug_struct("ClientBuilder")
             .field("policy", &self.policy)
             .field("budget", &self.budget)
+            .field("pacing", &self.pacing)
             .field("max_error_body", &self.max_error_body)
             .field("seed", &self.seed)
             .finish_non_exhaustive()
@@ -464,6 +470,21 @@ impl<E: ApiError> ClientBuilder<E> {
         self
     }
 
+    /// How requests are paced (default: a new in-process [`Pacing`] for
+    /// this client and its clones). Give several clients the same `Pacing`
+    /// to pace them together; [`Pacing::shared`] paces a fleet.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = Some(pacing);
+        self
+    }
+
+    /// No pacing: requests go out as soon as they are sent or retried, and
+    /// rate-limit headers are read only on errors, for the retry's delay.
+    pub fn without_pacing(mut self) -> Self {
+        self.pacing = None;
+        self
+    }
+
     /// The most bytes of an error body read and decoded (default
     /// [`DEFAULT_MAX_ERROR_BODY`], 1 MiB). The rest is never read.
     pub fn max_error_body(mut self, bytes: usize) -> Self {
@@ -487,6 +508,7 @@ impl<E: ApiError> ClientBuilder<E> {
             http: self.http,
             policy: self.policy,
             budget: self.budget,
+            pacing: self.pacing,
             max_error_body: self.max_error_body,
             rng: Mutex::new(rng),
             _error: PhantomData,
@@ -558,6 +580,7 @@ impl<E: ApiError> Client<E> {
             http,
             policy: RetryPolicy::default(),
             budget: Some(RetryBudget::default()),
+            pacing: Some(Pacing::new()),
             max_error_body: DEFAULT_MAX_ERROR_BODY,
             seed: None,
             _error: PhantomData,
@@ -577,6 +600,11 @@ impl<E: ApiError> Client<E> {
     /// The retry budget, if any.
     pub fn budget(&self) -> Option<&RetryBudget> {
         self.budget.as_ref()
+    }
+
+    /// The pacing settings and state, if pacing is on.
+    pub fn pacing(&self) -> Option<&Pacing> {
+        self.pacing.as_ref()
     }
 
     /// Starts a request on the underlying HTTP client.
@@ -636,6 +664,10 @@ impl<E: ApiError> Client<E> {
             attach_idempotency_key::<E>(&mut request, options.idempotency_key).map_err(invalid)?;
         let retry_safe = options.idempotent || idempotency_key.is_some();
         let method = request.method().clone();
+        let pacing = self
+            .pacing
+            .as_ref()
+            .map(|p| (p, p.scope::<E>(request.headers(), E::IDEMPOTENCY_HEADER)));
         // The log events' URL path is read from the spare copy of the
         // request; only a request without one (a stream body) copies it.
         let mut stream_path: Option<String> = None;
@@ -651,8 +683,17 @@ impl<E: ApiError> Client<E> {
             if spare.is_none() && stream_path.is_none() {
                 stream_path = Some(next.url().path().to_owned());
             }
+            if let Some((pacing, scope)) = &pacing {
+                pacing.wait_turn(scope, self.pacing_bound(start)).await;
+            }
             let failed = match self.attempt(next, start).await {
                 AttemptResult::Success(response) => {
+                    if let Some((pacing, scope)) = &pacing {
+                        let max = self.policy.max_server_delay();
+                        pacing
+                            .after_success::<E>(scope, response.headers(), max)
+                            .await;
+                    }
                     if let Some(budget) = &self.budget {
                         budget.record_success(spent);
                     }
@@ -676,6 +717,10 @@ impl<E: ApiError> Client<E> {
                 AttemptResult::Transport(error) => Failed::transport(number, error),
             };
             let decision = self.decide(&failed, retry_safe, start, spare.is_some(), &mut spent);
+            if let (Some((pacing, scope)), Some(outcome)) = (&pacing, &failed.outcome) {
+                let max = self.policy.max_server_delay();
+                pacing.after_failure(scope, outcome, &decision, max).await;
+            }
             match (decision, spare) {
                 (Decision::Retry { after, reason }, Some(spare)) => {
                     let record = failed.record;
@@ -773,6 +818,16 @@ impl<E: ApiError> Client<E> {
             }
         }
         decision
+    }
+
+    /// The longest a send is held for its scope's turn: the policy's
+    /// maximum server delay, and what is left before its deadline.
+    fn pacing_bound(&self, start: Option<tokio::time::Instant>) -> Duration {
+        let max = self.policy.max_server_delay();
+        match self.policy.deadline().zip(start) {
+            Some((deadline, start)) => max.min(deadline.saturating_sub(start.elapsed())),
+            None => max,
+        }
     }
 
     /// One attempt: send, and read and decode an error response.

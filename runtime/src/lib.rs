@@ -12,6 +12,9 @@
 //! - [`policy`]: [`RetryPolicy`] turns a failed attempt into a retry or a
 //!   reasoned give-up; [`RetryBudget`] caps retries across requests.
 //! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
+//! - [`pacing`]: holding requests back before the provider refuses them
+//!   (rate-limit headers, throttled responses, the documented
+//!   [`limits`]), in-process or shared by a fleet (`errspec-redis`).
 //!
 //! Features (both on by default): `client` (the reqwest client; without it
 //! the crate needs neither reqwest nor tokio) and `macros` (`catalog!` and
@@ -25,6 +28,9 @@ pub mod decode;
 mod details;
 pub mod hints;
 pub mod layout;
+pub mod limits;
+#[cfg(feature = "client")]
+pub mod pacing;
 pub mod policy;
 pub mod registry;
 
@@ -42,6 +48,9 @@ pub use details::{ApiError, ErrorDetails, FieldError};
 #[cfg(feature = "macros")]
 pub use errspec_macros::{ApiError, catalog};
 pub use hints::{DelayHints, RateLimitReset, RetryAfter};
+pub use limits::{LimitScope, RateLimit};
+#[cfg(feature = "client")]
+pub use pacing::Pacing;
 pub use policy::{RetryBudget, RetryPolicy};
 
 /// Items used by generated code. Not part of the public API.
