@@ -14,14 +14,15 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, StatusCode};
 
 use crate::pacing::Pacing;
 use crate::policy::{
-    Decision, GiveUpReason, Outcome, RetryBudget, RetryPolicy, RetryReason, TransportFailure,
+    Decision, GiveUpReason, Outcome, RetryBudget, RetryContext, RetryDecider, RetryPolicy,
+    RetryReason, TransportFailure,
 };
 use crate::{ApiError, RetryClass};
 
@@ -387,6 +388,7 @@ impl<E: ApiError> std::error::Error for Failure<E> {
 pub struct Client<E> {
     http: reqwest::Client,
     policy: RetryPolicy,
+    decider: Option<Arc<dyn RetryDecider>>,
     budget: Option<RetryBudget>,
     pacing: Option<Pacing>,
     max_error_body: usize,
@@ -402,6 +404,7 @@ impl<E> Clone for Client<E> {
         Client {
             http: self.http.clone(),
             policy: self.policy.clone(),
+            decider: self.decider.clone(),
             budget: self.budget.clone(),
             pacing: self.pacing.clone(),
             max_error_body: self.max_error_body,
@@ -419,6 +422,7 @@ impl<E: ApiError> fmt::Debug for Client<E> {
             .field("provider", &E::PROVIDER)
             .field("api", &E::API)
             .field("policy", &self.policy)
+            .field("decider", &self.decider)
             .field("budget", &self.budget)
             .field("pacing", &self.pacing)
             .field("max_error_body", &self.max_error_body)
@@ -431,6 +435,7 @@ impl<E: ApiError> fmt::Debug for Client<E> {
 pub struct ClientBuilder<E> {
     http: reqwest::Client,
     policy: RetryPolicy,
+    decider: Option<Arc<dyn RetryDecider>>,
     budget: Option<RetryBudget>,
     pacing: Option<Pacing>,
     max_error_body: usize,
@@ -442,6 +447,7 @@ impl<E> fmt::Debug for ClientBuilder<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("policy", &self.policy)
+            .field("decider", &self.decider)
             .field("budget", &self.budget)
             .field("pacing", &self.pacing)
             .field("max_error_body", &self.max_error_body)
@@ -454,6 +460,38 @@ impl<E: ApiError> ClientBuilder<E> {
     /// The retry policy (default [`RetryPolicy::default`]).
     pub fn policy(mut self, policy: RetryPolicy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// Replaces the policy's retry decision with `decider`'s (default: the
+    /// [`policy`](Self::policy) decides). The policy's
+    /// [`attempt_timeout`](RetryPolicy::attempt_timeout) and
+    /// [`deadline`](RetryPolicy::deadline) still cut attempts, and the
+    /// client still refuses to resend a stream body and charges the budget.
+    ///
+    /// ```
+    /// use errspec::client::Client;
+    /// use errspec::policy::{self, Decision, GiveUpReason, RetryContext, RetryPolicy};
+    /// use errspec::ApiError;
+    ///
+    /// // The standard decision, but never more than one retry.
+    /// fn client<E: ApiError>() -> Client<E> {
+    /// let standard = RetryPolicy::default();
+    /// Client::builder(reqwest::Client::new())
+    ///     .decider(policy::from_fn(move |context: &RetryContext<'_>, rng: &mut policy::Rng| {
+    ///         if context.attempts >= 2 {
+    ///             return Decision::GiveUp {
+    ///                 reason: GiveUpReason::AttemptsExhausted { attempts: context.attempts },
+    ///                 server_delay: None,
+    ///             };
+    ///         }
+    ///         standard.decide_with_rng(context, rng)
+    ///     }))
+    ///     .build()
+    /// }
+    /// ```
+    pub fn decider(mut self, decider: impl RetryDecider + 'static) -> Self {
+        self.decider = Some(Arc::new(decider));
         self
     }
 
@@ -507,6 +545,7 @@ impl<E: ApiError> ClientBuilder<E> {
         Client {
             http: self.http,
             policy: self.policy,
+            decider: self.decider,
             budget: self.budget,
             pacing: self.pacing,
             max_error_body: self.max_error_body,
@@ -579,6 +618,7 @@ impl<E: ApiError> Client<E> {
         ClientBuilder {
             http,
             policy: RetryPolicy::default(),
+            decider: None,
             budget: Some(RetryBudget::default()),
             pacing: Some(Pacing::new()),
             max_error_body: DEFAULT_MAX_ERROR_BODY,
@@ -788,14 +828,14 @@ impl<E: ApiError> Client<E> {
                 server_delay: None,
             };
         };
-        let decision = self.policy.decide_with_rng(
-            outcome,
-            failed.record.number,
-            retry_safe,
-            SystemTime::now(),
-            start.map_or(Duration::ZERO, |start| start.elapsed()),
-            &mut self.lock_rng(),
-        );
+        let context = RetryContext::new(outcome, failed.record.number)
+            .retry_safe(retry_safe)
+            .elapsed(start.map_or(Duration::ZERO, |start| start.elapsed()));
+        let decider: &dyn RetryDecider = match &self.decider {
+            Some(decider) => decider.as_ref(),
+            None => &self.policy,
+        };
+        let decision = decider.decide(&context, &mut self.lock_rng());
         let Decision::Retry { after, reason } = decision else {
             return decision;
         };

@@ -480,8 +480,9 @@ impl Pacing {
             .filter(|limit| limit.requests > 0 && !limit.per.is_zero())
             .map(|limit| {
                 let counted = match limit.scope {
-                    LimitScope::Account => "account",
                     LimitScope::ApiKey => key.as_str(),
+                    // The account, and any wider scope a later version adds.
+                    _ => "account",
                 };
                 Cell {
                     key: format!(

@@ -1,5 +1,5 @@
 //! Documented rate limits, as a catalog states them (`limits:`): data for
-//! the client's pacing ([`crate::pacing`], with the `client` feature).
+//! the client's pacing (`errspec::pacing`).
 
 use std::time::Duration;
 
@@ -7,7 +7,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use errspec::limits::{LimitScope, RateLimit};
+/// use errspec_core::limits::{LimitScope, RateLimit};
 ///
 /// let limit = RateLimit::new(2, Duration::from_secs(1), LimitScope::Account);
 /// assert_eq!(limit.interval(), Duration::from_millis(500));
