@@ -43,14 +43,14 @@ pub use errspec_core::{DelayHints, RateLimitReset, RetryAfter};
 pub use errspec_core::{LimitScope, RateLimit};
 #[doc(inline)]
 pub use errspec_core::{decode, hints, layout, limits};
-#[cfg(feature = "client")]
-pub use pacing::Pacing;
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your
 /// own enum, bound to a spec file or with its catalog written in-line.
 #[cfg(feature = "macros")]
 pub use errspec_macros::{ApiError, catalog};
+#[cfg(feature = "client")]
+pub use pacing::Pacing;
 pub use policy::{RetryBudget, RetryPolicy};
 
 /// Items used by generated code. Not part of the public API.
