@@ -14,13 +14,14 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, StatusCode};
 
 use crate::policy::{
-    Decision, GiveUpReason, Outcome, RetryBudget, RetryPolicy, RetryReason, TransportFailure,
+    Decision, GiveUpReason, Outcome, RetryBudget, RetryContext, RetryDecider, RetryPolicy,
+    RetryReason, TransportFailure,
 };
 use crate::{ApiError, RetryClass};
 
@@ -386,6 +387,7 @@ impl<E: ApiError> std::error::Error for Failure<E> {
 pub struct Client<E> {
     http: reqwest::Client,
     policy: RetryPolicy,
+    decider: Option<Arc<dyn RetryDecider>>,
     budget: Option<RetryBudget>,
     max_error_body: usize,
     rng: Mutex<fastrand::Rng>,
@@ -400,6 +402,7 @@ impl<E> Clone for Client<E> {
         Client {
             http: self.http.clone(),
             policy: self.policy.clone(),
+            decider: self.decider.clone(),
             budget: self.budget.clone(),
             max_error_body: self.max_error_body,
             rng: Mutex::new(rng),
@@ -416,6 +419,7 @@ impl<E: ApiError> fmt::Debug for Client<E> {
             .field("provider", &E::PROVIDER)
             .field("api", &E::API)
             .field("policy", &self.policy)
+            .field("decider", &self.decider)
             .field("budget", &self.budget)
             .field("max_error_body", &self.max_error_body)
             .finish_non_exhaustive()
@@ -427,6 +431,7 @@ impl<E: ApiError> fmt::Debug for Client<E> {
 pub struct ClientBuilder<E> {
     http: reqwest::Client,
     policy: RetryPolicy,
+    decider: Option<Arc<dyn RetryDecider>>,
     budget: Option<RetryBudget>,
     max_error_body: usize,
     seed: Option<u64>,
@@ -437,6 +442,7 @@ impl<E> fmt::Debug for ClientBuilder<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("policy", &self.policy)
+            .field("decider", &self.decider)
             .field("budget", &self.budget)
             .field("max_error_body", &self.max_error_body)
             .field("seed", &self.seed)
@@ -448,6 +454,38 @@ impl<E: ApiError> ClientBuilder<E> {
     /// The retry policy (default [`RetryPolicy::default`]).
     pub fn policy(mut self, policy: RetryPolicy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// Replaces the policy's retry decision with `decider`'s (default: the
+    /// [`policy`](Self::policy) decides). The policy's
+    /// [`attempt_timeout`](RetryPolicy::attempt_timeout) and
+    /// [`deadline`](RetryPolicy::deadline) still cut attempts, and the
+    /// client still refuses to resend a stream body and charges the budget.
+    ///
+    /// ```
+    /// use errspec::client::Client;
+    /// use errspec::policy::{self, Decision, GiveUpReason, RetryContext, RetryPolicy};
+    /// use errspec::ApiError;
+    ///
+    /// // The standard decision, but never more than one retry.
+    /// fn client<E: ApiError>() -> Client<E> {
+    /// let standard = RetryPolicy::default();
+    /// Client::builder(reqwest::Client::new())
+    ///     .decider(policy::from_fn(move |context: &RetryContext<'_>, rng: &mut policy::Rng| {
+    ///         if context.attempts >= 2 {
+    ///             return Decision::GiveUp {
+    ///                 reason: GiveUpReason::AttemptsExhausted { attempts: context.attempts },
+    ///                 server_delay: None,
+    ///             };
+    ///         }
+    ///         standard.decide_with_rng(context, rng)
+    ///     }))
+    ///     .build()
+    /// }
+    /// ```
+    pub fn decider(mut self, decider: impl RetryDecider + 'static) -> Self {
+        self.decider = Some(Arc::new(decider));
         self
     }
 
@@ -486,6 +524,7 @@ impl<E: ApiError> ClientBuilder<E> {
         Client {
             http: self.http,
             policy: self.policy,
+            decider: self.decider,
             budget: self.budget,
             max_error_body: self.max_error_body,
             rng: Mutex::new(rng),
@@ -557,6 +596,7 @@ impl<E: ApiError> Client<E> {
         ClientBuilder {
             http,
             policy: RetryPolicy::default(),
+            decider: None,
             budget: Some(RetryBudget::default()),
             max_error_body: DEFAULT_MAX_ERROR_BODY,
             seed: None,
@@ -743,14 +783,14 @@ impl<E: ApiError> Client<E> {
                 server_delay: None,
             };
         };
-        let decision = self.policy.decide_with_rng(
-            outcome,
-            failed.record.number,
-            retry_safe,
-            SystemTime::now(),
-            start.map_or(Duration::ZERO, |start| start.elapsed()),
-            &mut self.lock_rng(),
-        );
+        let context = RetryContext::new(outcome, failed.record.number)
+            .retry_safe(retry_safe)
+            .elapsed(start.map_or(Duration::ZERO, |start| start.elapsed()));
+        let decider: &dyn RetryDecider = match &self.decider {
+            Some(decider) => decider.as_ref(),
+            None => &self.policy,
+        };
+        let decision = decider.decide(&context, &mut self.lock_rng());
         let Decision::Retry { after, reason } = decision else {
             return decision;
         };

@@ -656,3 +656,37 @@ fn debug_output_hides_secrets() {
     let shown = format!("{options:?}");
     assert!(!shown.contains("secret-key-789"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_custom_decider_replaces_the_policy_decision() {
+    use errspec::policy::{self, Decision, RetryContext};
+    let server = MockServer::start().await;
+    // A 400 is `never` under the policy; this decider retries it once.
+    mount(&server, json_error(400, "invalid_widget"), Some(1)).await;
+    mount(&server, ResponseTemplate::new(200), None).await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let client = Client::<KeyedError>::builder(reqwest::Client::new())
+        .decider(policy::from_fn(
+            move |context: &RetryContext<'_>, _: &mut policy::Rng| {
+                log.lock().unwrap().push((
+                    context.attempts,
+                    context.retry_safe,
+                    context.outcome.class(),
+                ));
+                Decision::Retry {
+                    after: Duration::from_millis(1),
+                    reason: errspec::policy::RetryReason::Transient,
+                }
+            },
+        ))
+        .build();
+    let delivered = client
+        .send_recorded(post(&client, &server.uri()), SendOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(delivered.response.status(), 200);
+    assert_eq!(delivered.retried.len(), 1);
+    // Keyed API: the request counts as retry-safe.
+    assert_eq!(*seen.lock().unwrap(), [(1, true, RetryClass::Never)]);
+}
