@@ -19,8 +19,8 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Headers, Pointer, ResetUnit,
-    RetryClass,
+    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Headers, Pointer,
+    ResetUnit, RetryClass,
 };
 
 /// The first line of every generated file.
@@ -1044,9 +1044,15 @@ fn option_imports(present: impl Iterator<Item = bool>) -> TokenStream {
         none |= !p;
     }
     match (none, some) {
-        (true, true) => quote!(use ::core::option::Option::{None, Some};),
-        (false, _) => quote!(use ::core::option::Option::Some;),
-        (true, false) => quote!(use ::core::option::Option::None;),
+        (true, true) => quote!(
+            use ::core::option::Option::{None, Some};
+        ),
+        (false, _) => quote!(
+            use ::core::option::Option::Some;
+        ),
+        (true, false) => quote!(
+            use ::core::option::Option::None;
+        ),
     }
 }
 

@@ -307,9 +307,7 @@ impl Decoder {
     ) -> Option<RawCode<'a>> {
         let code_type = self.targets.code_type;
         let first = match &self.code_header {
-            Some(header) => {
-                header_text(headers, header).map(|text| code_from_str(text, code_type))
-            }
+            Some(header) => header_text(headers, header).map(|text| code_from_str(text, code_type)),
             None => body_code,
         };
         if self.code_fallbacks.is_empty() && self.code_normalize.is_none() {
@@ -320,12 +318,15 @@ impl Decoder {
         }
         for (i, source) in self.code_fallbacks.iter().enumerate() {
             let found = match source {
-                CodeSource::Header(name) => {
-                    header_text(headers, &LayoutHeader::new(name, false))
-                        .map(|text| code_from_str(text, code_type))
-                }
+                CodeSource::Header(name) => header_text(headers, &LayoutHeader::new(name, false))
+                    .map(|text| code_from_str(text, code_type)),
                 CodeSource::Body(_) => {
-                    let slot = self.targets.fallback_slot.get(i).copied().unwrap_or(NO_SLOT);
+                    let slot = self
+                        .targets
+                        .fallback_slot
+                        .get(i)
+                        .copied()
+                        .unwrap_or(NO_SLOT);
                     if slot == NO_SLOT {
                         None
                     } else {
@@ -662,8 +663,8 @@ const FIELD_MESSAGE: usize = 6;
 const FIXED: usize = 7;
 
 /// How many slots a layout's captures and code fallbacks may take: a
-/// [`Capture::At`](crate::layout::Capture::At) or a body code fallback takes
-/// one, a [`Capture::Select`](crate::layout::Capture::Select) three. Further
+/// [`Capture::At`] or a body code fallback takes
+/// one, a [`Capture::Select`] three. Further
 /// ones are never found (`cargo xtask check` refuses a layout with more).
 pub const MAX_CAPTURE_SLOTS: usize = MAX_SLOTS - FIXED;
 
@@ -689,7 +690,10 @@ enum Kind {
     CodeFallback,
     /// The array of a [`Capture::Select`](crate::layout::Capture::Select),
     /// with the slots of its key and value.
-    SelectArray { key: u8, value: u8 },
+    SelectArray {
+        key: u8,
+        value: u8,
+    },
     SelectKey,
     SelectValue,
 }
@@ -794,7 +798,13 @@ impl Targets {
                 }
                 None => item_home,
             };
-            t.put(&mut present, FIELD_NAME, fields.field.0, Kind::Fixed, field_home);
+            t.put(
+                &mut present,
+                FIELD_NAME,
+                fields.field.0,
+                Kind::Fixed,
+                field_home,
+            );
             if let Some(Pointer(path)) = fields.message {
                 t.put(&mut present, FIELD_MESSAGE, path, Kind::Fixed, field_home);
             }
@@ -859,7 +869,14 @@ impl Targets {
         t
     }
 
-    const fn put(&mut self, present: &mut Mask, slot: usize, path: &'static [&'static str], kind: Kind, home: u8) {
+    const fn put(
+        &mut self,
+        present: &mut Mask,
+        slot: usize,
+        path: &'static [&'static str],
+        kind: Kind,
+        home: u8,
+    ) {
         self.paths[slot] = path;
         self.kinds[slot] = kind;
         self.home[slot] = home;
@@ -1177,9 +1194,10 @@ impl<'de> Walk<'_, 'de> {
         for array in slots(arrays) {
             if let Kind::SelectArray { key, value } = targets.kinds[array] {
                 let (key, value) = (key as usize - FIXED, value as usize - FIXED);
-                let picked = item.values.take(key).is_some_and(|found| {
-                    found.as_str() == Some(targets.equals[array])
-                });
+                let picked = item
+                    .values
+                    .take(key)
+                    .is_some_and(|found| found.as_str() == Some(targets.equals[array]));
                 if picked && self.scope.values.get(value).is_none() {
                     if let Some(found) = item.values.take(value) {
                         self.scope.values.set(value, found);
@@ -1587,7 +1605,6 @@ mod tests {
         assert_eq!(parts.field_errors, vec![]);
     }
 
-
     /// Captures of every kind of value, at absolute pointers.
     const CAPTURES: ApiLayout = ApiLayout {
         body: BodyLayout {
@@ -1623,7 +1640,10 @@ mod tests {
             "error":{"code":"card_declined","decline_code":"insufficient_funds"},"n":-7}"#;
         let parts = decode(&CAPTURES, &h, body);
         assert_eq!(parts.code, str_code("card_declined"));
-        assert_eq!(captured(&parts, 0).and_then(Captured::as_str), Some("insufficient_funds"));
+        assert_eq!(
+            captured(&parts, 0).and_then(Captured::as_str),
+            Some("insufficient_funds")
+        );
         assert_eq!(captured(&parts, 1).and_then(Captured::as_f64), Some(1.5));
         assert_eq!(captured(&parts, 2).and_then(Captured::as_bool), Some(false));
         assert_eq!(captured(&parts, 3), Some(&Captured::Null));
@@ -1634,7 +1654,11 @@ mod tests {
         assert_eq!(captured(&parts, 7).and_then(Captured::as_i64), Some(-7));
         assert_eq!(captured(&parts, 8), None);
         // A strange body captures nothing and never panics.
-        let parts = decode(&CAPTURES, &h, br#"{"error":[{"details":{"@type":1}}],"errors":{}}"#);
+        let parts = decode(
+            &CAPTURES,
+            &h,
+            br#"{"error":[{"details":{"@type":1}}],"errors":{}}"#,
+        );
         assert_eq!(captured(&parts, 4), Some(&Captured::Object));
         assert_eq!(captured(&parts, 0), None);
         assert!(decode(&CAPTURES, &h, b"[1,").captures.is_empty());
@@ -1679,7 +1703,8 @@ mod tests {
             headers: HEADERS,
         };
         let h = HeaderMap::new();
-        let body = br#"{"errors":[{"id":"req_1","message":"Throttled","extensions":{"code":"THROTTLED"}},
+        let body =
+            br#"{"errors":[{"id":"req_1","message":"Throttled","extensions":{"code":"THROTTLED"}},
             {"id":"req_2","message":"second","extensions":{"code":"OTHER","cost":12}}]}"#;
         let parts = decode(&LAYOUT, &h, body);
         assert_eq!(parts.code, str_code("THROTTLED"));
@@ -1739,8 +1764,14 @@ mod tests {
         )]);
         let none = HeaderMap::new();
         let body = br#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate exceeded"}"#;
-        assert_eq!(decode(&AWS, &header, body).code, str_code("ValidationException"));
-        assert_eq!(decode(&AWS, &none, body).code, str_code("ThrottlingException"));
+        assert_eq!(
+            decode(&AWS, &header, body).code,
+            str_code("ValidationException")
+        );
+        assert_eq!(
+            decode(&AWS, &none, body).code,
+            str_code("ThrottlingException")
+        );
         let body = br#"{"code":"AccessDenied","__type":"x#Other"}"#;
         assert_eq!(decode(&AWS, &none, body).code, str_code("AccessDenied"));
         // Escaped text is normalised too; what normalises to nothing is no code.
@@ -1761,7 +1792,10 @@ mod tests {
         let body = br#"{"error":{"message":"m","type":"server_error","param":null,"code":null}}"#;
         assert_eq!(decode(&OPENAI, &none, body).code, str_code("server_error"));
         let body = br#"{"error":{"type":"invalid_request_error","code":"model_not_found"}}"#;
-        assert_eq!(decode(&OPENAI, &none, body).code, str_code("model_not_found"));
+        assert_eq!(
+            decode(&OPENAI, &none, body).code,
+            str_code("model_not_found")
+        );
 
         // Integer fallbacks, per error item: the first item only.
         const ITEM_CODES: ApiLayout = ApiLayout {
@@ -1775,7 +1809,10 @@ mod tests {
             headers: HEADERS,
         };
         let body = br#"{"errors":[{"legacy_code":"-12"},{"code":7,"legacy_code":5}]}"#;
-        assert_eq!(decode(&ITEM_CODES, &none, body).code, Some(RawCode::Int(-12)));
+        assert_eq!(
+            decode(&ITEM_CODES, &none, body).code,
+            Some(RawCode::Int(-12))
+        );
     }
 
     #[test]
