@@ -11,6 +11,10 @@
 //! - [`hints`]: `Retry-After` and rate-limit headers ([`DelayHints`]).
 //! - [`policy`]: [`RetryPolicy`] turns a failed attempt into a retry or a
 //!   reasoned give-up; [`RetryBudget`] caps retries across requests.
+//! - [`retry`]: the retry loop without I/O ([`Retrier`],
+//!   [`retry::Attempts`]), for any HTTP client, blocking or async.
+//! - [`observe`]: an [`Observer`](observe::Observer) called on every
+//!   attempt and give-up, and the `tracing` events.
 //! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
 //!
 //! Features (both on by default): `client` (the reqwest client; without it
@@ -25,12 +29,14 @@ pub mod decode;
 mod details;
 pub mod hints;
 pub mod layout;
+pub mod observe;
 pub mod policy;
 pub mod registry;
+pub mod retry;
 
 pub use class::{ParseRetryClassError, RetryClass};
 #[cfg(feature = "client")]
-pub use client::{Client, Failure, SendOptions};
+pub use client::{Client, Failure};
 /// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
 /// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.
 pub use compact_str::CompactString;
@@ -43,6 +49,7 @@ pub use details::{ApiError, ErrorDetails, FieldError};
 pub use errspec_macros::{ApiError, catalog};
 pub use hints::{DelayHints, RateLimitReset, RetryAfter};
 pub use policy::{RetryBudget, RetryPolicy};
+pub use retry::{Retrier, SendOptions};
 
 /// Items used by generated code. Not part of the public API.
 #[doc(hidden)]
