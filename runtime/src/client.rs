@@ -15,10 +15,12 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
-pub use crate::retry::{Attempt, SendOptions};
 use crate::ApiError;
 use crate::observe::Observer;
-use crate::policy::{Decision, GiveUpReason, RetryBudget, RetryDecider, RetryPolicy, TransportFailure};
+use crate::policy::{
+    Decision, GiveUpReason, RetryBudget, RetryDecider, RetryPolicy, TransportFailure,
+};
+pub use crate::retry::{Attempt, SendOptions};
 use crate::retry::{Attempts, Redacted, Retrier, RetrierBuilder};
 
 /// The default limit on how much of an error body is read: 1 MiB.
@@ -517,9 +519,7 @@ impl<E: ApiError> Client<E> {
         let header = idempotency_header::<E>().map_err(invalid)?;
         // A key the caller already put on the request is kept.
         if let Some(existing) = header.as_ref().and_then(|h| request.headers().get(h)) {
-            let key = existing
-                .to_str()
-                .map_err(|_| invalid(invalid_key::<E>()))?;
+            let key = existing.to_str().map_err(|_| invalid(invalid_key::<E>()))?;
             options.idempotency_key = Some(key.to_owned());
         }
         let mut attempts = self

@@ -285,7 +285,10 @@ impl<E: ApiError> Retrier<E> {
 
     fn lock_rng(&self) -> MutexGuard<'_, Rng> {
         // A panic elsewhere cannot leave a random generator inconsistent.
-        self.inner.rng.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .rng
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -697,7 +697,14 @@ async fn the_observer_sees_every_attempt_and_the_give_up() {
     let server = MockServer::start().await;
     mount(&server, json_error(503, "unavailable"), Some(1)).await;
     mount(&server, json_error(400, "invalid_widget"), None).await;
-    type Seen = (u32, Option<u16>, Option<String>, Option<RetryClass>, Action, Option<String>);
+    type Seen = (
+        u32,
+        Option<u16>,
+        Option<String>,
+        Option<RetryClass>,
+        Action,
+        Option<String>,
+    );
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
     let log = Arc::clone(&seen);
     let client = Client::<KeyedError>::builder(reqwest::Client::new())
