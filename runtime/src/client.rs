@@ -5,7 +5,7 @@
 //! the [`RetryPolicy`] what to do, waits (with `tokio::time::sleep`), and
 //! tries again, until success or a [`Failure`] that says why it stopped and
 //! what every attempt saw. The loop is the sans-IO one of
-//! [`retry`](crate::retry), so an [`Observer`](crate::observe::Observer)
+//! [`retry`](crate::retry), so an [`Observer`]
 //! sees every attempt and the `tracing` events are those described in
 //! [`observe`](crate::observe): never header values, bodies, or the URL's
 //! query.

@@ -728,10 +728,9 @@ async fn the_observer_sees_every_attempt_and_the_give_up() {
         .send(post(&client, &server.uri()), SendOptions::default())
         .await
         .unwrap_err();
-    let seen = seen.lock().unwrap();
     let delay = failure.attempts()[0].delay.unwrap();
     assert_eq!(
-        *seen,
+        *seen.lock().unwrap(),
         [
             (
                 1,
@@ -757,12 +756,12 @@ async fn the_observer_sees_every_attempt_and_the_give_up() {
             ),
         ]
     );
-    drop(seen);
 
     // A success is an event too, with no class and no error type.
     let server = MockServer::start().await;
     mount(&server, ResponseTemplate::new(204), None).await;
-    let seen: Arc<Mutex<Vec<(u32, Option<u16>, Action, bool)>>> = Arc::default();
+    type Brief = (u32, Option<u16>, Action, bool);
+    let seen: Arc<Mutex<Vec<Brief>>> = Arc::default();
     let log = Arc::clone(&seen);
     let client = Client::<KeyedError>::builder(reqwest::Client::new())
         .observer(move |event: &Event<'_>| {
