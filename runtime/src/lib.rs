@@ -11,6 +11,10 @@
 //! - [`hints`]: `Retry-After` and rate-limit headers ([`DelayHints`]).
 //! - [`policy`]: [`RetryPolicy`] turns a failed attempt into a retry or a
 //!   reasoned give-up; [`RetryBudget`] caps retries across requests.
+//! - [`retry`]: the retry loop without I/O ([`Retrier`],
+//!   [`retry::Attempts`]), for any HTTP client, blocking or async.
+//! - [`observe`]: an [`Observer`](observe::Observer) called on every
+//!   attempt and give-up, and the `tracing` events.
 //! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
 //! - [`pacing`]: holding requests back before the provider refuses them
 //!   (rate-limit headers, throttled responses, the documented
@@ -23,16 +27,18 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+pub mod observe;
 #[cfg(feature = "client")]
 pub mod pacing;
 pub mod policy;
 pub mod registry;
+pub mod retry;
 
 // Retry classes, layouts, the decoder and delay hints live in
 // `errspec-core`, which the generator shares; this crate is their home for
 // users.
 #[cfg(feature = "client")]
-pub use client::{Client, Failure, SendOptions};
+pub use client::{Client, Failure};
 #[doc(inline)]
 pub use errspec_core::{
     ApiError, CompactString, ErrorDetails, FieldError, ParseRetryClassError, RetryClass,
@@ -52,6 +58,7 @@ pub use errspec_macros::{ApiError, catalog};
 #[cfg(feature = "client")]
 pub use pacing::Pacing;
 pub use policy::{RetryBudget, RetryPolicy};
+pub use retry::{Retrier, SendOptions};
 
 /// Items used by generated code. Not part of the public API.
 #[doc(hidden)]

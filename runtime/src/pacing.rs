@@ -46,7 +46,7 @@ use tokio::time::Instant;
 use http::HeaderMap;
 
 pub use crate::limits::{LimitScope, RateLimit};
-use crate::policy::{Decision, Outcome};
+use crate::policy::Decision;
 use crate::{ApiError, DelayHints, RetryClass};
 
 /// The future a [`PacingStore`] returns.
@@ -563,18 +563,17 @@ impl Pacing {
         }
     }
 
-    /// Reads a failed attempt: a throttled response (or any `Retry-After`,
-    /// or a spent window) blocks the scope.
+    /// Reads an error response: a throttled one (or any `Retry-After`, or
+    /// a spent window) blocks the scope; without a delay of its own, a
+    /// throttled response blocks it for the retry's backoff.
     pub(crate) async fn after_failure(
         &self,
         scope: &Scope,
-        outcome: &Outcome,
+        class: RetryClass,
+        hints: &DelayHints,
         decision: &Decision,
         max_delay: Duration,
     ) {
-        let Outcome::Api { class, hints } = outcome else {
-            return;
-        };
         let now = SystemTime::now();
         let asked = hints
             .retry_after
