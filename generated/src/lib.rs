@@ -42,6 +42,7 @@
 /// The Artmail API: [`Error`](artmail::Error), [`Code`](artmail::Code), [`Status`](artmail::Status).
 ///
 /// Catalog as of 2026-11-24.
+#[cfg(feature = "artmail")]
 pub mod artmail;
 /// Qboxmail errors.
 ///
@@ -53,6 +54,7 @@ pub mod artmail;
 /// - [`send`](qboxmail::send): Qboxmail Send API
 ///
 /// Catalog as of 2026-11-24.
+#[cfg(feature = "qboxmail")]
 pub mod qboxmail;
 /// TopMail errors.
 ///
@@ -61,13 +63,18 @@ pub mod qboxmail;
 /// The TopMail API: [`Error`](topmail::Error), [`Code`](topmail::Code), [`Status`](topmail::Status).
 ///
 /// Catalog as of 2026-11-24.
+#[cfg(feature = "topmail")]
 pub mod topmail;
 /// Every API of every provider, in provider order, for tools that
 /// pick an API by name at run time.
 pub static APIS: &[::errspec::registry::ApiEntry] = &[
+    #[cfg(feature = "artmail")]
     ::errspec::registry::ApiEntry::of::<crate::artmail::Error>(),
+    #[cfg(feature = "qboxmail")]
     ::errspec::registry::ApiEntry::of::<crate::qboxmail::management::Error>(),
+    #[cfg(feature = "qboxmail")]
     ::errspec::registry::ApiEntry::of::<crate::qboxmail::send::Error>(),
+    #[cfg(feature = "topmail")]
     ::errspec::registry::ApiEntry::of::<crate::topmail::Error>(),
 ];
 /// Calls `visitor` with the concrete error type of `provider`/`api`
@@ -79,20 +86,37 @@ pub fn visit_api<V: ::errspec::registry::ApiVisitor>(
     visitor: V,
 ) -> ::core::result::Result<V::Output, V> {
     match (provider, api) {
+        #[cfg(feature = "artmail")]
         ("artmail", "api") => {
             ::core::result::Result::Ok(visitor.visit::<crate::artmail::Error>())
         }
+        #[cfg(feature = "qboxmail")]
         ("qboxmail", "management") => {
             ::core::result::Result::Ok(
                 visitor.visit::<crate::qboxmail::management::Error>(),
             )
         }
+        #[cfg(feature = "qboxmail")]
         ("qboxmail", "send") => {
             ::core::result::Result::Ok(visitor.visit::<crate::qboxmail::send::Error>())
         }
+        #[cfg(feature = "topmail")]
         ("topmail", "api") => {
             ::core::result::Result::Ok(visitor.visit::<crate::topmail::Error>())
         }
         _ => ::core::result::Result::Err(visitor),
+    }
+}
+/// The API the bare provider name stands for (`cargo xtask classify
+/// stripe …`): the catalog's `default_api`, else its only API;
+/// `None` for an unknown provider or one with several APIs and no
+/// default.
+pub fn default_api(provider: &str) -> ::core::option::Option<&'static str> {
+    match provider {
+        #[cfg(feature = "artmail")]
+        "artmail" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "topmail")]
+        "topmail" => ::core::option::Option::Some("api"),
+        _ => ::core::option::Option::None,
     }
 }

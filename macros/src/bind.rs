@@ -236,6 +236,7 @@ fn bind_inline(input: &Input) -> Bound {
             meaning: name.clone(),
             retry: retry.unwrap_or_else(|| defaults.for_status(status)),
             hint: None,
+            sources: Vec::new(),
             variant: name.clone(),
             span: SpecSpan::default(),
         }));
@@ -246,6 +247,7 @@ fn bind_inline(input: &Input) -> Bound {
             description: name.clone(),
             retry,
             hint: None,
+            sources: Vec::new(),
             span: SpecSpan::default(),
         }));
         variants.push(bound);
@@ -262,6 +264,7 @@ fn bind_inline(input: &Input) -> Bound {
         defaults,
         statuses,
         codes,
+        examples: Vec::new(),
         span: SpecSpan::default(),
     };
     Bound {
