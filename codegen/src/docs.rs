@@ -362,7 +362,7 @@ fn autolink(url: &str) -> String {
     format!("<{url}>")
 }
 
-/// A documented example as HTTP/1.1 text: JSON bodies pretty-printed.
+/// A documented example as HTTP/1.1 text, the body exactly as sent.
 fn documented_response(e: &crate::model::Example) -> String {
     let mut out = format!("HTTP/1.1 {}\n", status_label(e.status));
     for (name, value) in &e.headers {
@@ -370,12 +370,7 @@ fn documented_response(e: &crate::model::Example) -> String {
     }
     if !e.body.is_empty() {
         out.push('\n');
-        let pretty = e
-            .body_is_json
-            .then(|| serde_json::from_str::<serde_json::Value>(&e.body).ok())
-            .flatten()
-            .and_then(|v| serde_json::to_string_pretty(&v).ok());
-        out.push_str(pretty.as_deref().unwrap_or(&e.body));
+        out.push_str(&e.body);
         out.push('\n');
     }
     // A fence inside the body would end the code block.
