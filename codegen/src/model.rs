@@ -460,7 +460,12 @@ pub fn lower(spec: &Spec, diags: &mut Diagnostics) -> Catalog {
         Some(d) => {
             if spec.apis.iter().all(|(name, _)| name.value != d.value) {
                 let names: Vec<&str> = spec.apis.iter().map(|(n, _)| n.value.as_str()).collect();
-                diags.push(unknown_name(d.span, "API", &d.value, &names));
+                let diag = Diagnostic::error(d.span, format!("unknown API `{}`", d.value))
+                    .with_label("`default_api` must name one of the catalog's APIs");
+                diags.push(match did_you_mean(&d.value, &names) {
+                    Some(s) => diag.with_help(format!("did you mean `{s}`?")),
+                    None => diag.with_plain_note(format!("the APIs: {}", names.join(", "))),
+                });
             }
             Some(d.value.clone())
         }

@@ -451,11 +451,14 @@ pub struct ExampleExpectSpec {
     pub request_id: Option<Located<Option<String>>>,
     /// The field errors, in order: `{field, message}`.
     #[schemars(default, with = "Vec<ExampleFieldErrorSpec>")]
-    pub field_errors: Option<Located<Vec<(Text, Option<Text>)>>>,
+    pub field_errors: Option<Located<Vec<ExpectedFieldError>>>,
     /// Where the mapping's key is (`expect:`).
     #[schemars(skip)]
     pub span: Span,
 }
+
+/// An expected field error as written: the field, and its message if given.
+pub type ExpectedFieldError = (Text, Option<Text>);
 
 /// One expected field error.
 #[derive(JsonSchema)]
