@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use errspec::RetryPolicy;
-use errspec::policy::{Decision, Outcome};
+use errspec::policy::{Decision, Outcome, RetryContext};
 use errspec::registry::ApiEntry;
 use serde::Serialize;
 
@@ -82,11 +82,9 @@ pub fn classify(entry: &ApiEntry, c: &Classify) -> Report {
     // caller says so with --idempotent.
     let retry_safe = c.idempotent;
     let decision = RetryPolicy::default().decide_with_rng(
-        &outcome,
-        c.attempt,
-        retry_safe,
-        c.now,
-        Duration::ZERO,
+        &RetryContext::new(&outcome, c.attempt)
+            .retry_safe(retry_safe)
+            .now(c.now),
         &mut fastrand_seeded(),
     );
     Report {

@@ -322,7 +322,7 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
     ));
     out.push_str(&format!(
         "assert_eq!(error.retry_class(), RetryClass::{});\n",
-        code.effective_class(api).variant()
+        class_variant(code.effective_class(api))
     ));
     out.push_str("println!(\"{error}\");\n```\n");
     Some(out)
@@ -669,7 +669,7 @@ impl PerCode {
             match code.retry {
                 Some(class) => out.overrides.push(&format!(
                     "Some(::errspec::RetryClass::{}),",
-                    class.variant()
+                    class_variant(class)
                 )),
                 None => out.overrides.push("None,"),
             }
@@ -1380,8 +1380,13 @@ pub(crate) fn table_cell(text: &str) -> String {
 
 /// `::errspec::RetryClass::Never` and so on.
 pub fn retry_class(class: RetryClass) -> TokenStream {
-    let v = ident(class.variant());
+    let v = ident(&class_variant(class));
     quote!(::errspec::RetryClass::#v)
+}
+
+/// The variant name of `errspec::RetryClass` (`Never`): its `Debug` form.
+fn class_variant(class: RetryClass) -> String {
+    format!("{class:?}")
 }
 
 fn pointer(p: &Pointer) -> TokenStream {

@@ -124,66 +124,9 @@ pub struct Expect {
     pub span: Span,
 }
 
-/// The four retry classes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RetryClass {
-    /// Do not retry without changing the request.
-    Never,
-    /// Transient: exponential backoff with jitter.
-    Backoff,
-    /// Wait for the server's delay, else back off.
-    Throttled,
-    /// May have been processed: retry only when idempotent or keyed.
-    Ambiguous,
-}
-
-impl RetryClass {
-    /// Every class.
-    pub const ALL: [RetryClass; 4] = [
-        RetryClass::Never,
-        RetryClass::Backoff,
-        RetryClass::Throttled,
-        RetryClass::Ambiguous,
-    ];
-
-    /// The name used in specs, code and docs.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            RetryClass::Never => "never",
-            RetryClass::Backoff => "backoff",
-            RetryClass::Throttled => "throttled",
-            RetryClass::Ambiguous => "ambiguous",
-        }
-    }
-
-    /// The variant name of `errspec::RetryClass`.
-    pub const fn variant(self) -> &'static str {
-        match self {
-            RetryClass::Never => "Never",
-            RetryClass::Backoff => "Backoff",
-            RetryClass::Throttled => "Throttled",
-            RetryClass::Ambiguous => "Ambiguous",
-        }
-    }
-
-    /// One sentence on what a client does.
-    pub const fn meaning(self) -> &'static str {
-        match self {
-            RetryClass::Never => "do not retry without changing the request",
-            RetryClass::Backoff => "transient: retry with exponential backoff and jitter",
-            RetryClass::Throttled => {
-                "wait for the server's delay (Retry-After, rate-limit reset), else back off"
-            }
-            RetryClass::Ambiguous => {
-                "the request may have been processed: retry only when idempotent or keyed"
-            }
-        }
-    }
-
-    fn parse(name: &str) -> Option<Self> {
-        RetryClass::ALL.into_iter().find(|c| c.as_str() == name)
-    }
-}
+/// The four retry classes: the runtime's own type, so the generator, the
+/// generated code and the tools share one definition.
+pub use errspec_core::RetryClass;
 
 /// One API.
 #[derive(Clone, Debug, PartialEq)]
@@ -1011,7 +954,7 @@ fn header_name(n: &Text, diags: &mut Diagnostics) -> Option<Located<String>> {
 }
 
 fn retry_class(t: &Text, diags: &mut Diagnostics) -> Option<RetryClass> {
-    let class = RetryClass::parse(&t.value);
+    let class = t.value.parse::<RetryClass>().ok();
     if class.is_none() {
         let names: Vec<&str> = RetryClass::ALL.iter().map(|c| c.as_str()).collect();
         diags.push(unknown_name(t.span, "retry class", &t.value, &names));

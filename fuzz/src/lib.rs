@@ -20,7 +20,9 @@ use errspec::layout::{
     ApiLayout, BodyFormat, BodyLayout, CodeSource, CodeType, FieldErrorsLayout, HeaderLayout,
     Pointer, RateLimitLayout, ResetUnit,
 };
-use errspec::policy::{Decision, GiveUpReason, Jitter, Outcome, RetryPolicy, RetryReason};
+use errspec::policy::{
+    Decision, GiveUpReason, Jitter, Outcome, RetryContext, RetryPolicy, RetryReason,
+};
 use errspec::{DelayHints, RetryAfter, RetryClass};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::Value;
@@ -517,7 +519,13 @@ pub fn delays(data: &[u8]) {
 
     let outcome = Outcome::Api { class, hints };
     let mut rng = fastrand::Rng::with_seed(seed);
-    let decision = policy.decide_with_rng(&outcome, attempts, retry_safe, now, elapsed, &mut rng);
+    let decision = policy.decide_with_rng(
+        &RetryContext::new(&outcome, attempts)
+            .retry_safe(retry_safe)
+            .now(now)
+            .elapsed(elapsed),
+        &mut rng,
+    );
     let throttled_delay = if class == RetryClass::Throttled {
         server_delay
     } else {

@@ -11,6 +11,10 @@
 //! - [`hints`]: `Retry-After` and rate-limit headers ([`DelayHints`]).
 //! - [`policy`]: [`RetryPolicy`] turns a failed attempt into a retry or a
 //!   reasoned give-up; [`RetryBudget`] caps retries across requests.
+//! - [`retry`]: the retry loop without I/O ([`Retrier`],
+//!   [`retry::Attempts`]), for any HTTP client, blocking or async.
+//! - [`observe`]: an [`Observer`](observe::Observer) called on every
+//!   attempt and give-up, and the `tracing` events.
 //! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
 //!
 //! Features (both on by default): `client` (the reqwest client; without it
@@ -18,31 +22,34 @@
 //! `#[derive(ApiError)]`). Generated crates need neither.
 #![forbid(unsafe_code)]
 
-mod class;
 #[cfg(feature = "client")]
 pub mod client;
-pub mod decode;
-mod details;
-pub mod hints;
-pub mod layout;
+pub mod observe;
 pub mod policy;
 pub mod registry;
+pub mod retry;
 
-pub use class::{ParseRetryClassError, RetryClass};
+// Retry classes, layouts, the decoder and delay hints live in
+// `errspec-core`, which the generator shares; this crate is their home for
+// users.
 #[cfg(feature = "client")]
-pub use client::{Client, Failure, SendOptions};
-/// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
-/// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.
-pub use compact_str::CompactString;
-pub use details::{ApiError, ErrorDetails, FieldError};
+pub use client::{Client, Failure};
+#[doc(inline)]
+pub use errspec_core::{
+    ApiError, CompactString, ErrorDetails, FieldError, ParseRetryClassError, RetryClass,
+};
+#[doc(inline)]
+pub use errspec_core::{DelayHints, RateLimitReset, RetryAfter};
+#[doc(inline)]
+pub use errspec_core::{decode, hints, layout};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your
 /// own enum, bound to a spec file or with its catalog written in-line.
 #[cfg(feature = "macros")]
 pub use errspec_macros::{ApiError, catalog};
-pub use hints::{DelayHints, RateLimitReset, RetryAfter};
 pub use policy::{RetryBudget, RetryPolicy};
+pub use retry::{Retrier, SendOptions};
 
 /// Items used by generated code. Not part of the public API.
 #[doc(hidden)]

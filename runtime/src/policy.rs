@@ -1,19 +1,21 @@
 //! Retry decisions: when to try again, how long to wait, and when to stop.
 //!
 //! A [`RetryPolicy`] is plain configuration; [`RetryPolicy::decide`] turns
-//! one failed attempt ([`Outcome`]) into a [`Decision`]. The shared state
+//! one failed attempt ([`Outcome`], in a [`RetryContext`]) into a
+//! [`Decision`]. A [`RetryDecider`] (a closure, through [`from_fn`]) replaces
+//! that decision with the caller's own. The shared state
 //! that limits retries across requests is a separate [`RetryBudget`].
 //!
 //! ```
-//! use std::time::{Duration, SystemTime};
-//! use errspec::policy::{Decision, Outcome, RetryPolicy, TransportFailure};
+//! use std::time::Duration;
+//! use errspec::policy::{Decision, Outcome, RetryContext, RetryPolicy, TransportFailure};
 //!
 //! let policy = RetryPolicy::builder()
 //!     .max_attempts(4)
 //!     .max_backoff(Duration::from_secs(10))
 //!     .build()?;
 //! let outcome = Outcome::Transport(TransportFailure::NotSent);
-//! match policy.decide(&outcome, 1, false, SystemTime::now(), Duration::ZERO) {
+//! match policy.decide(&RetryContext::new(&outcome, 1)) {
 //!     Decision::Retry { after, .. } => assert!(after <= Duration::from_secs(1)),
 //!     Decision::GiveUp { reason, .. } => panic!("unexpected: {reason}"),
 //! }
@@ -26,6 +28,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::{ApiError, DelayHints, RetryClass};
+
+/// The random generator jitter is drawn from (`fastrand`'s), re-exported so
+/// a [`RetryDecider`] can name it without depending on `fastrand`.
+pub use fastrand::Rng;
 
 /// How a transport-level failure (no HTTP response) bears on retrying.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -249,6 +255,160 @@ pub enum Decision {
     },
 }
 
+/// Everything a retry decision is made from: the failed attempt's
+/// [`Outcome`], how many attempts were made, whether repeating the request is
+/// safe, the wall clock and the time spent so far.
+///
+/// The input of [`RetryPolicy::decide`] and of a custom [`RetryDecider`].
+/// It is `#[non_exhaustive]`: build it with [`RetryContext::new`] and the
+/// setters, read its fields directly. Inputs added later get a default in
+/// `new`, so code that builds a context keeps compiling.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use errspec::policy::{Outcome, RetryContext, TransportFailure};
+///
+/// let outcome = Outcome::Transport(TransportFailure::MaybeSent);
+/// let context = RetryContext::new(&outcome, 1)
+///     .retry_safe(true)
+///     .now(SystemTime::UNIX_EPOCH)
+///     .elapsed(Duration::from_millis(250));
+/// assert_eq!((context.attempts, context.retry_safe), (1, true));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryContext<'a> {
+    /// How the attempt failed.
+    pub outcome: &'a Outcome,
+    /// Attempts made so far, counting the first: 1 after the first failure.
+    pub attempts: u32,
+    /// The operation is idempotent or carries an idempotency key, so an
+    /// ambiguous failure may be retried (default `false`).
+    pub retry_safe: bool,
+    /// The wall clock, for `Retry-After` dates and rate-limit reset times
+    /// (default: [`SystemTime::now`] when the context was made).
+    pub now: SystemTime,
+    /// Time since the first attempt started, for the deadline (default
+    /// zero).
+    pub elapsed: Duration,
+}
+
+impl<'a> RetryContext<'a> {
+    /// The context of attempt number `attempts` (counting the first) that
+    /// ended in `outcome`: not retry-safe, `now` read from the clock, no
+    /// time elapsed.
+    pub fn new(outcome: &'a Outcome, attempts: u32) -> RetryContext<'a> {
+        RetryContext {
+            outcome,
+            attempts,
+            retry_safe: false,
+            now: SystemTime::now(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// Whether repeating the request is safe: it is idempotent or carries
+    /// an idempotency key.
+    #[must_use]
+    pub fn retry_safe(mut self, retry_safe: bool) -> Self {
+        self.retry_safe = retry_safe;
+        self
+    }
+
+    /// The wall clock to read dates against.
+    #[must_use]
+    pub fn now(mut self, now: SystemTime) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// Time since the first attempt started.
+    #[must_use]
+    pub fn elapsed(mut self, elapsed: Duration) -> Self {
+        self.elapsed = elapsed;
+        self
+    }
+}
+
+/// A retry decision a user supplies in place of [`RetryPolicy`]'s: the
+/// same inputs ([`RetryContext`]), the same answer ([`Decision`]).
+///
+/// [`Client`](crate::Client) (and the other integrations) still enforce what
+/// is not the decider's call: a request whose body cannot be sent again is
+/// not retried, a retry takes tokens from the [`RetryBudget`], and the
+/// [`RetryPolicy`]'s per-attempt timeout and deadline cut attempts.
+///
+/// A closure is a decider through [`from_fn`]; [`RetryPolicy`] is one
+/// itself, so a custom decider can delegate to it:
+///
+/// ```
+/// use std::time::Duration;
+/// use errspec::policy::{self, Decision, GiveUpReason, Outcome, RetryContext, RetryDecider, RetryPolicy};
+/// use errspec::RetryClass;
+///
+/// // The default policy, but a throttled response is never retried.
+/// let standard = RetryPolicy::default();
+/// let decider = policy::from_fn(move |context: &RetryContext<'_>, rng: &mut policy::Rng| {
+///     if context.outcome.class() == RetryClass::Throttled {
+///         return Decision::GiveUp { reason: GiveUpReason::NotRetryable, server_delay: None };
+///     }
+///     standard.decide_with_rng(context, rng)
+/// });
+/// let outcome = Outcome::Api { class: RetryClass::Throttled, hints: Default::default() };
+/// let context = RetryContext::new(&outcome, 1);
+/// assert!(matches!(
+///     decider.decide(&context, &mut policy::Rng::with_seed(1)),
+///     Decision::GiveUp { reason: GiveUpReason::NotRetryable, .. }
+/// ));
+/// ```
+pub trait RetryDecider: Send + Sync + fmt::Debug {
+    /// What to do after the failed attempt `context` describes. Jitter, if
+    /// any, is drawn from `rng` (seeded by
+    /// [`ClientBuilder::jitter_seed`](crate::client::ClientBuilder::jitter_seed)
+    /// for reproducible runs).
+    fn decide(&self, context: &RetryContext<'_>, rng: &mut Rng) -> Decision;
+}
+
+impl RetryDecider for RetryPolicy {
+    fn decide(&self, context: &RetryContext<'_>, rng: &mut Rng) -> Decision {
+        self.decide_with_rng(context, rng)
+    }
+}
+
+impl<D: RetryDecider + ?Sized> RetryDecider for Arc<D> {
+    fn decide(&self, context: &RetryContext<'_>, rng: &mut Rng) -> Decision {
+        (**self).decide(context, rng)
+    }
+}
+
+/// A [`RetryDecider`] from a closure; see [`from_fn`].
+#[derive(Clone, Copy)]
+pub struct FromFn<F>(F);
+
+impl<F> fmt::Debug for FromFn<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FromFn(..)")
+    }
+}
+
+impl<F> RetryDecider for FromFn<F>
+where
+    F: Fn(&RetryContext<'_>, &mut Rng) -> Decision + Send + Sync,
+{
+    fn decide(&self, context: &RetryContext<'_>, rng: &mut Rng) -> Decision {
+        (self.0)(context, rng)
+    }
+}
+
+/// A [`RetryDecider`] that calls `decide` with each failed attempt's
+/// context and a random generator for jitter.
+pub fn from_fn<F>(decide: F) -> FromFn<F>
+where
+    F: Fn(&RetryContext<'_>, &mut Rng) -> Decision + Send + Sync,
+{
+    FromFn(decide)
+}
+
 /// How much randomness to add to backoff delays.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -391,61 +551,43 @@ impl RetryPolicy {
         self.attempt_timeout
     }
 
-    /// Decides what to do after attempt number `attempts` (counting the
-    /// first, so 1 after the first failure) ended in `outcome`.
-    ///
-    /// - `retry_safe`: the operation is idempotent or carries an
-    ///   idempotency key, so an ambiguous failure may be retried.
-    /// - `now`: the wall clock, for `Retry-After` dates and reset times.
-    /// - `elapsed`: time since the first attempt started, for the deadline.
+    /// Decides what to do after the failed attempt `context` describes
+    /// (see [`RetryContext`]).
     ///
     /// Rules, in order:
     /// 1. [`RetryClass::Never`]: give up.
     /// 2. [`RetryClass::Ambiguous`] (or [`TransportFailure::MaybeSent`])
-    ///    when not `retry_safe`: give up, saying so.
-    /// 3. `attempts` reached [`max_attempts`](Self::max_attempts): give up.
+    ///    when not [`retry_safe`](RetryContext::retry_safe): give up, saying so.
+    /// 3. [`attempts`](RetryContext::attempts) reached
+    ///    [`max_attempts`](Self::max_attempts): give up.
     /// 4. [`RetryClass::Throttled`] with a server delay
-    ///    ([`DelayHints::server_delay`]): wait exactly that long (never
-    ///    less); longer than [`max_server_delay`](Self::max_server_delay):
-    ///    give up at once, carrying the delay. Other classes ignore delay
-    ///    hints.
+    ///    ([`DelayHints::server_delay`] at [`now`](RetryContext::now)): wait
+    ///    exactly that long (never less); longer than
+    ///    [`max_server_delay`](Self::max_server_delay): give up at once,
+    ///    carrying the delay. Other classes ignore delay hints.
     /// 5. Otherwise exponential backoff: a ceiling of
     ///    `base_delay * multiplier^(attempts - 1)`, capped at
     ///    [`max_backoff`](Self::max_backoff), with the configured jitter.
-    /// 6. A wait that reaches past the [`deadline`](Self::deadline): give
-    ///    up at once (carrying a server delay, if that was the wait).
+    /// 6. A wait that reaches past the [`deadline`](Self::deadline), counted
+    ///    from [`elapsed`](RetryContext::elapsed): give up at once (carrying
+    ///    a server delay, if that was the wait).
     ///
     /// Jitter comes from a thread-local generator; see
     /// [`decide_with_rng`](Self::decide_with_rng) for a deterministic one.
-    pub fn decide(
-        &self,
-        outcome: &Outcome,
-        attempts: u32,
-        retry_safe: bool,
-        now: SystemTime,
-        elapsed: Duration,
-    ) -> Decision {
-        self.decide_with_rng(
+    pub fn decide(&self, context: &RetryContext<'_>) -> Decision {
+        self.decide_with_rng(context, &mut fastrand::Rng::new())
+    }
+
+    /// [`decide`](Self::decide) drawing jitter from `rng`; with a seeded
+    /// generator (`fastrand::Rng::with_seed`) decisions are reproducible.
+    pub fn decide_with_rng(&self, context: &RetryContext<'_>, rng: &mut Rng) -> Decision {
+        let RetryContext {
             outcome,
             attempts,
             retry_safe,
             now,
             elapsed,
-            &mut fastrand::Rng::new(),
-        )
-    }
-
-    /// [`decide`](Self::decide) drawing jitter from `rng`; with a seeded
-    /// generator (`fastrand::Rng::with_seed`) decisions are reproducible.
-    pub fn decide_with_rng(
-        &self,
-        outcome: &Outcome,
-        attempts: u32,
-        retry_safe: bool,
-        now: SystemTime,
-        elapsed: Duration,
-        rng: &mut fastrand::Rng,
-    ) -> Decision {
+        } = *context;
         let class = outcome.class();
         let server_delay = match outcome {
             Outcome::Api {
@@ -781,13 +923,15 @@ mod tests {
 
     fn decide(policy: &RetryPolicy, outcome: &Outcome, attempts: u32, safe: bool) -> Decision {
         policy.decide_with_rng(
-            outcome,
-            attempts,
-            safe,
-            now(),
-            Duration::ZERO,
+            &context(outcome, attempts, safe),
             &mut fastrand::Rng::with_seed(7),
         )
+    }
+
+    fn context(outcome: &Outcome, attempts: u32, safe: bool) -> RetryContext<'_> {
+        RetryContext::new(outcome, attempts)
+            .retry_safe(safe)
+            .now(now())
     }
 
     #[test]
@@ -870,16 +1014,7 @@ mod tests {
         let run = |seed| {
             let mut rng = fastrand::Rng::with_seed(seed);
             (1..3)
-                .map(|n| {
-                    p.decide_with_rng(
-                        &api(RetryClass::Backoff),
-                        n,
-                        false,
-                        now(),
-                        Duration::ZERO,
-                        &mut rng,
-                    )
-                })
+                .map(|n| p.decide_with_rng(&context(&api(RetryClass::Backoff), n, false), &mut rng))
                 .collect::<Vec<_>>()
         };
         assert_eq!(run(42), run(42));
@@ -1029,11 +1164,7 @@ mod tests {
             .unwrap();
         let at = |outcome: &Outcome, elapsed| {
             p.decide_with_rng(
-                outcome,
-                1,
-                true,
-                now(),
-                elapsed,
+                &context(outcome, 1, true).elapsed(elapsed),
                 &mut fastrand::Rng::with_seed(1),
             )
         };
@@ -1221,7 +1352,7 @@ mod tests {
         #[test]
         fn backoff_delays_stay_within_the_cap(p in policy(), attempts in 1u32..200, seed: u64) {
             let mut rng = fastrand::Rng::with_seed(seed);
-            let d = p.decide_with_rng(&api(RetryClass::Backoff), attempts, false, now(), Duration::ZERO, &mut rng);
+            let d = p.decide_with_rng(&context(&api(RetryClass::Backoff), attempts, false), &mut rng);
             match d {
                 Decision::Retry { after, .. } => prop_assert!(after <= p.max_backoff()),
                 Decision::GiveUp { reason, .. } => {
@@ -1234,7 +1365,7 @@ mod tests {
         #[test]
         fn throttled_delays_honour_the_server(p in policy(), retry_after in 0u64..200, seed: u64) {
             let mut rng = fastrand::Rng::with_seed(seed);
-            let d = p.decide_with_rng(&throttled(retry_after), 1, false, now(), Duration::ZERO, &mut rng);
+            let d = p.decide_with_rng(&context(&throttled(retry_after), 1, false), &mut rng);
             let asked = secs(retry_after);
             match d {
                 Decision::Retry { after, reason } => {
@@ -1259,7 +1390,7 @@ mod tests {
             let mut rng = fastrand::Rng::with_seed(seed);
             let mut attempts = 1;
             for outcome in outcomes.iter().cycle().take(100) {
-                match p.decide_with_rng(outcome, attempts, safe, now(), Duration::ZERO, &mut rng) {
+                match p.decide_with_rng(&context(outcome, attempts, safe), &mut rng) {
                     Decision::Retry { after, .. } => {
                         attempts += 1;
                         prop_assert!(after <= p.max_backoff().max(p.max_server_delay()));

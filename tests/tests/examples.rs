@@ -9,7 +9,7 @@ use std::path::Path;
 
 use errspec::registry::DynApiError;
 use errspec_codegen::model::{Catalog, RetryClass};
-use errspec_interpret::{Outcome, mismatches};
+use errspec_codegen::interpret::{Outcome, mismatches};
 
 fn catalogs() -> Vec<Catalog> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -63,13 +63,13 @@ fn every_documented_example_decodes_as_its_catalog_says() {
                         api.name.value
                     )
                 });
-            let layout = errspec_interpret::layout(api);
+            let layout = errspec_codegen::interpret::layout(api);
             for example in &api.examples {
                 let what = format!("{provider}/{} example `{}`", api.name.value, example.name);
-                let (status, headers, body) = errspec_interpret::response(example);
+                let (status, headers, body) = errspec_codegen::interpret::response(example);
                 let generated = (entry.decode)(status, &headers, &body);
-                let generated = outcome(&*generated, errspec_interpret::now(example));
-                let interpreted = errspec_interpret::decode(api, layout, example);
+                let generated = outcome(&*generated, errspec_codegen::interpret::now(example));
+                let interpreted = errspec_codegen::interpret::decode(api, layout, example);
                 for (how, o) in [("generated", &generated), ("interpreted", &interpreted)] {
                     for m in mismatches(&example.expect, o) {
                         failures.push(format!("{what} ({how}): {m}"));
@@ -126,7 +126,7 @@ apis:
     let file = errspec_codegen::source::SourceFile::new("spec/demo.yaml", text);
     let loaded =
         errspec_codegen::load_catalog(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
-    let report = errspec_interpret::check_files(std::slice::from_ref(&file));
+    let report = errspec_codegen::interpret::check_files(std::slice::from_ref(&file));
     assert_eq!(
         (report.examples, report.failures),
         (2, 1),

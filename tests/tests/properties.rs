@@ -22,7 +22,7 @@ use errspec::decode::decode_parts;
 use errspec::layout::{
     ApiLayout, BodyFormat, BodyLayout, CodeSource, CodeType, HeaderLayout, Pointer,
 };
-use errspec::policy::{Decision, Outcome, RetryPolicy, RetryReason};
+use errspec::policy::{Decision, Outcome, RetryContext, RetryPolicy, RetryReason};
 use errspec::registry::{ApiEntry, DynApiError};
 use errspec::{ApiError, RetryClass};
 use errspec_codegen::model::{self, Api, CodeValue};
@@ -337,7 +337,7 @@ proptest! {
         let outcome = Outcome::Api { class: error.retry_class(), hints };
         let now = at(0);
         let mut rng = fastrand::Rng::with_seed(seed);
-        let decision = policy.decide_with_rng(&outcome, attempts, true, now, Duration::ZERO, &mut rng);
+        let decision = policy.decide_with_rng(&RetryContext::new(&outcome, attempts).retry_safe(true).now(now), &mut rng);
         let server_delay = hints.server_delay(now);
         if let Decision::Retry { after, reason } = decision {
             prop_assert!(attempts < policy.max_attempts());
@@ -367,7 +367,7 @@ proptest! {
             let entry = cases()[*i].entry;
             let error = (entry.decode)(StatusCode::from_u16(*status).unwrap(), headers, body);
             let outcome = Outcome::Api { class: error.retry_class(), hints: (entry.delay_hints)(headers) };
-            match policy.decide_with_rng(&outcome, attempts, safe, at(0), waited, &mut rng) {
+            match policy.decide_with_rng(&RetryContext::new(&outcome, attempts).retry_safe(safe).now(at(0)).elapsed(waited), &mut rng) {
                 Decision::Retry { after, .. } => {
                     attempts += 1;
                     waited += after;

@@ -35,6 +35,20 @@ impl RetryClass {
             RetryClass::Ambiguous => "ambiguous",
         }
     }
+
+    /// One sentence on what a client does with an error of this class.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            RetryClass::Never => "do not retry without changing the request",
+            RetryClass::Backoff => "transient: retry with exponential backoff and jitter",
+            RetryClass::Throttled => {
+                "wait for the server's delay (Retry-After, rate-limit reset), else back off"
+            }
+            RetryClass::Ambiguous => {
+                "the request may have been processed: retry only when idempotent or keyed"
+            }
+        }
+    }
 }
 
 impl fmt::Display for RetryClass {

@@ -1,5 +1,5 @@
-//! Runs a checked catalog through the errspec runtime, without generating
-//! code: the runtime's tables ([`errspec::layout::ApiLayout`]) are built from
+//! Runs a checked catalog through the runtime, without generating code:
+//! the runtime's tables ([`errspec_core::layout::ApiLayout`]) are built from
 //! the model at run time and the runtime's own decoder walks them, so what a
 //! catalog's documented examples decode to here is what the generated types
 //! decode them to.
@@ -9,19 +9,19 @@
 //! examples through the generated crate with [`Expect`]ations compared by
 //! [`mismatches`].
 //!
-//! This is a tool: the tables it builds are leaked (`&'static`), once per
-//! API per run.
-#![forbid(unsafe_code)]
+//! This is for tools: the tables it builds are leaked (`&'static`), once
+//! per API per run. The proc-macros never call it.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use errspec::decode::{Decoder, RawCode};
-use errspec::layout;
-use errspec_codegen::diagnostic::{Diagnostic, Diagnostics};
-use errspec_codegen::model::{self, Api, Catalog, Example, Expect, RetryClass};
-use errspec_codegen::project::{self, GenerateError};
-use errspec_codegen::source::SourceFile;
+use errspec_core::decode::{Decoder, RawCode};
+use errspec_core::layout;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{self, Api, Catalog, Example, Expect, RetryClass};
+use crate::project::{self, GenerateError};
+use crate::source::SourceFile;
 
 /// The runtime layout of an API, built from its model (leaked: a tool
 /// builds it once per API). The same mapping `cargo xtask gen` writes as a
@@ -72,7 +72,7 @@ fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
 
 fn header_layout(headers: &model::Headers) -> layout::HeaderLayout {
     let name =
-        |h: &Option<errspec_codegen::source::Located<String>>| h.as_ref().map(|h| leak(&h.value));
+        |h: &Option<crate::source::Located<String>>| h.as_ref().map(|h| leak(&h.value));
     layout::HeaderLayout {
         retry_after: name(&headers.retry_after),
         request_id: name(&headers.request_id),
@@ -264,7 +264,7 @@ pub fn check_dir(spec_dir: &Path) -> Result<ExamplesReport, GenerateError> {
 pub fn check_files(specs: &[SourceFile]) -> ExamplesReport {
     let mut report = ExamplesReport::default();
     for file in specs {
-        let Ok(loaded) = errspec_codegen::load_catalog(file) else {
+        let Ok(loaded) = crate::load_catalog(file) else {
             continue;
         };
         report.examples += loaded

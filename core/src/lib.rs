@@ -1,0 +1,22 @@
+//! The data and evaluators behind [errspec](https://docs.rs/errspec): retry
+//! classes, API layouts, the layout-driven decoder and delay hints.
+//!
+//! Use it through `errspec`, which re-exports all of it. It is a crate of
+//! its own so that the generator (`errspec-codegen`) can build the very
+//! tables generated code holds and run the same evaluators over them: the
+//! generator cannot depend on `errspec`, whose proc-macros depend on the
+//! generator.
+#![forbid(unsafe_code)]
+
+mod class;
+pub mod decode;
+mod details;
+pub mod hints;
+pub mod layout;
+
+pub use class::{ParseRetryClassError, RetryClass};
+/// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
+/// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.
+pub use compact_str::CompactString;
+pub use details::{ApiError, ErrorDetails, FieldError};
+pub use hints::{DelayHints, RateLimitReset, RetryAfter};
