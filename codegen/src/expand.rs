@@ -19,8 +19,8 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Catalog, Code, CodeSource, CodeType, Headers, Pointer, ResetUnit,
-    RetryClass,
+    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Headers, Pointer,
+    ResetUnit, RetryClass,
 };
 use crate::text;
 
@@ -120,18 +120,27 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
         crate_docs.push_str(&example);
     }
     let crate_docs = inner_doc_attrs(&crate_docs);
+    // One cargo feature per provider (all on by default): a user who needs
+    // one provider compiles only its module.
+    let feature = |catalog: &Catalog| {
+        let name = &catalog.provider.value;
+        quote!(#[cfg(feature = #name)])
+    };
     let modules = catalogs.iter().map(|catalog| {
         let docs = doc_attrs(&provider_doc(catalog));
         let name = ident(&catalog.provider.value);
+        let cfg = feature(catalog);
         quote! {
             #docs
+            #cfg
             pub mod #name;
         }
     });
     let entries = catalogs.iter().flat_map(|catalog| {
         catalog.apis.iter().map(move |api| {
             let path = api_path_tokens(catalog, api);
-            quote!(::errspec::registry::ApiEntry::of::<#path::Error>())
+            let cfg = feature(catalog);
+            quote!(#cfg ::errspec::registry::ApiEntry::of::<#path::Error>())
         })
     });
     let arms = catalogs.iter().flat_map(|catalog| {
@@ -139,8 +148,15 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
             let path = api_path_tokens(catalog, api);
             let provider = &catalog.provider.value;
             let name = &api.name.value;
-            quote!((#provider, #name) => ::core::result::Result::Ok(visitor.visit::<#path::Error>()))
+            let cfg = feature(catalog);
+            quote!(#cfg (#provider, #name) => ::core::result::Result::Ok(visitor.visit::<#path::Error>()))
         })
+    });
+    let defaults = catalogs.iter().filter_map(|catalog| {
+        let provider = &catalog.provider.value;
+        let api = catalog.default_api.as_ref()?;
+        let cfg = feature(catalog);
+        Some(quote!(#cfg #provider => ::core::option::Option::Some(#api)))
     });
     quote! {
         #crate_docs
@@ -163,6 +179,17 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
             match (provider, api) {
                 #(#arms,)*
                 _ => ::core::result::Result::Err(visitor),
+            }
+        }
+
+        /// The API the bare provider name stands for (`cargo xtask classify
+        /// stripe …`): the catalog's `default_api`, else its only API;
+        /// `None` for an unknown provider or one with several APIs and no
+        /// default.
+        pub fn default_api(provider: &str) -> ::core::option::Option<&'static str> {
+            match provider {
+                #(#defaults,)*
+                _ => ::core::option::Option::None,
             }
         }
     }
@@ -358,11 +385,12 @@ fn expand_code(api: &Api) -> TokenStream {
     // super-linear time in its arms).
     let overrides_table = api.codes.iter().any(|c| c.retry.is_some()).then(|| {
         let overrides = per_code.overrides.splice();
+        let uses = option_imports(api.codes.iter().map(|c| c.retry.is_some()));
         quote! {
             /// Per known code, in [`Code::index`] order: its own retry class, if the
             /// catalog gives one.
             static CODE_RETRY: [::core::option::Option<::errspec::RetryClass>; #count] = {
-                use ::core::option::Option::{None, Some};
+                #uses
                 [#overrides]
             };
         }
@@ -374,10 +402,11 @@ fn expand_code(api: &Api) -> TokenStream {
     };
     let hints_table = api.codes.iter().any(|c| c.hint.is_some()).then(|| {
         let hints = per_code.hints.splice();
+        let uses = option_imports(api.codes.iter().map(|c| c.hint.is_some()));
         quote! {
             /// Per known code, in [`Code::index`] order: what to check or do about it.
             static CODE_HINTS: [::core::option::Option<&str>; #count] = {
-                use ::core::option::Option::{None, Some};
+                #uses
                 [#hints]
             };
         }
@@ -989,16 +1018,35 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
         BodyFormat::Text => quote!(::errspec::layout::BodyFormat::Text),
     };
     let errors = option(body.errors.as_ref().map(pointer));
-    let code = option(body.code.as_ref().map(|c| match c {
-        CodeSource::Body(p) => {
+    let code = option(body.code.as_ref().map(code_source));
+    let code_fallbacks = body.code_fallbacks.iter().map(code_source);
+    let normalize = |s: &Option<crate::source::Located<String>>| {
+        option(s.as_ref().map(|s| s.value.to_token_stream()))
+    };
+    let drop_after = normalize(&body.code_normalize.drop_after);
+    let drop_through = normalize(&body.code_normalize.drop_through);
+    let captures = body.captures.iter().map(|c| match c {
+        Capture::At(p) => {
             let p = pointer(p);
-            quote!(::errspec::layout::CodeSource::Body(#p))
+            quote!(::errspec::layout::Capture::At(#p))
         }
-        CodeSource::Header(h) => {
-            let h = &h.value;
-            quote!(::errspec::layout::CodeSource::Header(#h))
+        Capture::Select {
+            array,
+            key,
+            equals,
+            value,
+        } => {
+            let (array, key, value) = (pointer(array), pointer(key), pointer(value));
+            quote! {
+                ::errspec::layout::Capture::Select {
+                    array: #array,
+                    key: #key,
+                    equals: #equals,
+                    value: #value,
+                }
+            }
         }
-    }));
+    });
     let code_type = match body.code_type {
         CodeType::String => quote!(::errspec::layout::CodeType::String),
         CodeType::Integer => quote!(::errspec::layout::CodeType::Integer),
@@ -1026,6 +1074,46 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
             message: #message,
             request_id: #request_id,
             field_errors: #field_errors,
+            code_fallbacks: &[#(#code_fallbacks),*],
+            code_normalize: ::errspec::layout::CodeNormalize {
+                drop_after: #drop_after,
+                drop_through: #drop_through,
+            },
+            captures: &[#(#captures),*],
+        }
+    }
+}
+
+/// The `use` of `None` and `Some` for a table of options, naming only those
+/// the table holds: an unused import is a warning in the user's build.
+fn option_imports(present: impl Iterator<Item = bool>) -> TokenStream {
+    let (mut some, mut none) = (false, false);
+    for p in present {
+        some |= p;
+        none |= !p;
+    }
+    match (none, some) {
+        (true, true) => quote!(
+            use ::core::option::Option::{None, Some};
+        ),
+        (false, _) => quote!(
+            use ::core::option::Option::Some;
+        ),
+        (true, false) => quote!(
+            use ::core::option::Option::None;
+        ),
+    }
+}
+
+fn code_source(source: &CodeSource) -> TokenStream {
+    match source {
+        CodeSource::Body(p) => {
+            let p = pointer(p);
+            quote!(::errspec::layout::CodeSource::Body(#p))
+        }
+        CodeSource::Header(h) => {
+            let h = &h.value;
+            quote!(::errspec::layout::CodeSource::Header(#h))
         }
     }
 }
