@@ -310,7 +310,9 @@ fn check_extra_names(api: &Api, diags: &mut Diagnostics) {
             diags.push(
                 Diagnostic::error(name.span, format!("extra `{}` {problem}", name.value))
                     .with_label("becomes a method of the generated error")
-                    .with_help("rename the extra (e.g. add the provider's word for it: `error_type`)"),
+                    .with_help(
+                        "rename the extra (e.g. add the provider's word for it: `error_type`)",
+                    ),
             );
         }
     }

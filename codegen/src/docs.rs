@@ -330,10 +330,16 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
             value.push_str(&format!(", {code_type}"));
             let norm = &body.code_normalize;
             if let Some(cut) = &norm.drop_after {
-                value.push_str(&format!("; cut from the first `{}`", table_cell(&cut.value)));
+                value.push_str(&format!(
+                    "; cut from the first `{}`",
+                    table_cell(&cut.value)
+                ));
             }
             if let Some(cut) = &norm.drop_through {
-                value.push_str(&format!("; cut through the last `{}`", table_cell(&cut.value)));
+                value.push_str(&format!(
+                    "; cut through the last `{}`",
+                    table_cell(&cut.value)
+                ));
             }
             rows.push(row("Code", value));
         }

@@ -19,8 +19,8 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, ExtraType, CodeType, Headers, Pointer,
-    ResetUnit, RetryClass,
+    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, ExtraType, Headers,
+    Pointer, ResetUnit, RetryClass,
 };
 
 /// The first line of every generated file.
@@ -1138,11 +1138,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     let code_field = has_codes.then(|| quote!(code: ::core::option::Option<Code>,));
     // The code stays borrowed from the body: only an unknown code is copied.
     let code_init = has_codes.then(|| quote!(code: code.map(Code::from_raw),));
-    let code_binding = if has_codes {
-        quote!(code)
-    } else {
-        quote!(_)
-    };
+    let code_binding = if has_codes { quote!(code) } else { quote!(_) };
     let extras = &api.body.extras;
     let has_extras = !extras.is_empty();
     let parts_binding = if has_extras {

@@ -10,8 +10,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::node::{self, Node, NodeKind};
 use crate::source::{Located, Span};
 use crate::spec::{
-    ApiSpec, BodySpec, CodeLocationSpec, CodeSpec, ExtraSpec, SourceSpec, FieldErrorsSpec, HeadersSpec, IdempotencySpec,
-    Keyed, RateLimitSpec, Spec, StatusSpec, Text,
+    ApiSpec, BodySpec, CodeLocationSpec, CodeSpec, ExtraSpec, FieldErrorsSpec, HeadersSpec,
+    IdempotencySpec, Keyed, RateLimitSpec, SourceSpec, Spec, StatusSpec, Text,
 };
 
 /// Parses and loads a spec file. Returns what could be loaded (entries with
@@ -593,7 +593,9 @@ fn load_sources(n: &Node, key: &str, diags: &mut Diagnostics) -> Vec<SourceSpec>
         diags.push(
             Diagnostic::error(n.span, format!("`{key}` lists no source"))
                 .with_label("expected at least one source")
-                .with_help("write pointers or `{header: …}` in order: `[{header: X-Error-Code}, /code]`"),
+                .with_help(
+                    "write pointers or `{header: …}` in order: `[{header: X-Error-Code}, /code]`",
+                ),
         );
     }
     items
@@ -601,14 +603,23 @@ fn load_sources(n: &Node, key: &str, diags: &mut Diagnostics) -> Vec<SourceSpec>
         .filter_map(|item| match &item.kind {
             NodeKind::Str(_) => expect_str(item, key, diags).map(SourceSpec::Pointer),
             _ => {
-                let m = MapReader::new(item, Kind::Source, format!("a source of `{key}`"), item.span, diags)?;
+                let m = MapReader::new(
+                    item,
+                    Kind::Source,
+                    format!("a source of `{key}`"),
+                    item.span,
+                    diags,
+                )?;
                 match (m.str("pointer", diags), m.str("header", diags)) {
                     (Some(p), None) => Some(SourceSpec::BodyPointer(p)),
                     (None, Some(h)) => Some(SourceSpec::Header(h)),
                     (Some(_), Some(h)) => {
                         diags.push(
-                            Diagnostic::error(h.span, "a source is a `pointer` or a `header`, not both")
-                                .with_label("second source"),
+                            Diagnostic::error(
+                                h.span,
+                                "a source is a `pointer` or a `header`, not both",
+                            )
+                            .with_label("second source"),
                         );
                         None
                     }
@@ -642,10 +653,19 @@ fn load_extra(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Op
     };
     match &n.kind {
         NodeKind::Map(_) => {
-            let m = MapReader::new(n, Kind::Extra, format!("extra `{}`", name.value), name.span, diags)?;
+            let m = MapReader::new(
+                n,
+                Kind::Extra,
+                format!("extra `{}`", name.value),
+                name.span,
+                diags,
+            )?;
             m.require(&["pointer"], diags);
             Some(ExtraSpec {
-                pointer: m.get("pointer").map(|p| pointers(p, diags)).unwrap_or_default(),
+                pointer: m
+                    .get("pointer")
+                    .map(|p| pointers(p, diags))
+                    .unwrap_or_default(),
                 r#type: m.str("type", diags),
                 span: n.span,
             })

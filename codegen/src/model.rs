@@ -585,9 +585,14 @@ fn lower_code(
                 && v.value.bytes().all(|b| b.is_ascii_alphanumeric());
             if !valid {
                 diags.push(
-                    Diagnostic::error(v.span, format!("variant `{}` is not an UpperCamelCase Rust name", v.value))
-                        .with_label("expected ASCII letters and digits, starting with an upper-case letter")
-                        .with_help("e.g. `variant: UnknownCode`"),
+                    Diagnostic::error(
+                        v.span,
+                        format!("variant `{}` is not an UpperCamelCase Rust name", v.value),
+                    )
+                    .with_label(
+                        "expected ASCII letters and digits, starting with an upper-case letter",
+                    )
+                    .with_help("e.g. `variant: UnknownCode`"),
                 );
                 return None;
             }
@@ -691,11 +696,8 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
             (None, Some(h)) => Some(SourceSpec::Header(h.clone())),
             (Some(_), Some(h)) => {
                 diags.push(
-                    Diagnostic::error(
-                        h.span,
-                        "`code` takes one of `pointer`, `header` and `from`",
-                    )
-                    .with_label("second source"),
+                    Diagnostic::error(h.span, "`code` takes one of `pointer`, `header` and `from`")
+                        .with_label("second source"),
                 );
                 return None;
             }
@@ -777,7 +779,11 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
                 }
             },
         };
-        let sources: Vec<Pointer> = extra.pointer.iter().filter_map(|p| pointer(p, diags)).collect();
+        let sources: Vec<Pointer> = extra
+            .pointer
+            .iter()
+            .filter_map(|p| pointer(p, diags))
+            .collect();
         if sources.len() != extra.pointer.len() || sources.is_empty() {
             continue;
         }

@@ -162,9 +162,10 @@ impl Extras {
             ..Extras::EMPTY
         };
         for (i, extra) in layout.iter().enumerate() {
-            let value = extra.sources.iter().find_map(|&source| {
-                ExtraValue::from_captured(captures.get(source)?, extra.ty)
-            });
+            let value = extra
+                .sources
+                .iter()
+                .find_map(|&source| ExtraValue::from_captured(captures.get(source)?, extra.ty));
             if let Some(value) = value {
                 match i.checked_sub(INLINE_EXTRAS) {
                     None => extras.inline[i] = Some(value),
@@ -259,17 +260,41 @@ mod tests {
     fn values_convert_by_type() {
         let s = |t: &'static str| Captured::Str(Cow::Borrowed(t));
         let conv = ExtraValue::from_captured;
-        assert_eq!(conv(&s("x"), ExtraType::String), Some(ExtraValue::Str("x".into())));
-        assert_eq!(conv(&Captured::Int(-12), ExtraType::String), Some(ExtraValue::Str("-12".into())));
-        assert_eq!(conv(&Captured::Int(-12), ExtraType::Integer), Some(ExtraValue::Int(-12)));
-        assert_eq!(conv(&s(" 42 "), ExtraType::Integer), Some(ExtraValue::Int(42)));
+        assert_eq!(
+            conv(&s("x"), ExtraType::String),
+            Some(ExtraValue::Str("x".into()))
+        );
+        assert_eq!(
+            conv(&Captured::Int(-12), ExtraType::String),
+            Some(ExtraValue::Str("-12".into()))
+        );
+        assert_eq!(
+            conv(&Captured::Int(-12), ExtraType::Integer),
+            Some(ExtraValue::Int(-12))
+        );
+        assert_eq!(
+            conv(&s(" 42 "), ExtraType::Integer),
+            Some(ExtraValue::Int(42))
+        );
         assert_eq!(conv(&s("4x"), ExtraType::Integer), None);
         assert_eq!(conv(&Captured::Float(1.5), ExtraType::Integer), None);
-        assert_eq!(conv(&Captured::Float(0.25), ExtraType::Number), Some(ExtraValue::Float(0.25)));
-        assert_eq!(conv(&Captured::Int(3), ExtraType::Number), Some(ExtraValue::Float(3.0)));
+        assert_eq!(
+            conv(&Captured::Float(0.25), ExtraType::Number),
+            Some(ExtraValue::Float(0.25))
+        );
+        assert_eq!(
+            conv(&Captured::Int(3), ExtraType::Number),
+            Some(ExtraValue::Float(3.0))
+        );
         assert_eq!(conv(&s("inf"), ExtraType::Number), None);
-        assert_eq!(conv(&Captured::Bool(true), ExtraType::Boolean), Some(ExtraValue::Bool(true)));
-        assert_eq!(conv(&s("false"), ExtraType::Boolean), Some(ExtraValue::Bool(false)));
+        assert_eq!(
+            conv(&Captured::Bool(true), ExtraType::Boolean),
+            Some(ExtraValue::Bool(true))
+        );
+        assert_eq!(
+            conv(&s("false"), ExtraType::Boolean),
+            Some(ExtraValue::Bool(false))
+        );
         assert_eq!(conv(&Captured::Null, ExtraType::String), None);
         assert_eq!(conv(&Captured::Object, ExtraType::Boolean), None);
     }
@@ -277,11 +302,31 @@ mod tests {
     #[test]
     fn fallback_chains_and_spill() {
         static TABLE: [ExtraLayout; 5] = [
-            ExtraLayout { name: "a", sources: &[0, 1], ty: ExtraType::String },
-            ExtraLayout { name: "b", sources: &[1], ty: ExtraType::Integer },
-            ExtraLayout { name: "c", sources: &[2], ty: ExtraType::Boolean },
-            ExtraLayout { name: "d", sources: &[9], ty: ExtraType::Number },
-            ExtraLayout { name: "e", sources: &[3], ty: ExtraType::Number },
+            ExtraLayout {
+                name: "a",
+                sources: &[0, 1],
+                ty: ExtraType::String,
+            },
+            ExtraLayout {
+                name: "b",
+                sources: &[1],
+                ty: ExtraType::Integer,
+            },
+            ExtraLayout {
+                name: "c",
+                sources: &[2],
+                ty: ExtraType::Boolean,
+            },
+            ExtraLayout {
+                name: "d",
+                sources: &[9],
+                ty: ExtraType::Number,
+            },
+            ExtraLayout {
+                name: "e",
+                sources: &[3],
+                ty: ExtraType::Number,
+            },
         ];
         let mut captures = Captures::default();
         captures.set(0, Captured::Null);

@@ -73,7 +73,10 @@ fn aws_code_from_header_else_body_normalised() {
     // DynamoDB: no header, `__type` with a namespace.
     let body = br#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"Rate of requests exceeds the allowed throughput."}"#;
     let err = Error::decode(status(400), &HeaderMap::new(), body);
-    assert_eq!(err.code(), Some(&Code::ProvisionedThroughputExceededException));
+    assert_eq!(
+        err.code(),
+        Some(&Code::ProvisionedThroughputExceededException)
+    );
     assert_eq!(err.retry_class(), RetryClass::Backoff);
     // A `code` member wins over `__type`.
     let body = br#"{"code":"ThrottlingException","__type":"x#Other","message":"Rate exceeded"}"#;
