@@ -14,6 +14,7 @@ mod details;
 pub mod extras;
 pub mod hints;
 pub mod layout;
+pub mod limits;
 
 pub use class::{ParseRetryClassError, RetryClass};
 /// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
@@ -22,3 +23,4 @@ pub use compact_str::CompactString;
 pub use details::{ApiError, ErrorDetails, FieldError};
 pub use extras::{ExtraValue, Extras};
 pub use hints::{DelayHints, RateLimitReset, RetryAfter};
+pub use limits::{LimitScope, RateLimit};
