@@ -72,8 +72,16 @@ fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
                 .into_boxed_slice(),
         ),
         code_normalize: layout::CodeNormalize {
-            drop_after: body.code_normalize.drop_after.as_ref().map(|t| leak(&t.value)),
-            drop_through: body.code_normalize.drop_through.as_ref().map(|t| leak(&t.value)),
+            drop_after: body
+                .code_normalize
+                .drop_after
+                .as_ref()
+                .map(|t| leak(&t.value)),
+            drop_through: body
+                .code_normalize
+                .drop_through
+                .as_ref()
+                .map(|t| leak(&t.value)),
         },
         captures: Box::leak(
             body.captures
@@ -106,8 +114,7 @@ fn code_source(c: &model::CodeSource) -> layout::CodeSource {
 }
 
 fn header_layout(headers: &model::Headers) -> layout::HeaderLayout {
-    let name =
-        |h: &Option<crate::source::Located<String>>| h.as_ref().map(|h| leak(&h.value));
+    let name = |h: &Option<crate::source::Located<String>>| h.as_ref().map(|h| leak(&h.value));
     layout::HeaderLayout {
         retry_after: name(&headers.retry_after),
         request_id: name(&headers.request_id),

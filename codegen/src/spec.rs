@@ -236,7 +236,9 @@ impl ValueSourceSpec {
     /// The text as written (a pointer or a header name).
     pub fn text(&self) -> &Text {
         match self {
-            ValueSourceSpec::Pointer(t) | ValueSourceSpec::BodyPointer(t) | ValueSourceSpec::Header(t) => t,
+            ValueSourceSpec::Pointer(t)
+            | ValueSourceSpec::BodyPointer(t)
+            | ValueSourceSpec::Header(t) => t,
         }
     }
 }
