@@ -24,6 +24,8 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "reqwest-middleware")]
+pub mod middleware;
 pub mod observe;
 pub mod policy;
 pub mod registry;

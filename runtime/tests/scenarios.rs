@@ -51,3 +51,39 @@ impl Runner for ThroughClient {
 fn scenarios_through_the_client() {
     run_all(&ThroughClient);
 }
+
+#[cfg(feature = "reqwest-middleware")]
+mod through_middleware {
+    use super::*;
+    use errspec::middleware::RetryMiddleware;
+
+    struct ThroughMiddleware;
+
+    impl Runner for ThroughMiddleware {
+        fn send<E: ApiError>(
+            &self,
+            retrier: Retrier<E>,
+            base: &str,
+            options: SendOptions,
+        ) -> Option<u16> {
+            let http = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+                .with(RetryMiddleware::new(retrier))
+                .build();
+            block_on(async {
+                let sent = http
+                    .post(format!("{base}/v1/widgets"))
+                    .with_extension(options)
+                    .body("{}")
+                    .send()
+                    .await;
+                // A give-up on an error response returns that response.
+                sent.ok().map(|response| response.status().as_u16())
+            })
+        }
+    }
+
+    #[test]
+    fn scenarios_through_reqwest_middleware() {
+        run_all(&ThroughMiddleware);
+    }
+}
