@@ -16,10 +16,14 @@
 //! - [`observe`]: an [`Observer`](observe::Observer) called on every
 //!   attempt and give-up, and the `tracing` events.
 //! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
+//! - `middleware` (feature `reqwest-middleware`): a reqwest-middleware
+//!   `Middleware` and a reqwest-retry `RetryableStrategy`.
+//! - `tower` (feature `tower`): a `tower::retry::Policy` and a `Layer`.
 //!
-//! Features (both on by default): `client` (the reqwest client; without it
-//! the crate needs neither reqwest nor tokio) and `macros` (`catalog!` and
-//! `#[derive(ApiError)]`). Generated crates need neither.
+//! Features: `client` (the reqwest client; without it the crate needs
+//! neither reqwest nor tokio) and `macros` (`catalog!` and
+//! `#[derive(ApiError)]`) are on by default; generated crates need neither.
+//! `reqwest-middleware` and `tower` are off by default.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "client")]
@@ -30,6 +34,8 @@ pub mod observe;
 pub mod policy;
 pub mod registry;
 pub mod retry;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 // Retry classes, layouts, the decoder and delay hints live in
 // `errspec-core`, which the generator shares; this crate is their home for

@@ -87,3 +87,107 @@ mod through_middleware {
         run_all(&ThroughMiddleware);
     }
 }
+
+#[cfg(feature = "tower")]
+mod through_tower {
+    use super::*;
+    use errspec::tower::RetryLayer;
+    use tower::{Layer, Service, ServiceExt};
+
+    struct ThroughTower;
+
+    impl Runner for ThroughTower {
+        fn send<E: ApiError>(
+            &self,
+            retrier: Retrier<E>,
+            base: &str,
+            options: SendOptions,
+        ) -> Option<u16> {
+            // A tower service over reqwest that buffers the response body.
+            let http = reqwest::Client::new();
+            let service = tower::service_fn(move |request: http::Request<String>| {
+                let http = http.clone();
+                async move {
+                    let response = http.execute(reqwest::Request::try_from(request)?).await?;
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await?;
+                    let mut buffered = http::Response::new(body);
+                    *buffered.status_mut() = status;
+                    *buffered.headers_mut() = headers;
+                    Ok::<_, reqwest::Error>(buffered)
+                }
+            });
+            let service = RetryLayer::new(retrier).layer(service);
+            let mut request = http::Request::post(format!("{base}/v1/widgets"))
+                .body("{}".to_owned())
+                .unwrap();
+            request.extensions_mut().insert(options);
+            block_on(async {
+                match service.oneshot(request).await {
+                    Ok(response) => Some(response.status().as_u16()),
+                    Err(_) => None,
+                }
+            })
+        }
+    }
+
+    #[test]
+    fn scenarios_through_tower() {
+        run_all(&ThroughTower);
+    }
+
+    /// A service used for several requests starts each one afresh.
+    #[test]
+    fn a_reused_service_counts_each_request_from_one() {
+        use std::sync::{Arc, Mutex};
+        static RESPONSES: &[scenarios::Canned] = &[
+            scenarios::Canned {
+                status: 503,
+                code: "unavailable",
+                retry_after: None,
+            },
+            scenarios::Canned {
+                status: 200,
+                code: "",
+                retry_after: None,
+            },
+        ];
+        let server = scenarios::Server::start(RESPONSES);
+        let events: Arc<Mutex<Vec<(u32, bool)>>> = Arc::default();
+        let log = Arc::clone(&events);
+        let retrier = Retrier::<test_api::UnkeyedError>::builder()
+            .policy(
+                errspec::RetryPolicy::builder()
+                    .base_delay(std::time::Duration::from_millis(1))
+                    .build()
+                    .unwrap(),
+            )
+            .observer(move |event: &errspec::observe::Event<'_>| {
+                let retried = matches!(event.action, errspec::observe::Action::Retry { .. });
+                log.lock().unwrap().push((event.attempt, retried));
+            })
+            .build();
+        let http = reqwest::Client::new();
+        let service = tower::service_fn(move |request: http::Request<String>| {
+            let http = http.clone();
+            async move {
+                let response = http.execute(reqwest::Request::try_from(request)?).await?;
+                let mut buffered = http::Response::new(Vec::new());
+                *buffered.status_mut() = response.status();
+                Ok::<_, reqwest::Error>(buffered)
+            }
+        });
+        let mut service = RetryLayer::new(retrier).layer(service);
+        block_on(async {
+            for _ in 0..2 {
+                let request = http::Request::get(format!("{}/", server.base))
+                    .body(String::new())
+                    .unwrap();
+                let response = service.ready().await.unwrap().call(request).await.unwrap();
+                assert_eq!(response.status(), 200);
+            }
+        });
+        assert_eq!(*events.lock().unwrap(), [(1, true), (2, false), (1, false)]);
+    }
+}
