@@ -19,8 +19,8 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Catalog, Code, CodeSource, CodeType, Headers, Pointer, ResetUnit,
-    RetryClass,
+    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Headers, Pointer,
+    ResetUnit, RetryClass,
 };
 
 /// The first line of every generated file.
@@ -337,11 +337,12 @@ fn expand_code(api: &Api) -> TokenStream {
     // super-linear time in its arms).
     let overrides_table = api.codes.iter().any(|c| c.retry.is_some()).then(|| {
         let overrides = per_code.overrides.splice();
+        let uses = option_imports(api.codes.iter().map(|c| c.retry.is_some()));
         quote! {
             /// Per known code, in [`Code::index`] order: its own retry class, if the
             /// catalog gives one.
             static CODE_RETRY: [::core::option::Option<::errspec::RetryClass>; #count] = {
-                use ::core::option::Option::{None, Some};
+                #uses
                 [#overrides]
             };
         }
@@ -353,10 +354,11 @@ fn expand_code(api: &Api) -> TokenStream {
     };
     let hints_table = api.codes.iter().any(|c| c.hint.is_some()).then(|| {
         let hints = per_code.hints.splice();
+        let uses = option_imports(api.codes.iter().map(|c| c.hint.is_some()));
         quote! {
             /// Per known code, in [`Code::index`] order: what to check or do about it.
             static CODE_HINTS: [::core::option::Option<&str>; #count] = {
-                use ::core::option::Option::{None, Some};
+                #uses
                 [#hints]
             };
         }
@@ -967,16 +969,35 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
         BodyFormat::Text => quote!(::errspec::layout::BodyFormat::Text),
     };
     let errors = option(body.errors.as_ref().map(pointer));
-    let code = option(body.code.as_ref().map(|c| match c {
-        CodeSource::Body(p) => {
+    let code = option(body.code.as_ref().map(code_source));
+    let code_fallbacks = body.code_fallbacks.iter().map(code_source);
+    let normalize = |s: &Option<crate::source::Located<String>>| {
+        option(s.as_ref().map(|s| s.value.to_token_stream()))
+    };
+    let drop_after = normalize(&body.code_normalize.drop_after);
+    let drop_through = normalize(&body.code_normalize.drop_through);
+    let captures = body.captures.iter().map(|c| match c {
+        Capture::At(p) => {
             let p = pointer(p);
-            quote!(::errspec::layout::CodeSource::Body(#p))
+            quote!(::errspec::layout::Capture::At(#p))
         }
-        CodeSource::Header(h) => {
-            let h = &h.value;
-            quote!(::errspec::layout::CodeSource::Header(#h))
+        Capture::Select {
+            array,
+            key,
+            equals,
+            value,
+        } => {
+            let (array, key, value) = (pointer(array), pointer(key), pointer(value));
+            quote! {
+                ::errspec::layout::Capture::Select {
+                    array: #array,
+                    key: #key,
+                    equals: #equals,
+                    value: #value,
+                }
+            }
         }
-    }));
+    });
     let code_type = match body.code_type {
         CodeType::String => quote!(::errspec::layout::CodeType::String),
         CodeType::Integer => quote!(::errspec::layout::CodeType::Integer),
@@ -1004,6 +1025,46 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
             message: #message,
             request_id: #request_id,
             field_errors: #field_errors,
+            code_fallbacks: &[#(#code_fallbacks),*],
+            code_normalize: ::errspec::layout::CodeNormalize {
+                drop_after: #drop_after,
+                drop_through: #drop_through,
+            },
+            captures: &[#(#captures),*],
+        }
+    }
+}
+
+/// The `use` of `None` and `Some` for a table of options, naming only those
+/// the table holds: an unused import is a warning in the user's build.
+fn option_imports(present: impl Iterator<Item = bool>) -> TokenStream {
+    let (mut some, mut none) = (false, false);
+    for p in present {
+        some |= p;
+        none |= !p;
+    }
+    match (none, some) {
+        (true, true) => quote!(
+            use ::core::option::Option::{None, Some};
+        ),
+        (false, _) => quote!(
+            use ::core::option::Option::Some;
+        ),
+        (true, false) => quote!(
+            use ::core::option::Option::None;
+        ),
+    }
+}
+
+fn code_source(source: &CodeSource) -> TokenStream {
+    match source {
+        CodeSource::Body(p) => {
+            let p = pointer(p);
+            quote!(::errspec::layout::CodeSource::Body(#p))
+        }
+        CodeSource::Header(h) => {
+            let h = &h.value;
+            quote!(::errspec::layout::CodeSource::Header(#h))
         }
     }
 }

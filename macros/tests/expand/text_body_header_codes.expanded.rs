@@ -11,6 +11,12 @@ const _: () = {
             message: ::core::option::Option::None,
             request_id: ::core::option::Option::None,
             field_errors: ::core::option::Option::None,
+            code_fallbacks: &[],
+            code_normalize: ::errspec::layout::CodeNormalize {
+                drop_after: ::core::option::Option::None,
+                drop_through: ::core::option::Option::None,
+            },
+            captures: &[],
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::None,
