@@ -13,6 +13,7 @@ pub mod decode;
 mod details;
 pub mod hints;
 pub mod layout;
+pub mod limits;
 
 pub use class::{ParseRetryClassError, RetryClass};
 /// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
@@ -20,3 +21,4 @@ pub use class::{ParseRetryClassError, RetryClass};
 pub use compact_str::CompactString;
 pub use details::{ApiError, ErrorDetails, FieldError};
 pub use hints::{DelayHints, RateLimitReset, RetryAfter};
+pub use limits::{LimitScope, RateLimit};

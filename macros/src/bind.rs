@@ -237,6 +237,7 @@ fn bind_inline(input: &Input) -> Bound {
             meaning: name.clone(),
             retry: retry.unwrap_or_else(|| defaults.for_status(status)),
             hint: None,
+            sources: Vec::new(),
             variant: name.clone(),
             span: SpecSpan::default(),
         }));
@@ -247,6 +248,7 @@ fn bind_inline(input: &Input) -> Bound {
             description: name.clone(),
             retry,
             hint: None,
+            sources: Vec::new(),
             span: SpecSpan::default(),
         }));
         variants.push(bound);
@@ -263,6 +265,7 @@ fn bind_inline(input: &Input) -> Bound {
         defaults,
         statuses,
         codes,
+        examples: Vec::new(),
         span: SpecSpan::default(),
     };
     Bound {

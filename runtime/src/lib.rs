@@ -19,6 +19,9 @@
 //! - `middleware` (feature `reqwest-middleware`): a reqwest-middleware
 //!   `Middleware` and a reqwest-retry `RetryableStrategy`.
 //! - `tower` (feature `tower`): a `tower::retry::Policy` and a `Layer`.
+//! - [`pacing`]: holding requests back before the provider refuses them
+//!   (rate-limit headers, throttled responses, the documented
+//!   [`limits`]), in-process or shared by a fleet (`errspec-redis`).
 //!
 //! Features: `client` (the reqwest client; without it the crate needs
 //! neither reqwest nor tokio) and `macros` (`catalog!` and
@@ -31,6 +34,8 @@ pub mod client;
 #[cfg(feature = "reqwest-middleware")]
 pub mod middleware;
 pub mod observe;
+#[cfg(feature = "client")]
+pub mod pacing;
 pub mod policy;
 pub mod registry;
 pub mod retry;
@@ -49,13 +54,17 @@ pub use errspec_core::{
 #[doc(inline)]
 pub use errspec_core::{DelayHints, RateLimitReset, RetryAfter};
 #[doc(inline)]
-pub use errspec_core::{decode, hints, layout};
+pub use errspec_core::{LimitScope, RateLimit};
+#[doc(inline)]
+pub use errspec_core::{decode, hints, layout, limits};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your
 /// own enum, bound to a spec file or with its catalog written in-line.
 #[cfg(feature = "macros")]
 pub use errspec_macros::{ApiError, catalog};
+#[cfg(feature = "client")]
+pub use pacing::Pacing;
 pub use policy::{RetryBudget, RetryPolicy};
 pub use retry::{Retrier, SendOptions};
 
