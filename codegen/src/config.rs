@@ -80,7 +80,9 @@ pub enum Error {
         errors: usize,
     },
     /// Documented examples do not decode as their catalog says.
-    #[error("{rendered}error: {failures} of {examples} documented examples do not decode as written")]
+    #[error(
+        "{rendered}error: {failures} of {examples} documented examples do not decode as written"
+    )]
     Examples {
         /// The failures, in rustc's shape.
         rendered: String,
@@ -157,10 +159,7 @@ impl Config {
 
     /// Every file the specs in `spec_dir` produce, in memory, and the
     /// warnings; nothing is written.
-    pub fn files(
-        &self,
-        spec_dir: impl AsRef<Path>,
-    ) -> Result<(Vec<GeneratedFile>, String), Error> {
+    pub fn files(&self, spec_dir: impl AsRef<Path>) -> Result<(Vec<GeneratedFile>, String), Error> {
         let spec_dir = spec_dir.as_ref();
         let out_dir = self.resolved_out_dir()?;
         let specs = project::read_specs(spec_dir)?;

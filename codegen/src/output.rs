@@ -125,8 +125,11 @@ pub fn generated_leftovers(
         if path.is_file()
             && path.extension().is_some_and(|e| e == ext)
             && !files.iter().any(|f| f.path == path)
-            && read_normalized(&path)?
-                .is_some_and(|text| text.lines().next().is_some_and(|l| l.contains("@generated")))
+            && read_normalized(&path)?.is_some_and(|text| {
+                text.lines()
+                    .next()
+                    .is_some_and(|l| l.contains("@generated"))
+            })
         {
             stale.push(path);
         }
