@@ -97,52 +97,6 @@ fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
                 field: pointer(&f.field),
                 message: f.message.as_ref().map(pointer),
             }),
-        code_fallbacks: Box::leak(
-            body.code_fallbacks
-                .iter()
-                .map(code_source)
-                .collect::<Vec<_>>()
-                .into_boxed_slice(),
-        ),
-        code_normalize: layout::CodeNormalize {
-            drop_after: body
-                .code_normalize
-                .drop_after
-                .as_ref()
-                .map(|s| leak(&s.value)),
-            drop_through: body
-                .code_normalize
-                .drop_through
-                .as_ref()
-                .map(|s| leak(&s.value)),
-        },
-        captures: Box::leak(
-            body.captures
-                .iter()
-                .map(|c| match c {
-                    model::Capture::At(p) => layout::Capture::At(pointer(p)),
-                    model::Capture::Select {
-                        array,
-                        key,
-                        equals,
-                        value,
-                    } => layout::Capture::Select {
-                        array: pointer(array),
-                        key: pointer(key),
-                        equals: leak(equals),
-                        value: pointer(value),
-                    },
-                })
-                .collect::<Vec<_>>()
-                .into_boxed_slice(),
-        ),
-    }
-}
-
-fn code_source(c: &model::CodeSource) -> layout::CodeSource {
-    match c {
-        model::CodeSource::Body(p) => layout::CodeSource::Body(pointer(p)),
-        model::CodeSource::Header(h) => layout::CodeSource::Header(leak(&h.value)),
     }
 }
 
