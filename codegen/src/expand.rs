@@ -1550,7 +1550,7 @@ fn option(value: Option<TokenStream>) -> TokenStream {
     }
 }
 
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
@@ -1568,7 +1568,7 @@ fn allow_variant_names<'a>(
 }
 
 /// One `#[doc = " line"]` per line, so the file shows `/// line`.
-fn doc_attrs(markdown: &str) -> TokenStream {
+pub(crate) fn doc_attrs(markdown: &str) -> TokenStream {
     doc_lines(markdown)
         .map(|line| quote!(#[doc = #line]))
         .collect()
