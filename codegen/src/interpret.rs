@@ -50,7 +50,6 @@ fn code_source(c: &model::CodeSource) -> layout::CodeSource {
 }
 
 fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
-    let fallbacks: Vec<layout::CodeSource> = body.code_fallbacks.iter().map(code_source).collect();
     let captures: Vec<layout::Capture> = body
         .captures
         .iter()
@@ -69,6 +68,7 @@ fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
             },
         })
         .collect();
+    let fallbacks: Vec<layout::CodeSource> = body.code_fallbacks.iter().map(code_source).collect();
     let normalize = |s: &Option<crate::source::Located<String>>| s.as_ref().map(|s| leak(&s.value));
     layout::BodyLayout {
         code_fallbacks: Box::leak(fallbacks.into_boxed_slice()),
@@ -82,10 +82,7 @@ fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
             model::BodyFormat::Text => layout::BodyFormat::Text,
         },
         errors: body.errors.as_ref().map(pointer),
-        code: body.code.as_ref().map(|c| match c {
-            model::CodeSource::Body(p) => layout::CodeSource::Body(pointer(p)),
-            model::CodeSource::Header(h) => layout::CodeSource::Header(leak(&h.value)),
-        }),
+        code: body.code.as_ref().map(code_source),
         code_type: match body.code_type {
             model::CodeType::String => layout::CodeType::String,
             model::CodeType::Integer => layout::CodeType::Integer,
