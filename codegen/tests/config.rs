@@ -55,7 +55,10 @@ fn generates_checks_and_reports_drift() {
         panic!("expected drift");
     };
     assert_eq!(count, 1);
-    assert!(rendered.contains("error: stale:") && rendered.contains("defaults.rs"), "{rendered}");
+    assert!(
+        rendered.contains("error: stale:") && rendered.contains("defaults.rs"),
+        "{rendered}"
+    );
 
     assert_eq!(config.generate(&spec).unwrap().written.len(), 1);
 
@@ -68,7 +71,11 @@ fn generates_checks_and_reports_drift() {
     };
     assert!(rendered.contains("no longer generated"), "{rendered}");
     let report = config.generate(&spec).unwrap();
-    let removed: Vec<_> = report.removed.iter().filter_map(|p| p.file_name()).collect();
+    let removed: Vec<_> = report
+        .removed
+        .iter()
+        .filter_map(|p| p.file_name())
+        .collect();
     assert_eq!(removed, ["defaults.rs", "defaults.md"]);
     assert!(out.join("mine.rs").is_file());
     config.check(&spec).unwrap();
