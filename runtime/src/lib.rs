@@ -54,9 +54,11 @@ pub use errspec_core::{
 #[doc(inline)]
 pub use errspec_core::{DelayHints, RateLimitReset, RetryAfter};
 #[doc(inline)]
+pub use errspec_core::{ExtraValue, Extras};
+#[doc(inline)]
 pub use errspec_core::{LimitScope, RateLimit};
 #[doc(inline)]
-pub use errspec_core::{decode, hints, layout, limits};
+pub use errspec_core::{decode, extras, hints, layout, limits};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your
