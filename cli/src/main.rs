@@ -1,10 +1,12 @@
-//! `errspec`: classify an error response, or run a request with retries,
-//! for any API in the generated catalogs. `cargo xtask classify` and
-//! `cargo xtask request` call this binary.
+//! `errspec`: generate, check and document any directory of specs; classify
+//! an error response, or run a request with retries, for any API in the
+//! generated catalogs. `cargo xtask classify` and `cargo xtask request` call
+//! this binary; `cargo install --path cli` installs it.
 #![forbid(unsafe_code)]
 
 mod args;
 mod classify;
+mod generate;
 mod request;
 
 use std::io::Write as _;
@@ -65,6 +67,7 @@ fn print_line(text: &str) -> Result<(), ExitCode> {
 fn run() -> Result<ExitCode, Usage> {
     match args::parse(std::env::args_os().skip(1))? {
         Command::Help => Ok(print_line(USAGE).err().unwrap_or(ExitCode::SUCCESS)),
+        Command::Generate(g) => Ok(generate::run(&g)),
         Command::List => {
             for entry in errspec_providers::APIS {
                 if let Err(code) = print_line(&format!("{}/{}", entry.provider, entry.api)) {
