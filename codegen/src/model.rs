@@ -1132,7 +1132,10 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
             }
             layout.field_map = pointer(map, diags).map(|map| FieldMap {
                 map,
-                leaf: f.leaf.as_ref().map(|l| Located::new(l.value.clone(), l.span)),
+                leaf: f
+                    .leaf
+                    .as_ref()
+                    .map(|l| Located::new(l.value.clone(), l.span)),
                 message: f.message.as_ref().and_then(|p| pointer(p, diags)),
             });
         } else if let Some(leaf) = &f.leaf {

@@ -306,9 +306,13 @@ pub enum CodeTypeName {
     Integer,
 }
 
-/// Where field-level errors live.
+/// Where field-level errors live: a list (`items`, `field`) or an object
+/// keyed by field (`map`).
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[schemars(
+    deny_unknown_fields,
+    extend("anyOf" = [{ "required": ["field"] }, { "required": ["map"] }])
+)]
 pub struct FieldErrorsSpec {
     /// JSON pointer to an array of field errors. Leave out for one field
     /// error per error object.

@@ -2170,7 +2170,6 @@ mod tests {
         );
     }
 
-
     #[test]
     fn field_maps_shopify_and_discord() {
         use crate::layout::FieldMapLayout;
@@ -2203,7 +2202,11 @@ mod tests {
             ]
         );
         // `errors` that is a string (Shopify's "Not Found") is no field map.
-        assert!(decode(&SHOPIFY, &h, br#"{"errors":"Not Found"}"#).field_errors.is_empty());
+        assert!(
+            decode(&SHOPIFY, &h, br#"{"errors":"Not Found"}"#)
+                .field_errors
+                .is_empty()
+        );
 
         // Discord: nested objects whose `_errors` hold {code, message}.
         const DISCORD: ApiLayout = ApiLayout {
@@ -2227,8 +2230,14 @@ mod tests {
         assert_eq!(
             parts.field_errors,
             vec![
-                field("activities.0.platform", Some("Value must be one of ('desktop', 'android', 'ios').")),
-                field("activities.0.type", Some("Value must be one of (0, 1, 2, 3, 4, 5).")),
+                field(
+                    "activities.0.platform",
+                    Some("Value must be one of ('desktop', 'android', 'ios').")
+                ),
+                field(
+                    "activities.0.type",
+                    Some("Value must be one of (0, 1, 2, 3, 4, 5).")
+                ),
                 field("access_token", Some("This field is required")),
             ]
         );
@@ -2243,7 +2252,15 @@ mod tests {
             ]
         );
         // Malformed: nothing, no panic.
-        assert!(decode(&DISCORD, &h, br#"{"errors":{"a":{"_errors":[{"message":"x"}"#).field_errors.is_empty());
+        assert!(
+            decode(
+                &DISCORD,
+                &h,
+                br#"{"errors":{"a":{"_errors":[{"message":"x"}"#
+            )
+            .field_errors
+            .is_empty()
+        );
     }
 
     #[test]

@@ -173,7 +173,11 @@ fn discord_nested_errors_with_leaves() {
     let err = Error::decode(status(400), &HeaderMap::new(), body);
     assert_eq!(err.code(), Some(&Code::Code50035));
     assert_eq!(err.message(), Some("Invalid Form Body"));
-    let fields: Vec<&str> = err.field_errors().iter().map(|f| f.field.as_str()).collect();
+    let fields: Vec<&str> = err
+        .field_errors()
+        .iter()
+        .map(|f| f.field.as_str())
+        .collect();
     assert_eq!(fields, ["activities.0.platform", "activities.0.type"]);
     assert_eq!(
         err.field_errors()[1].message.as_deref(),
