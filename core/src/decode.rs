@@ -21,7 +21,7 @@
 //!         request_id: Some(Pointer(&["request_id"])),
 //!         field_errors: None,
 //!     },
-//!     headers: HeaderLayout { retry_after: Some("retry-after"), request_id: None, rate_limit: None },
+//!     headers: HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE },
 //! };
 //!
 //! let body = br#"{"error":{"code":"rate_limited","message":"Slow down"},"request_id":"req_1"}"#;
@@ -168,7 +168,7 @@ impl<'a> Parts<'a> {
 ///         request_id: None,
 ///         field_errors: None,
 ///     },
-///     headers: HeaderLayout { retry_after: Some("retry-after"), request_id: None, rate_limit: None },
+///     headers: HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE },
 /// };
 /// static DECODER: Decoder = Decoder::new(&LAYOUT);
 ///
@@ -981,6 +981,7 @@ mod tests {
             reset: Some("x-ratelimit-reset"),
             reset_unit: ResetUnit::Seconds,
         }),
+        ..HeaderLayout::NONE
     };
 
     /// `{"error":{"code":..,"message":..,"param":..},"request_id":..}`
@@ -1383,6 +1384,7 @@ mod tests {
                 retry_after: Some("Retry-After"),
                 request_id: Some("X-Request-Id"),
                 rate_limit: None,
+                ..HeaderLayout::NONE
             },
         };
         let decoder = Decoder::new(&MIXED_CASE);
@@ -1569,13 +1571,15 @@ mod tests {
             rate_limit_limit: Some(100),
             rate_limit_remaining: Some(0),
             rate_limit_reset: Some(RateLimitReset::After(30)),
+            ..DelayHints::default()
         };
         assert_eq!(decode(&TEXT, &h, b"slow down").hints, expected);
         assert_eq!(decode(&NESTED, &h, b"<html>").hints, expected);
         assert_eq!(decode(&NESTED, &h, b"{}").hints, expected);
+        // The window is spent and resets later than `Retry-After`: the longest wins.
         assert_eq!(
             expected.server_delay(std::time::SystemTime::now()),
-            Some(Duration::from_secs(12))
+            Some(Duration::from_secs(30))
         );
     }
 

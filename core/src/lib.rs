@@ -10,13 +10,16 @@
 
 mod class;
 pub mod decode;
+pub mod delay;
 mod details;
 pub mod hints;
 pub mod layout;
+pub mod rules;
 
 pub use class::{ParseRetryClassError, RetryClass};
 /// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
 /// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.
 pub use compact_str::CompactString;
 pub use details::{ApiError, ErrorDetails, FieldError};
-pub use hints::{DelayHints, RateLimitReset, RetryAfter};
+pub use hints::{DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
+pub use rules::DecidedBy;

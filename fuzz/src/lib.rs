@@ -266,6 +266,7 @@ pub fn layout(input: &mut Input<'_>) -> ApiLayout {
                 reset: Some("x-ratelimit-reset"),
                 reset_unit,
             }),
+            ..HeaderLayout::NONE
         },
     }
 }
@@ -504,6 +505,7 @@ pub fn delays(data: &[u8]) {
             reset: Some("x-ratelimit-reset"),
             reset_unit: unit,
         }),
+        ..HeaderLayout::NONE
     };
     let hints = DelayHints::from_headers(&layout, &headers);
     let server_delay = hints.server_delay(now);

@@ -33,9 +33,9 @@ pub use errspec_core::{
     ApiError, CompactString, ErrorDetails, FieldError, ParseRetryClassError, RetryClass,
 };
 #[doc(inline)]
-pub use errspec_core::{DelayHints, RateLimitReset, RetryAfter};
+pub use errspec_core::{DecidedBy, DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
 #[doc(inline)]
-pub use errspec_core::{decode, hints, layout};
+pub use errspec_core::{decode, delay, hints, layout, rules};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your

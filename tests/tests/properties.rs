@@ -429,6 +429,7 @@ static HEADER_LAYOUT: ApiLayout = ApiLayout {
         retry_after: Some("retry-after"),
         request_id: Some("x-request-id"),
         rate_limit: None,
+        ..HeaderLayout::NONE
     },
 };
 

@@ -28,6 +28,7 @@ pub static LAYOUT: ApiLayout = ApiLayout {
         retry_after: Some("retry-after"),
         request_id: Some("x-request-id"),
         rate_limit: None,
+        ..HeaderLayout::NONE
     },
 };
 
