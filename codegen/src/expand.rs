@@ -19,8 +19,8 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Catalog, Code, CodeSource, CodeType, Headers, Pointer, ResetUnit,
-    RetryClass,
+    Api, BodyFormat, BodyLayout, Catalog, Code, CodeSource, CodeType, Condition, DelayFrom,
+    DelaySource, Headers, Pointer, ResetUnit, RetryClass, Test, WhenSpent,
 };
 
 /// The first line of every generated file.
@@ -938,12 +938,22 @@ fn expand_status(api: &Api) -> TokenStream {
 
 fn expand_layout(api: &Api) -> TokenStream {
     let layout = layout_expr(api);
+    let classifier = has_classifier(api).then(|| {
+        let classifier = classifier_expr(api);
+        quote! {
+            /// This API's server directive and rules: what decides a class
+            /// besides the code and status tables.
+            static CLASSIFIER: ::errspec::rules::Classifier = #classifier;
+        }
+    });
     quote! {
         /// Where this API puts the parts of an error response.
         static LAYOUT: ::errspec::layout::ApiLayout = #layout;
 
         /// [`LAYOUT`] prepared for decoding, at compile time.
         static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+
+        #classifier
     }
 }
 
@@ -1031,12 +1041,143 @@ fn header_layout(headers: &Headers) -> TokenStream {
             }
         }
     }));
+    let delays = headers.delays.iter().filter_map(delay_source);
+    let min_delay = option(headers.min_delay.as_ref().map(|d| {
+        let (secs, nanos) = (d.value.as_secs(), d.value.subsec_nanos());
+        quote!(::core::time::Duration::new(#secs, #nanos))
+    }));
     quote! {
         ::errspec::layout::HeaderLayout {
             retry_after: #retry_after,
             request_id: #request_id,
             rate_limit: #rate_limit,
+            delays: &[#(#delays),*],
+            min_delay: #min_delay,
         }
+    }
+}
+
+/// One `::errspec::delay::DelaySource { … }` (header sources; body sources
+/// are read through the layout's captures).
+fn delay_source(d: &DelaySource) -> Option<TokenStream> {
+    let from = match &d.from {
+        DelayFrom::Header(h) => {
+            let h = &h.value;
+            quote!(::errspec::delay::DelayFrom::Header(#h))
+        }
+        DelayFrom::Body(_) | DelayFrom::Item { .. } => return None,
+    };
+    let format = ident(&format!("{:?}", d.format));
+    let param = option(d.param.as_ref().map(|p| p.to_token_stream()));
+    let when = match &d.when {
+        WhenSpent::Always => quote!(::errspec::delay::WhenSpent::Always),
+        WhenSpent::Header(h) => {
+            let h = &h.value;
+            quote!(::errspec::delay::WhenSpent::Header(#h))
+        }
+        WhenSpent::Param(p) => quote!(::errspec::delay::WhenSpent::Param(#p)),
+    };
+    let name = &d.name;
+    Some(quote! {
+        ::errspec::delay::DelaySource {
+            from: #from,
+            format: ::errspec::delay::DelayFormat::#format,
+            param: #param,
+            when: #when,
+            name: #name,
+        }
+    })
+}
+
+/// Whether the API's class depends on more than its code and status: rules
+/// or a server directive, evaluated once, at decode.
+pub fn has_classifier(api: &Api) -> bool {
+    !api.rules.is_empty() || api.headers.should_retry.is_some()
+}
+
+/// The API's rules and directive as a constant
+/// `::errspec::rules::Classifier { … }` expression.
+pub fn classifier_expr(api: &Api) -> TokenStream {
+    let should_retry = option(
+        api.headers
+            .should_retry
+            .as_ref()
+            .map(|h| h.value.to_token_stream()),
+    );
+    let integer_codes = api.body.code_type == CodeType::Integer;
+    let rules = api.rules.iter().map(|r| {
+        let name = option(r.name.as_ref().map(|n| n.value.to_token_stream()));
+        let retry = retry_class(r.retry);
+        let when = r
+            .conditions
+            .iter()
+            .filter_map(|c| condition(c, integer_codes));
+        quote! {
+            ::errspec::rules::Rule {
+                name: #name,
+                when: &[#(#when),*],
+                retry: #retry,
+            }
+        }
+    });
+    quote! {
+        ::errspec::rules::Classifier {
+            should_retry: #should_retry,
+            rules: &[#(#rules),*],
+        }
+    }
+}
+
+/// One `::errspec::rules::Condition` (body-value conditions are read
+/// through the layout's captures).
+fn condition(c: &Condition, integer_codes: bool) -> Option<TokenStream> {
+    Some(match c {
+        Condition::Status(ranges) => {
+            let ranges = ranges.iter().map(|(first, last)| {
+                quote!(::errspec::rules::StatusRange { first: #first, last: #last })
+            });
+            quote!(::errspec::rules::Condition::Status(&[#(#ranges),*]))
+        }
+        Condition::Code(t) => {
+            // Integer codes are compared in decimal, as decoded codes are written.
+            let t = value_test(t, |v| {
+                if integer_codes && let Ok(i) = v.trim().parse::<i64>() {
+                    i.to_string()
+                } else {
+                    v.to_owned()
+                }
+            });
+            quote!(::errspec::rules::Condition::Code(#t))
+        }
+        Condition::Header(name, t) => {
+            let name = &name.value;
+            let t = value_test(t, str::to_owned);
+            quote!(::errspec::rules::Condition::Header(#name, #t))
+        }
+        Condition::Message(t) => {
+            let t = value_test(t, str::to_owned);
+            quote!(::errspec::rules::Condition::Message(#t))
+        }
+        Condition::Field(..) => return None,
+    })
+}
+
+fn value_test(t: &Test, value: impl Fn(&str) -> String) -> TokenStream {
+    match t {
+        Test::Equals(v) => {
+            let v = value(v);
+            quote!(::errspec::rules::Test::Equals(#v))
+        }
+        Test::NotEquals(v) => {
+            let v = value(v);
+            quote!(::errspec::rules::Test::NotEquals(#v))
+        }
+        Test::In(vs) => {
+            let vs = vs.iter().map(|v| value(v));
+            quote!(::errspec::rules::Test::In(&[#(#vs),*]))
+        }
+        Test::Present(p) => quote!(::errspec::rules::Test::Present(#p)),
+        Test::Contains(v) => quote!(::errspec::rules::Test::Contains(#v)),
     }
 }
 
@@ -1064,7 +1205,8 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
 
     let code_field = has_codes.then(|| quote!(code: ::core::option::Option<Code>,));
     // The code stays borrowed from the body: only an unknown code is copied.
-    let code_init = has_codes.then(|| quote!(code: code.map(Code::from_raw),));
+    let code_init = has_codes.then(|| quote!(let code = code.map(Code::from_raw);));
+    let code_field_init = has_codes.then(|| quote!(code,));
     let parts_binding = if has_codes {
         quote!(let (code, details) = DECODER.decode(status, headers, body).split_details(status);)
     } else {
@@ -1081,12 +1223,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     let (retry_class_body, variant_name_body, is_known_body, code_text, display_code) = if has_codes
     {
         (
-            quote! {
-                match self.code.as_ref().and_then(Code::retry_override) {
-                    ::core::option::Option::Some(class) => class,
-                    ::core::option::Option::None => self.status.retry_class(),
-                }
-            },
+            quote!(self.classify().0),
             quote! {
                 match &self.code {
                     ::core::option::Option::Some(code) => code.variant_name(),
@@ -1103,17 +1240,74 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
         )
     } else {
         (
-            quote!(self.status.retry_class()),
+            quote!(self.classify().0),
             quote!(self.status.variant_name()),
             quote!(!::core::matches!(self.status, Status::Other(_))),
             quote!(::core::option::Option::None::<&str>),
             quote!(),
         )
     };
-    let retry_doc = if has_codes {
-        " How to retry this error: the code's own class, else the status table's, else the defaults."
+    let classified = has_classifier(api);
+    let retry_doc = match (classified, has_codes) {
+        (true, _) => {
+            " How to retry this error: the server's directive, else the first rule that matches, else the code's own class, else the status table's, else the defaults."
+        }
+        (false, true) => {
+            " How to retry this error: the code's own class, else the status table's, else the defaults."
+        }
+        (false, false) => " How to retry this error: the status table's class, else the defaults.",
+    };
+    let code_class = if has_codes {
+        quote!(code.and_then(Code::retry_override))
     } else {
-        " How to retry this error: the status table's class, else the defaults."
+        quote!(::core::option::Option::None)
+    };
+    let code_param = if has_codes {
+        quote!(code: ::core::option::Option<&Code>)
+    } else {
+        quote!(_: ::core::option::Option<&()>)
+    };
+    let code_ref = if has_codes {
+        quote!(self.code.as_ref())
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    let decided_field =
+        classified.then(|| quote!(decided: (::errspec::RetryClass, ::errspec::DecidedBy),));
+    let (decide, decided_init, classify_body) = if classified {
+        let (code_ref_local, code_text) = if has_codes {
+            (
+                quote!(code.as_ref()),
+                quote!(code.as_ref().map(Code::as_str)),
+            )
+        } else {
+            (
+                quote!(::core::option::Option::None),
+                quote!(::core::option::Option::None),
+            )
+        };
+        (
+            quote! {
+                let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
+                    .code(#code_text)
+                    .message(details.message.as_deref());
+                let (code_class, status_class, default_class) =
+                    Error::table_classes(documented, #code_ref_local);
+                let decided = CLASSIFIER.decide(&facts, code_class, status_class, default_class);
+            },
+            quote!(decided,),
+            quote!(self.decided),
+        )
+    } else {
+        (
+            quote!(),
+            quote!(),
+            quote! {
+                let (code_class, status_class, default_class) =
+                    Error::table_classes(self.status, #code_ref);
+                ::errspec::rules::by_tables(code_class, status_class, default_class)
+            },
+        )
     };
     let variant_doc = if has_codes {
         " The name of the variant this error decoded to: the code's (`\"RateLimited\"`), else the status's."
@@ -1147,6 +1341,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             status: Status,
             #code_field
             details: ::errspec::ErrorDetails,
+            #decided_field
         }
 
         impl Error {
@@ -1160,11 +1355,37 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 body: &[u8],
             ) -> Self {
                 #parts_binding
+                let documented = Status::from_u16(status.as_u16());
+                #code_init
+                #decide
                 Error {
-                    status: Status::from_u16(status.as_u16()),
-                    #code_init
+                    status: documented,
+                    #code_field_init
                     details,
+                    #decided_init
                 }
+            }
+
+            /// The classes the tables give: the code's own, the status
+            /// row's (for a listed status) and the defaults'.
+            fn table_classes(
+                status: Status,
+                #code_param,
+            ) -> (
+                ::core::option::Option<::errspec::RetryClass>,
+                ::core::option::Option<::errspec::RetryClass>,
+                ::errspec::RetryClass,
+            ) {
+                let listed = match status {
+                    Status::Other(_) => ::core::option::Option::None,
+                    listed => ::core::option::Option::Some(listed.retry_class()),
+                };
+                (#code_class, listed, Status::Other(status.as_u16()).retry_class())
+            }
+
+            /// The class and what decided it.
+            fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
+                #classify_body
             }
 
             /// The status, as this API documents it.
@@ -1219,6 +1440,12 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 #retry_class_body
             }
 
+            /// What decided [`retry_class`](Error::retry_class): the server's
+            /// directive, a rule, the code, the status table or the defaults.
+            pub fn decided_by(&self) -> ::errspec::DecidedBy {
+                self.classify().1
+            }
+
             #[doc = #variant_doc]
             pub fn variant_name(&self) -> &'static str {
                 #variant_name_body
@@ -1255,7 +1482,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 S: ::errspec::__private::serde::Serializer,
             {
                 use ::errspec::__private::serde::ser::SerializeStruct as _;
-                let mut out = serializer.serialize_struct("Error", 12)?;
+                let mut out = serializer.serialize_struct("Error", 13)?;
                 out.serialize_field("provider", #provider)?;
                 out.serialize_field("api", #api_name)?;
                 out.serialize_field("status", &self.details.status.as_u16())?;
@@ -1266,6 +1493,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 out.serialize_field("request_id", &self.details.request_id)?;
                 out.serialize_field("field_errors", &self.details.field_errors)?;
                 out.serialize_field("retry_class", &self.retry_class())?;
+                out.serialize_field("decided_by", &self.decided_by())?;
                 out.serialize_field("hints", &self.details.hints)?;
                 out.serialize_field("raw", &self.details.raw)?;
                 out.end()
@@ -1293,6 +1521,10 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
 
             fn retry_class(&self) -> ::errspec::RetryClass {
                 Error::retry_class(self)
+            }
+
+            fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
+                ::core::option::Option::Some(Error::decided_by(self))
             }
 
             fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {

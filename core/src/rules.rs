@@ -293,17 +293,15 @@ impl Classifier {
             .iter()
             .enumerate()
             .find(|(_, rule)| rule.matches(facts));
-        let decided = match (rule, code_class, status_class) {
-            (Some((index, rule)), _, _) => (
+        let decided = match rule {
+            Some((index, rule)) => (
                 rule.retry,
                 DecidedBy::Rule {
                     index,
                     name: rule.name,
                 },
             ),
-            (None, Some(class), _) => (class, DecidedBy::Code),
-            (None, None, Some(class)) => (class, DecidedBy::Status),
-            (None, None, None) => (default_class, DecidedBy::Default),
+            None => by_tables(code_class, status_class, default_class),
         };
         match self.should_retry.and_then(|h| directive(facts.headers, h)) {
             Some(false) => (RetryClass::Never, DecidedBy::Directive),
@@ -313,6 +311,23 @@ impl Classifier {
             Some(true) => (RetryClass::Backoff, DecidedBy::Directive),
             None => decided,
         }
+    }
+}
+
+/// The class the tables give, and which: the code's own `retry`, else the
+/// listed status's class, else the default. (What [`Classifier::decide`]
+/// falls back to when no rule matches; generated code calls it directly for
+/// an API without rules or directive.)
+#[inline]
+pub fn by_tables(
+    code_class: Option<RetryClass>,
+    status_class: Option<RetryClass>,
+    default_class: RetryClass,
+) -> (RetryClass, DecidedBy) {
+    match (code_class, status_class) {
+        (Some(class), _) => (class, DecidedBy::Code),
+        (None, Some(class)) => (class, DecidedBy::Status),
+        (None, None) => (default_class, DecidedBy::Default),
     }
 }
 

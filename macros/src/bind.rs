@@ -206,6 +206,7 @@ fn bind_inline(input: &Input) -> Bound {
             reset: plain(&r.value.reset),
             reset_unit: r.value.reset_unit.unwrap_or(model::ResetUnit::UnixSeconds),
         }),
+        ..Headers::default()
     };
     let defaults = Defaults {
         client_error: l
@@ -262,6 +263,7 @@ fn bind_inline(input: &Input) -> Bound {
         defaults,
         statuses,
         codes,
+        rules: Vec::new(),
         span: SpecSpan::default(),
     };
     Bound {
