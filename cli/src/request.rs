@@ -82,10 +82,8 @@ async fn run<E: ApiError>(run: Run) -> Report {
     if let Some(body) = r.body {
         builder = builder.body(body);
     }
-    let options = SendOptions {
-        idempotent: r.idempotent,
-        idempotency_key: None,
-    };
+    let mut options = SendOptions::default();
+    options.idempotent = r.idempotent;
     match client.send_recorded(builder, options).await {
         Ok(delivered) => {
             let status = delivered.response.status().as_u16();

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::did_you_mean;
 use crate::model::{
-    Api, BodyFormat, Catalog, CodeSource, CodeType, Condition, DelayFrom, RetryClass, Test,
+    Api, BodyFormat, Catalog, CodeSource, CodeType, Condition, DelayFrom, Pointer, RetryClass, Test,
 };
 use crate::source::Span;
 use crate::spec::{ApiSpec, Spec, Text};
@@ -24,6 +24,7 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
         check_api_lists_something(api, api_spec, diags);
         check_codes_have_a_source(api, api_spec, diags);
         check_text_bodies_have_no_pointers(api, diags);
+        check_pointers_into_item_arrays(api, diags);
         check_duplicate_codes(api, diags);
         check_variant_collisions(api, diags);
         check_error_statuses(api, diags);
@@ -228,12 +229,15 @@ fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
         return;
     }
     let mut pointers = vec![b.errors.as_ref(), b.message.as_ref(), b.request_id.as_ref()];
-    if let Some(CodeSource::Body(p)) = &b.code {
-        pointers.push(Some(p));
+    for source in b.code.iter().chain(&b.code_fallbacks) {
+        if let CodeSource::Body(p) = source {
+            pointers.push(Some(p));
+        }
     }
     if let Some(f) = &b.field_errors {
         pointers.extend([f.items.as_ref(), Some(&f.field), f.message.as_ref()]);
     }
+    pointers.extend(b.extras.iter().flat_map(|e| e.sources.iter().map(Some)));
     for rule in &api.rules {
         for c in &rule.conditions {
             if let Condition::Field(p, _) = c {
@@ -257,6 +261,66 @@ fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
             .with_help("remove the pointer, or set `format: json`"),
         );
     }
+}
+
+/// A pointer that goes into the array of `errors` or `field_errors.items`
+/// names an item by its index (`/errors/0/id`): the decoder reads the
+/// array's items one by one, so `/errors/id` would never match.
+fn check_pointers_into_item_arrays(api: &Api, diags: &mut Diagnostics) {
+    let b = &api.body;
+    // Pointers from the document's root, and pointers in each error object
+    // (the root too when there is no errors array).
+    let mut root: Vec<&Pointer> = b.request_id.iter().collect();
+    root.extend(b.extras.iter().flat_map(|e| &e.sources));
+    let mut item: Vec<&Pointer> = b.message.iter().collect();
+    for source in b.code.iter().chain(&b.code_fallbacks) {
+        if let CodeSource::Body(p) = source {
+            item.push(p);
+        }
+    }
+    let field_items = b.field_errors.as_ref().and_then(|f| f.items.as_ref());
+    let (root_arrays, item_arrays) = match &b.errors {
+        Some(errors) => (vec![errors], field_items.into_iter().collect()),
+        None => {
+            root.append(&mut item);
+            (field_items.into_iter().collect(), Vec::new())
+        }
+    };
+    for (pointers, arrays) in [(root, root_arrays), (item, item_arrays)] {
+        for p in pointers {
+            for array in &arrays {
+                let inside = p.segments.len() > array.segments.len()
+                    && p.segments.starts_with(&array.segments);
+                let index = p.segments.get(array.segments.len());
+                if inside && !index.is_some_and(|i| is_index(i)) {
+                    diags.push(
+                        Diagnostic::error(
+                            p.span,
+                            format!(
+                                "JSON pointer `{}` goes into the array `{}` without an item index",
+                                p.text, array.text
+                            ),
+                        )
+                        .with_label("the array's items are read one by one")
+                        .with_help(format!(
+                            "name the item: `{}/0{}` for the first",
+                            array.text,
+                            &p.text[p.text.len().min(array.text.len())..]
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Whether a pointer segment is an array index (RFC 6901: decimal, no
+/// leading zeros).
+fn is_index(segment: &str) -> bool {
+    (segment == "0" || !segment.starts_with('0'))
+        && !segment.is_empty()
+        && segment.len() <= 9
+        && segment.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Two rows must not name the same code (integer codes compare by value: `1` and `01` clash).

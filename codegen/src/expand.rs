@@ -19,8 +19,8 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Catalog, Code, CodeSource, CodeType, Condition, DelayFrom,
-    DelaySource, Headers, Pointer, ResetUnit, RetryClass, Test, WhenSpent,
+    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Condition,
+    DelayFrom, DelaySource, Headers, Pointer, ResetUnit, RetryClass, Test, WhenSpent,
 };
 
 /// The first line of every generated file.
@@ -337,11 +337,12 @@ fn expand_code(api: &Api) -> TokenStream {
     // super-linear time in its arms).
     let overrides_table = api.codes.iter().any(|c| c.retry.is_some()).then(|| {
         let overrides = per_code.overrides.splice();
+        let uses = option_imports(api.codes.iter().map(|c| c.retry.is_some()));
         quote! {
             /// Per known code, in [`Code::index`] order: its own retry class, if the
             /// catalog gives one.
             static CODE_RETRY: [::core::option::Option<::errspec::RetryClass>; #count] = {
-                use ::core::option::Option::{None, Some};
+                #uses
                 [#overrides]
             };
         }
@@ -353,10 +354,11 @@ fn expand_code(api: &Api) -> TokenStream {
     };
     let hints_table = api.codes.iter().any(|c| c.hint.is_some()).then(|| {
         let hints = per_code.hints.splice();
+        let uses = option_imports(api.codes.iter().map(|c| c.hint.is_some()));
         quote! {
             /// Per known code, in [`Code::index`] order: what to check or do about it.
             static CODE_HINTS: [::core::option::Option<&str>; #count] = {
-                use ::core::option::Option::{None, Some};
+                #uses
                 [#hints]
             };
         }
@@ -962,7 +964,7 @@ fn expand_layout(api: &Api) -> TokenStream {
 /// macro) that emit their own `static`.
 pub fn layout_expr(api: &Api) -> TokenStream {
     let body = body_layout(&api.body);
-    let headers = header_layout(&api.headers);
+    let headers = header_layout(&api.headers, &api.body);
     quote! {
         ::errspec::layout::ApiLayout {
             body: #body,
@@ -977,16 +979,35 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
         BodyFormat::Text => quote!(::errspec::layout::BodyFormat::Text),
     };
     let errors = option(body.errors.as_ref().map(pointer));
-    let code = option(body.code.as_ref().map(|c| match c {
-        CodeSource::Body(p) => {
+    let code = option(body.code.as_ref().map(code_source));
+    let code_fallbacks = body.code_fallbacks.iter().map(code_source);
+    let normalize = |s: &Option<crate::source::Located<String>>| {
+        option(s.as_ref().map(|s| s.value.to_token_stream()))
+    };
+    let drop_after = normalize(&body.code_normalize.drop_after);
+    let drop_through = normalize(&body.code_normalize.drop_through);
+    let captures = body.captures.iter().map(|c| match c {
+        Capture::At(p) => {
             let p = pointer(p);
-            quote!(::errspec::layout::CodeSource::Body(#p))
+            quote!(::errspec::layout::Capture::At(#p))
         }
-        CodeSource::Header(h) => {
-            let h = &h.value;
-            quote!(::errspec::layout::CodeSource::Header(#h))
+        Capture::Select {
+            array,
+            key,
+            equals,
+            value,
+        } => {
+            let (array, key, value) = (pointer(array), pointer(key), pointer(value));
+            quote! {
+                ::errspec::layout::Capture::Select {
+                    array: #array,
+                    key: #key,
+                    equals: #equals,
+                    value: #value,
+                }
+            }
         }
-    }));
+    });
     let code_type = match body.code_type {
         CodeType::String => quote!(::errspec::layout::CodeType::String),
         CodeType::Integer => quote!(::errspec::layout::CodeType::Integer),
@@ -1014,11 +1035,51 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
             message: #message,
             request_id: #request_id,
             field_errors: #field_errors,
+            code_fallbacks: &[#(#code_fallbacks),*],
+            code_normalize: ::errspec::layout::CodeNormalize {
+                drop_after: #drop_after,
+                drop_through: #drop_through,
+            },
+            captures: &[#(#captures),*],
         }
     }
 }
 
-fn header_layout(headers: &Headers) -> TokenStream {
+/// The `use` of `None` and `Some` for a table of options, naming only those
+/// the table holds: an unused import is a warning in the user's build.
+fn option_imports(present: impl Iterator<Item = bool>) -> TokenStream {
+    let (mut some, mut none) = (false, false);
+    for p in present {
+        some |= p;
+        none |= !p;
+    }
+    match (none, some) {
+        (true, true) => quote!(
+            use ::core::option::Option::{None, Some};
+        ),
+        (false, _) => quote!(
+            use ::core::option::Option::Some;
+        ),
+        (true, false) => quote!(
+            use ::core::option::Option::None;
+        ),
+    }
+}
+
+fn code_source(source: &CodeSource) -> TokenStream {
+    match source {
+        CodeSource::Body(p) => {
+            let p = pointer(p);
+            quote!(::errspec::layout::CodeSource::Body(#p))
+        }
+        CodeSource::Header(h) => {
+            let h = &h.value;
+            quote!(::errspec::layout::CodeSource::Header(#h))
+        }
+    }
+}
+
+fn header_layout(headers: &Headers, body: &BodyLayout) -> TokenStream {
     let name = |h: &Option<crate::source::Located<String>>| {
         option(h.as_ref().map(|h| h.value.to_token_stream()))
     };
@@ -1041,7 +1102,10 @@ fn header_layout(headers: &Headers) -> TokenStream {
             }
         }
     }));
-    let delays = headers.delays.iter().filter_map(delay_source);
+    let delays = headers
+        .delays
+        .iter()
+        .map(|d| delay_source(d, &body.captures));
     let min_delay = option(headers.min_delay.as_ref().map(|d| {
         let (secs, nanos) = (d.value.as_secs(), d.value.subsec_nanos());
         quote!(::core::time::Duration::new(#secs, #nanos))
@@ -1059,13 +1123,17 @@ fn header_layout(headers: &Headers) -> TokenStream {
 
 /// One `::errspec::delay::DelaySource { … }` (header sources; body sources
 /// are read through the layout's captures).
-fn delay_source(d: &DelaySource) -> Option<TokenStream> {
-    let from = match &d.from {
-        DelayFrom::Header(h) => {
+fn delay_source(d: &DelaySource, captures: &[Capture]) -> TokenStream {
+    let from = match (&d.from, d.from.capture()) {
+        (DelayFrom::Header(h), _) => {
             let h = &h.value;
             quote!(::errspec::delay::DelayFrom::Header(#h))
         }
-        DelayFrom::Body(_) | DelayFrom::Item { .. } => return None,
+        (_, Some(capture)) => {
+            let index = capture_index(captures, &capture);
+            quote!(::errspec::delay::DelayFrom::Body(#index))
+        }
+        (_, None) => unreachable!("a body source is a capture"),
     };
     let format = ident(&format!("{:?}", d.format));
     let param = option(d.param.as_ref().map(|p| p.to_token_stream()));
@@ -1078,7 +1146,7 @@ fn delay_source(d: &DelaySource) -> Option<TokenStream> {
         WhenSpent::Param(p) => quote!(::errspec::delay::WhenSpent::Param(#p)),
     };
     let name = &d.name;
-    Some(quote! {
+    quote! {
         ::errspec::delay::DelaySource {
             from: #from,
             format: ::errspec::delay::DelayFormat::#format,
@@ -1086,7 +1154,15 @@ fn delay_source(d: &DelaySource) -> Option<TokenStream> {
             when: #when,
             name: #name,
         }
-    })
+    }
+}
+
+/// The index of a capture the model registered (`BodyLayout::capture`).
+fn capture_index(captures: &[Capture], capture: &Capture) -> usize {
+    captures
+        .iter()
+        .position(|c| c.same_as(capture))
+        .expect("the model registers every capture it uses")
 }
 
 /// Whether the API's class depends on more than its code and status: rules
@@ -1111,7 +1187,7 @@ pub fn classifier_expr(api: &Api) -> TokenStream {
         let when = r
             .conditions
             .iter()
-            .filter_map(|c| condition(c, integer_codes));
+            .map(|c| condition(c, integer_codes, &api.body.captures));
         quote! {
             ::errspec::rules::Rule {
                 name: #name,
@@ -1130,8 +1206,8 @@ pub fn classifier_expr(api: &Api) -> TokenStream {
 
 /// One `::errspec::rules::Condition` (body-value conditions are read
 /// through the layout's captures).
-fn condition(c: &Condition, integer_codes: bool) -> Option<TokenStream> {
-    Some(match c {
+fn condition(c: &Condition, integer_codes: bool, captures: &[Capture]) -> TokenStream {
+    match c {
         Condition::Status(ranges) => {
             let ranges = ranges.iter().map(|(first, last)| {
                 quote!(::errspec::rules::StatusRange { first: #first, last: #last })
@@ -1158,8 +1234,12 @@ fn condition(c: &Condition, integer_codes: bool) -> Option<TokenStream> {
             let t = value_test(t, str::to_owned);
             quote!(::errspec::rules::Condition::Message(#t))
         }
-        Condition::Field(..) => return None,
-    })
+        Condition::Field(p, t) => {
+            let index = capture_index(captures, &Capture::At(p.clone()));
+            let t = value_test(t, str::to_owned);
+            quote!(::errspec::rules::Condition::Field(#index, #t))
+        }
+    }
 }
 
 fn value_test(t: &Test, value: impl Fn(&str) -> String) -> TokenStream {
@@ -1207,11 +1287,23 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     // The code stays borrowed from the body: only an unknown code is copied.
     let code_init = has_codes.then(|| quote!(let code = code.map(Code::from_raw);));
     let code_field_init = has_codes.then(|| quote!(code,));
-    let parts_binding = if has_codes {
-        quote!(let (code, details) = DECODER.decode(status, headers, body).split_details(status);)
+    // Rules on body values read the decoder's captures.
+    let field_rules = api
+        .rules
+        .iter()
+        .flat_map(|r| &r.conditions)
+        .any(|c| matches!(c, Condition::Field(..)));
+    let code_pattern = if has_codes { quote!(code) } else { quote!(_) };
+    let parts_binding = if field_rules {
+        quote! {
+            let mut parts = DECODER.decode(status, headers, body);
+            let captures = ::core::mem::take(&mut parts.captures);
+            let (#code_pattern, details) = parts.split_details(status);
+        }
     } else {
-        quote!(let (_, details) = DECODER.decode(status, headers, body).split_details(status);)
+        quote!(let (#code_pattern, details) = DECODER.decode(status, headers, body).split_details(status);)
     };
+    let with_captures = field_rules.then(|| quote!(.captures(&captures)));
     let code_accessor = has_codes.then(|| {
         quote! {
             /// The machine code, if the response carried one.
@@ -1290,7 +1382,8 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             quote! {
                 let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
                     .code(#code_text)
-                    .message(details.message.as_deref());
+                    .message(details.message.as_deref())
+                    #with_captures;
                 let (code_class, status_class, default_class) =
                     Error::table_classes(documented, #code_ref_local);
                 let decided = CLASSIFIER.decide(&facts, code_class, status_class, default_class);

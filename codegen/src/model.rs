@@ -231,6 +231,166 @@ pub struct BodyLayout {
     pub request_id: Option<Pointer>,
     /// Field errors.
     pub field_errors: Option<FieldErrors>,
+    /// Where to look for the code when `code` gives none, in order.
+    pub code_fallbacks: Vec<CodeSource>,
+    /// How string codes are normalised.
+    pub code_normalize: CodeNormalize,
+    /// The body values the decoder captures (extras, body conditions, body
+    /// delays), each once; users keep indexes into it ([`BodyLayout::capture`]).
+    pub captures: Vec<Capture>,
+    /// Named values read from the body, with typed accessors.
+    pub extras: Vec<Extra>,
+}
+
+impl Default for BodyLayout {
+    fn default() -> Self {
+        BodyLayout {
+            format: BodyFormat::Json,
+            errors: None,
+            code: None,
+            code_type: CodeType::String,
+            message: None,
+            request_id: None,
+            field_errors: None,
+            code_fallbacks: Vec::new(),
+            code_normalize: CodeNormalize::default(),
+            captures: Vec::new(),
+            extras: Vec::new(),
+        }
+    }
+}
+
+impl BodyLayout {
+    /// The index of `capture` in [`BodyLayout::captures`], added if new.
+    pub fn capture(&mut self, capture: Capture) -> usize {
+        match self.captures.iter().position(|c| c.same_as(&capture)) {
+            Some(i) => i,
+            None => {
+                self.captures.push(capture);
+                self.captures.len() - 1
+            }
+        }
+    }
+
+    /// How many decoder slots the captures and code fallbacks take
+    /// (`errspec::decode::MAX_CAPTURE_SLOTS` at most).
+    pub fn capture_slots(&self) -> usize {
+        let captures: usize = self.captures.iter().map(Capture::slots).sum();
+        let fallbacks = self
+            .code_fallbacks
+            .iter()
+            .filter(|c| matches!(c, CodeSource::Body(_)))
+            .count();
+        captures + fallbacks
+    }
+}
+
+/// How a string code is normalised (`errspec::layout::CodeNormalize`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodeNormalize {
+    /// Cut from the first occurrence.
+    pub drop_after: Option<Located<String>>,
+    /// Cut through the last occurrence.
+    pub drop_through: Option<Located<String>>,
+}
+
+/// A body value the decoder captures (`errspec::layout::Capture`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Capture {
+    /// The value at an absolute pointer.
+    At(Pointer),
+    /// In an array, the first item whose `key` is `equals`: its `value`.
+    Select {
+        /// The array.
+        array: Pointer,
+        /// Relative to an item.
+        key: Pointer,
+        /// The text the key must have.
+        equals: String,
+        /// Relative to an item.
+        value: Pointer,
+    },
+}
+
+impl Capture {
+    /// Whether two captures read the same value (wherever written).
+    pub fn same_as(&self, other: &Capture) -> bool {
+        match (self, other) {
+            (Capture::At(a), Capture::At(b)) => a.segments == b.segments,
+            (
+                Capture::Select {
+                    array: a1,
+                    key: k1,
+                    equals: e1,
+                    value: v1,
+                },
+                Capture::Select {
+                    array: a2,
+                    key: k2,
+                    equals: e2,
+                    value: v2,
+                },
+            ) => {
+                a1.segments == a2.segments
+                    && k1.segments == k2.segments
+                    && e1 == e2
+                    && v1.segments == v2.segments
+            }
+            _ => false,
+        }
+    }
+
+    /// The decoder slots it takes.
+    pub fn slots(&self) -> usize {
+        match self {
+            Capture::At(_) => 1,
+            Capture::Select { .. } => 3,
+        }
+    }
+}
+
+/// The type of an extra's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtraType {
+    /// Text: `Option<&str>`.
+    String,
+    /// An integer: `Option<i64>` (a string of digits counts).
+    Integer,
+    /// A number: `Option<f64>`.
+    Number,
+    /// `true` or `false`: `Option<bool>`.
+    Boolean,
+}
+
+impl ExtraType {
+    /// Every type, by its name in specs.
+    pub const ALL: [(&'static str, ExtraType); 4] = [
+        ("string", ExtraType::String),
+        ("integer", ExtraType::Integer),
+        ("number", ExtraType::Number),
+        ("boolean", ExtraType::Boolean),
+    ];
+
+    /// The name used in specs.
+    pub fn as_str(self) -> &'static str {
+        ExtraType::ALL
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map_or("string", |(n, _)| n)
+    }
+}
+
+/// A named value read from the body (`body.extras`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Extra {
+    /// The accessor's name (lower snake_case).
+    pub name: Located<String>,
+    /// Its sources, a fallback chain: pointers, as written.
+    pub sources: Vec<Pointer>,
+    /// Per source: its index in [`BodyLayout::captures`].
+    pub captures: Vec<usize>,
+    /// The value's type.
+    pub ty: ExtraType,
 }
 
 /// Rate-limit headers (lower-case names).
@@ -299,6 +459,27 @@ pub enum DelayFrom {
         /// The delay, relative to the item.
         value: Pointer,
     },
+}
+
+impl DelayFrom {
+    /// The body value it reads, as a capture (`None` for a header).
+    pub fn capture(&self) -> Option<Capture> {
+        match self {
+            DelayFrom::Header(_) => None,
+            DelayFrom::Body(p) => Some(Capture::At(p.clone())),
+            DelayFrom::Item {
+                array,
+                key,
+                equals,
+                value,
+            } => Some(Capture::Select {
+                array: array.clone(),
+                key: key.clone(),
+                equals: equals.clone(),
+                value: value.clone(),
+            }),
+        }
+    }
 }
 
 /// When a delay applies.
@@ -393,7 +574,7 @@ pub fn lower(spec: &Spec, diags: &mut Diagnostics) -> Catalog {
 }
 
 fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnostics) -> Api {
-    let body = lower_body(api.body.as_ref(), diags);
+    let mut body = lower_body(api.body.as_ref(), diags);
     // An unknown `code.type` is its own error: its codes are not also
     // "integers in a string-coded API".
     let code_type_written_ok = api
@@ -411,6 +592,22 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         .delays
         .extend(api.delays.iter().filter_map(|d| lower_delay(d, diags)));
     headers.min_delay = api.min_delay.as_ref().and_then(|m| min_delay(m, diags));
+    let rules: Vec<Rule> = api
+        .rules
+        .iter()
+        .filter_map(|r| lower_rule(r, diags))
+        .collect();
+    // Body conditions and body delays read values the decoder captures.
+    for c in rules.iter().flat_map(|r| &r.conditions) {
+        if let Condition::Field(p, _) = c {
+            body.capture(Capture::At(p.clone()));
+        }
+    }
+    for d in &headers.delays {
+        if let Some(capture) = d.from.capture() {
+            body.capture(capture);
+        }
+    }
     let mut defaults = Defaults {
         client_error: RetryClass::Never,
         server_error: RetryClass::Backoff,
@@ -473,11 +670,7 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         defaults,
         statuses,
         codes,
-        rules: api
-            .rules
-            .iter()
-            .filter_map(|r| lower_rule(r, diags))
-            .collect(),
+        rules,
         span: name.span,
     }
 }
@@ -909,15 +1102,7 @@ fn lower_code(
 }
 
 fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLayout {
-    let default = BodyLayout {
-        format: BodyFormat::Json,
-        errors: None,
-        code: None,
-        code_type: CodeType::String,
-        message: None,
-        request_id: None,
-        field_errors: None,
-    };
+    let default = BodyLayout::default();
     let Some(b) = body else {
         return default;
     };
@@ -987,6 +1172,7 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
                 message: f.message.as_ref().and_then(|p| pointer(p, diags)),
             })
         }),
+        ..BodyLayout::default()
     }
 }
 

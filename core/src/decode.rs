@@ -13,13 +13,12 @@
 //!
 //! static LAYOUT: ApiLayout = ApiLayout {
 //!     body: BodyLayout {
-//!         format: BodyFormat::Json,
-//!         errors: None,
 //!         code: Some(CodeSource::Body(Pointer(&["error", "code"]))),
-//!         code_type: CodeType::String,
 //!         message: Some(Pointer(&["error", "message"])),
 //!         request_id: Some(Pointer(&["request_id"])),
-//!         field_errors: None,
+//!         // Further values to read: here the `decline_code` beside the code.
+//!         captures: &[Capture::At(Pointer(&["error", "decline_code"]))],
+//!         ..BodyLayout::JSON
 //!     },
 //!     headers: HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE },
 //! };
@@ -27,7 +26,9 @@
 //! let body = br#"{"error":{"code":"rate_limited","message":"Slow down"},"request_id":"req_1"}"#;
 //! let status = http::StatusCode::TOO_MANY_REQUESTS;
 //! let headers = http::HeaderMap::new();
-//! let (code, details) = decode_parts(&LAYOUT, status, &headers, body).into_details(status);
+//! let parts = decode_parts(&LAYOUT, status, &headers, body);
+//! assert_eq!(parts.captures.get(0), None);
+//! let (code, details) = parts.into_details(status);
 //! let variant = match code.as_ref().and_then(RawCode::as_str) {
 //!     Some("rate_limited") => "RateLimited",
 //!     _ => "Unknown",
@@ -44,7 +45,7 @@ use compact_str::CompactString;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::hints::{HintHeaders, LayoutHeader};
-use crate::layout::{ApiLayout, BodyFormat, CodeSource, CodeType, Pointer};
+use crate::layout::{ApiLayout, BodyFormat, Capture, CodeNormalize, CodeSource, CodeType, Pointer};
 use crate::{DelayHints, ErrorDetails, FieldError};
 
 /// The most bytes of a body kept in [`Parts::raw`] (and
@@ -104,7 +105,7 @@ impl fmt::Display for RawCode<'_> {
 }
 
 /// The parts of an error response, found by following an [`ApiLayout`].
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Parts<'a> {
     /// The primary error's code.
     pub code: Option<RawCode<'a>>,
@@ -118,6 +119,9 @@ pub struct Parts<'a> {
     pub hints: DelayHints,
     /// A bounded snippet of the body when it was not JSON or did not decode.
     pub raw: Option<String>,
+    /// The values of [`BodyLayout::captures`](crate::layout::BodyLayout::captures),
+    /// in their order.
+    pub captures: Captures<'a>,
 }
 
 impl<'a> Parts<'a> {
@@ -160,13 +164,9 @@ impl<'a> Parts<'a> {
 ///
 /// static LAYOUT: ApiLayout = ApiLayout {
 ///     body: BodyLayout {
-///         format: BodyFormat::Json,
-///         errors: None,
 ///         code: Some(CodeSource::Body(Pointer(&["code"]))),
-///         code_type: CodeType::String,
 ///         message: Some(Pointer(&["message"])),
-///         request_id: None,
-///         field_errors: None,
+///         ..BodyLayout::JSON
 ///     },
 ///     headers: HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE },
 /// };
@@ -183,6 +183,8 @@ pub struct Decoder {
     format: BodyFormat,
     targets: Targets,
     code_header: Option<LayoutHeader>,
+    code_fallbacks: &'static [CodeSource],
+    code_normalize: CodeNormalize,
     request_id_header: Option<LayoutHeader>,
     hints: HintHeaders,
 }
@@ -204,6 +206,8 @@ impl Decoder {
             format: layout.body.format,
             targets: Targets::new(layout),
             code_header,
+            code_fallbacks: layout.body.code_fallbacks,
+            code_normalize: layout.body.code_normalize,
             request_id_header: crate::hints::optional(layout.headers.request_id, resolve),
             hints: HintHeaders::new(&layout.headers, resolve),
         }
@@ -250,17 +254,18 @@ impl Decoder {
         };
         // On failure nothing was found: a status-level error.
         let Found {
-            mut code,
+            code: body_code,
             message,
             mut request_id,
             field_errors,
+            mut values,
         } = match text {
             Some(text) => decode_json(&self.targets, text),
             None => Found::default(),
         };
         // Text, malformed JSON, or JSON without what the layout describes:
         // keep a snippet so the error still shows what the server said.
-        let raw = if code.is_none() && message.is_none() {
+        let raw = if body_code.is_none() && message.is_none() {
             match text {
                 Some(text) => text_snippet(text),
                 None => raw_snippet(body),
@@ -268,9 +273,15 @@ impl Decoder {
         } else {
             None
         };
-        if let Some(header) = &self.code_header {
-            code = header_text(headers, header)
-                .map(|text| code_from_str(text, self.targets.code_type));
+        let code = self.code(headers, body_code, &mut values);
+        let captures = if self.targets.captures == 0 {
+            Captures::default()
+        } else {
+            self.targets.captures_in_order(&mut values)
+        };
+        let mut hints = hints;
+        if self.hints.body_sources {
+            self.hints.read_captured(&mut hints, &captures, headers);
         }
         if request_id.is_none() {
             request_id = self
@@ -286,6 +297,75 @@ impl Decoder {
             field_errors,
             hints,
             raw,
+            captures,
+        }
+    }
+
+    /// The code: the first of the layout's sources (its `code`, then its
+    /// fallbacks) that gives one, normalised.
+    fn code<'a>(
+        &self,
+        headers: &'a http::HeaderMap,
+        body_code: Option<RawCode<'a>>,
+        values: &mut Captures<'a>,
+    ) -> Option<RawCode<'a>> {
+        let code_type = self.targets.code_type;
+        let first = match &self.code_header {
+            Some(header) => header_text(headers, header).map(|text| code_from_str(text, code_type)),
+            None => body_code,
+        };
+        if self.code_fallbacks.is_empty() && self.code_normalize.is_none() {
+            return first;
+        }
+        if let Some(code) = self.normalize(first) {
+            return Some(code);
+        }
+        for (i, source) in self.code_fallbacks.iter().enumerate() {
+            let found = match source {
+                CodeSource::Header(name) => header_text(headers, &LayoutHeader::new(name, false))
+                    .map(|text| code_from_str(text, code_type)),
+                CodeSource::Body(_) => {
+                    let slot = self
+                        .targets
+                        .fallback_slot
+                        .get(i)
+                        .copied()
+                        .unwrap_or(NO_SLOT);
+                    if slot == NO_SLOT {
+                        None
+                    } else {
+                        match values.take(usize::from(slot) - FIXED) {
+                            Some(Captured::Str(text)) => Some(code_from_str(text, code_type)),
+                            Some(Captured::Int(n)) => Some(RawCode::Int(n)),
+                            _ => None,
+                        }
+                    }
+                }
+            };
+            if let Some(code) = self.normalize(found) {
+                return Some(code);
+            }
+        }
+        None
+    }
+
+    /// A string code normalised as the layout says; `None` when nothing is left.
+    fn normalize<'a>(&self, code: Option<RawCode<'a>>) -> Option<RawCode<'a>> {
+        let norm = &self.code_normalize;
+        match code? {
+            RawCode::Str(text) if !norm.is_none() => {
+                let kept = norm.kept(&text);
+                if kept.is_empty() {
+                    return None;
+                }
+                let text = match text {
+                    Cow::Borrowed(whole) => Cow::Borrowed(&whole[kept]),
+                    Cow::Owned(whole) if kept.len() == whole.len() => Cow::Owned(whole),
+                    Cow::Owned(whole) => Cow::Owned(whole[kept].to_owned()),
+                };
+                Some(code_from_str(text, self.targets.code_type))
+            }
+            code => Some(code),
         }
     }
 
@@ -386,6 +466,8 @@ struct Found<'a> {
     message: Option<Cow<'a, str>>,
     request_id: Option<Cow<'a, str>>,
     field_errors: Vec<FieldError>,
+    /// Values of the dynamic slots, by slot.
+    values: Captures<'a>,
 }
 
 /// Walks a JSON document; nothing found when it is not one well-formed
@@ -413,6 +495,7 @@ fn decode_json<'a>(targets: &Targets, text: &'a str) -> Found<'a> {
         message: scope.message,
         request_id: scope.request_id,
         field_errors,
+        values: scope.values,
     }
 }
 
@@ -426,127 +509,449 @@ fn compact(text: Cow<'_, str>) -> CompactString {
     }
 }
 
-/// What a pointer's value is for. Each slot has exactly one pointer in a
-/// layout, so a slot doubles as the index of its pointer in [`Targets`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Slot {
-    Code,
-    Message,
-    RequestId,
-    /// The array of error items ([`crate::layout::BodyLayout::errors`]).
-    Errors,
-    /// An array of field errors ([`crate::layout::FieldErrorsLayout::items`]).
-    FieldItems,
-    FieldName,
-    FieldMessage,
+/// A value captured from a body (see [`crate::layout::Capture`]): a scalar,
+/// or the fact that an object or an array is there.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Captured<'a> {
+    /// A string, borrowed from the body when it had no escapes.
+    Str(Cow<'a, str>),
+    /// An integer that fits an `i64`.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
+    /// An object (its content is not kept).
+    Object,
+    /// An array, with its number of items.
+    Array(usize),
 }
 
-impl Slot {
-    const ALL: [Slot; 7] = [
-        Slot::Code,
-        Slot::Message,
-        Slot::RequestId,
-        Slot::Errors,
-        Slot::FieldItems,
-        Slot::FieldName,
-        Slot::FieldMessage,
-    ];
+impl Captured<'_> {
+    /// The string, if the value is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Captured::Str(s) => Some(s),
+            _ => None,
+        }
+    }
 
-    const fn bit(self) -> Mask {
-        1 << self as u8
+    /// The integer, if the value is one.
+    pub fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Captured::Int(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The number, if the value is one (an integer converted).
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Captured::Int(n) => Some(n as f64),
+            Captured::Float(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if the value is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match *self {
+            Captured::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The same value, owning its text.
+    pub fn into_owned(self) -> Captured<'static> {
+        match self {
+            Captured::Str(s) => Captured::Str(Cow::Owned(s.into_owned())),
+            Captured::Int(n) => Captured::Int(n),
+            Captured::Float(x) => Captured::Float(x),
+            Captured::Bool(b) => Captured::Bool(b),
+            Captured::Null => Captured::Null,
+            Captured::Object => Captured::Object,
+            Captured::Array(n) => Captured::Array(n),
+        }
+    }
+
+    fn from_int(n: i128) -> Captured<'static> {
+        match i64::try_from(n) {
+            Ok(n) => Captured::Int(n),
+            Err(_) => Captured::Float(n as f64),
+        }
+    }
+}
+
+/// How many captured values [`Captures`] keeps without allocating.
+const INLINE_CAPTURES: usize = 4;
+
+/// The values a decode captured, by position in
+/// [`BodyLayout::captures`](crate::layout::BodyLayout::captures). The first
+/// few are kept in place; a layout with more allocates once for the rest.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Captures<'a> {
+    inline: [Option<Captured<'a>>; INLINE_CAPTURES],
+    spill: Vec<Option<Captured<'a>>>,
+}
+
+impl<'a> Captures<'a> {
+    /// The value of capture `index`, if the body had one.
+    pub fn get(&self, index: usize) -> Option<&Captured<'a>> {
+        match index.checked_sub(INLINE_CAPTURES) {
+            None => self.inline[index].as_ref(),
+            Some(i) => self.spill.get(i)?.as_ref(),
+        }
+    }
+
+    /// Takes the value of capture `index`, leaving none.
+    pub fn take(&mut self, index: usize) -> Option<Captured<'a>> {
+        match index.checked_sub(INLINE_CAPTURES) {
+            None => self.inline[index].take(),
+            Some(i) => self.spill.get_mut(i)?.take(),
+        }
+    }
+
+    /// Sets the value of capture `index`.
+    pub fn set(&mut self, index: usize, value: Captured<'a>) {
+        match index.checked_sub(INLINE_CAPTURES) {
+            None => self.inline[index] = Some(value),
+            Some(i) => {
+                if self.spill.len() <= i {
+                    self.spill.resize(i + 1, None);
+                }
+                self.spill[i] = Some(value);
+            }
+        }
+    }
+
+    /// Whether no value was captured.
+    pub fn is_empty(&self) -> bool {
+        self.inline.iter().chain(&self.spill).all(Option::is_none)
+    }
+
+    /// One past the highest index that may hold a value.
+    fn bound(&self) -> usize {
+        INLINE_CAPTURES + self.spill.len()
+    }
+
+    /// The same values, owning their text.
+    pub fn into_owned(self) -> Captures<'static> {
+        let own = |v: Option<Captured<'a>>| v.map(Captured::into_owned);
+        Captures {
+            inline: self.inline.map(own),
+            spill: self.spill.into_iter().map(own).collect(),
+        }
     }
 }
 
 /// A set of slots, one bit each.
-type Mask = u8;
+type Mask = u32;
+
+/// How many pointers a prepared layout holds: the seven fixed ones (code,
+/// message, request id, errors array, field-error array, field name, field
+/// message) and [`MAX_CAPTURE_SLOTS`] for captures and code fallbacks.
+const MAX_SLOTS: usize = Mask::BITS as usize;
+
+/// The fixed slots: each has one pointer in a layout.
+const CODE: usize = 0;
+const MESSAGE: usize = 1;
+const REQUEST_ID: usize = 2;
+/// The array of error items ([`crate::layout::BodyLayout::errors`]).
+const ERRORS: usize = 3;
+/// An array of field errors ([`crate::layout::FieldErrorsLayout::items`]).
+const FIELD_ITEMS: usize = 4;
+const FIELD_NAME: usize = 5;
+const FIELD_MESSAGE: usize = 6;
+const FIXED: usize = 7;
+
+/// How many slots a layout's captures and code fallbacks may take: a
+/// [`Capture::At`] or a body code fallback takes
+/// one, a [`Capture::Select`] three. Further
+/// ones are never found (`cargo xtask check` refuses a layout with more).
+pub const MAX_CAPTURE_SLOTS: usize = MAX_SLOTS - FIXED;
+
+/// The context of the document's root.
+const ROOT: u8 = u8::MAX;
+/// No index constraint: the slot applies in every item of its array.
+const ANY: u32 = u32::MAX;
+/// No slot.
+const NO_SLOT: u8 = u8::MAX;
+
+const fn bit(slot: usize) -> Mask {
+    1 << slot
+}
+
+/// What a dynamic slot (from [`FIXED`] on) is for.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    /// A fixed slot, or none.
+    Fixed,
+    /// A [`Capture::At`](crate::layout::Capture::At).
+    Capture,
+    /// A body pointer of the code's fallback chain.
+    CodeFallback,
+    /// The array of a [`Capture::Select`](crate::layout::Capture::Select),
+    /// with the slots of its key and value.
+    SelectArray {
+        key: u8,
+        value: u8,
+    },
+    SelectKey,
+    SelectValue,
+}
 
 /// How deep [`Targets`] keeps tables; deeper pointers (rare) are matched
 /// by looking at every slot.
 const TABLE_DEPTH: usize = 6;
 
-/// The layout's pointers, indexed by [`Slot`], and which of them apply in
-/// each context: the document, one error item, one field-error item. For
-/// the first [`TABLE_DEPTH`] levels, tables say which pointers end at a
-/// level and which share a segment, so that a key is compared once with
+/// The layout's pointers, one per slot, each relative to its context: the
+/// document, or the items of an array (errors, field errors, a select's
+/// array). A pointer that passes through such an array (`/errors/0/id`)
+/// is moved into the array's items, for the item of that index only.
+///
+/// For the first [`TABLE_DEPTH`] levels, tables say which pointers end at
+/// a level and which share a segment, so that a key is compared once with
 /// each distinct segment and never with a pointer that ended.
 #[derive(Clone, Debug)]
 struct Targets {
-    paths: [&'static [&'static str]; Slot::ALL.len()],
+    paths: [&'static [&'static str]; MAX_SLOTS],
+    kinds: [Kind; MAX_SLOTS],
+    /// Per select array slot: the text its key must have.
+    equals: [&'static str; MAX_SLOTS],
+    /// Per slot: [`ROOT`], or the array slot whose items hold it.
+    home: [u8; MAX_SLOTS],
+    /// Per slot: [`ANY`], or the one item index it applies in.
+    index: [u32; MAX_SLOTS],
     root: Mask,
-    item: Mask,
-    field: Mask,
+    /// Slots whose value is an array of items.
+    collections: Mask,
+    /// Per array slot: the slots of every item.
+    elem_any: [Mask; MAX_SLOTS],
+    /// Per array slot: the slots of one item each (see `index`).
+    elem_indexed: [Mask; MAX_SLOTS],
+    /// Slots of an error item whose value counts only from the first item.
+    primary_only: Mask,
+    /// Slots that take any value, an object or array included.
+    any_value: Mask,
     code_type: CodeType,
+    /// Per capture: the slot of its value.
+    capture_slot: [u8; MAX_SLOTS],
+    captures: usize,
+    /// Per code fallback: its slot ([`NO_SLOT`] for a header).
+    fallback_slot: [u8; MAX_SLOTS],
     /// Per depth: the slots whose pointer ends there.
     ends: [Mask; TABLE_DEPTH],
     /// Per depth: the slots whose pointer goes deeper.
     below: [Mask; TABLE_DEPTH],
     /// Per depth and slot: the slots with the same segment at that depth.
-    same: [[Mask; Slot::ALL.len()]; TABLE_DEPTH],
+    same: [[Mask; MAX_SLOTS]; TABLE_DEPTH],
 }
 
 impl Targets {
     const fn new(layout: &ApiLayout) -> Targets {
         let body = &layout.body;
-        let mut paths: [&'static [&'static str]; Slot::ALL.len()] = [&[]; Slot::ALL.len()];
+        let mut t = Targets {
+            paths: [&[]; MAX_SLOTS],
+            kinds: [Kind::Fixed; MAX_SLOTS],
+            equals: [""; MAX_SLOTS],
+            home: [ROOT; MAX_SLOTS],
+            index: [ANY; MAX_SLOTS],
+            root: 0,
+            collections: 0,
+            elem_any: [0; MAX_SLOTS],
+            elem_indexed: [0; MAX_SLOTS],
+            primary_only: 0,
+            any_value: 0,
+            code_type: body.code_type,
+            capture_slot: [NO_SLOT; MAX_SLOTS],
+            captures: body.captures.len(),
+            fallback_slot: [NO_SLOT; MAX_SLOTS],
+            ends: [0; TABLE_DEPTH],
+            below: [0; TABLE_DEPTH],
+            same: [[0; MAX_SLOTS]; TABLE_DEPTH],
+        };
         let mut present: Mask = 0;
-        const fn set(
-            paths: &mut [&'static [&'static str]; Slot::ALL.len()],
-            present: &mut Mask,
-            slot: Slot,
-            pointer: Option<Pointer>,
-        ) {
-            if let Some(Pointer(path)) = pointer {
-                paths[slot as usize] = path;
-                *present |= slot.bit();
-            }
-        }
-        if let Some(CodeSource::Body(code)) = body.code {
-            set(&mut paths, &mut present, Slot::Code, Some(code));
-        }
-        set(&mut paths, &mut present, Slot::Message, body.message);
-        set(&mut paths, &mut present, Slot::RequestId, body.request_id);
-        set(&mut paths, &mut present, Slot::Errors, body.errors);
-        let mut field = 0;
-        if let Some(fields) = body.field_errors {
-            set(
-                &mut paths,
-                &mut present,
-                Slot::FieldName,
-                Some(fields.field),
-            );
-            set(&mut paths, &mut present, Slot::FieldMessage, fields.message);
-            if fields.items.is_some() {
-                set(&mut paths, &mut present, Slot::FieldItems, fields.items);
-                // Name and message are relative to each field-error item.
-                field = Slot::FieldName.bit() | Slot::FieldMessage.bit();
-            }
-        }
         // Code, message and field errors live in each error item when the
         // layout has an errors array, else in the document itself.
-        let context = (present & !(Slot::RequestId.bit() | Slot::Errors.bit())) & !field;
-        let (root, item) = if body.errors.is_some() {
-            (Slot::RequestId.bit() | Slot::Errors.bit(), context)
+        let item_home = if body.errors.is_some() {
+            ERRORS as u8
         } else {
-            (Slot::RequestId.bit() | context, 0)
+            ROOT
         };
-        let mut ends = [0; TABLE_DEPTH];
-        let mut below = [0; TABLE_DEPTH];
-        let mut same = [[0; Slot::ALL.len()]; TABLE_DEPTH];
+        if let Some(CodeSource::Body(Pointer(path))) = body.code {
+            t.put(&mut present, CODE, path, Kind::Fixed, item_home);
+        }
+        if let Some(Pointer(path)) = body.message {
+            t.put(&mut present, MESSAGE, path, Kind::Fixed, item_home);
+        }
+        if let Some(Pointer(path)) = body.request_id {
+            t.put(&mut present, REQUEST_ID, path, Kind::Fixed, ROOT);
+        }
+        if let Some(Pointer(path)) = body.errors {
+            t.put(&mut present, ERRORS, path, Kind::Fixed, ROOT);
+            t.collections |= bit(ERRORS);
+        }
+        if let Some(fields) = body.field_errors {
+            let field_home = match fields.items {
+                Some(Pointer(path)) => {
+                    t.put(&mut present, FIELD_ITEMS, path, Kind::Fixed, item_home);
+                    t.collections |= bit(FIELD_ITEMS);
+                    FIELD_ITEMS as u8
+                }
+                None => item_home,
+            };
+            t.put(
+                &mut present,
+                FIELD_NAME,
+                fields.field.0,
+                Kind::Fixed,
+                field_home,
+            );
+            if let Some(Pointer(path)) = fields.message {
+                t.put(&mut present, FIELD_MESSAGE, path, Kind::Fixed, field_home);
+            }
+        }
+        if body.errors.is_some() {
+            t.primary_only = bit(CODE) | bit(MESSAGE);
+        }
+        let mut next = FIXED;
+        let mut i = 0;
+        while i < body.captures.len() && i < MAX_SLOTS {
+            match body.captures[i] {
+                Capture::At(Pointer(path)) => {
+                    if next < MAX_SLOTS {
+                        t.put(&mut present, next, path, Kind::Capture, ROOT);
+                        t.any_value |= bit(next);
+                        t.capture_slot[i] = next as u8;
+                        next += 1;
+                    }
+                }
+                Capture::Select {
+                    array,
+                    key,
+                    equals,
+                    value,
+                } => {
+                    if next + 3 <= MAX_SLOTS {
+                        let (a, k, v) = (next, next + 1, next + 2);
+                        let kind = Kind::SelectArray {
+                            key: k as u8,
+                            value: v as u8,
+                        };
+                        t.put(&mut present, a, array.0, kind, ROOT);
+                        t.equals[a] = equals;
+                        t.collections |= bit(a);
+                        t.put(&mut present, k, key.0, Kind::SelectKey, a as u8);
+                        t.put(&mut present, v, value.0, Kind::SelectValue, a as u8);
+                        t.any_value |= bit(k) | bit(v);
+                        t.capture_slot[i] = v as u8;
+                        next += 3;
+                    }
+                }
+            }
+            i += 1;
+        }
+        let mut i = 0;
+        while i < body.code_fallbacks.len() && i < MAX_SLOTS {
+            if let CodeSource::Body(Pointer(path)) = body.code_fallbacks[i]
+                && next < MAX_SLOTS
+            {
+                t.put(&mut present, next, path, Kind::CodeFallback, item_home);
+                if body.errors.is_some() {
+                    t.primary_only |= bit(next);
+                }
+                t.fallback_slot[i] = next as u8;
+                next += 1;
+            }
+            i += 1;
+        }
+        t.move_through_arrays(present);
+        t.contexts(present);
+        t.tables(present);
+        t
+    }
+
+    const fn put(
+        &mut self,
+        present: &mut Mask,
+        slot: usize,
+        path: &'static [&'static str],
+        kind: Kind,
+        home: u8,
+    ) {
+        self.paths[slot] = path;
+        self.kinds[slot] = kind;
+        self.home[slot] = home;
+        *present |= bit(slot);
+    }
+
+    /// Moves a pointer that passes through an array of items (`/errors/0/id`
+    /// through `/errors`) into that array's items, for the item of its index.
+    /// A pointer passes through one array at most this way.
+    const fn move_through_arrays(&mut self, present: Mask) {
+        let mut s = 0;
+        while s < MAX_SLOTS {
+            let movable = present & bit(s) != 0 && s != ERRORS && self.index[s] == ANY;
+            let mut c = 0;
+            while movable && c < MAX_SLOTS {
+                if c != s && self.collections & bit(c) != 0 && self.home[c] == self.home[s] {
+                    let (array, path) = (self.paths[c], self.paths[s]);
+                    if path.len() > array.len() + 1 && starts_with(path, array) {
+                        let (_, rest) = path.split_at(array.len());
+                        if let Some(n) = canonical_index(rest[0]) {
+                            let (_, rest) = rest.split_at(1);
+                            self.paths[s] = rest;
+                            self.home[s] = c as u8;
+                            self.index[s] = n;
+                            break;
+                        }
+                    }
+                }
+                c += 1;
+            }
+            s += 1;
+        }
+    }
+
+    /// Which slots apply in the document and in the items of each array.
+    const fn contexts(&mut self, present: Mask) {
+        let mut s = 0;
+        while s < MAX_SLOTS {
+            if present & bit(s) != 0 {
+                let home = self.home[s];
+                if home == ROOT {
+                    self.root |= bit(s);
+                } else if self.index[s] == ANY {
+                    self.elem_any[home as usize] |= bit(s);
+                } else {
+                    self.elem_indexed[home as usize] |= bit(s);
+                }
+            }
+            s += 1;
+        }
+    }
+
+    const fn tables(&mut self, present: Mask) {
         let mut depth = 0;
         while depth < TABLE_DEPTH {
             let mut a = 0;
-            while a < Slot::ALL.len() {
-                let path = paths[a];
-                if present & (1 << a) != 0 {
+            while a < MAX_SLOTS {
+                let path = self.paths[a];
+                if present & bit(a) != 0 {
                     if path.len() == depth {
-                        ends[depth] |= 1 << a;
+                        self.ends[depth] |= bit(a);
                     } else if path.len() > depth {
-                        below[depth] |= 1 << a;
+                        self.below[depth] |= bit(a);
                         let mut b = 0;
-                        while b < Slot::ALL.len() {
-                            let other = paths[b];
-                            if other.len() > depth && str_eq(path[depth], other[depth]) {
-                                same[depth][a] |= 1 << b;
+                        while b < MAX_SLOTS {
+                            let other = self.paths[b];
+                            if present & bit(b) != 0
+                                && other.len() > depth
+                                && str_eq(path[depth], other[depth])
+                            {
+                                self.same[depth][a] |= bit(b);
                             }
                             b += 1;
                         }
@@ -556,20 +961,33 @@ impl Targets {
             }
             depth += 1;
         }
-        Targets {
-            paths,
-            root: root & present,
-            item,
-            field: field & present,
-            code_type: body.code_type,
-            ends,
-            below,
-            same,
-        }
     }
 
-    fn path(&self, slot: Slot) -> &'static [&'static str] {
-        self.paths[slot as usize]
+    /// The captured values, moved from their slots into capture order.
+    fn captures_in_order<'a>(&self, values: &mut Captures<'a>) -> Captures<'a> {
+        let mut out = Captures::default();
+        for (i, &slot) in self.capture_slot.iter().take(self.captures).enumerate() {
+            if slot != NO_SLOT
+                && let Some(found) = values.take(usize::from(slot) - FIXED)
+            {
+                out.set(i, found);
+            }
+        }
+        out
+    }
+
+    /// The slots of the item at `index` of the arrays `arrays`.
+    fn item_mask(&self, arrays: Mask, index: usize) -> Mask {
+        let mut mask = 0;
+        for c in slots(arrays) {
+            mask |= self.elem_any[c];
+            for s in slots(self.elem_indexed[c]) {
+                if usize::try_from(self.index[s]) == Ok(index) {
+                    mask |= bit(s);
+                }
+            }
+        }
+        mask
     }
 
     /// The slots of `mask` whose segment at `depth` satisfies `matches`;
@@ -581,8 +999,8 @@ impl Targets {
             let slot = rest.trailing_zeros() as usize;
             // The slots sharing this segment: compared once.
             let group = match self.same.get(depth) {
-                Some(same) => (same[slot] & mask) | (1 << slot),
-                None => 1 << slot,
+                Some(same) => (same[slot] & mask) | bit(slot),
+                None => bit(slot),
             };
             rest &= !group;
             if self.paths[slot].get(depth).is_some_and(|seg| matches(seg)) {
@@ -610,18 +1028,54 @@ impl Targets {
 
     /// The slots of `mask` whose pointer's length satisfies `keep`.
     fn select(&self, mask: Mask, keep: impl Fn(usize) -> bool) -> Mask {
-        Slot::ALL
-            .into_iter()
-            .filter(|&slot| mask & slot.bit() != 0 && keep(self.path(slot).len()))
-            .fold(0, |acc, slot| acc | slot.bit())
+        slots(mask)
+            .filter(|&slot| keep(self.paths[slot].len()))
+            .fold(0, |acc, slot| acc | bit(slot))
     }
 }
 
+/// Whether `path` starts with every segment of `prefix`.
+const fn starts_with(path: &[&str], prefix: &[&str]) -> bool {
+    if path.len() < prefix.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < prefix.len() {
+        if !str_eq(path[i], prefix[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The array index a pointer segment names (RFC 6901: decimal, no leading
+/// zeros), in a `const fn`.
+const fn canonical_index(segment: &str) -> Option<u32> {
+    let bytes = segment.as_bytes();
+    if bytes.is_empty() || (bytes[0] == b'0' && bytes.len() > 1) || bytes.len() > 9 {
+        return None;
+    }
+    let mut n: u32 = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + (bytes[i] - b'0') as u32;
+        i += 1;
+    }
+    Some(n)
+}
+
 /// The slots in `mask`, lowest first.
-fn slots(mask: Mask) -> impl Iterator<Item = Slot> {
+fn slots(mask: Mask) -> impl Iterator<Item = usize> {
     let mut rest = mask;
     std::iter::from_fn(move || {
-        let slot = *Slot::ALL.get(rest.trailing_zeros() as usize)?;
+        if rest == 0 {
+            return None;
+        }
+        let slot = rest.trailing_zeros() as usize;
         rest &= rest - 1;
         Some(slot)
     })
@@ -651,6 +1105,8 @@ struct Scope<'de> {
     request_id: Option<Cow<'de, str>>,
     field: Option<Cow<'de, str>>,
     field_message: Option<Cow<'de, str>>,
+    /// The dynamic slots' values, by slot minus [`FIXED`].
+    values: Captures<'de>,
 }
 
 impl Scope<'_> {
@@ -688,7 +1144,7 @@ impl<'de> Walk<'_, 'de> {
         }
     }
 
-    /// A walk of a new context (an error item or a field-error item).
+    /// A walk of a new context (an item of an array).
     fn context<'s>(&'s mut self, mask: Mask, scope: &'s mut Scope<'de>) -> Walk<'s, 'de> {
         Walk {
             targets: self.targets,
@@ -699,37 +1155,71 @@ impl<'de> Walk<'_, 'de> {
         }
     }
 
-    /// The collection slot this value is, if any: items take precedence
-    /// over deeper pointers through the same value.
-    fn collection(&self) -> Option<Slot> {
-        let exact = self.targets.exact(self.mask, self.depth);
-        slots(exact & (Slot::Errors.bit() | Slot::FieldItems.bit())).next()
-    }
-
-    /// Captures one error item (`index` 0 is the primary error).
-    fn take_item<A: ItemSource<'de>>(&mut self, index: usize, source: A) -> Result<bool, A::Error> {
+    /// Captures one item (`index` 0 is the primary error) of the arrays
+    /// `arrays` (usually one; several when their pointers are the same).
+    fn take_item<A: ItemSource<'de>>(
+        &mut self,
+        arrays: Mask,
+        index: usize,
+        source: A,
+    ) -> Result<bool, A::Error> {
         let mut item = Scope::default();
-        let mask = self.targets.item;
+        let mask = self.targets.item_mask(arrays, index);
         if !source.walk(self.context(mask, &mut item))? {
             return Ok(false);
         }
-        if index == 0 {
+        let targets = self.targets;
+        // Code and message of an error item count from the first item only;
+        // anything else in an item is there for that item's index only.
+        let secondary = arrays & bit(ERRORS) != 0 && index != 0;
+        let up = |slot: usize| !(secondary && targets.primary_only & bit(slot) != 0);
+        if item.code.is_some() && up(CODE) {
             self.scope.code = item.code.take();
+        }
+        if item.message.is_some() && up(MESSAGE) {
             self.scope.message = item.message.take();
         }
-        item.push_field_error(self.field_errors);
+        if item.request_id.is_some() {
+            self.scope.request_id = item.request_id.take();
+        }
+        if !item.values.is_empty() {
+            self.take_values(arrays, &mut item, &up);
+        }
+        if arrays & (bit(ERRORS) | bit(FIELD_ITEMS)) != 0 {
+            item.push_field_error(self.field_errors);
+        }
         Ok(true)
     }
 
-    /// Captures one field-error item.
-    fn take_field<A: ItemSource<'de>>(&mut self, source: A) -> Result<bool, A::Error> {
-        let mut item = Scope::default();
-        let mask = self.targets.field;
-        if !source.walk(self.context(mask, &mut item))? {
-            return Ok(false);
+    /// Moves an item's dynamic values up: a select's value when the item
+    /// is the one its key picks, the rest as they are.
+    fn take_values(&mut self, arrays: Mask, item: &mut Scope<'de>, up: &impl Fn(usize) -> bool) {
+        let targets = self.targets;
+        for array in slots(arrays) {
+            if let Kind::SelectArray { key, value } = targets.kinds[array] {
+                let (key, value) = (key as usize - FIXED, value as usize - FIXED);
+                let picked = item
+                    .values
+                    .take(key)
+                    .is_some_and(|found| found.as_str() == Some(targets.equals[array]));
+                if picked && self.scope.values.get(value).is_none() {
+                    if let Some(found) = item.values.take(value) {
+                        self.scope.values.set(value, found);
+                    }
+                } else {
+                    item.values.take(value);
+                }
+            }
         }
-        item.push_field_error(self.field_errors);
-        Ok(true)
+        for i in 0..item.values.bound() {
+            let slot = i + FIXED;
+            let keep = !matches!(targets.kinds[slot], Kind::SelectKey) && up(slot);
+            if let Some(found) = item.values.take(i)
+                && keep
+            {
+                self.scope.values.set(i, found);
+            }
+        }
     }
 
     fn take_text(mut self, text: Cow<'de, str>) {
@@ -746,14 +1236,19 @@ impl<'de> Walk<'_, 'de> {
         }
     }
 
-    fn put_text(&mut self, slot: Slot, text: Cow<'de, str>) {
+    fn put_text(&mut self, slot: usize, text: Cow<'de, str>) {
         match slot {
-            Slot::Code => self.scope.code = Some(code_from_str(text, self.targets.code_type)),
-            Slot::Message => self.scope.message = Some(text),
-            Slot::RequestId => self.scope.request_id = Some(text),
-            Slot::FieldName => self.scope.field = Some(text),
-            Slot::FieldMessage => self.scope.field_message = Some(text),
-            Slot::Errors | Slot::FieldItems => {}
+            CODE => self.scope.code = Some(code_from_str(text, self.targets.code_type)),
+            MESSAGE => self.scope.message = Some(text),
+            REQUEST_ID => self.scope.request_id = Some(text),
+            FIELD_NAME => self.scope.field = Some(text),
+            FIELD_MESSAGE => self.scope.field_message = Some(text),
+            ERRORS | FIELD_ITEMS => {}
+            _ => {
+                if !matches!(self.targets.kinds[slot], Kind::SelectArray { .. }) {
+                    self.scope.values.set(slot - FIXED, Captured::Str(text));
+                }
+            }
         }
     }
 
@@ -761,12 +1256,35 @@ impl<'de> Walk<'_, 'de> {
         let code_type = self.targets.code_type;
         for slot in slots(self.targets.exact(self.mask, self.depth)) {
             match slot {
-                Slot::Code => self.scope.code = Some(code_from_int(n, code_type)),
-                Slot::RequestId => self.scope.request_id = Some(Cow::Owned(n.to_string())),
-                Slot::FieldName => self.scope.field = Some(Cow::Owned(n.to_string())),
+                CODE => self.scope.code = Some(code_from_int(n, code_type)),
+                REQUEST_ID => self.scope.request_id = Some(Cow::Owned(n.to_string())),
+                FIELD_NAME => self.scope.field = Some(Cow::Owned(n.to_string())),
                 // A message must be a string.
-                Slot::Message | Slot::FieldMessage | Slot::Errors | Slot::FieldItems => {}
+                MESSAGE | FIELD_MESSAGE | ERRORS | FIELD_ITEMS => {}
+                _ => match self.targets.kinds[slot] {
+                    Kind::CodeFallback => match code_from_int(n, code_type) {
+                        RawCode::Int(n) => self.scope.values.set(slot - FIXED, Captured::Int(n)),
+                        RawCode::Str(s) => self.scope.values.set(slot - FIXED, Captured::Str(s)),
+                    },
+                    Kind::SelectArray { .. } | Kind::Fixed => {}
+                    _ => self.scope.values.set(slot - FIXED, Captured::from_int(n)),
+                },
             }
+        }
+    }
+
+    /// A float, boolean or null: only captures take it.
+    fn take_other(self, value: Captured<'static>) {
+        let exact = self.targets.exact(self.mask, self.depth) & self.targets.any_value;
+        for slot in slots(exact) {
+            self.scope.values.set(slot - FIXED, value.clone());
+        }
+    }
+
+    /// Records that an object or array is at the captures pointing here.
+    fn mark(&mut self, exact: Mask, value: Captured<'static>) {
+        for slot in slots(exact & self.targets.any_value) {
+            self.scope.values.set(slot - FIXED, value.clone());
         }
     }
 }
@@ -845,35 +1363,44 @@ impl<'de> Visitor<'de> for Walk<'_, 'de> {
     }
 
     fn visit_u128<E>(self, v: u128) -> Result<(), E> {
-        if let Ok(v) = i128::try_from(v) {
-            self.take_int(v);
+        match i128::try_from(v) {
+            Ok(v) => self.take_int(v),
+            Err(_) => self.take_other(Captured::Float(v as f64)),
         }
         Ok(())
     }
 
-    // Floats, booleans and null are never a code, message or id.
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+    // Floats, booleans and null are never a code, message or id; only
+    // captures take them.
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.take_other(Captured::Float(v));
         Ok(())
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.take_other(Captured::Bool(v));
         Ok(())
     }
 
     fn visit_unit<E>(self) -> Result<(), E> {
+        self.take_other(Captured::Null);
         Ok(())
     }
 
     fn visit_none<E>(self) -> Result<(), E> {
+        self.take_other(Captured::Null);
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-        // Lenient: an object where an array of items was expected is one item.
-        match self.collection() {
-            Some(Slot::Errors) => return self.take_item(0, WholeMap(map)).map(drop),
-            Some(_) => return self.take_field(WholeMap(map)).map(drop),
-            None => {}
+        let exact = self.targets.exact(self.mask, self.depth);
+        if exact != 0 {
+            self.mark(exact, Captured::Object);
+            // Lenient: an object where an array of items was expected is one item.
+            let arrays = exact & self.targets.collections;
+            if arrays != 0 {
+                return self.take_item(arrays, 0, WholeMap(map)).map(drop);
+            }
         }
         let deeper = self.targets.deeper(self.mask, self.depth);
         if deeper == 0 {
@@ -895,36 +1422,34 @@ impl<'de> Visitor<'de> for Walk<'_, 'de> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        match self.collection() {
-            Some(Slot::Errors) => {
-                let mut index = 0;
-                while self.take_item(index, NextElement(&mut seq))? {
-                    index += 1;
-                }
-                return Ok(());
-            }
-            Some(_) => {
-                while self.take_field(NextElement(&mut seq))? {}
-                return Ok(());
-            }
-            None => {}
-        }
-        let deeper = self.targets.deeper(self.mask, self.depth);
+        let exact = self.targets.exact(self.mask, self.depth);
+        let arrays = exact & self.targets.collections;
         let mut index = 0usize;
-        loop {
-            let next = self
-                .targets
-                .step(deeper, self.depth, |seg| is_index(seg, index));
-            let more = if next == 0 {
-                seq.next_element::<IgnoredAny>()?.is_some()
-            } else {
-                seq.next_element_seed(self.child(next))?.is_some()
-            };
-            if !more {
-                return Ok(());
+        if arrays != 0 {
+            while self.take_item(arrays, index, NextElement(&mut seq))? {
+                index += 1;
             }
-            index += 1;
+        } else {
+            let deeper = self.targets.deeper(self.mask, self.depth);
+            loop {
+                let next = self
+                    .targets
+                    .step(deeper, self.depth, |seg| is_index(seg, index));
+                let more = if next == 0 {
+                    seq.next_element::<IgnoredAny>()?.is_some()
+                } else {
+                    seq.next_element_seed(self.child(next))?.is_some()
+                };
+                if !more {
+                    break;
+                }
+                index += 1;
+            }
         }
+        if exact & self.targets.any_value != 0 {
+            self.mark(exact, Captured::Array(index));
+        }
+        Ok(())
     }
 }
 
@@ -969,7 +1494,10 @@ mod tests {
     use http::{HeaderMap, HeaderValue, StatusCode};
 
     use super::*;
-    use crate::layout::{BodyLayout, FieldErrorsLayout, HeaderLayout, RateLimitLayout, ResetUnit};
+    use crate::layout::{
+        BodyLayout, Capture, CodeNormalize, FieldErrorsLayout, HeaderLayout, RateLimitLayout,
+        ResetUnit,
+    };
     use crate::{RateLimitReset, RetryAfter};
 
     const HEADERS: HeaderLayout = HeaderLayout {
@@ -998,6 +1526,7 @@ mod tests {
                 field: Pointer(&["error", "param"]),
                 message: None,
             }),
+            ..BodyLayout::JSON
         },
         headers: HEADERS,
     };
@@ -1016,6 +1545,7 @@ mod tests {
                 field: Pointer(&["field"]),
                 message: Some(Pointer(&["message"])),
             }),
+            ..BodyLayout::JSON
         },
         headers: HEADERS,
     };
@@ -1034,6 +1564,7 @@ mod tests {
                 field: Pointer(&["field"]),
                 message: Some(Pointer(&["issue"])),
             }),
+            ..BodyLayout::JSON
         },
         headers: HEADERS,
     };
@@ -1047,6 +1578,7 @@ mod tests {
             message: None,
             request_id: None,
             field_errors: None,
+            ..BodyLayout::JSON
         },
         headers: HEADERS,
     };
@@ -1076,6 +1608,216 @@ mod tests {
         assert_eq!(parts.code, None);
         assert_eq!(parts.message, None);
         assert_eq!(parts.field_errors, vec![]);
+    }
+
+    /// Captures of every kind of value, at absolute pointers.
+    const CAPTURES: ApiLayout = ApiLayout {
+        body: BodyLayout {
+            code: Some(CodeSource::Body(Pointer(&["error", "code"]))),
+            captures: &[
+                Capture::At(Pointer(&["error", "decline_code"])),
+                Capture::At(Pointer(&["retry_after"])),
+                Capture::At(Pointer(&["ok"])),
+                Capture::At(Pointer(&["global"])),
+                Capture::At(Pointer(&["errors"])),
+                Capture::At(Pointer(&["error"])),
+                Capture::Select {
+                    array: Pointer(&["error", "details"]),
+                    key: Pointer(&["@type"]),
+                    equals: "type.googleapis.com/google.rpc.RetryInfo",
+                    value: Pointer(&["retryDelay"]),
+                },
+                Capture::At(Pointer(&["n"])),
+            ],
+            ..BodyLayout::JSON
+        },
+        headers: HEADERS,
+    };
+
+    fn captured<'p>(parts: &'p Parts<'_>, i: usize) -> Option<&'p Captured<'p>> {
+        parts.captures.get(i)
+    }
+
+    #[test]
+    fn captures_scalars_objects_and_arrays() {
+        let h = HeaderMap::new();
+        let body = br#"{"retry_after":1.5,"ok":false,"global":null,"errors":[1,2,3],
+            "error":{"code":"card_declined","decline_code":"insufficient_funds"},"n":-7}"#;
+        let parts = decode(&CAPTURES, &h, body);
+        assert_eq!(parts.code, str_code("card_declined"));
+        assert_eq!(
+            captured(&parts, 0).and_then(Captured::as_str),
+            Some("insufficient_funds")
+        );
+        assert_eq!(captured(&parts, 1).and_then(Captured::as_f64), Some(1.5));
+        assert_eq!(captured(&parts, 2).and_then(Captured::as_bool), Some(false));
+        assert_eq!(captured(&parts, 3), Some(&Captured::Null));
+        assert_eq!(captured(&parts, 4), Some(&Captured::Array(3)));
+        assert_eq!(captured(&parts, 5), Some(&Captured::Object));
+        assert_eq!(captured(&parts, 6), None);
+        // The eighth capture lives past the in-line ones.
+        assert_eq!(captured(&parts, 7).and_then(Captured::as_i64), Some(-7));
+        assert_eq!(captured(&parts, 8), None);
+        // A strange body captures nothing and never panics.
+        let parts = decode(
+            &CAPTURES,
+            &h,
+            br#"{"error":[{"details":{"@type":1}}],"errors":{}}"#,
+        );
+        assert_eq!(captured(&parts, 4), Some(&Captured::Object));
+        assert_eq!(captured(&parts, 0), None);
+        assert!(decode(&CAPTURES, &h, b"[1,").captures.is_empty());
+    }
+
+    #[test]
+    fn select_picks_the_item_by_its_key() {
+        // Google's error.details[]: the RetryInfo item gives retryDelay.
+        let h = HeaderMap::new();
+        let body = br#"{"error":{"code":429,"details":[
+            {"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED","retryDelay":"99s"},
+            {"retryDelay":"1s"},
+            {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"30s"},
+            {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"40s"}]}}"#;
+        let parts = decode(&CAPTURES, &h, body);
+        assert_eq!(captured(&parts, 6).and_then(Captured::as_str), Some("30s"));
+        // The key may come after the value.
+        let body = br#"{"error":{"details":[{"retryDelay":"7s","@type":"type.googleapis.com/google.rpc.RetryInfo"}]}}"#;
+        let parts = decode(&CAPTURES, &h, body);
+        assert_eq!(captured(&parts, 6).and_then(Captured::as_str), Some("7s"));
+        // No matching item: nothing.
+        let body = br#"{"error":{"details":[{"@type":"x","retryDelay":"7s"}]}}"#;
+        assert_eq!(captured(&decode(&CAPTURES, &h, body), 6), None);
+    }
+
+    #[test]
+    fn pointers_through_the_errors_array_are_followed() {
+        // The request id inside the first error item, a capture in the
+        // second, beside an errors array whose items give code and message.
+        const LAYOUT: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                errors: Some(Pointer(&["errors"])),
+                code: Some(CodeSource::Body(Pointer(&["extensions", "code"]))),
+                message: Some(Pointer(&["message"])),
+                request_id: Some(Pointer(&["errors", "0", "id"])),
+                captures: &[
+                    Capture::At(Pointer(&["errors", "1", "extensions", "cost"])),
+                    Capture::At(Pointer(&["errors"])),
+                ],
+                ..BodyLayout::JSON
+            },
+            headers: HEADERS,
+        };
+        let h = HeaderMap::new();
+        let body =
+            br#"{"errors":[{"id":"req_1","message":"Throttled","extensions":{"code":"THROTTLED"}},
+            {"id":"req_2","message":"second","extensions":{"code":"OTHER","cost":12}}]}"#;
+        let parts = decode(&LAYOUT, &h, body);
+        assert_eq!(parts.code, str_code("THROTTLED"));
+        assert_eq!(parts.message.as_deref(), Some("Throttled"));
+        assert_eq!(parts.request_id.as_deref(), Some("req_1"));
+        assert_eq!(captured(&parts, 0).and_then(Captured::as_i64), Some(12));
+        assert_eq!(captured(&parts, 1), Some(&Captured::Array(2)));
+    }
+
+    #[test]
+    fn pointers_through_field_error_items_are_followed() {
+        // A code at /details/0/issue beside field_errors: {items: /details}.
+        const LAYOUT: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                code: Some(CodeSource::Body(Pointer(&["details", "0", "issue"]))),
+                message: Some(Pointer(&["message"])),
+                field_errors: Some(FieldErrorsLayout {
+                    items: Some(Pointer(&["details"])),
+                    field: Pointer(&["field"]),
+                    message: Some(Pointer(&["description"])),
+                }),
+                ..BodyLayout::JSON
+            },
+            headers: HEADERS,
+        };
+        let h = HeaderMap::new();
+        let body = br#"{"message":"Invalid","details":[{"field":"amount","issue":"CURRENCY_NOT_SUPPORTED","description":"No"},
+            {"field":"payee","issue":"OTHER"}]}"#;
+        let parts = decode(&LAYOUT, &h, body);
+        assert_eq!(parts.code, str_code("CURRENCY_NOT_SUPPORTED"));
+        assert_eq!(parts.field_errors.len(), 2);
+        assert_eq!(parts.field_errors[0].message.as_deref(), Some("No"));
+    }
+
+    #[test]
+    fn code_fallback_chain_and_normalisation() {
+        // AWS: the x-amzn-ErrorType header, else `code`, else `__type`.
+        const AWS: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                code: Some(CodeSource::Header("x-amzn-errortype")),
+                code_fallbacks: &[
+                    CodeSource::Body(Pointer(&["code"])),
+                    CodeSource::Body(Pointer(&["__type"])),
+                ],
+                code_normalize: CodeNormalize {
+                    drop_after: Some(":"),
+                    drop_through: Some("#"),
+                },
+                message: Some(Pointer(&["message"])),
+                ..BodyLayout::JSON
+            },
+            headers: HEADERS,
+        };
+        let header = headers(&[(
+            "x-amzn-errortype",
+            "ValidationException:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+        )]);
+        let none = HeaderMap::new();
+        let body = br#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate exceeded"}"#;
+        assert_eq!(
+            decode(&AWS, &header, body).code,
+            str_code("ValidationException")
+        );
+        assert_eq!(
+            decode(&AWS, &none, body).code,
+            str_code("ThrottlingException")
+        );
+        let body = br#"{"code":"AccessDenied","__type":"x#Other"}"#;
+        assert_eq!(decode(&AWS, &none, body).code, str_code("AccessDenied"));
+        // Escaped text is normalised too; what normalises to nothing is no code.
+        let body = br##"{"code":"#","__type":"ns#Thr\u006fttling"}"##;
+        assert_eq!(decode(&AWS, &none, body).code, str_code("Throttling"));
+        assert_eq!(decode(&AWS, &none, br#"{"code":":x"}"#).code, None);
+        assert_eq!(decode(&AWS, &none, b"{}").code, None);
+
+        // OpenAI: `code`, else `type` when `code` is null; both per item.
+        const OPENAI: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                code: Some(CodeSource::Body(Pointer(&["error", "code"]))),
+                code_fallbacks: &[CodeSource::Body(Pointer(&["error", "type"]))],
+                ..BodyLayout::JSON
+            },
+            headers: HEADERS,
+        };
+        let body = br#"{"error":{"message":"m","type":"server_error","param":null,"code":null}}"#;
+        assert_eq!(decode(&OPENAI, &none, body).code, str_code("server_error"));
+        let body = br#"{"error":{"type":"invalid_request_error","code":"model_not_found"}}"#;
+        assert_eq!(
+            decode(&OPENAI, &none, body).code,
+            str_code("model_not_found")
+        );
+
+        // Integer fallbacks, per error item: the first item only.
+        const ITEM_CODES: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                errors: Some(Pointer(&["errors"])),
+                code: Some(CodeSource::Body(Pointer(&["code"]))),
+                code_type: CodeType::Integer,
+                code_fallbacks: &[CodeSource::Body(Pointer(&["legacy_code"]))],
+                ..BodyLayout::JSON
+            },
+            headers: HEADERS,
+        };
+        let body = br#"{"errors":[{"legacy_code":"-12"},{"code":7,"legacy_code":5}]}"#;
+        assert_eq!(
+            decode(&ITEM_CODES, &none, body).code,
+            Some(RawCode::Int(-12))
+        );
     }
 
     #[test]
@@ -1269,6 +2011,7 @@ mod tests {
                     field: Pointer(&["name"]),
                     message: Some(Pointer(&["why"])),
                 }),
+                ..BodyLayout::JSON
             },
             headers: HEADERS,
         };
@@ -1298,6 +2041,7 @@ mod tests {
                 message: Some(Pointer(&["errors", "0", "message"])),
                 request_id: None,
                 field_errors: None,
+                ..BodyLayout::JSON
             },
             headers: HEADERS,
         };
@@ -1327,6 +2071,7 @@ mod tests {
                 ])),
                 request_id: Some(Pointer(&["a", "b", "c", "d", "e", "f", "1"])),
                 field_errors: None,
+                ..BodyLayout::JSON
             },
             headers: HEADERS,
         };
@@ -1358,6 +2103,7 @@ mod tests {
                     field: Pointer(&["error", "text"]),
                     message: Some(Pointer(&["error", "info", "text"])),
                 }),
+                ..BodyLayout::JSON
             },
             headers: HEADERS,
         };
@@ -1418,6 +2164,7 @@ mod tests {
                 message: Some(Pointer(&[])),
                 request_id: None,
                 field_errors: None,
+                ..BodyLayout::JSON
             },
             headers: HEADERS,
         };
@@ -1437,6 +2184,7 @@ mod tests {
                 message: None,
                 request_id: None,
                 field_errors: None,
+                ..BodyLayout::JSON
             },
             headers: HEADERS,
         };

@@ -172,6 +172,25 @@ pub fn parse_delay(
     }
 }
 
+/// A delay given as a JSON number (Discord's `"retry_after": 0.317`) in
+/// `format`: seconds, milliseconds or a Unix timestamp; other formats are
+/// written as text, so a number gives `None`, and so do negative, NaN and
+/// infinite values. Huge values saturate.
+pub fn delay_from_number(value: f64, format: DelayFormat) -> Option<Delay> {
+    if !(value >= 0.0) || value.is_infinite() {
+        return None;
+    }
+    let secs = |scale: f64| {
+        Duration::try_from_secs_f64(value * scale).unwrap_or(Duration::from_secs(u64::MAX))
+    };
+    match format {
+        DelayFormat::Seconds | DelayFormat::SecondsOrDate => Some(Delay::After(secs(1.0))),
+        DelayFormat::Milliseconds => Some(Delay::After(secs(0.001))),
+        DelayFormat::UnixSeconds => UNIX_EPOCH.checked_add(secs(1.0)).map(Delay::At),
+        _ => None,
+    }
+}
+
 /// A non-negative decimal number (`30`, `2.0`, `.5` is rejected) times
 /// `unit_nanos` nanoseconds, saturating at [`Duration::MAX`]-ish bounds
 /// (`u64::MAX` seconds). Signs, exponents and anything else: `None`.
@@ -526,6 +545,25 @@ mod tests {
         assert_eq!(
             Delay::At(UNIX_EPOCH + Duration::from_secs(130)).from_now(now),
             Duration::from_secs(30)
+        );
+    }
+
+    #[test]
+    fn numbers_from_bodies() {
+        assert_eq!(
+            delay_from_number(0.317, DelayFormat::Seconds),
+            Some(Delay::After(Duration::from_secs_f64(0.317)))
+        );
+        assert_eq!(
+            delay_from_number(1500.0, DelayFormat::Milliseconds),
+            Some(Delay::After(Duration::from_millis(1500)))
+        );
+        assert_eq!(delay_from_number(-1.0, DelayFormat::Seconds), None);
+        assert_eq!(delay_from_number(f64::NAN, DelayFormat::Seconds), None);
+        assert_eq!(delay_from_number(3.0, DelayFormat::Duration), None);
+        assert_eq!(
+            delay_from_number(1e300, DelayFormat::Seconds),
+            Some(Delay::After(Duration::from_secs(u64::MAX)))
         );
     }
 

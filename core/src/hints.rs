@@ -10,7 +10,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use http::header::GetAll;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::delay::{Delay, DelayFormat, DelayFrom, DelaySource, WhenSpent, parse_delay};
+use crate::decode::{Captured, Captures};
+use crate::delay::{
+    Delay, DelayFormat, DelayFrom, DelaySource, WhenSpent, delay_from_number, parse_delay,
+};
 use crate::layout::{HeaderLayout, RateLimitLayout, ResetUnit};
 
 /// How far ahead a rate-limit reset may plausibly be. A reset further away
@@ -365,6 +368,8 @@ pub(crate) struct HintHeaders {
     min_delay: Option<Duration>,
     /// Whether the layout names any delay header at all.
     any: bool,
+    /// Whether any source reads a body value.
+    pub(crate) body_sources: bool,
 }
 
 impl HintHeaders {
@@ -385,6 +390,12 @@ impl HintHeaders {
             || remaining.is_some()
             || reset.is_some()
             || !layout.delays.is_empty();
+        let mut body_sources = false;
+        let mut i = 0;
+        while i < layout.delays.len() {
+            body_sources |= matches!(layout.delays[i].from, DelayFrom::Body(_));
+            i += 1;
+        }
         HintHeaders {
             retry_after: optional(layout.retry_after, resolve),
             limit: optional(limit, resolve),
@@ -394,6 +405,7 @@ impl HintHeaders {
             sources: layout.delays,
             min_delay: layout.min_delay,
             any,
+            body_sources,
         }
     }
 
@@ -448,6 +460,46 @@ pub fn read_source(hints: &mut DelayHints, source: &DelaySource, text: &str, hea
         WhenSpent::Param(param) => Some(param),
     };
     if let Some(delay) = parse_delay(text, source.format, source.param, when_param) {
+        hints.offer(delay, source.name);
+    }
+}
+
+impl HintHeaders {
+    /// Reads the layout's body delay sources from the values the decoder
+    /// captured: a string is parsed in the source's format, a number read
+    /// as seconds, milliseconds or a Unix timestamp.
+    pub(crate) fn read_captured(
+        &self,
+        hints: &mut DelayHints,
+        captures: &Captures<'_>,
+        headers: &HeaderMap,
+    ) {
+        for source in self.sources {
+            let DelayFrom::Body(index) = source.from else {
+                continue;
+            };
+            match captures.get(index) {
+                Some(Captured::Str(text)) => read_source(hints, source, text, headers),
+                Some(Captured::Int(n)) => read_number(hints, source, *n as f64, headers),
+                Some(Captured::Float(x)) => read_number(hints, source, *x, headers),
+                _ => {}
+            }
+        }
+        if hints.min_delay.is_none() {
+            hints.min_delay = self.min_delay;
+        }
+    }
+}
+
+fn read_number(hints: &mut DelayHints, source: &DelaySource, value: f64, headers: &HeaderMap) {
+    if let WhenSpent::Header(remaining) = source.when
+        && single_value(headers, remaining)
+            .and_then(parse_rate_limit_count)
+            .is_some_and(|left| left > 0)
+    {
+        return;
+    }
+    if let Some(delay) = delay_from_number(value, source.format) {
         hints.offer(delay, source.name);
     }
 }

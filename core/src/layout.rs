@@ -53,7 +53,101 @@ pub struct FieldErrorsLayout {
     pub message: Option<Pointer>,
 }
 
+/// A body value the decoder captures besides code, message, request id and
+/// field errors: what extras, body conditions and body delay sources read.
+/// Pointers are absolute (from the body's root), and may pass through the
+/// array of [`BodyLayout::errors`] or [`FieldErrorsLayout::items`]
+/// (`/errors/0/id`).
+///
+/// The decoder returns the values in [`crate::decode::Parts::captures`], in
+/// the order of [`BodyLayout::captures`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capture {
+    /// The value at this pointer.
+    At(Pointer),
+    /// In the array at `array`, the first item whose value at `key` is the
+    /// string `equals`: its value at `value` (`key` and `value` relative to
+    /// the item). Google's `error.details[]` item of `@type`
+    /// `type.googleapis.com/google.rpc.RetryInfo`, for its `retryDelay`.
+    Select {
+        /// The array of items.
+        array: Pointer,
+        /// The item's field that picks it.
+        key: Pointer,
+        /// The text that field must have.
+        equals: &'static str,
+        /// The value taken from the picked item.
+        value: Pointer,
+    },
+}
+
+/// How a code's text is normalised before it is looked up (AWS sends
+/// `ValidationException:http://…` in a header and
+/// `com.amazonaws.dynamodb.v20120810#ThrottlingException` in a body).
+/// Applied to string codes from every source; an empty result is no code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CodeNormalize {
+    /// Cut the text from the first occurrence of this string.
+    pub drop_after: Option<&'static str>,
+    /// Cut the text up to and including the last occurrence of this string.
+    pub drop_through: Option<&'static str>,
+}
+
+impl CodeNormalize {
+    /// No normalisation.
+    pub const NONE: CodeNormalize = CodeNormalize {
+        drop_after: None,
+        drop_through: None,
+    };
+
+    /// The normalised part of `text` (a sub-slice: no copy).
+    ///
+    /// ```
+    /// use errspec::layout::CodeNormalize;
+    ///
+    /// let aws = CodeNormalize { drop_after: Some(":"), drop_through: Some("#") };
+    /// assert_eq!(aws.apply("ValidationException:http://internal.amazon.com/coral/"), "ValidationException");
+    /// assert_eq!(aws.apply("com.amazonaws.dynamodb.v20120810#ThrottlingException"), "ThrottlingException");
+    /// assert_eq!(aws.apply("ThrottlingException"), "ThrottlingException");
+    /// ```
+    pub fn apply<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.kept(text)]
+    }
+
+    /// The byte range of `text` that [`apply`](CodeNormalize::apply) keeps.
+    pub(crate) fn kept(&self, text: &str) -> std::ops::Range<usize> {
+        if self.is_none() {
+            return 0..text.len();
+        }
+        let mut range = 0..text.len();
+        if let Some(sep) = self.drop_after.filter(|sep| !sep.is_empty())
+            && let Some(at) = text.find(sep)
+        {
+            range.end = at;
+        }
+        if let Some(sep) = self.drop_through.filter(|sep| !sep.is_empty())
+            && let Some(at) = text[range.clone()].rfind(sep)
+        {
+            range.start = at + sep.len();
+        }
+        let kept = &text[range.clone()];
+        let trimmed = kept.trim_ascii_start();
+        range.start += kept.len() - trimmed.len();
+        range.end = range.start + trimmed.trim_ascii_end().len();
+        range
+    }
+
+    /// Whether this normalisation changes nothing.
+    pub const fn is_none(&self) -> bool {
+        self.drop_after.is_none() && self.drop_through.is_none()
+    }
+}
+
 /// Where code, message, request id and field errors live in the body.
+///
+/// Hand-written layouts can start from [`BodyLayout::JSON`] and set what
+/// they need (`BodyLayout { message: Some(..), ..BodyLayout::JSON }`), so
+/// they keep compiling when fields are added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BodyLayout {
     /// JSON or text.
@@ -72,6 +166,30 @@ pub struct BodyLayout {
     pub request_id: Option<Pointer>,
     /// Field-level errors.
     pub field_errors: Option<FieldErrorsLayout>,
+    /// Where to look for the code when [`code`](BodyLayout::code) gives
+    /// none, in order (a fallback chain: AWS's header, then `code`, then
+    /// `__type`). Body pointers are relative to each item, as `code`'s.
+    pub code_fallbacks: &'static [CodeSource],
+    /// How a string code is normalised.
+    pub code_normalize: CodeNormalize,
+    /// Further body values to capture.
+    pub captures: &'static [Capture],
+}
+
+impl BodyLayout {
+    /// A JSON body with nothing to find: the base for hand-written layouts.
+    pub const JSON: BodyLayout = BodyLayout {
+        format: BodyFormat::Json,
+        errors: None,
+        code: None,
+        code_type: CodeType::String,
+        message: None,
+        request_id: None,
+        field_errors: None,
+        code_fallbacks: &[],
+        code_normalize: CodeNormalize::NONE,
+        captures: &[],
+    };
 }
 
 /// Rate-limit headers.

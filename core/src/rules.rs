@@ -47,6 +47,7 @@ use std::fmt;
 use http::HeaderMap;
 
 use crate::RetryClass;
+use crate::decode::{Captured, Captures};
 use crate::hints::{header_text, single_value};
 
 /// What decided an error's retry class.
@@ -127,6 +128,37 @@ impl Test {
     }
 }
 
+impl Test {
+    /// Whether a captured body value passes. A string compares as text; an
+    /// integer, float or boolean compares with the test's text read as one
+    /// (`equals: 0` holds for `0`, `equals: false` for `false`); `contains`
+    /// looks only in strings. `null` counts as absent; an object or array is
+    /// present but equals nothing.
+    pub fn holds_captured(&self, value: Option<&Captured<'_>>) -> bool {
+        let value = match value {
+            None | Some(Captured::Null) => return self.holds(None),
+            Some(value) => value,
+        };
+        let same = |text: &str| match value {
+            Captured::Str(s) => s == text,
+            Captured::Int(n) => text.trim().parse::<i64>() == Ok(*n),
+            Captured::Float(x) => text.trim().parse::<f64>() == Ok(*x),
+            Captured::Bool(b) => text.trim().parse::<bool>() == Ok(*b),
+            _ => false,
+        };
+        match *self {
+            Test::Present(present) => present,
+            Test::Equals(text) => same(text),
+            Test::NotEquals(text) => !same(text),
+            Test::In(texts) => texts.iter().any(|t| same(t)),
+            Test::Contains(needle) => match value {
+                Captured::Str(s) => contains_ignore_ascii_case(s, needle),
+                _ => false,
+            },
+        }
+    }
+}
+
 /// Whether `haystack` contains `needle`, ASCII letters compared without
 /// case (other characters exactly). No allocation.
 pub fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
@@ -177,6 +209,9 @@ pub enum Condition {
     Header(&'static str, Test),
     /// The decoded message.
     Message(Test),
+    /// A body value: the capture with this index, of the layout's captures
+    /// (see [`Test::holds_captured`] for how values compare).
+    Field(usize, Test),
 }
 
 impl Condition {
@@ -189,6 +224,9 @@ impl Condition {
                 test.holds(single_value(facts.headers, name).and_then(header_text))
             }
             Condition::Message(test) => test.holds(facts.message),
+            Condition::Field(index, test) => {
+                test.holds_captured(facts.captures.and_then(|c| c.get(index)))
+            }
         }
     }
 }
@@ -223,6 +261,8 @@ pub struct Facts<'a> {
     pub code: Option<&'a str>,
     /// The decoded message, if any.
     pub message: Option<&'a str>,
+    /// The body values the layout captured, if any.
+    pub captures: Option<&'a Captures<'a>>,
 }
 
 impl<'a> Facts<'a> {
@@ -234,7 +274,14 @@ impl<'a> Facts<'a> {
             headers,
             code: None,
             message: None,
+            captures: None,
         }
+    }
+
+    /// With the body values the layout captured.
+    pub fn captures(mut self, captures: &'a Captures<'a>) -> Facts<'a> {
+        self.captures = Some(captures);
+        self
     }
 
     /// With the decoded code's text.
@@ -492,6 +539,23 @@ mod tests {
         assert!(Test::Contains("").holds(Some("")));
         assert!(!Test::Contains("limité").holds(Some("LIMITÉ")));
         assert!(!Test::Contains("long needle").holds(Some("short")));
+    }
+
+    #[test]
+    fn tests_on_captured_values() {
+        use std::borrow::Cow;
+        let s = Captured::Str(Cow::Borrowed("api_error"));
+        assert!(Test::Equals("api_error").holds_captured(Some(&s)));
+        assert!(Test::Contains("API").holds_captured(Some(&s)));
+        assert!(Test::Equals("0").holds_captured(Some(&Captured::Int(0))));
+        assert!(Test::NotEquals("0").holds_captured(Some(&Captured::Int(406))));
+        assert!(!Test::NotEquals("0").holds_captured(None));
+        assert!(Test::Equals("false").holds_captured(Some(&Captured::Bool(false))));
+        assert!(Test::Equals("0.5").holds_captured(Some(&Captured::Float(0.5))));
+        assert!(Test::Present(false).holds_captured(Some(&Captured::Null)));
+        assert!(Test::Present(true).holds_captured(Some(&Captured::Object)));
+        assert!(!Test::Equals("x").holds_captured(Some(&Captured::Array(1))));
+        assert!(!Test::Contains("1").holds_captured(Some(&Captured::Int(1))));
     }
 
     #[test]

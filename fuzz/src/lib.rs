@@ -256,6 +256,7 @@ pub fn layout(input: &mut Input<'_>) -> ApiLayout {
             message,
             request_id,
             field_errors,
+            ..BodyLayout::JSON
         },
         headers: HeaderLayout {
             retry_after: Some("retry-after"),

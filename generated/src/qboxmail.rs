@@ -156,6 +156,12 @@ pub mod management {
                     ::errspec::layout::Pointer(&["description"]),
                 ),
             }),
+            code_fallbacks: &[],
+            code_normalize: ::errspec::layout::CodeNormalize {
+                drop_after: ::core::option::Option::None,
+                drop_through: ::core::option::Option::None,
+            },
+            captures: &[],
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::None,
@@ -706,6 +712,12 @@ pub mod send {
                 ::errspec::layout::Pointer(&["request_id"]),
             ),
             field_errors: ::core::option::Option::None,
+            code_fallbacks: &[],
+            code_normalize: ::errspec::layout::CodeNormalize {
+                drop_after: ::core::option::Option::None,
+                drop_through: ::core::option::Option::None,
+            },
+            captures: &[],
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),

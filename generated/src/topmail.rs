@@ -540,6 +540,12 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
                 ::errspec::layout::Pointer(&["error", "message"]),
             ),
         }),
+        code_fallbacks: &[],
+        code_normalize: ::errspec::layout::CodeNormalize {
+            drop_after: ::core::option::Option::None,
+            drop_through: ::core::option::Option::None,
+        },
+        captures: &[],
     },
     headers: ::errspec::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),

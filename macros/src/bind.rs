@@ -192,6 +192,7 @@ fn bind_inline(input: &Input) -> Bound {
                 message: f.value.message.clone(),
             })
         }),
+        ..BodyLayout::default()
     };
     let plain = |s: &Option<String>| {
         s.as_ref()

@@ -4,26 +4,24 @@
 //! [`Client::send`] sends a request, decodes error responses into `E`, asks
 //! the [`RetryPolicy`] what to do, waits (with `tokio::time::sleep`), and
 //! tries again, until success or a [`Failure`] that says why it stopped and
-//! what every attempt saw.
-//!
-//! What it logs: one `tracing` event per attempt (target `errspec::client`)
-//! with provider, API, method, URL path (never the query string), attempt
-//! number, status, code, class, request id and delay. Never header values,
-//! bodies, or the URL's query.
+//! what every attempt saw. The loop is the sans-IO one of
+//! [`retry`](crate::retry), so an [`Observer`]
+//! sees every attempt and the `tracing` events are those described in
+//! [`observe`](crate::observe): never header values, bodies, or the URL's
+//! query.
 
-use std::borrow::Cow;
 use std::fmt;
-use std::marker::PhantomData;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue, StatusCode};
+use http::{HeaderName, HeaderValue};
 
+use crate::ApiError;
+use crate::observe::Observer;
 use crate::policy::{
-    Decision, GiveUpReason, Outcome, RetryBudget, RetryContext, RetryDecider, RetryPolicy,
-    RetryReason, TransportFailure,
+    Decision, GiveUpReason, RetryBudget, RetryDecider, RetryPolicy, TransportFailure,
 };
-use crate::{ApiError, RetryClass};
+pub use crate::retry::{Attempt, SendOptions};
+use crate::retry::{Attempts, Redacted, Retrier, RetrierBuilder};
 
 /// The default limit on how much of an error body is read: 1 MiB.
 pub const DEFAULT_MAX_ERROR_BODY: usize = 1024 * 1024;
@@ -47,60 +45,6 @@ impl IntoRequest for reqwest::Request {
 impl IntoRequest for reqwest::RequestBuilder {
     fn into_request(self) -> Result<reqwest::Request, reqwest::Error> {
         self.build()
-    }
-}
-
-/// Per-request settings of [`Client::send`].
-///
-/// `Debug` does not show the idempotency key.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct SendOptions {
-    /// The operation is idempotent (repeating it has no further effect), so
-    /// an ambiguous failure may be retried. `GET`, `PUT` and `DELETE` usually
-    /// are; the caller decides.
-    pub idempotent: bool,
-    /// The idempotency key to send when the API takes one
-    /// ([`ApiError::IDEMPOTENCY_HEADER`]). `None`: a random UUID v4 per
-    /// call. Ignored by APIs without an idempotency header.
-    pub idempotency_key: Option<String>,
-}
-
-impl SendOptions {
-    /// Options for an idempotent operation.
-    pub fn idempotent() -> SendOptions {
-        SendOptions {
-            idempotent: true,
-            idempotency_key: None,
-        }
-    }
-
-    /// Options carrying a caller-chosen idempotency key, e.g. one stored
-    /// with the job so that a retry after a crash reuses it.
-    pub fn with_idempotency_key(key: impl Into<String>) -> SendOptions {
-        SendOptions {
-            idempotent: false,
-            idempotency_key: Some(key.into()),
-        }
-    }
-}
-
-impl fmt::Debug for SendOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendOptions")
-            .field("idempotent", &self.idempotent)
-            .field(
-                "idempotency_key",
-                &self.idempotency_key.as_ref().map(|_| Redacted),
-            )
-            .finish()
-    }
-}
-
-struct Redacted;
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
     }
 }
 
@@ -176,26 +120,6 @@ pub enum LastError<E> {
     /// No (usable) response.
     #[error(transparent)]
     Transport(TransportError),
-}
-
-/// One attempt of a failed request, as recorded in [`Failure::attempts`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Attempt {
-    /// 1 for the first attempt.
-    pub number: u32,
-    /// The response status, if there was a response.
-    pub status: Option<StatusCode>,
-    /// The error code, if the response carried one.
-    pub code: Option<String>,
-    /// The request id, if the response carried one.
-    pub request_id: Option<String>,
-    /// The retry class the outcome behaved as.
-    pub class: RetryClass,
-    /// For a failure without a response: whether it may have been sent.
-    pub transport: Option<TransportFailure>,
-    /// The wait before the next attempt; `None` for the last one.
-    pub delay: Option<Duration>,
 }
 
 /// A request that succeeded, perhaps after retries.
@@ -386,27 +310,18 @@ impl<E: ApiError> std::error::Error for Failure<E> {
 /// ```
 pub struct Client<E> {
     http: reqwest::Client,
-    policy: RetryPolicy,
-    decider: Option<Arc<dyn RetryDecider>>,
-    budget: Option<RetryBudget>,
+    retrier: Retrier<E>,
     max_error_body: usize,
-    rng: Mutex<fastrand::Rng>,
-    _error: PhantomData<fn() -> E>,
 }
 
 impl<E> Clone for Client<E> {
-    /// Shares the HTTP client and the retry budget; the clone draws jitter
-    /// from a generator forked from this one.
+    /// Shares the HTTP client and the [`Retrier`]: policy, budget, observer
+    /// and jitter generator.
     fn clone(&self) -> Self {
-        let rng = self.lock_rng().fork();
         Client {
             http: self.http.clone(),
-            policy: self.policy.clone(),
-            decider: self.decider.clone(),
-            budget: self.budget.clone(),
+            retrier: self.retrier.clone(),
             max_error_body: self.max_error_body,
-            rng: Mutex::new(rng),
-            _error: PhantomData,
         }
     }
 }
@@ -416,36 +331,25 @@ impl<E: ApiError> fmt::Debug for Client<E> {
     /// lists its default headers, which may hold credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("provider", &E::PROVIDER)
-            .field("api", &E::API)
-            .field("policy", &self.policy)
-            .field("decider", &self.decider)
-            .field("budget", &self.budget)
+            .field("retrier", &self.retrier)
             .field("max_error_body", &self.max_error_body)
             .finish_non_exhaustive()
     }
 }
 
-/// Builds a [`Client`].
+/// Builds a [`Client`]. The retry settings are a [`RetrierBuilder`]'s.
 #[must_use]
 pub struct ClientBuilder<E> {
     http: reqwest::Client,
-    policy: RetryPolicy,
-    decider: Option<Arc<dyn RetryDecider>>,
-    budget: Option<RetryBudget>,
+    retrier: RetrierBuilder<E>,
     max_error_body: usize,
-    seed: Option<u64>,
-    _error: PhantomData<fn() -> E>,
 }
 
 impl<E> fmt::Debug for ClientBuilder<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("policy", &self.policy)
-            .field("decider", &self.decider)
-            .field("budget", &self.budget)
+            .field("retrier", &self.retrier)
             .field("max_error_body", &self.max_error_body)
-            .field("seed", &self.seed)
             .finish_non_exhaustive()
     }
 }
@@ -453,52 +357,34 @@ impl<E> fmt::Debug for ClientBuilder<E> {
 impl<E: ApiError> ClientBuilder<E> {
     /// The retry policy (default [`RetryPolicy::default`]).
     pub fn policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
+        self.retrier = self.retrier.policy(policy);
         self
     }
 
-    /// Replaces the policy's retry decision with `decider`'s (default: the
-    /// [`policy`](Self::policy) decides). The policy's
-    /// [`attempt_timeout`](RetryPolicy::attempt_timeout) and
-    /// [`deadline`](RetryPolicy::deadline) still cut attempts, and the
-    /// client still refuses to resend a stream body and charges the budget.
-    ///
-    /// ```
-    /// use errspec::client::Client;
-    /// use errspec::policy::{self, Decision, GiveUpReason, RetryContext, RetryPolicy};
-    /// use errspec::ApiError;
-    ///
-    /// // The standard decision, but never more than one retry.
-    /// fn client<E: ApiError>() -> Client<E> {
-    /// let standard = RetryPolicy::default();
-    /// Client::builder(reqwest::Client::new())
-    ///     .decider(policy::from_fn(move |context: &RetryContext<'_>, rng: &mut policy::Rng| {
-    ///         if context.attempts >= 2 {
-    ///             return Decision::GiveUp {
-    ///                 reason: GiveUpReason::AttemptsExhausted { attempts: context.attempts },
-    ///                 server_delay: None,
-    ///             };
-    ///         }
-    ///         standard.decide_with_rng(context, rng)
-    ///     }))
-    ///     .build()
-    /// }
-    /// ```
+    /// Replaces the policy's retry decision with `decider`'s; see
+    /// [`RetrierBuilder::decider`].
     pub fn decider(mut self, decider: impl RetryDecider + 'static) -> Self {
-        self.decider = Some(Arc::new(decider));
+        self.retrier = self.retrier.decider(decider);
+        self
+    }
+
+    /// Called on every attempt and give-up (default none); see
+    /// [`observe`](crate::observe).
+    pub fn observer(mut self, observer: impl Observer + 'static) -> Self {
+        self.retrier = self.retrier.observer(observer);
         self
     }
 
     /// The retry budget, e.g. one shared by several clients (default: a
     /// new [`RetryBudget::default`] for this client and its clones).
     pub fn budget(mut self, budget: RetryBudget) -> Self {
-        self.budget = Some(budget);
+        self.retrier = self.retrier.budget(budget);
         self
     }
 
     /// No retry budget: only the policy limits retries.
     pub fn without_budget(mut self) -> Self {
-        self.budget = None;
+        self.retrier = self.retrier.without_budget();
         self
     }
 
@@ -511,24 +397,16 @@ impl<E: ApiError> ClientBuilder<E> {
 
     /// Seeds the jitter generator, making delays reproducible (for tests).
     pub fn jitter_seed(mut self, seed: u64) -> Self {
-        self.seed = Some(seed);
+        self.retrier = self.retrier.jitter_seed(seed);
         self
     }
 
     /// The client.
     pub fn build(self) -> Client<E> {
-        let rng = match self.seed {
-            Some(seed) => fastrand::Rng::with_seed(seed),
-            None => fastrand::Rng::new(),
-        };
         Client {
             http: self.http,
-            policy: self.policy,
-            decider: self.decider,
-            budget: self.budget,
+            retrier: self.retrier.build(),
             max_error_body: self.max_error_body,
-            rng: Mutex::new(rng),
-            _error: PhantomData,
         }
     }
 }
@@ -536,53 +414,8 @@ impl<E: ApiError> ClientBuilder<E> {
 /// What one attempt produced.
 enum AttemptResult<E> {
     Success(reqwest::Response),
-    Api { error: E, outcome: Outcome },
+    Api(E, http::HeaderMap),
     Transport(TransportError),
-}
-
-/// A failed attempt: its error, what it means for retrying (`None`: the
-/// request itself is invalid), and its record.
-struct Failed<E> {
-    error: LastError<E>,
-    outcome: Option<Outcome>,
-    record: Attempt,
-}
-
-impl<E: ApiError> Failed<E> {
-    fn api(number: u32, error: E, outcome: Outcome) -> Failed<E> {
-        let record = Attempt {
-            number,
-            status: error.status(),
-            code: error.code().map(Cow::into_owned),
-            request_id: error.request_id().map(str::to_owned),
-            class: outcome.class(),
-            transport: None,
-            delay: None,
-        };
-        Failed {
-            error: LastError::Api(error),
-            outcome: Some(outcome),
-            record,
-        }
-    }
-
-    fn transport(number: u32, error: TransportError) -> Failed<E> {
-        let failure = error.failure();
-        let record = Attempt {
-            number,
-            status: None,
-            code: None,
-            request_id: None,
-            class: failure.map_or(RetryClass::Never, TransportFailure::retry_class),
-            transport: failure,
-            delay: None,
-        };
-        Failed {
-            error: LastError::Transport(error),
-            outcome: failure.map(Outcome::Transport),
-            record,
-        }
-    }
 }
 
 impl<E: ApiError> Client<E> {
@@ -595,12 +428,19 @@ impl<E: ApiError> Client<E> {
     pub fn builder(http: reqwest::Client) -> ClientBuilder<E> {
         ClientBuilder {
             http,
-            policy: RetryPolicy::default(),
-            decider: None,
-            budget: Some(RetryBudget::default()),
+            retrier: Retrier::builder(),
             max_error_body: DEFAULT_MAX_ERROR_BODY,
-            seed: None,
-            _error: PhantomData,
+        }
+    }
+
+    /// A client that retries with `retrier`'s settings and shares its
+    /// budget, observer and jitter generator (e.g. with a reqwest-middleware
+    /// or tower stack talking to the same API).
+    pub fn with_retrier(http: reqwest::Client, retrier: Retrier<E>) -> Client<E> {
+        Client {
+            http,
+            retrier,
+            max_error_body: DEFAULT_MAX_ERROR_BODY,
         }
     }
 
@@ -609,14 +449,19 @@ impl<E: ApiError> Client<E> {
         &self.http
     }
 
+    /// The retry settings and shared state.
+    pub fn retrier(&self) -> &Retrier<E> {
+        &self.retrier
+    }
+
     /// The retry policy.
     pub fn policy(&self) -> &RetryPolicy {
-        &self.policy
+        self.retrier.policy()
     }
 
     /// The retry budget, if any.
     pub fn budget(&self) -> Option<&RetryBudget> {
-        self.budget.as_ref()
+        self.retrier.budget()
     }
 
     /// Starts a request on the underlying HTTP client.
@@ -635,7 +480,8 @@ impl<E: ApiError> Client<E> {
     /// - Error responses are decoded into `E` from at most
     ///   [`max_error_body`](ClientBuilder::max_error_body) bytes.
     /// - When the API takes idempotency keys, every attempt carries the same
-    ///   key (the caller's, one already set on the request, or a new UUID v4)
+    ///   key (one already set on the request, the caller's, or a new UUID v4
+    ///   unless [`omit_idempotency_key`](SendOptions::omit_idempotency_key))
     ///   and the request counts as retry-safe.
     /// - A request whose body cannot be cloned (a stream) is sent once; if
     ///   it should have been retried, the failure says so
@@ -657,10 +503,8 @@ impl<E: ApiError> Client<E> {
     pub async fn send_recorded(
         &self,
         request: impl IntoRequest,
-        options: SendOptions,
+        mut options: SendOptions,
     ) -> Result<Delivered, Failure<E>> {
-        // Only a deadline needs to know when the first attempt started.
-        let start = self.policy.deadline().map(|_| tokio::time::Instant::now());
         // Nothing was sent: no attempts, no key worth reusing.
         let invalid = |error| Failure {
             error: LastError::Transport(error),
@@ -672,161 +516,81 @@ impl<E: ApiError> Client<E> {
         let mut request = request
             .into_request()
             .map_err(|e| invalid(TransportError::Invalid(e.without_url())))?;
-        let idempotency_key =
-            attach_idempotency_key::<E>(&mut request, options.idempotency_key).map_err(invalid)?;
-        let retry_safe = options.idempotent || idempotency_key.is_some();
-        let method = request.method().clone();
-        // The log events' URL path is read from the spare copy of the
-        // request; only a request without one (a stream body) copies it.
-        let mut stream_path: Option<String> = None;
-        let mut attempts: Vec<Attempt> = Vec::new();
-        let mut spent = 0;
+        let header = idempotency_header::<E>().map_err(invalid)?;
+        // A key the caller already put on the request is kept.
+        if let Some(existing) = header.as_ref().and_then(|h| request.headers().get(h)) {
+            let key = existing.to_str().map_err(|_| invalid(invalid_key::<E>()))?;
+            options.idempotency_key = Some(key.to_owned());
+        }
+        let mut attempts = self
+            .retrier
+            .start(request.method(), request.url().path(), options);
+        if let (Some(name), Some(key)) = (header, attempts.idempotency_key()) {
+            let mut value = HeaderValue::from_str(key).map_err(|_| invalid(invalid_key::<E>()))?;
+            value.set_sensitive(true);
+            request.headers_mut().insert(name, value);
+        }
         let mut next = request;
         loop {
-            let number = u32::try_from(attempts.len())
-                .unwrap_or(u32::MAX)
-                .saturating_add(1);
             // A copy for the next attempt; `None` for a stream body, sent once.
             let spare = next.try_clone();
-            if spare.is_none() && stream_path.is_none() {
-                stream_path = Some(next.url().path().to_owned());
-            }
-            let failed = match self.attempt(next, start).await {
+            attempts.set_replayable(spare.is_some());
+            let (error, decision) = match self.attempt(next, &attempts).await {
                 AttemptResult::Success(response) => {
-                    if let Some(budget) = &self.budget {
-                        budget.record_success(spent);
-                    }
-                    tracing::debug!(
-                        target: "errspec::client",
-                        provider = E::PROVIDER,
-                        api = E::API,
-                        method = %method,
-                        path = %url_path(spare.as_ref(), stream_path.as_deref()),
-                        attempt = number,
-                        status = response.status().as_u16(),
-                        "attempt succeeded"
-                    );
+                    attempts.succeeded(response.status());
+                    let (retried, idempotency_key) = attempts.into_parts();
                     return Ok(Delivered {
                         response,
-                        retried: attempts,
+                        retried,
                         idempotency_key,
                     });
                 }
-                AttemptResult::Api { error, outcome } => Failed::api(number, error, outcome),
-                AttemptResult::Transport(error) => Failed::transport(number, error),
+                AttemptResult::Api(error, headers) => {
+                    let decision = attempts.failed_response(&error, &headers);
+                    (LastError::Api(error), decision)
+                }
+                AttemptResult::Transport(error) => {
+                    let decision = match error.failure() {
+                        Some(failure) => attempts.failed_transport(failure),
+                        None => attempts.failed_invalid(),
+                    };
+                    (LastError::Transport(error), decision)
+                }
             };
-            let decision = self.decide(&failed, retry_safe, start, spare.is_some(), &mut spent);
             match (decision, spare) {
-                (Decision::Retry { after, reason }, Some(spare)) => {
-                    let record = failed.record;
-                    tracing::info!(
-                        target: "errspec::client",
-                        provider = E::PROVIDER,
-                        api = E::API,
-                        method = %method,
-                        path = %spare.url().path(),
-                        attempt = number,
-                        status = record.status.map(|s| s.as_u16()),
-                        code = record.code.as_deref(),
-                        class = %record.class,
-                        request_id = record.request_id.as_deref(),
-                        delay_ms = millis(after),
-                        reason = %reason,
-                        "attempt failed, retrying"
-                    );
-                    attempts.push(Attempt {
-                        delay: Some(after),
-                        ..record
-                    });
+                (Decision::Retry { after, .. }, Some(spare)) => {
                     tokio::time::sleep(after).await;
                     next = spare;
                 }
-                (decision, spare) => {
+                (decision, _) => {
                     let (reason, server_delay) = match decision {
                         Decision::GiveUp {
                             reason,
                             server_delay,
                         } => (reason, server_delay),
-                        // `decide` retries only with a copy to send.
+                        // `Attempts` retries only what can be sent again.
                         Decision::Retry { .. } => (GiveUpReason::NotReplayable, None),
                     };
-                    attempts.push(failed.record);
-                    let failure = Failure {
-                        error: failed.error,
+                    let (attempts, idempotency_key) = attempts.into_parts();
+                    return Err(Failure {
+                        error,
                         attempts,
                         reason,
                         server_delay,
                         idempotency_key,
-                    };
-                    let path = url_path(spare.as_ref(), stream_path.as_deref());
-                    self.trace_give_up(&method, path, &failure);
-                    return Err(failure);
+                    });
                 }
             }
         }
-    }
-
-    /// The policy's decision, then the client's own limits: a request that
-    /// cannot be sent again, and the retry budget (charged here, into `spent`).
-    fn decide(
-        &self,
-        failed: &Failed<E>,
-        retry_safe: bool,
-        start: Option<tokio::time::Instant>,
-        replayable: bool,
-        spent: &mut u32,
-    ) -> Decision {
-        let Some(outcome) = &failed.outcome else {
-            // The HTTP client refused the request: sending it again would not help.
-            return Decision::GiveUp {
-                reason: GiveUpReason::InvalidRequest,
-                server_delay: None,
-            };
-        };
-        let context = RetryContext::new(outcome, failed.record.number)
-            .retry_safe(retry_safe)
-            .elapsed(start.map_or(Duration::ZERO, |start| start.elapsed()));
-        let decider: &dyn RetryDecider = match &self.decider {
-            Some(decider) => decider.as_ref(),
-            None => &self.policy,
-        };
-        let decision = decider.decide(&context, &mut self.lock_rng());
-        let Decision::Retry { after, reason } = decision else {
-            return decision;
-        };
-        let server_delay = (reason == RetryReason::ServerDelay).then_some(after);
-        if !replayable {
-            return Decision::GiveUp {
-                reason: GiveUpReason::NotReplayable,
-                server_delay,
-            };
-        }
-        if let Some(budget) = &self.budget {
-            match budget.try_acquire(outcome) {
-                Some(cost) => *spent += cost,
-                None => {
-                    return Decision::GiveUp {
-                        reason: GiveUpReason::BudgetExhausted,
-                        server_delay,
-                    };
-                }
-            }
-        }
-        decision
     }
 
     /// One attempt: send, and read and decode an error response.
-    async fn attempt(
-        &self,
-        request: reqwest::Request,
-        start: Option<tokio::time::Instant>,
-    ) -> AttemptResult<E> {
-        let remaining = self
-            .policy
+    async fn attempt(&self, request: reqwest::Request, attempts: &Attempts<E>) -> AttemptResult<E> {
+        let policy = self.retrier.policy();
+        let remaining = policy
             .deadline()
-            .zip(start)
-            .map(|(deadline, start)| deadline.saturating_sub(start.elapsed()));
-        let limit = match (self.policy.attempt_timeout(), remaining) {
+            .map(|deadline| deadline.saturating_sub(attempts.elapsed()));
+        let limit = match (policy.attempt_timeout(), remaining) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -840,10 +604,8 @@ impl<E: ApiError> Client<E> {
                 return AttemptResult::Success(response);
             }
             let body = read_limited(&mut response, self.max_error_body).await;
-            let headers = response.headers();
-            let error = E::decode(status, headers, &body);
-            let outcome = Outcome::api_with_headers(&error, headers);
-            AttemptResult::Api { error, outcome }
+            let headers = std::mem::take(response.headers_mut());
+            AttemptResult::Api(E::decode(status, &headers, &body), headers)
         };
         match limit {
             Some(limit) => tokio::time::timeout(limit, attempt)
@@ -852,69 +614,19 @@ impl<E: ApiError> Client<E> {
             None => attempt.await,
         }
     }
+}
 
-    fn trace_give_up(&self, method: &reqwest::Method, path: &str, failure: &Failure<E>) {
-        let Some(last) = failure.attempts.last() else {
-            return;
-        };
-        tracing::warn!(
-            target: "errspec::client",
-            provider = E::PROVIDER,
-            api = E::API,
-            method = %method,
-            path = %path,
-            attempt = last.number,
-            status = last.status.map(|s| s.as_u16()),
-            code = last.code.as_deref(),
-            class = %last.class,
-            request_id = last.request_id.as_deref(),
-            server_delay_ms = failure.server_delay.map(millis),
-            reason = %failure.reason,
-            "attempt failed, giving up"
-        );
+/// The API's idempotency header, if it takes one.
+fn idempotency_header<E: ApiError>() -> Result<Option<HeaderName>, TransportError> {
+    E::IDEMPOTENCY_HEADER
+        .map(|header| HeaderName::try_from(header).map_err(|_| invalid_key::<E>()))
+        .transpose()
+}
+
+fn invalid_key<E: ApiError>() -> TransportError {
+    TransportError::InvalidIdempotencyKey {
+        header: E::IDEMPOTENCY_HEADER.unwrap_or_default(),
     }
-}
-
-impl<E> Client<E> {
-    fn lock_rng(&self) -> std::sync::MutexGuard<'_, fastrand::Rng> {
-        // A panic elsewhere cannot leave a random generator inconsistent.
-        self.rng.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// The URL path for log events: the spare copy's, else the copy kept for a
-/// request that has none.
-fn url_path<'a>(spare: Option<&'a reqwest::Request>, copy: Option<&'a str>) -> &'a str {
-    spare.map_or(copy.unwrap_or_default(), |spare| spare.url().path())
-}
-
-/// Milliseconds with a fraction, so sub-millisecond waits do not log as 0.
-fn millis(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// Attaches the API's idempotency key; returns the key when the API takes one.
-fn attach_idempotency_key<E: ApiError>(
-    request: &mut reqwest::Request,
-    key: Option<String>,
-) -> Result<Option<String>, TransportError> {
-    let Some(header) = E::IDEMPOTENCY_HEADER else {
-        return Ok(None);
-    };
-    let invalid = || TransportError::InvalidIdempotencyKey { header };
-    let name = HeaderName::try_from(header).map_err(|_| invalid())?;
-    // A key the caller already put on the request is kept.
-    if let Some(existing) = request.headers().get(&name) {
-        return existing
-            .to_str()
-            .map(|k| Some(k.to_owned()))
-            .map_err(|_| invalid());
-    }
-    let key = key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let mut value = HeaderValue::from_str(&key).map_err(|_| invalid())?;
-    value.set_sensitive(true);
-    request.headers_mut().insert(name, value);
-    Ok(Some(key))
 }
 
 /// Reads at most `limit` bytes of the body; stops at the limit without

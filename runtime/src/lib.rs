@@ -11,6 +11,10 @@
 //! - [`hints`]: `Retry-After` and rate-limit headers ([`DelayHints`]).
 //! - [`policy`]: [`RetryPolicy`] turns a failed attempt into a retry or a
 //!   reasoned give-up; [`RetryBudget`] caps retries across requests.
+//! - [`retry`]: the retry loop without I/O ([`Retrier`],
+//!   [`retry::Attempts`]), for any HTTP client, blocking or async.
+//! - [`observe`]: an [`Observer`](observe::Observer) called on every
+//!   attempt and give-up, and the `tracing` events.
 //! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
 //!
 //! Features (both on by default): `client` (the reqwest client; without it
@@ -20,14 +24,16 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+pub mod observe;
 pub mod policy;
 pub mod registry;
+pub mod retry;
 
 // Retry classes, layouts, the decoder and delay hints live in
 // `errspec-core`, which the generator shares; this crate is their home for
 // users.
 #[cfg(feature = "client")]
-pub use client::{Client, Failure, SendOptions};
+pub use client::{Client, Failure};
 #[doc(inline)]
 pub use errspec_core::{
     ApiError, CompactString, ErrorDetails, FieldError, ParseRetryClassError, RetryClass,
@@ -43,6 +49,7 @@ pub use errspec_core::{decode, delay, hints, layout, rules};
 #[cfg(feature = "macros")]
 pub use errspec_macros::{ApiError, catalog};
 pub use policy::{RetryBudget, RetryPolicy};
+pub use retry::{Retrier, SendOptions};
 
 /// Items used by generated code. Not part of the public API.
 #[doc(hidden)]

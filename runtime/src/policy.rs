@@ -96,7 +96,16 @@ impl Outcome {
     pub fn api_with_headers<E: ApiError>(error: &E, headers: &http::HeaderMap) -> Outcome {
         Outcome::Api {
             class: error.retry_class(),
-            hints: E::delay_hints(headers),
+            hints: {
+                // The headers as the API reads them, and any delay the
+                // error found in its body.
+                let mut hints = E::delay_hints(headers);
+                let kept = error.hints();
+                for sourced in [kept.longest, kept.latest].into_iter().flatten() {
+                    hints.offer(sourced.delay, sourced.source);
+                }
+                hints
+            },
         }
     }
 

@@ -690,3 +690,130 @@ async fn a_custom_decider_replaces_the_policy_decision() {
     // Keyed API: the request counts as retry-safe.
     assert_eq!(*seen.lock().unwrap(), [(1, true, RetryClass::Never)]);
 }
+
+#[tokio::test]
+async fn the_observer_sees_every_attempt_and_the_give_up() {
+    use errspec::observe::{Action, Event};
+    let server = MockServer::start().await;
+    mount(&server, json_error(503, "unavailable"), Some(1)).await;
+    mount(&server, json_error(400, "invalid_widget"), None).await;
+    type Seen = (
+        u32,
+        Option<u16>,
+        Option<String>,
+        Option<RetryClass>,
+        Action,
+        Option<String>,
+    );
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    let client = Client::<KeyedError>::builder(reqwest::Client::new())
+        .policy(fast_policy(3))
+        .jitter_seed(7)
+        .observer(move |event: &Event<'_>| {
+            assert_eq!((event.provider, event.api), ("test", "widgets"));
+            assert_eq!((event.method.as_str(), event.path), ("POST", "/v1/widgets"));
+            assert_eq!(event.resend_count(), event.attempt - 1);
+            log.lock().unwrap().push((
+                event.attempt,
+                event.status.map(|s| s.as_u16()),
+                event.code.map(str::to_owned),
+                event.class,
+                event.action,
+                event.error_type().map(|t| t.into_owned()),
+            ));
+        })
+        .build();
+    let failure = client
+        .send(post(&client, &server.uri()), SendOptions::default())
+        .await
+        .unwrap_err();
+    let delay = failure.attempts()[0].delay.unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            (
+                1,
+                Some(503),
+                Some("unavailable".to_owned()),
+                Some(RetryClass::Backoff),
+                Action::Retry {
+                    after: delay,
+                    reason: errspec::policy::RetryReason::Transient
+                },
+                Some("unavailable".to_owned()),
+            ),
+            (
+                2,
+                Some(400),
+                Some("invalid_widget".to_owned()),
+                Some(RetryClass::Never),
+                Action::GiveUp {
+                    reason: GiveUpReason::NotRetryable,
+                    server_delay: None
+                },
+                Some("invalid_widget".to_owned()),
+            ),
+        ]
+    );
+
+    // A success is an event too, with no class and no error type.
+    let server = MockServer::start().await;
+    mount(&server, ResponseTemplate::new(204), None).await;
+    type Brief = (u32, Option<u16>, Action, bool);
+    let seen: Arc<Mutex<Vec<Brief>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    let client = Client::<KeyedError>::builder(reqwest::Client::new())
+        .observer(move |event: &Event<'_>| {
+            log.lock().unwrap().push((
+                event.attempt,
+                event.status.map(|s| s.as_u16()),
+                event.action,
+                event.class.is_none() && event.error_type().is_none(),
+            ));
+        })
+        .build();
+    client
+        .send(post(&client, &server.uri()), SendOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(1, Some(204), Action::Succeeded, true)]
+    );
+}
+
+#[tokio::test]
+async fn without_idempotency_key_sends_none_and_does_not_retry_ambiguous() {
+    let server = MockServer::start().await;
+    mount(&server, json_error(504, "gateway_timeout"), None).await;
+    let client = client::<KeyedError>(fast_policy(3));
+    let failure = client
+        .send(
+            post(&client, &server.uri()),
+            SendOptions::without_idempotency_key(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(failure.reason(), GiveUpReason::NotRetrySafe);
+    assert_eq!(failure.idempotency_key(), None);
+    assert_eq!(keys_seen(&requests(&server).await), ["<none>"]);
+
+    // Marked idempotent, the same request is retried, still without a key.
+    let server = MockServer::start().await;
+    mount(&server, json_error(504, "gateway_timeout"), None).await;
+    let mut options = SendOptions::without_idempotency_key();
+    options.idempotent = true;
+    let failure = client
+        .send(post(&client, &server.uri()), options)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure.reason(),
+        GiveUpReason::AttemptsExhausted { attempts: 3 }
+    );
+    assert_eq!(
+        keys_seen(&requests(&server).await),
+        ["<none>", "<none>", "<none>"]
+    );
+}

@@ -424,6 +424,7 @@ static HEADER_LAYOUT: ApiLayout = ApiLayout {
         message: Some(Pointer(&["message"])),
         request_id: None,
         field_errors: None,
+        ..BodyLayout::JSON
     },
     headers: HeaderLayout {
         retry_after: Some("retry-after"),

@@ -17,6 +17,8 @@ mod catalogs {
     errspec::catalog!("specs/valid/ietf-ratelimit.yaml");
     errspec::catalog!("specs/valid/stripe-should-retry.yaml");
     errspec::catalog!("specs/valid/google-reason-rule.yaml");
+    errspec::catalog!("specs/valid/discord-body-delay.yaml");
+    errspec::catalog!("specs/valid/google-retry-info.yaml");
 }
 use catalogs::*;
 
@@ -171,7 +173,10 @@ fn anthropic_rfc3339_resets_with_a_floor() {
         ("anthropic-ratelimit-requests-remaining", "0"),
         ("anthropic-ratelimit-requests-reset", "2026-11-24T12:00:20Z"),
         ("anthropic-ratelimit-tokens-remaining", "0"),
-        ("anthropic-ratelimit-tokens-reset", "2026-11-24T14:00:30+02:00"),
+        (
+            "anthropic-ratelimit-tokens-reset",
+            "2026-11-24T14:00:30+02:00",
+        ),
         ("retry-after", "5"),
     ]);
     let body = br#"{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}"#;
@@ -288,6 +293,85 @@ fn google_drive_rate_limit_reasons_on_403() {
         (e.retry_class(), e.decided_by()),
         (RetryClass::Never, DecidedBy::Status)
     );
+}
+
+#[test]
+fn discord_float_retry_after_in_the_body() {
+    // https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit
+    let body =
+        br#"{"message": "You are being rate limited.", "retry_after": 64.57, "global": false}"#;
+    let h = headers(&[("retry-after", "65"), ("x-ratelimit-reset-after", "64.57")]);
+    let e = discord_body_delay::Error::decode(status(429), &h, body);
+    assert_eq!(
+        (e.retry_class(), e.decided_by()),
+        (RetryClass::Throttled, DecidedBy::Status)
+    );
+    // The longest of 65 s (Retry-After) and 64.57 s (body, header).
+    assert_eq!(
+        e.hints().server_delay_with_source(now()),
+        Some((Duration::from_secs(65), DelayOrigin::RetryAfter))
+    );
+    // The body alone: 0.317 s, from the float.
+    let body =
+        br#"{"message": "You are being rate limited.", "retry_after": 0.317, "global": true}"#;
+    let e = discord_body_delay::Error::decode(status(429), &HeaderMap::new(), body);
+    assert_eq!(
+        e.hints().server_delay_with_source(now()),
+        Some((
+            Duration::from_secs_f64(0.317),
+            DelayOrigin::Source("/retry_after")
+        ))
+    );
+    assert_eq!(e.decided_by().to_string(), "rule global_rate_limit");
+    // Hostile bodies give no delay and never panic.
+    for body in [
+        &br#"{"retry_after": -5}"#[..],
+        br#"{"retry_after": "soon"}"#,
+        br#"{"retry_after": 1e400}"#,
+        br#"{"retry_after": null}"#,
+        b"<html>",
+    ] {
+        let e = discord_body_delay::Error::decode(status(429), &HeaderMap::new(), body);
+        assert!(
+            e.hints()
+                .server_delay(now())
+                .is_none_or(|d| d >= Duration::ZERO)
+        );
+    }
+}
+
+#[test]
+fn google_retry_info_item_in_error_details() {
+    // https://cloud.google.com/apis/design/errors: `google.rpc.RetryInfo`.
+    let body = br#"{"error":{"code":429,"message":"Quota exceeded for quota metric 'Requests'.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED"},{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"30s"}]}}"#;
+    let e = google_retry_info::Error::decode(status(429), &HeaderMap::new(), body);
+    assert_eq!(e.code(), Some(&google_retry_info::Code::ResourceExhausted));
+    assert_eq!(
+        e.hints().server_delay_with_source(now()),
+        Some((
+            Duration::from_secs(30),
+            DelayOrigin::Source("/error/details")
+        ))
+    );
+    // A 503 with a RetryInfo of 2.5 s: backoff, never sooner than asked.
+    let body = br#"{"error":{"code":503,"status":"UNAVAILABLE","message":"The service is currently unavailable.","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"2.500s"}]}}"#;
+    let e = google_retry_info::Error::decode(status(503), &HeaderMap::new(), body);
+    assert_eq!(e.retry_class(), RetryClass::Backoff);
+    assert_eq!(
+        decide(&e, true),
+        Decision::Retry {
+            after: Duration::from_millis(2500),
+            reason: RetryReason::ServerDelay
+        }
+    );
+}
+
+#[test]
+fn stripe_card_error_by_body_type() {
+    let body = br#"{"error":{"code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds.","type":"card_error"}}"#;
+    let e = stripe_should_retry::Error::decode(status(402), &HeaderMap::new(), body);
+    assert_eq!(e.retry_class(), RetryClass::Never);
+    assert_eq!(e.decided_by().to_string(), "rule card_error");
 }
 
 #[test]

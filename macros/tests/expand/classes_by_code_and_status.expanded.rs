@@ -22,11 +22,19 @@ const _: () = {
                     ::errspec::layout::Pointer(&["error", "message"]),
                 ),
             }),
+            code_fallbacks: &[],
+            code_normalize: ::errspec::layout::CodeNormalize {
+                drop_after: ::core::option::Option::None,
+                drop_through: ::core::option::Option::None,
+            },
+            captures: &[],
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
             request_id: ::core::option::Option::None,
             rate_limit: ::core::option::Option::None,
+            delays: &[],
+            min_delay: ::core::option::Option::None,
         },
     };
     /// The layout prepared once, as generated types do, so a

@@ -27,6 +27,12 @@ const _: () = {
                     ::errspec::layout::Pointer(&["reason"]),
                 ),
             }),
+            code_fallbacks: &[],
+            code_normalize: ::errspec::layout::CodeNormalize {
+                drop_after: ::core::option::Option::None,
+                drop_through: ::core::option::Option::None,
+            },
+            captures: &[],
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
@@ -37,6 +43,8 @@ const _: () = {
                 reset: ::core::option::Option::Some("x-ratelimit-reset"),
                 reset_unit: ::errspec::layout::ResetUnit::Seconds,
             }),
+            delays: &[],
+            min_delay: ::core::option::Option::None,
         },
     };
     /// The layout prepared once, as generated types do, so a

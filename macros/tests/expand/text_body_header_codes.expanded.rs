@@ -11,11 +11,19 @@ const _: () = {
             message: ::core::option::Option::None,
             request_id: ::core::option::Option::None,
             field_errors: ::core::option::Option::None,
+            code_fallbacks: &[],
+            code_normalize: ::errspec::layout::CodeNormalize {
+                drop_after: ::core::option::Option::None,
+                drop_through: ::core::option::Option::None,
+            },
+            captures: &[],
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::None,
             request_id: ::core::option::Option::None,
             rate_limit: ::core::option::Option::None,
+            delays: &[],
+            min_delay: ::core::option::Option::None,
         },
     };
     /// The layout prepared once, as generated types do, so a

@@ -23,6 +23,7 @@ pub static LAYOUT: ApiLayout = ApiLayout {
         message: Some(Pointer(&["error", "message"])),
         request_id: Some(Pointer(&["request_id"])),
         field_errors: None,
+        ..BodyLayout::JSON
     },
     headers: HeaderLayout {
         retry_after: Some("retry-after"),

@@ -1,0 +1,650 @@
+//! The retry loop without I/O ("sans-IO"), for any HTTP client.
+//!
+//! [`Client`](crate::Client) and the reqwest-middleware and tower
+//! integrations all run this loop; with it, any client — blocking or async,
+//! on any runtime — retries exactly as they do. Per logical request:
+//!
+//! 1. [`Retrier::start`] gives an [`Attempts`]; send the request, with
+//!    [`Attempts::idempotency_header`] if it returns one.
+//! 2. A response below 400: [`Attempts::succeeded`], done.
+//! 3. An error response: decode it (`E::decode`) and ask
+//!    [`Attempts::failed_response`]; no response:
+//!    [`Attempts::failed_transport`], saying whether the request may have
+//!    been sent.
+//! 4. [`Decision::Retry`]: wait `after`, send the same request again (step
+//!    2). [`Decision::GiveUp`]: report the error;
+//!    [`Attempts::into_attempts`] says what every attempt saw.
+//!
+//! The decision is the [`RetryPolicy`]'s (or a custom [`RetryDecider`]'s),
+//! then the loop's own limits: the shared [`RetryBudget`] and whether the
+//! request can be sent again ([`Attempts::set_replayable`]). Every attempt
+//! is reported to the [`Observer`] and as a `tracing` event
+//! ([`observe`](crate::observe)).
+//!
+//! ```
+//! use errspec::ApiError;
+//! use errspec::policy::{Decision, TransportFailure};
+//! use errspec::retry::{Retrier, SendOptions};
+//!
+//! /// What a blocking HTTP client returns, reduced to what the loop needs.
+//! enum Sent { Status(http::StatusCode, http::HeaderMap, Vec<u8>), ConnectFailed, TimedOut }
+//!
+//! fn send_with_retries<E: ApiError>(
+//!     retrier: &Retrier<E>,
+//!     mut send: impl FnMut(Option<(&str, &str)>) -> Sent,
+//! ) -> Result<http::StatusCode, E> {
+//!     let mut attempts = retrier.start(&http::Method::POST, "/v1/send", SendOptions::default());
+//!     loop {
+//!         let decision = match send(attempts.idempotency_header()) {
+//!             Sent::Status(status, _, _) if status.as_u16() < 400 => {
+//!                 attempts.succeeded(status);
+//!                 return Ok(status);
+//!             }
+//!             Sent::Status(status, headers, body) => {
+//!                 let error = E::decode(status, &headers, &body);
+//!                 match attempts.failed_response(&error, &headers) {
+//!                     Decision::GiveUp { .. } => return Err(error),
+//!                     retry => retry,
+//!                 }
+//!             }
+//!             Sent::ConnectFailed => attempts.failed_transport(TransportFailure::NotSent),
+//!             Sent::TimedOut => attempts.failed_transport(TransportFailure::MaybeSent),
+//!         };
+//!         match decision {
+//!             Decision::Retry { after, .. } => std::thread::sleep(after),
+//!             Decision::GiveUp { reason, .. } => panic!("no response: {reason}"),
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! `examples/` holds the same loop on a real blocking client (`ureq`).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use compact_str::CompactString;
+use http::{HeaderMap, Method, StatusCode};
+
+use crate::observe::{Action, Event, Observer, Opaque};
+use crate::policy::{
+    Decision, GiveUpReason, Outcome, RetryBudget, RetryContext, RetryDecider, RetryPolicy,
+    RetryReason, Rng, TransportFailure,
+};
+use crate::{ApiError, RetryClass};
+
+/// Per-request settings: whether the operation is idempotent, and its
+/// idempotency key.
+///
+/// `Debug` does not show the idempotency key. The integrations read these
+/// from the request's extensions (`http::Extensions`) when one is there.
+///
+/// ```
+/// use errspec::retry::SendOptions;
+///
+/// let get = SendOptions::idempotent();
+/// let job = SendOptions::with_idempotency_key("job-42");
+/// // This API's keys expire too soon for our retries: send none.
+/// let unkeyed = SendOptions::without_idempotency_key();
+/// assert!(get.idempotent && !job.idempotent && unkeyed.omit_idempotency_key);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SendOptions {
+    /// The operation is idempotent (repeating it has no further effect), so
+    /// an ambiguous failure may be retried. `GET`, `PUT` and `DELETE` usually
+    /// are; the caller decides.
+    pub idempotent: bool,
+    /// The idempotency key to send when the API takes one
+    /// ([`ApiError::IDEMPOTENCY_HEADER`]). `None`: a random UUID v4 per
+    /// logical request, unless [`omit_idempotency_key`](Self::omit_idempotency_key).
+    /// Ignored by APIs without an idempotency header.
+    pub idempotency_key: Option<String>,
+    /// Send no idempotency key of our own (when
+    /// [`idempotency_key`](Self::idempotency_key) is `None`). A key already
+    /// on the request is still honoured. Without a key, an ambiguous failure
+    /// is retried only when [`idempotent`](Self::idempotent).
+    pub omit_idempotency_key: bool,
+}
+
+impl SendOptions {
+    /// Options for an idempotent operation.
+    pub fn idempotent() -> SendOptions {
+        SendOptions {
+            idempotent: true,
+            ..SendOptions::default()
+        }
+    }
+
+    /// Options carrying a caller-chosen idempotency key, e.g. one stored
+    /// with the job so that a retry after a crash reuses it.
+    pub fn with_idempotency_key(key: impl Into<String>) -> SendOptions {
+        SendOptions {
+            idempotency_key: Some(key.into()),
+            ..SendOptions::default()
+        }
+    }
+
+    /// Options that send no automatic idempotency key.
+    pub fn without_idempotency_key() -> SendOptions {
+        SendOptions {
+            omit_idempotency_key: true,
+            ..SendOptions::default()
+        }
+    }
+
+    /// The key to send for an API of error type `E`: none when the API
+    /// takes none; else the caller's, else a new UUID v4 unless omitted.
+    pub(crate) fn key_for<E: ApiError>(&self) -> Option<String> {
+        E::IDEMPOTENCY_HEADER?;
+        match &self.idempotency_key {
+            Some(key) => Some(key.clone()),
+            None if self.omit_idempotency_key => None,
+            None => Some(uuid::Uuid::new_v4().to_string()),
+        }
+    }
+}
+
+impl fmt::Debug for SendOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendOptions")
+            .field("idempotent", &self.idempotent)
+            .field(
+                "idempotency_key",
+                &self.idempotency_key.as_ref().map(|_| Redacted),
+            )
+            .field("omit_idempotency_key", &self.omit_idempotency_key)
+            .finish()
+    }
+}
+
+/// Stands in for a secret in `Debug` output.
+pub(crate) struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// One failed attempt, as recorded by [`Attempts`] (and in
+/// [`Failure::attempts`](crate::Failure::attempts)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// The response status, if there was a response.
+    pub status: Option<StatusCode>,
+    /// The error code, if the response carried one.
+    pub code: Option<String>,
+    /// The request id, if the response carried one.
+    pub request_id: Option<String>,
+    /// The retry class the outcome behaved as.
+    pub class: RetryClass,
+    /// For a failure without a response: whether it may have been sent.
+    pub transport: Option<TransportFailure>,
+    /// The wait before the next attempt; `None` for the last one.
+    pub delay: Option<Duration>,
+}
+
+/// The retry settings and shared state of the requests to one API, whose
+/// error type is `E`: the [`RetryPolicy`] (or a custom [`RetryDecider`]),
+/// the [`RetryBudget`], an [`Observer`] and the jitter generator.
+///
+/// Cloning is cheap and shares everything, budget included.
+pub struct Retrier<E> {
+    inner: Arc<Inner>,
+    _error: PhantomData<fn() -> E>,
+}
+
+struct Inner {
+    policy: RetryPolicy,
+    decider: Option<Box<dyn RetryDecider>>,
+    budget: Option<RetryBudget>,
+    observer: Option<Box<dyn Observer>>,
+    rng: Mutex<Rng>,
+}
+
+impl<E> Clone for Retrier<E> {
+    fn clone(&self) -> Self {
+        Retrier {
+            inner: Arc::clone(&self.inner),
+            _error: PhantomData,
+        }
+    }
+}
+
+impl<E: ApiError> fmt::Debug for Retrier<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Retrier")
+            .field("provider", &E::PROVIDER)
+            .field("api", &E::API)
+            .field("policy", &self.inner.policy)
+            .field("decider", &self.inner.decider)
+            .field("budget", &self.inner.budget)
+            .field("observer", &self.inner.observer.as_ref().map(|_| Opaque))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E: ApiError> Default for Retrier<E> {
+    fn default() -> Self {
+        Retrier::builder().build()
+    }
+}
+
+impl<E: ApiError> Retrier<E> {
+    /// A retrier with `policy` and a fresh retry budget.
+    pub fn new(policy: RetryPolicy) -> Retrier<E> {
+        Retrier::builder().policy(policy).build()
+    }
+
+    /// A builder with the defaults.
+    pub fn builder() -> RetrierBuilder<E> {
+        RetrierBuilder {
+            policy: RetryPolicy::default(),
+            decider: None,
+            budget: Some(RetryBudget::default()),
+            observer: None,
+            seed: None,
+            _error: PhantomData,
+        }
+    }
+
+    /// The retry policy.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.inner.policy
+    }
+
+    /// The retry budget, if any.
+    pub fn budget(&self) -> Option<&RetryBudget> {
+        self.inner.budget.as_ref()
+    }
+
+    /// Starts one logical request: `method` and the URL's `path` (never its
+    /// query) label its events; `options` say whether it is idempotent and
+    /// which idempotency key it carries.
+    pub fn start(&self, method: &Method, path: &str, options: SendOptions) -> Attempts<E> {
+        let idempotency_key = options.key_for::<E>();
+        Attempts {
+            retry_safe: options.idempotent || idempotency_key.is_some(),
+            idempotency_key,
+            retrier: self.clone(),
+            method: method.clone(),
+            path: CompactString::from(path),
+            records: Vec::new(),
+            spent: 0,
+            started: Instant::now(),
+            replayable: true,
+        }
+    }
+
+    fn lock_rng(&self) -> MutexGuard<'_, Rng> {
+        // A panic elsewhere cannot leave a random generator inconsistent.
+        self.inner
+            .rng
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Builds a [`Retrier`]; every setter documents its default.
+#[must_use]
+pub struct RetrierBuilder<E> {
+    policy: RetryPolicy,
+    decider: Option<Box<dyn RetryDecider>>,
+    budget: Option<RetryBudget>,
+    observer: Option<Box<dyn Observer>>,
+    seed: Option<u64>,
+    _error: PhantomData<fn() -> E>,
+}
+
+impl<E> fmt::Debug for RetrierBuilder<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetrierBuilder")
+            .field("policy", &self.policy)
+            .field("decider", &self.decider)
+            .field("budget", &self.budget)
+            .field("observer", &self.observer.as_ref().map(|_| Opaque))
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E: ApiError> RetrierBuilder<E> {
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Replaces the policy's retry decision with `decider`'s (default: the
+    /// [`policy`](Self::policy) decides). The policy's
+    /// [`attempt_timeout`](RetryPolicy::attempt_timeout) and
+    /// [`deadline`](RetryPolicy::deadline) still cut attempts, and the loop
+    /// still refuses to resend a request it cannot copy and charges the
+    /// budget.
+    ///
+    /// ```
+    /// use errspec::ApiError;
+    /// use errspec::policy::{self, Decision, GiveUpReason, RetryContext, RetryPolicy};
+    /// use errspec::retry::Retrier;
+    ///
+    /// // The standard decision, but never more than one retry.
+    /// fn retrier<E: ApiError>() -> Retrier<E> {
+    ///     let standard = RetryPolicy::default();
+    ///     Retrier::builder()
+    ///         .decider(policy::from_fn(move |context: &RetryContext<'_>, rng: &mut policy::Rng| {
+    ///             if context.attempts >= 2 {
+    ///                 return Decision::GiveUp {
+    ///                     reason: GiveUpReason::AttemptsExhausted { attempts: context.attempts },
+    ///                     server_delay: None,
+    ///                 };
+    ///             }
+    ///             standard.decide_with_rng(context, rng)
+    ///         }))
+    ///         .build()
+    /// }
+    /// ```
+    pub fn decider(mut self, decider: impl RetryDecider + 'static) -> Self {
+        self.decider = Some(Box::new(decider));
+        self
+    }
+
+    /// The retry budget, e.g. one shared by several retriers (default: a
+    /// new [`RetryBudget::default`] for this retrier and its clones).
+    pub fn budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// No retry budget: only the policy limits retries.
+    pub fn without_budget(mut self) -> Self {
+        self.budget = None;
+        self
+    }
+
+    /// Called on every attempt and give-up (default none); see
+    /// [`observe`](crate::observe).
+    pub fn observer(mut self, observer: impl Observer + 'static) -> Self {
+        self.observer = Some(Box::new(observer));
+        self
+    }
+
+    /// Seeds the jitter generator, making delays reproducible (for tests).
+    pub fn jitter_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// The retrier.
+    pub fn build(self) -> Retrier<E> {
+        let rng = match self.seed {
+            Some(seed) => Rng::with_seed(seed),
+            None => Rng::new(),
+        };
+        Retrier {
+            inner: Arc::new(Inner {
+                policy: self.policy,
+                decider: self.decider,
+                budget: self.budget,
+                observer: self.observer,
+                rng: Mutex::new(rng),
+            }),
+            _error: PhantomData,
+        }
+    }
+}
+
+/// The attempts of one logical request: records what each saw, decides
+/// after each failure, and reports each to the observer and `tracing`.
+/// From [`Retrier::start`]; see the [module docs](self) for the loop.
+pub struct Attempts<E> {
+    retrier: Retrier<E>,
+    method: Method,
+    path: CompactString,
+    records: Vec<Attempt>,
+    /// Budget tokens the retries took, given back on success.
+    spent: u32,
+    started: Instant,
+    retry_safe: bool,
+    idempotency_key: Option<String>,
+    replayable: bool,
+}
+
+impl<E: ApiError> fmt::Debug for Attempts<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Attempts")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("records", &self.records)
+            .field("retry_safe", &self.retry_safe)
+            .field(
+                "idempotency_key",
+                &self.idempotency_key.as_ref().map(|_| Redacted),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E: ApiError> Attempts<E> {
+    /// The header to send on every attempt, name and value, when the API
+    /// takes idempotency keys ([`ApiError::IDEMPOTENCY_HEADER`]) and the
+    /// options did not omit it.
+    pub fn idempotency_header(&self) -> Option<(&'static str, &str)> {
+        E::IDEMPOTENCY_HEADER.zip(self.idempotency_key.as_deref())
+    }
+
+    /// The idempotency key every attempt carries, if any.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+
+    /// Replaces the idempotency key, e.g. with one already on the request,
+    /// which wins over the options'. Makes the request retry-safe.
+    pub fn set_idempotency_key(&mut self, key: String) {
+        self.idempotency_key = Some(key);
+        self.retry_safe = true;
+    }
+
+    /// Whether an ambiguous failure may be retried: the request is
+    /// idempotent or keyed.
+    pub fn retry_safe(&self) -> bool {
+        self.retry_safe
+    }
+
+    /// The number of the attempt being made: 1 before the first failure.
+    pub fn number(&self) -> u32 {
+        u32::try_from(self.records.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(1)
+    }
+
+    /// Says whether the request can be sent again (default `true`). A
+    /// request that cannot (a streamed body) is never retried: a failure
+    /// that would have been gives up with [`GiveUpReason::NotReplayable`].
+    pub fn set_replayable(&mut self, replayable: bool) {
+        self.replayable = replayable;
+    }
+
+    /// The request's method, as given to [`Retrier::start`].
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// Time since the request started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// The failed attempts so far, each with its delay.
+    pub fn attempts(&self) -> &[Attempt] {
+        &self.records
+    }
+
+    /// The failed attempts, owned.
+    pub fn into_attempts(self) -> Vec<Attempt> {
+        self.records
+    }
+
+    /// The failed attempts and the idempotency key, owned.
+    pub fn into_parts(self) -> (Vec<Attempt>, Option<String>) {
+        (self.records, self.idempotency_key)
+    }
+
+    /// The attempt got a response that is not an error: the request is
+    /// done. Gives the retries' budget tokens back.
+    pub fn succeeded(&mut self, status: StatusCode) {
+        if let Some(budget) = &self.retrier.inner.budget {
+            budget.record_success(self.spent);
+        }
+        self.spent = 0;
+        self.report(&Event {
+            provider: E::PROVIDER,
+            api: E::API,
+            method: &self.method,
+            path: &self.path,
+            attempt: self.number(),
+            status: Some(status),
+            code: None,
+            request_id: None,
+            class: None,
+            transport: None,
+            action: Action::Succeeded,
+        });
+    }
+
+    /// The attempt got an error response, decoded into `error`; `headers`
+    /// are the response's (for the API's delay headers). Records it and
+    /// decides.
+    pub fn failed_response(&mut self, error: &E, headers: &HeaderMap) -> Decision {
+        let outcome = Outcome::api_with_headers(error, headers);
+        let record = Attempt {
+            number: self.number(),
+            status: error.status(),
+            code: error.code().map(Cow::into_owned),
+            request_id: error.request_id().map(str::to_owned),
+            class: outcome.class(),
+            transport: None,
+            delay: None,
+        };
+        self.failed(record, Some(outcome))
+    }
+
+    /// The attempt got no response: `failure` says whether the request may
+    /// have reached the server. Records it and decides.
+    pub fn failed_transport(&mut self, failure: TransportFailure) -> Decision {
+        let record = Attempt {
+            number: self.number(),
+            status: None,
+            code: None,
+            request_id: None,
+            class: failure.retry_class(),
+            transport: Some(failure),
+            delay: None,
+        };
+        self.failed(record, Some(Outcome::Transport(failure)))
+    }
+
+    /// The HTTP client refused the request as given (an invalid URL, a
+    /// redirect loop): sending it again would not help. Records it and
+    /// gives up with [`GiveUpReason::InvalidRequest`].
+    pub fn failed_invalid(&mut self) -> Decision {
+        let record = Attempt {
+            number: self.number(),
+            status: None,
+            code: None,
+            request_id: None,
+            class: RetryClass::Never,
+            transport: None,
+            delay: None,
+        };
+        self.failed(record, None)
+    }
+
+    fn failed(&mut self, mut record: Attempt, outcome: Option<Outcome>) -> Decision {
+        let decision = match &outcome {
+            Some(outcome) => self.decide(outcome, record.number),
+            None => Decision::GiveUp {
+                reason: GiveUpReason::InvalidRequest,
+                server_delay: None,
+            },
+        };
+        let action = match decision {
+            Decision::Retry { after, reason } => {
+                record.delay = Some(after);
+                Action::Retry { after, reason }
+            }
+            Decision::GiveUp {
+                reason,
+                server_delay,
+            } => Action::GiveUp {
+                reason,
+                server_delay,
+            },
+        };
+        self.report(&Event {
+            provider: E::PROVIDER,
+            api: E::API,
+            method: &self.method,
+            path: &self.path,
+            attempt: record.number,
+            status: record.status,
+            code: record.code.as_deref(),
+            request_id: record.request_id.as_deref(),
+            class: Some(record.class),
+            transport: record.transport,
+            action,
+        });
+        self.records.push(record);
+        decision
+    }
+
+    /// The policy's (or decider's) decision, then the loop's own limits: a
+    /// request that cannot be sent again, and the retry budget (charged
+    /// here).
+    fn decide(&mut self, outcome: &Outcome, number: u32) -> Decision {
+        let inner = &*self.retrier.inner;
+        let context = RetryContext::new(outcome, number)
+            .retry_safe(self.retry_safe)
+            .elapsed(self.started.elapsed());
+        let decider: &dyn RetryDecider = match &inner.decider {
+            Some(decider) => decider.as_ref(),
+            None => &inner.policy,
+        };
+        let decision = decider.decide(&context, &mut self.retrier.lock_rng());
+        let Decision::Retry { after, reason } = decision else {
+            return decision;
+        };
+        let server_delay = (reason == RetryReason::ServerDelay).then_some(after);
+        if !self.replayable {
+            return Decision::GiveUp {
+                reason: GiveUpReason::NotReplayable,
+                server_delay,
+            };
+        }
+        if let Some(budget) = &inner.budget {
+            match budget.try_acquire(outcome) {
+                Some(cost) => self.spent += cost,
+                None => {
+                    return Decision::GiveUp {
+                        reason: GiveUpReason::BudgetExhausted,
+                        server_delay,
+                    };
+                }
+            }
+        }
+        decision
+    }
+
+    fn report(&self, event: &Event<'_>) {
+        if let Some(observer) = &self.retrier.inner.observer {
+            observer.observe(event);
+        }
+        event.trace();
+    }
+}
