@@ -1469,9 +1469,12 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 ::core::option::Option<::errspec::RetryClass>,
                 ::errspec::RetryClass,
             ) {
-                let listed = match status {
-                    Status::Other(_) => ::core::option::Option::None,
-                    listed => ::core::option::Option::Some(listed.retry_class()),
+                // `matches!`, not a `match`: an API without a status table
+                // has only `Other`, and a second arm would be unreachable.
+                let listed = if ::core::matches!(status, Status::Other(_)) {
+                    ::core::option::Option::None
+                } else {
+                    ::core::option::Option::Some(status.retry_class())
                 };
                 (#code_class, listed, Status::Other(status.as_u16()).retry_class())
             }

@@ -1348,9 +1348,6 @@ pub fn code_variant(value: &CodeValue) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use errspec_core::delay::{DelayFormat, parse_go_duration};
     use heck::ToUpperCamelCase;
     use proptest::prelude::*;
 

@@ -177,7 +177,7 @@ pub fn parse_delay(
 /// written as text, so a number gives `None`, and so do negative, NaN and
 /// infinite values. Huge values saturate.
 pub fn delay_from_number(value: f64, format: DelayFormat) -> Option<Delay> {
-    if !(value >= 0.0) || value.is_infinite() {
+    if value.is_nan() || value < 0.0 || value.is_infinite() {
         return None;
     }
     let secs = |scale: f64| {

@@ -233,7 +233,7 @@ impl DelayHints {
             self.retry_after.map(|r| r.delay(now)),
             DelayOrigin::RetryAfter,
         );
-        if !self.rate_limit_remaining.is_some_and(|left| left > 0) {
+        if self.rate_limit_remaining.is_none_or(|left| left == 0) {
             offer(
                 self.rate_limit_reset.and_then(|reset| reset.delay(now)),
                 DelayOrigin::RateLimitReset,

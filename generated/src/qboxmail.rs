@@ -217,9 +217,10 @@ pub mod management {
             ::core::option::Option<::errspec::RetryClass>,
             ::errspec::RetryClass,
         ) {
-            let listed = match status {
-                Status::Other(_) => ::core::option::Option::None,
-                listed => ::core::option::Option::Some(listed.retry_class()),
+            let listed = if ::core::matches!(status, Status::Other(_)) {
+                ::core::option::Option::None
+            } else {
+                ::core::option::Option::Some(status.retry_class())
             };
             (
                 ::core::option::Option::None,
@@ -776,9 +777,10 @@ pub mod send {
             ::core::option::Option<::errspec::RetryClass>,
             ::errspec::RetryClass,
         ) {
-            let listed = match status {
-                Status::Other(_) => ::core::option::Option::None,
-                listed => ::core::option::Option::Some(listed.retry_class()),
+            let listed = if ::core::matches!(status, Status::Other(_)) {
+                ::core::option::Option::None
+            } else {
+                ::core::option::Option::Some(status.retry_class())
             };
             (
                 code.and_then(Code::retry_override),

@@ -348,6 +348,11 @@ proptest! {
                     prop_assert!(after <= policy.max_server_delay());
                 }
                 (RetryClass::Never, _) => prop_assert!(false, "retried a `never` error"),
+                // Never sooner than the server asked, whatever the class.
+                (_, Some(asked)) => {
+                    prop_assert!(after >= asked, "{after:?} < {asked:?}");
+                    prop_assert!(after <= policy.max_backoff().max(policy.max_server_delay()));
+                }
                 _ => prop_assert!(after <= policy.max_backoff(), "{after:?}"),
             }
         }
