@@ -65,7 +65,7 @@ fn print_json(value: &impl serde::Serialize) {
 }
 
 /// The API named by `PROVIDER[/API]`; the API may be left out where the
-/// provider has exactly one.
+/// provider has exactly one, or names a default one (`default_api`).
 fn find_api(target: &Target) -> Result<&'static ApiEntry, Usage> {
     let apis = errspec_providers::APIS;
     let of_provider: Vec<&ApiEntry> = apis
@@ -100,11 +100,15 @@ fn find_api(target: &Target) -> Result<&'static ApiEntry, Usage> {
                 ))
             }),
         None if of_provider.len() == 1 => Ok(of_provider[0]),
-        None => Err(Usage(format!(
-            "provider `{}` has several APIs; name one: {}",
-            target.provider,
-            names()
-        ))),
+        None => errspec_providers::default_api(&target.provider)
+            .and_then(|api| of_provider.iter().copied().find(|e| e.api == api))
+            .ok_or_else(|| {
+                Usage(format!(
+                    "provider `{}` has several APIs and no default; name one: {}",
+                    target.provider,
+                    names()
+                ))
+            }),
     }
 }
 

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::expand::{status_label, table_cell};
 use crate::model::{
-    Api, BodyFormat, Catalog, Code, CodeSource, CodeType, CodeValue, Pointer, ResetUnit, RetryClass,
+    Api, BodyFormat, Catalog, Code, CodeSource, CodeType, CodeValue, Pointer, ResetUnit,
+    RetryClass, SourceKind,
 };
 use crate::source::{Located, SourceFile};
 
@@ -151,7 +152,24 @@ struct ProviderPage {
     as_of: String,
     spec: String,
     classes: Vec<ClassRow>,
+    sources: Vec<SourceRow>,
     apis: Vec<ApiPage>,
+}
+
+#[derive(Serialize)]
+struct SourceRow {
+    name: String,
+    kind: &'static str,
+    url: String,
+    note: String,
+}
+
+#[derive(Serialize)]
+struct DocumentedExample {
+    name: String,
+    cites: String,
+    response: String,
+    expect: String,
 }
 
 #[derive(Serialize)]
@@ -169,6 +187,9 @@ struct ApiPage {
     layout: Vec<Row>,
     headers: Vec<Row>,
     examples: Vec<ExampleSection>,
+    /// Whether any status or code row cites a source (adds a column).
+    cites: bool,
+    documented: Vec<DocumentedExample>,
 }
 
 #[derive(Serialize)]
@@ -177,6 +198,7 @@ struct StatusRow {
     meaning: String,
     class: &'static str,
     hint: String,
+    cites: String,
 }
 
 #[derive(Serialize)]
@@ -187,6 +209,7 @@ struct CodeRow {
     description: String,
     class: String,
     hint: String,
+    cites: String,
 }
 
 #[derive(Serialize)]
@@ -213,6 +236,20 @@ impl ProviderPage {
             as_of: catalog.as_of.value.clone(),
             spec: source.file.name.clone(),
             classes: classes(),
+            sources: catalog
+                .sources
+                .iter()
+                .map(|s| SourceRow {
+                    name: s.name.clone(),
+                    kind: match s.kind {
+                        SourceKind::Official => "official documentation",
+                        SourceKind::Sdk => "the provider's SDK or API description",
+                        SourceKind::ThirdParty => "**third party** (unverified)",
+                    },
+                    url: autolink(&s.url),
+                    note: s.note.as_deref().map(table_cell).unwrap_or_default(),
+                })
+                .collect(),
             apis: catalog
                 .apis
                 .iter()
@@ -225,7 +262,7 @@ impl ProviderPage {
                     } else {
                         format!("{crate_name}::{}", catalog.provider.value)
                     };
-                    ApiPage::new(api, source.file, rust_path)
+                    ApiPage::new(catalog, api, source.file, rust_path)
                 })
                 .collect(),
         }
@@ -233,7 +270,7 @@ impl ProviderPage {
 }
 
 impl ApiPage {
-    fn new(api: &Api, file: &SourceFile, rust_path: String) -> Self {
+    fn new(catalog: &Catalog, api: &Api, file: &SourceFile, rust_path: String) -> Self {
         let statuses = api
             .statuses
             .iter()
@@ -242,6 +279,7 @@ impl ApiPage {
                 meaning: table_cell(&s.meaning),
                 class: s.retry.as_str(),
                 hint: s.hint.as_deref().map(table_cell).unwrap_or_default(),
+                cites: citations(catalog, &s.sources),
             })
             .collect();
         let codes = api
@@ -262,8 +300,11 @@ impl ApiPage {
                     None => format!("`{}`", c.effective_class(api).as_str()),
                 },
                 hint: c.hint.as_deref().map(table_cell).unwrap_or_default(),
+                cites: citations(catalog, &c.sources),
             })
             .collect();
+        let cites = api.statuses.iter().any(|s| !s.sources.is_empty())
+            || api.codes.iter().any(|c| !c.sources.is_empty());
         ApiPage {
             name: api.name.value.clone(),
             title: api.title.clone(),
@@ -278,8 +319,108 @@ impl ApiPage {
             layout: layout_rows(api, file),
             headers: header_rows(api, file),
             examples: examples(api, file),
+            cites,
+            documented: api
+                .examples
+                .iter()
+                .map(|e| DocumentedExample {
+                    name: e.name.replace('\n', " "),
+                    cites: citations(catalog, &e.sources),
+                    response: documented_response(e),
+                    expect: expectation(&e.expect),
+                })
+                .collect(),
         }
     }
+}
+
+/// `[name](#sources)` per cited source, third-party ones marked.
+fn citations(catalog: &Catalog, names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| {
+            let third = catalog
+                .source(n)
+                .is_some_and(|s| s.kind == SourceKind::ThirdParty);
+            if third {
+                format!("[{n}](#source-{n}) (third party)")
+            } else {
+                format!("[{n}](#source-{n})")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A URL as a Markdown autolink; `<`, `>` and `|` are percent-encoded so
+/// the link cannot end early or break a table.
+fn autolink(url: &str) -> String {
+    let url = url
+        .replace('<', "%3C")
+        .replace('>', "%3E")
+        .replace('|', "%7C");
+    format!("<{url}>")
+}
+
+/// A documented example as HTTP/1.1 text, the body exactly as sent.
+fn documented_response(e: &crate::model::Example) -> String {
+    let mut out = format!("HTTP/1.1 {}\n", status_label(e.status));
+    for (name, value) in &e.headers {
+        out.push_str(&format!("{name}: {value}\n"));
+    }
+    if !e.body.is_empty() {
+        out.push('\n');
+        out.push_str(&e.body);
+        out.push('\n');
+    }
+    // A fence inside the body would end the code block.
+    out.replace("```", "`\u{200b}``")
+}
+
+/// What an example decodes to, as one Markdown line.
+fn expectation(x: &crate::model::Expect) -> String {
+    let text = |v: &Option<String>| match v {
+        Some(t) => format!("`{}`", t.replace('`', "'").replace('\n', " ")),
+        None => String::from("none"),
+    };
+    let mut parts = Vec::new();
+    if let Some(c) = &x.code {
+        parts.push(format!("code {}", text(c)));
+    }
+    if let Some(r) = x.retry {
+        parts.push(format!("retry `{}`", r.as_str()));
+    }
+    if let Some(d) = &x.delay {
+        parts.push(match d {
+            Some(d) => format!("server delay {d:?}"),
+            None => String::from("no server delay"),
+        });
+    }
+    if let Some(m) = &x.message {
+        parts.push(format!("message {}", text(m)));
+    }
+    if let Some(r) = &x.request_id {
+        parts.push(format!("request id {}", text(r)));
+    }
+    if let Some(f) = &x.field_errors {
+        let list: Vec<String> = f
+            .iter()
+            .map(|(field, m)| match m {
+                Some(m) => format!(
+                    "{} ({})",
+                    text(&Some(field.clone())),
+                    m.replace('`', "'").replace('\n', " ")
+                ),
+                None => text(&Some(field.clone())),
+            })
+            .collect();
+        parts.push(if list.is_empty() {
+            String::from("no field errors")
+        } else {
+            format!("field errors {}", list.join(", "))
+        });
+    }
+    parts.join("; ")
 }
 
 fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {

@@ -119,18 +119,27 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
         crate_docs.push_str(&example);
     }
     let crate_docs = inner_doc_attrs(&crate_docs);
+    // One cargo feature per provider (all on by default): a user who needs
+    // one provider compiles only its module.
+    let feature = |catalog: &Catalog| {
+        let name = &catalog.provider.value;
+        quote!(#[cfg(feature = #name)])
+    };
     let modules = catalogs.iter().map(|catalog| {
         let docs = doc_attrs(&provider_doc(catalog));
         let name = ident(&catalog.provider.value);
+        let cfg = feature(catalog);
         quote! {
             #docs
+            #cfg
             pub mod #name;
         }
     });
     let entries = catalogs.iter().flat_map(|catalog| {
         catalog.apis.iter().map(move |api| {
             let path = api_path_tokens(catalog, api);
-            quote!(::errspec::registry::ApiEntry::of::<#path::Error>())
+            let cfg = feature(catalog);
+            quote!(#cfg ::errspec::registry::ApiEntry::of::<#path::Error>())
         })
     });
     let arms = catalogs.iter().flat_map(|catalog| {
@@ -138,8 +147,15 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
             let path = api_path_tokens(catalog, api);
             let provider = &catalog.provider.value;
             let name = &api.name.value;
-            quote!((#provider, #name) => ::core::result::Result::Ok(visitor.visit::<#path::Error>()))
+            let cfg = feature(catalog);
+            quote!(#cfg (#provider, #name) => ::core::result::Result::Ok(visitor.visit::<#path::Error>()))
         })
+    });
+    let defaults = catalogs.iter().filter_map(|catalog| {
+        let provider = &catalog.provider.value;
+        let api = catalog.default_api.as_ref()?;
+        let cfg = feature(catalog);
+        Some(quote!(#cfg #provider => ::core::option::Option::Some(#api)))
     });
     quote! {
         #crate_docs
@@ -162,6 +178,17 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
             match (provider, api) {
                 #(#arms,)*
                 _ => ::core::result::Result::Err(visitor),
+            }
+        }
+
+        /// The API the bare provider name stands for (`cargo xtask classify
+        /// stripe …`): the catalog's `default_api`, else its only API;
+        /// `None` for an unknown provider or one with several APIs and no
+        /// default.
+        pub fn default_api(provider: &str) -> ::core::option::Option<&'static str> {
+            match provider {
+                #(#defaults,)*
+                _ => ::core::option::Option::None,
             }
         }
     }

@@ -6,12 +6,15 @@
 //! rule) → [`expand`] (Rust tokens) and [`docs`] (Markdown) → [`output`]
 //! (write what changed). [`generate`] runs it over a whole `spec/`
 //! directory; `errspec::catalog!` calls [`expand::expand_catalog`] on one.
+//! [`interpret`] runs a catalog's documented examples through the
+//! runtime's decoder (`cargo xtask check`, the tests).
 #![forbid(unsafe_code)]
 
 pub mod check;
 pub mod diagnostic;
 pub mod docs;
 pub mod expand;
+pub mod interpret;
 pub mod load;
 pub mod model;
 pub mod node;

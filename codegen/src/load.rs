@@ -10,8 +10,9 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::node::{self, Node, NodeKind};
 use crate::source::{Located, Span};
 use crate::spec::{
-    ApiSpec, BodySpec, CodeLocationSpec, CodeSpec, DelayItemSpec, DelaySpec, FieldErrorsSpec,
-    HeadersSpec, IdempotencySpec, ItemWhereSpec, Keyed, RateLimitSpec, RuleSpec, Spec, StatusSpec,
+    ApiSpec, BodySpec, CodeLocationSpec, CodeSpec, DelayItemSpec, DelaySpec, ExampleBody,
+    ExampleExpectSpec, ExampleResponseSpec, ExampleSpec, FieldErrorsSpec, HeadersSpec,
+    IdempotencySpec, ItemWhereSpec, Keyed, RateLimitSpec, RuleSpec, SourceSpec, Spec, StatusSpec,
     TestSpec, Text, WhenSpec,
 };
 
@@ -54,6 +55,11 @@ enum Kind {
     Delay,
     DelayItem,
     ItemWhere,
+    Source,
+    Example,
+    ExampleResponse,
+    ExampleExpect,
+    ExampleFieldError,
 }
 
 impl Kind {
@@ -77,6 +83,11 @@ impl Kind {
             Kind::Delay => DELAY_KEYS,
             Kind::DelayItem => DELAY_ITEM_KEYS,
             Kind::ItemWhere => ITEM_WHERE_KEYS,
+            Kind::Source => SOURCE_KEYS,
+            Kind::Example => EXAMPLE_KEYS,
+            Kind::ExampleResponse => EXAMPLE_RESPONSE_KEYS,
+            Kind::ExampleExpect => EXAMPLE_EXPECT_KEYS,
+            Kind::ExampleFieldError => EXAMPLE_FIELD_ERROR_KEYS,
         }
     }
 
@@ -119,6 +130,15 @@ impl Kind {
             Kind::Code if key == "meaning" => {
                 Some("a code row takes `description` (a status row takes `meaning`)".into())
             }
+            Kind::Example if EXAMPLE_RESPONSE_KEYS.contains(&key) => Some(format!(
+                "`{key}` goes under `response`, e.g. `response: {{ {key}: … }}`"
+            )),
+            Kind::Example if EXAMPLE_EXPECT_KEYS.contains(&key) => Some(format!(
+                "`{key}` goes under `expect`, e.g. `expect: {{ {key}: … }}`"
+            )),
+            Kind::Catalog | Kind::Api | Kind::Status | Kind::Code if key == "sources" => Some(
+                "list sources at the top level (`sources: { name: { url, kind } }`); a status, code or example cites one with `source: name`".into(),
+            ),
             Kind::Code if key == "statuses" => {
                 Some("write several statuses as a list: `status: [400, 422]`".into())
             }
@@ -383,6 +403,8 @@ const SPEC_KEYS: &[&str] = &[
     "docs_url",
     "as_of",
     "description",
+    "sources",
+    "default_api",
     "apis",
 ];
 const API_KEYS: &[&str] = &[
@@ -398,6 +420,7 @@ const API_KEYS: &[&str] = &[
     "rules",
     "delays",
     "min_delay",
+    "examples",
 ];
 const BODY_KEYS: &[&str] = &[
     "format",
@@ -412,8 +435,20 @@ const FIELD_ERRORS_KEYS: &[&str] = &["items", "field", "message"];
 const HEADERS_KEYS: &[&str] = &["retry_after", "request_id", "rate_limit", "should_retry"];
 const RATE_LIMIT_KEYS: &[&str] = &["name", "limit", "remaining", "reset", "reset_unit"];
 const IDEMPOTENCY_KEYS: &[&str] = &["header"];
-const STATUS_KEYS: &[&str] = &["meaning", "retry", "hint"];
-const CODE_KEYS: &[&str] = &["status", "description", "retry", "hint"];
+const STATUS_KEYS: &[&str] = &["meaning", "retry", "hint", "source"];
+const CODE_KEYS: &[&str] = &["status", "description", "retry", "hint", "source"];
+const SOURCE_KEYS: &[&str] = &["url", "kind", "note"];
+const EXAMPLE_KEYS: &[&str] = &["name", "source", "now", "response", "expect"];
+const EXAMPLE_RESPONSE_KEYS: &[&str] = &["status", "headers", "body"];
+const EXAMPLE_EXPECT_KEYS: &[&str] = &[
+    "code",
+    "retry",
+    "delay",
+    "message",
+    "request_id",
+    "field_errors",
+];
+const EXAMPLE_FIELD_ERROR_KEYS: &[&str] = &["field", "message"];
 const RULE_KEYS: &[&str] = &["name", "when", "retry", "description"];
 const WHEN_KEYS: &[&str] = &["status", "code", "header", "field", "message"];
 const TEST_KEYS: &[&str] = &["equals", "not_equals", "in", "present", "contains"];
@@ -451,6 +486,11 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("DelaySpec", DELAY_KEYS),
     ("DelayItemSpec", DELAY_ITEM_KEYS),
     ("ItemWhereSpec", ITEM_WHERE_KEYS),
+    ("SourceSpec", SOURCE_KEYS),
+    ("ExampleSpec", EXAMPLE_KEYS),
+    ("ExampleResponseSpec", EXAMPLE_RESPONSE_KEYS),
+    ("ExampleExpectSpec", EXAMPLE_EXPECT_KEYS),
+    ("ExampleFieldErrorSpec", EXAMPLE_FIELD_ERROR_KEYS),
 ];
 
 fn load_spec(root: &Node, diags: &mut Diagnostics) -> Option<Spec> {
@@ -484,6 +524,11 @@ fn load_spec(root: &Node, diags: &mut Diagnostics) -> Option<Spec> {
     let docs_url = m.str("docs_url", diags);
     let as_of = m.str("as_of", diags);
     let description = m.str("description", diags);
+    let sources = m
+        .get("sources")
+        .map(|s| keyed(s, "sources", diags, load_source))
+        .unwrap_or_default();
+    let default_api = m.str("default_api", diags);
     let (apis, apis_span) = match m.entry("apis") {
         Some((k, n)) => {
             let listed = match &n.kind {
@@ -510,6 +555,8 @@ fn load_spec(root: &Node, diags: &mut Diagnostics) -> Option<Spec> {
         docs_url,
         as_of: as_of?,
         description,
+        sources,
+        default_api,
         apis,
         apis_span,
         span: root.span,
@@ -571,6 +618,10 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
             .map(|d| list(d, "delays", diags, load_delay))
             .unwrap_or_default(),
         min_delay: m.str("min_delay", diags),
+        examples: m
+            .entry("examples")
+            .map(|(k, e)| load_examples(k, e, diags))
+            .unwrap_or_default(),
         span: n.span,
     })
 }
@@ -857,6 +908,7 @@ fn load_status(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> O
         meaning: m.str("meaning", diags),
         retry: m.str("retry", diags),
         hint: m.str("hint", diags),
+        source: load_source_refs(m.get("source"), diags),
         span: n.span,
     })
 }
@@ -879,6 +931,7 @@ fn load_code(name: &Text, key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
         description: m.str("description", diags),
         retry: m.str("retry", diags),
         hint: m.str("hint", diags),
+        source: load_source_refs(m.get("source"), diags),
         key_is_integer: matches!(key.kind, NodeKind::Int(_)),
         status_span,
         span: n.span,
@@ -933,4 +986,243 @@ fn load_statuses(n: &Node, diags: &mut Diagnostics) -> Vec<Located<i128>> {
         out.push(s);
     }
     out
+}
+
+fn load_source(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<SourceSpec> {
+    let m = MapReader::new(
+        n,
+        Kind::Source,
+        format!("source `{}`", name.value),
+        name.span,
+        diags,
+    )?;
+    m.require(&["url", "kind"], diags);
+    Some(SourceSpec {
+        url: m.str("url", diags),
+        kind: m.str("kind", diags),
+        note: m.str("note", diags),
+        span: n.span,
+    })
+}
+
+/// Reads `source: name` or `source: [a, b]`. (Whether the names exist is
+/// checked in [`crate::model`].)
+fn load_source_refs(n: Option<&Node>, diags: &mut Diagnostics) -> Vec<Text> {
+    let Some(n) = n else {
+        return Vec::new();
+    };
+    match &n.kind {
+        NodeKind::Seq(items) => {
+            if items.is_empty() {
+                diags.push(
+                    Diagnostic::error(n.span, "`source` lists no source")
+                        .with_label("expected at least one source name")
+                        .with_help("write one name (`source: api_errors`) or a list, or leave `source` out"),
+                );
+            }
+            items
+                .iter()
+                .filter_map(|i| expect_str(i, "source", diags))
+                .collect()
+        }
+        _ => expect_str(n, "source", diags).into_iter().collect(),
+    }
+}
+
+fn load_examples(key: &Node, n: &Node, diags: &mut Diagnostics) -> Vec<ExampleSpec> {
+    let items = match &n.kind {
+        NodeKind::Seq(items) => items,
+        NodeKind::Null => return Vec::new(),
+        other => {
+            diags.push(
+                Diagnostic::error(
+                    n.span,
+                    format!("expected a list for `examples`, found {}", other.describe()),
+                )
+                .with_label("expected a list")
+                .with_help("write each example as a list item: `- name: …`")
+                .with_note(key.span, "`examples` is here"),
+            );
+            return Vec::new();
+        }
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| load_example(i, item, diags))
+        .collect()
+}
+
+fn load_example(index: usize, n: &Node, diags: &mut Diagnostics) -> Option<ExampleSpec> {
+    let what = format!("example {}", index + 1);
+    let m = MapReader::new(n, Kind::Example, what.clone(), n.span, diags)?;
+    m.require(&["name", "response", "expect"], diags);
+    let name = m.str("name", diags);
+    let span = name.as_ref().map_or(n.span, |n| n.span);
+    let now = m.get("now").and_then(|v| match &v.kind {
+        NodeKind::Int(i) if *i >= 0 => Some(Located::new(*i, v.span)),
+        other => {
+            diags.push(
+                Diagnostic::error(
+                    v.span,
+                    format!(
+                        "expected Unix seconds for `now`, found {}",
+                        other.describe()
+                    ),
+                )
+                .with_label("expected a non-negative integer"),
+            );
+            None
+        }
+    });
+    let response = m.entry("response").and_then(|(k, r)| {
+        let m = MapReader::new(
+            r,
+            Kind::ExampleResponse,
+            format!("`response` of {what}"),
+            k.span,
+            diags,
+        )?;
+        m.require(&["status"], diags);
+        let status = m.get("status").and_then(|v| match &v.kind {
+            NodeKind::Int(i) => Some(Located::new(*i, v.span)),
+            other => {
+                diags.push(
+                    Diagnostic::error(
+                        v.span,
+                        format!("expected an HTTP status, found {}", other.describe()),
+                    )
+                    .with_label("expected an integer such as 429"),
+                );
+                None
+            }
+        });
+        let headers = m
+            .get("headers")
+            .map(|h| {
+                keyed(h, "headers", diags, |k, _, v, d| match &v.kind {
+                    // `Retry-After: 3` means the text "3".
+                    NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => {
+                        Some(Located::new(v.scalar_text()?, v.span))
+                    }
+                    _ => expect_str(v, &k.value, d),
+                })
+            })
+            .unwrap_or_default();
+        let body = m.get("body").map(|b| match &b.kind {
+            NodeKind::Str(s) => ExampleBody::Text(Located::new(s.clone(), b.span)),
+            _ => {
+                let mut json = String::new();
+                write_json(b, &mut json);
+                ExampleBody::Json(Located::new(json, b.span))
+            }
+        });
+        Some(ExampleResponseSpec {
+            status,
+            headers,
+            body,
+            span: k.span,
+        })
+    });
+    let expect = m.entry("expect").and_then(|(k, e)| {
+        let m = MapReader::new(
+            e,
+            Kind::ExampleExpect,
+            format!("`expect` of {what}"),
+            k.span,
+            diags,
+        )?;
+        let nullable = |key: &str, diags: &mut Diagnostics| {
+            m.get(key).and_then(|v| match &v.kind {
+                NodeKind::Null => Some(Located::new(None, v.span)),
+                // A code may be written as the integer the provider sends.
+                NodeKind::Int(_) if key == "code" => Some(Located::new(v.scalar_text(), v.span)),
+                _ => expect_str(v, key, diags).map(|t| Located::new(Some(t.value), t.span)),
+            })
+        };
+        let field_errors = m.get("field_errors").and_then(|v| {
+            let NodeKind::Seq(items) = &v.kind else {
+                diags.push(
+                    Diagnostic::error(
+                        v.span,
+                        format!(
+                            "expected a list for `field_errors`, found {}",
+                            v.kind.describe()
+                        ),
+                    )
+                    .with_label("expected a list of `{field, message}`"),
+                );
+                return None;
+            };
+            let list = items
+                .iter()
+                .filter_map(|item| {
+                    let m = MapReader::new(
+                        item,
+                        Kind::ExampleFieldError,
+                        "an expected field error",
+                        item.span,
+                        diags,
+                    )?;
+                    m.require(&["field"], diags);
+                    Some((m.str("field", diags)?, m.str("message", diags)))
+                })
+                .collect();
+            Some(Located::new(list, v.span))
+        });
+        Some(ExampleExpectSpec {
+            code: nullable("code", diags),
+            retry: m.str("retry", diags),
+            delay: nullable("delay", diags),
+            message: nullable("message", diags),
+            request_id: nullable("request_id", diags),
+            field_errors,
+            span: k.span,
+        })
+    });
+    Some(ExampleSpec {
+        name,
+        source: load_source_refs(m.get("source"), diags),
+        now,
+        response,
+        expect,
+        span,
+    })
+}
+
+/// Writes a YAML node as JSON text, keeping the order of mapping entries
+/// (and duplicate keys: a decoder's handling of them is part of what an
+/// example may show).
+fn write_json(n: &Node, out: &mut String) {
+    match &n.kind {
+        NodeKind::Null => out.push_str("null"),
+        NodeKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        NodeKind::Int(i) => out.push_str(&i.to_string()),
+        NodeKind::Float(f) if f.is_finite() => out.push_str(&f.to_string()),
+        NodeKind::Float(_) => out.push_str("null"),
+        NodeKind::Str(s) => out.push_str(&serde_json::Value::from(s.as_str()).to_string()),
+        NodeKind::Seq(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out);
+            }
+            out.push(']');
+        }
+        NodeKind::Map(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let key = k.scalar_text().unwrap_or_default();
+                out.push_str(&serde_json::Value::from(key).to_string());
+                out.push(':');
+                write_json(v, out);
+            }
+            out.push('}');
+        }
+    }
 }

@@ -28,8 +28,103 @@ pub struct Catalog {
     pub as_of: Located<String>,
     /// About the provider.
     pub description: Option<String>,
+    /// The documents the facts come from, in file order.
+    pub sources: Vec<Source>,
+    /// The API the bare provider name stands for: `default_api`, else the
+    /// only API; `None` when there are several and none is named.
+    pub default_api: Option<String>,
     /// The APIs, in file order.
     pub apis: Vec<Api>,
+}
+
+impl Catalog {
+    /// The source named `name`.
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+}
+
+/// A document the catalog's facts come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// Its name in the catalog (`api_errors`).
+    pub name: String,
+    /// Where it is.
+    pub url: String,
+    /// Who wrote it.
+    pub kind: SourceKind,
+    /// What it is or says.
+    pub note: Option<String>,
+}
+
+/// Who wrote a source: how far its facts can be trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// The provider's documentation.
+    Official,
+    /// The provider's own SDK or API description.
+    Sdk,
+    /// Anyone else; unverified.
+    ThirdParty,
+}
+
+impl SourceKind {
+    const ALL: [SourceKind; 3] = [
+        SourceKind::Official,
+        SourceKind::Sdk,
+        SourceKind::ThirdParty,
+    ];
+
+    /// The name used in specs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Official => "official",
+            SourceKind::Sdk => "sdk",
+            SourceKind::ThirdParty => "third_party",
+        }
+    }
+}
+
+/// A documented example response and what it must decode to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    /// What it shows.
+    pub name: String,
+    /// The sources it comes from.
+    pub sources: Vec<String>,
+    /// The clock when it arrives, in Unix seconds.
+    pub now: u64,
+    /// The status.
+    pub status: u16,
+    /// The headers, as written (name, value).
+    pub headers: Vec<(String, String)>,
+    /// The body, as sent.
+    pub body: String,
+    /// Whether the body was written as a YAML mapping or list (sent as JSON).
+    pub body_is_json: bool,
+    /// What it must decode to.
+    pub expect: Expect,
+    /// Where the example is.
+    pub span: Span,
+}
+
+/// What an example must decode to; `None` fields are not checked.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Expect {
+    /// The code as sent (`Some(None)`: no code).
+    pub code: Option<Option<String>>,
+    /// The retry class.
+    pub retry: Option<RetryClass>,
+    /// The server delay (`Some(None)`: none).
+    pub delay: Option<Option<std::time::Duration>>,
+    /// The message.
+    pub message: Option<Option<String>>,
+    /// The request id.
+    pub request_id: Option<Option<String>>,
+    /// The field errors: (field, message).
+    pub field_errors: Option<Vec<(String, Option<String>)>>,
+    /// Where `expect` is.
+    pub span: Span,
 }
 
 /// The four retry classes: the runtime's own type, so the generator, the
@@ -61,6 +156,8 @@ pub struct Api {
     pub codes: Vec<Code>,
     /// Rules over headers, body values, code and message, in order.
     pub rules: Vec<Rule>,
+    /// Documented example responses.
+    pub examples: Vec<Example>,
     /// Where the API's mapping is.
     pub span: Span,
 }
@@ -77,6 +174,23 @@ impl Api {
             .iter()
             .find(|s| s.status == status)
             .map_or_else(|| self.defaults.for_status(status), |s| s.retry)
+    }
+
+    /// The class of a response with this status and, if listed, this code:
+    /// the code's `retry`, else the status's class (the order generated
+    /// code follows).
+    pub fn class_for(&self, code: Option<&Code>, status: u16) -> RetryClass {
+        code.and_then(|c| c.retry)
+            .unwrap_or_else(|| self.status_class(status))
+    }
+
+    /// The listed code whose text is `raw` (for integer codes, whose value).
+    pub fn code_for(&self, raw: &str) -> Option<&Code> {
+        let value = match self.body.code_type {
+            CodeType::String => CodeValue::Str(raw.to_owned()),
+            CodeType::Integer => CodeValue::Int(raw.trim().parse().ok()?),
+        };
+        self.codes.iter().find(|c| c.value == value)
     }
 }
 
@@ -111,6 +225,8 @@ pub struct Status {
     pub retry: RetryClass,
     /// What to check or do.
     pub hint: Option<String>,
+    /// The sources the row cites.
+    pub sources: Vec<String>,
     /// The generated variant name (`TooManyRequests`, `Status599`).
     pub variant: String,
     /// Where the row's key is.
@@ -150,6 +266,8 @@ pub struct Code {
     pub retry: Option<RetryClass>,
     /// What to check or do.
     pub hint: Option<String>,
+    /// The sources the row cites.
+    pub sources: Vec<String>,
     /// Where the row's key is.
     pub span: Span,
 }
@@ -558,19 +676,123 @@ pub struct Rule {
 /// Lowers a loaded spec, reporting every invalid value; values with errors
 /// are left out of the catalog.
 pub fn lower(spec: &Spec, diags: &mut Diagnostics) -> Catalog {
-    let apis = spec
+    let sources: Vec<Source> = spec
+        .sources
+        .iter()
+        .filter_map(|(name, s)| lower_source(name, s, diags))
+        .collect();
+    let apis: Vec<Api> = spec
         .apis
         .iter()
         .map(|(name, api)| lower_api(spec, name, api, diags))
         .collect();
+    let default_api = match &spec.default_api {
+        Some(d) => {
+            if spec.apis.iter().all(|(name, _)| name.value != d.value) {
+                let names: Vec<&str> = spec.apis.iter().map(|(n, _)| n.value.as_str()).collect();
+                let diag = Diagnostic::error(d.span, format!("unknown API `{}`", d.value))
+                    .with_label("`default_api` must name one of the catalog's APIs");
+                diags.push(match did_you_mean(&d.value, &names) {
+                    Some(s) => diag.with_help(format!("did you mean `{s}`?")),
+                    None => diag.with_plain_note(format!("the APIs: {}", names.join(", "))),
+                });
+            }
+            Some(d.value.clone())
+        }
+        None if spec.apis.len() == 1 => spec.apis.first().map(|(n, _)| n.value.clone()),
+        None => None,
+    };
     Catalog {
         provider: spec.provider.clone(),
         title: spec.title.value.clone(),
         docs_url: spec.docs_url.as_ref().map(|d| d.value.clone()),
         as_of: spec.as_of.clone(),
         description: spec.description.as_ref().map(|d| d.value.clone()),
+        sources,
+        default_api,
         apis,
     }
+}
+
+fn lower_source(name: &Text, s: &spec::SourceSpec, diags: &mut Diagnostics) -> Option<Source> {
+    let kind = s.kind.as_ref().and_then(|k| {
+        let kind = SourceKind::ALL.into_iter().find(|c| c.as_str() == k.value);
+        if kind.is_none() {
+            let names: Vec<&str> = SourceKind::ALL.iter().map(|c| c.as_str()).collect();
+            diags.push(unknown_name(k.span, "source kind", &k.value, &names));
+        }
+        kind
+    });
+    let url = s.url.as_ref().and_then(|u| url(u, diags));
+    if !is_identifier(&name.value) {
+        diags.push(
+            Diagnostic::error(
+                name.span,
+                format!("source name `{}` is not lower snake_case", name.value),
+            )
+            .with_label("expected a name such as `api_errors`"),
+        );
+        return None;
+    }
+    Some(Source {
+        name: name.value.clone(),
+        url: url?,
+        kind: kind?,
+        note: s.note.as_ref().map(|n| n.value.clone()),
+    })
+}
+
+fn is_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// An absolute http(s) URL with no whitespace, as `docs_url` takes.
+fn url(u: &Text, diags: &mut Diagnostics) -> Option<String> {
+    let rest = u
+        .value
+        .strip_prefix("https://")
+        .or_else(|| u.value.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !u.value.chars().any(char::is_whitespace) =>
+        {
+            Some(u.value.clone())
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(u.span, format!("`{}` is not an http(s) URL", u.value))
+                    .with_label("expected an absolute URL such as `https://docs.example/errors`"),
+            );
+            None
+        }
+    }
+}
+
+/// Checks that every cited source is listed under `sources`.
+fn source_refs(spec: &Spec, refs: &[Text], diags: &mut Diagnostics) -> Vec<String> {
+    let names: Vec<&str> = spec.sources.iter().map(|(n, _)| n.value.as_str()).collect();
+    refs.iter()
+        .filter_map(|r| {
+            if names.contains(&r.value.as_str()) {
+                Some(r.value.clone())
+            } else {
+                let d = Diagnostic::error(r.span, format!("unknown source `{}`", r.value))
+                    .with_label("not listed under `sources`");
+                diags.push(match did_you_mean(&r.value, &names) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(
+                        "list it at the top level: `sources: { NAME: { url: …, kind: official } }`",
+                    ),
+                });
+                None
+            }
+        })
+        .collect()
 }
 
 fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnostics) -> Api {
@@ -638,6 +860,7 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
                 meaning: s.meaning.as_ref()?.value.clone(),
                 retry: retry?,
                 hint: s.hint.as_ref().map(|h| h.value.clone()),
+                sources: source_refs(spec, &s.source, diags),
                 variant: status_variant(status?),
                 span: key.span,
             })
@@ -646,7 +869,16 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
     let codes = api
         .codes
         .iter()
-        .filter_map(|(key, c)| lower_code(&body, code_type_written_ok, key, c, diags))
+        .filter_map(|(key, c)| {
+            let sources = source_refs(spec, &c.source, diags);
+            lower_code(&body, code_type_written_ok, key, c, diags)
+                .map(|code| Code { sources, ..code })
+        })
+        .collect();
+    let examples = api
+        .examples
+        .iter()
+        .filter_map(|e| lower_example(spec, e, diags))
         .collect();
     Api {
         name: name.clone(),
@@ -671,6 +903,7 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         statuses,
         codes,
         rules,
+        examples,
         span: name.span,
     }
 }
@@ -1097,8 +1330,110 @@ fn lower_code(
         description: c.description.as_ref()?.value.clone(),
         retry,
         hint: c.hint.as_ref().map(|h| h.value.clone()),
+        sources: Vec::new(),
         span: key.span,
     })
+}
+
+fn lower_example(spec: &Spec, e: &spec::ExampleSpec, diags: &mut Diagnostics) -> Option<Example> {
+    let sources = source_refs(spec, &e.source, diags);
+    let response = e.response.as_ref()?;
+    let status = response
+        .status
+        .as_ref()
+        .and_then(|s| status_value(s.value, s.span, diags));
+    let mut headers = Vec::new();
+    for (name, value) in &response.headers {
+        header_name(name, diags);
+        if value
+            .value
+            .bytes()
+            .any(|b| b.is_ascii_control() && b != b'\t')
+        {
+            diags.push(
+                Diagnostic::error(value.span, "a header value cannot hold control characters")
+                    .with_label("not a valid header value"),
+            );
+        }
+        headers.push((name.value.clone(), value.value.clone()));
+    }
+    let (body, body_is_json) = match &response.body {
+        None => (String::new(), false),
+        Some(spec::ExampleBody::Json(j)) => (j.value.clone(), true),
+        Some(spec::ExampleBody::Text(t)) => (t.value.clone(), false),
+    };
+    let x = e.expect.as_ref()?;
+    let text = |v: &Option<Located<Option<String>>>| v.as_ref().map(|v| v.value.clone());
+    let delay = match &x.delay {
+        None => None,
+        Some(Located { value: None, .. }) => Some(None),
+        Some(Located {
+            value: Some(d),
+            span,
+        }) => match parse_duration(d) {
+            Some(d) => Some(Some(d)),
+            None => {
+                diags.push(
+                    Diagnostic::error(*span, format!("`{d}` is not a duration")).with_label(
+                        "expected a number and a unit: `3s`, `1.5s`, `500ms`, `2m`, `1h`",
+                    ),
+                );
+                None
+            }
+        },
+    };
+    let retry = match &x.retry {
+        Some(r) => Some(retry_class(r, diags)?),
+        None => None,
+    };
+    Some(Example {
+        name: e.name.as_ref()?.value.clone(),
+        sources,
+        now: e
+            .now
+            .as_ref()
+            .map_or(0, |n| u64::try_from(n.value).unwrap_or(u64::MAX)),
+        status: status?,
+        headers,
+        body,
+        body_is_json,
+        expect: Expect {
+            code: text(&x.code),
+            retry,
+            delay,
+            message: text(&x.message),
+            request_id: text(&x.request_id),
+            field_errors: x.field_errors.as_ref().map(|f| {
+                f.value
+                    .iter()
+                    .map(|(field, message)| {
+                        (
+                            field.value.clone(),
+                            message.as_ref().map(|m| m.value.clone()),
+                        )
+                    })
+                    .collect()
+            }),
+            span: x.span,
+        },
+        span: e.span,
+    })
+}
+
+/// `3s`, `1.5s`, `500ms`, `2m`, `1h`, `0s`.
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let seconds = match unit {
+        "ms" => number / 1000.0,
+        "s" => number,
+        "m" => number * 60.0,
+        "h" => number * 3600.0,
+        _ => return None,
+    };
+    std::time::Duration::try_from_secs_f64(seconds).ok()
 }
 
 fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLayout {

@@ -51,6 +51,15 @@ pub struct Spec {
     /// A paragraph about the provider, in your own words.
     #[schemars(default, with = "String", length(min = 1))]
     pub description: Option<Text>,
+    /// The documents the catalog's facts come from, by name (lower
+    /// snake_case). Statuses, codes and examples cite them with `source:`.
+    #[schemars(default, schema_with = "sources_schema")]
+    pub sources: Keyed<SourceSpec>,
+    /// The API that the bare provider name stands for in the tools
+    /// (`cargo xtask classify stripe …`) when the provider has several.
+    /// Default: the only API.
+    #[schemars(default, with = "String", pattern(IDENTIFIER_PATTERN))]
+    pub default_api: Option<Text>,
     /// The provider's APIs, by name (lower snake_case; `api` when there is
     /// only one). At least one. Each becomes a module of the generated crate.
     #[schemars(schema_with = "apis_schema")]
@@ -109,6 +118,10 @@ pub struct ApiSpec {
     /// A floor on any delay the server sends, as a duration (`1s`, `500ms`).
     #[schemars(default, with = "String")]
     pub min_delay: Option<Text>,
+    /// Documented example responses with the outcome each must decode to;
+    /// `cargo xtask check` and the test suite run them.
+    #[schemars(default, with = "Vec<ExampleSpec>")]
+    pub examples: Vec<ExampleSpec>,
     /// Where the API's mapping is.
     #[schemars(skip)]
     pub span: Span,
@@ -316,6 +329,10 @@ pub struct StatusSpec {
     /// What a user should check or do.
     #[schemars(default, with = "String", length(min = 1))]
     pub hint: Option<Text>,
+    /// The source (a name under the top-level `sources`) or sources the
+    /// row's facts come from.
+    #[schemars(default, schema_with = "source_refs_schema")]
+    pub source: Vec<Text>,
     /// Where the mapping is.
     #[schemars(skip)]
     pub span: Span,
@@ -338,6 +355,10 @@ pub struct CodeSpec {
     /// What a user should check or do.
     #[schemars(default, with = "String", length(min = 1))]
     pub hint: Option<Text>,
+    /// The source (a name under the top-level `sources`) or sources the
+    /// row's facts come from.
+    #[schemars(default, schema_with = "source_refs_schema")]
+    pub source: Vec<Text>,
     /// Whether the code was written as a YAML integer (`1001:`, not `"1001":`).
     #[schemars(skip)]
     pub key_is_integer: bool,
@@ -349,6 +370,132 @@ pub struct CodeSpec {
     pub span: Span,
 }
 
+/// A document the catalog's facts come from.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// Where it is: an http(s) URL (a docs page, or an SDK file on GitHub). Required.
+    #[schemars(with = "String", pattern(URL_PATTERN))]
+    pub url: Option<Text>,
+    /// `official` (the provider's docs), `sdk` (the provider's own SDK or
+    /// API description) or `third_party` (anyone else: unverified). Required.
+    #[schemars(with = "SourceKindName")]
+    pub kind: Option<Text>,
+    /// What it is or says, in a few words.
+    #[schemars(default, with = "String", length(min = 1))]
+    pub note: Option<Text>,
+    /// Where the mapping is.
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// `official`, `sdk` or `third_party`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // only its schema is used
+pub enum SourceKindName {
+    /// The provider's own documentation.
+    Official,
+    /// The provider's own SDK source or machine-readable API description.
+    Sdk,
+    /// Anyone else: a blog, a client library, an observed response. Unverified.
+    ThirdParty,
+}
+
+/// A documented example response and what it must decode to.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ExampleSpec {
+    /// What the example shows, in a few words. Required.
+    #[schemars(with = "String", length(min = 1))]
+    pub name: Option<Text>,
+    /// The source or sources the example comes from.
+    #[schemars(default, schema_with = "source_refs_schema")]
+    pub source: Vec<Text>,
+    /// The clock when the response arrives, in Unix seconds, for delays
+    /// given as timestamps or dates. Default: the Unix epoch.
+    #[schemars(default, with = "u64")]
+    pub now: Option<Located<i128>>,
+    /// The response. Required.
+    #[schemars(with = "ExampleResponseSpec")]
+    pub response: Option<ExampleResponseSpec>,
+    /// What the response must decode to. Required.
+    #[schemars(with = "ExampleExpectSpec")]
+    pub expect: Option<ExampleExpectSpec>,
+    /// Where the example's `name` is (the item when it has none).
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// An example response.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ExampleResponseSpec {
+    /// The HTTP status. Required.
+    #[schemars(with = "u16", range(min = 100, max = 599))]
+    pub status: Option<Located<i128>>,
+    /// Response headers: name → value.
+    #[schemars(default, with = "std::collections::BTreeMap<String, String>")]
+    pub headers: Keyed<Text>,
+    /// The body: a mapping or list (sent as JSON) or a string (sent as written).
+    #[schemars(default, with = "serde_json::Value")]
+    pub body: Option<ExampleBody>,
+    /// Where the mapping's key is (`response:`).
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// An example body, as it is sent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExampleBody {
+    /// A YAML mapping or list, serialized as JSON text.
+    Json(Text),
+    /// A string, sent byte for byte.
+    Text(Text),
+}
+
+/// What an example must decode to. Keys left out are not checked.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ExampleExpectSpec {
+    /// The machine code as sent (`null`: no code).
+    #[schemars(default, with = "Option<serde_json::Value>")]
+    pub code: Option<Located<Option<String>>>,
+    /// The retry class.
+    #[schemars(default, with = "RetryClassName")]
+    pub retry: Option<Text>,
+    /// The server-requested delay: `3s`, `500ms`, `2m`, `0s` (`null`: none).
+    #[schemars(default, with = "Option<String>")]
+    pub delay: Option<Located<Option<String>>>,
+    /// The decoded message (`null`: none).
+    #[schemars(default, with = "Option<String>")]
+    pub message: Option<Located<Option<String>>>,
+    /// The decoded request id (`null`: none).
+    #[schemars(default, with = "Option<String>")]
+    pub request_id: Option<Located<Option<String>>>,
+    /// The field errors, in order: `{field, message}`.
+    #[schemars(default, with = "Vec<ExampleFieldErrorSpec>")]
+    pub field_errors: Option<Located<Vec<ExpectedFieldError>>>,
+    /// Where the mapping's key is (`expect:`).
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// An expected field error as written: the field, and its message if given.
+pub type ExpectedFieldError = (Text, Option<Text>);
+
+/// One expected field error.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)] // only its schema is used
+pub struct ExampleFieldErrorSpec {
+    /// The field's name or path.
+    pub field: String,
+    /// Its message, if the response gives one.
+    #[schemars(default)]
+    pub message: Option<String>,
+}
+
 // Tables keyed by data get hand-written schemas: YAML keys reach the
 // editor's validator as strings, so their shape is a pattern.
 
@@ -358,6 +505,24 @@ fn apis_schema(generator: &mut SchemaGenerator) -> Schema {
         "minProperties": 1,
         "patternProperties": { IDENTIFIER_PATTERN: generator.subschema_for::<ApiSpec>() },
         "additionalProperties": false,
+    })
+}
+
+fn sources_schema(generator: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "object",
+        "patternProperties": { IDENTIFIER_PATTERN: generator.subschema_for::<SourceSpec>() },
+        "additionalProperties": false,
+    })
+}
+
+fn source_refs_schema(_: &mut SchemaGenerator) -> Schema {
+    let name = serde_json::json!({ "type": "string", "pattern": IDENTIFIER_PATTERN });
+    json_schema!({
+        "anyOf": [
+            name.clone(),
+            { "type": "array", "items": name, "minItems": 1, "uniqueItems": true },
+        ],
     })
 }
 

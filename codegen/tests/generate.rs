@@ -54,6 +54,7 @@ fn generates_the_crate_docs_and_schema_and_writes_only_changes() {
     assert_eq!(
         paths,
         [
+            "out/Cargo.toml",
             "out/docs/README.md",
             "out/docs/good.md",
             "out/src/good.rs",
@@ -66,6 +67,7 @@ fn generates_the_crate_docs_and_schema_and_writes_only_changes() {
         assert!(
             f.contents.starts_with("// @generated")
                 || f.contents.starts_with("<!-- @generated")
+                || f.contents.starts_with("# @generated")
                 || f.path.ends_with("schema.json"),
             "{}",
             f.path.display()

@@ -55,6 +55,9 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
     const API: &'static str;
     /// The header that carries an idempotency key, if the API supports one.
     const IDEMPOTENCY_HEADER: Option<&'static str>;
+    /// The rate limits the catalog documents (`limits:`); the client paces
+    /// to them ([`crate::limits`]). None by default.
+    const RATE_LIMITS: &'static [crate::RateLimit] = &[];
 
     /// Decodes an error response. Never fails and never panics: unknown
     /// codes, unlisted statuses and malformed bodies still give an error value.

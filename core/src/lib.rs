@@ -14,6 +14,7 @@ pub mod delay;
 mod details;
 pub mod hints;
 pub mod layout;
+pub mod limits;
 pub mod rules;
 
 pub use class::{ParseRetryClassError, RetryClass};
@@ -22,4 +23,5 @@ pub use class::{ParseRetryClassError, RetryClass};
 pub use compact_str::CompactString;
 pub use details::{ApiError, ErrorDetails, FieldError};
 pub use hints::{DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
+pub use limits::{LimitScope, RateLimit};
 pub use rules::DecidedBy;

@@ -9,6 +9,7 @@
 //! | Artmail | Artmail API | [`artmail::Error`] | 13 | 7 |
 //! | Qboxmail | Qboxmail Management API | [`qboxmail::management::Error`] | 0 | 5 |
 //! | Qboxmail | Qboxmail Send API | [`qboxmail::send::Error`] | 1 | 8 |
+//! | Resend | Resend API | [`resend::Error`] | 21 | 10 |
 //! | TopMail | TopMail API | [`topmail::Error`] | 15 | 7 |
 //!
 //! # Example
@@ -42,6 +43,7 @@
 /// The Artmail API: [`Error`](artmail::Error), [`Code`](artmail::Code), [`Status`](artmail::Status).
 ///
 /// Catalog as of 2026-11-24.
+#[cfg(feature = "artmail")]
 pub mod artmail;
 /// Qboxmail errors.
 ///
@@ -53,7 +55,17 @@ pub mod artmail;
 /// - [`send`](qboxmail::send): Qboxmail Send API
 ///
 /// Catalog as of 2026-11-24.
+#[cfg(feature = "qboxmail")]
 pub mod qboxmail;
+/// Resend errors.
+///
+/// Resend answers every error with one flat JSON object: the HTTP status repeated as `statusCode`, a readable `message` and the machine code in `name`. The same code can come with different statuses (`validation_error` is a 400 for a bad field and a 403 for several account restrictions). Rate limits follow the IETF rate-limit header draft (`ratelimit-*`, reset in seconds) plus `retry-after` in seconds; daily and monthly sending quotas are codes of their own on a 429 that waiting a few seconds does not fix. Sends take an `Idempotency-Key` header (at most 256 characters, kept 24 hours).
+///
+/// The Resend API: [`Error`](resend::Error), [`Code`](resend::Code), [`Status`](resend::Status).
+///
+/// Catalog as of 2026-12-02, from <https://resend.com/docs/api-reference/errors>.
+#[cfg(feature = "resend")]
+pub mod resend;
 /// TopMail errors.
 ///
 /// TopMail wraps every error in an `error` object carrying a machine code, a readable message and, for validation failures, the path of the offending field. 2xx statuses (200, 201, 202 for accepted batch sends) are successes and are not part of this catalog.
@@ -61,13 +73,20 @@ pub mod qboxmail;
 /// The TopMail API: [`Error`](topmail::Error), [`Code`](topmail::Code), [`Status`](topmail::Status).
 ///
 /// Catalog as of 2026-11-24.
+#[cfg(feature = "topmail")]
 pub mod topmail;
 /// Every API of every provider, in provider order, for tools that
 /// pick an API by name at run time.
 pub static APIS: &[::errspec::registry::ApiEntry] = &[
+    #[cfg(feature = "artmail")]
     ::errspec::registry::ApiEntry::of::<crate::artmail::Error>(),
+    #[cfg(feature = "qboxmail")]
     ::errspec::registry::ApiEntry::of::<crate::qboxmail::management::Error>(),
+    #[cfg(feature = "qboxmail")]
     ::errspec::registry::ApiEntry::of::<crate::qboxmail::send::Error>(),
+    #[cfg(feature = "resend")]
+    ::errspec::registry::ApiEntry::of::<crate::resend::Error>(),
+    #[cfg(feature = "topmail")]
     ::errspec::registry::ApiEntry::of::<crate::topmail::Error>(),
 ];
 /// Calls `visitor` with the concrete error type of `provider`/`api`
@@ -79,20 +98,43 @@ pub fn visit_api<V: ::errspec::registry::ApiVisitor>(
     visitor: V,
 ) -> ::core::result::Result<V::Output, V> {
     match (provider, api) {
+        #[cfg(feature = "artmail")]
         ("artmail", "api") => {
             ::core::result::Result::Ok(visitor.visit::<crate::artmail::Error>())
         }
+        #[cfg(feature = "qboxmail")]
         ("qboxmail", "management") => {
             ::core::result::Result::Ok(
                 visitor.visit::<crate::qboxmail::management::Error>(),
             )
         }
+        #[cfg(feature = "qboxmail")]
         ("qboxmail", "send") => {
             ::core::result::Result::Ok(visitor.visit::<crate::qboxmail::send::Error>())
         }
+        #[cfg(feature = "resend")]
+        ("resend", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::resend::Error>())
+        }
+        #[cfg(feature = "topmail")]
         ("topmail", "api") => {
             ::core::result::Result::Ok(visitor.visit::<crate::topmail::Error>())
         }
         _ => ::core::result::Result::Err(visitor),
+    }
+}
+/// The API the bare provider name stands for (`cargo xtask classify
+/// stripe …`): the catalog's `default_api`, else its only API;
+/// `None` for an unknown provider or one with several APIs and no
+/// default.
+pub fn default_api(provider: &str) -> ::core::option::Option<&'static str> {
+    match provider {
+        #[cfg(feature = "artmail")]
+        "artmail" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "resend")]
+        "resend" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "topmail")]
+        "topmail" => ::core::option::Option::Some("api"),
+        _ => ::core::option::Option::None,
     }
 }

@@ -238,6 +238,7 @@ fn bind_inline(input: &Input) -> Bound {
             meaning: name.clone(),
             retry: retry.unwrap_or_else(|| defaults.for_status(status)),
             hint: None,
+            sources: Vec::new(),
             variant: name.clone(),
             span: SpecSpan::default(),
         }));
@@ -248,6 +249,7 @@ fn bind_inline(input: &Input) -> Bound {
             description: name.clone(),
             retry,
             hint: None,
+            sources: Vec::new(),
             span: SpecSpan::default(),
         }));
         variants.push(bound);
@@ -265,6 +267,7 @@ fn bind_inline(input: &Input) -> Bound {
         statuses,
         codes,
         rules: Vec::new(),
+        examples: Vec::new(),
         span: SpecSpan::default(),
     };
     Bound {

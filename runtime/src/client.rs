@@ -17,6 +17,7 @@ use http::{HeaderName, HeaderValue};
 
 use crate::ApiError;
 use crate::observe::Observer;
+use crate::pacing::Pacing;
 use crate::policy::{
     Decision, GiveUpReason, RetryBudget, RetryDecider, RetryPolicy, TransportFailure,
 };
@@ -311,16 +312,18 @@ impl<E: ApiError> std::error::Error for Failure<E> {
 pub struct Client<E> {
     http: reqwest::Client,
     retrier: Retrier<E>,
+    pacing: Option<Pacing>,
     max_error_body: usize,
 }
 
 impl<E> Clone for Client<E> {
-    /// Shares the HTTP client and the [`Retrier`]: policy, budget, observer
-    /// and jitter generator.
+    /// Shares the HTTP client, the [`Retrier`] (policy, budget, observer
+    /// and jitter generator) and the [`Pacing`] state.
     fn clone(&self) -> Self {
         Client {
             http: self.http.clone(),
             retrier: self.retrier.clone(),
+            pacing: self.pacing.clone(),
             max_error_body: self.max_error_body,
         }
     }
@@ -332,6 +335,7 @@ impl<E: ApiError> fmt::Debug for Client<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("retrier", &self.retrier)
+            .field("pacing", &self.pacing)
             .field("max_error_body", &self.max_error_body)
             .finish_non_exhaustive()
     }
@@ -342,6 +346,7 @@ impl<E: ApiError> fmt::Debug for Client<E> {
 pub struct ClientBuilder<E> {
     http: reqwest::Client,
     retrier: RetrierBuilder<E>,
+    pacing: Option<Pacing>,
     max_error_body: usize,
 }
 
@@ -349,6 +354,7 @@ impl<E> fmt::Debug for ClientBuilder<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("retrier", &self.retrier)
+            .field("pacing", &self.pacing)
             .field("max_error_body", &self.max_error_body)
             .finish_non_exhaustive()
     }
@@ -388,6 +394,21 @@ impl<E: ApiError> ClientBuilder<E> {
         self
     }
 
+    /// How requests are paced (default: a new in-process [`Pacing`] for
+    /// this client and its clones). Give several clients the same `Pacing`
+    /// to pace them together; [`Pacing::shared`] paces a fleet.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = Some(pacing);
+        self
+    }
+
+    /// No pacing: requests go out as soon as they are sent or retried, and
+    /// rate-limit headers are read only on errors, for the retry's delay.
+    pub fn without_pacing(mut self) -> Self {
+        self.pacing = None;
+        self
+    }
+
     /// The most bytes of an error body read and decoded (default
     /// [`DEFAULT_MAX_ERROR_BODY`], 1 MiB). The rest is never read.
     pub fn max_error_body(mut self, bytes: usize) -> Self {
@@ -406,6 +427,7 @@ impl<E: ApiError> ClientBuilder<E> {
         Client {
             http: self.http,
             retrier: self.retrier.build(),
+            pacing: self.pacing,
             max_error_body: self.max_error_body,
         }
     }
@@ -429,6 +451,7 @@ impl<E: ApiError> Client<E> {
         ClientBuilder {
             http,
             retrier: Retrier::builder(),
+            pacing: Some(Pacing::new()),
             max_error_body: DEFAULT_MAX_ERROR_BODY,
         }
     }
@@ -440,6 +463,7 @@ impl<E: ApiError> Client<E> {
         Client {
             http,
             retrier,
+            pacing: Some(Pacing::new()),
             max_error_body: DEFAULT_MAX_ERROR_BODY,
         }
     }
@@ -462,6 +486,11 @@ impl<E: ApiError> Client<E> {
     /// The retry budget, if any.
     pub fn budget(&self) -> Option<&RetryBudget> {
         self.retrier.budget()
+    }
+
+    /// The pacing settings and state, if pacing is on.
+    pub fn pacing(&self) -> Option<&Pacing> {
+        self.pacing.as_ref()
     }
 
     /// Starts a request on the underlying HTTP client.
@@ -530,13 +559,26 @@ impl<E: ApiError> Client<E> {
             value.set_sensitive(true);
             request.headers_mut().insert(name, value);
         }
+        let pacing = self
+            .pacing
+            .as_ref()
+            .map(|p| (p, p.scope::<E>(request.headers(), E::IDEMPOTENCY_HEADER)));
+        let max_delay = self.retrier.policy().max_server_delay();
         let mut next = request;
         loop {
             // A copy for the next attempt; `None` for a stream body, sent once.
             let spare = next.try_clone();
             attempts.set_replayable(spare.is_some());
+            if let Some((pacing, scope)) = &pacing {
+                pacing.wait_turn(scope, self.pacing_bound(&attempts)).await;
+            }
             let (error, decision) = match self.attempt(next, &attempts).await {
                 AttemptResult::Success(response) => {
+                    if let Some((pacing, scope)) = &pacing {
+                        pacing
+                            .after_success::<E>(scope, response.headers(), max_delay)
+                            .await;
+                    }
                     attempts.succeeded(response.status());
                     let (retried, idempotency_key) = attempts.into_parts();
                     return Ok(Delivered {
@@ -547,6 +589,13 @@ impl<E: ApiError> Client<E> {
                 }
                 AttemptResult::Api(error, headers) => {
                     let decision = attempts.failed_response(&error, &headers);
+                    if let Some((pacing, scope)) = &pacing {
+                        let hints = E::delay_hints(&headers);
+                        let class = error.retry_class();
+                        pacing
+                            .after_failure(scope, class, &hints, &decision, max_delay)
+                            .await;
+                    }
                     (LastError::Api(error), decision)
                 }
                 AttemptResult::Transport(error) => {
@@ -581,6 +630,17 @@ impl<E: ApiError> Client<E> {
                     });
                 }
             }
+        }
+    }
+
+    /// The longest a send is held for its scope's turn: the policy's
+    /// maximum server delay, and what is left before its deadline.
+    fn pacing_bound(&self, attempts: &Attempts<E>) -> Duration {
+        let policy = self.retrier.policy();
+        let max = policy.max_server_delay();
+        match policy.deadline() {
+            Some(deadline) => max.min(deadline.saturating_sub(attempts.elapsed())),
+            None => max,
         }
     }
 

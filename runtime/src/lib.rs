@@ -16,6 +16,9 @@
 //! - [`observe`]: an [`Observer`](observe::Observer) called on every
 //!   attempt and give-up, and the `tracing` events.
 //! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
+//! - [`pacing`]: holding requests back before the provider refuses them
+//!   (rate-limit headers, throttled responses, the documented
+//!   [`limits`]), in-process or shared by a fleet (`errspec-redis`).
 //!
 //! Features (both on by default): `client` (the reqwest client; without it
 //! the crate needs neither reqwest nor tokio) and `macros` (`catalog!` and
@@ -25,6 +28,8 @@
 #[cfg(feature = "client")]
 pub mod client;
 pub mod observe;
+#[cfg(feature = "client")]
+pub mod pacing;
 pub mod policy;
 pub mod registry;
 pub mod retry;
@@ -41,13 +46,17 @@ pub use errspec_core::{
 #[doc(inline)]
 pub use errspec_core::{DecidedBy, DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
 #[doc(inline)]
-pub use errspec_core::{decode, delay, hints, layout, rules};
+pub use errspec_core::{LimitScope, RateLimit};
+#[doc(inline)]
+pub use errspec_core::{decode, delay, hints, layout, limits, rules};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your
 /// own enum, bound to a spec file or with its catalog written in-line.
 #[cfg(feature = "macros")]
 pub use errspec_macros::{ApiError, catalog};
+#[cfg(feature = "client")]
+pub use pacing::Pacing;
 pub use policy::{RetryBudget, RetryPolicy};
 pub use retry::{Retrier, SendOptions};
 

@@ -18,7 +18,8 @@ usage: cargo xtask <command>
 commands:
   gen      generate generated/ (crate and docs) and spec/schema.json from spec/*.yaml;
            writes only files whose content changed
-  check    check every spec, then fail if any generated file is stale
+  check    check every spec, decode every documented example of every spec as it says,
+           then fail if any generated file is stale
   docs     generate only the docs (generated/docs/)
   classify PROVIDER[/API] --status N [--header 'Name: value']... [--body TEXT | --body-file PATH]
            [--idempotent] [--attempt N] [--now UNIX_SECONDS]
@@ -235,11 +236,24 @@ fn check() -> Result<bool> {
     let Some(generated) = generate(&root)? else {
         return Ok(false);
     };
+    // Every documented example, decoded by the runtime over tables built
+    // from the model: an example that no longer decodes as its catalog
+    // says is an error at the example.
+    let examples = errspec_codegen::interpret::check_dir(&root.join("spec"))?;
+    if examples.failures > 0 {
+        eprint!("{}", examples.rendered);
+        eprintln!(
+            "error: {} of {} documented examples do not decode as written",
+            examples.failures, examples.examples
+        );
+        return Ok(false);
+    }
     let files: Vec<GeneratedFile> = generated.files.into_iter().map(|(_, f)| f).collect();
     let drift = output::drift(&files, &root.join("generated"))?;
     if drift.is_empty() {
         println!(
-            "ok: specs check and {} generated files are up to date",
+            "ok: specs check, {} documented examples decode as written and {} generated files are up to date",
+            examples.examples,
             files.len()
         );
         return Ok(true);

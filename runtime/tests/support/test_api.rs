@@ -11,6 +11,7 @@ use std::fmt;
 use errspec::decode::{RawCode, decode_parts};
 use errspec::layout::{
     ApiLayout, BodyFormat, BodyLayout, CodeSource, CodeType, HeaderLayout, Pointer,
+    RateLimitLayout, ResetUnit,
 };
 use errspec::{ApiError, DelayHints, ErrorDetails, FieldError, RetryClass};
 
@@ -28,7 +29,12 @@ pub static LAYOUT: ApiLayout = ApiLayout {
     headers: HeaderLayout {
         retry_after: Some("retry-after"),
         request_id: Some("x-request-id"),
-        rate_limit: None,
+        rate_limit: Some(RateLimitLayout {
+            limit: Some("x-ratelimit-limit"),
+            remaining: Some("x-ratelimit-remaining"),
+            reset: Some("x-ratelimit-reset"),
+            reset_unit: ResetUnit::Seconds,
+        }),
         ..HeaderLayout::NONE
     },
 };

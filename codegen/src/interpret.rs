@@ -1,0 +1,429 @@
+//! Runs a checked catalog through the runtime, without generating code:
+//! the runtime's tables ([`errspec_core::layout::ApiLayout`]) are built from
+//! the model at run time and the runtime's own decoder walks them, so what a
+//! catalog's documented examples decode to here is what the generated types
+//! decode them to.
+//!
+//! `cargo xtask check` runs [`check_dir`] (every example of every catalog,
+//! each failure located at its example), and the test suite runs the same
+//! examples through the generated crate with [`Expect`]ations compared by
+//! [`mismatches`].
+//!
+//! This is for tools: the tables it builds are leaked (`&'static`), once
+//! per API per run. The proc-macros never call it.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use errspec_core::decode::{Decoder, RawCode};
+use errspec_core::{layout, rules};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{self, Api, Catalog, Example, Expect, RetryClass};
+use crate::project::{self, GenerateError};
+use crate::source::SourceFile;
+
+/// The runtime layout of an API, built from its model (leaked: a tool
+/// builds it once per API). The same mapping `cargo xtask gen` writes as a
+/// `static`.
+pub fn layout(api: &Api) -> &'static layout::ApiLayout {
+    Box::leak(Box::new(layout::ApiLayout {
+        body: body_layout(&api.body),
+        headers: header_layout(&api.headers, &api.body),
+    }))
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+fn pointer(p: &model::Pointer) -> layout::Pointer {
+    let segments: Vec<&'static str> = p.segments.iter().map(|s| leak(s)).collect();
+    layout::Pointer(Box::leak(segments.into_boxed_slice()))
+}
+
+fn code_source(c: &model::CodeSource) -> layout::CodeSource {
+    match c {
+        model::CodeSource::Body(p) => layout::CodeSource::Body(pointer(p)),
+        model::CodeSource::Header(h) => layout::CodeSource::Header(leak(&h.value)),
+    }
+}
+
+fn leak_slice<T>(items: Vec<T>) -> &'static [T] {
+    Box::leak(items.into_boxed_slice())
+}
+
+fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
+    let normalize = |s: &Option<crate::source::Located<String>>| s.as_ref().map(|s| leak(&s.value));
+    let captures = body
+        .captures
+        .iter()
+        .map(|c| match c {
+            model::Capture::At(p) => layout::Capture::At(pointer(p)),
+            model::Capture::Select {
+                array,
+                key,
+                equals,
+                value,
+            } => layout::Capture::Select {
+                array: pointer(array),
+                key: pointer(key),
+                equals: leak(equals),
+                value: pointer(value),
+            },
+        })
+        .collect();
+    layout::BodyLayout {
+        code_fallbacks: leak_slice(body.code_fallbacks.iter().map(code_source).collect()),
+        code_normalize: layout::CodeNormalize {
+            drop_after: normalize(&body.code_normalize.drop_after),
+            drop_through: normalize(&body.code_normalize.drop_through),
+        },
+        captures: leak_slice(captures),
+        format: match body.format {
+            model::BodyFormat::Json => layout::BodyFormat::Json,
+            model::BodyFormat::Text => layout::BodyFormat::Text,
+        },
+        errors: body.errors.as_ref().map(pointer),
+        code: body.code.as_ref().map(code_source),
+        code_type: match body.code_type {
+            model::CodeType::String => layout::CodeType::String,
+            model::CodeType::Integer => layout::CodeType::Integer,
+        },
+        message: body.message.as_ref().map(pointer),
+        request_id: body.request_id.as_ref().map(pointer),
+        field_errors: body
+            .field_errors
+            .as_ref()
+            .map(|f| layout::FieldErrorsLayout {
+                items: f.items.as_ref().map(pointer),
+                field: pointer(&f.field),
+                message: f.message.as_ref().map(pointer),
+            }),
+    }
+}
+
+fn header_layout(headers: &model::Headers, body: &model::BodyLayout) -> layout::HeaderLayout {
+    let name = |h: &Option<crate::source::Located<String>>| h.as_ref().map(|h| leak(&h.value));
+    layout::HeaderLayout {
+        retry_after: name(&headers.retry_after),
+        request_id: name(&headers.request_id),
+        rate_limit: headers
+            .rate_limit
+            .as_ref()
+            .map(|r| layout::RateLimitLayout {
+                limit: name(&r.limit),
+                remaining: name(&r.remaining),
+                reset: name(&r.reset),
+                reset_unit: match r.reset_unit {
+                    model::ResetUnit::UnixSeconds => layout::ResetUnit::UnixSeconds,
+                    model::ResetUnit::Seconds => layout::ResetUnit::Seconds,
+                },
+            }),
+        delays: leak_slice(
+            headers
+                .delays
+                .iter()
+                .map(|d| delay_source(d, &body.captures))
+                .collect(),
+        ),
+        min_delay: headers.min_delay.as_ref().map(|m| m.value),
+    }
+}
+
+fn capture_index(captures: &[model::Capture], capture: &model::Capture) -> usize {
+    captures
+        .iter()
+        .position(|c| c.same_as(capture))
+        .expect("the model registers every capture it uses")
+}
+
+fn delay_source(d: &model::DelaySource, captures: &[model::Capture]) -> layout::DelaySource {
+    layout::DelaySource {
+        from: match (&d.from, d.from.capture()) {
+            (model::DelayFrom::Header(h), _) => layout::DelayFrom::Header(leak(&h.value)),
+            (_, Some(c)) => layout::DelayFrom::Body(capture_index(captures, &c)),
+            (_, None) => unreachable!("a body source is a capture"),
+        },
+        format: d.format,
+        param: d.param.as_deref().map(leak),
+        when: match &d.when {
+            model::WhenSpent::Always => layout::WhenSpent::Always,
+            model::WhenSpent::Header(h) => layout::WhenSpent::Header(leak(&h.value)),
+            model::WhenSpent::Param(p) => layout::WhenSpent::Param(leak(p)),
+        },
+        name: leak(&d.name),
+    }
+}
+
+/// The API's directive and rules as the runtime's [`rules::Classifier`]
+/// (leaked, like the layout): what generated code holds as `CLASSIFIER`.
+pub fn classifier(api: &Api) -> &'static rules::Classifier {
+    let integer_codes = api.body.code_type == model::CodeType::Integer;
+    let test = |t: &model::Test, code: bool| {
+        let text = |v: &str| {
+            if code
+                && integer_codes
+                && let Ok(i) = v.trim().parse::<i64>()
+            {
+                leak(&i.to_string())
+            } else {
+                leak(v)
+            }
+        };
+        match t {
+            model::Test::Equals(v) => rules::Test::Equals(text(v)),
+            model::Test::NotEquals(v) => rules::Test::NotEquals(text(v)),
+            model::Test::In(vs) => {
+                rules::Test::In(leak_slice(vs.iter().map(|v| text(v)).collect()))
+            }
+            model::Test::Present(p) => rules::Test::Present(*p),
+            model::Test::Contains(v) => rules::Test::Contains(leak(v)),
+        }
+    };
+    let rules = api
+        .rules
+        .iter()
+        .map(|r| rules::Rule {
+            name: r.name.as_ref().map(|n| leak(&n.value)),
+            when: leak_slice(
+                r.conditions
+                    .iter()
+                    .map(|c| match c {
+                        model::Condition::Status(ranges) => rules::Condition::Status(leak_slice(
+                            ranges
+                                .iter()
+                                .map(|(first, last)| rules::StatusRange {
+                                    first: *first,
+                                    last: *last,
+                                })
+                                .collect(),
+                        )),
+                        model::Condition::Code(t) => rules::Condition::Code(test(t, true)),
+                        model::Condition::Header(h, t) => {
+                            rules::Condition::Header(leak(&h.value), test(t, false))
+                        }
+                        model::Condition::Message(t) => rules::Condition::Message(test(t, false)),
+                        model::Condition::Field(p, t) => rules::Condition::Field(
+                            capture_index(&api.body.captures, &model::Capture::At(p.clone())),
+                            test(t, false),
+                        ),
+                    })
+                    .collect(),
+            ),
+            retry: r.retry,
+        })
+        .collect();
+    Box::leak(Box::new(rules::Classifier {
+        should_retry: api.headers.should_retry.as_ref().map(|h| leak(&h.value)),
+        rules: leak_slice(rules),
+    }))
+}
+
+/// What a response decoded to: the parts an example's `expect` can name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The machine code as sent.
+    pub code: Option<String>,
+    /// The retry class.
+    pub retry: RetryClass,
+    /// The server-requested delay at the example's `now`.
+    pub delay: Option<Duration>,
+    /// The message.
+    pub message: Option<String>,
+    /// The request id.
+    pub request_id: Option<String>,
+    /// The field errors: (field, message).
+    pub field_errors: Vec<(String, Option<String>)>,
+}
+
+/// An example's response as the runtime takes it: status, headers, body.
+/// Header names and values the loader already reported invalid are left out.
+pub fn response(example: &Example) -> (http::StatusCode, http::HeaderMap, Vec<u8>) {
+    let status = http::StatusCode::from_u16(example.status)
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in &example.headers {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    (status, headers, example.body.as_bytes().to_vec())
+}
+
+/// The clock an example is decoded at.
+pub fn now(example: &Example) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(example.now)
+}
+
+/// Decodes an example's response with the runtime decoder over `layout`,
+/// and classifies it as generated code does (the code's `retry`, else the
+/// status table, else the defaults).
+pub fn decode(api: &Api, layout: &'static layout::ApiLayout, example: &Example) -> Outcome {
+    let (status, headers, body) = response(example);
+    let decoder = Decoder::new(layout);
+    let parts = decoder.decode(status, &headers, &body);
+    let code = parts.code.as_ref().map(|c| match c {
+        RawCode::Str(s) => s.to_string(),
+        RawCode::Int(i) => i.to_string(),
+    });
+    let listed = code.as_deref().and_then(|c| api.code_for(c));
+    // The one class decision generated code makes: directive, rules, code,
+    // status table, defaults.
+    let facts = rules::Facts::new(example.status, &headers)
+        .code(code.as_deref())
+        .message(parts.message.as_deref())
+        .captures(&parts.captures);
+    let status_listed = api
+        .statuses
+        .iter()
+        .find(|s| s.status == example.status)
+        .map(|s| s.retry);
+    let (retry, _) = classifier(api).decide(
+        &facts,
+        listed.and_then(|c| c.retry),
+        status_listed,
+        api.defaults.for_status(example.status),
+    );
+    Outcome {
+        retry,
+        delay: parts.hints.server_delay(now(example)),
+        code,
+        message: parts.message.map(|m| m.into_owned()),
+        request_id: parts.request_id.map(|r| r.into_owned()),
+        field_errors: parts
+            .field_errors
+            .iter()
+            .map(|f| {
+                (
+                    f.field.to_string(),
+                    f.message.as_ref().map(|m| m.to_string()),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Where an outcome differs from what the example expects, one line each
+/// (`code: expected `a`, decoded `b``); empty when it matches.
+pub fn mismatches(expect: &Expect, outcome: &Outcome) -> Vec<String> {
+    fn shown<T: std::fmt::Debug>(v: &Option<T>) -> String {
+        match v {
+            Some(v) => format!("{v:?}"),
+            None => String::from("none"),
+        }
+    }
+    let mut out = Vec::new();
+    let mut compare = |what: &str, want: String, got: String| {
+        if want != got {
+            out.push(format!("{what}: expected {want}, decoded {got}"));
+        }
+    };
+    if let Some(code) = &expect.code {
+        compare("code", shown(code), shown(&outcome.code));
+    }
+    if let Some(retry) = expect.retry {
+        compare(
+            "retry",
+            format!("`{}`", retry.as_str()),
+            format!("`{}`", outcome.retry.as_str()),
+        );
+    }
+    if let Some(delay) = &expect.delay {
+        compare("delay", shown(delay), shown(&outcome.delay));
+    }
+    if let Some(message) = &expect.message {
+        compare("message", shown(message), shown(&outcome.message));
+    }
+    if let Some(request_id) = &expect.request_id {
+        compare("request id", shown(request_id), shown(&outcome.request_id));
+    }
+    if let Some(fields) = &expect.field_errors {
+        compare(
+            "field errors",
+            format!("{fields:?}"),
+            format!("{:?}", outcome.field_errors),
+        );
+    }
+    out
+}
+
+/// Runs every example of a catalog; one located error per example that
+/// does not decode as written.
+pub fn check_examples(catalog: &Catalog) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for api in &catalog.apis {
+        if api.examples.is_empty() {
+            continue;
+        }
+        let layout = layout(api);
+        for example in &api.examples {
+            let outcome = decode(api, layout, example);
+            let wrong = mismatches(&example.expect, &outcome);
+            if wrong.is_empty() {
+                continue;
+            }
+            let mut d = Diagnostic::error(
+                example.span,
+                format!(
+                    "example `{}` no longer decodes as written",
+                    example.name.replace('\n', " ")
+                ),
+            )
+            .with_label(format!(
+                "{} difference{}",
+                wrong.len(),
+                if wrong.len() == 1 { "" } else { "s" }
+            ));
+            for w in wrong {
+                d = d.with_plain_note(w);
+            }
+            d = d.with_note(example.expect.span, "what it must decode to");
+            diags.push(d);
+        }
+    }
+    diags
+}
+
+/// What [`check_dir`] found.
+#[derive(Clone, Debug, Default)]
+pub struct ExamplesReport {
+    /// Examples run.
+    pub examples: usize,
+    /// Examples that did not decode as written.
+    pub failures: usize,
+    /// The failures, rendered in rustc's shape.
+    pub rendered: String,
+}
+
+/// Loads every catalog in `spec_dir` and runs every example. Catalogs that
+/// do not load are skipped: their diagnostics are the generator's to print.
+pub fn check_dir(spec_dir: &Path) -> Result<ExamplesReport, GenerateError> {
+    let specs = project::read_specs(spec_dir)?;
+    Ok(check_files(&specs))
+}
+
+/// [`check_dir`] over files already read.
+pub fn check_files(specs: &[SourceFile]) -> ExamplesReport {
+    let mut report = ExamplesReport::default();
+    for file in specs {
+        let Ok(loaded) = crate::load_catalog(file) else {
+            continue;
+        };
+        report.examples += loaded
+            .catalog
+            .apis
+            .iter()
+            .map(|a| a.examples.len())
+            .sum::<usize>();
+        let diags = check_examples(&loaded.catalog);
+        if !diags.is_empty() {
+            report.failures += diags.len();
+            report.rendered.push_str(&diags.render(file));
+        }
+    }
+    report
+}

@@ -1,0 +1,734 @@
+//! Pacing: holding a request back before the provider would refuse it.
+//!
+//! A provider's rate limits are per account (or per API key), not per
+//! request. [`Pacing`] keeps what the provider said about a *scope* and
+//! makes the [`Client`](crate::Client) wait before sending into a refusal:
+//!
+//! - every response, successes included, is read for the API's rate-limit
+//!   headers ([`ApiError::delay_hints`]); when `remaining` is 0, the scope is
+//!   blocked until the window resets;
+//! - a `throttled` response blocks the whole scope for the delay it asked
+//!   for (or, without one, for the retry's backoff), not only the request
+//!   that received it; so does a `Retry-After` on any error;
+//! - documented limits ([`RateLimit`]: from the catalog's `limits`, or set
+//!   with [`Pacing::limit`]) are paced with GCRA (the generic cell rate
+//!   algorithm): each send reserves the next free slot of every limit of its
+//!   scope and waits for it.
+//!
+//! Every block is cut at the policy's
+//! [`max_server_delay`](crate::RetryPolicy::max_server_delay), as a
+//! `Retry-After` is: a reset a year away holds requests for at most that
+//! long. Pacing only ever delays a send: it never drops, fails or repeats one.
+//!
+//! The state lives in a [`PacingStore`]. The default, [`LocalStore`], is in
+//! this process (shared by a client's clones and by every client built with
+//! the same `Pacing`); `errspec-redis` shares it across a fleet. A shared
+//! store that fails or answers too slowly is bypassed for a second at a time
+//! (with a `tracing` warning), the in-process state standing in, until it
+//! answers again.
+//!
+//! Scope keys never hold secrets: the account is a label you choose
+//! ([`Pacing::account`]) or a SHA-256 digest of the request's credential
+//! headers (`Authorization`, headers marked sensitive, headers whose name
+//! holds `key`, `token`, `secret` or `auth`), never the credential itself.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+use http::HeaderMap;
+
+pub use crate::limits::{LimitScope, RateLimit};
+use crate::policy::Decision;
+use crate::{ApiError, DelayHints, RetryClass};
+
+/// The future a [`PacingStore`] returns.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A [`PacingStore`] could not answer (connection, protocol, script).
+#[derive(Debug, thiserror::Error)]
+#[error("pacing store: {message}")]
+pub struct StoreError {
+    message: String,
+}
+
+impl StoreError {
+    /// An error with this description (it must not hold secrets: it is logged).
+    pub fn new(message: impl fmt::Display) -> StoreError {
+        StoreError {
+            message: message.to_string(),
+        }
+    }
+}
+
+/// One GCRA cell to take a slot of: a key and the spacing between slots.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Cell {
+    /// The cell's key (no secrets: see the module docs).
+    pub key: String,
+    /// The spacing between two sends ([`RateLimit::interval`]).
+    pub interval: Duration,
+}
+
+/// Where pacing state lives: blocked-until per scope and GCRA cells.
+///
+/// Both operations are atomic: an implementation shared between processes
+/// (`errspec-redis`) runs each as one server-side script. Times are relative
+/// (a wait, a delay), so processes need no agreement on the clock; a shared
+/// store uses its own clock.
+pub trait PacingStore: Send + Sync + fmt::Debug {
+    /// Reserves a send in `scope`: the send may go when the scope's block
+    /// ends and every cell has a free slot; each cell's next slot then
+    /// moves one interval past it. Returns how long to wait from now.
+    ///
+    /// In GCRA terms, with `tat` the cell's theoretical arrival time:
+    /// `at = max(now, blocked_until, tat of every cell)`, then every
+    /// `tat = at + interval`; the wait is `at - now`.
+    fn reserve<'a>(
+        &'a self,
+        scope: &'a str,
+        cells: &'a [Cell],
+    ) -> StoreFuture<'a, Result<Duration, StoreError>>;
+
+    /// Blocks `scope` for `delay` from now; a longer block already in place
+    /// is kept.
+    fn block<'a>(
+        &'a self,
+        scope: &'a str,
+        delay: Duration,
+    ) -> StoreFuture<'a, Result<(), StoreError>>;
+}
+
+/// The in-process [`PacingStore`]: a map under a mutex, with a lock-free
+/// "nothing to wait for" check so a client without limits and without
+/// blocks pays one atomic load per send.
+///
+/// GCRA is written out here (a few lines, in [`gcra_reserve`]) rather than
+/// taken from the `governor` crate: governor keeps its state as nanoseconds
+/// from its own clock's start, in-process only, while a fleet needs the same
+/// arithmetic in a Redis script on the server's clock. One formula, written
+/// twice (here and in `errspec-redis`'s script), tested against each other.
+#[derive(Debug)]
+pub struct LocalStore {
+    epoch: Instant,
+    /// Microseconds since `epoch`, by key: block ends and cells' next slots.
+    state: Mutex<HashMap<String, u64>>,
+    /// Whether `state` has ever held anything (the fast path).
+    used: AtomicBool,
+}
+
+impl Default for LocalStore {
+    fn default() -> LocalStore {
+        LocalStore::new()
+    }
+}
+
+impl LocalStore {
+    /// An empty store.
+    pub fn new() -> LocalStore {
+        LocalStore {
+            epoch: Instant::now(),
+            state: Mutex::new(HashMap::new()),
+            used: AtomicBool::new(false),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        micros(self.epoch.elapsed())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+        // The map holds plain numbers: a panic elsewhere cannot leave it inconsistent.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the store has never held a block or a cell.
+    fn is_unused(&self) -> bool {
+        !self.used.load(Ordering::Acquire)
+    }
+
+    /// [`PacingStore::reserve`], synchronously.
+    pub fn reserve_now(&self, scope: &str, cells: &[Cell]) -> Duration {
+        if cells.is_empty() && self.is_unused() {
+            return Duration::ZERO;
+        }
+        let now = self.now();
+        let mut state = self.lock();
+        if state.len() > 4096 {
+            // Forget what is over: blocks that ended, cells that are idle.
+            state.retain(|_, until| *until > now);
+        }
+        let blocked = state.get(scope).copied().unwrap_or(0);
+        let mut tats: Vec<(u64, u64)> = cells
+            .iter()
+            .map(|c| (state.get(&c.key).copied().unwrap_or(0), micros(c.interval)))
+            .collect();
+        let at = gcra_reserve(now, blocked, &mut tats);
+        if !cells.is_empty() {
+            self.used.store(true, Ordering::Release);
+        }
+        for (cell, (tat, _)) in cells.iter().zip(tats) {
+            state.insert(cell.key.clone(), tat);
+        }
+        Duration::from_micros(at - now)
+    }
+
+    /// [`PacingStore::block`], synchronously.
+    pub fn block_now(&self, scope: &str, delay: Duration) {
+        let until = self.now().saturating_add(micros(delay));
+        self.used.store(true, Ordering::Release);
+        let mut state = self.lock();
+        let entry = state.entry(scope.to_owned()).or_insert(0);
+        *entry = (*entry).max(until);
+    }
+}
+
+impl PacingStore for LocalStore {
+    fn reserve<'a>(
+        &'a self,
+        scope: &'a str,
+        cells: &'a [Cell],
+    ) -> StoreFuture<'a, Result<Duration, StoreError>> {
+        let wait = self.reserve_now(scope, cells);
+        Box::pin(std::future::ready(Ok(wait)))
+    }
+
+    fn block<'a>(
+        &'a self,
+        scope: &'a str,
+        delay: Duration,
+    ) -> StoreFuture<'a, Result<(), StoreError>> {
+        self.block_now(scope, delay);
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+/// GCRA with reservation, in microseconds: the send goes at `at`, the
+/// latest of now, the scope's block end and every cell's theoretical
+/// arrival time (`tat`); each cell's `tat` becomes `at` plus its interval.
+/// `cells` holds `(tat, interval)` pairs, updated in place. Strict spacing
+/// (no burst): a provider counting in fixed windows never sees more than
+/// its limit in one window from paced sends.
+pub fn gcra_reserve(now: u64, blocked_until: u64, cells: &mut [(u64, u64)]) -> u64 {
+    let at = cells
+        .iter()
+        .fold(now.max(blocked_until), |at, &(tat, _)| at.max(tat));
+    for (tat, interval) in cells.iter_mut() {
+        *tat = at.saturating_add(*interval);
+    }
+    at
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// How long a failing shared store is bypassed before it is asked again.
+const STORE_COOLDOWN: Duration = Duration::from_secs(1);
+/// The default bound on one call to a shared store.
+pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(50);
+
+/// Pacing settings and state for [`Client`](crate::Client)s: which store,
+/// which account, which limits. Cloning shares the state; so does giving
+/// the same `Pacing` to several clients' builders.
+///
+/// ```
+/// use std::time::Duration;
+/// use errspec::pacing::{LimitScope, Pacing, RateLimit};
+///
+/// let pacing = Pacing::new()
+///     .account("billing-team")   // a label, never a key
+///     .limit(RateLimit::new(10, Duration::from_secs(1), LimitScope::Account));
+/// # let _ = pacing;
+/// ```
+#[derive(Clone)]
+pub struct Pacing {
+    inner: Arc<PacingInner>,
+}
+
+struct PacingInner {
+    local: LocalStore,
+    shared: Option<Arc<dyn PacingStore>>,
+    store_timeout: Duration,
+    account: Option<String>,
+    limits: Vec<RateLimit>,
+    catalog_limits: bool,
+    namespace: String,
+    /// Scope keys by (provider, API, credentials) fingerprint.
+    scopes: Mutex<HashMap<u64, Arc<Scope>>>,
+    /// While the shared store is bypassed: until when (µs of `local`'s clock).
+    bypass_until: AtomicU64,
+    degraded: AtomicBool,
+    held: AtomicU64,
+    held_micros: AtomicU64,
+    blocks: AtomicU64,
+    store_failures: AtomicU64,
+}
+
+/// What a [`Pacing`] did so far (all its clients together).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PacingStats {
+    /// Sends held back for their scope's turn.
+    pub held: u64,
+    /// The total time they were held.
+    pub held_for: Duration,
+    /// Blocks recorded (a spent window, a throttled response, a `Retry-After`).
+    pub blocks: u64,
+    /// Calls to the shared store that failed or timed out.
+    pub store_failures: u64,
+}
+
+impl fmt::Debug for Pacing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Pacing")
+            .field("shared", &inner.shared)
+            .field("store_timeout", &inner.store_timeout)
+            .field("account", &inner.account)
+            .field("limits", &inner.limits)
+            .field("catalog_limits", &inner.catalog_limits)
+            .field("namespace", &inner.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Pacing {
+    fn default() -> Pacing {
+        Pacing::new()
+    }
+}
+
+/// The keys of one scope: its block and its GCRA cells.
+#[derive(Debug)]
+pub(crate) struct Scope {
+    block: String,
+    cells: Vec<Cell>,
+}
+
+impl Pacing {
+    /// In-process pacing: the catalog's limits, no account label.
+    pub fn new() -> Pacing {
+        Pacing::build(None)
+    }
+
+    /// Pacing on a store shared by several processes (e.g.
+    /// `errspec_redis::RedisStore`), with this process's own state standing
+    /// in while the store fails.
+    pub fn shared(store: Arc<dyn PacingStore>) -> Pacing {
+        Pacing::build(Some(store))
+    }
+
+    fn build(shared: Option<Arc<dyn PacingStore>>) -> Pacing {
+        Pacing {
+            inner: Arc::new(PacingInner {
+                local: LocalStore::new(),
+                shared,
+                store_timeout: DEFAULT_STORE_TIMEOUT,
+                account: None,
+                limits: Vec::new(),
+                catalog_limits: true,
+                namespace: "errspec".to_owned(),
+                scopes: Mutex::new(HashMap::new()),
+                bypass_until: AtomicU64::new(0),
+                degraded: AtomicBool::new(false),
+                held: AtomicU64::new(0),
+                held_micros: AtomicU64::new(0),
+                blocks: AtomicU64::new(0),
+                store_failures: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    fn edit(mut self, f: impl FnOnce(&mut PacingInner)) -> Pacing {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => f(inner),
+            None => {
+                // Shared already: settings apply to a fresh state.
+                let old = &self.inner;
+                let mut inner = PacingInner {
+                    local: LocalStore::new(),
+                    shared: old.shared.clone(),
+                    store_timeout: old.store_timeout,
+                    account: old.account.clone(),
+                    limits: old.limits.clone(),
+                    catalog_limits: old.catalog_limits,
+                    namespace: old.namespace.clone(),
+                    scopes: Mutex::new(HashMap::new()),
+                    bypass_until: AtomicU64::new(0),
+                    degraded: AtomicBool::new(false),
+                    held: AtomicU64::new(0),
+                    held_micros: AtomicU64::new(0),
+                    blocks: AtomicU64::new(0),
+                    store_failures: AtomicU64::new(0),
+                };
+                f(&mut inner);
+                self.inner = Arc::new(inner);
+            }
+        }
+        self
+    }
+
+    /// The account these requests are sent for, as a label of your own
+    /// (a team or tenant name: it appears in store keys, so never a key).
+    /// Without it, each credential counts as its own account.
+    pub fn account(self, label: impl Into<String>) -> Pacing {
+        let label = label.into();
+        self.edit(|inner| inner.account = Some(label))
+    }
+
+    /// Adds a limit to pace to, besides the catalog's (e.g. your plan's).
+    pub fn limit(self, limit: RateLimit) -> Pacing {
+        self.edit(|inner| inner.limits.push(limit))
+    }
+
+    /// Whether to pace to the limits the catalog documents
+    /// ([`ApiError::RATE_LIMITS`]); default `true`.
+    pub fn catalog_limits(self, on: bool) -> Pacing {
+        self.edit(|inner| inner.catalog_limits = on)
+    }
+
+    /// The bound on one call to the shared store (default
+    /// [`DEFAULT_STORE_TIMEOUT`], 50 ms); a slower answer counts as a failure.
+    pub fn store_timeout(self, timeout: Duration) -> Pacing {
+        self.edit(|inner| inner.store_timeout = timeout)
+    }
+
+    /// The prefix of every key (default `errspec`), e.g. to separate
+    /// environments sharing one Redis.
+    pub fn namespace(self, prefix: impl Into<String>) -> Pacing {
+        let prefix = prefix.into();
+        self.edit(|inner| inner.namespace = prefix)
+    }
+
+    /// What this pacing did so far.
+    pub fn stats(&self) -> PacingStats {
+        let inner = &self.inner;
+        PacingStats {
+            held: inner.held.load(Ordering::Relaxed),
+            held_for: Duration::from_micros(inner.held_micros.load(Ordering::Relaxed)),
+            blocks: inner.blocks.load(Ordering::Relaxed),
+            store_failures: inner.store_failures.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Whether a shared store is currently bypassed after a failure.
+    pub fn is_degraded(&self) -> bool {
+        self.inner.degraded.load(Ordering::Acquire)
+    }
+
+    /// The scope of a request of API `E` with these headers.
+    pub(crate) fn scope<E: ApiError>(
+        &self,
+        headers: &HeaderMap,
+        idempotency: Option<&str>,
+    ) -> Arc<Scope> {
+        let mut fingerprint = DefaultHasher::new();
+        (E::PROVIDER, E::API).hash(&mut fingerprint);
+        let credentials: Vec<(&str, &[u8])> = headers
+            .iter()
+            .filter(|(name, value)| is_credential(name.as_str(), value, idempotency))
+            .map(|(name, value)| (name.as_str(), value.as_bytes()))
+            .collect();
+        credentials.hash(&mut fingerprint);
+        let fingerprint = fingerprint.finish();
+        let mut scopes = self
+            .inner
+            .scopes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(scope) = scopes.get(&fingerprint) {
+            return scope.clone();
+        }
+        let scope = Arc::new(self.make_scope::<E>(&credentials));
+        if scopes.len() >= 1024 {
+            scopes.clear();
+        }
+        scopes.insert(fingerprint, scope.clone());
+        scope
+    }
+
+    fn make_scope<E: ApiError>(&self, credentials: &[(&str, &[u8])]) -> Scope {
+        let inner = &self.inner;
+        let key = if credentials.is_empty() {
+            "anonymous".to_owned()
+        } else {
+            credential_digest(credentials)
+        };
+        let account = match &inner.account {
+            Some(label) => format!("account-{label}"),
+            None => key.clone(),
+        };
+        // One hash tag (`{…}`) per account, so a Redis Cluster keeps a
+        // scope's keys in one slot, as a script needs.
+        let base = format!("{}:{{{}:{account}}}", inner.namespace, E::PROVIDER);
+        let catalog = if inner.catalog_limits {
+            E::RATE_LIMITS
+        } else {
+            &[]
+        };
+        let mut cells: Vec<Cell> = catalog
+            .iter()
+            .chain(&inner.limits)
+            .filter(|limit| limit.requests > 0 && !limit.per.is_zero())
+            .map(|limit| {
+                let counted = match limit.scope {
+                    LimitScope::ApiKey => key.as_str(),
+                    // The account, and any wider scope a later version adds.
+                    _ => "account",
+                };
+                Cell {
+                    key: format!(
+                        "{base}:gcra:{counted}:{}/{}ms",
+                        limit.requests,
+                        limit.per.as_millis()
+                    ),
+                    interval: limit.interval(),
+                }
+            })
+            .collect();
+        // The same limit stated twice (catalog and user) is one cell.
+        cells.sort_by(|a, b| a.key.cmp(&b.key));
+        cells.dedup_by(|a, b| a.key == b.key);
+        Scope {
+            block: format!("{base}:block"),
+            cells,
+        }
+    }
+
+    /// Waits for the scope's turn, at most `max_wait`.
+    pub(crate) async fn wait_turn(&self, scope: &Scope, max_wait: Duration) {
+        let wait = match self.shared_store() {
+            Some(store) => {
+                let asked = tokio::time::timeout(
+                    self.inner.store_timeout,
+                    store.reserve(&scope.block, &scope.cells),
+                )
+                .await;
+                match asked {
+                    Ok(Ok(wait)) => {
+                        self.store_answered();
+                        // Kept in step, so a fallback starts from what this
+                        // process knows.
+                        if !scope.cells.is_empty() {
+                            self.inner.local.reserve_now(&scope.block, &scope.cells);
+                        }
+                        wait
+                    }
+                    Ok(Err(error)) => {
+                        self.store_failed(&error.to_string());
+                        self.inner.local.reserve_now(&scope.block, &scope.cells)
+                    }
+                    Err(_) => {
+                        self.store_failed("no answer within the store timeout");
+                        self.inner.local.reserve_now(&scope.block, &scope.cells)
+                    }
+                }
+            }
+            None => self.inner.local.reserve_now(&scope.block, &scope.cells),
+        };
+        let wait = wait.min(max_wait);
+        if !wait.is_zero() {
+            self.inner.held.fetch_add(1, Ordering::Relaxed);
+            self.inner
+                .held_micros
+                .fetch_add(micros(wait), Ordering::Relaxed);
+            tracing::debug!(
+                target: "errspec::pacing",
+                wait_ms = wait.as_secs_f64() * 1000.0,
+                "holding the request for the scope's turn"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Reads a successful response's rate-limit headers: a spent window
+    /// blocks the scope until its reset.
+    pub(crate) async fn after_success<E: ApiError>(
+        &self,
+        scope: &Scope,
+        headers: &HeaderMap,
+        max_delay: Duration,
+    ) {
+        let hints = E::delay_hints(headers);
+        if let Some(delay) = spent_window(&hints, SystemTime::now()) {
+            self.block(scope, delay.min(max_delay)).await;
+        }
+    }
+
+    /// Reads an error response: a throttled one (or any `Retry-After`, or
+    /// a spent window) blocks the scope; without a delay of its own, a
+    /// throttled response blocks it for the retry's backoff.
+    pub(crate) async fn after_failure(
+        &self,
+        scope: &Scope,
+        class: RetryClass,
+        hints: &DelayHints,
+        decision: &Decision,
+        max_delay: Duration,
+    ) {
+        let now = SystemTime::now();
+        let asked = hints
+            .retry_after
+            .map(|retry_after| retry_after.delay(now))
+            .or_else(|| spent_window(hints, now));
+        let delay = match (asked, class, decision) {
+            (Some(delay), _, _) => delay,
+            (None, RetryClass::Throttled, Decision::Retry { after, .. }) => *after,
+            _ => return,
+        };
+        self.block(scope, delay.min(max_delay)).await;
+    }
+
+    async fn block(&self, scope: &Scope, delay: Duration) {
+        if delay.is_zero() {
+            return;
+        }
+        tracing::debug!(
+            target: "errspec::pacing",
+            delay_ms = delay.as_secs_f64() * 1000.0,
+            "blocking the scope"
+        );
+        self.inner.blocks.fetch_add(1, Ordering::Relaxed);
+        self.inner.local.block_now(&scope.block, delay);
+        if let Some(store) = self.shared_store() {
+            let asked =
+                tokio::time::timeout(self.inner.store_timeout, store.block(&scope.block, delay))
+                    .await;
+            match asked {
+                Ok(Ok(())) => self.store_answered(),
+                Ok(Err(error)) => self.store_failed(&error.to_string()),
+                Err(_) => self.store_failed("no answer within the store timeout"),
+            }
+        }
+    }
+
+    /// The shared store, unless it is being bypassed after a failure.
+    fn shared_store(&self) -> Option<&Arc<dyn PacingStore>> {
+        let store = self.inner.shared.as_ref()?;
+        let until = self.inner.bypass_until.load(Ordering::Acquire);
+        (until == 0 || self.inner.local.now() >= until).then_some(store)
+    }
+
+    fn store_failed(&self, why: &str) {
+        self.inner.store_failures.fetch_add(1, Ordering::Relaxed);
+        let until = self
+            .inner
+            .local
+            .now()
+            .saturating_add(micros(STORE_COOLDOWN));
+        self.inner.bypass_until.store(until, Ordering::Release);
+        if !self.inner.degraded.swap(true, Ordering::AcqRel) {
+            tracing::warn!(
+                target: "errspec::pacing",
+                error = why,
+                "the shared pacing store failed; pacing in-process until it answers again"
+            );
+        }
+    }
+
+    fn store_answered(&self) {
+        if self.inner.degraded.swap(false, Ordering::AcqRel) {
+            self.inner.bypass_until.store(0, Ordering::Release);
+            tracing::info!(
+                target: "errspec::pacing",
+                "the shared pacing store answers again; pacing is shared"
+            );
+        }
+    }
+}
+
+/// The wait until the rate-limit window resets, when the response says it
+/// is spent (`remaining` is 0); a reset in the past or implausibly far
+/// ahead ([`crate::hints::MAX_PLAUSIBLE_RESET`]) gives none.
+fn spent_window(hints: &DelayHints, now: SystemTime) -> Option<Duration> {
+    if hints.rate_limit_remaining != Some(0) {
+        return None;
+    }
+    hints.rate_limit_reset.and_then(|reset| reset.delay(now))
+}
+
+/// Whether a header carries a credential: `Authorization`-like names,
+/// values marked sensitive (reqwest's `bearer_auth`, `basic_auth`), and
+/// names holding `key`, `token`, `secret` or `auth`; never the API's
+/// idempotency header.
+fn is_credential(name: &str, value: &http::HeaderValue, idempotency: Option<&str>) -> bool {
+    if idempotency.is_some_and(|header| header.eq_ignore_ascii_case(name)) {
+        return false;
+    }
+    value.is_sensitive()
+        || name == "cookie"
+        || ["key", "token", "secret", "auth"]
+            .iter()
+            .any(|word| name.contains(word))
+}
+
+/// `key-` and the first 16 bytes of the SHA-256 of the credentials, in hex.
+fn credential_digest(credentials: &[(&str, &[u8])]) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let mut digest = sha2::Sha256::new();
+    for (name, value) in credentials {
+        digest.update(name.as_bytes());
+        digest.update(b"\0");
+        digest.update(value);
+        digest.update(b"\0");
+    }
+    let digest = digest.finalize();
+    let mut text = String::with_capacity(4 + 32);
+    text.push_str("key-");
+    for byte in &digest[..16] {
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gcra_spaces_sends_and_waits_for_a_block() {
+        let mut cells = [(0, 500)];
+        assert_eq!(gcra_reserve(1_000, 0, &mut cells), 1_000);
+        assert_eq!(gcra_reserve(1_000, 0, &mut cells), 1_500);
+        assert_eq!(gcra_reserve(1_100, 0, &mut cells), 2_000);
+        // A block past the next slot moves the send, and the slot after it.
+        assert_eq!(gcra_reserve(1_100, 9_000, &mut cells), 9_000);
+        assert_eq!(cells, [(9_500, 500)]);
+        // The slowest of several cells decides.
+        let mut two = [(0, 100), (5_000, 1_000)];
+        assert_eq!(gcra_reserve(10, 0, &mut two), 5_000);
+        assert_eq!(two, [(5_100, 100), (6_000, 1_000)]);
+    }
+
+    #[test]
+    fn local_store_blocks_keep_the_longest() {
+        let store = LocalStore::new();
+        assert_eq!(store.reserve_now("s", &[]), Duration::ZERO);
+        store.block_now("s", Duration::from_secs(30));
+        store.block_now("s", Duration::from_secs(1));
+        let wait = store.reserve_now("s", &[]);
+        assert!(wait > Duration::from_secs(29) && wait <= Duration::from_secs(30));
+        assert_eq!(store.reserve_now("other", &[]), Duration::ZERO);
+    }
+
+    #[test]
+    fn credential_digest_hides_the_key() {
+        let key = b"Bearer sk_live_very_secret";
+        let digest = credential_digest(&[("authorization", key)]);
+        assert!(digest.starts_with("key-") && digest.len() == 36);
+        assert!(!digest.contains("secret"));
+        assert_ne!(
+            digest,
+            credential_digest(&[("authorization", b"Bearer other")])
+        );
+    }
+}

@@ -1,0 +1,351 @@
+//! Pacing in one process: rate-limit headers on successes, throttled
+//! responses blocking their scope, documented limits, bounds, and a shared
+//! store that fails. Tokio's clock is paused: waits are exact and instant.
+#![allow(missing_docs)]
+
+#[path = "support/test_api.rs"]
+mod test_api;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use errspec::client::{Client, SendOptions};
+use errspec::pacing::{Cell, LimitScope, Pacing, PacingStore, RateLimit, StoreError, StoreFuture};
+use errspec::{ApiError, RetryPolicy};
+use reqwest::Method;
+use test_api::{KeyedError, error_body};
+use tokio::time::Instant;
+use wiremock::matchers::{header, method};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn policy(max_attempts: u32, max_server_delay: Duration) -> RetryPolicy {
+    RetryPolicy::builder()
+        .max_attempts(max_attempts)
+        .base_delay(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
+        .max_server_delay(max_server_delay)
+        .build()
+        .unwrap()
+}
+
+fn client<E: ApiError>(policy: RetryPolicy, pacing: Pacing) -> Client<E> {
+    Client::builder(reqwest::Client::new())
+        .policy(policy)
+        .pacing(pacing)
+        .jitter_seed(7)
+        .build()
+}
+
+fn spent_window(reset_secs: u64) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("x-ratelimit-limit", "10")
+        .insert_header("x-ratelimit-remaining", "0")
+        .insert_header("x-ratelimit-reset", reset_secs.to_string().as_str())
+}
+
+fn throttled(retry_after: u64) -> ResponseTemplate {
+    ResponseTemplate::new(429)
+        .insert_header("content-type", "application/json")
+        .insert_header("retry-after", retry_after.to_string().as_str())
+        .set_body_string(error_body("rate_limited", "slow down", "req_1"))
+}
+
+async fn send(client: &Client<KeyedError>, server: &MockServer, key: &str) -> Result<u16, String> {
+    let request = client
+        .request(Method::POST, format!("{}/v1/widgets", server.uri()))
+        .bearer_auth(key)
+        .body("{}");
+    client
+        .send(request, SendOptions::default())
+        .await
+        .map(|response| response.status().as_u16())
+        .map_err(|failure| failure.to_string())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_spent_window_on_a_success_holds_the_next_request_until_the_reset() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(spent_window(20))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let client = client::<KeyedError>(policy(3, Duration::from_secs(60)), Pacing::new());
+
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    let start = Instant::now();
+    // A clone shares the state.
+    assert_eq!(send(&client.clone(), &server, "k1").await, Ok(200));
+    assert!(
+        start.elapsed() >= Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_window_with_requests_left_holds_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-remaining", "3")
+                .insert_header("x-ratelimit-reset", "20"),
+        )
+        .mount(&server)
+        .await;
+    let client = client::<KeyedError>(policy(3, Duration::from_secs(60)), Pacing::new());
+    for _ in 0..3 {
+        assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    }
+    let stats = client.pacing().unwrap().stats();
+    assert_eq!((stats.held, stats.blocks), (0, 0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_response_blocks_the_whole_scope_not_other_keys() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("authorization", "Bearer k1"))
+        .respond_with(throttled(30))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    // No retries: the throttled request itself gives up at once.
+    let client = client::<KeyedError>(policy(1, Duration::from_secs(60)), Pacing::new());
+
+    assert!(send(&client, &server, "k1").await.is_err());
+    // Another key is another scope: not held.
+    let start = Instant::now();
+    assert_eq!(send(&client, &server, "k2").await, Ok(200));
+    assert_eq!(client.pacing().unwrap().stats().held, 0);
+    // The same key is held for the 30 s the 429 asked for.
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    assert!(
+        start.elapsed() >= Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_account_label_joins_keys_into_one_scope() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("authorization", "Bearer k1"))
+        .respond_with(throttled(30))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let pacing = Pacing::new().account("team-42");
+    let client = client::<KeyedError>(policy(1, Duration::from_secs(60)), pacing);
+    assert!(send(&client, &server, "k1").await.is_err());
+    let start = Instant::now();
+    assert_eq!(send(&client, &server, "k2").await, Ok(200));
+    assert!(
+        start.elapsed() >= Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_absurd_reset_is_bounded_by_the_policys_max_server_delay() {
+    let server = MockServer::start().await;
+    // Remaining 0 with a reset a year away.
+    Mock::given(method("POST"))
+        .respond_with(spent_window(365 * 24 * 3600))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let client = client::<KeyedError>(policy(3, Duration::from_secs(5)), Pacing::new());
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    let start = Instant::now();
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    assert!(
+        start.elapsed() >= Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    let stats = client.pacing().unwrap().stats();
+    assert_eq!(stats.held, 1);
+    assert!(stats.held_for <= Duration::from_secs(5), "{stats:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_huge_retry_after_is_bounded_too() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(throttled(10_000_000))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let client = client::<KeyedError>(policy(3, Duration::from_secs(5)), Pacing::new());
+    // Too long to wait for: given up at once, as without pacing.
+    assert!(send(&client, &server, "k1").await.is_err());
+    let start = Instant::now();
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    assert!(
+        start.elapsed() >= Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    let stats = client.pacing().unwrap().stats();
+    assert_eq!(stats.held, 1);
+    assert!(stats.held_for <= Duration::from_secs(5), "{stats:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_documented_limit_spaces_the_sends() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let pacing = Pacing::new().limit(RateLimit::new(
+        2,
+        Duration::from_secs(1),
+        LimitScope::Account,
+    ));
+    let client = client::<KeyedError>(policy(3, Duration::from_secs(60)), pacing);
+    let start = Instant::now();
+    let sends: Vec<_> = (0..5).map(|_| send(&client, &server, "k1")).collect();
+    for result in futures_join(sends).await {
+        assert_eq!(result, Ok(200));
+    }
+    // Five sends at 2 per second: the fifth goes at 2 s, four were held
+    // (0.5 + 1 + 1.5 + 2 s).
+    assert!(
+        start.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    let stats = client.pacing().unwrap().stats();
+    assert_eq!(stats.held, 4);
+    assert!(stats.held_for <= Duration::from_secs(5), "{stats:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_pacing_nothing_is_held() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(spent_window(20))
+        .mount(&server)
+        .await;
+    let client: Client<KeyedError> = Client::builder(reqwest::Client::new())
+        .policy(policy(3, Duration::from_secs(60)))
+        .without_pacing()
+        .build();
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    assert!(client.pacing().is_none());
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+/// A shared store that is down: every call fails.
+#[derive(Debug, Default)]
+struct DownStore {
+    calls: AtomicU32,
+}
+
+impl PacingStore for DownStore {
+    fn reserve<'a>(
+        &'a self,
+        _scope: &'a str,
+        _cells: &'a [Cell],
+    ) -> StoreFuture<'a, Result<Duration, StoreError>> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        Box::pin(async { Err(StoreError::new("connection refused")) })
+    }
+
+    fn block<'a>(
+        &'a self,
+        _scope: &'a str,
+        _delay: Duration,
+    ) -> StoreFuture<'a, Result<(), StoreError>> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        Box::pin(async { Err(StoreError::new("connection refused")) })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_shared_store_falls_back_to_in_process_state() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(spent_window(20))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let store = Arc::new(DownStore::default());
+    let pacing = Pacing::shared(store.clone());
+    let client = client::<KeyedError>(policy(3, Duration::from_secs(60)), pacing.clone());
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    assert!(pacing.is_degraded());
+    let start = Instant::now();
+    // Held by the in-process state, and sent once.
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    assert!(
+        start.elapsed() >= Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    // Asked again after the cooldown (the 20 s hold outlasted it).
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    assert!(store.calls.load(Ordering::Relaxed) >= 2);
+    assert!(pacing.stats().store_failures >= 2);
+}
+
+/// Runs futures concurrently on the current task, in order of results.
+async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for future in futures {
+        set.push(Box::pin(future));
+    }
+    let mut results: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (slot, future) in results.iter_mut().zip(set.iter_mut()) {
+            if slot.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *slot = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    results.into_iter().map(|r| r.expect("ready")).collect()
+}

@@ -1,0 +1,156 @@
+//! Every documented example of every catalog in `spec/` decodes as its
+//! catalog says, twice: through the generated crate (`errspec_providers`,
+//! found by name in its registry) and through the interpreter (the runtime
+//! decoder over tables built from the model, what `cargo xtask check`
+//! runs). No line here names a provider: a catalog added to `spec/` is
+//! tested as it is.
+
+use std::path::Path;
+
+use errspec::registry::DynApiError;
+use errspec_codegen::interpret::{Outcome, mismatches};
+use errspec_codegen::model::{Catalog, RetryClass};
+
+fn catalogs() -> Vec<Catalog> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let specs = errspec_codegen::project::read_specs(&root.join("spec")).expect("read spec/");
+    specs
+        .iter()
+        .map(|file| match errspec_codegen::load_catalog(file) {
+            Ok(loaded) => loaded.catalog,
+            Err(diags) => panic!("{}", diags.render(file)),
+        })
+        .collect()
+}
+
+/// What the generated type decoded, in the interpreter's terms.
+fn outcome(e: &dyn DynApiError, now: std::time::SystemTime) -> Outcome {
+    Outcome {
+        code: e.code().map(|c| c.into_owned()),
+        retry: RetryClass::ALL
+            .into_iter()
+            .find(|c| c.as_str() == e.retry_class().as_str())
+            .expect("the runtime's classes are the model's"),
+        delay: e.hints().server_delay(now),
+        message: e.message().map(str::to_owned),
+        request_id: e.request_id().map(str::to_owned),
+        field_errors: e
+            .field_errors()
+            .iter()
+            .map(|f| {
+                (
+                    f.field.to_string(),
+                    f.message.as_ref().map(|m| m.to_string()),
+                )
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn every_documented_example_decodes_as_its_catalog_says() {
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for catalog in catalogs() {
+        let provider = catalog.provider.value.as_str();
+        for api in &catalog.apis {
+            let entry = errspec_providers::APIS
+                .iter()
+                .find(|e| e.provider == provider && e.api == api.name.value)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{provider}/{} is not in the generated crate: run `cargo xtask gen`",
+                        api.name.value
+                    )
+                });
+            let layout = errspec_codegen::interpret::layout(api);
+            for example in &api.examples {
+                let what = format!("{provider}/{} example `{}`", api.name.value, example.name);
+                let (status, headers, body) = errspec_codegen::interpret::response(example);
+                let generated = (entry.decode)(status, &headers, &body);
+                let generated = outcome(&*generated, errspec_codegen::interpret::now(example));
+                let interpreted = errspec_codegen::interpret::decode(api, layout, example);
+                for (how, o) in [("generated", &generated), ("interpreted", &interpreted)] {
+                    for m in mismatches(&example.expect, o) {
+                        failures.push(format!("{what} ({how}): {m}"));
+                    }
+                }
+                // Whatever the example checks, both paths agree on all of it.
+                if generated != interpreted {
+                    failures.push(format!(
+                        "{what}: generated {generated:?} but interpreted {interpreted:?}"
+                    ));
+                }
+                ran += 1;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(ran > 0, "no catalog in spec/ has examples");
+}
+
+/// A catalog whose example no longer matches fails `check` at the example.
+#[test]
+fn a_wrong_expectation_is_reported_at_its_example() {
+    let text = r#"
+provider: demo
+title: Demo
+as_of: 2026-12-01
+sources:
+  errors: {url: "https://docs.demo.example/errors", kind: official}
+apis:
+  api:
+    body:
+      code: {pointer: /error/code}
+      message: /error/message
+    headers:
+      retry_after: Retry-After
+    statuses:
+      429: {meaning: Slow down., retry: throttled, source: errors}
+    codes:
+      rate_limited: {status: 429, description: Too many requests., source: errors}
+    examples:
+      - name: rate limited
+        source: errors
+        response:
+          status: 429
+          headers: {Retry-After: 3}
+          body: {error: {code: rate_limited, message: Slow down}}
+        expect: {code: rate_limited, retry: throttled, delay: 3s, message: Slow down}
+      - name: wrong on purpose
+        response:
+          status: 429
+          body: {error: {code: rate_limited}}
+        expect: {code: other, retry: never, delay: 1s}
+"#;
+    let file = errspec_codegen::source::SourceFile::new("spec/demo.yaml", text);
+    let loaded =
+        errspec_codegen::load_catalog(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let report = errspec_codegen::interpret::check_files(std::slice::from_ref(&file));
+    assert_eq!(
+        (report.examples, report.failures),
+        (2, 1),
+        "{}",
+        report.rendered
+    );
+    let rendered = report.rendered;
+    assert!(
+        rendered.contains("error: example `wrong on purpose` no longer decodes as written"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("--> spec/demo.yaml:26:"), "{rendered}");
+    assert!(
+        rendered.contains("code: expected \"other\", decoded \"rate_limited\""),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("retry: expected `never`, decoded `throttled`"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("delay: expected 1s, decoded none"),
+        "{rendered}"
+    );
+    assert!(!rendered.contains("`rate limited`"), "{rendered}");
+    assert_eq!(loaded.catalog.apis[0].examples.len(), 2);
+}
