@@ -20,7 +20,7 @@ use quote::{ToTokens, quote};
 
 use crate::model::{
     Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Condition,
-    DelayFrom, DelaySource, Headers, Pointer, ResetUnit, RetryClass, Test, WhenSpent,
+    DelayFrom, DelaySource, ExtraType, Headers, Pointer, ResetUnit, RetryClass, Test, WhenSpent,
 };
 
 /// The first line of every generated file.
@@ -786,18 +786,30 @@ fn by_length(api: &Api) -> Vec<(usize, Vec<&Code>)> {
 fn code_doc(api: &Api, code: &Code) -> String {
     let statuses: Vec<String> = code.statuses.iter().map(|s| status_label(*s)).collect();
     let class = code.effective_class(api);
-    let mut doc = format!(
-        "`{}`: {}\n\nStatus {}; retry class `{}`{}.",
-        code.value,
-        rustdoc_text(&code.description),
-        statuses.join(", "),
-        class.as_str(),
-        if code.retry.is_some() {
-            " (set by the code)"
-        } else {
-            ""
-        }
-    );
+    let mut doc = if statuses.is_empty() {
+        let class = match code.retry {
+            Some(class) => format!("retry class `{}` (set by the code)", class.as_str()),
+            None => String::from("the retry class of the status it comes with"),
+        };
+        format!(
+            "`{}`: {}\n\nStatus not documented; {class}.",
+            code.value,
+            rustdoc_text(&code.description),
+        )
+    } else {
+        format!(
+            "`{}`: {}\n\nStatus {}; retry class `{}`{}.",
+            code.value,
+            rustdoc_text(&code.description),
+            statuses.join(", "),
+            class.as_str(),
+            if code.retry.is_some() {
+                " (set by the code)"
+            } else {
+                ""
+            }
+        )
+    };
     if let Some(hint) = &code.hint {
         doc.push_str("\n\nHint: ");
         doc.push_str(&rustdoc_text(hint));
@@ -1314,23 +1326,99 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     // The code stays borrowed from the body: only an unknown code is copied.
     let code_init = has_codes.then(|| quote!(let code = code.map(Code::from_raw);));
     let code_field_init = has_codes.then(|| quote!(code,));
+    let code_binding = if has_codes { quote!(code) } else { quote!(_) };
+    let extras = &api.body.extras;
+    let has_extras = !extras.is_empty();
     // Rules on body values read the decoder's captures.
     let field_rules = api
         .rules
         .iter()
         .flat_map(|r| &r.conditions)
         .any(|c| matches!(c, Condition::Field(..)));
-    let code_pattern = if has_codes { quote!(code) } else { quote!(_) };
-    let parts_binding = if field_rules {
+    let parts_binding = if has_extras || field_rules {
+        let read_extras = has_extras.then(
+            || quote!(let extras = ::errspec::Extras::from_captures(&EXTRAS, &parts.captures);),
+        );
+        let (mutable, take_captures) = if field_rules {
+            (
+                quote!(mut),
+                quote!(let captures = ::core::mem::take(&mut parts.captures);),
+            )
+        } else {
+            (quote!(), quote!())
+        };
         quote! {
-            let mut parts = DECODER.decode(status, headers, body);
-            let captures = ::core::mem::take(&mut parts.captures);
-            let (#code_pattern, details) = parts.split_details(status);
+            let #mutable parts = DECODER.decode(status, headers, body);
+            #read_extras
+            #take_captures
+            let (#code_binding, details) = parts.split_details(status);
         }
     } else {
-        quote!(let (#code_pattern, details) = DECODER.decode(status, headers, body).split_details(status);)
+        quote!(let (#code_binding, details) = DECODER.decode(status, headers, body).split_details(status);)
     };
     let with_captures = field_rules.then(|| quote!(.captures(&captures)));
+    let extras_table = has_extras.then(|| {
+        let count = extras.len();
+        let rows = extras.iter().map(|e| {
+            let name = &e.name.value;
+            let sources = &e.captures;
+            let ty = ident(match e.ty {
+                ExtraType::String => "String",
+                ExtraType::Integer => "Integer",
+                ExtraType::Number => "Number",
+                ExtraType::Boolean => "Boolean",
+            });
+            quote! {
+                ::errspec::extras::ExtraLayout {
+                    name: #name,
+                    sources: &[#(#sources),*],
+                    ty: ::errspec::extras::ExtraType::#ty,
+                }
+            }
+        });
+        quote! {
+            /// The API's extras: named values read from the body.
+            static EXTRAS: [::errspec::extras::ExtraLayout; #count] = [#(#rows),*];
+        }
+    });
+    let extras_field = has_extras.then(|| quote!(extras: ::errspec::Extras,));
+    let extras_init = has_extras.then(|| quote!(extras,));
+    let extras_ref = if has_extras {
+        quote!(&self.extras)
+    } else {
+        quote!(&::errspec::Extras::EMPTY)
+    };
+    let extra_accessors = extras.iter().enumerate().map(|(i, e)| {
+        let name = ident(&e.name.value);
+        let (ty, getter) = match e.ty {
+            ExtraType::String => (quote!(::core::option::Option<&str>), quote!(str)),
+            ExtraType::Integer => (quote!(::core::option::Option<i64>), quote!(int)),
+            ExtraType::Number => (quote!(::core::option::Option<f64>), quote!(number)),
+            ExtraType::Boolean => (quote!(::core::option::Option<bool>), quote!(boolean)),
+        };
+        let from: Vec<String> = e.sources.iter().map(|p| format!("`{}`", p.text)).collect();
+        let doc = format!(
+            " The extra `{}`, read from {} in the body ({}), if the response had it.",
+            e.name.value,
+            from.join(", else "),
+            e.ty.as_str()
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn #name(&self) -> #ty {
+                self.extras.#getter(#i)
+            }
+        }
+    });
+    let extras_accessor = has_extras.then(|| {
+        quote! {
+            /// Every extra the response had, by name.
+            pub fn extras(&self) -> &::errspec::Extras {
+                &self.extras
+            }
+            #(#extra_accessors)*
+        }
+    });
     let code_accessor = has_codes.then(|| {
         quote! {
             /// The machine code, if the response carried one.
@@ -1450,6 +1538,8 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     };
 
     quote! {
+        #extras_table
+
         #doc
         #[derive(
             ::core::clone::Clone,
@@ -1462,6 +1552,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             #code_field
             details: ::errspec::ErrorDetails,
             #decided_field
+            #extras_field
         }
 
         impl Error {
@@ -1483,6 +1574,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                     #code_field_init
                     details,
                     #decided_init
+                    #extras_init
                 }
             }
 
@@ -1558,6 +1650,8 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 &self.details
             }
 
+            #extras_accessor
+
             #[doc = #retry_doc]
             pub fn retry_class(&self) -> ::errspec::RetryClass {
                 #retry_class_body
@@ -1619,6 +1713,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 out.serialize_field("decided_by", &self.decided_by())?;
                 out.serialize_field("hints", &self.details.hints)?;
                 out.serialize_field("raw", &self.details.raw)?;
+                out.serialize_field("extras", #extras_ref)?;
                 out.end()
             }
         }
@@ -1729,7 +1824,7 @@ fn option(value: Option<TokenStream>) -> TokenStream {
     }
 }
 
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
@@ -1747,7 +1842,7 @@ fn allow_variant_names<'a>(
 }
 
 /// One `#[doc = " line"]` per line, so the file shows `/// line`.
-fn doc_attrs(markdown: &str) -> TokenStream {
+pub(crate) fn doc_attrs(markdown: &str) -> TokenStream {
     doc_lines(markdown)
         .map(|line| quote!(#[doc = #line]))
         .collect()

@@ -54,8 +54,7 @@ fn leak_slice<T>(items: Vec<T>) -> &'static [T] {
 }
 
 fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
-    let normalize = |s: &Option<crate::source::Located<String>>| s.as_ref().map(|s| leak(&s.value));
-    let captures = body
+    let captures: Vec<layout::Capture> = body
         .captures
         .iter()
         .map(|c| match c {
@@ -73,13 +72,15 @@ fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
             },
         })
         .collect();
+    let fallbacks: Vec<layout::CodeSource> = body.code_fallbacks.iter().map(code_source).collect();
+    let normalize = |s: &Option<crate::source::Located<String>>| s.as_ref().map(|s| leak(&s.value));
     layout::BodyLayout {
-        code_fallbacks: leak_slice(body.code_fallbacks.iter().map(code_source).collect()),
+        code_fallbacks: Box::leak(fallbacks.into_boxed_slice()),
         code_normalize: layout::CodeNormalize {
             drop_after: normalize(&body.code_normalize.drop_after),
             drop_through: normalize(&body.code_normalize.drop_through),
         },
-        captures: leak_slice(captures),
+        captures: Box::leak(captures.into_boxed_slice()),
         format: match body.format {
             model::BodyFormat::Json => layout::BodyFormat::Json,
             model::BodyFormat::Text => layout::BodyFormat::Text,

@@ -330,6 +330,7 @@ pub mod management {
             out.serialize_field("decided_by", &self.decided_by())?;
             out.serialize_field("hints", &self.details.hints)?;
             out.serialize_field("raw", &self.details.raw)?;
+            out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
             out.end()
         }
     }
@@ -900,6 +901,7 @@ pub mod send {
             out.serialize_field("decided_by", &self.decided_by())?;
             out.serialize_field("hints", &self.details.hints)?;
             out.serialize_field("raw", &self.details.raw)?;
+            out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
             out.end()
         }
     }

@@ -725,6 +725,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         out.serialize_field("decided_by", &self.decided_by())?;
         out.serialize_field("hints", &self.details.hints)?;
         out.serialize_field("raw", &self.details.raw)?;
+        out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
         out.end()
     }
 }
