@@ -240,6 +240,9 @@ fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
         pointers.extend([f.items.as_ref(), Some(&f.field), f.message.as_ref()]);
     }
     pointers.extend(b.extras.iter().flat_map(|e| e.sources.iter().map(Some)));
+    if let Some(f) = &b.field_map {
+        pointers.extend([Some(&f.map), f.message.as_ref()]);
+    }
     for rule in &api.rules {
         for c in &rule.conditions {
             if let Condition::Field(p, _) = c {
