@@ -209,7 +209,7 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
         captures: &[],
     },
     headers: ::errspec::layout::HeaderLayout {
-        retry_after: ::core::option::Option::None,
+        retry_after: ::core::option::Option::Some("retry-after"),
         request_id: ::core::option::Option::None,
         rate_limit: ::core::option::Option::Some(::errspec::layout::RateLimitLayout {
             limit: ::core::option::Option::Some("x-ratelimit-limit"),
