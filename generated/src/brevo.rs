@@ -13,55 +13,55 @@
 pub enum Code {
     /// `invalid_parameter`: A parameter has an invalid value; the message says which.
     ///
-    /// Status 400 Bad Request; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     InvalidParameter,
     /// `missing_parameter`: A required parameter is missing.
     ///
-    /// Status 400 Bad Request; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     MissingParameter,
     /// `out_of_range`: A value is outside its allowed range.
     ///
-    /// Status 400 Bad Request; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     OutOfRange,
     /// `campaign_processing`: The campaign is being processed and cannot be changed now.
     ///
-    /// Status 400 Bad Request; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     CampaignProcessing,
     /// `campaign_sent`: The campaign has already been sent.
     ///
-    /// Status 400 Bad Request; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     CampaignSent,
     /// `document_not_found`: The requested object was not found.
     ///
-    /// Status 404 Not Found; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     DocumentNotFound,
     /// `reseller_permission_denied`: The reseller account may not do this.
     ///
-    /// Status 403 Forbidden; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     ResellerPermissionDenied,
     /// `not_enough_credits`: The account lacks the credits for this.
     ///
-    /// Status 402 Payment Required; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     NotEnoughCredits,
     /// `permission_denied`: The key may not do this.
     ///
-    /// Status 403 Forbidden; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     PermissionDenied,
     /// `duplicate_parameter`: A value that must be unique is already used.
     ///
-    /// Status 400 Bad Request; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     DuplicateParameter,
     /// `duplicate_request`: The same request was already received.
     ///
-    /// Status 400 Bad Request; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     DuplicateRequest,
     /// `method_not_allowed`: The method is not allowed on this path.
     ///
-    /// Status 405 Method Not Allowed; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     MethodNotAllowed,
     /// `unauthorized`: The API key is missing or invalid.
     ///
-    /// Status 401 Unauthorized; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     Unauthorized,
     /// `account_under_validation`: The account is still being validated by Brevo and may not send yet.
     ///
@@ -71,11 +71,11 @@ pub enum Code {
     AccountUnderValidation,
     /// `not_acceptable`: The request cannot be served in an acceptable format.
     ///
-    /// Status 406 Not Acceptable; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     NotAcceptable,
     /// `bad_request`: A malformed request (seen only in third-party type unions).
     ///
-    /// Status 400 Bad Request; retry class `never`.
+    /// Status not documented; the retry class of the status it comes with.
     BadRequest,
     /// A code the catalog does not list, as the provider sent it.
     Unknown(::errspec::CompactString),
@@ -140,22 +140,22 @@ static CODE_DESCRIPTIONS: [&str; 16usize] = [
 ];
 /// Per known code, in [`Code::index`] order: the statuses it comes with.
 static CODE_STATUSES: [&[u16]; 16usize] = [
-    &[400],
-    &[400],
-    &[400],
-    &[400],
-    &[400],
-    &[404],
-    &[403],
-    &[402],
-    &[403],
-    &[400],
-    &[400],
-    &[405],
-    &[401],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
     &[400, 402],
-    &[406],
-    &[400],
+    &[],
+    &[],
 ];
 /// Per known code, in [`Code::index`] order: what to check or do about it.
 static CODE_HINTS: [::core::option::Option<&str>; 16usize] = {
@@ -665,7 +665,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         S: ::errspec::__private::serde::Serializer,
     {
         use ::errspec::__private::serde::ser::SerializeStruct as _;
-        let mut out = serializer.serialize_struct("Error", 12)?;
+        let mut out = serializer.serialize_struct("Error", 13)?;
         out.serialize_field("provider", "brevo")?;
         out.serialize_field("api", "api")?;
         out.serialize_field("status", &self.details.status.as_u16())?;
@@ -678,6 +678,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         out.serialize_field("retry_class", &self.retry_class())?;
         out.serialize_field("hints", &self.details.hints)?;
         out.serialize_field("raw", &self.details.raw)?;
+        out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
         out.end()
     }
 }

@@ -56,7 +56,7 @@
 pub mod artmail;
 /// Brevo errors.
 ///
-/// Brevo (formerly Sendinblue) answers errors with a flat object: a string `code` from a fixed list and a readable `message`; the field at fault is named only in the message. The docs give the status list and the code list but not which code comes with which status, so the statuses below are inferred from each code's meaning and say so. Rate-limited endpoints send `x-sib-ratelimit-*` headers, the reset in seconds. Transactional sends take an idempotency key inside the JSON body (`headers.idempotencyKey`, a UUID, remembered for 30 minutes), not in an HTTP header.
+/// Brevo (formerly Sendinblue) answers errors with a flat object: a string `code` from a fixed list and a readable `message`; the field at fault is named only in the message. The docs give the status list and the code list but not which code comes with which status, so the codes carry no status and take the class of the status they arrive with. Rate-limited endpoints send `x-sib-ratelimit-*` headers, the reset in seconds. Transactional sends take an idempotency key inside the JSON body (`headers.idempotencyKey`, a UUID, remembered for 30 minutes), not in an HTTP header.
 ///
 /// The Brevo API v3: [`Error`](brevo::Error), [`Code`](brevo::Code), [`Status`](brevo::Status).
 ///

@@ -667,7 +667,9 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
             drop_after: ::core::option::Option::None,
             drop_through: ::core::option::Option::None,
         },
-        captures: &[],
+        captures: &[
+            ::errspec::layout::Capture::At(::errspec::layout::Pointer(&["code"])),
+        ],
     },
     headers: ::errspec::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),
@@ -677,6 +679,14 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
 static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+/// The API's extras: named values read from the body.
+static EXTRAS: [::errspec::extras::ExtraLayout; 1usize] = [
+    ::errspec::extras::ExtraLayout {
+        name: "mandrill_code",
+        sources: &[0usize],
+        ty: ::errspec::extras::ExtraType::Integer,
+    },
+];
 /// An error response of the Mailchimp Transactional API: its status, code, message, request id, field errors and delay hints.
 ///
 /// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
@@ -690,6 +700,7 @@ pub struct Error {
     status: Status,
     code: ::core::option::Option<Code>,
     details: ::errspec::ErrorDetails,
+    extras: ::errspec::Extras,
 }
 impl Error {
     /// Decodes an error response. Never fails and never panics: unknown
@@ -701,13 +712,14 @@ impl Error {
         headers: &::errspec::__private::http::HeaderMap,
         body: &[u8],
     ) -> Self {
-        let (code, details) = DECODER
-            .decode(status, headers, body)
-            .split_details(status);
+        let parts = DECODER.decode(status, headers, body);
+        let extras = ::errspec::Extras::from_captures(&EXTRAS, &parts.captures);
+        let (code, details) = parts.split_details(status);
         Error {
             status: Status::from_u16(status.as_u16()),
             code: code.map(Code::from_raw),
             details,
+            extras,
         }
     }
     /// The status, as this API documents it.
@@ -749,6 +761,14 @@ impl Error {
     /// Everything but the status and code, as every API has it.
     pub fn details(&self) -> &::errspec::ErrorDetails {
         &self.details
+    }
+    /// Every extra the response had, by name.
+    pub fn extras(&self) -> &::errspec::Extras {
+        &self.extras
+    }
+    /// The extra `mandrill_code`, read from `/code` in the body (integer), if the response had it.
+    pub fn mandrill_code(&self) -> ::core::option::Option<i64> {
+        self.extras.int(0usize)
     }
     /// How to retry this error: the code's own class, else the status table's, else the defaults.
     pub fn retry_class(&self) -> ::errspec::RetryClass {
@@ -798,7 +818,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         S: ::errspec::__private::serde::Serializer,
     {
         use ::errspec::__private::serde::ser::SerializeStruct as _;
-        let mut out = serializer.serialize_struct("Error", 12)?;
+        let mut out = serializer.serialize_struct("Error", 13)?;
         out.serialize_field("provider", "mandrill")?;
         out.serialize_field("api", "api")?;
         out.serialize_field("status", &self.details.status.as_u16())?;
@@ -811,6 +831,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         out.serialize_field("retry_class", &self.retry_class())?;
         out.serialize_field("hints", &self.details.hints)?;
         out.serialize_field("raw", &self.details.raw)?;
+        out.serialize_field("extras", &self.extras)?;
         out.end()
     }
 }

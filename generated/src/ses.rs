@@ -589,10 +589,13 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
         message: ::core::option::Option::Some(::errspec::layout::Pointer(&["message"])),
         request_id: ::core::option::Option::None,
         field_errors: ::core::option::Option::None,
-        code_fallbacks: &[],
+        code_fallbacks: &[
+            ::errspec::layout::CodeSource::Body(::errspec::layout::Pointer(&["code"])),
+            ::errspec::layout::CodeSource::Body(::errspec::layout::Pointer(&["__type"])),
+        ],
         code_normalize: ::errspec::layout::CodeNormalize {
-            drop_after: ::core::option::Option::None,
-            drop_through: ::core::option::Option::None,
+            drop_after: ::core::option::Option::Some(":"),
+            drop_through: ::core::option::Option::Some("#"),
         },
         captures: &[],
     },
@@ -725,7 +728,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         S: ::errspec::__private::serde::Serializer,
     {
         use ::errspec::__private::serde::ser::SerializeStruct as _;
-        let mut out = serializer.serialize_struct("Error", 12)?;
+        let mut out = serializer.serialize_struct("Error", 13)?;
         out.serialize_field("provider", "ses")?;
         out.serialize_field("api", "api")?;
         out.serialize_field("status", &self.details.status.as_u16())?;
@@ -738,6 +741,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         out.serialize_field("retry_class", &self.retry_class())?;
         out.serialize_field("hints", &self.details.hints)?;
         out.serialize_field("raw", &self.details.raw)?;
+        out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
         out.end()
     }
 }

@@ -767,7 +767,20 @@ pub mod api {
                 drop_after: ::core::option::Option::None,
                 drop_through: ::core::option::Option::None,
             },
-            captures: &[],
+            captures: &[
+                ::errspec::layout::Capture::At(
+                    ::errspec::layout::Pointer(&["error", "type"]),
+                ),
+                ::errspec::layout::Capture::At(
+                    ::errspec::layout::Pointer(&["error", "decline_code"]),
+                ),
+                ::errspec::layout::Capture::At(
+                    ::errspec::layout::Pointer(&["error", "doc_url"]),
+                ),
+                ::errspec::layout::Capture::At(
+                    ::errspec::layout::Pointer(&["error", "request_log_url"]),
+                ),
+            ],
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
@@ -779,6 +792,29 @@ pub mod api {
     static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
         &LAYOUT,
     );
+    /// The API's extras: named values read from the body.
+    static EXTRAS: [::errspec::extras::ExtraLayout; 4usize] = [
+        ::errspec::extras::ExtraLayout {
+            name: "error_type",
+            sources: &[0usize],
+            ty: ::errspec::extras::ExtraType::String,
+        },
+        ::errspec::extras::ExtraLayout {
+            name: "decline_code",
+            sources: &[1usize],
+            ty: ::errspec::extras::ExtraType::String,
+        },
+        ::errspec::extras::ExtraLayout {
+            name: "doc_url",
+            sources: &[2usize],
+            ty: ::errspec::extras::ExtraType::String,
+        },
+        ::errspec::extras::ExtraLayout {
+            name: "request_log_url",
+            sources: &[3usize],
+            ty: ::errspec::extras::ExtraType::String,
+        },
+    ];
     /// An error response of the Stripe API: its status, code, message, request id, field errors and delay hints.
     ///
     /// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
@@ -792,6 +828,7 @@ pub mod api {
         status: Status,
         code: ::core::option::Option<Code>,
         details: ::errspec::ErrorDetails,
+        extras: ::errspec::Extras,
     }
     impl Error {
         /// Decodes an error response. Never fails and never panics: unknown
@@ -803,13 +840,14 @@ pub mod api {
             headers: &::errspec::__private::http::HeaderMap,
             body: &[u8],
         ) -> Self {
-            let (code, details) = DECODER
-                .decode(status, headers, body)
-                .split_details(status);
+            let parts = DECODER.decode(status, headers, body);
+            let extras = ::errspec::Extras::from_captures(&EXTRAS, &parts.captures);
+            let (code, details) = parts.split_details(status);
             Error {
                 status: Status::from_u16(status.as_u16()),
                 code: code.map(Code::from_raw),
                 details,
+                extras,
             }
         }
         /// The status, as this API documents it.
@@ -851,6 +889,26 @@ pub mod api {
         /// Everything but the status and code, as every API has it.
         pub fn details(&self) -> &::errspec::ErrorDetails {
             &self.details
+        }
+        /// Every extra the response had, by name.
+        pub fn extras(&self) -> &::errspec::Extras {
+            &self.extras
+        }
+        /// The extra `error_type`, read from `/error/type` in the body (string), if the response had it.
+        pub fn error_type(&self) -> ::core::option::Option<&str> {
+            self.extras.str(0usize)
+        }
+        /// The extra `decline_code`, read from `/error/decline_code` in the body (string), if the response had it.
+        pub fn decline_code(&self) -> ::core::option::Option<&str> {
+            self.extras.str(1usize)
+        }
+        /// The extra `doc_url`, read from `/error/doc_url` in the body (string), if the response had it.
+        pub fn doc_url(&self) -> ::core::option::Option<&str> {
+            self.extras.str(2usize)
+        }
+        /// The extra `request_log_url`, read from `/error/request_log_url` in the body (string), if the response had it.
+        pub fn request_log_url(&self) -> ::core::option::Option<&str> {
+            self.extras.str(3usize)
         }
         /// How to retry this error: the code's own class, else the status table's, else the defaults.
         pub fn retry_class(&self) -> ::errspec::RetryClass {
@@ -900,7 +958,7 @@ pub mod api {
             S: ::errspec::__private::serde::Serializer,
         {
             use ::errspec::__private::serde::ser::SerializeStruct as _;
-            let mut out = serializer.serialize_struct("Error", 12)?;
+            let mut out = serializer.serialize_struct("Error", 13)?;
             out.serialize_field("provider", "stripe")?;
             out.serialize_field("api", "api")?;
             out.serialize_field("status", &self.details.status.as_u16())?;
@@ -913,6 +971,7 @@ pub mod api {
             out.serialize_field("retry_class", &self.retry_class())?;
             out.serialize_field("hints", &self.details.hints)?;
             out.serialize_field("raw", &self.details.raw)?;
+            out.serialize_field("extras", &self.extras)?;
             out.end()
         }
     }
@@ -1339,7 +1398,7 @@ pub mod oauth {
             S: ::errspec::__private::serde::Serializer,
         {
             use ::errspec::__private::serde::ser::SerializeStruct as _;
-            let mut out = serializer.serialize_struct("Error", 12)?;
+            let mut out = serializer.serialize_struct("Error", 13)?;
             out.serialize_field("provider", "stripe")?;
             out.serialize_field("api", "oauth")?;
             out.serialize_field("status", &self.details.status.as_u16())?;
@@ -1352,6 +1411,7 @@ pub mod oauth {
             out.serialize_field("retry_class", &self.retry_class())?;
             out.serialize_field("hints", &self.details.hints)?;
             out.serialize_field("raw", &self.details.raw)?;
+            out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
             out.end()
         }
     }
