@@ -670,6 +670,7 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
         captures: &[
             ::errspec::layout::Capture::At(::errspec::layout::Pointer(&["code"])),
         ],
+        field_map: ::core::option::Option::None,
     },
     headers: ::errspec::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),

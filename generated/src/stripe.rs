@@ -781,6 +781,7 @@ pub mod api {
                     ::errspec::layout::Pointer(&["error", "request_log_url"]),
                 ),
             ],
+            field_map: ::core::option::Option::None,
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
@@ -1264,6 +1265,7 @@ pub mod oauth {
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
+            field_map: ::core::option::Option::None,
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::None,
