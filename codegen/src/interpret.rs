@@ -71,8 +71,7 @@ fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
 }
 
 fn header_layout(headers: &model::Headers) -> layout::HeaderLayout {
-    let name =
-        |h: &Option<crate::source::Located<String>>| h.as_ref().map(|h| leak(&h.value));
+    let name = |h: &Option<crate::source::Located<String>>| h.as_ref().map(|h| leak(&h.value));
     layout::HeaderLayout {
         retry_after: name(&headers.retry_after),
         request_id: name(&headers.request_id),

@@ -197,7 +197,8 @@ fn check_like_interpreter(
     };
     let (st, headers, body) = errspec_codegen::interpret::response(&example);
     let e = (entry.decode)(st, &headers, &body);
-    let interpreted = errspec_codegen::interpret::decode(api, errspec_codegen::interpret::layout(api), &example);
+    let interpreted =
+        errspec_codegen::interpret::decode(api, errspec_codegen::interpret::layout(api), &example);
     assert_eq!(e.variant_name(), variant, "{what}: variant");
     assert_eq!(e.retry_class(), expected, "{what}: retry class");
     assert!(e.is_known(), "{what}: known");

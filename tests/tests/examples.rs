@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use errspec::registry::DynApiError;
-use errspec_codegen::model::{Catalog, RetryClass};
 use errspec_codegen::interpret::{Outcome, mismatches};
+use errspec_codegen::model::{Catalog, RetryClass};
 
 fn catalogs() -> Vec<Catalog> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
