@@ -42,17 +42,47 @@ fn pointer(p: &model::Pointer) -> layout::Pointer {
     layout::Pointer(Box::leak(segments.into_boxed_slice()))
 }
 
+fn code_source(c: &model::CodeSource) -> layout::CodeSource {
+    match c {
+        model::CodeSource::Body(p) => layout::CodeSource::Body(pointer(p)),
+        model::CodeSource::Header(h) => layout::CodeSource::Header(leak(&h.value)),
+    }
+}
+
 fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
+    let captures: Vec<layout::Capture> = body
+        .captures
+        .iter()
+        .map(|c| match c {
+            model::Capture::At(p) => layout::Capture::At(pointer(p)),
+            model::Capture::Select {
+                array,
+                key,
+                equals,
+                value,
+            } => layout::Capture::Select {
+                array: pointer(array),
+                key: pointer(key),
+                equals: leak(equals),
+                value: pointer(value),
+            },
+        })
+        .collect();
+    let fallbacks: Vec<layout::CodeSource> = body.code_fallbacks.iter().map(code_source).collect();
+    let normalize = |s: &Option<crate::source::Located<String>>| s.as_ref().map(|s| leak(&s.value));
     layout::BodyLayout {
+        code_fallbacks: Box::leak(fallbacks.into_boxed_slice()),
+        code_normalize: layout::CodeNormalize {
+            drop_after: normalize(&body.code_normalize.drop_after),
+            drop_through: normalize(&body.code_normalize.drop_through),
+        },
+        captures: Box::leak(captures.into_boxed_slice()),
         format: match body.format {
             model::BodyFormat::Json => layout::BodyFormat::Json,
             model::BodyFormat::Text => layout::BodyFormat::Text,
         },
         errors: body.errors.as_ref().map(pointer),
-        code: body.code.as_ref().map(|c| match c {
-            model::CodeSource::Body(p) => layout::CodeSource::Body(pointer(p)),
-            model::CodeSource::Header(h) => layout::CodeSource::Header(leak(&h.value)),
-        }),
+        code: body.code.as_ref().map(code_source),
         code_type: match body.code_type {
             model::CodeType::String => layout::CodeType::String,
             model::CodeType::Integer => layout::CodeType::Integer,

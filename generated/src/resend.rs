@@ -660,6 +660,12 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
         message: ::core::option::Option::Some(::errspec::layout::Pointer(&["message"])),
         request_id: ::core::option::Option::None,
         field_errors: ::core::option::Option::None,
+        code_fallbacks: &[],
+        code_normalize: ::errspec::layout::CodeNormalize {
+            drop_after: ::core::option::Option::None,
+            drop_through: ::core::option::Option::None,
+        },
+        captures: &[],
     },
     headers: ::errspec::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),
