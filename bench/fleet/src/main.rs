@@ -301,6 +301,7 @@ impl Provider {
     }
 }
 
+const OK_BODY: &str = r#"{"id":"49a3999c-0ce1-4ea6-ab68-afcd6dc2e794"}"#;
 const THROTTLED_BODY: &str = r#"{"statusCode":429,"name":"rate_limit_exceeded","message":"Too many requests."}"#;
 
 /// Answers one connection's requests (HTTP/1.1, keep-alive).
@@ -352,7 +353,8 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<Bucket>>) {
             let reset = if remaining == 0 { 1 } else { 0 };
             format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nratelimit-remaining: {remaining}\r\n\
-                 ratelimit-reset: {reset}\r\ncontent-length: 9\r\n\r\n{{\"id\":1}}"
+                 ratelimit-reset: {reset}\r\ncontent-length: {}\r\n\r\n{OK_BODY}",
+                OK_BODY.len()
             )
         } else {
             format!(
