@@ -22,6 +22,8 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
         check_codes_have_a_source(api, api_spec, diags);
         check_text_bodies_have_no_pointers(api, diags);
         check_pointers_into_item_arrays(api, diags);
+        check_extra_names(api, diags);
+        check_capture_count(api, diags);
         check_duplicate_codes(api, diags);
         check_variant_collisions(api, diags);
         check_error_statuses(api, diags);
@@ -294,6 +296,77 @@ fn check_pointers_into_item_arrays(api: &Api, diags: &mut Diagnostics) {
     }
 }
 
+/// An extra becomes a method of the generated error: a lower snake_case
+/// name, not a keyword, not one of the error's own methods.
+fn check_extra_names(api: &Api, diags: &mut Diagnostics) {
+    for extra in &api.body.extras {
+        let name = &extra.name;
+        let problem = identifier_problem(&name.value).or_else(|| {
+            ERROR_METHODS
+                .contains(&name.value.as_str())
+                .then_some("is already a method of the generated error")
+        });
+        if let Some(problem) = problem {
+            diags.push(
+                Diagnostic::error(name.span, format!("extra `{}` {problem}", name.value))
+                    .with_label("becomes a method of the generated error")
+                    .with_help(
+                        "rename the extra (e.g. add the provider's word for it: `error_type`)",
+                    ),
+            );
+        }
+    }
+}
+
+/// The methods a generated error has; an extra may not take their names.
+pub const ERROR_METHODS: &[&str] = &[
+    "decode",
+    "status",
+    "http_status",
+    "code",
+    "message",
+    "request_id",
+    "field_errors",
+    "hints",
+    "retry_after",
+    "raw",
+    "details",
+    "retry_class",
+    "variant_name",
+    "is_known",
+    "extras",
+    "decided_by",
+    "check_success",
+    "batch_failures",
+    "delay_hints",
+    "serialize",
+    "clone",
+    "fmt",
+    "eq",
+    "to_string",
+    "source",
+];
+
+/// The decoder reads at most `errspec_core::decode::MAX_CAPTURE_SLOTS` body
+/// values besides code, message, request id and field errors.
+fn check_capture_count(api: &Api, diags: &mut Diagnostics) {
+    let used = api.body.capture_slots();
+    if used > errspec_core::decode::MAX_CAPTURE_SLOTS {
+        diags.push(
+            Diagnostic::error(
+                api.span,
+                format!(
+                    "API `{}` reads {used} body values besides code and message; the decoder reads at most {}",
+                    api.name.value,
+                    errspec_core::decode::MAX_CAPTURE_SLOTS
+                ),
+            )
+            .with_label("too many extras, body conditions, body delays and code fallbacks")
+            .with_plain_note("a `select` (an item picked by a field) counts three"),
+        );
+    }
+}
+
 /// Whether a pointer segment is an array index (RFC 6901: decimal, no
 /// leading zeros).
 fn is_index(segment: &str) -> bool {
@@ -337,7 +410,11 @@ fn check_variant_collisions(api: &Api, diags: &mut Diagnostics) {
                     "clashes with the catch-all variant `Unknown`"
                 } else {
                     "`Self` is a Rust keyword"
-                }),
+                })
+                .with_help(format!(
+                    "name the variant yourself: `variant: {}Code`",
+                    c.variant
+                )),
             );
             continue;
         }
@@ -351,7 +428,8 @@ fn check_variant_collisions(api: &Api, diags: &mut Diagnostics) {
                     ),
                 )
                 .with_label("same identifier")
-                .with_note(first.span, format!("`{}` first defined here", first.value)),
+                .with_note(first.span, format!("`{}` first defined here", first.value))
+                .with_help("name one variant yourself with `variant: …`"),
             ),
             Some(_) => {}
             None => {

@@ -288,15 +288,19 @@ impl ApiPage {
             .map(|c| CodeRow {
                 code: c.value.to_string(),
                 variant: c.variant.clone(),
-                statuses: c
-                    .statuses
-                    .iter()
-                    .map(u16::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                statuses: if c.statuses.is_empty() {
+                    String::from("not documented")
+                } else {
+                    c.statuses
+                        .iter()
+                        .map(u16::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
                 description: table_cell(&c.description),
                 class: match c.retry {
                     Some(class) => format!("`{}` (code)", class.as_str()),
+                    None if c.statuses.is_empty() => String::from("the status's"),
                     None => format!("`{}`", c.effective_class(api).as_str()),
                 },
                 hint: c.hint.as_deref().map(table_cell).unwrap_or_default(),
@@ -453,14 +457,33 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
         CodeType::String => "a string",
         CodeType::Integer => "an integer",
     };
+    let source_cell = |source: &CodeSource| match source {
+        CodeSource::Body(p) => pointer_cell(p),
+        CodeSource::Header(h) => format!("the `{}` header", written(h, file)),
+    };
     match &body.code {
-        Some(CodeSource::Body(p)) => {
-            rows.push(row("Code", format!("{}, {code_type}", pointer_cell(p))))
+        Some(first) => {
+            let mut value = std::iter::once(first)
+                .chain(&body.code_fallbacks)
+                .map(source_cell)
+                .collect::<Vec<_>>()
+                .join(", else ");
+            value.push_str(&format!(", {code_type}"));
+            let norm = &body.code_normalize;
+            if let Some(cut) = &norm.drop_after {
+                value.push_str(&format!(
+                    "; cut from the first `{}`",
+                    table_cell(&cut.value)
+                ));
+            }
+            if let Some(cut) = &norm.drop_through {
+                value.push_str(&format!(
+                    "; cut through the last `{}`",
+                    table_cell(&cut.value)
+                ));
+            }
+            rows.push(row("Code", value));
         }
-        Some(CodeSource::Header(h)) => rows.push(row(
-            "Code",
-            format!("the `{}` header, {code_type}", written(h, file)),
-        )),
         None => rows.push(row(
             "Code",
             String::from("none: errors are told apart by status"),
@@ -492,6 +515,13 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
             value.push_str(&format!(", message {}", pointer_cell(m)));
         }
         rows.push(row("Field errors", value));
+    }
+    for extra in &body.extras {
+        let from: Vec<String> = extra.sources.iter().map(pointer_cell).collect();
+        rows.push(row(
+            &format!("Extra `{}`", extra.name.value),
+            format!("{}, {}", from.join(", else "), extra.ty.as_str()),
+        ));
     }
     rows
 }

@@ -19,8 +19,8 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Headers, Pointer,
-    ResetUnit, RetryClass,
+    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, ExtraType, Headers,
+    Pointer, ResetUnit, RetryClass,
 };
 
 /// The first line of every generated file.
@@ -786,18 +786,30 @@ fn by_length(api: &Api) -> Vec<(usize, Vec<&Code>)> {
 fn code_doc(api: &Api, code: &Code) -> String {
     let statuses: Vec<String> = code.statuses.iter().map(|s| status_label(*s)).collect();
     let class = code.effective_class(api);
-    let mut doc = format!(
-        "`{}`: {}\n\nStatus {}; retry class `{}`{}.",
-        code.value,
-        rustdoc_text(&code.description),
-        statuses.join(", "),
-        class.as_str(),
-        if code.retry.is_some() {
-            " (set by the code)"
-        } else {
-            ""
-        }
-    );
+    let mut doc = if statuses.is_empty() {
+        let class = match code.retry {
+            Some(class) => format!("retry class `{}` (set by the code)", class.as_str()),
+            None => String::from("the retry class of the status it comes with"),
+        };
+        format!(
+            "`{}`: {}\n\nStatus not documented; {class}.",
+            code.value,
+            rustdoc_text(&code.description),
+        )
+    } else {
+        format!(
+            "`{}`: {}\n\nStatus {}; retry class `{}`{}.",
+            code.value,
+            rustdoc_text(&code.description),
+            statuses.join(", "),
+            class.as_str(),
+            if code.retry.is_some() {
+                " (set by the code)"
+            } else {
+                ""
+            }
+        )
+    };
     if let Some(hint) = &code.hint {
         doc.push_str("\n\nHint: ");
         doc.push_str(&rustdoc_text(hint));
@@ -1153,11 +1165,80 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     let code_field = has_codes.then(|| quote!(code: ::core::option::Option<Code>,));
     // The code stays borrowed from the body: only an unknown code is copied.
     let code_init = has_codes.then(|| quote!(code: code.map(Code::from_raw),));
-    let parts_binding = if has_codes {
-        quote!(let (code, details) = DECODER.decode(status, headers, body).split_details(status);)
+    let code_binding = if has_codes { quote!(code) } else { quote!(_) };
+    let extras = &api.body.extras;
+    let has_extras = !extras.is_empty();
+    let parts_binding = if has_extras {
+        quote! {
+            let parts = DECODER.decode(status, headers, body);
+            let extras = ::errspec::Extras::from_captures(&EXTRAS, &parts.captures);
+            let (#code_binding, details) = parts.split_details(status);
+        }
     } else {
-        quote!(let (_, details) = DECODER.decode(status, headers, body).split_details(status);)
+        quote!(let (#code_binding, details) = DECODER.decode(status, headers, body).split_details(status);)
     };
+    let extras_table = has_extras.then(|| {
+        let count = extras.len();
+        let rows = extras.iter().map(|e| {
+            let name = &e.name.value;
+            let sources = &e.captures;
+            let ty = ident(match e.ty {
+                ExtraType::String => "String",
+                ExtraType::Integer => "Integer",
+                ExtraType::Number => "Number",
+                ExtraType::Boolean => "Boolean",
+            });
+            quote! {
+                ::errspec::extras::ExtraLayout {
+                    name: #name,
+                    sources: &[#(#sources),*],
+                    ty: ::errspec::extras::ExtraType::#ty,
+                }
+            }
+        });
+        quote! {
+            /// The API's extras: named values read from the body.
+            static EXTRAS: [::errspec::extras::ExtraLayout; #count] = [#(#rows),*];
+        }
+    });
+    let extras_field = has_extras.then(|| quote!(extras: ::errspec::Extras,));
+    let extras_init = has_extras.then(|| quote!(extras,));
+    let extras_ref = if has_extras {
+        quote!(&self.extras)
+    } else {
+        quote!(&::errspec::Extras::EMPTY)
+    };
+    let extra_accessors = extras.iter().enumerate().map(|(i, e)| {
+        let name = ident(&e.name.value);
+        let (ty, getter) = match e.ty {
+            ExtraType::String => (quote!(::core::option::Option<&str>), quote!(str)),
+            ExtraType::Integer => (quote!(::core::option::Option<i64>), quote!(int)),
+            ExtraType::Number => (quote!(::core::option::Option<f64>), quote!(number)),
+            ExtraType::Boolean => (quote!(::core::option::Option<bool>), quote!(boolean)),
+        };
+        let from: Vec<String> = e.sources.iter().map(|p| format!("`{}`", p.text)).collect();
+        let doc = format!(
+            " The extra `{}`, read from {} in the body ({}), if the response had it.",
+            e.name.value,
+            from.join(", else "),
+            e.ty.as_str()
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn #name(&self) -> #ty {
+                self.extras.#getter(#i)
+            }
+        }
+    });
+    let extras_accessor = has_extras.then(|| {
+        quote! {
+            /// Every extra the response had, by name.
+            pub fn extras(&self) -> &::errspec::Extras {
+                &self.extras
+            }
+            #(#extra_accessors)*
+        }
+    });
     let code_accessor = has_codes.then(|| {
         quote! {
             /// The machine code, if the response carried one.
@@ -1224,6 +1305,8 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     };
 
     quote! {
+        #extras_table
+
         #doc
         #[derive(
             ::core::clone::Clone,
@@ -1235,6 +1318,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             status: Status,
             #code_field
             details: ::errspec::ErrorDetails,
+            #extras_field
         }
 
         impl Error {
@@ -1252,6 +1336,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                     status: Status::from_u16(status.as_u16()),
                     #code_init
                     details,
+                    #extras_init
                 }
             }
 
@@ -1302,6 +1387,8 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 &self.details
             }
 
+            #extras_accessor
+
             #[doc = #retry_doc]
             pub fn retry_class(&self) -> ::errspec::RetryClass {
                 #retry_class_body
@@ -1343,7 +1430,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 S: ::errspec::__private::serde::Serializer,
             {
                 use ::errspec::__private::serde::ser::SerializeStruct as _;
-                let mut out = serializer.serialize_struct("Error", 12)?;
+                let mut out = serializer.serialize_struct("Error", 13)?;
                 out.serialize_field("provider", #provider)?;
                 out.serialize_field("api", #api_name)?;
                 out.serialize_field("status", &self.details.status.as_u16())?;
@@ -1356,6 +1443,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 out.serialize_field("retry_class", &self.retry_class())?;
                 out.serialize_field("hints", &self.details.hints)?;
                 out.serialize_field("raw", &self.details.raw)?;
+                out.serialize_field("extras", #extras_ref)?;
                 out.end()
             }
         }
@@ -1462,7 +1550,7 @@ fn option(value: Option<TokenStream>) -> TokenStream {
     }
 }
 
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
@@ -1480,7 +1568,7 @@ fn allow_variant_names<'a>(
 }
 
 /// One `#[doc = " line"]` per line, so the file shows `/// line`.
-fn doc_attrs(markdown: &str) -> TokenStream {
+pub(crate) fn doc_attrs(markdown: &str) -> TokenStream {
     doc_lines(markdown)
         .map(|line| quote!(#[doc = #line]))
         .collect()

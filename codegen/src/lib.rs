@@ -8,9 +8,14 @@
 //! directory; `errspec::catalog!` calls [`expand::expand_catalog`] on one.
 //! [`interpret`] runs a catalog's documented examples through the
 //! runtime's decoder (`cargo xtask check`, the tests).
+//!
+//! For your own specs, from your `build.rs` or `xtask`: [`Config`]
+//! (`Config::new().out_dir(…).generate("spec")`), with the same
+//! diagnostics and drift check.
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod config;
 pub mod diagnostic;
 pub mod docs;
 pub mod expand;
@@ -24,6 +29,7 @@ pub mod schema;
 pub mod source;
 pub mod spec;
 
+pub use config::Config;
 use diagnostic::Diagnostics;
 use model::Catalog;
 use source::SourceFile;

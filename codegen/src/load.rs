@@ -11,8 +11,8 @@ use crate::node::{self, Node, NodeKind};
 use crate::source::{Located, Span};
 use crate::spec::{
     ApiSpec, BodySpec, CodeLocationSpec, CodeSpec, ExampleBody, ExampleExpectSpec,
-    ExampleResponseSpec, ExampleSpec, FieldErrorsSpec, HeadersSpec, IdempotencySpec, Keyed,
-    RateLimitSpec, SourceSpec, Spec, StatusSpec, Text,
+    ExampleResponseSpec, ExampleSpec, ExtraSpec, FieldErrorsSpec, HeadersSpec, IdempotencySpec,
+    Keyed, RateLimitSpec, SourceSpec, Spec, StatusSpec, Text, ValueSourceSpec,
 };
 
 /// Parses and loads a spec file. Returns what could be loaded (entries with
@@ -40,6 +40,8 @@ enum Kind {
     Api,
     Body,
     CodeLocation,
+    ValueSource,
+    Extra,
     FieldErrors,
     Headers,
     RateLimit,
@@ -60,6 +62,8 @@ impl Kind {
             Kind::Api => API_KEYS,
             Kind::Body => BODY_KEYS,
             Kind::CodeLocation => CODE_LOCATION_KEYS,
+            Kind::ValueSource => VALUE_SOURCE_KEYS,
+            Kind::Extra => EXTRA_KEYS,
             Kind::FieldErrors => FIELD_ERRORS_KEYS,
             Kind::Headers => HEADERS_KEYS,
             Kind::RateLimit => RATE_LIMIT_KEYS,
@@ -409,14 +413,31 @@ const BODY_KEYS: &[&str] = &[
     "message",
     "request_id",
     "field_errors",
+    "extras",
 ];
-const CODE_LOCATION_KEYS: &[&str] = &["pointer", "header", "type"];
+const CODE_LOCATION_KEYS: &[&str] = &[
+    "pointer",
+    "header",
+    "from",
+    "drop_after",
+    "drop_through",
+    "type",
+];
+const VALUE_SOURCE_KEYS: &[&str] = &["pointer", "header"];
+const EXTRA_KEYS: &[&str] = &["pointer", "type"];
 const FIELD_ERRORS_KEYS: &[&str] = &["items", "field", "message"];
 const HEADERS_KEYS: &[&str] = &["retry_after", "request_id", "rate_limit"];
 const RATE_LIMIT_KEYS: &[&str] = &["limit", "remaining", "reset", "reset_unit"];
 const IDEMPOTENCY_KEYS: &[&str] = &["header"];
 const STATUS_KEYS: &[&str] = &["meaning", "retry", "hint", "source"];
-const CODE_KEYS: &[&str] = &["status", "description", "retry", "hint", "source"];
+const CODE_KEYS: &[&str] = &[
+    "status",
+    "description",
+    "retry",
+    "hint",
+    "variant",
+    "source",
+];
 const SOURCE_KEYS: &[&str] = &["url", "kind", "note"];
 const EXAMPLE_KEYS: &[&str] = &["name", "source", "now", "response", "expect"];
 const EXAMPLE_RESPONSE_KEYS: &[&str] = &["status", "headers", "body"];
@@ -437,6 +458,9 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("ApiSpec", API_KEYS),
     ("BodySpec", BODY_KEYS),
     ("CodeLocationSpec", CODE_LOCATION_KEYS),
+    ("PointerSourceSpec", &["pointer"]),
+    ("HeaderSourceSpec", &["header"]),
+    ("ExtraSpec", EXTRA_KEYS),
     ("FieldErrorsSpec", FIELD_ERRORS_KEYS),
     ("HeadersSpec", HEADERS_KEYS),
     ("RateLimitSpec", RATE_LIMIT_KEYS),
@@ -589,6 +613,9 @@ fn load_body(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> 
             Some(CodeLocationSpec {
                 pointer: m.str("pointer", diags),
                 header: m.str("header", diags),
+                from: m.get("from").map(|f| load_sources(f, "from", diags)),
+                drop_after: m.str("drop_after", diags),
+                drop_through: m.str("drop_through", diags),
                 r#type: m.str("type", diags),
                 span: k.span,
             })
@@ -605,9 +632,108 @@ fn load_body(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> 
                 span: k.span,
             })
         }),
+        extras: m
+            .get("extras")
+            .map(|e| keyed(e, "extras", diags, load_extra))
+            .unwrap_or_default(),
         malformed,
         span: key.span,
     })
+}
+
+/// Reads a fallback chain: a list of sources (a lone source is a list of one).
+fn load_sources(n: &Node, key: &str, diags: &mut Diagnostics) -> Vec<ValueSourceSpec> {
+    let items = match &n.kind {
+        NodeKind::Seq(items) => items.as_slice(),
+        _ => std::slice::from_ref(n),
+    };
+    if items.is_empty() {
+        diags.push(
+            Diagnostic::error(n.span, format!("`{key}` lists no source"))
+                .with_label("expected at least one source")
+                .with_help(
+                    "write pointers or `{header: …}` in order: `[{header: X-Error-Code}, /code]`",
+                ),
+        );
+    }
+    items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            NodeKind::Str(_) => expect_str(item, key, diags).map(ValueSourceSpec::Pointer),
+            _ => {
+                let m = MapReader::new(
+                    item,
+                    Kind::ValueSource,
+                    format!("a source of `{key}`"),
+                    item.span,
+                    diags,
+                )?;
+                match (m.str("pointer", diags), m.str("header", diags)) {
+                    (Some(p), None) => Some(ValueSourceSpec::BodyPointer(p)),
+                    (None, Some(h)) => Some(ValueSourceSpec::Header(h)),
+                    (Some(_), Some(h)) => {
+                        diags.push(
+                            Diagnostic::error(
+                                h.span,
+                                "a source is a `pointer` or a `header`, not both",
+                            )
+                            .with_label("second source"),
+                        );
+                        None
+                    }
+                    (None, None) => {
+                        m.require(&["pointer"], diags);
+                        None
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+/// Reads one extra: a pointer, a list of pointers, or `{pointer, type}`.
+fn load_extra(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<ExtraSpec> {
+    let pointers = |n: &Node, diags: &mut Diagnostics| -> Vec<Text> {
+        match &n.kind {
+            NodeKind::Seq(items) if items.is_empty() => {
+                diags.push(
+                    Diagnostic::error(n.span, format!("extra `{}` lists no pointer", name.value))
+                        .with_label("expected at least one JSON pointer"),
+                );
+                Vec::new()
+            }
+            NodeKind::Seq(items) => items
+                .iter()
+                .filter_map(|i| expect_str(i, &name.value, diags))
+                .collect(),
+            _ => expect_str(n, &name.value, diags).into_iter().collect(),
+        }
+    };
+    match &n.kind {
+        NodeKind::Map(_) => {
+            let m = MapReader::new(
+                n,
+                Kind::Extra,
+                format!("extra `{}`", name.value),
+                name.span,
+                diags,
+            )?;
+            m.require(&["pointer"], diags);
+            Some(ExtraSpec {
+                pointer: m
+                    .get("pointer")
+                    .map(|p| pointers(p, diags))
+                    .unwrap_or_default(),
+                r#type: m.str("type", diags),
+                span: n.span,
+            })
+        }
+        _ => Some(ExtraSpec {
+            pointer: pointers(n, diags),
+            r#type: None,
+            span: n.span,
+        }),
+    }
 }
 
 fn load_headers(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<HeadersSpec> {
@@ -655,7 +781,7 @@ fn load_code(name: &Text, key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
         name.span,
         diags,
     )?;
-    m.require(&["status", "description"], diags);
+    m.require(&["description"], diags);
     let (status, status_span) = match m.get("status") {
         Some(s) => (load_statuses(s, diags), s.span),
         None => (Vec::new(), name.span),
@@ -665,6 +791,7 @@ fn load_code(name: &Text, key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
         description: m.str("description", diags),
         retry: m.str("retry", diags),
         hint: m.str("hint", diags),
+        variant: m.str("variant", diags),
         source: load_source_refs(m.get("source"), diags),
         key_is_integer: matches!(key.kind, NodeKind::Int(_)),
         status_span,

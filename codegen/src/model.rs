@@ -10,7 +10,7 @@ use heck::ToUpperCamelCase;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::did_you_mean;
 use crate::source::{Located, Span};
-use crate::spec::{self, Spec, Text};
+use crate::spec::{self, Spec, Text, ValueSourceSpec};
 
 /// One provider: one spec file.
 #[derive(Clone, Debug, PartialEq)]
@@ -811,7 +811,27 @@ fn lower_code(
             }
         },
     };
-    let variant = code_variant(&value);
+    let variant = match &c.variant {
+        Some(v) => {
+            let valid = v.value.starts_with(|ch: char| ch.is_ascii_uppercase())
+                && v.value.bytes().all(|b| b.is_ascii_alphanumeric());
+            if !valid {
+                diags.push(
+                    Diagnostic::error(
+                        v.span,
+                        format!("variant `{}` is not an UpperCamelCase Rust name", v.value),
+                    )
+                    .with_label(
+                        "expected ASCII letters and digits, starting with an upper-case letter",
+                    )
+                    .with_help("e.g. `variant: UnknownCode`"),
+                );
+                return None;
+            }
+            Some(v.value.clone())
+        }
+        None => code_variant(&value),
+    };
     if variant.is_none() {
         diags.push(
             Diagnostic::error(
@@ -846,8 +866,9 @@ fn lower_code(
             statuses.push(s);
         }
     }
-    // An absent or empty `status` was reported while loading.
-    if c.status.is_empty() {
+    // An empty list (`status: []`) was reported while loading; an absent
+    // `status` is fine: the docs give none.
+    if c.status.is_empty() && c.status_span != key.span {
         return None;
     }
     let retry = match &c.retry {
@@ -989,6 +1010,8 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
         },
     };
     let mut code_type = CodeType::String;
+    let mut fallbacks = Vec::new();
+    let mut normalize = CodeNormalize::default();
     let code = b.code.as_ref().and_then(|c| {
         if let Some(t) = &c.r#type {
             match t.value.as_str() {
@@ -1002,29 +1025,65 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
                 )),
             }
         }
-        match (&c.pointer, &c.header) {
-            (Some(p), None) => pointer(p, diags).map(CodeSource::Body),
-            (None, Some(h)) => header_name(h, diags).map(CodeSource::Header),
+        let single = match (&c.pointer, &c.header) {
+            (Some(p), None) => Some(ValueSourceSpec::Pointer(p.clone())),
+            (None, Some(h)) => Some(ValueSourceSpec::Header(h.clone())),
             (Some(_), Some(h)) => {
                 diags.push(
-                    Diagnostic::error(
-                        h.span,
-                        "`code` takes either `pointer` or `header`, not both",
-                    )
-                    .with_label("second source"),
+                    Diagnostic::error(h.span, "`code` takes one of `pointer`, `header` and `from`")
+                        .with_label("second source"),
                 );
-                None
+                return None;
             }
+            (None, None) => None,
+        };
+        let sources = match (single, &c.from) {
+            (Some(_), Some(from)) => {
+                let span = from.first().map_or(c.span, |s| s.text().span);
+                diags.push(
+                    Diagnostic::error(span, "`code` takes one of `pointer`, `header` and `from`")
+                        .with_label("second source")
+                        .with_help("put every source in `from`, in order"),
+                );
+                return None;
+            }
+            (Some(one), None) => vec![one],
+            (None, Some(from)) => from.clone(),
             (None, None) => {
                 diags.push(
-                    Diagnostic::error(c.span, "`code` needs a `pointer` or a `header`")
+                    Diagnostic::error(c.span, "`code` needs a `pointer`, a `header` or `from`")
                         .with_label("no source for the code"),
                 );
-                None
+                return None;
             }
-        }
+        };
+        let mut lowered = sources.iter().filter_map(|s| match s {
+            ValueSourceSpec::Pointer(p) | ValueSourceSpec::BodyPointer(p) => {
+                pointer(p, diags).map(CodeSource::Body)
+            }
+            ValueSourceSpec::Header(h) => header_name(h, diags).map(CodeSource::Header),
+        });
+        let first = lowered.next();
+        fallbacks = lowered.collect();
+        let cut = |t: &Option<Text>, diags: &mut Diagnostics| {
+            let t = t.as_ref()?;
+            if t.value.is_empty() {
+                diags.push(
+                    Diagnostic::error(t.span, "empty normalisation text")
+                        .with_label("cuts nothing")
+                        .with_help("give the text to cut at, e.g. `\":\"`, or remove the key"),
+                );
+                return None;
+            }
+            Some(Located::new(t.value.clone(), t.span))
+        };
+        normalize = CodeNormalize {
+            drop_after: cut(&c.drop_after, diags),
+            drop_through: cut(&c.drop_through, diags),
+        };
+        first
     });
-    BodyLayout {
+    let mut layout = BodyLayout {
         format,
         errors: b.errors.as_ref().and_then(|p| pointer(p, diags)),
         code,
@@ -1038,8 +1097,42 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
                 message: f.message.as_ref().and_then(|p| pointer(p, diags)),
             })
         }),
+        code_fallbacks: fallbacks,
+        code_normalize: normalize,
         ..BodyLayout::default()
+    };
+    for (name, extra) in &b.extras {
+        let ty = match &extra.r#type {
+            None => ExtraType::String,
+            Some(t) => match ExtraType::ALL.iter().find(|(n, _)| *n == t.value) {
+                Some((_, ty)) => *ty,
+                None => {
+                    let names: Vec<&str> = ExtraType::ALL.iter().map(|(n, _)| *n).collect();
+                    diags.push(unknown_name(t.span, "extra type", &t.value, &names));
+                    continue;
+                }
+            },
+        };
+        let sources: Vec<Pointer> = extra
+            .pointer
+            .iter()
+            .filter_map(|p| pointer(p, diags))
+            .collect();
+        if sources.len() != extra.pointer.len() || sources.is_empty() {
+            continue;
+        }
+        let captures = sources
+            .iter()
+            .map(|p| layout.capture(Capture::At(p.clone())))
+            .collect();
+        layout.extras.push(Extra {
+            name: name.clone(),
+            sources,
+            captures,
+            ty,
+        });
     }
+    layout
 }
 
 /// Parses an RFC 6901 JSON pointer.
@@ -1116,8 +1209,13 @@ fn retry_class(t: &Text, diags: &mut Diagnostics) -> Option<RetryClass> {
 }
 
 fn unknown_name(span: Span, what: &str, name: &str, expected: &[&str]) -> Diagnostic {
+    let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     let d = Diagnostic::error(span, format!("unknown {what} `{name}`"))
-        .with_label(format!("not a {what}"));
+        .with_label(format!("not {article} {what}"));
     match did_you_mean(name, expected) {
         Some(s) => d.with_help(format!("did you mean `{s}`?")),
         None => d.with_plain_note(format!("expected one of: {}", expected.join(", "))),

@@ -105,9 +105,42 @@ pub fn stale_files(files: &[GeneratedFile], out_dir: &Path) -> io::Result<Vec<Pa
     Ok(stale)
 }
 
+/// Files directly in `dir` with extension `ext` that `files` does not hold
+/// and whose first line says `@generated`: what a generator wrote there
+/// for a spec that is gone. Other files (a user's own, in a directory they
+/// share with generated ones) are never listed. A missing `dir` has none.
+pub fn generated_leftovers(
+    files: &[GeneratedFile],
+    dir: &Path,
+    ext: &str,
+) -> io::Result<Vec<PathBuf>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut stale = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_file()
+            && path.extension().is_some_and(|e| e == ext)
+            && !files.iter().any(|f| f.path == path)
+            && read_normalized(&path)?.is_some_and(|text| {
+                text.lines()
+                    .next()
+                    .is_some_and(|l| l.contains("@generated"))
+            })
+        {
+            stale.push(path);
+        }
+    }
+    stale.sort();
+    Ok(stale)
+}
+
 /// The file's text with `\r\n` as `\n` (a Windows checkout must not count
 /// as drift), or `None` if it does not exist.
-fn read_normalized(path: &Path) -> io::Result<Option<String>> {
+pub(crate) fn read_normalized(path: &Path) -> io::Result<Option<String>> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(Some(if text.contains('\r') {
             text.replace("\r\n", "\n")

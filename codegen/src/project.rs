@@ -250,7 +250,7 @@ workspace = true
 /// Providers become module and file names: no two specs may name the same
 /// provider, and none may take a name the crate uses itself. Returns the
 /// number of errors rendered into `out`.
-fn check_providers(loaded: &[(&SourceFile, Loaded)], out: &mut String) -> usize {
+pub(crate) fn check_providers(loaded: &[(&SourceFile, Loaded)], out: &mut String) -> usize {
     let mut errors = 0;
     for (i, (file, l)) in loaded.iter().enumerate() {
         let provider = &l.catalog.provider;

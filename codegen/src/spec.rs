@@ -23,6 +23,8 @@ pub const POINTER_PATTERN: &str = "^(/([^~]|~[01])*)*$";
 pub const HEADER_PATTERN: &str = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 /// A lower snake_case identifier.
 pub const IDENTIFIER_PATTERN: &str = "^[a-z][a-z0-9_]*$";
+/// A Rust variant name (UpperCamelCase ASCII).
+pub const VARIANT_PATTERN: &str = "^[A-Z][A-Za-z0-9]*$";
 /// A status in an error table.
 pub const STATUS_PATTERN: &str = "^[1-5][0-9][0-9]$";
 /// A date, `YYYY-MM-DD`.
@@ -157,6 +159,12 @@ pub struct BodySpec {
     /// Where field-level errors live.
     #[schemars(default, with = "FieldErrorsSpec")]
     pub field_errors: Option<FieldErrorsSpec>,
+    /// Named values read from the body, each with a typed accessor on the
+    /// generated error (`decline_code: /error/decline_code`). A value is a
+    /// JSON pointer (absolute), a list of pointers (the first present
+    /// wins), or a mapping with `pointer` and `type`.
+    #[schemars(default, schema_with = "extras_schema")]
+    pub extras: Keyed<ExtraSpec>,
     /// Whether `body` or `body.code` was written but could not be read: its
     /// errors are reported, and rules that depend on it stay quiet.
     #[schemars(skip)]
@@ -177,11 +185,12 @@ pub enum BodyFormatName {
     Text,
 }
 
-/// Where the machine code lives: a body pointer or a header (exactly one).
+/// Where the machine code lives: a body pointer, a header, or a fallback
+/// chain of them in `from` (exactly one of the three).
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
 #[schemars(
     deny_unknown_fields,
-    extend("oneOf" = [{ "required": ["pointer"] }, { "required": ["header"] }])
+    extend("oneOf" = [{ "required": ["pointer"] }, { "required": ["header"] }, { "required": ["from"] }])
 )]
 pub struct CodeLocationSpec {
     /// JSON pointer to the code in the body (relative to each item with `body.errors`).
@@ -190,6 +199,19 @@ pub struct CodeLocationSpec {
     /// A response header that carries the code.
     #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
     pub header: Option<Text>,
+    /// A fallback chain: sources tried in order, the first that gives a
+    /// code wins. Each is a JSON pointer (relative to each item with
+    /// `body.errors`), `{pointer: …}` or `{header: …}`.
+    #[schemars(default, schema_with = "value_sources_schema")]
+    pub from: Option<Vec<ValueSourceSpec>>,
+    /// Normalisation: cut the code from the first occurrence of this text
+    /// (`":"` for AWS's `ValidationException:http://…`).
+    #[schemars(default, with = "String", length(min = 1))]
+    pub drop_after: Option<Text>,
+    /// Normalisation: cut the code up to and including the last occurrence
+    /// of this text (`"#"` for AWS's `com.amazonaws…#ThrottlingException`).
+    #[schemars(default, with = "String", length(min = 1))]
+    pub drop_through: Option<Text>,
     /// `string` (default) or `integer`: how the provider sends the code, and
     /// how the keys of `codes` are read.
     #[schemars(default, with = "CodeTypeName")]
@@ -197,6 +219,80 @@ pub struct CodeLocationSpec {
     /// Where the mapping's key is (`code:`).
     #[schemars(skip)]
     pub span: Span,
+}
+
+/// Where a value is read: a JSON pointer, `{pointer: …}` or `{header: …}`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueSourceSpec {
+    /// A JSON pointer into the body.
+    Pointer(Text),
+    /// A JSON pointer into the body, written as a mapping.
+    BodyPointer(Text),
+    /// A response header.
+    Header(Text),
+}
+
+impl ValueSourceSpec {
+    /// The text as written (a pointer or a header name).
+    pub fn text(&self) -> &Text {
+        match self {
+            ValueSourceSpec::Pointer(t)
+            | ValueSourceSpec::BodyPointer(t)
+            | ValueSourceSpec::Header(t) => t,
+        }
+    }
+}
+
+/// `{pointer: /code}`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)] // only its schema is used
+pub struct PointerSourceSpec {
+    /// A JSON pointer into the body.
+    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    pointer: String,
+}
+
+/// `{header: X-Amzn-ErrorType}`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)] // only its schema is used
+pub struct HeaderSourceSpec {
+    /// A response header's name.
+    #[schemars(with = "String", pattern(HEADER_PATTERN))]
+    header: String,
+}
+
+/// One extra: where it is read and its type.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ExtraSpec {
+    /// An absolute JSON pointer, or a list of them: a fallback chain (the
+    /// first that gives a value of the type wins). Required.
+    #[schemars(schema_with = "pointer_or_pointers_schema")]
+    pub pointer: Vec<Text>,
+    /// `string` (default), `integer`, `number` or `boolean`: the
+    /// accessor's type.
+    #[schemars(default, with = "ExtraTypeName")]
+    pub r#type: Option<Text>,
+    /// Where the extra's value is.
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// The type of an extra.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // only its schema is used
+pub enum ExtraTypeName {
+    /// Text: `Option<&str>` (a number is kept as its text). The default.
+    String,
+    /// An integer: `Option<i64>` (a string of digits counts).
+    Integer,
+    /// A number: `Option<f64>`.
+    Number,
+    /// `true` or `false`: `Option<bool>`.
+    Boolean,
 }
 
 /// `string` or `integer`.
@@ -319,8 +415,10 @@ pub struct StatusSpec {
 #[schemars(deny_unknown_fields)]
 pub struct CodeSpec {
     /// The status the code comes with, or a list where the provider sends
-    /// it with several. Required.
-    #[schemars(schema_with = "status_or_statuses_schema")]
+    /// it with several. Leave it out when the docs give none: the code's
+    /// class is then its `retry`, else the class of the status it arrives
+    /// with.
+    #[schemars(default, schema_with = "status_or_statuses_schema")]
     pub status: Vec<Located<i128>>,
     /// What the code means, in your own words. Required.
     #[schemars(with = "String", length(min = 1))]
@@ -331,6 +429,10 @@ pub struct CodeSpec {
     /// What a user should check or do.
     #[schemars(default, with = "String", length(min = 1))]
     pub hint: Option<Text>,
+    /// The Rust variant's name, where the one made from the code would
+    /// clash (`UNKNOWN` → `UnknownCode`): UpperCamelCase.
+    #[schemars(default, with = "String", pattern(VARIANT_PATTERN))]
+    pub variant: Option<Text>,
     /// The source (a name under the top-level `sources`) or sources the
     /// row's facts come from.
     #[schemars(default, schema_with = "source_refs_schema")]
@@ -526,6 +628,42 @@ fn codes_schema(generator: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": "object",
         "additionalProperties": generator.subschema_for::<CodeSpec>(),
+    })
+}
+
+fn value_sources_schema(generator: &mut SchemaGenerator) -> Schema {
+    let pointer = serde_json::json!({ "type": "string", "pattern": POINTER_PATTERN });
+    let body = generator.subschema_for::<PointerSourceSpec>();
+    let header = generator.subschema_for::<HeaderSourceSpec>();
+    json_schema!({
+        "type": "array",
+        "minItems": 1,
+        "items": { "anyOf": [pointer, body, header] },
+    })
+}
+
+fn pointer_or_pointers_schema(_: &mut SchemaGenerator) -> Schema {
+    let pointer = serde_json::json!({ "type": "string", "pattern": POINTER_PATTERN });
+    json_schema!({
+        "anyOf": [pointer.clone(), { "type": "array", "items": pointer, "minItems": 1 }],
+    })
+}
+
+fn extras_schema(generator: &mut SchemaGenerator) -> Schema {
+    let pointer = serde_json::json!({ "type": "string", "pattern": POINTER_PATTERN });
+    let extra = generator.subschema_for::<ExtraSpec>();
+    json_schema!({
+        "type": "object",
+        "patternProperties": {
+            IDENTIFIER_PATTERN: {
+                "anyOf": [
+                    pointer.clone(),
+                    { "type": "array", "items": pointer.clone(), "minItems": 1 },
+                    extra,
+                ],
+            },
+        },
+        "additionalProperties": false,
     })
 }
 

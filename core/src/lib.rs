@@ -11,6 +11,7 @@
 mod class;
 pub mod decode;
 mod details;
+pub mod extras;
 pub mod hints;
 pub mod layout;
 pub mod limits;
@@ -20,5 +21,6 @@ pub use class::{ParseRetryClassError, RetryClass};
 /// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.
 pub use compact_str::CompactString;
 pub use details::{ApiError, ErrorDetails, FieldError};
+pub use extras::{ExtraValue, Extras};
 pub use hints::{DelayHints, RateLimitReset, RetryAfter};
 pub use limits::{LimitScope, RateLimit};

@@ -279,7 +279,7 @@ pub mod management {
             S: ::errspec::__private::serde::Serializer,
         {
             use ::errspec::__private::serde::ser::SerializeStruct as _;
-            let mut out = serializer.serialize_struct("Error", 12)?;
+            let mut out = serializer.serialize_struct("Error", 13)?;
             out.serialize_field("provider", "qboxmail")?;
             out.serialize_field("api", "management")?;
             out.serialize_field("status", &self.details.status.as_u16())?;
@@ -292,6 +292,7 @@ pub mod management {
             out.serialize_field("retry_class", &self.retry_class())?;
             out.serialize_field("hints", &self.details.hints)?;
             out.serialize_field("raw", &self.details.raw)?;
+            out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
             out.end()
         }
     }
@@ -810,7 +811,7 @@ pub mod send {
             S: ::errspec::__private::serde::Serializer,
         {
             use ::errspec::__private::serde::ser::SerializeStruct as _;
-            let mut out = serializer.serialize_struct("Error", 12)?;
+            let mut out = serializer.serialize_struct("Error", 13)?;
             out.serialize_field("provider", "qboxmail")?;
             out.serialize_field("api", "send")?;
             out.serialize_field("status", &self.details.status.as_u16())?;
@@ -823,6 +824,7 @@ pub mod send {
             out.serialize_field("retry_class", &self.retry_class())?;
             out.serialize_field("hints", &self.details.hints)?;
             out.serialize_field("raw", &self.details.raw)?;
+            out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
             out.end()
         }
     }

@@ -676,7 +676,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         S: ::errspec::__private::serde::Serializer,
     {
         use ::errspec::__private::serde::ser::SerializeStruct as _;
-        let mut out = serializer.serialize_struct("Error", 12)?;
+        let mut out = serializer.serialize_struct("Error", 13)?;
         out.serialize_field("provider", "topmail")?;
         out.serialize_field("api", "api")?;
         out.serialize_field("status", &self.details.status.as_u16())?;
@@ -689,6 +689,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         out.serialize_field("retry_class", &self.retry_class())?;
         out.serialize_field("hints", &self.details.hints)?;
         out.serialize_field("raw", &self.details.raw)?;
+        out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
         out.end()
     }
 }

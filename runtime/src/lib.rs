@@ -16,23 +16,31 @@
 //! - [`observe`]: an [`Observer`](observe::Observer) called on every
 //!   attempt and give-up, and the `tracing` events.
 //! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
+//! - `middleware` (feature `reqwest-middleware`): a reqwest-middleware
+//!   `Middleware` and a reqwest-retry `RetryableStrategy`.
+//! - `tower` (feature `tower`): a `tower::retry::Policy` and a `Layer`.
 //! - [`pacing`]: holding requests back before the provider refuses them
 //!   (rate-limit headers, throttled responses, the documented
 //!   [`limits`]), in-process or shared by a fleet (`errspec-redis`).
 //!
-//! Features (both on by default): `client` (the reqwest client; without it
-//! the crate needs neither reqwest nor tokio) and `macros` (`catalog!` and
-//! `#[derive(ApiError)]`). Generated crates need neither.
+//! Features: `client` (the reqwest client; without it the crate needs
+//! neither reqwest nor tokio) and `macros` (`catalog!` and
+//! `#[derive(ApiError)]`) are on by default; generated crates need neither.
+//! `reqwest-middleware` and `tower` are off by default.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "reqwest-middleware")]
+pub mod middleware;
 pub mod observe;
 #[cfg(feature = "client")]
 pub mod pacing;
 pub mod policy;
 pub mod registry;
 pub mod retry;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 // Retry classes, layouts, the decoder and delay hints live in
 // `errspec-core`, which the generator shares; this crate is their home for
@@ -46,9 +54,11 @@ pub use errspec_core::{
 #[doc(inline)]
 pub use errspec_core::{DelayHints, RateLimitReset, RetryAfter};
 #[doc(inline)]
+pub use errspec_core::{ExtraValue, Extras};
+#[doc(inline)]
 pub use errspec_core::{LimitScope, RateLimit};
 #[doc(inline)]
-pub use errspec_core::{decode, hints, layout, limits};
+pub use errspec_core::{decode, extras, hints, layout, limits};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your

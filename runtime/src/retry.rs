@@ -403,6 +403,9 @@ impl<E: ApiError> RetrierBuilder<E> {
 /// The attempts of one logical request: records what each saw, decides
 /// after each failure, and reports each to the observer and `tracing`.
 /// From [`Retrier::start`]; see the [module docs](self) for the loop.
+///
+/// A clone continues the same request independently: same key and
+/// records, same shared budget.
 pub struct Attempts<E> {
     retrier: Retrier<E>,
     method: Method,
@@ -414,6 +417,22 @@ pub struct Attempts<E> {
     retry_safe: bool,
     idempotency_key: Option<String>,
     replayable: bool,
+}
+
+impl<E> Clone for Attempts<E> {
+    fn clone(&self) -> Self {
+        Attempts {
+            retrier: self.retrier.clone(),
+            method: self.method.clone(),
+            path: self.path.clone(),
+            records: self.records.clone(),
+            spent: self.spent,
+            started: self.started,
+            retry_safe: self.retry_safe,
+            idempotency_key: self.idempotency_key.clone(),
+            replayable: self.replayable,
+        }
+    }
 }
 
 impl<E: ApiError> fmt::Debug for Attempts<E> {

@@ -1,0 +1,389 @@
+//! Generating code for your own specs, from your `build.rs` or `xtask`, in
+//! the style of prost-build.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     errspec_codegen::Config::new().generate("spec")?; // into $OUT_DIR/errspec/
+//!     Ok(())
+//! }
+//! ```
+//!
+//! ```ignore
+//! // src/lib.rs: one module per provider (`errors::topmail::Error`, …)
+//! pub mod errors {
+//!     include!(concat!(env!("OUT_DIR"), "/errspec/mod.rs"));
+//! }
+//! ```
+//!
+//! The output directory holds `PROVIDER.rs` per spec (what `catalog!` and
+//! `cargo xtask gen` produce for it) and `mod.rs`, which declares each
+//! provider's module around an `include!` of its file. With an
+//! [`out_dir`](Config::out_dir) inside `src/`, the same files are checked in
+//! and used as an ordinary module (`mod errors;`); [`Config::check`] then
+//! fails when they drift from the specs, with a diff, as `cargo xtask check`
+//! does. Spec errors are every diagnostic of every spec in rustc's shape,
+//! with `file:line:col` and a snippet: the [`Error`]'s `Display`.
+//!
+//! The generated code names `::errspec`: depend on
+//! `errspec = { version = "0.1", default-features = false }` (and `http`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use quote::quote;
+
+use crate::docs::{self, DocSource};
+use crate::expand;
+use crate::interpret;
+use crate::output::{self, Drift, FileUpdate, GeneratedFile};
+use crate::project::{self, GenerateError};
+use crate::{Loaded, load_catalog};
+
+/// Settings for generating Rust (and optionally Markdown docs) from a
+/// directory of spec files; every setter documents its default.
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct Config {
+    out_dir: Option<PathBuf>,
+    docs_dir: Option<PathBuf>,
+    crate_path: Option<String>,
+    rerun_if_changed: Option<bool>,
+}
+
+/// What [`Config::generate`] and [`Config::check`] found.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Report {
+    /// The files the specs produce.
+    pub files: Vec<PathBuf>,
+    /// The files written (created or changed) or, for `check`, none.
+    pub written: Vec<PathBuf>,
+    /// Files of specs that no longer exist, removed (by `generate`).
+    pub removed: Vec<PathBuf>,
+    /// Documented examples decoded as written (by `check`).
+    pub examples: usize,
+    /// Warnings, rendered in rustc's shape (empty when there are none).
+    pub warnings: String,
+}
+
+/// Why generation or a check failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A spec has errors: every diagnostic of every spec, rendered.
+    #[error("{rendered}error: {errors} error(s) in the specs")]
+    Spec {
+        /// All diagnostics, in rustc's shape.
+        rendered: String,
+        /// How many errors.
+        errors: usize,
+    },
+    /// Documented examples do not decode as their catalog says.
+    #[error(
+        "{rendered}error: {failures} of {examples} documented examples do not decode as written"
+    )]
+    Examples {
+        /// The failures, in rustc's shape.
+        rendered: String,
+        /// How many failed.
+        failures: usize,
+        /// How many there are.
+        examples: usize,
+    },
+    /// Generated files differ from what the specs produce (`check`).
+    #[error("{rendered}error: {count} generated file(s) out of date; regenerate them")]
+    Drift {
+        /// Each file with a short diff.
+        rendered: String,
+        /// How many files.
+        count: usize,
+    },
+    /// No output directory: neither [`Config::out_dir`] nor `OUT_DIR`.
+    #[error("no output directory: call Config::out_dir, or run from a build script (OUT_DIR)")]
+    NoOutDir,
+    /// A file or directory could not be read or written.
+    #[error("cannot access `{}`: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl From<GenerateError> for Error {
+    fn from(e: GenerateError) -> Error {
+        match e {
+            GenerateError::Spec { rendered, errors } => Error::Spec { rendered, errors },
+            GenerateError::Read { path, source } => Error::Io { path, source },
+        }
+    }
+}
+
+impl Config {
+    /// The defaults: output to `$OUT_DIR/errspec`, no docs, doc links to
+    /// `crate`, `cargo:rerun-if-changed` lines when run by a build script.
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// Where the Rust files go (default `$OUT_DIR/errspec`, for a build
+    /// script).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Also write one Markdown page per provider and an index there
+    /// (default: no docs).
+    pub fn docs_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.docs_dir = Some(dir.into());
+        self
+    }
+
+    /// The path of the module holding the generated modules, as the docs'
+    /// examples should name it (default `crate`), e.g. `my_api::errors`.
+    pub fn crate_path(mut self, path: impl Into<String>) -> Self {
+        self.crate_path = Some(path.into());
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` for the spec directory and
+    /// each spec (default: when `OUT_DIR` is set, i.e. in a build script).
+    pub fn emit_rerun_if_changed(mut self, emit: bool) -> Self {
+        self.rerun_if_changed = Some(emit);
+        self
+    }
+
+    /// Every file the specs in `spec_dir` produce, in memory, and the
+    /// warnings; nothing is written.
+    pub fn files(&self, spec_dir: impl AsRef<Path>) -> Result<(Vec<GeneratedFile>, String), Error> {
+        let spec_dir = spec_dir.as_ref();
+        let out_dir = self.resolved_out_dir()?;
+        let specs = project::read_specs(spec_dir)?;
+        if self
+            .rerun_if_changed
+            .unwrap_or_else(|| std::env::var_os("OUT_DIR").is_some())
+        {
+            println!("cargo:rerun-if-changed={}", spec_dir.display());
+            for spec in &specs {
+                println!(
+                    "cargo:rerun-if-changed={}",
+                    spec_dir.join(file_name(&spec.name)).display()
+                );
+            }
+        }
+        let mut rendered = String::new();
+        let mut warnings = String::new();
+        let mut errors = 0;
+        let mut loaded: Vec<(&crate::source::SourceFile, Loaded)> = Vec::new();
+        for file in &specs {
+            match load_catalog(file) {
+                Ok(l) => {
+                    warnings.push_str(&l.warnings.render(file));
+                    loaded.push((file, l));
+                }
+                Err(diags) => {
+                    errors += diags.iter().filter(|d| d.is_error()).count();
+                    rendered.push_str(&diags.render(file));
+                }
+            }
+        }
+        errors += project::check_providers(&loaded, &mut rendered);
+        if errors > 0 {
+            rendered.push_str(&warnings);
+            return Err(Error::Spec { rendered, errors });
+        }
+        loaded.sort_by(|a, b| a.1.catalog.provider.value.cmp(&b.1.catalog.provider.value));
+
+        let mut files = Vec::new();
+        let mut index = proc_macro2::TokenStream::new();
+        for (_, l) in &loaded {
+            let catalog = &l.catalog;
+            let provider = &catalog.provider.value;
+            let file = format!("{provider}.rs");
+            files.push(GeneratedFile {
+                path: out_dir.join(&file),
+                contents: expand::render_file(expand::expand_catalog(catalog)),
+            });
+            let docs = expand::doc_attrs(&expand::provider_doc(catalog));
+            let name = expand::ident(provider);
+            index.extend(quote! {
+                #docs
+                pub mod #name {
+                    include!(#file);
+                }
+            });
+        }
+        files.push(GeneratedFile {
+            path: out_dir.join("mod.rs"),
+            contents: expand::render_file(index),
+        });
+        if let Some(docs_dir) = &self.docs_dir {
+            let crate_path = self.crate_path.as_deref().unwrap_or("crate");
+            let sources: Vec<DocSource<'_>> = loaded
+                .iter()
+                .map(|(file, l)| DocSource {
+                    catalog: &l.catalog,
+                    file,
+                })
+                .collect();
+            files.push(GeneratedFile {
+                path: docs_dir.join("README.md"),
+                contents: docs::render_index(&sources),
+            });
+            for source in &sources {
+                files.push(GeneratedFile {
+                    path: docs_dir.join(format!("{}.md", source.catalog.provider.value)),
+                    contents: docs::render_provider(*source, crate_path),
+                });
+            }
+        }
+        Ok((files, warnings))
+    }
+
+    /// Generates the files for the specs in `spec_dir` and writes those
+    /// whose content changed; removes the files of specs that are gone
+    /// (only `PROVIDER.rs`/`PROVIDER.md` files this generator could have
+    /// written). Warnings are in the report, not printed.
+    pub fn generate(&self, spec_dir: impl AsRef<Path>) -> Result<Report, Error> {
+        let (files, warnings) = self.files(spec_dir)?;
+        let mut report = Report {
+            files: files.iter().map(|f| f.path.clone()).collect(),
+            warnings,
+            ..Report::default()
+        };
+        for file in &files {
+            let update = output::ensure_file_contents(&file.path, &file.contents)
+                .map_err(|source| io(&file.path, source))?;
+            if update != FileUpdate::Unchanged {
+                report.written.push(file.path.clone());
+            }
+        }
+        for path in self.leftovers(&files)? {
+            std::fs::remove_file(&path).map_err(|source| io(&path, source))?;
+            report.removed.push(path);
+        }
+        Ok(report)
+    }
+
+    /// Checks the specs in `spec_dir` (every diagnostic), decodes their
+    /// documented examples, and fails if the files on disk differ from what
+    /// the specs produce (missing, stale, or of a spec that is gone).
+    pub fn check(&self, spec_dir: impl AsRef<Path>) -> Result<Report, Error> {
+        let spec_dir = spec_dir.as_ref();
+        let (files, warnings) = self.files(spec_dir)?;
+        let examples = interpret::check_dir(spec_dir)?;
+        if examples.failures > 0 {
+            return Err(Error::Examples {
+                rendered: examples.rendered,
+                failures: examples.failures,
+                examples: examples.examples,
+            });
+        }
+        let mut drift = Vec::new();
+        for file in &files {
+            let actual =
+                output::read_normalized(&file.path).map_err(|source| io(&file.path, source))?;
+            if actual.as_deref() != Some(file.contents.as_str()) {
+                drift.push(Drift {
+                    path: file.path.clone(),
+                    expected: Some(file.contents.clone()),
+                    actual,
+                });
+            }
+        }
+        for path in self.leftovers(&files)? {
+            let actual = output::read_normalized(&path).map_err(|source| io(&path, source))?;
+            drift.push(Drift {
+                path,
+                expected: None,
+                actual,
+            });
+        }
+        if !drift.is_empty() {
+            let mut rendered = String::new();
+            for d in &drift {
+                rendered.push_str(&describe_drift(None, d));
+            }
+            return Err(Error::Drift {
+                rendered,
+                count: drift.len(),
+            });
+        }
+        Ok(Report {
+            files: files.into_iter().map(|f| f.path).collect(),
+            examples: examples.examples,
+            warnings,
+            ..Report::default()
+        })
+    }
+
+    fn resolved_out_dir(&self) -> Result<PathBuf, Error> {
+        match &self.out_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => std::env::var_os("OUT_DIR")
+                .map(|dir| PathBuf::from(dir).join("errspec"))
+                .ok_or(Error::NoOutDir),
+        }
+    }
+
+    /// Generated files of specs that are gone, in the output directories.
+    fn leftovers(&self, files: &[GeneratedFile]) -> Result<Vec<PathBuf>, Error> {
+        let out_dir = self.resolved_out_dir()?;
+        let mut stale =
+            output::generated_leftovers(files, &out_dir, "rs").map_err(|e| io(&out_dir, e))?;
+        if let Some(docs) = &self.docs_dir {
+            stale.extend(output::generated_leftovers(files, docs, "md").map_err(|e| io(docs, e))?);
+        }
+        Ok(stale)
+    }
+}
+
+fn io(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// `DIR/FILE` → `FILE` (spec sources are named with their directory).
+fn file_name(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+/// `error: stale: PATH` and a short unified diff from what is on disk to
+/// what the specs produce; paths shown relative to `root` when given.
+pub fn describe_drift(root: Option<&Path>, d: &Drift) -> String {
+    let path = root
+        .and_then(|root| d.path.strip_prefix(root).ok())
+        .unwrap_or(&d.path)
+        .display()
+        .to_string();
+    let (what, old, new) = match (&d.actual, &d.expected) {
+        (None, _) => ("missing", "", d.expected.as_deref().unwrap_or("")),
+        (Some(actual), None) => ("no longer generated", actual.as_str(), ""),
+        (Some(actual), Some(expected)) => ("stale", actual.as_str(), expected.as_str()),
+    };
+    let diff = similar::TextDiff::from_lines(old, new);
+    let diff = diff
+        .unified_diff()
+        .context_radius(2)
+        .header(
+            &format!("{path} (on disk)"),
+            &format!("{path} (from specs)"),
+        )
+        .to_string();
+    const MAX_LINES: usize = 40;
+    let lines: Vec<&str> = diff.lines().collect();
+    let mut out = format!("error: {what}: {path}\n");
+    for line in lines.iter().take(MAX_LINES) {
+        let _ = writeln!(out, "{line}");
+    }
+    if lines.len() > MAX_LINES {
+        let _ = writeln!(out, "... {} more diff lines", lines.len() - MAX_LINES);
+    }
+    out
+}

@@ -1,0 +1,314 @@
+//! errspec's retries inside a `reqwest_middleware::ClientWithMiddleware`
+//! (feature `reqwest-middleware`).
+//!
+//! - [`RetryMiddleware`] runs the same loop as [`Client`](crate::Client) (it
+//!   is [`retry`](crate::retry)'s): the API's error classes, server delays,
+//!   idempotency keys, the retry budget, the policy's timeouts, the
+//!   [`Observer`](crate::observe::Observer) and the `tracing` events. A
+//!   request's [`SendOptions`] are read from the middleware extensions
+//!   (`RequestBuilder::with_extension`).
+//! - [`ErrspecStrategy`] is a `reqwest_retry::RetryableStrategy`, for code
+//!   that keeps reqwest-retry's own loop: it says *whether* to retry, from
+//!   the status and headers (a strategy never sees the body); *when* and
+//!   *how often* stay reqwest-retry's policy, which reads no `Retry-After`
+//!   and takes no budget. Prefer [`RetryMiddleware`] where you can.
+//!
+//! ```no_run
+//! use errspec::ApiError;
+//! use errspec::middleware::RetryMiddleware;
+//! use errspec::retry::{Retrier, SendOptions};
+//!
+//! async fn send<E: ApiError>() -> Result<(), reqwest_middleware::Error> {
+//! let http = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!     .with(RetryMiddleware::new(Retrier::<E>::default()))
+//!     .build();
+//! let response = http
+//!     .post("https://api.example.com/v1/send")
+//!     .with_extension(SendOptions::idempotent())
+//!     .body("{}")
+//!     .send()
+//!     .await?;
+//! // A response below 400, or the last error response as the server sent it.
+//! # let _ = response;
+//! # Ok(())
+//! }
+//! ```
+
+use std::marker::PhantomData;
+
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use http::{Extensions, HeaderName, HeaderValue};
+use reqwest::ResponseBuilderExt;
+use reqwest_middleware::{Middleware, Next};
+use reqwest_retry::{Retryable, RetryableStrategy};
+
+use crate::ApiError;
+use crate::client::{DEFAULT_MAX_ERROR_BODY, TransportError};
+use crate::policy::{Decision, TransportFailure};
+use crate::retry::{Retrier, SendOptions};
+
+/// A reqwest-middleware `Middleware` that retries requests to the API whose
+/// error type is `E`, exactly as [`Client`](crate::Client) does.
+///
+/// When it gives up on an error response, it returns that response, its
+/// body intact (the decoder read at most
+/// [`max_error_body`](Self::max_error_body) bytes; the rest streams on),
+/// but with the URL reqwest reports for a built response
+/// (`Response::url()`) set to the request's. A transport failure it gives
+/// up on is returned as is.
+pub struct RetryMiddleware<E> {
+    retrier: Retrier<E>,
+    max_error_body: usize,
+}
+
+impl<E: ApiError> std::fmt::Debug for RetryMiddleware<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RetryMiddleware")
+            .field("retrier", &self.retrier)
+            .field("max_error_body", &self.max_error_body)
+            .finish()
+    }
+}
+
+impl<E: ApiError> RetryMiddleware<E> {
+    /// A middleware retrying with `retrier`'s policy, budget and observer.
+    pub fn new(retrier: Retrier<E>) -> RetryMiddleware<E> {
+        RetryMiddleware {
+            retrier,
+            max_error_body: DEFAULT_MAX_ERROR_BODY,
+        }
+    }
+
+    /// The most bytes of an error body decoded (default
+    /// [`DEFAULT_MAX_ERROR_BODY`], 1 MiB).
+    #[must_use]
+    pub fn max_error_body(mut self, bytes: usize) -> Self {
+        self.max_error_body = bytes;
+        self
+    }
+}
+
+#[async_trait::async_trait]
+impl<E: ApiError> Middleware for RetryMiddleware<E> {
+    async fn handle(
+        &self,
+        mut request: reqwest::Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let mut options = extensions.get::<SendOptions>().cloned().unwrap_or_default();
+        let invalid = || reqwest_middleware::Error::middleware(invalid_key::<E>());
+        let header = E::IDEMPOTENCY_HEADER
+            .map(HeaderName::try_from)
+            .transpose()
+            .map_err(|_| invalid())?;
+        // A key the caller already put on the request is kept.
+        if let Some(existing) = header.as_ref().and_then(|h| request.headers().get(h)) {
+            options.idempotency_key = Some(existing.to_str().map_err(|_| invalid())?.to_owned());
+        }
+        let mut attempts = self
+            .retrier
+            .start(request.method(), request.url().path(), options);
+        if let (Some(name), Some(key)) = (header, attempts.idempotency_key()) {
+            let mut value = HeaderValue::from_str(key).map_err(|_| invalid())?;
+            value.set_sensitive(true);
+            request.headers_mut().insert(name, value);
+        }
+        loop {
+            let spare = request.try_clone();
+            attempts.set_replayable(spare.is_some());
+            let policy = self.retrier.policy();
+            let remaining = policy
+                .deadline()
+                .map(|deadline| deadline.saturating_sub(attempts.elapsed()));
+            let limit = match (policy.attempt_timeout(), remaining) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let sent = next.clone().run(request, extensions);
+            let result = match limit {
+                Some(limit) => match tokio::time::timeout(limit, sent).await {
+                    Ok(result) => result,
+                    Err(_) => Err(reqwest_middleware::Error::middleware(
+                        TransportError::Timeout(limit),
+                    )),
+                },
+                None => sent.await,
+            };
+            let (decision, result) = match result {
+                Ok(response) if response.status().as_u16() < 400 => {
+                    attempts.succeeded(response.status());
+                    return Ok(response);
+                }
+                Ok(response) => {
+                    let (prefix, response) = read_prefix(response, self.max_error_body).await;
+                    let error = E::decode(response.status(), response.headers(), &prefix);
+                    (
+                        attempts.failed_response(&error, response.headers()),
+                        Ok(response),
+                    )
+                }
+                Err(error) => {
+                    let decision = match transport_failure(&error) {
+                        Some(failure) => attempts.failed_transport(failure),
+                        None => attempts.failed_invalid(),
+                    };
+                    (decision, Err(error))
+                }
+            };
+            match (decision, spare) {
+                (Decision::Retry { after, .. }, Some(spare)) => {
+                    tokio::time::sleep(after).await;
+                    request = spare;
+                }
+                _ => return result,
+            }
+        }
+    }
+}
+
+/// Whether a middleware-chain error may have reached the server; `None`
+/// for one that says the request is invalid.
+fn transport_failure(error: &reqwest_middleware::Error) -> Option<TransportFailure> {
+    match error {
+        reqwest_middleware::Error::Reqwest(error) => {
+            // `from_reqwest` takes ownership; classify by the same rules.
+            if error.is_builder() || error.is_redirect() {
+                None
+            } else if error.is_connect() {
+                Some(TransportFailure::NotSent)
+            } else {
+                Some(TransportFailure::MaybeSent)
+            }
+        }
+        reqwest_middleware::Error::Middleware(error) => {
+            match error.downcast_ref::<TransportError>() {
+                Some(error) => error.failure(),
+                // Another middleware failed: it may have sent the request.
+                None => Some(TransportFailure::MaybeSent),
+            }
+        }
+    }
+}
+
+fn invalid_key<E: ApiError>() -> TransportError {
+    TransportError::InvalidIdempotencyKey {
+        header: E::IDEMPOTENCY_HEADER.unwrap_or_default(),
+    }
+}
+
+/// Reads at most `limit` bytes of `response`'s body for the decoder, and
+/// returns them with a response that still carries the whole body.
+async fn read_prefix(mut response: reqwest::Response, limit: usize) -> (Bytes, reqwest::Response) {
+    let mut prefix = BytesMut::new();
+    let mut ended = false;
+    while prefix.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => prefix.extend_from_slice(&chunk),
+            // A body that fails midway is decoded as far as it arrived.
+            Ok(None) | Err(_) => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    let prefix = prefix.freeze();
+    // Only the URL goes through the builder (reqwest keeps it in a private
+    // extension); an extension insert cannot fail, and if it did the
+    // response would merely lose its URL.
+    let url_only = http::Response::builder()
+        .url(response.url().clone())
+        .body(())
+        .unwrap_or_default();
+    let (mut parts, ()) = url_only.into_parts();
+    parts.status = response.status();
+    parts.version = response.version();
+    parts.headers = std::mem::take(response.headers_mut());
+    let body = if ended {
+        reqwest::Body::from(prefix.clone())
+    } else {
+        let head = futures_util::stream::iter([Ok::<_, reqwest::Error>(prefix.clone())]);
+        reqwest::Body::wrap_stream(head.chain(response.bytes_stream()))
+    };
+    let rebuilt = reqwest::Response::from(http::Response::from_parts(parts, body));
+    let decoded = prefix.slice(..prefix.len().min(limit));
+    (decoded, rebuilt)
+}
+
+/// A `reqwest_retry::RetryableStrategy` from errspec's classification of
+/// the API whose error type is `E`: the status and headers are decoded (a
+/// strategy never sees the body, so status-level classes apply) and
+///
+/// - `never` is [`Retryable::Fatal`]; `backoff` and `throttled` are
+///   [`Retryable::Transient`];
+/// - `ambiguous` (and a failure that may have been sent) is transient only
+///   for a strategy made with [`retry_safe`](Self::retry_safe): reqwest-retry
+///   does not tell a strategy which request failed, so it cannot check.
+///
+/// Waits and attempt counts are reqwest-retry's own policy's.
+pub struct ErrspecStrategy<E> {
+    retry_safe: bool,
+    _error: PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for ErrspecStrategy<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ErrspecStrategy")
+            .field("retry_safe", &self.retry_safe)
+            .finish()
+    }
+}
+
+impl<E: ApiError> Default for ErrspecStrategy<E> {
+    fn default() -> Self {
+        ErrspecStrategy::new()
+    }
+}
+
+impl<E: ApiError> ErrspecStrategy<E> {
+    /// A strategy for requests that are neither idempotent nor keyed:
+    /// ambiguous failures are fatal.
+    pub fn new() -> ErrspecStrategy<E> {
+        ErrspecStrategy {
+            retry_safe: false,
+            _error: PhantomData,
+        }
+    }
+
+    /// A strategy for a client whose requests are all idempotent or keyed:
+    /// ambiguous failures are transient.
+    pub fn retry_safe() -> ErrspecStrategy<E> {
+        ErrspecStrategy {
+            retry_safe: true,
+            _error: PhantomData,
+        }
+    }
+
+    fn class_retryable(&self, class: crate::RetryClass) -> Retryable {
+        match class {
+            crate::RetryClass::Never => Retryable::Fatal,
+            crate::RetryClass::Ambiguous if !self.retry_safe => Retryable::Fatal,
+            _ => Retryable::Transient,
+        }
+    }
+}
+
+impl<E: ApiError> RetryableStrategy for ErrspecStrategy<E> {
+    fn handle(
+        &self,
+        result: &Result<reqwest::Response, reqwest_middleware::Error>,
+    ) -> Option<Retryable> {
+        match result {
+            Ok(response) if response.status().as_u16() < 400 => None,
+            Ok(response) => {
+                let error = E::decode(response.status(), response.headers(), b"");
+                Some(self.class_retryable(error.retry_class()))
+            }
+            Err(error) => Some(match transport_failure(error) {
+                Some(failure) => self.class_retryable(failure.retry_class()),
+                None => Retryable::Fatal,
+            }),
+        }
+    }
+}
