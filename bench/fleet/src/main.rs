@@ -1,8 +1,8 @@
 //! `errspec-fleet` (`cargo xtask bench fleet`): a fleet of K worker
 //! processes sends N requests each, C at a time, through one account of a
 //! fake provider on loopback that allows R requests per second (a token
-//! bucket of R per second, at most R in store, starting with one so no
-//! configuration gets a free burst) and answers `429` with `Retry-After`
+//! bucket of R per second holding at most R, full at the start, as after a
+//! quiet spell) and answers `429` with `Retry-After`
 //! and Resend's rate-limit headers past it. Four configurations, one after
 //! the other, against a fresh provider each:
 //!
@@ -275,7 +275,7 @@ impl Provider {
         let addr = std_listener.local_addr()?;
         let state = Arc::new(Mutex::new(Bucket {
             rate: f64::from(rate),
-            tokens: 1.0,
+            tokens: f64::from(rate),
             refilled: Instant::now(),
             first: None,
             last_ok: None,
