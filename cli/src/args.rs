@@ -78,9 +78,37 @@ pub struct Request {
     pub max_attempts: Option<u32>,
 }
 
+/// `gen`, `check` and `docs` on a directory of specs.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Generate {
+    /// Which of the three.
+    pub kind: GenerateKind,
+    /// The spec directory.
+    pub spec_dir: std::path::PathBuf,
+    /// Where the Rust modules go (`gen`, `check`).
+    pub out: Option<std::path::PathBuf>,
+    /// Where the Markdown docs go.
+    pub docs: Option<std::path::PathBuf>,
+    /// The Rust path of the generated modules, for the docs' examples.
+    pub crate_path: Option<String>,
+}
+
+/// What [`Generate`] does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenerateKind {
+    /// Write the files that changed.
+    Gen,
+    /// Check the specs and fail on drift.
+    Check,
+    /// Write the docs only.
+    Docs,
+}
+
 /// A parsed command line.
 #[derive(Debug)]
 pub enum Command {
+    /// Generate, check or document a spec directory.
+    Generate(Generate),
     /// Decode and classify one response.
     Classify(Classify),
     /// Run one logical request through the retrying client.
@@ -99,8 +127,14 @@ usage:
   errspec request  PROVIDER[/API] --url URL [--method M] [--header 'Name: value']... [--body TEXT]
                    [--idempotent] [--max-attempts N]
   errspec list
+  errspec gen   SPEC_DIR --out DIR [--docs DIR] [--crate-path PATH]
+  errspec check SPEC_DIR --out DIR [--docs DIR] [--crate-path PATH]
+  errspec docs  SPEC_DIR --docs DIR [--crate-path PATH]
 
-The API may be left out where the provider has one API.";
+The API may be left out where the provider has one API.
+gen writes one module per spec (DIR/PROVIDER.rs) and DIR/mod.rs, only files
+that changed; check prints every spec diagnostic, decodes the documented
+examples and fails if a file is out of date; docs writes Markdown pages.";
 
 /// Parses the command line (without the program name).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Usage> {
@@ -112,6 +146,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Usage>
     };
     match sub.as_str() {
         "classify" => parse_classify(&mut p).map(Command::Classify),
+        "gen" => parse_generate(&mut p, GenerateKind::Gen).map(Command::Generate),
+        "check" => parse_generate(&mut p, GenerateKind::Check).map(Command::Generate),
+        "docs" => parse_generate(&mut p, GenerateKind::Docs).map(Command::Generate),
         "request" => parse_request(&mut p).map(Command::Request),
         "list" => {
             if let Some(arg) = p.next()? {
@@ -121,9 +158,40 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Usage>
         }
         "help" => Ok(Command::Help),
         other => Err(Usage(format!(
-            "unknown command `{other}`; expected classify, request or list"
+            "unknown command `{other}`; expected classify, request, list, gen, check or docs"
         ))),
     }
+}
+
+fn parse_generate(p: &mut Parser, kind: GenerateKind) -> Result<Generate, Usage> {
+    let mut spec_dir = None;
+    let mut out = None;
+    let mut docs = None;
+    let mut crate_path = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Arg::Value(v) if spec_dir.is_none() => spec_dir = Some(v.into()),
+            Arg::Long("out") if kind != GenerateKind::Docs => out = Some(p.value()?.into()),
+            Arg::Long("docs") => docs = Some(p.value()?.into()),
+            Arg::Long("crate-path") => crate_path = Some(p.value()?.string()?),
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let spec_dir = spec_dir.ok_or_else(|| Usage("missing SPEC_DIR".into()))?;
+    match kind {
+        GenerateKind::Docs if docs.is_none() => return Err(Usage("missing --docs DIR".into())),
+        GenerateKind::Gen | GenerateKind::Check if out.is_none() => {
+            return Err(Usage("missing --out DIR".into()));
+        }
+        _ => {}
+    }
+    Ok(Generate {
+        kind,
+        spec_dir,
+        out,
+        docs,
+        crate_path,
+    })
 }
 
 fn parse_classify(p: &mut Parser) -> Result<Classify, Usage> {

@@ -1,10 +1,12 @@
-//! `errspec`: classify an error response, or run a request with retries,
-//! for any API in the generated catalogs. `cargo xtask classify` and
-//! `cargo xtask request` call this binary.
+//! `errspec`: generate, check and document any directory of specs; classify
+//! an error response, or run a request with retries, for any API in the
+//! generated catalogs. `cargo xtask classify` and `cargo xtask request` call
+//! this binary; `cargo install --path cli` installs it.
 #![forbid(unsafe_code)]
 
 mod args;
 mod classify;
+mod generate;
 mod request;
 
 use std::process::ExitCode;
@@ -29,6 +31,7 @@ fn run() -> Result<ExitCode, Usage> {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Generate(g) => Ok(generate::run(&g)),
         Command::List => {
             for entry in errspec_providers::APIS {
                 println!("{}/{}", entry.provider, entry.api);

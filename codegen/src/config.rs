@@ -99,6 +99,9 @@ pub enum Error {
         /// How many files.
         count: usize,
     },
+    /// [`Config::generate_docs`] without a [`Config::docs_dir`].
+    #[error("no docs directory: call Config::docs_dir")]
+    NoDocsDir,
     /// No output directory: neither [`Config::out_dir`] nor `OUT_DIR`.
     #[error("no output directory: call Config::out_dir, or run from a build script (OUT_DIR)")]
     NoOutDir,
@@ -250,6 +253,35 @@ impl Config {
     /// written). Warnings are in the report, not printed.
     pub fn generate(&self, spec_dir: impl AsRef<Path>) -> Result<Report, Error> {
         let (files, warnings) = self.files(spec_dir)?;
+        self.write(files, warnings, true)
+    }
+
+    /// Like [`generate`](Self::generate), for the Markdown docs only (in
+    /// [`docs_dir`](Self::docs_dir), which this requires): no Rust is
+    /// written.
+    pub fn generate_docs(&self, spec_dir: impl AsRef<Path>) -> Result<Report, Error> {
+        let Some(docs_dir) = &self.docs_dir else {
+            return Err(Error::NoDocsDir);
+        };
+        // The Rust files are produced in memory only, under any directory.
+        let config = Config {
+            out_dir: Some(self.out_dir.clone().unwrap_or_default()),
+            ..self.clone()
+        };
+        let (files, warnings) = config.files(spec_dir)?;
+        let docs: Vec<GeneratedFile> = files
+            .into_iter()
+            .filter(|f| f.path.starts_with(docs_dir))
+            .collect();
+        self.write(docs, warnings, false)
+    }
+
+    fn write(
+        &self,
+        files: Vec<GeneratedFile>,
+        warnings: String,
+        remove_rust: bool,
+    ) -> Result<Report, Error> {
         let mut report = Report {
             files: files.iter().map(|f| f.path.clone()).collect(),
             warnings,
@@ -263,6 +295,9 @@ impl Config {
             }
         }
         for path in self.leftovers(&files)? {
+            if !remove_rust && path.extension().is_some_and(|e| e == "rs") {
+                continue;
+            }
             std::fs::remove_file(&path).map_err(|source| io(&path, source))?;
             report.removed.push(path);
         }
@@ -332,9 +367,16 @@ impl Config {
 
     /// Generated files of specs that are gone, in the output directories.
     fn leftovers(&self, files: &[GeneratedFile]) -> Result<Vec<PathBuf>, Error> {
-        let out_dir = self.resolved_out_dir()?;
-        let mut stale =
-            output::generated_leftovers(files, &out_dir, "rs").map_err(|e| io(&out_dir, e))?;
+        let mut stale = Vec::new();
+        if let Some(out_dir) = self
+            .resolved_out_dir()
+            .ok()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            stale.extend(
+                output::generated_leftovers(files, &out_dir, "rs").map_err(|e| io(&out_dir, e))?,
+            );
+        }
         if let Some(docs) = &self.docs_dir {
             stale.extend(output::generated_leftovers(files, docs, "md").map_err(|e| io(docs, e))?);
         }

@@ -8,7 +8,12 @@
 //!
 //! `cargo run -p errspec-examples --bin ureq_topmail -- URL` sends one
 //! TopMail request with it.
+//!
+//! [`errors`] holds a catalog of this crate's own (`spec/acme.yaml`), generated
+//! by `build.rs` with `errspec_codegen::Config`.
 #![forbid(unsafe_code)]
+
+pub mod errors;
 
 use std::io::Read;
 

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use errspec_codegen::output::{self, Drift, FileUpdate, GeneratedFile};
+use errspec_codegen::config::describe_drift;
+use errspec_codegen::output::{self, FileUpdate, GeneratedFile};
 use errspec_codegen::project::{FileKind, GenerateError, Generated};
 
 const USAGE: &str = "\
@@ -281,7 +282,7 @@ fn check() -> Result<bool> {
         return Ok(true);
     }
     for d in &drift {
-        eprint!("{}", describe(&root, d));
+        eprint!("{}", describe_drift(Some(&root), d));
     }
     eprintln!(
         "error: {} generated file{} out of date; run `cargo xtask gen`",
@@ -289,39 +290,6 @@ fn check() -> Result<bool> {
         if drift.len() == 1 { " is" } else { "s are" }
     );
     Ok(false)
-}
-
-/// `stale: PATH` and a short unified diff from what is on disk to what the
-/// specs produce.
-fn describe(root: &Path, d: &Drift) -> String {
-    let path = relative(root, &d.path);
-    let (what, old, new) = match (&d.actual, &d.expected) {
-        (None, _) => ("missing", "", d.expected.as_deref().unwrap_or("")),
-        (Some(actual), None) => ("no longer generated", actual.as_str(), ""),
-        (Some(actual), Some(expected)) => ("stale", actual.as_str(), expected.as_str()),
-    };
-    let diff = similar::TextDiff::from_lines(old, new);
-    let diff = diff
-        .unified_diff()
-        .context_radius(2)
-        .header(
-            &format!("{path} (on disk)"),
-            &format!("{path} (from specs)"),
-        )
-        .to_string();
-    const MAX_LINES: usize = 40;
-    let mut lines: Vec<&str> = diff.lines().collect();
-    let more = lines.len().saturating_sub(MAX_LINES);
-    lines.truncate(MAX_LINES);
-    let mut out = format!("error: {what}: {path}\n");
-    for line in &lines {
-        out.push_str(line);
-        out.push('\n');
-    }
-    if more > 0 {
-        out.push_str(&format!("... {more} more diff lines\n"));
-    }
-    out
 }
 
 fn relative(root: &Path, path: &Path) -> String {
