@@ -233,6 +233,9 @@ fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
         pointers.extend([f.items.as_ref(), Some(&f.field), f.message.as_ref()]);
     }
     pointers.extend(b.extras.iter().flat_map(|e| e.sources.iter().map(Some)));
+    if let Some(f) = &b.field_map {
+        pointers.extend([Some(&f.map), f.message.as_ref()]);
+    }
     for p in pointers.into_iter().flatten() {
         diags.push(
             Diagnostic::error(

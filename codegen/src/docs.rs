@@ -516,6 +516,19 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
         }
         rows.push(row("Field errors", value));
     }
+    if let Some(f) = &body.field_map {
+        let mut value = format!(
+            "object {} keyed by field (nested keys joined with `.`)",
+            pointer_cell(&f.map)
+        );
+        if let Some(leaf) = &f.leaf {
+            value.push_str(&format!("; messages under `{}`", table_cell(&leaf.value)));
+        }
+        if let Some(m) = &f.message {
+            value.push_str(&format!(", text {}", pointer_cell(m)));
+        }
+        rows.push(row("Field errors", value));
+    }
     for extra in &body.extras {
         let from: Vec<String> = extra.sources.iter().map(pointer_cell).collect();
         rows.push(row(

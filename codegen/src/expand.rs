@@ -1015,6 +1015,18 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
     };
     let drop_after = normalize(&body.code_normalize.drop_after);
     let drop_through = normalize(&body.code_normalize.drop_through);
+    let field_map = option(body.field_map.as_ref().map(|f| {
+        let map = pointer(&f.map);
+        let leaf = option(f.leaf.as_ref().map(|l| l.value.to_token_stream()));
+        let message = option(f.message.as_ref().map(pointer));
+        quote! {
+            ::errspec::layout::FieldMapLayout {
+                map: #map,
+                leaf: #leaf,
+                message: #message,
+            }
+        }
+    }));
     let captures = body.captures.iter().map(|c| match c {
         Capture::At(p) => {
             let p = pointer(p);
@@ -1070,6 +1082,7 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
                 drop_through: #drop_through,
             },
             captures: &[#(#captures),*],
+            field_map: #field_map,
         }
     }
 }

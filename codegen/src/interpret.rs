@@ -77,6 +77,11 @@ fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
             drop_through: normalize(&body.code_normalize.drop_through),
         },
         captures: Box::leak(captures.into_boxed_slice()),
+        field_map: body.field_map.as_ref().map(|f| layout::FieldMapLayout {
+            map: pointer(&f.map),
+            leaf: f.leaf.as_ref().map(|l| leak(&l.value)),
+            message: f.message.as_ref().map(pointer),
+        }),
         format: match body.format {
             model::BodyFormat::Json => layout::BodyFormat::Json,
             model::BodyFormat::Text => layout::BodyFormat::Text,

@@ -425,7 +425,7 @@ const CODE_LOCATION_KEYS: &[&str] = &[
 ];
 const VALUE_SOURCE_KEYS: &[&str] = &["pointer", "header"];
 const EXTRA_KEYS: &[&str] = &["pointer", "type"];
-const FIELD_ERRORS_KEYS: &[&str] = &["items", "field", "message"];
+const FIELD_ERRORS_KEYS: &[&str] = &["items", "field", "message", "map", "leaf"];
 const HEADERS_KEYS: &[&str] = &["retry_after", "request_id", "rate_limit"];
 const RATE_LIMIT_KEYS: &[&str] = &["limit", "remaining", "reset", "reset_unit"];
 const IDEMPOTENCY_KEYS: &[&str] = &["header"];
@@ -624,11 +624,15 @@ fn load_body(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> 
         request_id: m.str("request_id", diags),
         field_errors: m.entry("field_errors").and_then(|(k, f)| {
             let m = MapReader::new(f, Kind::FieldErrors, "`body.field_errors`", k.span, diags)?;
-            m.require(&["field"], diags);
+            if m.get("map").is_none() {
+                m.require(&["field"], diags);
+            }
             Some(FieldErrorsSpec {
                 items: m.str("items", diags),
                 field: m.str("field", diags),
                 message: m.str("message", diags),
+                map: m.str("map", diags),
+                leaf: m.str("leaf", diags),
                 span: k.span,
             })
         }),

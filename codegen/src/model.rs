@@ -353,6 +353,19 @@ pub struct BodyLayout {
     pub captures: Vec<Capture>,
     /// Named values read from the body, with typed accessors.
     pub extras: Vec<Extra>,
+    /// Field errors as an object keyed by field.
+    pub field_map: Option<FieldMap>,
+}
+
+/// Field errors as an object keyed by field (`errspec::layout::FieldMapLayout`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldMap {
+    /// The object.
+    pub map: Pointer,
+    /// The key holding a field's messages in a nested map.
+    pub leaf: Option<Located<String>>,
+    /// The text of a message that is an object.
+    pub message: Option<Pointer>,
 }
 
 impl Default for BodyLayout {
@@ -369,6 +382,7 @@ impl Default for BodyLayout {
             code_normalize: CodeNormalize::default(),
             captures: Vec::new(),
             extras: Vec::new(),
+            field_map: None,
         }
     }
 }
@@ -1091,6 +1105,9 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
         message: b.message.as_ref().and_then(|p| pointer(p, diags)),
         request_id: b.request_id.as_ref().and_then(|p| pointer(p, diags)),
         field_errors: b.field_errors.as_ref().and_then(|f| {
+            if f.map.is_some() {
+                return None;
+            }
             Some(FieldErrors {
                 items: f.items.as_ref().and_then(|p| pointer(p, diags)),
                 field: pointer(f.field.as_ref()?, diags)?,
@@ -1101,6 +1118,34 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
         code_normalize: normalize,
         ..BodyLayout::default()
     };
+    if let Some(f) = &b.field_errors {
+        if let Some(map) = &f.map {
+            for other in [&f.items, &f.field].into_iter().flatten() {
+                diags.push(
+                    Diagnostic::error(
+                        other.span,
+                        "`field_errors` takes `map` or `items` and `field`, not both",
+                    )
+                    .with_label("with `map`, the keys of the object are the fields")
+                    .with_help("keep `map` (and `leaf`, `message`) for an object keyed by field, or `items` and `field` for a list"),
+                );
+            }
+            layout.field_map = pointer(map, diags).map(|map| FieldMap {
+                map,
+                leaf: f
+                    .leaf
+                    .as_ref()
+                    .map(|l| Located::new(l.value.clone(), l.span)),
+                message: f.message.as_ref().and_then(|p| pointer(p, diags)),
+            });
+        } else if let Some(leaf) = &f.leaf {
+            diags.push(
+                Diagnostic::error(leaf.span, "`leaf` needs `map`")
+                    .with_label("only a field map has leaves")
+                    .with_help("give the object keyed by field: `map: /errors`"),
+            );
+        }
+    }
     for (name, extra) in &b.extras {
         let ty = match &extra.r#type {
             None => ExtraType::String,

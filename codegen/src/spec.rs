@@ -306,17 +306,32 @@ pub enum CodeTypeName {
     Integer,
 }
 
-/// Where field-level errors live.
+/// Where field-level errors live: a list (`items`, `field`) or an object
+/// keyed by field (`map`).
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[schemars(
+    deny_unknown_fields,
+    extend("anyOf" = [{ "required": ["field"] }, { "required": ["map"] }])
+)]
 pub struct FieldErrorsSpec {
     /// JSON pointer to an array of field errors. Leave out for one field
     /// error per error object.
     #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
     pub items: Option<Text>,
-    /// JSON pointer, relative to an item, to the field's name. Required.
-    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    /// JSON pointer, relative to an item, to the field's name. Required,
+    /// unless `map` is given.
+    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
     pub field: Option<Text>,
+    /// JSON pointer to an object keyed by field (Shopify's
+    /// `{"errors": {"email": ["is invalid"]}}`): each string, or string in
+    /// a list, is a field error; nested objects join their keys with `.`.
+    /// Instead of `items` and `field`.
+    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    pub map: Option<Text>,
+    /// With `map`: the key that holds a field's messages in a nested map
+    /// (Discord's `_errors`).
+    #[schemars(default, with = "String", length(min = 1))]
+    pub leaf: Option<Text>,
     /// JSON pointer, relative to an item, to the field's message.
     #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
     pub message: Option<Text>,

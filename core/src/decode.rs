@@ -45,7 +45,9 @@ use compact_str::CompactString;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::hints::{HintHeaders, LayoutHeader};
-use crate::layout::{ApiLayout, BodyFormat, Capture, CodeNormalize, CodeSource, CodeType, Pointer};
+use crate::layout::{
+    ApiLayout, BodyFormat, Capture, CodeNormalize, CodeSource, CodeType, FieldMapLayout, Pointer,
+};
 use crate::{DelayHints, ErrorDetails, FieldError};
 
 /// The most bytes of a body kept in [`Parts::raw`] (and
@@ -688,6 +690,8 @@ enum Kind {
     Capture,
     /// A body pointer of the code's fallback chain.
     CodeFallback,
+    /// The object of [`FieldMapLayout`]: field errors keyed by field.
+    FieldMap,
     /// The array of a [`Capture::Select`](crate::layout::Capture::Select),
     /// with the slots of its key and value.
     SelectArray {
@@ -737,6 +741,9 @@ struct Targets {
     captures: usize,
     /// Per code fallback: its slot ([`NO_SLOT`] for a header).
     fallback_slot: [u8; MAX_SLOTS],
+    /// The slot of the field map, if any (one bit), and its layout.
+    field_map: Mask,
+    field_map_layout: Option<FieldMapLayout>,
     /// Per depth: the slots whose pointer ends there.
     ends: [Mask; TABLE_DEPTH],
     /// Per depth: the slots whose pointer goes deeper.
@@ -764,6 +771,8 @@ impl Targets {
             capture_slot: [NO_SLOT; MAX_SLOTS],
             captures: body.captures.len(),
             fallback_slot: [NO_SLOT; MAX_SLOTS],
+            field_map: 0,
+            field_map_layout: body.field_map,
             ends: [0; TABLE_DEPTH],
             below: [0; TABLE_DEPTH],
             same: [[0; MAX_SLOTS]; TABLE_DEPTH],
@@ -813,6 +822,11 @@ impl Targets {
             t.primary_only = bit(CODE) | bit(MESSAGE);
         }
         let mut next = FIXED;
+        if let Some(map) = body.field_map {
+            t.put(&mut present, next, map.map.0, Kind::FieldMap, item_home);
+            t.field_map = bit(next);
+            next += 1;
+        }
         let mut i = 0;
         while i < body.captures.len() && i < MAX_SLOTS {
             match body.captures[i] {
@@ -1241,7 +1255,10 @@ impl<'de> Walk<'_, 'de> {
             FIELD_MESSAGE => self.scope.field_message = Some(text),
             ERRORS | FIELD_ITEMS => {}
             _ => {
-                if !matches!(self.targets.kinds[slot], Kind::SelectArray { .. }) {
+                if !matches!(
+                    self.targets.kinds[slot],
+                    Kind::SelectArray { .. } | Kind::FieldMap
+                ) {
                     self.scope.values.set(slot - FIXED, Captured::Str(text));
                 }
             }
@@ -1262,7 +1279,7 @@ impl<'de> Walk<'_, 'de> {
                         RawCode::Int(n) => self.scope.values.set(slot - FIXED, Captured::Int(n)),
                         RawCode::Str(s) => self.scope.values.set(slot - FIXED, Captured::Str(s)),
                     },
-                    Kind::SelectArray { .. } | Kind::Fixed => {}
+                    Kind::SelectArray { .. } | Kind::Fixed | Kind::FieldMap => {}
                     _ => self.scope.values.set(slot - FIXED, Captured::from_int(n)),
                 },
             }
@@ -1392,6 +1409,18 @@ impl<'de> Visitor<'de> for Walk<'_, 'de> {
         let exact = self.targets.exact(self.mask, self.depth);
         if exact != 0 {
             self.mark(exact, Captured::Object);
+            if exact & self.targets.field_map != 0
+                && let Some(layout) = &self.targets.field_map_layout
+            {
+                let mut path = String::new();
+                return FieldMapWalk {
+                    layout,
+                    path: &mut path,
+                    out: self.field_errors,
+                    in_leaf: false,
+                }
+                .visit_map(map);
+            }
             // Lenient: an object where an array of items was expected is one item.
             let arrays = exact & self.targets.collections;
             if arrays != 0 {
@@ -1446,6 +1475,332 @@ impl<'de> Visitor<'de> for Walk<'_, 'de> {
             self.mark(exact, Captured::Array(index));
         }
         Ok(())
+    }
+}
+
+/// Walks an object of field errors keyed by field ([`FieldMapLayout`]),
+/// building each field's path in one buffer.
+struct FieldMapWalk<'w> {
+    layout: &'w FieldMapLayout,
+    path: &'w mut String,
+    out: &'w mut Vec<FieldError>,
+    /// Inside the `leaf` key (or anywhere, without a `leaf`): the values
+    /// here are messages.
+    in_leaf: bool,
+}
+
+impl FieldMapWalk<'_> {
+    fn messages_here(&self) -> bool {
+        self.in_leaf || self.layout.leaf.is_none()
+    }
+
+    fn push(&mut self, message: Option<Cow<'_, str>>) {
+        self.out.push(FieldError {
+            field: CompactString::new(&*self.path),
+            message: message.map(compact),
+        });
+    }
+
+    fn nested(&mut self, in_leaf: bool) -> FieldMapWalk<'_> {
+        FieldMapWalk {
+            layout: self.layout,
+            path: self.path,
+            out: self.out,
+            in_leaf,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for FieldMapWalk<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldMapWalk<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("field errors")
+    }
+
+    fn visit_str<E>(mut self, v: &str) -> Result<(), E> {
+        self.push(Some(Cow::Borrowed(v)));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0usize;
+        loop {
+            let more = if self.messages_here() {
+                // A message: a string, or an object with its text at `message`.
+                match seq.next_element_seed(MessageSeed(self.layout.message))? {
+                    None => false,
+                    Some(Some(message)) => {
+                        self.push(message);
+                        true
+                    }
+                    Some(None) => true,
+                }
+            } else {
+                // Above the leaves, an array is one more level of the path.
+                let len = self.path.len();
+                if !self.path.is_empty() {
+                    self.path.push('.');
+                }
+                self.path.push_str(&index.to_string());
+                let more = seq.next_element_seed(self.nested(false))?.is_some();
+                self.path.truncate(len);
+                more
+            };
+            if !more {
+                return Ok(());
+            }
+            index += 1;
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let len = self.path.len();
+        while let Some(is_leaf) = map.next_key_seed(PathKey {
+            path: self.path,
+            leaf: self.layout.leaf,
+        })? {
+            let in_leaf = is_leaf || self.in_leaf;
+            map.next_value_seed(self.nested(in_leaf))?;
+            self.path.truncate(len);
+        }
+        Ok(())
+    }
+}
+
+/// Reads a key of a field map: the `leaf` key (`true`), or a key appended
+/// to the path (`false`).
+struct PathKey<'w> {
+    path: &'w mut String,
+    leaf: Option<&'static str>,
+}
+
+impl<'de> DeserializeSeed<'de> for PathKey<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PathKey<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
+        if self.leaf == Some(key) {
+            return Ok(true);
+        }
+        if !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        Ok(false)
+    }
+}
+
+/// One message of a field map: `Some(text)` for a string, or for an object
+/// the string at the layout's `message` pointer (`Some(None)` when it has
+/// none); `None` for anything else.
+struct MessageSeed(Option<Pointer>);
+
+impl<'de> DeserializeSeed<'de> for MessageSeed {
+    type Value = Option<Option<Cow<'de, str>>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MessageSeed {
+    type Value = Option<Option<Cow<'de, str>>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a message")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Some(Cow::Borrowed(v))))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(Some(Cow::Owned(v.to_owned()))))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let path = self.0.map_or(&[][..], |Pointer(path)| path);
+        if path.is_empty() {
+            let mut map = map;
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Some(None));
+        }
+        let text = PointerText(path).visit_map(map)?;
+        Ok(Some(text))
+    }
+}
+
+/// The string at a relative pointer (the last one when a key repeats).
+struct PointerText(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for PointerText {
+    type Value = Option<Cow<'de, str>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PointerText {
+    type Value = Option<Cow<'de, str>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(self.0.is_empty().then_some(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        let mut index = 0usize;
+        loop {
+            let more = match self.0.split_first() {
+                Some((seg, rest)) if is_index(seg, index) => {
+                    match seq.next_element_seed(PointerText(rest))? {
+                        None => false,
+                        Some(text) => {
+                            found = text.or(found);
+                            true
+                        }
+                    }
+                }
+                _ => seq.next_element::<IgnoredAny>()?.is_some(),
+            };
+            if !more {
+                return Ok(found);
+            }
+            index += 1;
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        let Some((seg, rest)) = self.0.split_first() else {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(None);
+        };
+        while let Some(key) = map.next_key_seed(KeyIs(seg))? {
+            if key {
+                found = map.next_value_seed(PointerText(rest))?.or(found);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Reads an object key: whether it is this one.
+struct KeyIs<'s>(&'s str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
     }
 }
 
@@ -1812,6 +2167,99 @@ mod tests {
         assert_eq!(
             decode(&ITEM_CODES, &none, body).code,
             Some(RawCode::Int(-12))
+        );
+    }
+
+    #[test]
+    fn field_maps_shopify_and_discord() {
+        use crate::layout::FieldMapLayout;
+        let field = |f: &str, m: Option<&str>| FieldError {
+            field: f.into(),
+            message: m.map(Into::into),
+        };
+        // Shopify: {"errors": {"email": ["is invalid"]}}; a string value too.
+        const SHOPIFY: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                field_map: Some(FieldMapLayout {
+                    map: Pointer(&["errors"]),
+                    leaf: None,
+                    message: None,
+                }),
+                ..BodyLayout::JSON
+            },
+            headers: HEADERS,
+        };
+        let h = HeaderMap::new();
+        let body = br#"{"errors":{"email":["is invalid","is taken"],"phone":"is too short",
+            "address":{"zip":["is blank"]},"count":3,"x":null}}"#;
+        assert_eq!(
+            decode(&SHOPIFY, &h, body).field_errors,
+            vec![
+                field("email", Some("is invalid")),
+                field("email", Some("is taken")),
+                field("phone", Some("is too short")),
+                field("address.zip", Some("is blank")),
+            ]
+        );
+        // `errors` that is a string (Shopify's "Not Found") is no field map.
+        assert!(
+            decode(&SHOPIFY, &h, br#"{"errors":"Not Found"}"#)
+                .field_errors
+                .is_empty()
+        );
+
+        // Discord: nested objects whose `_errors` hold {code, message}.
+        const DISCORD: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                code: Some(CodeSource::Body(Pointer(&["code"]))),
+                code_type: CodeType::Integer,
+                message: Some(Pointer(&["message"])),
+                field_map: Some(FieldMapLayout {
+                    map: Pointer(&["errors"]),
+                    leaf: Some("_errors"),
+                    message: Some(Pointer(&["message"])),
+                }),
+                ..BodyLayout::JSON
+            },
+            headers: HEADERS,
+        };
+        let body = br#"{"code": 50035, "errors": {"activities": {"0": {"platform": {"_errors": [{"code": "BASE_TYPE_CHOICES", "message": "Value must be one of ('desktop', 'android', 'ios')."}]}, "type": {"_errors": [{"code": "BASE_TYPE_CHOICES", "message": "Value must be one of (0, 1, 2, 3, 4, 5)."}]}}}, "access_token": {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "This field is required"}]}}, "message": "Invalid Form Body"}"#;
+        let parts = decode(&DISCORD, &h, body);
+        assert_eq!(parts.code, Some(RawCode::Int(50035)));
+        assert_eq!(parts.message.as_deref(), Some("Invalid Form Body"));
+        assert_eq!(
+            parts.field_errors,
+            vec![
+                field(
+                    "activities.0.platform",
+                    Some("Value must be one of ('desktop', 'android', 'ios').")
+                ),
+                field(
+                    "activities.0.type",
+                    Some("Value must be one of (0, 1, 2, 3, 4, 5).")
+                ),
+                field("access_token", Some("This field is required")),
+            ]
+        );
+        // `_errors` at the top: the whole form; arrays above the leaves index the path.
+        let body = br#"{"errors":{"_errors":[{"message":"bad"}],"embeds":[{"title":{"_errors":[{"message":"\u0074oo long"},{"code":"X"},7]}}]}}"#;
+        assert_eq!(
+            decode(&DISCORD, &h, body).field_errors,
+            vec![
+                field("", Some("bad")),
+                field("embeds.0.title", Some("too long")),
+                field("embeds.0.title", None),
+            ]
+        );
+        // Malformed: nothing, no panic.
+        assert!(
+            decode(
+                &DISCORD,
+                &h,
+                br#"{"errors":{"a":{"_errors":[{"message":"x"}"#
+            )
+            .field_errors
+            .is_empty()
         );
     }
 

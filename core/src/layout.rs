@@ -170,6 +170,29 @@ pub struct BodyLayout {
     pub code_normalize: CodeNormalize,
     /// Further body values to capture.
     pub captures: &'static [Capture],
+    /// Field errors as an object keyed by field (besides or instead of
+    /// [`field_errors`](BodyLayout::field_errors)).
+    pub field_map: Option<FieldMapLayout>,
+}
+
+/// Field errors as an object keyed by field path: Shopify's
+/// `{"errors": {"email": ["is invalid"]}}`, Discord's nested
+/// `{"errors": {"embeds": {"0": {"title": {"_errors": [{"message": "…"}]}}}}}`.
+///
+/// A value that is a string, or an array of strings, gives one field error
+/// per string for the path of keys that led to it, joined with `.`
+/// (`embeds.0.title`). An object inside is walked further; with `leaf`, the
+/// key `leaf` holds the messages of the path that leads to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldMapLayout {
+    /// The object keyed by field (absolute, or relative to each item with
+    /// [`BodyLayout::errors`]).
+    pub map: Pointer,
+    /// The key that holds a path's messages in a nested map (`_errors`).
+    pub leaf: Option<&'static str>,
+    /// Where the text is in a message that is an object (`/message`);
+    /// `None`: such a message gives a field error without text.
+    pub message: Option<Pointer>,
 }
 
 impl BodyLayout {
@@ -185,6 +208,7 @@ impl BodyLayout {
         code_fallbacks: &[],
         code_normalize: CodeNormalize::NONE,
         captures: &[],
+        field_map: None,
     };
 }
 

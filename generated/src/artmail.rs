@@ -497,6 +497,7 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
             drop_through: ::core::option::Option::None,
         },
         captures: &[],
+        field_map: ::core::option::Option::None,
     },
     headers: ::errspec::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),

@@ -162,6 +162,7 @@ pub mod management {
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
+            field_map: ::core::option::Option::None,
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::None,
@@ -679,6 +680,7 @@ pub mod send {
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
+            field_map: ::core::option::Option::None,
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),

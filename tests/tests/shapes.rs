@@ -136,3 +136,51 @@ fn mandrill_name_and_negative_integer_code() {
     assert_eq!(err.retry_class(), RetryClass::Backoff);
     assert_eq!(<Error as ApiError>::PROVIDER, "mandrill_name_and_code");
 }
+
+mod field_maps {
+    errspec::catalog!("specs/valid/shopify-field-map.yaml");
+    errspec::catalog!("specs/valid/discord-nested-errors.yaml");
+}
+
+#[test]
+fn shopify_field_errors_keyed_by_field() {
+    use field_maps::shopify_field_map::Error;
+    // https://shopify.dev/docs/api/admin-rest/usage/response-codes (422)
+    let body = br#"{"errors":{"email":["is invalid"],"password":["is too short (minimum is 5 characters)"]}}"#;
+    let err = Error::decode(status(422), &HeaderMap::new(), body);
+    let fields: Vec<(&str, Option<&str>)> = err
+        .field_errors()
+        .iter()
+        .map(|f| (f.field.as_str(), f.message.as_deref()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("email", Some("is invalid")),
+            ("password", Some("is too short (minimum is 5 characters)"))
+        ]
+    );
+    assert_eq!(err.retry_class(), RetryClass::Never);
+    let err = Error::decode(status(404), &HeaderMap::new(), br#"{"errors":"Not Found"}"#);
+    assert!(err.field_errors().is_empty());
+}
+
+#[test]
+fn discord_nested_errors_with_leaves() {
+    use field_maps::discord_nested_errors::{Code, Error};
+    // https://discord.com/developers/docs/reference#error-messages
+    let body = br#"{"code": 50035, "errors": {"activities": {"0": {"platform": {"_errors": [{"code": "BASE_TYPE_CHOICES", "message": "Value must be one of ('desktop', 'android', 'ios')."}]}, "type": {"_errors": [{"code": "BASE_TYPE_CHOICES", "message": "Value must be one of (0, 1, 2, 3, 4, 5)."}]}}}}, "message": "Invalid Form Body"}"#;
+    let err = Error::decode(status(400), &HeaderMap::new(), body);
+    assert_eq!(err.code(), Some(&Code::Code50035));
+    assert_eq!(err.message(), Some("Invalid Form Body"));
+    let fields: Vec<&str> = err
+        .field_errors()
+        .iter()
+        .map(|f| f.field.as_str())
+        .collect();
+    assert_eq!(fields, ["activities.0.platform", "activities.0.type"]);
+    assert_eq!(
+        err.field_errors()[1].message.as_deref(),
+        Some("Value must be one of (0, 1, 2, 3, 4, 5).")
+    );
+}

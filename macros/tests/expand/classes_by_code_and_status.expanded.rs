@@ -28,6 +28,7 @@ const _: () = {
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
+            field_map: ::core::option::Option::None,
         },
         headers: ::errspec::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
