@@ -7,9 +7,18 @@
 //! | Provider | API | Error type | Codes | Statuses |
 //! |---|---|---|---|---|
 //! | Artmail | Artmail API | [`artmail::Error`] | 13 | 7 |
+//! | Brevo | Brevo API v3 | [`brevo::Error`] | 16 | 9 |
+//! | Mailgun | Mailgun API | [`mailgun::Error`] | 0 | 10 |
+//! | Mailchimp Transactional (Mandrill) | Mailchimp Transactional API | [`mandrill::Error`] | 30 | 4 |
+//! | Postmark | Postmark API | [`postmark::Error`] | 98 | 9 |
 //! | Qboxmail | Qboxmail Management API | [`qboxmail::management::Error`] | 0 | 5 |
 //! | Qboxmail | Qboxmail Send API | [`qboxmail::send::Error`] | 1 | 8 |
 //! | Resend | Resend API | [`resend::Error`] | 21 | 10 |
+//! | Twilio SendGrid | SendGrid v3 API | [`sendgrid::Error`] | 0 | 11 |
+//! | Amazon SES API v2 | Amazon SES API v2 | [`ses::Error`] | 18 | 9 |
+//! | SparkPost | SparkPost API | [`sparkpost::Error`] | 52 | 14 |
+//! | Stripe | Stripe API | [`stripe::api::Error`] | 27 | 12 |
+//! | Stripe | Stripe Connect OAuth | [`stripe::oauth::Error`] | 1 | 2 |
 //! | TopMail | TopMail API | [`topmail::Error`] | 15 | 7 |
 //!
 //! # Example
@@ -45,6 +54,42 @@
 /// Catalog as of 2026-11-24.
 #[cfg(feature = "artmail")]
 pub mod artmail;
+/// Brevo errors.
+///
+/// Brevo (formerly Sendinblue) answers errors with a flat object: a string `code` from a fixed list and a readable `message`; the field at fault is named only in the message. The docs give the status list and the code list but not which code comes with which status, so the codes carry no status and take the class of the status they arrive with. Rate-limited endpoints send `x-sib-ratelimit-*` headers, the reset in seconds. Transactional sends take an idempotency key inside the JSON body (`headers.idempotencyKey`, a UUID, remembered for 30 minutes), not in an HTTP header.
+///
+/// The Brevo API v3: [`Error`](brevo::Error), [`Code`](brevo::Code), [`Status`](brevo::Status).
+///
+/// Catalog as of 2026-12-02, from <https://developers.brevo.com/docs/how-it-works>.
+#[cfg(feature = "brevo")]
+pub mod brevo;
+/// Mailgun errors.
+///
+/// Mailgun has no machine codes: an error is its HTTP status and, usually, a JSON object with one `message` (success bodies use the same key). Some errors are not JSON at all: a wrong API key has been answered with the plain text `Forbidden`, and a 404 for a mistyped endpoint may come with no JSON. The current docs give 403 for authentication errors where older docs and real responses give 401; both are listed. A 404 can be temporary because Mailgun is eventually consistent, and a 5xx does not prove the message was not sent, so, with no idempotency key, server errors are only retried for idempotent requests.
+///
+/// The Mailgun API: [`Error`](mailgun::Error), [`Status`](mailgun::Status).
+///
+/// Catalog as of 2026-12-02, from <https://documentation.mailgun.com/docs/mailgun/quickstart-guide/responses>.
+#[cfg(feature = "mailgun")]
+pub mod mailgun;
+/// Mailchimp Transactional (Mandrill) errors.
+///
+/// Mailchimp Transactional (Mandrill) answers errors with an object holding `status: "error"`, an error class `name` (what the official clients switch on), an integer `code` that can be negative, and a `message`. For years every API error came with HTTP 500, whatever its cause; since February 2023 an invalid or revoked key is a 401. So here the code, not the status, decides: every documented name says whether a retry can help, and a 500 without a known name is treated as a real server failure that may have sent the message. Sends return 200 with one result per recipient, some of them `rejected` or `invalid`.
+///
+/// The Mailchimp Transactional API: [`Error`](mandrill::Error), [`Code`](mandrill::Code), [`Status`](mandrill::Status).
+///
+/// Catalog as of 2026-12-02, from <https://mailchimp.com/developer/transactional/api/>.
+#[cfg(feature = "mandrill")]
+pub mod mandrill;
+/// Postmark errors.
+///
+/// Postmark answers errors with a flat PascalCase object: an integer `ErrorCode` and a `Message`. Nearly every API error is an HTTP 422 whose `ErrorCode` says what went wrong; those numbers (401, 406, 500…) are Postmark's own and are not HTTP statuses. Successful sends use the same keys with `ErrorCode: 0`, and the batch endpoint answers 200 with one result per message, some of which may be failures. Postmark documents no rate-limit or delay headers and no idempotency key, so a send that fails on the server is not retried blindly.
+///
+/// The Postmark API: [`Error`](postmark::Error), [`Code`](postmark::Code), [`Status`](postmark::Status).
+///
+/// Catalog as of 2026-12-02, from <https://postmarkapp.com/developer/api/overview>.
+#[cfg(feature = "postmark")]
+pub mod postmark;
 /// Qboxmail errors.
 ///
 /// Qboxmail has two APIs with different error bodies. The Management API reports validation problems as a list of field errors and has no machine codes; the Send API returns a stable object with a machine code in `error`, the status repeated in `error_code`, a message and a `request_id` that should always be logged. When a send loses its connection before the response arrives, the message may or may not have been queued.
@@ -66,6 +111,45 @@ pub mod qboxmail;
 /// Catalog as of 2026-12-02, from <https://resend.com/docs/api-reference/errors>.
 #[cfg(feature = "resend")]
 pub mod resend;
+/// Twilio SendGrid errors.
+///
+/// SendGrid's v3 API has no machine codes: an error body is a list of `errors`, each with a readable `message`, often the `field` at fault (a dotted path such as `personalizations.0`) and sometimes `help`; a top-level `id` may identify the error. Errors are told apart by status. Every response carries `X-RateLimit-Limit`, `-Remaining` and `-Reset` (a Unix timestamp); a 429 means wait for the reset. A 403 has two documented meanings (a sender identity that is not verified, or a temporary block after repeated bad requests). An oversized request can come back as nginx's HTML page rather than JSON. There is no idempotency key, so a failed send is not repeated blindly.
+///
+/// The SendGrid v3 API: [`Error`](sendgrid::Error), [`Status`](sendgrid::Status).
+///
+/// Catalog as of 2026-12-02, from <https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/errors>.
+#[cfg(feature = "sendgrid")]
+pub mod sendgrid;
+/// Amazon SES API v2 errors.
+///
+/// SES v2 speaks AWS's restJson1 protocol: the exception name (the machine code) travels in the `x-amzn-ErrorType` header, the body holds a `message`, and the request id is the `x-amzn-RequestId` header. Many codes share a 400, among them permanent conditions (a suspended account), pausable ones (sending paused) and throttling, so the code and not the status decides the retry. Throttling has no delay header; AWS asks to wait up to ten minutes. SendEmail has no idempotency token.
+///
+/// The Amazon SES API v2: [`Error`](ses::Error), [`Code`](ses::Code), [`Status`](ses::Status).
+///
+/// Catalog as of 2026-12-02, from <https://docs.aws.amazon.com/ses/latest/APIReference-V2/CommonErrors.html>.
+#[cfg(feature = "ses")]
+pub mod ses;
+/// SparkPost errors.
+///
+/// SparkPost answers errors with a list of `errors`, each with a `message` and a numeric `code` sent as a JSON string (`"1400"`); the code's thousands say which component failed (1xxx API, 2xxx transmissions, 3xxx templates, 5xxx recipient lists, 6xxx tracking, 7xxx sending domains, 10xxx relay webhooks). Until January 2019 errors also had a `description`; since then its text is in `message`. Sending limits come as the non-standard status 420, and one 400 (code 1502) means "retry later". No rate-limit or delay header and no idempotency key are documented, so a send that fails on the server is not repeated blindly.
+///
+/// The SparkPost API: [`Error`](sparkpost::Error), [`Code`](sparkpost::Code), [`Status`](sparkpost::Status).
+///
+/// Catalog as of 2026-12-02, from <https://developers.sparkpost.com/api/>.
+#[cfg(feature = "sparkpost")]
+pub mod sparkpost;
+/// Stripe errors.
+///
+/// Stripe wraps each error in an `error` object with three levels of classification: a `type` (`card_error`, `invalid_request_error`, `api_error`, `idempotency_error`), an optional `code` and, for card declines, a `decline_code`; `param` names the offending field. The request id comes in the `Request-Id` header. Retries are safe with an `Idempotency-Key` (up to 255 characters, kept at least 24 hours): Stripe replays the saved response for a repeated key, 500s included. A `Stripe-Should-Retry` header, when present, is the server's own verdict. OAuth endpoints answer in a different, flat shape: their own API here.
+///
+/// APIs:
+///
+/// - [`api`](stripe::api): Stripe API
+/// - [`oauth`](stripe::oauth): Stripe Connect OAuth
+///
+/// Catalog as of 2026-12-02, from <https://docs.stripe.com/api/errors>.
+#[cfg(feature = "stripe")]
+pub mod stripe;
 /// TopMail errors.
 ///
 /// TopMail wraps every error in an `error` object carrying a machine code, a readable message and, for validation failures, the path of the offending field. 2xx statuses (200, 201, 202 for accepted batch sends) are successes and are not part of this catalog.
@@ -80,12 +164,30 @@ pub mod topmail;
 pub static APIS: &[::errspec::registry::ApiEntry] = &[
     #[cfg(feature = "artmail")]
     ::errspec::registry::ApiEntry::of::<crate::artmail::Error>(),
+    #[cfg(feature = "brevo")]
+    ::errspec::registry::ApiEntry::of::<crate::brevo::Error>(),
+    #[cfg(feature = "mailgun")]
+    ::errspec::registry::ApiEntry::of::<crate::mailgun::Error>(),
+    #[cfg(feature = "mandrill")]
+    ::errspec::registry::ApiEntry::of::<crate::mandrill::Error>(),
+    #[cfg(feature = "postmark")]
+    ::errspec::registry::ApiEntry::of::<crate::postmark::Error>(),
     #[cfg(feature = "qboxmail")]
     ::errspec::registry::ApiEntry::of::<crate::qboxmail::management::Error>(),
     #[cfg(feature = "qboxmail")]
     ::errspec::registry::ApiEntry::of::<crate::qboxmail::send::Error>(),
     #[cfg(feature = "resend")]
     ::errspec::registry::ApiEntry::of::<crate::resend::Error>(),
+    #[cfg(feature = "sendgrid")]
+    ::errspec::registry::ApiEntry::of::<crate::sendgrid::Error>(),
+    #[cfg(feature = "ses")]
+    ::errspec::registry::ApiEntry::of::<crate::ses::Error>(),
+    #[cfg(feature = "sparkpost")]
+    ::errspec::registry::ApiEntry::of::<crate::sparkpost::Error>(),
+    #[cfg(feature = "stripe")]
+    ::errspec::registry::ApiEntry::of::<crate::stripe::api::Error>(),
+    #[cfg(feature = "stripe")]
+    ::errspec::registry::ApiEntry::of::<crate::stripe::oauth::Error>(),
     #[cfg(feature = "topmail")]
     ::errspec::registry::ApiEntry::of::<crate::topmail::Error>(),
 ];
@@ -102,6 +204,22 @@ pub fn visit_api<V: ::errspec::registry::ApiVisitor>(
         ("artmail", "api") => {
             ::core::result::Result::Ok(visitor.visit::<crate::artmail::Error>())
         }
+        #[cfg(feature = "brevo")]
+        ("brevo", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::brevo::Error>())
+        }
+        #[cfg(feature = "mailgun")]
+        ("mailgun", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::mailgun::Error>())
+        }
+        #[cfg(feature = "mandrill")]
+        ("mandrill", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::mandrill::Error>())
+        }
+        #[cfg(feature = "postmark")]
+        ("postmark", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::postmark::Error>())
+        }
         #[cfg(feature = "qboxmail")]
         ("qboxmail", "management") => {
             ::core::result::Result::Ok(
@@ -115,6 +233,26 @@ pub fn visit_api<V: ::errspec::registry::ApiVisitor>(
         #[cfg(feature = "resend")]
         ("resend", "api") => {
             ::core::result::Result::Ok(visitor.visit::<crate::resend::Error>())
+        }
+        #[cfg(feature = "sendgrid")]
+        ("sendgrid", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::sendgrid::Error>())
+        }
+        #[cfg(feature = "ses")]
+        ("ses", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::ses::Error>())
+        }
+        #[cfg(feature = "sparkpost")]
+        ("sparkpost", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::sparkpost::Error>())
+        }
+        #[cfg(feature = "stripe")]
+        ("stripe", "api") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::stripe::api::Error>())
+        }
+        #[cfg(feature = "stripe")]
+        ("stripe", "oauth") => {
+            ::core::result::Result::Ok(visitor.visit::<crate::stripe::oauth::Error>())
         }
         #[cfg(feature = "topmail")]
         ("topmail", "api") => {
@@ -131,8 +269,24 @@ pub fn default_api(provider: &str) -> ::core::option::Option<&'static str> {
     match provider {
         #[cfg(feature = "artmail")]
         "artmail" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "brevo")]
+        "brevo" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "mailgun")]
+        "mailgun" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "mandrill")]
+        "mandrill" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "postmark")]
+        "postmark" => ::core::option::Option::Some("api"),
         #[cfg(feature = "resend")]
         "resend" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "sendgrid")]
+        "sendgrid" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "ses")]
+        "ses" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "sparkpost")]
+        "sparkpost" => ::core::option::Option::Some("api"),
+        #[cfg(feature = "stripe")]
+        "stripe" => ::core::option::Option::Some("api"),
         #[cfg(feature = "topmail")]
         "topmail" => ::core::option::Option::Some("api"),
         _ => ::core::option::Option::None,

@@ -99,6 +99,23 @@ fn body_with_code(api: &Api, code: Value) -> Vec<u8> {
     serde_json::to_vec(&doc).unwrap()
 }
 
+/// The headers of a response whose code is `code`: the code's header for
+/// an API that reads it from one (SES's `x-amzn-ErrorType`), else none.
+fn headers_with_code(api: &Api, code: &Value) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Some(model::CodeSource::Header(h)) = &api.body.code {
+        let text = match code {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        headers.insert(
+            HeaderName::from_bytes(h.value.as_bytes()).unwrap(),
+            HeaderValue::from_str(&text).unwrap(),
+        );
+    }
+    headers
+}
+
 /// Merges object `b` into object `a`, recursively.
 fn merge(a: &mut Value, b: Value) {
     match (a, b) {
@@ -291,10 +308,19 @@ fn generated_bodies_carry_the_code_where_the_api_reads_it() {
             CodeValue::Str(s) => (Value::from(s.as_str()), Value::from("zz_not_listed")),
             CodeValue::Int(i) => (Value::from(*i), Value::from(i64::MIN)),
         };
-        let status = StatusCode::from_u16(first.statuses[0]).unwrap();
-        let e = (entry.decode)(status, &HeaderMap::new(), &body_with_code(api, known));
+        // A code without a documented status is tried at 400.
+        let status = StatusCode::from_u16(first.statuses.first().copied().unwrap_or(400)).unwrap();
+        let e = (entry.decode)(
+            status,
+            &headers_with_code(api, &known),
+            &body_with_code(api, known),
+        );
         assert!(e.is_known(), "{}/{}: {e:?}", entry.provider, entry.api);
-        let e = (entry.decode)(status, &HeaderMap::new(), &body_with_code(api, unknown));
+        let e = (entry.decode)(
+            status,
+            &headers_with_code(api, &unknown),
+            &body_with_code(api, unknown),
+        );
         assert!(
             e.code().is_some() && !e.is_known(),
             "{}/{}: {e:?}",
