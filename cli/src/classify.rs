@@ -22,6 +22,12 @@ pub struct Report {
     request_id: Option<String>,
     field_errors: Vec<FieldError>,
     retry: &'static str,
+    /// What decided `retry`: `directive`, `rule NAME` (or `rule #N`),
+    /// `code`, `status`, `default`.
+    decided_by: Option<String>,
+    /// Which source gave the server delay, if any: `retry_after`,
+    /// `rate_limit_reset`, `min_delay`, or a source's header or pointer.
+    delay_source: Option<&'static str>,
     decision: DecisionReport,
 }
 
@@ -74,9 +80,11 @@ pub fn millis(d: Duration) -> u64 {
 /// delay is one draw of full jitter below the exponential ceiling.
 pub fn classify(entry: &ApiEntry, c: &Classify) -> Report {
     let error = (entry.decode)(c.status, &c.headers, &c.body);
+    // The hints the error kept: body delay sources included.
+    let hints = error.hints();
     let outcome = Outcome::Api {
         class: error.retry_class(),
-        hints: (entry.delay_hints)(&c.headers),
+        hints,
     };
     // Response headers cannot tell whether the request carried a key: the
     // caller says so with --idempotent.
@@ -105,6 +113,10 @@ pub fn classify(entry: &ApiEntry, c: &Classify) -> Report {
             })
             .collect(),
         retry: error.retry_class().as_str(),
+        decided_by: error.decided_by().map(|d| d.to_string()),
+        delay_source: hints
+            .server_delay_with_source(c.now)
+            .map(|(_, origin)| origin.as_str()),
         decision: DecisionReport::from_decision(decision),
     }
 }

@@ -72,6 +72,11 @@ fn classify_throttled_uses_the_reset_header_and_the_given_clock() {
     assert_eq!(json["retry"], "throttled");
     assert_eq!(json["decision"]["retry"], true);
     assert_eq!(json["decision"]["delay_ms"], 45_000);
+    assert_eq!(json["delay_source"], "rate_limit_reset");
+    assert!(
+        ["code", "status"].contains(&json["decided_by"].as_str().unwrap_or_default()),
+        "{json}"
+    );
 }
 
 #[test]

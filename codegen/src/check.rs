@@ -6,7 +6,10 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Api, BodyFormat, Catalog, CodeSource, Pointer, RetryClass};
+use crate::load::did_you_mean;
+use crate::model::{
+    Api, BodyFormat, Catalog, CodeSource, CodeType, Condition, DelayFrom, Pointer, RetryClass, Test,
+};
 use crate::source::Span;
 use crate::spec::{ApiSpec, Spec, Text};
 
@@ -30,6 +33,10 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
         check_code_statuses_listed(api, api_spec, diags);
         check_throttled_has_delay_source(api, api_spec, diags);
         check_rate_limit_headers(api_spec, diags);
+        check_rule_names(api_spec, diags);
+        check_rules_reachable(api, diags);
+        check_rule_codes(api, diags);
+        check_rules_have_conditions(api, diags);
     }
 }
 
@@ -235,6 +242,19 @@ fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
     pointers.extend(b.extras.iter().flat_map(|e| e.sources.iter().map(Some)));
     if let Some(f) = &b.field_map {
         pointers.extend([Some(&f.map), f.message.as_ref()]);
+    }
+    for rule in &api.rules {
+        for c in &rule.conditions {
+            if let Condition::Field(p, _) = c {
+                pointers.push(Some(p));
+            }
+        }
+    }
+    for d in &api.headers.delays {
+        match &d.from {
+            DelayFrom::Body(p) | DelayFrom::Item { array: p, .. } => pointers.push(Some(p)),
+            DelayFrom::Header(_) => {}
+        }
     }
     for p in pointers.into_iter().flatten() {
         diags.push(
@@ -498,7 +518,9 @@ fn check_code_statuses_listed(api: &Api, written: &ApiSpec, diags: &mut Diagnost
 
 /// `throttled` waits for a server delay; without a Retry-After or rate-limit
 /// reset header the client can only back off (a warning, once per API, at
-/// the first `throttled`).
+/// the first `throttled`). A 429 is exempt: it is plainly throttled whether
+/// or not a delay comes with it (the client backs off, then honours any
+/// delay that does come).
 fn check_throttled_has_delay_source(api: &Api, written: &ApiSpec, diags: &mut Diagnostics) {
     // The headers as written: a misspelt header name is its own error.
     let headers = written.headers.as_ref();
@@ -516,14 +538,24 @@ fn check_throttled_has_delay_source(api: &Api, written: &ApiSpec, diags: &mut Di
     let statuses = api
         .statuses
         .iter()
-        .filter(|s| s.retry == RetryClass::Throttled)
+        .filter(|s| s.retry == RetryClass::Throttled && s.status != 429)
         .map(|s| s.span);
     let codes = api
         .codes
         .iter()
-        .filter(|c| c.retry == Some(RetryClass::Throttled))
+        .filter(|c| c.retry == Some(RetryClass::Throttled) && c.statuses != [429])
         .map(|c| c.span);
-    let first: Option<Span> = defaults.chain(statuses).chain(codes).min();
+    let only_429 = |r: &crate::model::Rule| {
+        r.conditions.iter().any(
+            |c| matches!(c, Condition::Status(ranges) if ranges.iter().all(|r| *r == (429, 429))),
+        )
+    };
+    let rules = api
+        .rules
+        .iter()
+        .filter(|r| r.retry == RetryClass::Throttled && !only_429(r))
+        .map(|r| r.span);
+    let first: Option<Span> = defaults.chain(statuses).chain(codes).chain(rules).min();
     if let Some(span) = first {
         diags.push(
             Diagnostic::warning(
@@ -534,7 +566,9 @@ fn check_throttled_has_delay_source(api: &Api, written: &ApiSpec, diags: &mut Di
                 ),
             )
             .with_label("clients will fall back to backoff")
-            .with_help("declare `headers.retry_after` or `headers.rate_limit.reset`"),
+            .with_help(
+                "declare `headers.retry_after`, `headers.rate_limit.reset` or a source under `delays`",
+            ),
         );
     }
 }
@@ -560,6 +594,115 @@ fn check_rate_limit_headers(written: &ApiSpec, diags: &mut Diagnostics) {
                 .with_help(
                     "name the header that carries the reset time, e.g. `reset: X-RateLimit-Reset`",
                 ),
+        );
+    }
+}
+
+/// Rule names label `decided_by` and docs: lower snake_case, each used once.
+fn check_rule_names(written: &ApiSpec, diags: &mut Diagnostics) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for name in written.rules.iter().filter_map(|r| r.name.as_ref()) {
+        if identifier_problem(&name.value) == Some("is not a lower snake_case identifier") {
+            diags.push(
+                Diagnostic::error(
+                    name.span,
+                    format!(
+                        "rule name `{}` is not a lower snake_case identifier",
+                        name.value
+                    ),
+                )
+                .with_label("shown in docs and `decided_by`")
+                .with_help("use lower-case ASCII letters, digits and `_` (`primary_rate_limit`)"),
+            );
+        }
+        if let Some(first) = seen.insert(&name.value, name.span) {
+            diags.push(
+                Diagnostic::error(name.span, format!("duplicate rule name `{}`", name.value))
+                    .with_label("named again here")
+                    .with_note(first, format!("`{}` first used here", name.value)),
+            );
+        }
+    }
+}
+
+/// The first matching rule decides: a rule whose conditions include all of
+/// an earlier rule's can never decide (a warning at the later rule).
+fn check_rules_reachable(api: &Api, diags: &mut Diagnostics) {
+    for (j, later) in api.rules.iter().enumerate() {
+        let shadow = api.rules[..j].iter().find(|earlier| {
+            earlier
+                .conditions
+                .iter()
+                .all(|c| later.conditions.contains(c))
+        });
+        if let Some(earlier) = shadow {
+            diags.push(
+                Diagnostic::warning(later.span, "this rule never decides")
+                    .with_label("an earlier rule matches every response this one does")
+                    .with_note(earlier.span, "the earlier rule")
+                    .with_help("move the narrower rule first, or remove it"),
+            );
+        }
+    }
+}
+
+/// A rule on the code needs an API with codes; a code the table does not
+/// list is likely a typo (a warning, with the closest listed code).
+fn check_rule_codes(api: &Api, diags: &mut Diagnostics) {
+    let listed: Vec<String> = api.codes.iter().map(|c| c.value.to_string()).collect();
+    let listed_refs: Vec<&str> = listed.iter().map(String::as_str).collect();
+    for rule in &api.rules {
+        for c in &rule.conditions {
+            let Condition::Code(test) = c else { continue };
+            if !api.has_codes() {
+                diags.push(
+                    Diagnostic::error(rule.span, "a rule tests the code, but the API has no codes")
+                        .with_label("`when.code` never holds")
+                        .with_help("say where codes are with `body.code`, or test the status"),
+                );
+                continue;
+            }
+            let values: Vec<&str> = match test {
+                Test::Equals(v) | Test::NotEquals(v) => vec![v.as_str()],
+                Test::In(vs) => vs.iter().map(String::as_str).collect(),
+                Test::Present(_) | Test::Contains(_) => Vec::new(),
+            };
+            for v in values {
+                let normalised = match api.body.code_type {
+                    CodeType::Integer => v
+                        .trim()
+                        .parse::<i64>()
+                        .map_or(v.to_owned(), |i| i.to_string()),
+                    CodeType::String => v.to_owned(),
+                };
+                if listed.is_empty() || listed.contains(&normalised) {
+                    continue;
+                }
+                let d = Diagnostic::warning(
+                    rule.span,
+                    format!("a rule tests the code `{v}`, which the code table does not list"),
+                )
+                .with_label("an unlisted code");
+                diags.push(match did_you_mean(v, &listed_refs) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("list the code under `codes`, or check its spelling"),
+                });
+            }
+        }
+    }
+}
+
+/// A rule without conditions matches every response: its `retry` replaces
+/// the whole status and code tables (a warning).
+fn check_rules_have_conditions(api: &Api, diags: &mut Diagnostics) {
+    for rule in api.rules.iter().filter(|r| r.conditions.is_empty()) {
+        diags.push(
+            Diagnostic::warning(
+                rule.span,
+                "this rule has no conditions and matches every response",
+            )
+            .with_label("overrides every code and status")
+            .with_help("add conditions under `when`, or use `defaults`"),
         );
     }
 }

@@ -19,8 +19,8 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, ExtraType, Headers,
-    Pointer, ResetUnit, RetryClass,
+    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Condition,
+    DelayFrom, DelaySource, ExtraType, Headers, Pointer, ResetUnit, RetryClass, Test, WhenSpent,
 };
 
 /// The first line of every generated file.
@@ -979,12 +979,22 @@ fn expand_status(api: &Api) -> TokenStream {
 
 fn expand_layout(api: &Api) -> TokenStream {
     let layout = layout_expr(api);
+    let classifier = has_classifier(api).then(|| {
+        let classifier = classifier_expr(api);
+        quote! {
+            /// This API's server directive and rules: what decides a class
+            /// besides the code and status tables.
+            static CLASSIFIER: ::errspec::rules::Classifier = #classifier;
+        }
+    });
     quote! {
         /// Where this API puts the parts of an error response.
         static LAYOUT: ::errspec::layout::ApiLayout = #layout;
 
         /// [`LAYOUT`] prepared for decoding, at compile time.
         static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+
+        #classifier
     }
 }
 
@@ -993,7 +1003,7 @@ fn expand_layout(api: &Api) -> TokenStream {
 /// macro) that emit their own `static`.
 pub fn layout_expr(api: &Api) -> TokenStream {
     let body = body_layout(&api.body);
-    let headers = header_layout(&api.headers);
+    let headers = header_layout(&api.headers, &api.body);
     quote! {
         ::errspec::layout::ApiLayout {
             body: #body,
@@ -1121,7 +1131,7 @@ fn code_source(source: &CodeSource) -> TokenStream {
     }
 }
 
-fn header_layout(headers: &Headers) -> TokenStream {
+fn header_layout(headers: &Headers, body: &BodyLayout) -> TokenStream {
     let name = |h: &Option<crate::source::Located<String>>| {
         option(h.as_ref().map(|h| h.value.to_token_stream()))
     };
@@ -1144,12 +1154,162 @@ fn header_layout(headers: &Headers) -> TokenStream {
             }
         }
     }));
+    let delays = headers
+        .delays
+        .iter()
+        .map(|d| delay_source(d, &body.captures));
+    let min_delay = option(headers.min_delay.as_ref().map(|d| {
+        let (secs, nanos) = (d.value.as_secs(), d.value.subsec_nanos());
+        quote!(::core::time::Duration::new(#secs, #nanos))
+    }));
     quote! {
         ::errspec::layout::HeaderLayout {
             retry_after: #retry_after,
             request_id: #request_id,
             rate_limit: #rate_limit,
+            delays: &[#(#delays),*],
+            min_delay: #min_delay,
         }
+    }
+}
+
+/// One `::errspec::delay::DelaySource { … }` (header sources; body sources
+/// are read through the layout's captures).
+fn delay_source(d: &DelaySource, captures: &[Capture]) -> TokenStream {
+    let from = match (&d.from, d.from.capture()) {
+        (DelayFrom::Header(h), _) => {
+            let h = &h.value;
+            quote!(::errspec::delay::DelayFrom::Header(#h))
+        }
+        (_, Some(capture)) => {
+            let index = capture_index(captures, &capture);
+            quote!(::errspec::delay::DelayFrom::Body(#index))
+        }
+        (_, None) => unreachable!("a body source is a capture"),
+    };
+    let format = ident(&format!("{:?}", d.format));
+    let param = option(d.param.as_ref().map(|p| p.to_token_stream()));
+    let when = match &d.when {
+        WhenSpent::Always => quote!(::errspec::delay::WhenSpent::Always),
+        WhenSpent::Header(h) => {
+            let h = &h.value;
+            quote!(::errspec::delay::WhenSpent::Header(#h))
+        }
+        WhenSpent::Param(p) => quote!(::errspec::delay::WhenSpent::Param(#p)),
+    };
+    let name = &d.name;
+    quote! {
+        ::errspec::delay::DelaySource {
+            from: #from,
+            format: ::errspec::delay::DelayFormat::#format,
+            param: #param,
+            when: #when,
+            name: #name,
+        }
+    }
+}
+
+/// The index of a capture the model registered (`BodyLayout::capture`).
+fn capture_index(captures: &[Capture], capture: &Capture) -> usize {
+    captures
+        .iter()
+        .position(|c| c.same_as(capture))
+        .expect("the model registers every capture it uses")
+}
+
+/// Whether the API's class depends on more than its code and status: rules
+/// or a server directive, evaluated once, at decode.
+pub fn has_classifier(api: &Api) -> bool {
+    !api.rules.is_empty() || api.headers.should_retry.is_some()
+}
+
+/// The API's rules and directive as a constant
+/// `::errspec::rules::Classifier { … }` expression.
+pub fn classifier_expr(api: &Api) -> TokenStream {
+    let should_retry = option(
+        api.headers
+            .should_retry
+            .as_ref()
+            .map(|h| h.value.to_token_stream()),
+    );
+    let integer_codes = api.body.code_type == CodeType::Integer;
+    let rules = api.rules.iter().map(|r| {
+        let name = option(r.name.as_ref().map(|n| n.value.to_token_stream()));
+        let retry = retry_class(r.retry);
+        let when = r
+            .conditions
+            .iter()
+            .map(|c| condition(c, integer_codes, &api.body.captures));
+        quote! {
+            ::errspec::rules::Rule {
+                name: #name,
+                when: &[#(#when),*],
+                retry: #retry,
+            }
+        }
+    });
+    quote! {
+        ::errspec::rules::Classifier {
+            should_retry: #should_retry,
+            rules: &[#(#rules),*],
+        }
+    }
+}
+
+/// One `::errspec::rules::Condition` (body-value conditions are read
+/// through the layout's captures).
+fn condition(c: &Condition, integer_codes: bool, captures: &[Capture]) -> TokenStream {
+    match c {
+        Condition::Status(ranges) => {
+            let ranges = ranges.iter().map(|(first, last)| {
+                quote!(::errspec::rules::StatusRange { first: #first, last: #last })
+            });
+            quote!(::errspec::rules::Condition::Status(&[#(#ranges),*]))
+        }
+        Condition::Code(t) => {
+            // Integer codes are compared in decimal, as decoded codes are written.
+            let t = value_test(t, |v| {
+                if integer_codes && let Ok(i) = v.trim().parse::<i64>() {
+                    i.to_string()
+                } else {
+                    v.to_owned()
+                }
+            });
+            quote!(::errspec::rules::Condition::Code(#t))
+        }
+        Condition::Header(name, t) => {
+            let name = &name.value;
+            let t = value_test(t, str::to_owned);
+            quote!(::errspec::rules::Condition::Header(#name, #t))
+        }
+        Condition::Message(t) => {
+            let t = value_test(t, str::to_owned);
+            quote!(::errspec::rules::Condition::Message(#t))
+        }
+        Condition::Field(p, t) => {
+            let index = capture_index(captures, &Capture::At(p.clone()));
+            let t = value_test(t, str::to_owned);
+            quote!(::errspec::rules::Condition::Field(#index, #t))
+        }
+    }
+}
+
+fn value_test(t: &Test, value: impl Fn(&str) -> String) -> TokenStream {
+    match t {
+        Test::Equals(v) => {
+            let v = value(v);
+            quote!(::errspec::rules::Test::Equals(#v))
+        }
+        Test::NotEquals(v) => {
+            let v = value(v);
+            quote!(::errspec::rules::Test::NotEquals(#v))
+        }
+        Test::In(vs) => {
+            let vs = vs.iter().map(|v| value(v));
+            quote!(::errspec::rules::Test::In(&[#(#vs),*]))
+        }
+        Test::Present(p) => quote!(::errspec::rules::Test::Present(#p)),
+        Test::Contains(v) => quote!(::errspec::rules::Test::Contains(#v)),
     }
 }
 
@@ -1177,19 +1337,39 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
 
     let code_field = has_codes.then(|| quote!(code: ::core::option::Option<Code>,));
     // The code stays borrowed from the body: only an unknown code is copied.
-    let code_init = has_codes.then(|| quote!(code: code.map(Code::from_raw),));
+    let code_init = has_codes.then(|| quote!(let code = code.map(Code::from_raw);));
+    let code_field_init = has_codes.then(|| quote!(code,));
     let code_binding = if has_codes { quote!(code) } else { quote!(_) };
     let extras = &api.body.extras;
     let has_extras = !extras.is_empty();
-    let parts_binding = if has_extras {
+    // Rules on body values read the decoder's captures.
+    let field_rules = api
+        .rules
+        .iter()
+        .flat_map(|r| &r.conditions)
+        .any(|c| matches!(c, Condition::Field(..)));
+    let parts_binding = if has_extras || field_rules {
+        let read_extras = has_extras.then(
+            || quote!(let extras = ::errspec::Extras::from_captures(&EXTRAS, &parts.captures);),
+        );
+        let (mutable, take_captures) = if field_rules {
+            (
+                quote!(mut),
+                quote!(let captures = ::core::mem::take(&mut parts.captures);),
+            )
+        } else {
+            (quote!(), quote!())
+        };
         quote! {
-            let parts = DECODER.decode(status, headers, body);
-            let extras = ::errspec::Extras::from_captures(&EXTRAS, &parts.captures);
+            let #mutable parts = DECODER.decode(status, headers, body);
+            #read_extras
+            #take_captures
             let (#code_binding, details) = parts.split_details(status);
         }
     } else {
         quote!(let (#code_binding, details) = DECODER.decode(status, headers, body).split_details(status);)
     };
+    let with_captures = field_rules.then(|| quote!(.captures(&captures)));
     let extras_table = has_extras.then(|| {
         let count = extras.len();
         let rows = extras.iter().map(|e| {
@@ -1263,12 +1443,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     let (retry_class_body, variant_name_body, is_known_body, code_text, display_code) = if has_codes
     {
         (
-            quote! {
-                match self.code.as_ref().and_then(Code::retry_override) {
-                    ::core::option::Option::Some(class) => class,
-                    ::core::option::Option::None => self.status.retry_class(),
-                }
-            },
+            quote!(self.classify().0),
             quote! {
                 match &self.code {
                     ::core::option::Option::Some(code) => code.variant_name(),
@@ -1285,17 +1460,75 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
         )
     } else {
         (
-            quote!(self.status.retry_class()),
+            quote!(self.classify().0),
             quote!(self.status.variant_name()),
             quote!(!::core::matches!(self.status, Status::Other(_))),
             quote!(::core::option::Option::None::<&str>),
             quote!(),
         )
     };
-    let retry_doc = if has_codes {
-        " How to retry this error: the code's own class, else the status table's, else the defaults."
+    let classified = has_classifier(api);
+    let retry_doc = match (classified, has_codes) {
+        (true, _) => {
+            " How to retry this error: the server's directive, else the first rule that matches, else the code's own class, else the status table's, else the defaults."
+        }
+        (false, true) => {
+            " How to retry this error: the code's own class, else the status table's, else the defaults."
+        }
+        (false, false) => " How to retry this error: the status table's class, else the defaults.",
+    };
+    let code_class = if has_codes {
+        quote!(code.and_then(Code::retry_override))
     } else {
-        " How to retry this error: the status table's class, else the defaults."
+        quote!(::core::option::Option::None)
+    };
+    let code_param = if has_codes {
+        quote!(code: ::core::option::Option<&Code>)
+    } else {
+        quote!(_: ::core::option::Option<&()>)
+    };
+    let code_ref = if has_codes {
+        quote!(self.code.as_ref())
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    let decided_field =
+        classified.then(|| quote!(decided: (::errspec::RetryClass, ::errspec::DecidedBy),));
+    let (decide, decided_init, classify_body) = if classified {
+        let (code_ref_local, code_text) = if has_codes {
+            (
+                quote!(code.as_ref()),
+                quote!(code.as_ref().map(Code::as_str)),
+            )
+        } else {
+            (
+                quote!(::core::option::Option::None),
+                quote!(::core::option::Option::None),
+            )
+        };
+        (
+            quote! {
+                let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
+                    .code(#code_text)
+                    .message(details.message.as_deref())
+                    #with_captures;
+                let (code_class, status_class, default_class) =
+                    Error::table_classes(documented, #code_ref_local);
+                let decided = CLASSIFIER.decide(&facts, code_class, status_class, default_class);
+            },
+            quote!(decided,),
+            quote!(self.decided),
+        )
+    } else {
+        (
+            quote!(),
+            quote!(),
+            quote! {
+                let (code_class, status_class, default_class) =
+                    Error::table_classes(self.status, #code_ref);
+                ::errspec::rules::by_tables(code_class, status_class, default_class)
+            },
+        )
     };
     let variant_doc = if has_codes {
         " The name of the variant this error decoded to: the code's (`\"RateLimited\"`), else the status's."
@@ -1331,6 +1564,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             status: Status,
             #code_field
             details: ::errspec::ErrorDetails,
+            #decided_field
             #extras_field
         }
 
@@ -1345,12 +1579,41 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 body: &[u8],
             ) -> Self {
                 #parts_binding
+                let documented = Status::from_u16(status.as_u16());
+                #code_init
+                #decide
                 Error {
-                    status: Status::from_u16(status.as_u16()),
-                    #code_init
+                    status: documented,
+                    #code_field_init
                     details,
+                    #decided_init
                     #extras_init
                 }
+            }
+
+            /// The classes the tables give: the code's own, the status
+            /// row's (for a listed status) and the defaults'.
+            fn table_classes(
+                status: Status,
+                #code_param,
+            ) -> (
+                ::core::option::Option<::errspec::RetryClass>,
+                ::core::option::Option<::errspec::RetryClass>,
+                ::errspec::RetryClass,
+            ) {
+                // `matches!`, not a `match`: an API without a status table
+                // has only `Other`, and a second arm would be unreachable.
+                let listed = if ::core::matches!(status, Status::Other(_)) {
+                    ::core::option::Option::None
+                } else {
+                    ::core::option::Option::Some(status.retry_class())
+                };
+                (#code_class, listed, Status::Other(status.as_u16()).retry_class())
+            }
+
+            /// The class and what decided it.
+            fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
+                #classify_body
             }
 
             /// The status, as this API documents it.
@@ -1407,6 +1670,12 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 #retry_class_body
             }
 
+            /// What decided [`retry_class`](Error::retry_class): the server's
+            /// directive, a rule, the code, the status table or the defaults.
+            pub fn decided_by(&self) -> ::errspec::DecidedBy {
+                self.classify().1
+            }
+
             #[doc = #variant_doc]
             pub fn variant_name(&self) -> &'static str {
                 #variant_name_body
@@ -1454,6 +1723,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
                 out.serialize_field("request_id", &self.details.request_id)?;
                 out.serialize_field("field_errors", &self.details.field_errors)?;
                 out.serialize_field("retry_class", &self.retry_class())?;
+                out.serialize_field("decided_by", &self.decided_by())?;
                 out.serialize_field("hints", &self.details.hints)?;
                 out.serialize_field("raw", &self.details.raw)?;
                 out.serialize_field("extras", #extras_ref)?;
@@ -1482,6 +1752,10 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
 
             fn retry_class(&self) -> ::errspec::RetryClass {
                 Error::retry_class(self)
+            }
+
+            fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
+                ::core::option::Option::Some(Error::decided_by(self))
             }
 
             fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {

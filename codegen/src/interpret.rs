@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use errspec_core::decode::{Decoder, RawCode};
-use errspec_core::layout;
+use errspec_core::{layout, rules};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{self, Api, Catalog, Example, Expect, RetryClass};
@@ -29,7 +29,7 @@ use crate::source::SourceFile;
 pub fn layout(api: &Api) -> &'static layout::ApiLayout {
     Box::leak(Box::new(layout::ApiLayout {
         body: body_layout(&api.body),
-        headers: header_layout(&api.headers),
+        headers: header_layout(&api.headers, &api.body),
     }))
 }
 
@@ -47,6 +47,10 @@ fn code_source(c: &model::CodeSource) -> layout::CodeSource {
         model::CodeSource::Body(p) => layout::CodeSource::Body(pointer(p)),
         model::CodeSource::Header(h) => layout::CodeSource::Header(leak(&h.value)),
     }
+}
+
+fn leak_slice<T>(items: Vec<T>) -> &'static [T] {
+    Box::leak(items.into_boxed_slice())
 }
 
 fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
@@ -105,7 +109,7 @@ fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
     }
 }
 
-fn header_layout(headers: &model::Headers) -> layout::HeaderLayout {
+fn header_layout(headers: &model::Headers, body: &model::BodyLayout) -> layout::HeaderLayout {
     let name = |h: &Option<crate::source::Located<String>>| h.as_ref().map(|h| leak(&h.value));
     layout::HeaderLayout {
         retry_after: name(&headers.retry_after),
@@ -122,7 +126,104 @@ fn header_layout(headers: &model::Headers) -> layout::HeaderLayout {
                     model::ResetUnit::Seconds => layout::ResetUnit::Seconds,
                 },
             }),
+        delays: leak_slice(
+            headers
+                .delays
+                .iter()
+                .map(|d| delay_source(d, &body.captures))
+                .collect(),
+        ),
+        min_delay: headers.min_delay.as_ref().map(|m| m.value),
     }
+}
+
+fn capture_index(captures: &[model::Capture], capture: &model::Capture) -> usize {
+    captures
+        .iter()
+        .position(|c| c.same_as(capture))
+        .expect("the model registers every capture it uses")
+}
+
+fn delay_source(d: &model::DelaySource, captures: &[model::Capture]) -> layout::DelaySource {
+    layout::DelaySource {
+        from: match (&d.from, d.from.capture()) {
+            (model::DelayFrom::Header(h), _) => layout::DelayFrom::Header(leak(&h.value)),
+            (_, Some(c)) => layout::DelayFrom::Body(capture_index(captures, &c)),
+            (_, None) => unreachable!("a body source is a capture"),
+        },
+        format: d.format,
+        param: d.param.as_deref().map(leak),
+        when: match &d.when {
+            model::WhenSpent::Always => layout::WhenSpent::Always,
+            model::WhenSpent::Header(h) => layout::WhenSpent::Header(leak(&h.value)),
+            model::WhenSpent::Param(p) => layout::WhenSpent::Param(leak(p)),
+        },
+        name: leak(&d.name),
+    }
+}
+
+/// The API's directive and rules as the runtime's [`rules::Classifier`]
+/// (leaked, like the layout): what generated code holds as `CLASSIFIER`.
+pub fn classifier(api: &Api) -> &'static rules::Classifier {
+    let integer_codes = api.body.code_type == model::CodeType::Integer;
+    let test = |t: &model::Test, code: bool| {
+        let text = |v: &str| {
+            if code
+                && integer_codes
+                && let Ok(i) = v.trim().parse::<i64>()
+            {
+                leak(&i.to_string())
+            } else {
+                leak(v)
+            }
+        };
+        match t {
+            model::Test::Equals(v) => rules::Test::Equals(text(v)),
+            model::Test::NotEquals(v) => rules::Test::NotEquals(text(v)),
+            model::Test::In(vs) => {
+                rules::Test::In(leak_slice(vs.iter().map(|v| text(v)).collect()))
+            }
+            model::Test::Present(p) => rules::Test::Present(*p),
+            model::Test::Contains(v) => rules::Test::Contains(leak(v)),
+        }
+    };
+    let rules = api
+        .rules
+        .iter()
+        .map(|r| rules::Rule {
+            name: r.name.as_ref().map(|n| leak(&n.value)),
+            when: leak_slice(
+                r.conditions
+                    .iter()
+                    .map(|c| match c {
+                        model::Condition::Status(ranges) => rules::Condition::Status(leak_slice(
+                            ranges
+                                .iter()
+                                .map(|(first, last)| rules::StatusRange {
+                                    first: *first,
+                                    last: *last,
+                                })
+                                .collect(),
+                        )),
+                        model::Condition::Code(t) => rules::Condition::Code(test(t, true)),
+                        model::Condition::Header(h, t) => {
+                            rules::Condition::Header(leak(&h.value), test(t, false))
+                        }
+                        model::Condition::Message(t) => rules::Condition::Message(test(t, false)),
+                        model::Condition::Field(p, t) => rules::Condition::Field(
+                            capture_index(&api.body.captures, &model::Capture::At(p.clone())),
+                            test(t, false),
+                        ),
+                    })
+                    .collect(),
+            ),
+            retry: r.retry,
+        })
+        .collect();
+    Box::leak(Box::new(rules::Classifier {
+        should_retry: api.headers.should_retry.as_ref().map(|h| leak(&h.value)),
+        rules: leak_slice(rules),
+    }))
 }
 
 /// What a response decoded to: the parts an example's `expect` can name.
@@ -176,8 +277,25 @@ pub fn decode(api: &Api, layout: &'static layout::ApiLayout, example: &Example) 
         RawCode::Int(i) => i.to_string(),
     });
     let listed = code.as_deref().and_then(|c| api.code_for(c));
+    // The one class decision generated code makes: directive, rules, code,
+    // status table, defaults.
+    let facts = rules::Facts::new(example.status, &headers)
+        .code(code.as_deref())
+        .message(parts.message.as_deref())
+        .captures(&parts.captures);
+    let status_listed = api
+        .statuses
+        .iter()
+        .find(|s| s.status == example.status)
+        .map(|s| s.retry);
+    let (retry, _) = classifier(api).decide(
+        &facts,
+        listed.and_then(|c| c.retry),
+        status_listed,
+        api.defaults.for_status(example.status),
+    );
     Outcome {
-        retry: api.class_for(listed, example.status),
+        retry,
         delay: parts.hints.server_delay(now(example)),
         code,
         message: parts.message.map(|m| m.into_owned()),

@@ -10,9 +10,10 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::node::{self, Node, NodeKind};
 use crate::source::{Located, Span};
 use crate::spec::{
-    ApiSpec, BodySpec, CodeLocationSpec, CodeSpec, ExampleBody, ExampleExpectSpec,
-    ExampleResponseSpec, ExampleSpec, ExtraSpec, FieldErrorsSpec, HeadersSpec, IdempotencySpec,
-    Keyed, RateLimitSpec, SourceSpec, Spec, StatusSpec, Text, ValueSourceSpec,
+    ApiSpec, BodySpec, CodeLocationSpec, CodeSpec, DelayItemSpec, DelaySpec, ExampleBody,
+    ExampleExpectSpec, ExampleResponseSpec, ExampleSpec, ExtraSpec, FieldErrorsSpec, HeadersSpec,
+    IdempotencySpec, ItemWhereSpec, Keyed, RateLimitSpec, RuleSpec, SourceSpec, Spec, StatusSpec,
+    TestSpec, Text, ValueSourceSpec, WhenSpec,
 };
 
 /// Parses and loads a spec file. Returns what could be loaded (entries with
@@ -48,6 +49,14 @@ enum Kind {
     Idempotency,
     Status,
     Code,
+    Rule,
+    When,
+    Test,
+    HeaderTest,
+    FieldTest,
+    Delay,
+    DelayItem,
+    ItemWhere,
     Source,
     Example,
     ExampleResponse,
@@ -70,6 +79,14 @@ impl Kind {
             Kind::Idempotency => IDEMPOTENCY_KEYS,
             Kind::Status => STATUS_KEYS,
             Kind::Code => CODE_KEYS,
+            Kind::Rule => RULE_KEYS,
+            Kind::When => WHEN_KEYS,
+            Kind::Test => TEST_KEYS,
+            Kind::HeaderTest => HEADER_TEST_KEYS,
+            Kind::FieldTest => FIELD_TEST_KEYS,
+            Kind::Delay => DELAY_KEYS,
+            Kind::DelayItem => DELAY_ITEM_KEYS,
+            Kind::ItemWhere => ITEM_WHERE_KEYS,
             Kind::Source => SOURCE_KEYS,
             Kind::Example => EXAMPLE_KEYS,
             Kind::ExampleResponse => EXAMPLE_RESPONSE_KEYS,
@@ -404,6 +421,9 @@ const API_KEYS: &[&str] = &[
     "defaults",
     "statuses",
     "codes",
+    "rules",
+    "delays",
+    "min_delay",
     "examples",
 ];
 const BODY_KEYS: &[&str] = &[
@@ -426,8 +446,8 @@ const CODE_LOCATION_KEYS: &[&str] = &[
 const VALUE_SOURCE_KEYS: &[&str] = &["pointer", "header"];
 const EXTRA_KEYS: &[&str] = &["pointer", "type"];
 const FIELD_ERRORS_KEYS: &[&str] = &["items", "field", "message", "map", "leaf"];
-const HEADERS_KEYS: &[&str] = &["retry_after", "request_id", "rate_limit"];
-const RATE_LIMIT_KEYS: &[&str] = &["limit", "remaining", "reset", "reset_unit"];
+const HEADERS_KEYS: &[&str] = &["retry_after", "request_id", "rate_limit", "should_retry"];
+const RATE_LIMIT_KEYS: &[&str] = &["name", "limit", "remaining", "reset", "reset_unit"];
 const IDEMPOTENCY_KEYS: &[&str] = &["header"];
 const STATUS_KEYS: &[&str] = &["meaning", "retry", "hint", "source"];
 const CODE_KEYS: &[&str] = &[
@@ -450,6 +470,21 @@ const EXAMPLE_EXPECT_KEYS: &[&str] = &[
     "field_errors",
 ];
 const EXAMPLE_FIELD_ERROR_KEYS: &[&str] = &["field", "message"];
+const RULE_KEYS: &[&str] = &["name", "when", "retry", "description"];
+const WHEN_KEYS: &[&str] = &["status", "code", "header", "field", "message"];
+const TEST_KEYS: &[&str] = &["equals", "not_equals", "in", "present", "contains"];
+const HEADER_TEST_KEYS: &[&str] = &["name", "equals", "not_equals", "in", "present", "contains"];
+const FIELD_TEST_KEYS: &[&str] = &[
+    "pointer",
+    "equals",
+    "not_equals",
+    "in",
+    "present",
+    "contains",
+];
+const DELAY_KEYS: &[&str] = &["header", "pointer", "item", "format", "param", "when_zero"];
+const DELAY_ITEM_KEYS: &[&str] = &["where", "value"];
+const ITEM_WHERE_KEYS: &[&str] = &["pointer", "equals"];
 
 /// The keys each mapping of the spec language takes, by schema definition
 /// name; a test checks them against `spec/schema.json`.
@@ -467,6 +502,14 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("IdempotencySpec", IDEMPOTENCY_KEYS),
     ("StatusSpec", STATUS_KEYS),
     ("CodeSpec", CODE_KEYS),
+    ("RuleSpec", RULE_KEYS),
+    ("WhenSpec", WHEN_KEYS),
+    ("TestSpec", TEST_KEYS),
+    ("HeaderTestSpec", HEADER_TEST_KEYS),
+    ("FieldTestSpec", FIELD_TEST_KEYS),
+    ("DelaySpec", DELAY_KEYS),
+    ("DelayItemSpec", DELAY_ITEM_KEYS),
+    ("ItemWhereSpec", ITEM_WHERE_KEYS),
     ("SourceSpec", SOURCE_KEYS),
     ("ExampleSpec", EXAMPLE_KEYS),
     ("ExampleResponseSpec", EXAMPLE_RESPONSE_KEYS),
@@ -590,6 +633,15 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
             .get("codes")
             .map(|c| keyed(c, "codes", diags, load_code))
             .unwrap_or_default(),
+        rules: m
+            .get("rules")
+            .map(|r| list(r, "rules", diags, load_rule))
+            .unwrap_or_default(),
+        delays: m
+            .get("delays")
+            .map(|d| list(d, "delays", diags, load_delay))
+            .unwrap_or_default(),
+        min_delay: m.str("min_delay", diags),
         examples: m
             .entry("examples")
             .map(|(k, e)| load_examples(k, e, diags))
@@ -742,20 +794,234 @@ fn load_extra(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Op
 
 fn load_headers(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<HeadersSpec> {
     let m = MapReader::new(n, Kind::Headers, "`headers`", key.span, diags)?;
+    let rate_limit_one = |k: &Node, r: &Node, diags: &mut Diagnostics| {
+        let m = MapReader::new(r, Kind::RateLimit, "`headers.rate_limit`", k.span, diags)?;
+        Some(RateLimitSpec {
+            name: m.str("name", diags),
+            limit: m.str("limit", diags),
+            remaining: m.str("remaining", diags),
+            reset: m.str("reset", diags),
+            reset_unit: m.str("reset_unit", diags),
+            span: k.span,
+        })
+    };
+    let (rate_limit, rate_limit_dimensions) = match m.entry("rate_limit") {
+        Some((_, r)) if matches!(r.kind, NodeKind::Seq(_)) => (
+            None,
+            list(r, "rate_limit", diags, |item, diags| {
+                rate_limit_one(item, item, diags)
+            }),
+        ),
+        Some((k, r)) => (rate_limit_one(k, r, diags), Vec::new()),
+        None => (None, Vec::new()),
+    };
     Some(HeadersSpec {
         retry_after: m.str("retry_after", diags),
         request_id: m.str("request_id", diags),
-        rate_limit: m.entry("rate_limit").and_then(|(k, r)| {
-            let m = MapReader::new(r, Kind::RateLimit, "`headers.rate_limit`", k.span, diags)?;
-            Some(RateLimitSpec {
-                limit: m.str("limit", diags),
-                remaining: m.str("remaining", diags),
-                reset: m.str("reset", diags),
-                reset_unit: m.str("reset_unit", diags),
+        rate_limit,
+        rate_limit_dimensions,
+        should_retry: m.str("should_retry", diags),
+        span: key.span,
+    })
+}
+
+/// Reads a list (`rules`, `delays`), each item with `item`.
+fn list<T>(
+    n: &Node,
+    what: &str,
+    diags: &mut Diagnostics,
+    mut item: impl FnMut(&Node, &mut Diagnostics) -> Option<T>,
+) -> Vec<T> {
+    match &n.kind {
+        NodeKind::Seq(items) => items.iter().filter_map(|i| item(i, diags)).collect(),
+        NodeKind::Null => Vec::new(),
+        other => {
+            diags.push(
+                Diagnostic::error(
+                    n.span,
+                    format!("expected a list for `{what}`, found {}", other.describe()),
+                )
+                .with_label("expected a list")
+                .with_help(format!(
+                    "write each entry of `{what}` as `- …` on its own line"
+                )),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// A scalar value as text (`equals: 0`, `equals: false`, `equals: api_error`).
+fn expect_scalar(n: &Node, key: &str, diags: &mut Diagnostics) -> Option<Text> {
+    match n.scalar_text() {
+        Some(text) => Some(Located::new(text, n.span)),
+        None => {
+            diags.push(
+                Diagnostic::error(
+                    n.span,
+                    format!("expected a value for `{key}`, found {}", n.kind.describe()),
+                )
+                .with_label("expected a string, number or boolean"),
+            );
+            None
+        }
+    }
+}
+
+fn load_rule(n: &Node, diags: &mut Diagnostics) -> Option<RuleSpec> {
+    let m = MapReader::new(n, Kind::Rule, "a rule", n.span, diags)?;
+    m.require(&["when", "retry"], diags);
+    Some(RuleSpec {
+        name: m.str("name", diags),
+        when: m.entry("when").and_then(|(k, w)| load_when(k, w, diags)),
+        retry: m.str("retry", diags),
+        description: m.str("description", diags),
+        span: n.span,
+    })
+}
+
+fn load_when(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<WhenSpec> {
+    let m = MapReader::new(n, Kind::When, "`when`", key.span, diags)?;
+    let mut status = Vec::new();
+    if let Some(s) = m.get("status") {
+        let items = match &s.kind {
+            NodeKind::Seq(items) => items.iter().collect(),
+            _ => vec![s],
+        };
+        for item in items {
+            match &item.kind {
+                NodeKind::Int(_) | NodeKind::Str(_) => {
+                    status.extend(item.scalar_text().map(|t| Located::new(t, item.span)));
+                }
+                other => diags.push(
+                    Diagnostic::error(
+                        item.span,
+                        format!(
+                            "expected a status or a status class, found {}",
+                            other.describe()
+                        ),
+                    )
+                    .with_label("expected `403`, `4xx` or `5xx`"),
+                ),
+            }
+        }
+    }
+    let value_test = |key: &str, diags: &mut Diagnostics| {
+        let (k, v) = m.entry(key)?;
+        match &v.kind {
+            NodeKind::Map(_) => load_test(k, v, Kind::Test, key, diags),
+            NodeKind::Seq(items) => Some(TestSpec {
+                r#in: Some(
+                    items
+                        .iter()
+                        .filter_map(|i| expect_scalar(i, key, diags))
+                        .collect(),
+                ),
+                span: k.span,
+                ..TestSpec::default()
+            }),
+            _ => Some(TestSpec {
+                equals: Some(expect_scalar(v, key, diags)?),
+                span: k.span,
+                ..TestSpec::default()
+            }),
+        }
+    };
+    let code = value_test("code", diags);
+    let message = value_test("message", diags);
+    let header = m
+        .entry("header")
+        .and_then(|(k, v)| load_test(k, v, Kind::HeaderTest, "header", diags));
+    let field = m
+        .entry("field")
+        .and_then(|(k, v)| load_test(k, v, Kind::FieldTest, "field", diags));
+    Some(WhenSpec {
+        status,
+        code,
+        header,
+        field,
+        message,
+        status_span: m.entry("status").map(|(k, _)| k.span),
+        span: key.span,
+    })
+}
+
+/// Reads a test mapping (`{equals: "0"}`, `{name: X, present: true}`).
+fn load_test(
+    key: &Node,
+    n: &Node,
+    kind: Kind,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<TestSpec> {
+    let m = MapReader::new(n, kind, format!("`when.{what}`"), key.span, diags)?;
+    match kind {
+        Kind::HeaderTest => m.require(&["name"], diags),
+        Kind::FieldTest => m.require(&["pointer"], diags),
+        _ => {}
+    }
+    let present = m.get("present").and_then(|p| match p.kind {
+        NodeKind::Bool(b) => Some(Located::new(b, p.span)),
+        ref other => {
+            diags.push(
+                Diagnostic::error(
+                    p.span,
+                    format!(
+                        "expected `true` or `false` for `present`, found {}",
+                        other.describe()
+                    ),
+                )
+                .with_label("expected a boolean"),
+            );
+            None
+        }
+    });
+    Some(TestSpec {
+        equals: m
+            .get("equals")
+            .and_then(|v| expect_scalar(v, "equals", diags)),
+        not_equals: m
+            .get("not_equals")
+            .and_then(|v| expect_scalar(v, "not_equals", diags)),
+        r#in: m
+            .get("in")
+            .map(|v| list(v, "in", diags, |i, diags| expect_scalar(i, "in", diags))),
+        present,
+        contains: m.str("contains", diags),
+        name: m.str("name", diags),
+        pointer: m.str("pointer", diags),
+        span: key.span,
+    })
+}
+
+fn load_delay(n: &Node, diags: &mut Diagnostics) -> Option<DelaySpec> {
+    let m = MapReader::new(n, Kind::Delay, "a delay source", n.span, diags)?;
+    Some(DelaySpec {
+        header: m.str("header", diags),
+        pointer: m.str("pointer", diags),
+        item: m.entry("item").and_then(|(k, i)| {
+            let m = MapReader::new(i, Kind::DelayItem, "`item`", k.span, diags)?;
+            m.require(&["where", "value"], diags);
+            Some(DelayItemSpec {
+                where_: m.entry("where").and_then(|(k, w)| {
+                    let m = MapReader::new(w, Kind::ItemWhere, "`item.where`", k.span, diags)?;
+                    m.require(&["pointer", "equals"], diags);
+                    Some(ItemWhereSpec {
+                        pointer: m.str("pointer", diags),
+                        equals: m
+                            .get("equals")
+                            .and_then(|v| expect_scalar(v, "equals", diags)),
+                        span: k.span,
+                    })
+                }),
+                value: m.str("value", diags),
                 span: k.span,
             })
         }),
-        span: key.span,
+        format: m.str("format", diags),
+        param: m.str("param", diags),
+        when_zero: m.str("when_zero", diags),
+        span: n.span,
     })
 }
 

@@ -5,6 +5,9 @@
 //! every problem at its location. Rules that relate several values live in
 //! [`crate::check`].
 
+use std::time::Duration;
+
+use errspec_core::delay::{DelayFormat, parse_go_duration};
 use heck::ToUpperCamelCase;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -151,6 +154,8 @@ pub struct Api {
     pub statuses: Vec<Status>,
     /// The code table, in file order.
     pub codes: Vec<Code>,
+    /// Rules over headers, body values, code and message, in order.
+    pub rules: Vec<Rule>,
     /// Documented example responses.
     pub examples: Vec<Example>,
     /// Where the API's mapping is.
@@ -551,13 +556,135 @@ pub struct Headers {
     pub request_id: Option<Located<String>>,
     /// Rate limits.
     pub rate_limit: Option<RateLimit>,
+    /// Further delay sources: `delays`, and rate-limit dimensions.
+    pub delays: Vec<DelaySource>,
+    /// A floor on any server delay.
+    pub min_delay: Option<Located<Duration>>,
+    /// The server's retry directive header.
+    pub should_retry: Option<Located<String>>,
 }
 
 impl Headers {
     /// Whether any header can tell a client how long to wait.
     pub fn has_delay_source(&self) -> bool {
-        self.retry_after.is_some() || self.rate_limit.as_ref().is_some_and(|r| r.reset.is_some())
+        self.retry_after.is_some()
+            || self.rate_limit.as_ref().is_some_and(|r| r.reset.is_some())
+            || !self.delays.is_empty()
     }
+}
+
+/// Where a delay is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DelayFrom {
+    /// A header (lower-case name).
+    Header(Located<String>),
+    /// A body value at this pointer (from the root).
+    Body(Pointer),
+    /// In the array at `array`, the first item whose `key` is `equals`: its `value`.
+    Item {
+        /// The array.
+        array: Pointer,
+        /// The item's field that picks it.
+        key: Pointer,
+        /// The text it must have.
+        equals: String,
+        /// The delay, relative to the item.
+        value: Pointer,
+    },
+}
+
+impl DelayFrom {
+    /// The body value it reads, as a capture (`None` for a header).
+    pub fn capture(&self) -> Option<Capture> {
+        match self {
+            DelayFrom::Header(_) => None,
+            DelayFrom::Body(p) => Some(Capture::At(p.clone())),
+            DelayFrom::Item {
+                array,
+                key,
+                equals,
+                value,
+            } => Some(Capture::Select {
+                array: array.clone(),
+                key: key.clone(),
+                equals: equals.clone(),
+                value: value.clone(),
+            }),
+        }
+    }
+}
+
+/// When a delay applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WhenSpent {
+    /// Always.
+    Always,
+    /// Unless this header (lower-case) says requests remain.
+    Header(Located<String>),
+    /// For structured fields: members whose parameter is 0.
+    Param(String),
+}
+
+/// One delay source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DelaySource {
+    /// Where.
+    pub from: DelayFrom,
+    /// How it is written.
+    pub format: DelayFormat,
+    /// For structured fields: the parameter with the seconds.
+    pub param: Option<String>,
+    /// When it applies.
+    pub when: WhenSpent,
+    /// The header name or pointer as written, for reports.
+    pub name: String,
+    /// Where the source was written.
+    pub span: Span,
+}
+
+/// A test on a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Test {
+    /// Exactly this.
+    Equals(String),
+    /// Present and not this.
+    NotEquals(String),
+    /// One of these.
+    In(Vec<String>),
+    /// Present or absent.
+    Present(bool),
+    /// Contains this, ignoring ASCII case.
+    Contains(String),
+}
+
+/// One condition of a rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// The status is in one of these inclusive ranges.
+    Status(Vec<(u16, u16)>),
+    /// The decoded code.
+    Code(Test),
+    /// A header (lower-case name).
+    Header(Located<String>, Test),
+    /// A body value (pointer from the root).
+    Field(Pointer, Test),
+    /// The decoded message.
+    Message(Test),
+}
+
+/// A rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Its name.
+    pub name: Option<Located<String>>,
+    /// Its conditions (all must hold).
+    pub conditions: Vec<Condition>,
+    /// The class it sets.
+    pub retry: RetryClass,
+    /// Why.
+    pub description: Option<String>,
+    /// Where the rule is.
+    pub span: Span,
 }
 
 /// Lowers a loaded spec, reporting every invalid value; values with errors
@@ -683,36 +810,40 @@ fn source_refs(spec: &Spec, refs: &[Text], diags: &mut Diagnostics) -> Vec<Strin
 }
 
 fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnostics) -> Api {
-    let body = lower_body(api.body.as_ref(), diags);
-    let headers = api
+    let mut body = lower_body(api.body.as_ref(), diags);
+    // An unknown `code.type` is its own error: its codes are not also
+    // "integers in a string-coded API".
+    let code_type_written_ok = api
+        .body
+        .as_ref()
+        .and_then(|b| b.code.as_ref())
+        .and_then(|c| c.r#type.as_ref())
+        .is_none_or(|t| matches!(t.value.as_str(), "string" | "integer"));
+    let mut headers = api
         .headers
         .as_ref()
-        .map(|h| Headers {
-            retry_after: h.retry_after.as_ref().and_then(|n| header_name(n, diags)),
-            request_id: h.request_id.as_ref().and_then(|n| header_name(n, diags)),
-            rate_limit: h.rate_limit.as_ref().map(|r| RateLimit {
-                limit: r.limit.as_ref().and_then(|n| header_name(n, diags)),
-                remaining: r.remaining.as_ref().and_then(|n| header_name(n, diags)),
-                reset: r.reset.as_ref().and_then(|n| header_name(n, diags)),
-                reset_unit: match r.reset_unit.as_ref() {
-                    None => ResetUnit::UnixSeconds,
-                    Some(u) => match u.value.as_str() {
-                        "unix_seconds" => ResetUnit::UnixSeconds,
-                        "seconds" => ResetUnit::Seconds,
-                        other => {
-                            diags.push(unknown_name(
-                                u.span,
-                                "reset unit",
-                                other,
-                                &["unix_seconds", "seconds"],
-                            ));
-                            ResetUnit::UnixSeconds
-                        }
-                    },
-                },
-            }),
-        })
+        .map(|h| lower_headers(h, diags))
         .unwrap_or_default();
+    headers
+        .delays
+        .extend(api.delays.iter().filter_map(|d| lower_delay(d, diags)));
+    headers.min_delay = api.min_delay.as_ref().and_then(|m| min_delay(m, diags));
+    let rules: Vec<Rule> = api
+        .rules
+        .iter()
+        .filter_map(|r| lower_rule(r, diags))
+        .collect();
+    // Body conditions and body delays read values the decoder captures.
+    for c in rules.iter().flat_map(|r| &r.conditions) {
+        if let Condition::Field(p, _) = c {
+            body.capture(Capture::At(p.clone()));
+        }
+    }
+    for d in &headers.delays {
+        if let Some(capture) = d.from.capture() {
+            body.capture(capture);
+        }
+    }
     let mut defaults = Defaults {
         client_error: RetryClass::Never,
         server_error: RetryClass::Backoff,
@@ -754,7 +885,8 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         .iter()
         .filter_map(|(key, c)| {
             let sources = source_refs(spec, &c.source, diags);
-            lower_code(&body, key, c, diags).map(|code| Code { sources, ..code })
+            lower_code(&body, code_type_written_ok, key, c, diags)
+                .map(|code| Code { sources, ..code })
         })
         .collect();
     let examples = api
@@ -784,13 +916,347 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         defaults,
         statuses,
         codes,
+        rules,
         examples,
         span: name.span,
     }
 }
 
+fn lower_headers(h: &spec::HeadersSpec, diags: &mut Diagnostics) -> Headers {
+    let mut delays = Vec::new();
+    let rate_limit = h.rate_limit.as_ref().map(|r| {
+        let format = reset_format(r, diags);
+        let remaining = r.remaining.as_ref().and_then(|n| header_name(n, diags));
+        let reset = r.reset.as_ref().and_then(|n| header_name(n, diags));
+        let legacy = match format {
+            DelayFormat::UnixSeconds => Some(ResetUnit::UnixSeconds),
+            DelayFormat::Seconds => Some(ResetUnit::Seconds),
+            _ => None,
+        };
+        // A reset in another format is one more delay source.
+        if legacy.is_none()
+            && let (Some(reset), Some(written)) = (&reset, &r.reset)
+        {
+            delays.push(dimension_delay(reset, written, format, remaining.as_ref()));
+        }
+        RateLimit {
+            limit: r.limit.as_ref().and_then(|n| header_name(n, diags)),
+            remaining: remaining.clone(),
+            reset: if legacy.is_some() { reset } else { None },
+            reset_unit: legacy.unwrap_or(ResetUnit::UnixSeconds),
+        }
+    });
+    for r in &h.rate_limit_dimensions {
+        let format = reset_format(r, diags);
+        let remaining = r.remaining.as_ref().and_then(|n| header_name(n, diags));
+        let _ = r.limit.as_ref().and_then(|n| header_name(n, diags));
+        if let Some(written) = &r.reset
+            && let Some(reset) = header_name(written, diags)
+        {
+            delays.push(dimension_delay(&reset, written, format, remaining.as_ref()));
+        }
+    }
+    Headers {
+        retry_after: h.retry_after.as_ref().and_then(|n| header_name(n, diags)),
+        request_id: h.request_id.as_ref().and_then(|n| header_name(n, diags)),
+        rate_limit,
+        delays,
+        min_delay: None,
+        should_retry: h.should_retry.as_ref().and_then(|n| header_name(n, diags)),
+    }
+}
+
+/// A rate-limit dimension's reset as a delay source: it applies unless its
+/// `remaining` header says requests remain.
+fn dimension_delay(
+    reset: &Located<String>,
+    written: &Text,
+    format: DelayFormat,
+    remaining: Option<&Located<String>>,
+) -> DelaySource {
+    DelaySource {
+        from: DelayFrom::Header(reset.clone()),
+        format,
+        param: None,
+        when: remaining.map_or(WhenSpent::Always, |r| WhenSpent::Header(r.clone())),
+        name: written.value.clone(),
+        span: written.span,
+    }
+}
+
+/// A rate limit's `reset_unit`: any delay format, `unix_seconds` by default.
+fn reset_format(r: &spec::RateLimitSpec, diags: &mut Diagnostics) -> DelayFormat {
+    r.reset_unit
+        .as_ref()
+        .and_then(|u| delay_format(u, "reset unit", diags))
+        .unwrap_or(DelayFormat::UnixSeconds)
+}
+
+fn delay_format(t: &Text, what: &str, diags: &mut Diagnostics) -> Option<DelayFormat> {
+    let format = DelayFormat::from_name(&t.value);
+    if format.is_none() {
+        let names: Vec<&str> = DelayFormat::ALL.iter().map(|f| f.as_str()).collect();
+        diags.push(unknown_name(t.span, what, &t.value, &names));
+    }
+    format
+}
+
+/// `min_delay: 1s`: a duration.
+fn min_delay(t: &Text, diags: &mut Diagnostics) -> Option<Located<Duration>> {
+    match parse_go_duration(t.value.trim()) {
+        Some(d) => Some(Located::new(d, t.span)),
+        None => {
+            diags.push(
+                Diagnostic::error(
+                    t.span,
+                    format!("`min_delay` is not a duration: `{}`", t.value),
+                )
+                .with_label("expected a duration such as `1s` or `500ms`")
+                .with_help("write a number with a unit: `h`, `m`, `s`, `ms`"),
+            );
+            None
+        }
+    }
+}
+
+fn lower_delay(d: &spec::DelaySpec, diags: &mut Diagnostics) -> Option<DelaySource> {
+    let format = match &d.format {
+        Some(f) => delay_format(f, "delay format", diags),
+        None if d
+            .header
+            .as_ref()
+            .is_some_and(|h| h.value.eq_ignore_ascii_case("retry-after")) =>
+        {
+            Some(DelayFormat::SecondsOrDate)
+        }
+        None => {
+            diags.push(
+                Diagnostic::error(d.span, "a delay source needs a `format`")
+                    .with_label("how is this delay written?")
+                    .with_plain_note(format!(
+                        "formats: {}",
+                        DelayFormat::ALL.map(|f| f.as_str()).join(", ")
+                    )),
+            );
+            None
+        }
+    };
+    let structured = format == Some(DelayFormat::Structured);
+    let param = match (&d.param, structured) {
+        (Some(p), true) => Some(p.value.clone()),
+        (None, true) => {
+            diags.push(
+                Diagnostic::error(d.span, "a `structured` delay needs a `param`")
+                    .with_label("which parameter holds the seconds?")
+                    .with_help("the IETF `RateLimit` field's reset is `param: t`"),
+            );
+            None
+        }
+        (Some(p), false) => {
+            diags.push(
+                Diagnostic::error(p.span, "`param` applies only to `format: structured`")
+                    .with_label("has no effect")
+                    .with_help("remove `param`, or set `format: structured`"),
+            );
+            None
+        }
+        (None, false) => None,
+    };
+    let when = match &d.when_zero {
+        None => WhenSpent::Always,
+        Some(w) if structured => WhenSpent::Param(w.value.clone()),
+        Some(w) => WhenSpent::Header(header_name(w, diags)?),
+    };
+    let (from, name) = match (&d.header, &d.pointer) {
+        (Some(h), None) => {
+            if let Some(item) = &d.item {
+                diags.push(
+                    Diagnostic::error(
+                        item.span,
+                        "`item` needs a body `pointer` to an array, not a `header`",
+                    )
+                    .with_label("an item of what?"),
+                );
+            }
+            (DelayFrom::Header(header_name(h, diags)?), h.value.clone())
+        }
+        (None, Some(p)) => {
+            let array = pointer(p, diags)?;
+            let from = match &d.item {
+                None => DelayFrom::Body(array),
+                Some(item) => {
+                    let w = item.where_.as_ref()?;
+                    DelayFrom::Item {
+                        array,
+                        key: pointer(w.pointer.as_ref()?, diags)?,
+                        equals: w.equals.as_ref()?.value.clone(),
+                        value: pointer(item.value.as_ref()?, diags)?,
+                    }
+                }
+            };
+            (from, p.value.clone())
+        }
+        (Some(_), Some(p)) => {
+            diags.push(
+                Diagnostic::error(
+                    p.span,
+                    "a delay source takes either `header` or `pointer`, not both",
+                )
+                .with_label("second source"),
+            );
+            return None;
+        }
+        (None, None) => {
+            diags.push(
+                Diagnostic::error(d.span, "a delay source needs a `header` or a `pointer`")
+                    .with_label("no place to read the delay"),
+            );
+            return None;
+        }
+    };
+    Some(DelaySource {
+        from,
+        format: format?,
+        param: if structured { Some(param?) } else { None },
+        when,
+        name,
+        span: d.span,
+    })
+}
+
+fn lower_rule(r: &spec::RuleSpec, diags: &mut Diagnostics) -> Option<Rule> {
+    let retry = r.retry.as_ref().and_then(|t| retry_class(t, diags));
+    let when = r.when.as_ref()?;
+    let mut conditions = Vec::new();
+    let mut ok = true;
+    if let Some(span) = when.status_span {
+        let mut ranges = Vec::new();
+        for s in &when.status {
+            match status_match(s, diags) {
+                Some(range) => ranges.push(range),
+                None => ok = false,
+            }
+        }
+        if ranges.is_empty() && ok {
+            diags.push(
+                Diagnostic::error(span, "`status` lists no status")
+                    .with_label("expected at least one status"),
+            );
+            ok = false;
+        }
+        conditions.push(Condition::Status(ranges));
+    }
+    if let Some((_, t)) = test_of(&when.code, "code", &mut ok, diags) {
+        conditions.push(Condition::Code(t));
+    }
+    if let Some((spec, t)) = test_of(&when.header, "header", &mut ok, diags) {
+        match spec.name.as_ref().and_then(|n| header_name(n, diags)) {
+            Some(name) => conditions.push(Condition::Header(name, t)),
+            None => ok = false,
+        }
+    }
+    if let Some((spec, t)) = test_of(&when.field, "field", &mut ok, diags) {
+        match spec.pointer.as_ref().and_then(|p| pointer(p, diags)) {
+            Some(p) => conditions.push(Condition::Field(p, t)),
+            None => ok = false,
+        }
+    }
+    if let Some((_, t)) = test_of(&when.message, "message", &mut ok, diags) {
+        conditions.push(Condition::Message(t));
+    }
+    if !ok {
+        return None;
+    }
+    Some(Rule {
+        name: r.name.clone(),
+        conditions,
+        retry: retry?,
+        description: r.description.as_ref().map(|d| d.value.clone()),
+        span: r.span,
+    })
+}
+
+/// A condition's test, lowered; `ok` becomes false when it has an error.
+fn test_of<'t>(
+    t: &'t Option<spec::TestSpec>,
+    what: &str,
+    ok: &mut bool,
+    diags: &mut Diagnostics,
+) -> Option<(&'t spec::TestSpec, Test)> {
+    let t = t.as_ref()?;
+    let lowered = lower_test(t, what, diags);
+    *ok &= lowered.is_some();
+    lowered.map(|l| (t, l))
+}
+
+/// `403` or `4xx`, as an inclusive range.
+fn status_match(s: &Text, diags: &mut Diagnostics) -> Option<(u16, u16)> {
+    let text = s.value.trim();
+    if let [d @ b'1'..=b'5', b'x', b'x'] = text.as_bytes() {
+        let hundreds = u16::from(d - b'0') * 100;
+        return Some((hundreds, hundreds + 99));
+    }
+    match text.parse::<i128>() {
+        Ok(v) => status_value(v, s.span, diags).map(|s| (s, s)),
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(
+                    s.span,
+                    format!("`{}` is not a status or a status class", s.value),
+                )
+                .with_label("expected `403`, `4xx` or `5xx`"),
+            );
+            None
+        }
+    }
+}
+
+/// The one operator of a test.
+fn lower_test(t: &spec::TestSpec, what: &str, diags: &mut Diagnostics) -> Option<Test> {
+    let mut found: Vec<(&str, Test)> = Vec::new();
+    if let Some(v) = &t.equals {
+        found.push(("equals", Test::Equals(v.value.clone())));
+    }
+    if let Some(v) = &t.not_equals {
+        found.push(("not_equals", Test::NotEquals(v.value.clone())));
+    }
+    if let Some(v) = &t.r#in {
+        found.push(("in", Test::In(v.iter().map(|v| v.value.clone()).collect())));
+    }
+    if let Some(v) = &t.present {
+        found.push(("present", Test::Present(v.value)));
+    }
+    if let Some(v) = &t.contains {
+        found.push(("contains", Test::Contains(v.value.clone())));
+    }
+    match found.len() {
+        1 => found.pop().map(|(_, t)| t),
+        0 => {
+            diags.push(
+                Diagnostic::error(t.span, format!("`{what}` needs a test"))
+                    .with_label("nothing to test")
+                    .with_help("give one of `equals`, `not_equals`, `in`, `present`, `contains`"),
+            );
+            None
+        }
+        _ => {
+            let names: Vec<String> = found.iter().map(|(n, _)| format!("`{n}`")).collect();
+            diags.push(
+                Diagnostic::error(
+                    t.span,
+                    format!("`{what}` takes one test, found {}", names.join(" and ")),
+                )
+                .with_label("more than one test")
+                .with_help("write a second rule, or use `in` for several values"),
+            );
+            None
+        }
+    }
+}
+
 fn lower_code(
     body: &BodyLayout,
+    code_type_written_ok: bool,
     key: &Text,
     c: &spec::CodeSpec,
     diags: &mut Diagnostics,
@@ -858,7 +1324,11 @@ fn lower_code(
             .with_label("needs at least one ASCII letter or digit"),
         );
     }
-    if c.key_is_integer && body.code_type == CodeType::String && body.code.is_some() {
+    if c.key_is_integer
+        && body.code_type == CodeType::String
+        && body.code.is_some()
+        && code_type_written_ok
+    {
         diags.push(
             Diagnostic::warning(
                 key.span,
@@ -885,10 +1355,9 @@ fn lower_code(
     if c.status.is_empty() && c.status_span != key.span {
         return None;
     }
-    let retry = match &c.retry {
-        Some(r) => Some(retry_class(r, diags)?),
-        None => None,
-    };
+    // An invalid class is reported here; the code stays, so the rules that
+    // relate it to the rest (its status is listed, …) still run.
+    let retry = c.retry.as_ref().and_then(|r| retry_class(r, diags));
     Some(Code {
         value,
         variant: variant?,

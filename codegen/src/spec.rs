@@ -108,6 +108,18 @@ pub struct ApiSpec {
     /// description, optional retry class and hint. Needs `body.code`.
     #[schemars(default, schema_with = "codes_schema")]
     pub codes: Keyed<CodeSpec>,
+    /// Rules that set the class from a header, a body value, the code or
+    /// the message, on top of the status and code tables. The first rule
+    /// whose conditions all hold decides.
+    #[schemars(default)]
+    pub rules: Vec<RuleSpec>,
+    /// Further places a server says how long to wait: every one present
+    /// gives a delay, and the longest wins.
+    #[schemars(default)]
+    pub delays: Vec<DelaySpec>,
+    /// A floor on any delay the server sends, as a duration (`1s`, `500ms`).
+    #[schemars(default, with = "String")]
+    pub min_delay: Option<Text>,
     /// Documented example responses with the outcome each must decode to;
     /// `cargo xtask check` and the test suite run them.
     #[schemars(default, with = "Vec<ExampleSpec>")]
@@ -350,9 +362,17 @@ pub struct HeadersSpec {
     /// A header carrying the provider's request id (used when the body has none).
     #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
     pub request_id: Option<Text>,
-    /// Rate-limit headers.
-    #[schemars(default, with = "RateLimitSpec")]
+    /// Rate-limit headers: one mapping, or a list of dimensions (requests,
+    /// tokens), where the dimension with no requests left gives the reset.
+    #[schemars(default, schema_with = "rate_limit_schema")]
     pub rate_limit: Option<RateLimitSpec>,
+    /// The dimensions of a `rate_limit` written as a list.
+    #[schemars(skip)]
+    pub rate_limit_dimensions: Vec<RateLimitSpec>,
+    /// A header by which the server says whether to retry: `true` or
+    /// `false` (`x-should-retry`, `Stripe-Should-Retry`). Decides before rules.
+    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
+    pub should_retry: Option<Text>,
     /// Where the mapping's key is (`headers:`).
     #[schemars(skip)]
     pub span: Span,
@@ -362,6 +382,9 @@ pub struct HeadersSpec {
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RateLimitSpec {
+    /// The dimension's name (`requests`, `tokens`), in a list of dimensions.
+    #[schemars(default, with = "String", pattern(IDENTIFIER_PATTERN))]
+    pub name: Option<Text>,
     /// The header with the window's request quota.
     #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
     pub limit: Option<Text>,
@@ -371,9 +394,10 @@ pub struct RateLimitSpec {
     /// The header saying when the window resets (a delay source for `throttled`).
     #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
     pub reset: Option<Text>,
-    /// The unit of `reset`: `unix_seconds` (a timestamp, the default) or
-    /// `seconds` (until the reset).
-    #[schemars(default, with = "ResetUnitName")]
+    /// How `reset` is written: `unix_seconds` (a timestamp, the default),
+    /// `seconds` (until the reset), or any delay format (`duration`,
+    /// `rfc3339`, `milliseconds`, …).
+    #[schemars(default, with = "DelayFormatName")]
     pub reset_unit: Option<Text>,
     /// Where the mapping's key is (`rate_limit:`).
     #[schemars(skip)]
@@ -688,6 +712,242 @@ fn status_or_statuses_schema(_: &mut SchemaGenerator) -> Schema {
         "anyOf": [
             status.clone(),
             { "type": "array", "items": status, "minItems": 1, "uniqueItems": true },
+        ],
+    })
+}
+
+fn rate_limit_schema(generator: &mut SchemaGenerator) -> Schema {
+    let one = generator.subschema_for::<RateLimitSpec>();
+    json_schema!({
+        "anyOf": [
+            one.clone(),
+            { "type": "array", "items": one, "minItems": 1 },
+        ],
+    })
+}
+
+// Spec language 2: rules, server directives and delay sources.
+
+/// How a delay value is written.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // only its schema is used
+pub enum DelayFormatName {
+    /// Seconds, integer or fractional (`30`, `2.0`).
+    Seconds,
+    /// Milliseconds (`1500`).
+    Milliseconds,
+    /// An HTTP-date.
+    HttpDate,
+    /// Seconds or an HTTP-date, as `Retry-After` allows.
+    SecondsOrDate,
+    /// A Unix timestamp in seconds.
+    UnixSeconds,
+    /// A Go or protobuf duration (`6m0s`, `1.5s`, `20ms`).
+    Duration,
+    /// An RFC 3339 timestamp (`2026-11-24T07:28:00Z`).
+    Rfc3339,
+    /// A parameter of a structured-field list (`"default";r=0;t=20`), in seconds.
+    Structured,
+}
+
+/// One rule: when every condition holds, the error has this class.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// A name for the rule (lower snake_case), shown in docs and in
+    /// `classify`'s `decided_by`.
+    #[schemars(default, with = "String", pattern(IDENTIFIER_PATTERN))]
+    pub name: Option<Text>,
+    /// The conditions, all of which must hold. Required.
+    #[schemars(with = "WhenSpec")]
+    pub when: Option<WhenSpec>,
+    /// The class the rule sets. Required.
+    #[schemars(with = "RetryClassName")]
+    pub retry: Option<Text>,
+    /// Why, in your own words.
+    #[schemars(default, with = "String", length(min = 1))]
+    pub description: Option<Text>,
+    /// Where the rule's mapping is.
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// The conditions of a rule (all must hold).
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct WhenSpec {
+    /// The status: an integer, a list, or a class (`4xx`, `5xx`).
+    #[schemars(default, schema_with = "status_match_schema")]
+    pub status: Vec<Text>,
+    /// The decoded code: a value, a list of values, or a test.
+    #[schemars(default, schema_with = "value_or_test_schema")]
+    pub code: Option<TestSpec>,
+    /// A response header's value.
+    #[schemars(default, with = "HeaderTestSpec")]
+    pub header: Option<TestSpec>,
+    /// A body value: a pointer (absolute, from the body's root).
+    #[schemars(default, with = "FieldTestSpec")]
+    pub field: Option<TestSpec>,
+    /// The decoded message (`contains` ignores ASCII case).
+    #[schemars(default, schema_with = "value_or_test_schema")]
+    pub message: Option<TestSpec>,
+    /// Where `status` is, when given.
+    #[schemars(skip)]
+    pub status_span: Option<Span>,
+    /// Where the mapping's key is (`when:`).
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// A test on a value: exactly one of `equals`, `not_equals`, `in`,
+/// `present`, `contains`. For `header` it also takes `name`, for `field`
+/// `pointer`.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TestSpec {
+    /// The value is exactly this.
+    #[schemars(default, schema_with = "scalar_schema")]
+    pub equals: Option<Text>,
+    /// The value is present and not this.
+    #[schemars(default, schema_with = "scalar_schema")]
+    pub not_equals: Option<Text>,
+    /// The value is one of these.
+    #[schemars(default, schema_with = "scalars_schema")]
+    pub r#in: Option<Vec<Text>>,
+    /// The value is present (`true`) or absent (`false`).
+    #[schemars(default, with = "bool")]
+    pub present: Option<Located<bool>>,
+    /// The value contains this text, ignoring ASCII case.
+    #[schemars(default, with = "String", length(min = 1))]
+    pub contains: Option<Text>,
+    /// For `header`: the header's name.
+    #[schemars(skip)]
+    pub name: Option<Text>,
+    /// For `field`: the body pointer.
+    #[schemars(skip)]
+    pub pointer: Option<Text>,
+    /// Where the test is (its key).
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// A header test: `name` and one test.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)] // only its schema is used
+pub struct HeaderTestSpec {
+    /// The header's name. Required.
+    #[schemars(with = "String", pattern(HEADER_PATTERN))]
+    name: String,
+    #[schemars(flatten)]
+    test: TestSpec,
+}
+
+/// A body-value test: `pointer` and one test.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)] // only its schema is used
+pub struct FieldTestSpec {
+    /// A JSON pointer from the body's root. Required.
+    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    pointer: String,
+    #[schemars(flatten)]
+    test: TestSpec,
+}
+
+/// One delay source.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields, extend("oneOf" = [{ "required": ["header"] }, { "required": ["pointer"] }]))]
+pub struct DelaySpec {
+    /// A response header that carries the delay.
+    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
+    pub header: Option<Text>,
+    /// A JSON pointer (from the body's root) to the delay, or to an array
+    /// of items with `item`.
+    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    pub pointer: Option<Text>,
+    /// In the array at `pointer`, which item holds the delay, and where.
+    #[schemars(default, with = "DelayItemSpec")]
+    pub item: Option<DelayItemSpec>,
+    /// How the value is written. Default: `seconds_or_date` for
+    /// `Retry-After`; required otherwise.
+    #[schemars(default, with = "DelayFormatName")]
+    pub format: Option<Text>,
+    /// For `format: structured`: the parameter with the seconds (`t`).
+    #[schemars(default, with = "String", length(min = 1))]
+    pub param: Option<Text>,
+    /// The delay applies only when this header says no requests remain
+    /// (0); for `format: structured`, the parameter that must be 0 (`r`).
+    #[schemars(default, with = "String", length(min = 1))]
+    pub when_zero: Option<Text>,
+    /// Where the mapping is.
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// Which item of an array holds the delay.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DelayItemSpec {
+    /// The item whose value at `pointer` equals `equals`.
+    #[schemars(rename = "where", with = "ItemWhereSpec")]
+    pub where_: Option<ItemWhereSpec>,
+    /// The pointer, relative to the item, to the delay. Required.
+    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    pub value: Option<Text>,
+    /// Where the mapping is.
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// Picks an item by one of its values.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ItemWhereSpec {
+    /// A pointer relative to the item. Required.
+    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    pub pointer: Option<Text>,
+    /// The text it must have. Required.
+    #[schemars(with = "String")]
+    pub equals: Option<Text>,
+    /// Where the mapping is.
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+fn status_match_schema(_: &mut SchemaGenerator) -> Schema {
+    let one = serde_json::json!({ "anyOf": [
+        { "type": "integer", "minimum": 100, "maximum": 599 },
+        { "type": "string", "pattern": "^[1-5]xx$" },
+    ]});
+    json_schema!({
+        "anyOf": [
+            one.clone(),
+            { "type": "array", "items": one, "minItems": 1 },
+        ],
+    })
+}
+
+fn scalar_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": ["string", "integer", "number", "boolean"] })
+}
+
+fn scalars_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "array",
+        "items": { "type": ["string", "integer", "number", "boolean"] },
+        "minItems": 1,
+    })
+}
+
+fn value_or_test_schema(generator: &mut SchemaGenerator) -> Schema {
+    let test = generator.subschema_for::<TestSpec>();
+    json_schema!({
+        "anyOf": [
+            { "type": ["string", "integer", "number", "boolean"] },
+            { "type": "array", "items": { "type": ["string", "integer", "number", "boolean"] }, "minItems": 1 },
+            test,
         ],
     })
 }

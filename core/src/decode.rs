@@ -20,7 +20,7 @@
 //!         captures: &[Capture::At(Pointer(&["error", "decline_code"]))],
 //!         ..BodyLayout::JSON
 //!     },
-//!     headers: HeaderLayout { retry_after: Some("retry-after"), request_id: None, rate_limit: None },
+//!     headers: HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE },
 //! };
 //!
 //! let body = br#"{"error":{"code":"rate_limited","message":"Slow down"},"request_id":"req_1"}"#;
@@ -170,7 +170,7 @@ impl<'a> Parts<'a> {
 ///         message: Some(Pointer(&["message"])),
 ///         ..BodyLayout::JSON
 ///     },
-///     headers: HeaderLayout { retry_after: Some("retry-after"), request_id: None, rate_limit: None },
+///     headers: HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE },
 /// };
 /// static DECODER: Decoder = Decoder::new(&LAYOUT);
 ///
@@ -281,6 +281,10 @@ impl Decoder {
         } else {
             self.targets.captures_in_order(&mut values)
         };
+        let mut hints = hints;
+        if self.hints.body_sources {
+            self.hints.read_captured(&mut hints, &captures, headers);
+        }
         if request_id.is_none() {
             request_id = self
                 .request_id_header
@@ -1860,6 +1864,7 @@ mod tests {
             reset: Some("x-ratelimit-reset"),
             reset_unit: ResetUnit::Seconds,
         }),
+        ..HeaderLayout::NONE
     };
 
     /// `{"error":{"code":..,"message":..,"param":..},"request_id":..}`
@@ -2573,6 +2578,7 @@ mod tests {
                 retry_after: Some("Retry-After"),
                 request_id: Some("X-Request-Id"),
                 rate_limit: None,
+                ..HeaderLayout::NONE
             },
         };
         let decoder = Decoder::new(&MIXED_CASE);
@@ -2761,13 +2767,15 @@ mod tests {
             rate_limit_limit: Some(100),
             rate_limit_remaining: Some(0),
             rate_limit_reset: Some(RateLimitReset::After(30)),
+            ..DelayHints::default()
         };
         assert_eq!(decode(&TEXT, &h, b"slow down").hints, expected);
         assert_eq!(decode(&NESTED, &h, b"<html>").hints, expected);
         assert_eq!(decode(&NESTED, &h, b"{}").hints, expected);
+        // The window is spent and resets later than `Retry-After`: the longest wins.
         assert_eq!(
             expected.server_delay(std::time::SystemTime::now()),
-            Some(Duration::from_secs(12))
+            Some(Duration::from_secs(30))
         );
     }
 

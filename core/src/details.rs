@@ -71,6 +71,12 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
     /// How this error may be retried.
     fn retry_class(&self) -> RetryClass;
 
+    /// What decided [`retry_class`](Self::retry_class), if the type knows
+    /// (generated types do).
+    fn decided_by(&self) -> Option<crate::DecidedBy> {
+        None
+    }
+
     /// The machine code as the provider sent it, if any.
     fn code(&self) -> Option<Cow<'_, str>>;
 

@@ -20,7 +20,7 @@
 //!         ],
 //!         ..BodyLayout::JSON
 //!     },
-//!     headers: HeaderLayout { retry_after: None, request_id: None, rate_limit: None },
+//!     headers: HeaderLayout::NONE,
 //! };
 //! static EXTRAS: [ExtraLayout; 2] = [
 //!     ExtraLayout { name: "decline_code", sources: &[0], ty: ExtraType::String },

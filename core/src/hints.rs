@@ -10,6 +10,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use http::header::GetAll;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
+use crate::decode::{Captured, Captures};
+use crate::delay::{
+    Delay, DelayFormat, DelayFrom, DelaySource, WhenSpent, delay_from_number, parse_delay,
+};
 use crate::layout::{HeaderLayout, RateLimitLayout, ResetUnit};
 
 /// How far ahead a rate-limit reset may plausibly be. A reset further away
@@ -83,6 +87,81 @@ pub struct DelayHints {
     pub rate_limit_remaining: Option<u64>,
     /// When the rate-limit window resets.
     pub rate_limit_reset: Option<RateLimitReset>,
+    /// The longest relative delay that the API's further delay sources
+    /// ([`HeaderLayout::delays`]) gave, and its source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longest: Option<SourcedDelay>,
+    /// The latest time to wait until that those sources gave, and its source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<SourcedDelay>,
+    /// The API's floor on any server delay ([`HeaderLayout::min_delay`]).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "millis")]
+    pub min_delay: Option<Duration>,
+}
+
+/// A delay and the source that gave it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SourcedDelay {
+    /// The delay.
+    #[serde(serialize_with = "serialize_delay")]
+    pub delay: Delay,
+    /// The source: its header name or body pointer, as the catalog wrote it.
+    pub source: &'static str,
+}
+
+/// Which source a server delay came from ([`DelayHints::server_delay_with_source`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DelayOrigin {
+    /// The `Retry-After` header (`headers.retry_after`).
+    RetryAfter,
+    /// The rate-limit reset header (`headers.rate_limit.reset`).
+    RateLimitReset,
+    /// A further delay source, by name (`retry-after-ms`, `/retry_after`).
+    Source(&'static str),
+    /// The API's `min_delay`, longer than every delay the server sent.
+    MinDelay,
+}
+
+impl DelayOrigin {
+    /// A short name: `retry_after`, `rate_limit_reset`, `min_delay`, or the
+    /// source's header name or pointer.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DelayOrigin::RetryAfter => "retry_after",
+            DelayOrigin::RateLimitReset => "rate_limit_reset",
+            DelayOrigin::Source(name) => name,
+            DelayOrigin::MinDelay => "min_delay",
+        }
+    }
+}
+
+impl serde::Serialize for DelayOrigin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+fn millis<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        None => s.serialize_none(),
+    }
+}
+
+fn serialize_delay<S: serde::Serializer>(d: &Delay, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap as _;
+    let mut map = s.serialize_map(Some(1))?;
+    match *d {
+        Delay::After(after) => map.serialize_entry(
+            "after_ms",
+            &u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+        )?,
+        Delay::At(at) => map.serialize_entry(
+            "at",
+            &at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        )?,
+    }
+    map.end()
 }
 
 impl DelayHints {
@@ -93,7 +172,7 @@ impl DelayHints {
     /// use errspec::layout::HeaderLayout;
     /// use errspec::{DelayHints, RetryAfter};
     ///
-    /// let layout = HeaderLayout { retry_after: Some("retry-after"), request_id: None, rate_limit: None };
+    /// let layout = HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE };
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("retry-after", http::HeaderValue::from_static("7"));
     /// let hints = DelayHints::from_headers(&layout, &headers);
@@ -105,14 +184,22 @@ impl DelayHints {
 
     /// How long the server asked the client to wait, seen from `now`.
     ///
-    /// - `Retry-After` wins when present; a date in the past means no wait
+    /// Every source that applies gives a delay and **the longest wins**:
+    ///
+    /// - `Retry-After`; a date in the past means no wait
     ///   ([`Duration::ZERO`]). It is never second-guessed here: a huge value
     ///   is returned as is, for the retry policy to refuse.
-    /// - Otherwise the rate-limit reset, but only when the window is spent
+    /// - The rate-limit reset, but only when the window is spent
     ///   (`remaining` is 0 or absent): a window with requests left is no
     ///   reason to wait. A reset in the past means no wait; a reset more than
     ///   [`MAX_PLAUSIBLE_RESET`] ahead (typically milliseconds sent where
     ///   seconds were meant) is ignored.
+    /// - The API's further sources ([`longest`](Self::longest),
+    ///   [`latest`](Self::latest)); a time more than [`MAX_PLAUSIBLE_RESET`]
+    ///   ahead is ignored as above.
+    ///
+    /// When any source applied, the API's [`min_delay`](Self::min_delay) is
+    /// a floor.
     ///
     /// ```
     /// use std::time::{Duration, SystemTime};
@@ -124,16 +211,71 @@ impl DelayHints {
     ///     rate_limit_reset: Some(RateLimitReset::After(30)),
     ///     ..DelayHints::default()
     /// };
-    /// assert_eq!(hints.server_delay(now), Some(Duration::from_secs(2)));
+    /// assert_eq!(hints.server_delay(now), Some(Duration::from_secs(30)));
     /// ```
     pub fn server_delay(&self, now: SystemTime) -> Option<Duration> {
-        if let Some(retry_after) = self.retry_after {
-            return Some(retry_after.delay(now));
+        self.server_delay_with_source(now).map(|(delay, _)| delay)
+    }
+
+    /// [`server_delay`](Self::server_delay) and the source that decided it
+    /// (on a tie, the first of `Retry-After`, the rate-limit reset, the
+    /// further sources).
+    pub fn server_delay_with_source(&self, now: SystemTime) -> Option<(Duration, DelayOrigin)> {
+        let mut best: Option<(Duration, DelayOrigin)> = None;
+        let mut offer = |delay: Option<Duration>, origin: DelayOrigin| {
+            if let Some(delay) = delay
+                && best.is_none_or(|(b, _)| delay > b)
+            {
+                best = Some((delay, origin));
+            }
+        };
+        offer(
+            self.retry_after.map(|r| r.delay(now)),
+            DelayOrigin::RetryAfter,
+        );
+        if self.rate_limit_remaining.is_none_or(|left| left == 0) {
+            offer(
+                self.rate_limit_reset.and_then(|reset| reset.delay(now)),
+                DelayOrigin::RateLimitReset,
+            );
         }
-        if self.rate_limit_remaining.is_some_and(|left| left > 0) {
-            return None;
+        for sourced in [self.longest, self.latest].into_iter().flatten() {
+            let delay = sourced.delay.from_now(now);
+            let plausible =
+                matches!(sourced.delay, Delay::After(_)) || delay <= MAX_PLAUSIBLE_RESET;
+            offer(
+                plausible.then_some(delay),
+                DelayOrigin::Source(sourced.source),
+            );
         }
-        self.rate_limit_reset.and_then(|reset| reset.delay(now))
+        match (best, self.min_delay) {
+            (Some((delay, _)), Some(min)) if min > delay => Some((min, DelayOrigin::MinDelay)),
+            (best, _) => best,
+        }
+    }
+
+    /// Records a delay from one of the API's further sources: kept when it
+    /// is longer (or later) than what those sources gave so far.
+    pub fn offer(&mut self, delay: Delay, source: &'static str) {
+        let sourced = SourcedDelay { delay, source };
+        match delay {
+            Delay::After(d) => {
+                if self
+                    .longest
+                    .is_none_or(|l| matches!(l.delay, Delay::After(x) if d > x))
+                {
+                    self.longest = Some(sourced);
+                }
+            }
+            Delay::At(t) => {
+                if self
+                    .latest
+                    .is_none_or(|l| matches!(l.delay, Delay::At(x) if t > x))
+                {
+                    self.latest = Some(sourced);
+                }
+            }
+        }
     }
 
     /// Whether no hint was found.
@@ -221,8 +363,13 @@ pub(crate) struct HintHeaders {
     remaining: Option<LayoutHeader>,
     reset: Option<LayoutHeader>,
     reset_unit: ResetUnit,
+    /// Further delay sources (headers and body values).
+    sources: &'static [DelaySource],
+    min_delay: Option<Duration>,
     /// Whether the layout names any delay header at all.
     any: bool,
+    /// Whether any source reads a body value.
+    pub(crate) body_sources: bool,
 }
 
 impl HintHeaders {
@@ -241,14 +388,24 @@ impl HintHeaders {
         let any = layout.retry_after.is_some()
             || limit.is_some()
             || remaining.is_some()
-            || reset.is_some();
+            || reset.is_some()
+            || !layout.delays.is_empty();
+        let mut body_sources = false;
+        let mut i = 0;
+        while i < layout.delays.len() {
+            body_sources |= matches!(layout.delays[i].from, DelayFrom::Body(_));
+            i += 1;
+        }
         HintHeaders {
             retry_after: optional(layout.retry_after, resolve),
             limit: optional(limit, resolve),
             remaining: optional(remaining, resolve),
             reset: optional(reset, resolve),
             reset_unit,
+            sources: layout.delays,
+            min_delay: layout.min_delay,
             any,
+            body_sources,
         }
     }
 
@@ -265,14 +422,94 @@ impl HintHeaders {
 
     fn read_headers(&self, headers: &HeaderMap) -> DelayHints {
         let value = |header: &Option<LayoutHeader>| header.as_ref()?.single_value(headers);
-        DelayHints {
+        let mut hints = DelayHints {
             retry_after: value(&self.retry_after).and_then(parse_retry_after),
             rate_limit_limit: value(&self.limit).and_then(parse_rate_limit_count),
             rate_limit_remaining: value(&self.remaining).and_then(parse_rate_limit_count),
             rate_limit_reset: value(&self.reset)
                 .and_then(|value| parse_rate_limit_reset(value, self.reset_unit)),
+            longest: None,
+            latest: None,
+            min_delay: self.min_delay,
+        };
+        for source in self.sources {
+            if let DelayFrom::Header(name) = source.from
+                && let Some(text) = single_value(headers, name).and_then(header_text)
+            {
+                read_source(&mut hints, source, text, headers);
+            }
+        }
+        hints
+    }
+}
+
+/// Reads one delay source's value `text` into `hints`, when the source
+/// applies (its rate-limit dimension is spent).
+///
+/// Body sources are read by the decoder, which passes the captured value.
+pub fn read_source(hints: &mut DelayHints, source: &DelaySource, text: &str, headers: &HeaderMap) {
+    let when_param = match source.when {
+        WhenSpent::Always => None,
+        WhenSpent::Header(remaining) => {
+            let left = single_value(headers, remaining).and_then(parse_rate_limit_count);
+            if left.is_some_and(|left| left > 0) {
+                return;
+            }
+            None
+        }
+        WhenSpent::Param(param) => Some(param),
+    };
+    if let Some(delay) = parse_delay(text, source.format, source.param, when_param) {
+        hints.offer(delay, source.name);
+    }
+}
+
+impl HintHeaders {
+    /// Reads the layout's body delay sources from the values the decoder
+    /// captured: a string is parsed in the source's format, a number read
+    /// as seconds, milliseconds or a Unix timestamp.
+    pub(crate) fn read_captured(
+        &self,
+        hints: &mut DelayHints,
+        captures: &Captures<'_>,
+        headers: &HeaderMap,
+    ) {
+        for source in self.sources {
+            let DelayFrom::Body(index) = source.from else {
+                continue;
+            };
+            match captures.get(index) {
+                Some(Captured::Str(text)) => read_source(hints, source, text, headers),
+                Some(Captured::Int(n)) => read_number(hints, source, *n as f64, headers),
+                Some(Captured::Float(x)) => read_number(hints, source, *x, headers),
+                _ => {}
+            }
+        }
+        if hints.min_delay.is_none() {
+            hints.min_delay = self.min_delay;
         }
     }
+}
+
+fn read_number(hints: &mut DelayHints, source: &DelaySource, value: f64, headers: &HeaderMap) {
+    if let WhenSpent::Header(remaining) = source.when
+        && single_value(headers, remaining)
+            .and_then(parse_rate_limit_count)
+            .is_some_and(|left| left > 0)
+    {
+        return;
+    }
+    if let Some(delay) = delay_from_number(value, source.format) {
+        hints.offer(delay, source.name);
+    }
+}
+
+/// Whether the [`DelayFormat`] reads times rather than lengths (for docs and checks).
+pub const fn is_absolute(format: DelayFormat) -> bool {
+    matches!(
+        format,
+        DelayFormat::HttpDate | DelayFormat::UnixSeconds | DelayFormat::Rfc3339
+    )
 }
 
 /// `name.map(|name| LayoutHeader::new(name, resolve))`, in a `const fn`.
@@ -300,12 +537,16 @@ pub(crate) const fn optional(name: Option<&'static str>, resolve: bool) -> Optio
 ///     Some(RetryAfter::Date(_))
 /// ));
 /// assert_eq!(parse_retry_after(&HeaderValue::from_static("-1")), None);
-/// assert_eq!(parse_retry_after(&HeaderValue::from_static("1.5")), None);
+/// assert_eq!(parse_retry_after(&HeaderValue::from_static("1.5")), Some(RetryAfter::Seconds(2)));
 /// ```
 pub fn parse_retry_after(value: &HeaderValue) -> Option<RetryAfter> {
     let text = header_text(value)?;
     if let Some(secs) = parse_digits(text) {
         return Some(RetryAfter::Seconds(secs));
+    }
+    if let Some(Delay::After(d)) = parse_delay(text, DelayFormat::Seconds, None, None) {
+        let up = u64::from(d.subsec_nanos() > 0);
+        return Some(RetryAfter::Seconds(d.as_secs().saturating_add(up)));
     }
     httpdate::parse_http_date(text).ok().map(RetryAfter::Date)
 }
@@ -346,7 +587,7 @@ pub fn parse_rate_limit_reset(value: &HeaderValue, unit: ResetUnit) -> Option<Ra
 }
 
 /// The header's text without surrounding whitespace, if it is visible ASCII.
-fn header_text(value: &HeaderValue) -> Option<&str> {
+pub(crate) fn header_text(value: &HeaderValue) -> Option<&str> {
     let text = value.to_str().ok()?.trim_ascii();
     (!text.is_empty()).then_some(text)
 }
@@ -402,12 +643,22 @@ mod tests {
     #[test]
     fn retry_after_rejects_garbage() {
         for bad in [
-            "", " ", "-1", "+5", "1.5", "1e3", "5s", "5, 10", "abc", "0x10", "NaN", "inf",
+            "", " ", "-1", "+5", "1.", ".5", "1e3", "5s", "5, 10", "abc", "0x10", "NaN", "inf",
         ] {
             assert_eq!(parse_retry_after(&hv(bad)), None, "{bad:?}");
         }
         let non_ascii = HeaderValue::from_bytes(b"\xff5").unwrap();
         assert_eq!(parse_retry_after(&non_ascii), None);
+    }
+
+    #[test]
+    fn retry_after_fractions_round_up() {
+        assert_eq!(parse_retry_after(&hv("2.0")), Some(RetryAfter::Seconds(2)));
+        assert_eq!(parse_retry_after(&hv("1.5")), Some(RetryAfter::Seconds(2)));
+        assert_eq!(
+            parse_retry_after(&hv("0.001")),
+            Some(RetryAfter::Seconds(1))
+        );
     }
 
     #[test]
@@ -526,6 +777,7 @@ mod tests {
                 reset: Some("x-ratelimit-reset"),
                 reset_unit: ResetUnit::UnixSeconds,
             }),
+            ..HeaderLayout::NONE
         }
     }
 
@@ -544,6 +796,7 @@ mod tests {
                 rate_limit_limit: Some(100),
                 rate_limit_remaining: Some(0),
                 rate_limit_reset: Some(RateLimitReset::At(UNIX_EPOCH + secs(1_700_000_060))),
+                ..DelayHints::default()
             }
         );
         assert!(!hints.is_empty());
@@ -571,23 +824,105 @@ mod tests {
     fn from_headers_without_layout_reads_nothing() {
         let mut headers = HeaderMap::new();
         headers.insert("retry-after", hv("3"));
-        let none = HeaderLayout {
-            retry_after: None,
-            request_id: None,
-            rate_limit: None,
-        };
+        let none = HeaderLayout::NONE;
         assert!(DelayHints::from_headers(&none, &headers).is_empty());
     }
 
     #[test]
-    fn server_delay_prefers_retry_after() {
+    fn server_delay_takes_the_longest() {
         let hints = DelayHints {
             retry_after: Some(RetryAfter::Seconds(2)),
             rate_limit_remaining: Some(0),
             rate_limit_reset: Some(RateLimitReset::After(50)),
             ..DelayHints::default()
         };
-        assert_eq!(hints.server_delay(now()), Some(secs(2)));
+        assert_eq!(
+            hints.server_delay_with_source(now()),
+            Some((secs(50), DelayOrigin::RateLimitReset))
+        );
+        let longer_retry_after = DelayHints {
+            retry_after: Some(RetryAfter::Seconds(80)),
+            ..hints
+        };
+        assert_eq!(
+            longer_retry_after.server_delay_with_source(now()),
+            Some((secs(80), DelayOrigin::RetryAfter))
+        );
+        let mut sourced = DelayHints::default();
+        sourced.offer(Delay::After(secs(3)), "retry-after-ms");
+        sourced.offer(Delay::After(secs(1)), "x-other");
+        sourced.offer(
+            Delay::At(now() + secs(9)),
+            "anthropic-ratelimit-requests-reset",
+        );
+        assert_eq!(
+            sourced.server_delay_with_source(now()),
+            Some((
+                secs(9),
+                DelayOrigin::Source("anthropic-ratelimit-requests-reset")
+            ))
+        );
+        sourced.min_delay = Some(secs(20));
+        assert_eq!(
+            sourced.server_delay_with_source(now()),
+            Some((secs(20), DelayOrigin::MinDelay))
+        );
+        // The floor applies only to a delay the server sent.
+        let floor_only = DelayHints {
+            min_delay: Some(secs(20)),
+            ..DelayHints::default()
+        };
+        assert_eq!(floor_only.server_delay(now()), None);
+    }
+
+    #[test]
+    fn further_sources_from_headers() {
+        static SOURCES: [DelaySource; 3] = [
+            DelaySource {
+                from: DelayFrom::Header("retry-after-ms"),
+                format: DelayFormat::Milliseconds,
+                param: None,
+                when: WhenSpent::Always,
+                name: "retry-after-ms",
+            },
+            DelaySource {
+                from: DelayFrom::Header("x-ratelimit-reset-tokens"),
+                format: DelayFormat::Duration,
+                param: None,
+                when: WhenSpent::Header("x-ratelimit-remaining-tokens"),
+                name: "x-ratelimit-reset-tokens",
+            },
+            DelaySource {
+                from: DelayFrom::Header("ratelimit"),
+                format: DelayFormat::Structured,
+                param: Some("t"),
+                when: WhenSpent::Param("r"),
+                name: "RateLimit",
+            },
+        ];
+        let layout = HeaderLayout {
+            delays: &SOURCES,
+            ..HeaderLayout::NONE
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after-ms", hv("1500"));
+        headers.insert("x-ratelimit-reset-tokens", hv("6m0s"));
+        headers.insert("x-ratelimit-remaining-tokens", hv("12"));
+        let hints = DelayHints::from_headers(&layout, &headers);
+        assert_eq!(
+            hints.server_delay_with_source(now()),
+            Some((
+                Duration::from_millis(1500),
+                DelayOrigin::Source("retry-after-ms")
+            ))
+        );
+        headers.insert("x-ratelimit-remaining-tokens", hv("0"));
+        headers.insert("ratelimit", hv(r#""default";r=0;t=20"#));
+        let hints = DelayHints::from_headers(&layout, &headers);
+        assert_eq!(
+            hints.server_delay_with_source(now()),
+            Some((secs(360), DelayOrigin::Source("x-ratelimit-reset-tokens")))
+        );
     }
 
     #[test]

@@ -3,6 +3,10 @@
 //! Generated code builds one [`ApiLayout`] per API as a `static`; the
 //! decoder in [`crate::decode`] walks a response along it.
 
+use std::time::Duration;
+
+pub use crate::delay::{DelayFormat, DelayFrom, DelaySource, WhenSpent};
+
 /// A JSON pointer (RFC 6901), stored as its unescaped reference tokens.
 /// The empty pointer (`""`) refers to the whole document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,12 +241,28 @@ pub enum ResetUnit {
 /// Headers an API uses for delays and correlation (all names lower-case).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HeaderLayout {
-    /// `Retry-After` (seconds or HTTP-date).
+    /// `Retry-After` (seconds, fractional seconds or HTTP-date).
     pub retry_after: Option<&'static str>,
     /// A request-id header; used when the body has none.
     pub request_id: Option<&'static str>,
     /// Rate-limit headers.
     pub rate_limit: Option<RateLimitLayout>,
+    /// Further delay sources (`delays:` and rate-limit dimensions): every
+    /// one present gives a delay; the longest wins.
+    pub delays: &'static [DelaySource],
+    /// A floor on any server delay (`min_delay`).
+    pub min_delay: Option<Duration>,
+}
+
+impl HeaderLayout {
+    /// No headers at all; a base for `HeaderLayout { retry_after: …, ..HeaderLayout::NONE }`.
+    pub const NONE: HeaderLayout = HeaderLayout {
+        retry_after: None,
+        request_id: None,
+        rate_limit: None,
+        delays: &[],
+        min_delay: None,
+    };
 }
 
 /// Everything the decoder needs to know about one API's error responses.

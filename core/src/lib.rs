@@ -10,11 +10,13 @@
 
 mod class;
 pub mod decode;
+pub mod delay;
 mod details;
 pub mod extras;
 pub mod hints;
 pub mod layout;
 pub mod limits;
+pub mod rules;
 
 pub use class::{ParseRetryClassError, RetryClass};
 /// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
@@ -22,5 +24,6 @@ pub use class::{ParseRetryClassError, RetryClass};
 pub use compact_str::CompactString;
 pub use details::{ApiError, ErrorDetails, FieldError};
 pub use extras::{ExtraValue, Extras};
-pub use hints::{DelayHints, RateLimitReset, RetryAfter};
+pub use hints::{DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
 pub use limits::{LimitScope, RateLimit};
+pub use rules::DecidedBy;

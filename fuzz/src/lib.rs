@@ -15,6 +15,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use errspec::decode::{Captured, MAX_RAW_SNIPPET, Parts, RawCode, decode_parts};
+use errspec::delay::{
+    Delay, DelayFormat, DelayFrom, DelaySource, WhenSpent, delay_from_number, parse_delay,
+};
 use errspec::hints::{MAX_PLAUSIBLE_RESET, parse_rate_limit_reset, parse_retry_after};
 use errspec::layout::{
     ApiLayout, BodyFormat, BodyLayout, Capture, CodeNormalize, CodeSource, CodeType,
@@ -23,7 +26,7 @@ use errspec::layout::{
 use errspec::policy::{
     Decision, GiveUpReason, Jitter, Outcome, RetryContext, RetryPolicy, RetryReason,
 };
-use errspec::{DelayHints, RetryAfter, RetryClass};
+use errspec::{DelayHints, DelayOrigin, RetryAfter, RetryClass};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::Value;
 
@@ -86,6 +89,11 @@ const HEADER_NAMES: &[&str] = &[
     "x-ratelimit-limit",
     "x-ratelimit-remaining",
     "x-ratelimit-reset",
+    "retry-after-ms",
+    "x-ratelimit-reset-tokens",
+    "x-ratelimit-remaining-tokens",
+    "ratelimit",
+    "x-should-retry",
     "x-request-id",
     "request-id",
     "x-error-code",
@@ -351,6 +359,7 @@ pub fn layout(input: &mut Input<'_>) -> ApiLayout {
                 reset: Some("x-ratelimit-reset"),
                 reset_unit,
             }),
+            ..HeaderLayout::NONE
         },
     }
 }
@@ -638,21 +647,79 @@ pub fn delays(data: &[u8]) {
     let seed = input.u64();
     let class = RetryClass::ALL[usize::from(input.u8() % 4)];
     let retry_safe = input.bool();
+    let min_delay = input
+        .bool()
+        .then(|| Duration::from_millis(input.u64() % 10_000));
+    let number = f64::from_bits(input.u64());
     let headers = headers(&mut input);
 
-    // The parsers on each value alone.
+    // The parsers on each value alone, in every format.
     for value in headers.values() {
         if let Some(RetryAfter::Seconds(_)) = parse_retry_after(value) {
             let text = value.to_str().expect("seconds are ASCII").trim_ascii();
-            assert!(text.bytes().all(|b| b.is_ascii_digit()), "{text:?}");
+            assert!(
+                text.bytes().all(|b| b.is_ascii_digit() || b == b'.'),
+                "{text:?}"
+            );
         }
         for unit in [ResetUnit::Seconds, ResetUnit::UnixSeconds] {
             if let Some(delay) = parse_rate_limit_reset(value, unit).and_then(|r| r.delay(now)) {
                 assert!(delay <= MAX_PLAUSIBLE_RESET);
             }
         }
+        let Ok(text) = value.to_str() else { continue };
+        for format in DelayFormat::ALL {
+            let parsed = parse_delay(text, format, Some("t"), Some("r"));
+            let absolute = matches!(parsed, Some(Delay::At(_)));
+            match format {
+                DelayFormat::HttpDate | DelayFormat::UnixSeconds | DelayFormat::Rfc3339 => {
+                    assert!(parsed.is_none() || absolute, "{format:?} {text:?}");
+                }
+                DelayFormat::SecondsOrDate => {}
+                _ => assert!(!absolute, "{format:?} {text:?}"),
+            }
+            if let Some(delay) = parsed {
+                let _ = delay.from_now(now);
+            }
+        }
+    }
+    for format in DelayFormat::ALL {
+        if let Some(Delay::After(d)) = delay_from_number(number, format) {
+            assert!(number >= 0.0, "{number}");
+            let _ = d;
+        }
     }
 
+    static SOURCES: [DelaySource; 4] = [
+        DelaySource {
+            from: DelayFrom::Header("retry-after-ms"),
+            format: DelayFormat::Milliseconds,
+            param: None,
+            when: WhenSpent::Always,
+            name: "retry-after-ms",
+        },
+        DelaySource {
+            from: DelayFrom::Header("x-ratelimit-reset-tokens"),
+            format: DelayFormat::Duration,
+            param: None,
+            when: WhenSpent::Header("x-ratelimit-remaining-tokens"),
+            name: "x-ratelimit-reset-tokens",
+        },
+        DelaySource {
+            from: DelayFrom::Header("ratelimit"),
+            format: DelayFormat::Structured,
+            param: Some("t"),
+            when: WhenSpent::Param("r"),
+            name: "RateLimit",
+        },
+        DelaySource {
+            from: DelayFrom::Header("x-request-id"),
+            format: DelayFormat::Rfc3339,
+            param: None,
+            when: WhenSpent::Always,
+            name: "x-request-id",
+        },
+    ];
     let layout = HeaderLayout {
         retry_after: Some("retry-after"),
         request_id: None,
@@ -662,18 +729,24 @@ pub fn delays(data: &[u8]) {
             reset: Some("x-ratelimit-reset"),
             reset_unit: unit,
         }),
+        delays: &SOURCES,
+        min_delay,
     };
     let hints = DelayHints::from_headers(&layout, &headers);
-    let server_delay = hints.server_delay(now);
-    match (hints.retry_after, server_delay) {
-        (Some(retry_after), delay) => assert_eq!(delay, Some(retry_after.delay(now))),
-        (None, Some(delay)) => {
-            assert!(delay <= MAX_PLAUSIBLE_RESET, "{delay:?}");
-            assert!(hints.rate_limit_reset.is_some());
-            assert!(hints.rate_limit_remaining.is_none_or(|left| left == 0));
-        }
-        (None, None) => {}
+    let server = hints.server_delay_with_source(now);
+    let server_delay = server.map(|(d, _)| d);
+    // The longest source wins: never shorter than `Retry-After`, nor than
+    // the floor when anything was sent.
+    if let Some(retry_after) = hints.retry_after {
+        assert!(server_delay >= Some(retry_after.delay(now)));
     }
+    if let (Some(delay), Some(min)) = (server_delay, min_delay) {
+        assert!(delay >= min);
+    }
+    if server.is_some_and(|(_, origin)| origin == DelayOrigin::RateLimitReset) {
+        assert!(hints.rate_limit_remaining.is_none_or(|left| left == 0));
+    }
+    let _ = serde_json::to_string(&hints).expect("hints serialize");
 
     let outcome = Outcome::Api { class, hints };
     let mut rng = fastrand::Rng::with_seed(seed);
@@ -684,24 +757,25 @@ pub fn delays(data: &[u8]) {
             .elapsed(elapsed),
         &mut rng,
     );
-    let throttled_delay = if class == RetryClass::Throttled {
-        server_delay
-    } else {
-        None
-    };
     match decision {
         Decision::Retry { after, reason } => {
             assert!(attempts < policy.max_attempts(), "retry past the cap");
             assert_ne!(class, RetryClass::Never);
             assert!(class != RetryClass::Ambiguous || retry_safe);
-            match throttled_delay {
-                Some(asked) => {
+            // Never sooner than the server asked, whatever the class.
+            if let Some(asked) = server_delay {
+                assert!(after >= asked, "{after:?} < {asked:?}");
+            }
+            match (class, server_delay) {
+                (RetryClass::Throttled, Some(asked)) => {
                     assert_eq!(reason, RetryReason::ServerDelay);
                     assert_eq!(after, asked, "waits exactly as long as asked");
+                }
+                (_, _) if reason == RetryReason::ServerDelay => {
+                    assert_eq!(Some(after), server_delay);
                     assert!(after <= policy.max_server_delay());
                 }
-                None => {
-                    assert_ne!(reason, RetryReason::ServerDelay);
+                _ => {
                     assert!(after <= policy.max_backoff(), "{after:?}");
                     assert!(after <= policy.backoff_ceiling(attempts));
                 }
@@ -716,13 +790,13 @@ pub fn delays(data: &[u8]) {
         } => {
             if let GiveUpReason::ServerDelayTooLong { delay, max } = reason {
                 assert!(delay > max);
-                assert_eq!(Some(delay), throttled_delay);
+                assert_eq!(Some(delay), server_delay);
             }
             if !matches!(
                 reason,
                 GiveUpReason::NotRetryable | GiveUpReason::NotRetrySafe
             ) {
-                assert_eq!(reported, throttled_delay);
+                assert_eq!(reported, server_delay);
             }
             let _ = reason.to_string();
         }

@@ -541,6 +541,8 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
             reset: ::core::option::Option::Some("x-sib-ratelimit-reset"),
             reset_unit: ::errspec::layout::ResetUnit::Seconds,
         }),
+        delays: &[],
+        min_delay: ::core::option::Option::None,
     },
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
@@ -572,11 +574,42 @@ impl Error {
         let (code, details) = DECODER
             .decode(status, headers, body)
             .split_details(status);
+        let documented = Status::from_u16(status.as_u16());
+        let code = code.map(Code::from_raw);
         Error {
-            status: Status::from_u16(status.as_u16()),
-            code: code.map(Code::from_raw),
+            status: documented,
+            code,
             details,
         }
+    }
+    /// The classes the tables give: the code's own, the status
+    /// row's (for a listed status) and the defaults'.
+    fn table_classes(
+        status: Status,
+        code: ::core::option::Option<&Code>,
+    ) -> (
+        ::core::option::Option<::errspec::RetryClass>,
+        ::core::option::Option<::errspec::RetryClass>,
+        ::errspec::RetryClass,
+    ) {
+        let listed = if ::core::matches!(status, Status::Other(_)) {
+            ::core::option::Option::None
+        } else {
+            ::core::option::Option::Some(status.retry_class())
+        };
+        (
+            code.and_then(Code::retry_override),
+            listed,
+            Status::Other(status.as_u16()).retry_class(),
+        )
+    }
+    /// The class and what decided it.
+    fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
+        let (code_class, status_class, default_class) = Error::table_classes(
+            self.status,
+            self.code.as_ref(),
+        );
+        ::errspec::rules::by_tables(code_class, status_class, default_class)
     }
     /// The status, as this API documents it.
     pub fn status(&self) -> Status {
@@ -620,10 +653,12 @@ impl Error {
     }
     /// How to retry this error: the code's own class, else the status table's, else the defaults.
     pub fn retry_class(&self) -> ::errspec::RetryClass {
-        match self.code.as_ref().and_then(Code::retry_override) {
-            ::core::option::Option::Some(class) => class,
-            ::core::option::Option::None => self.status.retry_class(),
-        }
+        self.classify().0
+    }
+    /// What decided [`retry_class`](Error::retry_class): the server's
+    /// directive, a rule, the code, the status table or the defaults.
+    pub fn decided_by(&self) -> ::errspec::DecidedBy {
+        self.classify().1
     }
     /// The name of the variant this error decoded to: the code's (`"RateLimited"`), else the status's.
     pub fn variant_name(&self) -> &'static str {
@@ -677,6 +712,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         out.serialize_field("request_id", &self.details.request_id)?;
         out.serialize_field("field_errors", &self.details.field_errors)?;
         out.serialize_field("retry_class", &self.retry_class())?;
+        out.serialize_field("decided_by", &self.decided_by())?;
         out.serialize_field("hints", &self.details.hints)?;
         out.serialize_field("raw", &self.details.raw)?;
         out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
@@ -701,6 +737,9 @@ impl ::errspec::ApiError for Error {
     }
     fn retry_class(&self) -> ::errspec::RetryClass {
         Error::retry_class(self)
+    }
+    fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
+        ::core::option::Option::Some(Error::decided_by(self))
     }
     fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
         self.code.as_ref().map(|code| ::std::borrow::Cow::Borrowed(code.as_str()))

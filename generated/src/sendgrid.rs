@@ -218,6 +218,8 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
             reset: ::core::option::Option::Some("x-ratelimit-reset"),
             reset_unit: ::errspec::layout::ResetUnit::UnixSeconds,
         }),
+        delays: &[],
+        min_delay: ::core::option::Option::None,
     },
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
@@ -246,10 +248,40 @@ impl Error {
         body: &[u8],
     ) -> Self {
         let (_, details) = DECODER.decode(status, headers, body).split_details(status);
+        let documented = Status::from_u16(status.as_u16());
         Error {
-            status: Status::from_u16(status.as_u16()),
+            status: documented,
             details,
         }
+    }
+    /// The classes the tables give: the code's own, the status
+    /// row's (for a listed status) and the defaults'.
+    fn table_classes(
+        status: Status,
+        _: ::core::option::Option<&()>,
+    ) -> (
+        ::core::option::Option<::errspec::RetryClass>,
+        ::core::option::Option<::errspec::RetryClass>,
+        ::errspec::RetryClass,
+    ) {
+        let listed = if ::core::matches!(status, Status::Other(_)) {
+            ::core::option::Option::None
+        } else {
+            ::core::option::Option::Some(status.retry_class())
+        };
+        (
+            ::core::option::Option::None,
+            listed,
+            Status::Other(status.as_u16()).retry_class(),
+        )
+    }
+    /// The class and what decided it.
+    fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
+        let (code_class, status_class, default_class) = Error::table_classes(
+            self.status,
+            ::core::option::Option::None,
+        );
+        ::errspec::rules::by_tables(code_class, status_class, default_class)
     }
     /// The status, as this API documents it.
     pub fn status(&self) -> Status {
@@ -289,7 +321,12 @@ impl Error {
     }
     /// How to retry this error: the status table's class, else the defaults.
     pub fn retry_class(&self) -> ::errspec::RetryClass {
-        self.status.retry_class()
+        self.classify().0
+    }
+    /// What decided [`retry_class`](Error::retry_class): the server's
+    /// directive, a rule, the code, the status table or the defaults.
+    pub fn decided_by(&self) -> ::errspec::DecidedBy {
+        self.classify().1
     }
     /// The name of the status variant this error decoded to, e.g. `"TooManyRequests"`.
     pub fn variant_name(&self) -> &'static str {
@@ -337,6 +374,7 @@ impl ::errspec::__private::serde::Serialize for Error {
         out.serialize_field("request_id", &self.details.request_id)?;
         out.serialize_field("field_errors", &self.details.field_errors)?;
         out.serialize_field("retry_class", &self.retry_class())?;
+        out.serialize_field("decided_by", &self.decided_by())?;
         out.serialize_field("hints", &self.details.hints)?;
         out.serialize_field("raw", &self.details.raw)?;
         out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
@@ -361,6 +399,9 @@ impl ::errspec::ApiError for Error {
     }
     fn retry_class(&self) -> ::errspec::RetryClass {
         Error::retry_class(self)
+    }
+    fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
+        ::core::option::Option::Some(Error::decided_by(self))
     }
     fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
         ::core::option::Option::None

@@ -787,6 +787,8 @@ pub mod api {
             retry_after: ::core::option::Option::Some("retry-after"),
             request_id: ::core::option::Option::Some("request-id"),
             rate_limit: ::core::option::Option::None,
+            delays: &[],
+            min_delay: ::core::option::Option::None,
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
@@ -844,12 +846,43 @@ pub mod api {
             let parts = DECODER.decode(status, headers, body);
             let extras = ::errspec::Extras::from_captures(&EXTRAS, &parts.captures);
             let (code, details) = parts.split_details(status);
+            let documented = Status::from_u16(status.as_u16());
+            let code = code.map(Code::from_raw);
             Error {
-                status: Status::from_u16(status.as_u16()),
-                code: code.map(Code::from_raw),
+                status: documented,
+                code,
                 details,
                 extras,
             }
+        }
+        /// The classes the tables give: the code's own, the status
+        /// row's (for a listed status) and the defaults'.
+        fn table_classes(
+            status: Status,
+            code: ::core::option::Option<&Code>,
+        ) -> (
+            ::core::option::Option<::errspec::RetryClass>,
+            ::core::option::Option<::errspec::RetryClass>,
+            ::errspec::RetryClass,
+        ) {
+            let listed = if ::core::matches!(status, Status::Other(_)) {
+                ::core::option::Option::None
+            } else {
+                ::core::option::Option::Some(status.retry_class())
+            };
+            (
+                code.and_then(Code::retry_override),
+                listed,
+                Status::Other(status.as_u16()).retry_class(),
+            )
+        }
+        /// The class and what decided it.
+        fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
+            let (code_class, status_class, default_class) = Error::table_classes(
+                self.status,
+                self.code.as_ref(),
+            );
+            ::errspec::rules::by_tables(code_class, status_class, default_class)
         }
         /// The status, as this API documents it.
         pub fn status(&self) -> Status {
@@ -913,10 +946,12 @@ pub mod api {
         }
         /// How to retry this error: the code's own class, else the status table's, else the defaults.
         pub fn retry_class(&self) -> ::errspec::RetryClass {
-            match self.code.as_ref().and_then(Code::retry_override) {
-                ::core::option::Option::Some(class) => class,
-                ::core::option::Option::None => self.status.retry_class(),
-            }
+            self.classify().0
+        }
+        /// What decided [`retry_class`](Error::retry_class): the server's
+        /// directive, a rule, the code, the status table or the defaults.
+        pub fn decided_by(&self) -> ::errspec::DecidedBy {
+            self.classify().1
         }
         /// The name of the variant this error decoded to: the code's (`"RateLimited"`), else the status's.
         pub fn variant_name(&self) -> &'static str {
@@ -970,6 +1005,7 @@ pub mod api {
             out.serialize_field("request_id", &self.details.request_id)?;
             out.serialize_field("field_errors", &self.details.field_errors)?;
             out.serialize_field("retry_class", &self.retry_class())?;
+            out.serialize_field("decided_by", &self.decided_by())?;
             out.serialize_field("hints", &self.details.hints)?;
             out.serialize_field("raw", &self.details.raw)?;
             out.serialize_field("extras", &self.extras)?;
@@ -996,6 +1032,9 @@ pub mod api {
         }
         fn retry_class(&self) -> ::errspec::RetryClass {
             Error::retry_class(self)
+        }
+        fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
+            ::core::option::Option::Some(Error::decided_by(self))
         }
         fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
             self.code.as_ref().map(|code| ::std::borrow::Cow::Borrowed(code.as_str()))
@@ -1271,6 +1310,8 @@ pub mod oauth {
             retry_after: ::core::option::Option::None,
             request_id: ::core::option::Option::None,
             rate_limit: ::core::option::Option::None,
+            delays: &[],
+            min_delay: ::core::option::Option::None,
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
@@ -1306,11 +1347,42 @@ pub mod oauth {
             let (code, details) = DECODER
                 .decode(status, headers, body)
                 .split_details(status);
+            let documented = Status::from_u16(status.as_u16());
+            let code = code.map(Code::from_raw);
             Error {
-                status: Status::from_u16(status.as_u16()),
-                code: code.map(Code::from_raw),
+                status: documented,
+                code,
                 details,
             }
+        }
+        /// The classes the tables give: the code's own, the status
+        /// row's (for a listed status) and the defaults'.
+        fn table_classes(
+            status: Status,
+            code: ::core::option::Option<&Code>,
+        ) -> (
+            ::core::option::Option<::errspec::RetryClass>,
+            ::core::option::Option<::errspec::RetryClass>,
+            ::errspec::RetryClass,
+        ) {
+            let listed = if ::core::matches!(status, Status::Other(_)) {
+                ::core::option::Option::None
+            } else {
+                ::core::option::Option::Some(status.retry_class())
+            };
+            (
+                code.and_then(Code::retry_override),
+                listed,
+                Status::Other(status.as_u16()).retry_class(),
+            )
+        }
+        /// The class and what decided it.
+        fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
+            let (code_class, status_class, default_class) = Error::table_classes(
+                self.status,
+                self.code.as_ref(),
+            );
+            ::errspec::rules::by_tables(code_class, status_class, default_class)
         }
         /// The status, as this API documents it.
         pub fn status(&self) -> Status {
@@ -1354,10 +1426,12 @@ pub mod oauth {
         }
         /// How to retry this error: the code's own class, else the status table's, else the defaults.
         pub fn retry_class(&self) -> ::errspec::RetryClass {
-            match self.code.as_ref().and_then(Code::retry_override) {
-                ::core::option::Option::Some(class) => class,
-                ::core::option::Option::None => self.status.retry_class(),
-            }
+            self.classify().0
+        }
+        /// What decided [`retry_class`](Error::retry_class): the server's
+        /// directive, a rule, the code, the status table or the defaults.
+        pub fn decided_by(&self) -> ::errspec::DecidedBy {
+            self.classify().1
         }
         /// The name of the variant this error decoded to: the code's (`"RateLimited"`), else the status's.
         pub fn variant_name(&self) -> &'static str {
@@ -1411,6 +1485,7 @@ pub mod oauth {
             out.serialize_field("request_id", &self.details.request_id)?;
             out.serialize_field("field_errors", &self.details.field_errors)?;
             out.serialize_field("retry_class", &self.retry_class())?;
+            out.serialize_field("decided_by", &self.decided_by())?;
             out.serialize_field("hints", &self.details.hints)?;
             out.serialize_field("raw", &self.details.raw)?;
             out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
@@ -1435,6 +1510,9 @@ pub mod oauth {
         }
         fn retry_class(&self) -> ::errspec::RetryClass {
             Error::retry_class(self)
+        }
+        fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
+            ::core::option::Option::Some(Error::decided_by(self))
         }
         fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
             self.code.as_ref().map(|code| ::std::borrow::Cow::Borrowed(code.as_str()))

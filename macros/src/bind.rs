@@ -207,6 +207,7 @@ fn bind_inline(input: &Input) -> Bound {
             reset: plain(&r.value.reset),
             reset_unit: r.value.reset_unit.unwrap_or(model::ResetUnit::UnixSeconds),
         }),
+        ..Headers::default()
     };
     let defaults = Defaults {
         client_error: l
@@ -265,6 +266,7 @@ fn bind_inline(input: &Input) -> Bound {
         defaults,
         statuses,
         codes,
+        rules: Vec::new(),
         examples: Vec::new(),
         span: SpecSpan::default(),
     };

@@ -263,7 +263,7 @@ impl<E: ApiError> std::error::Error for Failure<E> {
 /// #     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "{}", self.status) }
 /// # }
 /// # impl std::error::Error for MyApiError {}
-/// # const HEADERS: HeaderLayout = HeaderLayout { retry_after: Some("retry-after"), request_id: None, rate_limit: None };
+/// # const HEADERS: HeaderLayout = HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE };
 /// # impl ApiError for MyApiError {
 /// #     const PROVIDER: &'static str = "example";
 /// #     const API: &'static str = "demo";

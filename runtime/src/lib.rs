@@ -52,13 +52,13 @@ pub use errspec_core::{
     ApiError, CompactString, ErrorDetails, FieldError, ParseRetryClassError, RetryClass,
 };
 #[doc(inline)]
-pub use errspec_core::{DelayHints, RateLimitReset, RetryAfter};
+pub use errspec_core::{DecidedBy, DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
 #[doc(inline)]
 pub use errspec_core::{ExtraValue, Extras};
 #[doc(inline)]
 pub use errspec_core::{LimitScope, RateLimit};
 #[doc(inline)]
-pub use errspec_core::{decode, extras, hints, layout, limits};
+pub use errspec_core::{decode, delay, extras, hints, layout, limits, rules};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your

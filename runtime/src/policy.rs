@@ -96,7 +96,16 @@ impl Outcome {
     pub fn api_with_headers<E: ApiError>(error: &E, headers: &http::HeaderMap) -> Outcome {
         Outcome::Api {
             class: error.retry_class(),
-            hints: E::delay_hints(headers),
+            hints: {
+                // The headers as the API reads them, and any delay the
+                // error found in its body.
+                let mut hints = E::delay_hints(headers);
+                let kept = error.hints();
+                for sourced in [kept.longest, kept.latest].into_iter().flatten() {
+                    hints.offer(sourced.delay, sourced.source);
+                }
+                hints
+            },
         }
     }
 
@@ -129,7 +138,8 @@ pub enum RetryReason {
     Transient,
     /// The request never left: exponential backoff.
     NotSent,
-    /// Throttled: waiting as long as the server asked.
+    /// Waiting as long as the server asked (a throttled error, or one whose
+    /// server delay is longer than the backoff).
     ServerDelay,
     /// Throttled without a usable delay: exponential backoff.
     ThrottledWithoutDelay,
@@ -560,15 +570,19 @@ impl RetryPolicy {
     ///    when not [`retry_safe`](RetryContext::retry_safe): give up, saying so.
     /// 3. [`attempts`](RetryContext::attempts) reached
     ///    [`max_attempts`](Self::max_attempts): give up.
-    /// 4. [`RetryClass::Throttled`] with a server delay
-    ///    ([`DelayHints::server_delay`] at [`now`](RetryContext::now)): wait
-    ///    exactly that long (never less); longer than
+    /// 4. A server delay ([`DelayHints::server_delay`] at
+    ///    [`now`](RetryContext::now)) longer than
     ///    [`max_server_delay`](Self::max_server_delay): give up at once,
-    ///    carrying the delay. Other classes ignore delay hints.
-    /// 5. Otherwise exponential backoff: a ceiling of
+    ///    carrying the delay.
+    /// 5. [`RetryClass::Throttled`] with a server delay: wait exactly that
+    ///    long (never less).
+    /// 6. Otherwise exponential backoff: a ceiling of
     ///    `base_delay * multiplier^(attempts - 1)`, capped at
-    ///    [`max_backoff`](Self::max_backoff), with the configured jitter.
-    /// 6. A wait that reaches past the [`deadline`](Self::deadline), counted
+    ///    [`max_backoff`](Self::max_backoff), with the configured jitter —
+    ///    but never shorter than a server delay: whatever the class, a
+    ///    response that says how long to wait is not retried sooner
+    ///    (`max(backoff, server delay)`).
+    /// 7. A wait that reaches past the [`deadline`](Self::deadline), counted
     ///    from [`elapsed`](RetryContext::elapsed): give up at once (carrying
     ///    a server delay, if that was the wait).
     ///
@@ -590,11 +604,8 @@ impl RetryPolicy {
         } = *context;
         let class = outcome.class();
         let server_delay = match outcome {
-            Outcome::Api {
-                class: RetryClass::Throttled,
-                hints,
-            } => hints.server_delay(now),
-            _ => None,
+            Outcome::Api { hints, .. } => hints.server_delay(now),
+            Outcome::Transport(_) => None,
         };
         let give_up = |reason| Decision::GiveUp {
             reason,
@@ -625,15 +636,20 @@ impl RetryPolicy {
                     max: self.max_server_delay,
                 });
             }
-            Some(delay) => (delay, RetryReason::ServerDelay),
-            None => {
+            Some(delay) if class == RetryClass::Throttled => (delay, RetryReason::ServerDelay),
+            _ => {
                 let reason = match (outcome, class) {
                     (Outcome::Transport(TransportFailure::NotSent), _) => RetryReason::NotSent,
                     (_, RetryClass::Throttled) => RetryReason::ThrottledWithoutDelay,
                     (_, RetryClass::Ambiguous) => RetryReason::RetrySafe,
                     _ => RetryReason::Transient,
                 };
-                (self.backoff(attempts, rng), reason)
+                let backoff = self.backoff(attempts, rng);
+                match server_delay {
+                    // Never sooner than the server asked, whatever the class.
+                    Some(delay) if delay >= backoff => (delay, RetryReason::ServerDelay),
+                    _ => (backoff, reason),
+                }
             }
         };
         if let Some(deadline) = self.deadline {
@@ -932,6 +948,56 @@ mod tests {
         RetryContext::new(outcome, attempts)
             .retry_safe(safe)
             .now(now())
+    }
+
+    #[test]
+    fn a_server_delay_is_never_undercut_whatever_the_class() {
+        let p = no_jitter();
+        let with_delay = |class, secs_| Outcome::Api {
+            class,
+            hints: DelayHints {
+                retry_after: Some(RetryAfter::Seconds(secs_)),
+                ..DelayHints::default()
+            },
+        };
+        // Backoff ceiling after the first attempt is 1 s: a 5 s delay wins.
+        for class in [RetryClass::Backoff, RetryClass::Ambiguous] {
+            assert_eq!(
+                decide(&p, &with_delay(class, 5), 1, true),
+                Decision::Retry {
+                    after: secs(5),
+                    reason: RetryReason::ServerDelay
+                },
+                "{class}"
+            );
+        }
+        // A shorter delay than the backoff: the backoff.
+        assert_eq!(
+            decide(&p, &with_delay(RetryClass::Backoff, 0), 2, true),
+            Decision::Retry {
+                after: secs(2),
+                reason: RetryReason::Transient
+            }
+        );
+        // Too long for the policy: reported, whatever the class.
+        assert_eq!(
+            decide(&p, &with_delay(RetryClass::Backoff, 600), 1, true),
+            Decision::GiveUp {
+                reason: GiveUpReason::ServerDelayTooLong {
+                    delay: secs(600),
+                    max: secs(60)
+                },
+                server_delay: Some(secs(600))
+            }
+        );
+        // `never` still never retries.
+        assert_eq!(
+            decide(&p, &with_delay(RetryClass::Never, 5), 1, true),
+            Decision::GiveUp {
+                reason: GiveUpReason::NotRetryable,
+                server_delay: None
+            }
+        );
     }
 
     #[test]

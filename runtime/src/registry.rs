@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::{ApiError, DelayHints, FieldError, RetryClass};
+use crate::{ApiError, DecidedBy, DelayHints, FieldError, RetryClass};
 
 /// The object-safe part of [`ApiError`].
 pub trait DynApiError: std::error::Error + Send + Sync + 'static {
@@ -25,6 +25,8 @@ pub trait DynApiError: std::error::Error + Send + Sync + 'static {
     fn variant_name(&self) -> &'static str;
     /// See [`ApiError::is_known`].
     fn is_known(&self) -> bool;
+    /// See [`ApiError::decided_by`].
+    fn decided_by(&self) -> Option<DecidedBy>;
 }
 
 impl<E: ApiError> DynApiError for E {
@@ -54,6 +56,9 @@ impl<E: ApiError> DynApiError for E {
     }
     fn is_known(&self) -> bool {
         ApiError::is_known(self)
+    }
+    fn decided_by(&self) -> Option<DecidedBy> {
+        ApiError::decided_by(self)
     }
 }
 

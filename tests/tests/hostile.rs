@@ -64,10 +64,11 @@ async fn send<E: ApiError>(
     let mut slept = Duration::ZERO;
     for attempt in &attempts {
         let delay = attempt.delay.unwrap_or_default();
-        let cap = if attempt.class == RetryClass::Throttled {
-            MAX_SERVER_DELAY.max(MAX_BACKOFF)
+        // Any class waits for a server delay when it is the longer wait.
+        let cap = if attempt.class == RetryClass::Never {
+            Duration::ZERO
         } else {
-            MAX_BACKOFF
+            MAX_SERVER_DELAY.max(MAX_BACKOFF)
         };
         assert!(delay <= cap, "attempt {} waited {delay:?}", attempt.number);
         slept += delay;
@@ -366,7 +367,14 @@ async fn retry_after_non_numeric() {
 
 #[tokio::test]
 async fn retry_after_float() {
-    backed_off(&retry_after("1.5").await);
+    // A fraction is rounded up to whole seconds (never sooner than asked):
+    // 2.5 s reads as 3 s, more than the policy waits for.
+    let failure = retry_after("2.5").await;
+    assert_eq!(
+        failure.api_error().unwrap().retry_after(),
+        Some(errspec::RetryAfter::Seconds(3))
+    );
+    refused(&failure, Duration::from_secs(3));
 }
 
 #[tokio::test]

@@ -374,6 +374,11 @@ proptest! {
                     prop_assert!(after <= policy.max_server_delay());
                 }
                 (RetryClass::Never, _) => prop_assert!(false, "retried a `never` error"),
+                // Never sooner than the server asked, whatever the class.
+                (_, Some(asked)) => {
+                    prop_assert!(after >= asked, "{after:?} < {asked:?}");
+                    prop_assert!(after <= policy.max_backoff().max(policy.max_server_delay()));
+                }
                 _ => prop_assert!(after <= policy.max_backoff(), "{after:?}"),
             }
         }
@@ -456,6 +461,7 @@ static HEADER_LAYOUT: ApiLayout = ApiLayout {
         retry_after: Some("retry-after"),
         request_id: Some("x-request-id"),
         rate_limit: None,
+        ..HeaderLayout::NONE
     },
 };
 

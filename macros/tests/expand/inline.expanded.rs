@@ -44,6 +44,8 @@ const _: () = {
                 reset: ::core::option::Option::Some("x-ratelimit-reset"),
                 reset_unit: ::errspec::layout::ResetUnit::Seconds,
             }),
+            delays: &[],
+            min_delay: ::core::option::Option::None,
         },
     };
     /// The layout prepared once, as generated types do, so a

@@ -34,6 +34,8 @@ const _: () = {
             retry_after: ::core::option::Option::Some("retry-after"),
             request_id: ::core::option::Option::None,
             rate_limit: ::core::option::Option::None,
+            delays: &[],
+            min_delay: ::core::option::Option::None,
         },
     };
     /// The layout prepared once, as generated types do, so a

@@ -35,6 +35,7 @@ pub static LAYOUT: ApiLayout = ApiLayout {
             reset: Some("x-ratelimit-reset"),
             reset_unit: ResetUnit::Seconds,
         }),
+        ..HeaderLayout::NONE
     },
 };
 
