@@ -140,7 +140,7 @@ pub mod ses;
 pub mod sparkpost;
 /// Stripe errors.
 ///
-/// Stripe wraps each error in an `error` object with three levels of classification: a `type` (`card_error`, `invalid_request_error`, `api_error`, `idempotency_error`), an optional `code` and, for card declines, a `decline_code`; `param` names the offending field. The request id comes in the `Request-Id` header. Retries are safe with an `Idempotency-Key` (up to 255 characters, kept at least 24 hours): Stripe replays the saved response for a repeated key, 500s included. A `Stripe-Should-Retry` header, when present, is the server's own verdict. OAuth endpoints answer in a different, flat shape: their own API here.
+/// Stripe wraps each error in an `error` object with three levels of classification: a `type` (`card_error`, `invalid_request_error`, `api_error`, `idempotency_error`), an optional `code` and, for card declines, a `decline_code`; `param` names the offending field. The request id comes in the `Request-Id` header. Retries are safe with an `Idempotency-Key` (up to 255 characters, kept at least 24 hours): Stripe replays the saved response for a repeated key, 500s included. A `Stripe-Should-Retry` header, when present, is the server's own verdict and overrides the tables. OAuth endpoints answer in a different, flat shape: their own API here.
 ///
 /// APIs:
 ///

@@ -795,6 +795,12 @@ pub mod api {
     static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
         &LAYOUT,
     );
+    /// This API's server directive and rules: what decides a class
+    /// besides the code and status tables.
+    static CLASSIFIER: ::errspec::rules::Classifier = ::errspec::rules::Classifier {
+        should_retry: ::core::option::Option::Some("stripe-should-retry"),
+        rules: &[],
+    };
     /// The API's extras: named values read from the body.
     static EXTRAS: [::errspec::extras::ExtraLayout; 4usize] = [
         ::errspec::extras::ExtraLayout {
@@ -831,6 +837,7 @@ pub mod api {
         status: Status,
         code: ::core::option::Option<Code>,
         details: ::errspec::ErrorDetails,
+        decided: (::errspec::RetryClass, ::errspec::DecidedBy),
         extras: ::errspec::Extras,
     }
     impl Error {
@@ -848,10 +855,20 @@ pub mod api {
             let (code, details) = parts.split_details(status);
             let documented = Status::from_u16(status.as_u16());
             let code = code.map(Code::from_raw);
+            let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
+                .code(code.as_ref().map(Code::as_str))
+                .message(details.message.as_deref());
+            let (code_class, status_class, default_class) = Error::table_classes(
+                documented,
+                code.as_ref(),
+            );
+            let decided = CLASSIFIER
+                .decide(&facts, code_class, status_class, default_class);
             Error {
                 status: documented,
                 code,
                 details,
+                decided,
                 extras,
             }
         }
@@ -878,11 +895,7 @@ pub mod api {
         }
         /// The class and what decided it.
         fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
-            let (code_class, status_class, default_class) = Error::table_classes(
-                self.status,
-                self.code.as_ref(),
-            );
-            ::errspec::rules::by_tables(code_class, status_class, default_class)
+            self.decided
         }
         /// The status, as this API documents it.
         pub fn status(&self) -> Status {
@@ -944,7 +957,7 @@ pub mod api {
         pub fn request_log_url(&self) -> ::core::option::Option<&str> {
             self.extras.str(3usize)
         }
-        /// How to retry this error: the code's own class, else the status table's, else the defaults.
+        /// How to retry this error: the server's directive, else the first rule that matches, else the code's own class, else the status table's, else the defaults.
         pub fn retry_class(&self) -> ::errspec::RetryClass {
             self.classify().0
         }

@@ -154,3 +154,20 @@ apis:
     assert!(!rendered.contains("`rate limited`"), "{rendered}");
     assert_eq!(loaded.catalog.apis[0].examples.len(), 2);
 }
+
+/// The bare provider name reaches the API the catalog makes its default
+/// (its only API, or `default_api`), as `cargo xtask classify PROVIDER`
+/// uses it; a provider with several APIs and no default has none.
+#[test]
+fn every_provider_has_its_default_api_in_the_registry() {
+    for catalog in catalogs() {
+        let provider = catalog.provider.value.as_str();
+        assert_eq!(
+            errspec_providers::default_api(provider),
+            catalog.default_api.as_deref(),
+            "{provider}"
+        );
+    }
+    assert_eq!(errspec_providers::default_api("stripe"), Some("api"));
+    assert_eq!(errspec_providers::default_api("no_such_provider"), None);
+}

@@ -31,6 +31,9 @@ commands:
   bench    [--full] [decode|generate|compile|client]...
            build and run the benchmarks (crate errspec-bench, release); quick versions
            of every section by default; prints tables (see BENCHMARKS.md)
+  bench fleet [--workers K] [--requests N] [--concurrency C] [--rate R] [--modes LIST]
+           K worker processes against one rate-limited fake provider: independent,
+           in-process paced, Redis-shared and plain-backoff clients (needs redis-server)
   help     print this message
 
 classify and request run the `errspec` binary (crate errspec-cli), and bench the
@@ -122,6 +125,25 @@ fn run_tool(args: &[String]) -> ExitCode {
 /// Builds the benchmark binaries in release mode (the allocation counter
 /// too), then runs `errspec-bench` with `args`, passing its exit code on.
 fn run_bench(args: &[String]) -> ExitCode {
+    // The fleet benchmark is its own binary (worker processes, Redis), in
+    // its own crate: `bench fleet [options]`.
+    if args.iter().any(|a| a == "fleet") {
+        let run = [
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "errspec-fleet-bench",
+            "--bin",
+            "errspec-fleet",
+            "--",
+        ];
+        return cargo(
+            run.iter()
+                .map(OsStr::new)
+                .chain(args.iter().map(OsStr::new)),
+        );
+    }
     let build = [
         "build",
         "--quiet",
