@@ -74,6 +74,8 @@ pub struct Request {
     pub body: Option<String>,
     /// Whether the operation is idempotent.
     pub idempotent: bool,
+    /// Send no automatic idempotency key.
+    pub no_idempotency_key: bool,
     /// Attempt cap (counting the first).
     pub max_attempts: Option<u32>,
     /// How long one attempt may take, connecting included
@@ -131,7 +133,7 @@ usage:
   errspec classify PROVIDER[/API] --status N [--header 'Name: value']... [--body TEXT | --body-file PATH]
                    [--idempotent] [--attempt N] [--now UNIX_SECONDS]
   errspec request  PROVIDER[/API] --url URL [--method M] [--header 'Name: value']... [--body TEXT]
-                   [--idempotent] [--max-attempts N] [--timeout SECONDS]
+                   [--idempotent] [--no-idempotency-key] [--max-attempts N] [--timeout SECONDS]
   errspec list
   errspec gen   SPEC_DIR --out DIR [--docs DIR] [--crate-path PATH]
   errspec check SPEC_DIR --out DIR [--docs DIR] [--crate-path PATH]
@@ -262,6 +264,7 @@ fn parse_request(p: &mut Parser) -> Result<Request, Usage> {
     let mut headers = http::HeaderMap::new();
     let mut body = None;
     let mut idempotent = false;
+    let mut no_idempotency_key = false;
     let mut max_attempts = None;
     let mut timeout = DEFAULT_TIMEOUT;
     while let Some(arg) = p.next()? {
@@ -284,6 +287,7 @@ fn parse_request(p: &mut Parser) -> Result<Request, Usage> {
             }
             Arg::Long("body") => set_once(&mut body, p.value()?.string()?, "--body")?,
             Arg::Long("idempotent") => idempotent = true,
+            Arg::Long("no-idempotency-key") => no_idempotency_key = true,
             Arg::Long("max-attempts") => {
                 let n: u32 = p.value()?.parse()?;
                 if n == 0 {
@@ -314,6 +318,7 @@ fn parse_request(p: &mut Parser) -> Result<Request, Usage> {
         headers,
         body,
         idempotent,
+        no_idempotency_key,
         max_attempts,
         timeout,
     })

@@ -89,6 +89,7 @@ async fn run<E: ApiError>(run: Run) -> Report {
     }
     let mut options = SendOptions::default();
     options.idempotent = r.idempotent;
+    options.omit_idempotency_key = r.no_idempotency_key;
     match client.send_recorded(builder, options).await {
         Ok(delivered) => {
             let status = delivered.response.status().as_u16();

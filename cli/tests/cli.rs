@@ -226,6 +226,34 @@ async fn request_retries_a_500_with_one_idempotency_key_then_succeeds() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn request_without_an_idempotency_key_sends_none() {
+    let (server, seq) = server(vec![
+        topmail_error(500, "internal_error"),
+        ResponseTemplate::new(200).set_body_string("{}"),
+    ])
+    .await;
+    let url = format!("{}/send", server.uri());
+    let (code, json, stderr) = errspec_async(
+        [
+            "request",
+            "topmail",
+            "--url",
+            &url,
+            "--method",
+            "POST",
+            "--no-idempotency-key",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    // A 500 is `backoff`: retried with or without a key.
+    assert_eq!(code, 0, "{stderr}");
+    assert!(json["idempotency_key"].is_null(), "{json}");
+    assert_eq!(*seq.seen.lock().unwrap(), vec![None, None]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn request_does_not_retry_a_400_and_exits_1() {
     let (server, seq) = server(vec![topmail_error(400, "validation_error")]).await;
     let url = format!("{}/send", server.uri());

@@ -580,6 +580,30 @@ fn header_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
             );
         }
     }
+    for d in &headers.delays {
+        let what = match &d.when {
+            crate::model::WhenSpent::Always => String::new(),
+            crate::model::WhenSpent::Header(h) => format!(", when `{}` is 0", written(h, file)),
+            crate::model::WhenSpent::Param(p) => format!(", for the members whose `{p}` is 0"),
+        };
+        let value = format!(
+            "response: a delay, written as `{}`{what}; the longest delay wins",
+            d.format.as_str()
+        );
+        match &d.from {
+            crate::model::DelayFrom::Header(h) => push(h, value),
+            // A body pointer: shown as written.
+            _ => push(&Located::new(d.name.clone(), Default::default()), value),
+        }
+    }
+    if let Some(h) = &headers.should_retry {
+        push(
+            h,
+            String::from(
+                "response: `true` or `false`, the server's word on retrying; decides over every table",
+            ),
+        );
+    }
     if let Some(h) = &headers.request_id {
         push(
             h,

@@ -1339,6 +1339,22 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     let has_codes = api.has_codes();
     let provider = &catalog.provider.value;
     let api_name = &api.name.value;
+    let idempotency_more = (!api.idempotency.is_plain()).then(|| {
+        let i = &api.idempotency;
+        let also = i.also_headers.iter().map(|h| &h.value);
+        let body = option(i.body.as_ref().map(pointer));
+        let max_length = option(i.max_length.map(|m| quote!(#m)));
+        let uuid = i.uuid;
+        quote! {
+            const IDEMPOTENCY: ::errspec::idempotency::IdempotencyLayout =
+                ::errspec::idempotency::IdempotencyLayout {
+                    also_headers: &[#(#also),*],
+                    body: #body,
+                    max_length: #max_length,
+                    uuid: #uuid,
+                };
+        }
+    });
     let idempotency = option(
         api.idempotency_header
             .as_ref()
@@ -1757,6 +1773,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             const PROVIDER: &'static str = #provider;
             const API: &'static str = #api_name;
             const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = #idempotency;
+            #idempotency_more
 
             fn decode(
                 status: ::errspec::__private::http::StatusCode,

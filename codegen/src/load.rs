@@ -448,7 +448,7 @@ const EXTRA_KEYS: &[&str] = &["pointer", "type"];
 const FIELD_ERRORS_KEYS: &[&str] = &["items", "field", "message", "map", "leaf"];
 const HEADERS_KEYS: &[&str] = &["retry_after", "request_id", "rate_limit", "should_retry"];
 const RATE_LIMIT_KEYS: &[&str] = &["name", "limit", "remaining", "reset", "reset_unit"];
-const IDEMPOTENCY_KEYS: &[&str] = &["header"];
+const IDEMPOTENCY_KEYS: &[&str] = &["header", "body", "max_length", "format"];
 const STATUS_KEYS: &[&str] = &["meaning", "retry", "hint", "source"];
 const CODE_KEYS: &[&str] = &[
     "status",
@@ -611,9 +611,44 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
             .and_then(|(k, h)| load_headers(k, h, diags)),
         idempotency: m.entry("idempotency").and_then(|(k, i)| {
             let m = MapReader::new(i, Kind::Idempotency, "`idempotency`", k.span, diags)?;
-            m.require(&["header"], diags);
+            if m.get("header").is_none() && m.get("body").is_none() {
+                diags.push(
+                    Diagnostic::error(k.span, "`idempotency` needs a `header` or a `body`")
+                        .with_label("where does the key go?")
+                        .with_help("name the request header (`header: Idempotency-Key`) or a JSON body pointer (`body: /headers/idempotencyKey`)"),
+                );
+            }
+            let (header, also_headers) = match m.get("header") {
+                Some(h) if matches!(h.kind, NodeKind::Seq(_)) => {
+                    let mut names = list(h, "header", diags, |n, diags| expect_str(n, "header", diags));
+                    if names.is_empty() {
+                        (None, Vec::new())
+                    } else {
+                        let first = names.remove(0);
+                        (Some(first), names)
+                    }
+                }
+                _ => (m.str("header", diags), Vec::new()),
+            };
+            let max_length = m.get("max_length").and_then(|v| match v.kind {
+                NodeKind::Int(n) => Some(Located::new(n, v.span)),
+                ref other => {
+                    diags.push(
+                        Diagnostic::error(
+                            v.span,
+                            format!("expected a number of bytes for `max_length`, found {}", other.describe()),
+                        )
+                        .with_label("expected an integer such as 255"),
+                    );
+                    None
+                }
+            });
             Some(IdempotencySpec {
-                header: m.str("header", diags),
+                header,
+                also_headers,
+                body: m.str("body", diags),
+                max_length,
+                format: m.str("format", diags),
                 span: i.span,
             })
         }),

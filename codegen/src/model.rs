@@ -148,6 +148,8 @@ pub struct Api {
     pub headers: Headers,
     /// The idempotency-key header, lower-case, as written.
     pub idempotency_header: Option<Located<String>>,
+    /// Where else the key goes, and its rules.
+    pub idempotency: Idempotency,
     /// Classes for unlisted statuses.
     pub defaults: Defaults,
     /// The status table, in file order.
@@ -573,6 +575,67 @@ impl Headers {
     }
 }
 
+/// Where an idempotency key goes besides its header, and its rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Idempotency {
+    /// Further headers (lower-case).
+    pub also_headers: Vec<Located<String>>,
+    /// A pointer in a JSON request body.
+    pub body: Option<Pointer>,
+    /// The longest key, in bytes.
+    pub max_length: Option<usize>,
+    /// Whether keys must be UUIDs.
+    pub uuid: bool,
+}
+
+impl Idempotency {
+    /// Whether there is anything beyond the header.
+    pub fn is_plain(&self) -> bool {
+        *self == Idempotency::default()
+    }
+}
+
+fn lower_idempotency(i: &spec::IdempotencySpec, diags: &mut Diagnostics) -> Idempotency {
+    let uuid = match &i.format {
+        None => false,
+        Some(f) if f.value == "uuid" => true,
+        Some(f) => {
+            diags.push(unknown_name(f.span, "key format", &f.value, &["uuid"]));
+            false
+        }
+    };
+    let max_length = i.max_length.as_ref().and_then(|m| {
+        let ok = usize::try_from(m.value).ok().filter(|n| *n > 0);
+        if ok.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    m.span,
+                    format!("`max_length` must be at least 1, found {}", m.value),
+                )
+                .with_label("no key fits"),
+            );
+        }
+        if uuid && ok.is_some_and(|n| n < 36) {
+            diags.push(
+                Diagnostic::error(m.span, "`format: uuid` needs a `max_length` of at least 36")
+                    .with_label("a UUID is 36 bytes")
+                    .with_help("raise `max_length`, or drop `format: uuid`"),
+            );
+        }
+        ok
+    });
+    Idempotency {
+        also_headers: i
+            .also_headers
+            .iter()
+            .filter_map(|h| header_name(h, diags))
+            .collect(),
+        body: i.body.as_ref().and_then(|p| pointer(p, diags)),
+        max_length,
+        uuid,
+    }
+}
+
 /// Where a delay is read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DelayFrom {
@@ -913,6 +976,11 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
             .as_ref()
             .and_then(|i| i.header.as_ref())
             .and_then(|h| header_name(h, diags)),
+        idempotency: api
+            .idempotency
+            .as_ref()
+            .map(|i| lower_idempotency(i, diags))
+            .unwrap_or_default(),
         defaults,
         statuses,
         codes,

@@ -416,13 +416,30 @@ pub enum ResetUnitName {
     Seconds,
 }
 
-/// How an idempotency key is sent.
+/// How an idempotency key is sent: in a header, in the body, or both.
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[schemars(
+    deny_unknown_fields,
+    extend("anyOf" = [{ "required": ["header"] }, { "required": ["body"] }])
+)]
 pub struct IdempotencySpec {
-    /// The request header that carries the key (e.g. `Idempotency-Key`). Required.
-    #[schemars(with = "String", pattern(HEADER_PATTERN))]
+    /// The request header that carries the key (e.g. `Idempotency-Key`), or
+    /// a list of headers that each carry it. This or `body`.
+    #[schemars(default, schema_with = "header_or_headers_schema")]
     pub header: Option<Text>,
+    /// Further headers, when `header` is a list.
+    #[schemars(skip)]
+    pub also_headers: Vec<Text>,
+    /// A JSON pointer in a JSON request body where the key goes
+    /// (`/headers/idempotencyKey`). This or `header`.
+    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    pub body: Option<Text>,
+    /// The longest key the API accepts, in bytes.
+    #[schemars(default, with = "u32", range(min = 1))]
+    pub max_length: Option<Located<i128>>,
+    /// `uuid`: the API accepts only UUIDs.
+    #[schemars(default, with = "KeyFormatName")]
+    pub format: Option<Text>,
     /// Where the mapping is.
     #[schemars(skip)]
     pub span: Span,
@@ -951,4 +968,23 @@ fn value_or_test_schema(generator: &mut SchemaGenerator) -> Schema {
             test,
         ],
     })
+}
+
+fn header_or_headers_schema(_: &mut SchemaGenerator) -> Schema {
+    let header = serde_json::json!({ "type": "string", "pattern": HEADER_PATTERN });
+    json_schema!({
+        "anyOf": [
+            header.clone(),
+            { "type": "array", "items": header, "minItems": 1, "uniqueItems": true },
+        ],
+    })
+}
+
+/// The format an API requires of idempotency keys.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // only its schema is used
+pub enum KeyFormatName {
+    /// A UUID (`8-4-4-4-12` hex digits).
+    Uuid,
 }

@@ -55,6 +55,10 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
     const API: &'static str;
     /// The header that carries an idempotency key, if the API supports one.
     const IDEMPOTENCY_HEADER: Option<&'static str>;
+    /// Where else the API takes the key, and the rules a key keeps
+    /// (more headers, a JSON body pointer, a length limit, UUIDs only).
+    const IDEMPOTENCY: crate::idempotency::IdempotencyLayout =
+        crate::idempotency::IdempotencyLayout::NONE;
     /// The rate limits the catalog documents (`limits:`); the client paces
     /// to them ([`crate::limits`]). None by default.
     const RATE_LIMITS: &'static [crate::RateLimit] = &[];

@@ -14,6 +14,7 @@ pub mod delay;
 mod details;
 pub mod extras;
 pub mod hints;
+pub mod idempotency;
 pub mod layout;
 pub mod limits;
 pub mod rules;

@@ -14,14 +14,14 @@
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use errspec::decode::{MAX_RAW_SNIPPET, Parts, RawCode, decode_parts};
+use errspec::decode::{Captured, MAX_RAW_SNIPPET, Parts, RawCode, decode_parts};
 use errspec::delay::{
     Delay, DelayFormat, DelayFrom, DelaySource, WhenSpent, delay_from_number, parse_delay,
 };
 use errspec::hints::{MAX_PLAUSIBLE_RESET, parse_rate_limit_reset, parse_retry_after};
 use errspec::layout::{
-    ApiLayout, BodyFormat, BodyLayout, CodeSource, CodeType, FieldErrorsLayout, HeaderLayout,
-    Pointer, RateLimitLayout, ResetUnit,
+    ApiLayout, BodyFormat, BodyLayout, Capture, CodeNormalize, CodeSource, CodeType,
+    FieldErrorsLayout, FieldMapLayout, HeaderLayout, Pointer, RateLimitLayout, ResetUnit,
 };
 use errspec::policy::{
     Decision, GiveUpReason, Jitter, Outcome, RetryContext, RetryPolicy, RetryReason,
@@ -223,6 +223,68 @@ fn maybe_pointer(input: &mut Input<'_>) -> Option<Pointer> {
     input.bool().then(|| pointer(input))
 }
 
+/// Lists of captures, built once from the pointer pool (layouts hold
+/// `'static` slices; building them per input would leak): short lists of
+/// plain and `Select` captures, and a few longer than the decoder's slots.
+fn capture_pool() -> &'static [&'static [Capture]] {
+    static POOL: OnceLock<Vec<&'static [Capture]>> = OnceLock::new();
+    const EQUALS: &[&str] = &[
+        "x",
+        "0",
+        "code",
+        "",
+        "type.googleapis.com/google.rpc.RetryInfo",
+    ];
+    POOL.get_or_init(|| {
+        let pool = pointer_pool();
+        let at = |k: usize| pool[k.wrapping_mul(2_654_435_761) % pool.len()];
+        (0..256usize)
+            .map(|i| {
+                let len = match i % 16 {
+                    15 => 12,
+                    14 => 40,
+                    n => n % 6,
+                };
+                let list: Vec<Capture> = (0..len)
+                    .map(|j| {
+                        let k = i * 64 + j * 7;
+                        if (i + j) % 3 == 0 {
+                            Capture::Select {
+                                array: at(k + 1),
+                                key: at(k + 2),
+                                equals: EQUALS[(i + j) % EQUALS.len()],
+                                value: at(k + 3),
+                            }
+                        } else {
+                            Capture::At(at(k))
+                        }
+                    })
+                    .collect();
+                &*Box::leak(list.into_boxed_slice())
+            })
+            .collect()
+    })
+}
+
+/// Code fallback chains, built once (see [`capture_pool`]).
+fn fallback_pool() -> &'static [&'static [CodeSource]] {
+    static POOL: OnceLock<Vec<&'static [CodeSource]>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let pool = pointer_pool();
+        (0..64usize)
+            .map(|i| {
+                let list: Vec<CodeSource> = (0..i % 4)
+                    .map(|j| match (i + j) % 4 {
+                        0 => CodeSource::Header("x-amzn-errortype"),
+                        _ => CodeSource::Body(pool[(i * 31 + j * 17) % pool.len()]),
+                    })
+                    .collect();
+                &*Box::leak(list.into_boxed_slice())
+            })
+            .collect()
+    })
+}
+
 /// An arbitrary layout: any combination of pointers, formats and headers
 /// the layout types can express, including ones no spec would pass the
 /// checks with (the decoder must still be total).
@@ -255,6 +317,25 @@ pub fn layout(input: &mut Input<'_>) -> ApiLayout {
     } else {
         ResetUnit::UnixSeconds
     };
+    const CUTS: &[Option<&str>] = &[None, None, Some(":"), Some("#"), Some(""), Some("o")];
+    let code_normalize = CodeNormalize {
+        drop_after: CUTS[usize::from(input.u8()) % CUTS.len()],
+        drop_through: CUTS[usize::from(input.u8()) % CUTS.len()],
+    };
+    let code_fallbacks = {
+        let pool = fallback_pool();
+        pool[usize::from(input.u8()) % pool.len()]
+    };
+    let captures = {
+        let pool = capture_pool();
+        pool[usize::from(input.u8()) % pool.len()]
+    };
+    const LEAVES: &[Option<&str>] = &[None, Some("_errors"), Some("0"), Some("")];
+    let field_map = input.u8().is_multiple_of(4).then(|| FieldMapLayout {
+        map: pointer(input),
+        leaf: LEAVES[usize::from(input.u8()) % LEAVES.len()],
+        message: maybe_pointer(input),
+    });
     ApiLayout {
         body: BodyLayout {
             format,
@@ -264,7 +345,10 @@ pub fn layout(input: &mut Input<'_>) -> ApiLayout {
             message,
             request_id,
             field_errors,
-            ..BodyLayout::JSON
+            code_fallbacks,
+            code_normalize,
+            captures,
+            field_map,
         },
         headers: HeaderLayout {
             retry_after: Some("retry-after"),
@@ -301,6 +385,20 @@ pub fn decode_layout(data: &[u8]) {
     if layout.body.format == BodyFormat::Text {
         assert_eq!(parts.message, None, "a text body has no message");
         assert!(parts.field_errors.is_empty());
+        assert!(parts.captures.is_empty(), "a text body has no captures");
+    }
+    // Captures are reported at the layout's positions only.
+    for i in layout.body.captures.len()..layout.body.captures.len() + 8 {
+        assert_eq!(parts.captures.get(i), None, "capture {i} beyond the layout");
+    }
+    if let Some(RawCode::Str(code)) = &parts.code
+        && !layout.body.code_normalize.is_none()
+    {
+        assert_eq!(
+            layout.body.code_normalize.apply(code),
+            &**code,
+            "a normalised code is normalised"
+        );
     }
     if std::str::from_utf8(body).is_err() && layout.body.format == BodyFormat::Json {
         assert_eq!(parts.message, None, "invalid UTF-8 is not decoded");
@@ -318,7 +416,11 @@ pub fn decode_layout(data: &[u8]) {
 /// (with duplicates, RFC 8259 leaves the meaning open).
 fn same_as_tree_lookup(layout: &ApiLayout, headers: &HeaderMap, body: &[u8], parts: &Parts<'_>) {
     let b = &layout.body;
-    if b.format != BodyFormat::Json || b.errors.is_some() || b.field_errors.is_some() {
+    if b.format != BodyFormat::Json
+        || b.errors.is_some()
+        || b.field_errors.is_some()
+        || b.field_map.is_some()
+    {
         return;
     }
     let Ok(text) = std::str::from_utf8(body) else {
@@ -364,7 +466,10 @@ fn same_as_tree_lookup(layout: &ApiLayout, headers: &HeaderMap, body: &[u8], par
             let text = value.to_str().ok()?.trim_ascii();
             (!value.is_sensitive() && !text.is_empty()).then(|| text.to_owned())
         });
-    assert_eq!(parts.code, code, "code of {text}");
+    if b.code_fallbacks.is_empty() && b.code_normalize.is_none() {
+        assert_eq!(parts.code, code, "code of {text}");
+    }
+    same_captures(b, &doc, parts, text);
     assert_eq!(
         parts.message.as_deref(),
         message.as_deref(),
@@ -375,6 +480,58 @@ fn same_as_tree_lookup(layout: &ApiLayout, headers: &HeaderMap, body: &[u8], par
         request_id.as_deref(),
         "request id of {text}"
     );
+}
+
+/// Plain captures find what a tree lookup finds (a capture that goes into
+/// a `Select`'s array by a key rather than an index is the decoder's own
+/// rule: the array's items are read one by one).
+fn same_captures(b: &BodyLayout, doc: &Value, parts: &Parts<'_>, text: &str) {
+    let arrays: Vec<&[&str]> = b
+        .captures
+        .iter()
+        .filter_map(|c| match c {
+            Capture::Select { array, .. } => Some(array.0),
+            Capture::At(_) => None,
+        })
+        .collect();
+    let mut slots = 0;
+    for (i, capture) in b.captures.iter().enumerate() {
+        slots += match capture {
+            Capture::At(_) => 1,
+            Capture::Select { .. } => 3,
+        };
+        if slots + usize::from(b.field_map.is_some()) > errspec::decode::MAX_CAPTURE_SLOTS {
+            return;
+        }
+        let Capture::At(Pointer(path)) = capture else {
+            continue;
+        };
+        let through_array = arrays
+            .iter()
+            .any(|a| path.len() > a.len() && path.starts_with(a));
+        if through_array {
+            continue;
+        }
+        let expected = lookup(doc, path).map(|v| match v {
+            Value::String(s) => Captured::Str(s.clone().into()),
+            Value::Bool(b) => Captured::Bool(*b),
+            Value::Null => Captured::Null,
+            Value::Object(_) => Captured::Object,
+            Value::Array(items) => Captured::Array(items.len()),
+            Value::Number(n) => match n.as_i64() {
+                Some(n) => Captured::Int(n),
+                None => Captured::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+        });
+        let found = parts.captures.get(i).cloned();
+        let same = match (&found, &expected) {
+            (Some(Captured::Float(a)), Some(Captured::Float(b))) => {
+                a == b || (a.is_nan() && b.is_nan())
+            }
+            _ => found == expected,
+        };
+        assert!(same, "capture {i} of {text}: {found:?} != {expected:?}");
+    }
 }
 
 /// RFC 6901 evaluation over unescaped segments.

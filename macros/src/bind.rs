@@ -263,6 +263,7 @@ fn bind_inline(input: &Input) -> Bound {
         body,
         headers,
         idempotency_header: l.idempotency_header.as_ref().map(located),
+        idempotency: Default::default(),
         defaults,
         statuses,
         codes,

@@ -36,6 +36,7 @@ pub(crate) fn check_input(cx: &Ctxt, input: &Input) {
 /// The rules that need the catalog and the retry-class rules.
 pub(crate) fn check_bound(cx: &Ctxt, input: &Input, bound: &Bound, rules: &[ClassRule]) {
     check_codes_in_catalog(cx, input, bound);
+    check_no_response_rules(cx, input, bound);
     check_exhaustive(cx, input, bound);
     check_retry_determined(cx, input, bound, rules);
 }
@@ -375,6 +376,31 @@ fn check_codes_in_catalog(cx: &Ctxt, input: &Input, bound: &Bound) {
             );
         }
     }
+}
+
+/// A catalog's `rules` and `headers.should_retry` decide the class from
+/// each response's headers, body and message, which a derived enum does
+/// not keep: its `retry_class()` could not answer as the generated type
+/// does, so the derive refuses such an API rather than classify it
+/// differently.
+fn check_no_response_rules(cx: &Ctxt, input: &Input, bound: &Bound) {
+    let Some(spec) = &input.attrs.spec else {
+        return;
+    };
+    let api = &bound.api;
+    let what = match (api.rules.is_empty(), api.headers.should_retry.is_some()) {
+        (true, false) => return,
+        (false, false) => "`rules`",
+        (true, true) => "a retry directive (`headers.should_retry`)",
+        (false, true) => "`rules` and a retry directive (`headers.should_retry`)",
+    };
+    cx.error_at(
+        spec.span,
+        format!(
+            "API `{}` of `{}` has {what}, which decide the class per response;              `#[derive(ApiError)]` cannot keep that decision: use `errspec::catalog!(\"{}\")`",
+            api.name.value, spec.value, spec.value
+        ),
+    );
 }
 
 /// With `exhaustive`, every code of the catalog is mapped to a variant, so

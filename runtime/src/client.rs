@@ -21,6 +21,7 @@ use std::time::Duration;
 use http::{HeaderName, HeaderValue};
 
 use crate::ApiError;
+use crate::idempotency::{BodyKey, place_in_json};
 use crate::observe::Observer;
 use crate::pacing::Pacing;
 use crate::policy::{
@@ -82,6 +83,10 @@ pub enum TransportError {
         /// The API's idempotency header.
         header: &'static str,
     },
+    /// The idempotency key breaks the API's rules (too long, not a UUID),
+    /// or the request body cannot carry it (not a JSON object, a stream).
+    #[error("the idempotency key cannot be sent: {0}")]
+    IdempotencyKeyRefused(&'static str),
 }
 
 impl TransportError {
@@ -91,7 +96,9 @@ impl TransportError {
         match self {
             TransportError::Http { failure, .. } => Some(*failure),
             TransportError::Timeout(_) => Some(TransportFailure::MaybeSent),
-            TransportError::Invalid(_) | TransportError::InvalidIdempotencyKey { .. } => None,
+            TransportError::Invalid(_)
+            | TransportError::InvalidIdempotencyKey { .. }
+            | TransportError::IdempotencyKeyRefused(_) => None,
         }
     }
 
@@ -593,13 +600,61 @@ impl<E: ApiError> Client<E> {
             let key = existing.to_str().map_err(|_| invalid(invalid_key::<E>()))?;
             options.idempotency_key = Some(key.to_owned());
         }
+        let more = E::IDEMPOTENCY;
+        // A key the caller already put in the body is kept too.
+        let body_key = match (more.body, options.idempotency_key.as_deref()) {
+            (Some(at), None) if !options.omit_idempotency_key => request
+                .body()
+                .and_then(|b| b.as_bytes())
+                .and_then(|bytes| place_in_json(bytes, at, ""))
+                .and_then(|found| match found {
+                    BodyKey::Present(key) => Some(key),
+                    BodyKey::Placed(_) => None,
+                }),
+            _ => None,
+        };
+        if body_key.is_some() {
+            options.idempotency_key = body_key;
+        }
         let mut attempts = self
             .retrier
             .start(request.method(), request.url().path(), options);
-        if let (Some(name), Some(key)) = (header, attempts.idempotency_key()) {
-            let mut value = HeaderValue::from_str(key).map_err(|_| invalid(invalid_key::<E>()))?;
-            value.set_sensitive(true);
-            request.headers_mut().insert(name, value);
+        if let Some(key) = attempts.idempotency_key() {
+            if !more.accepts(key) {
+                return Err(invalid(TransportError::IdempotencyKeyRefused(
+                    "longer than the API's `max_length`, or not the UUID it requires",
+                )));
+            }
+            let mut names: Vec<HeaderName> = header.into_iter().collect();
+            for h in more.also_headers {
+                names.push(HeaderName::try_from(*h).map_err(|_| invalid(invalid_key::<E>()))?);
+            }
+            for name in names {
+                let mut value =
+                    HeaderValue::from_str(key).map_err(|_| invalid(invalid_key::<E>()))?;
+                value.set_sensitive(true);
+                request.headers_mut().insert(name, value);
+            }
+            if let Some(at) = more.body {
+                let bytes = match request.body() {
+                    None => &[][..],
+                    Some(body) => body.as_bytes().ok_or_else(|| {
+                        invalid(TransportError::IdempotencyKeyRefused(
+                            "the API takes it in the body, and this body is a stream",
+                        ))
+                    })?,
+                };
+                let body = match place_in_json(bytes, at, key) {
+                    Some(BodyKey::Placed(body)) => body,
+                    Some(BodyKey::Present(_)) => bytes.to_vec(),
+                    None => {
+                        return Err(invalid(TransportError::IdempotencyKeyRefused(
+                            "the API takes it in a JSON object body, and this body is not one",
+                        )));
+                    }
+                };
+                *request.body_mut() = Some(body.into());
+            }
         }
         let pacing = self
             .pacing

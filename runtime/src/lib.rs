@@ -58,7 +58,7 @@ pub use errspec_core::{ExtraValue, Extras};
 #[doc(inline)]
 pub use errspec_core::{LimitScope, RateLimit};
 #[doc(inline)]
-pub use errspec_core::{decode, delay, extras, hints, layout, limits, rules};
+pub use errspec_core::{decode, delay, extras, hints, idempotency, layout, limits, rules};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your

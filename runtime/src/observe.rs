@@ -200,6 +200,62 @@ where
     }
 }
 
+/// An [`Observer`] that records every attempt with the `metrics` crate
+/// (feature `metrics`), into whatever recorder the program installed
+/// (Prometheus, StatsD, …):
+///
+/// - counter `errspec_attempts_total`, labels `provider`, `api`, `outcome`
+///   (`success`, `retry`, `give_up`), `class` (the retry class; empty for a
+///   success) and `error_type` (as [`Event::error_type`]; empty for a
+///   success);
+/// - histogram `errspec_retry_delay_seconds`, labels `provider`, `api`:
+///   each wait before a retry.
+///
+/// Label values come from the catalog (codes, classes) and status codes:
+/// a bounded set, except that unknown codes a server invents are kept as
+/// sent.
+///
+/// ```
+/// use errspec::observe::Metrics;
+/// use errspec::retry::Retrier;
+/// # fn build<E: errspec::ApiError>() -> Retrier<E> {
+/// Retrier::builder().observer(Metrics).build()
+/// # }
+/// ```
+#[cfg(feature = "metrics")]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Metrics;
+
+#[cfg(feature = "metrics")]
+impl Observer for Metrics {
+    fn observe(&self, event: &Event<'_>) {
+        let outcome = match event.action {
+            Action::Succeeded => "success",
+            Action::Retry { .. } => "retry",
+            Action::GiveUp { .. } => "give_up",
+        };
+        let class = event.class.map_or("", RetryClass::as_str);
+        let error_type = event.error_type().map(Cow::into_owned).unwrap_or_default();
+        metrics::counter!(
+            "errspec_attempts_total",
+            "provider" => event.provider,
+            "api" => event.api,
+            "outcome" => outcome,
+            "class" => class,
+            "error_type" => error_type,
+        )
+        .increment(1);
+        if let Action::Retry { after, .. } = event.action {
+            metrics::histogram!(
+                "errspec_retry_delay_seconds",
+                "provider" => event.provider,
+                "api" => event.api,
+            )
+            .record(after.as_secs_f64());
+        }
+    }
+}
+
 /// Shows that an observer is set, not what it is.
 pub(crate) struct Opaque;
 

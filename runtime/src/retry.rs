@@ -139,12 +139,29 @@ impl SendOptions {
     /// The key to send for an API of error type `E`: none when the API
     /// takes none; else the caller's, else a new UUID v4 unless omitted.
     pub(crate) fn key_for<E: ApiError>(&self) -> Option<String> {
-        E::IDEMPOTENCY_HEADER?;
+        let more = E::IDEMPOTENCY;
+        if E::IDEMPOTENCY_HEADER.is_none() && more.body.is_none() && more.also_headers.is_empty() {
+            return None;
+        }
         match &self.idempotency_key {
             Some(key) => Some(key.clone()),
             None if self.omit_idempotency_key => None,
-            None => Some(uuid::Uuid::new_v4().to_string()),
+            None => Some(new_key(&more)),
         }
+    }
+}
+
+/// A new key for an API: a UUID v4 (36 bytes); under a shorter
+/// `max_length` (and no UUID requirement) its 32 hex digits, cut to fit.
+fn new_key(layout: &crate::idempotency::IdempotencyLayout) -> String {
+    let uuid = uuid::Uuid::new_v4();
+    match layout.max_length {
+        Some(max) if max < 36 && !layout.uuid => {
+            let mut key = uuid.simple().to_string();
+            key.truncate(max);
+            key
+        }
+        _ => uuid.to_string(),
     }
 }
 

@@ -113,3 +113,86 @@ fn budget_exhaustion_and_streams_end_the_loop() {
     );
     assert_eq!(stream.attempts().len(), 2);
 }
+
+/// The `metrics` observer counts each attempt with its outcome, class and
+/// error type, and records retry waits.
+#[cfg(feature = "metrics")]
+#[test]
+fn the_metrics_observer_counts_attempts() {
+    use std::sync::{Arc, Mutex};
+
+    use errspec::observe::Metrics;
+    use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, SharedString, Unit};
+
+    type Log = Arc<Mutex<Vec<String>>>;
+    struct Handle(Log, String);
+    impl metrics::CounterFn for Handle {
+        fn increment(&self, value: u64) {
+            self.0.lock().unwrap().push(format!("{} +{value}", self.1));
+        }
+        fn absolute(&self, _: u64) {}
+    }
+    impl metrics::HistogramFn for Handle {
+        fn record(&self, value: f64) {
+            self.0.lock().unwrap().push(format!("{} {value}", self.1));
+        }
+    }
+    struct Recorder(Log);
+    fn describe(key: &Key) -> String {
+        let labels: Vec<String> = key
+            .labels()
+            .map(|l| format!("{}={}", l.key(), l.value()))
+            .collect();
+        format!("{}{{{}}}", key.name(), labels.join(","))
+    }
+    impl metrics::Recorder for Recorder {
+        fn describe_counter(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+        fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+        fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+        fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
+            Counter::from_arc(Arc::new(Handle(Arc::clone(&self.0), describe(key))))
+        }
+        fn register_gauge(&self, _: &Key, _: &Metadata<'_>) -> Gauge {
+            Gauge::noop()
+        }
+        fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
+            Histogram::from_arc(Arc::new(Handle(Arc::clone(&self.0), describe(key))))
+        }
+    }
+
+    let log: Log = Arc::default();
+    let recorder = Recorder(Arc::clone(&log));
+    let retrier = Retrier::<UnkeyedError>::builder()
+        .policy(
+            RetryPolicy::builder()
+                .jitter(Jitter::None)
+                .base_delay(Duration::from_millis(250))
+                .build()
+                .unwrap(),
+        )
+        .observer(Metrics)
+        .build();
+    metrics::with_local_recorder(&recorder, || {
+        let mut attempts = retrier.start(&Method::GET, "/", SendOptions::idempotent());
+        let headers = HeaderMap::new();
+        let error = response::<UnkeyedError>(503, "unavailable", &headers);
+        let _ = attempts.failed_response(&error, &headers);
+        let _ = attempts.failed_transport(TransportFailure::MaybeSent);
+        attempts.succeeded(StatusCode::OK);
+    });
+    let labels = "provider=test,api=widgets";
+    assert_eq!(
+        *log.lock().unwrap(),
+        [
+            format!(
+                "errspec_attempts_total{{{labels},outcome=retry,class=backoff,error_type=unavailable}} +1"
+            ),
+            format!("errspec_retry_delay_seconds{{{labels}}} 0.25"),
+            format!(
+                "errspec_attempts_total{{{labels},outcome=retry,class=ambiguous,error_type=maybe_sent}} +1"
+            ),
+            format!("errspec_retry_delay_seconds{{{labels}}} 0.5"),
+            format!("errspec_attempts_total{{{labels},outcome=success,class=,error_type=}} +1"),
+        ]
+    );
+}

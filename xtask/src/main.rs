@@ -26,7 +26,7 @@ commands:
            [--idempotent] [--attempt N] [--now UNIX_SECONDS]
            decode and classify one response; prints JSON
   request  PROVIDER[/API] --url URL [--method M] [--header 'Name: value']... [--body TEXT]
-           [--idempotent] [--max-attempts N] [--timeout SECONDS]
+           [--idempotent] [--no-idempotency-key] [--max-attempts N] [--timeout SECONDS]
            run one request through the retrying client; prints JSON
   bench    [--full] [decode|generate|compile|client]...
            build and run the benchmarks (crate errspec-bench, release); quick versions
