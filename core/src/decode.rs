@@ -48,7 +48,10 @@ use crate::hints::{HintHeaders, LayoutHeader};
 use crate::layout::{
     ApiLayout, BodyFormat, Capture, CodeNormalize, CodeSource, CodeType, FieldMapLayout, Pointer,
 };
+use crate::rules::{Condition, Facts};
 use crate::{DelayHints, ErrorDetails, FieldError};
+
+mod xml;
 
 /// The most bytes of a body kept in [`Parts::raw`] (and
 /// [`ErrorDetails::raw`]). The snippet is cut on a character boundary.
@@ -251,7 +254,7 @@ impl Decoder {
         // afterwards, rejects bodies whose invalid bytes sit in skipped
         // strings, and lets a snippet be cut without validating again.
         let text = match self.format {
-            BodyFormat::Json => std::str::from_utf8(body).ok(),
+            BodyFormat::Json | BodyFormat::Xml => std::str::from_utf8(body).ok(),
             BodyFormat::Text => None,
         };
         // On failure nothing was found: a status-level error.
@@ -261,9 +264,10 @@ impl Decoder {
             mut request_id,
             field_errors,
             mut values,
-        } = match text {
-            Some(text) => decode_json(&self.targets, text),
-            None => Found::default(),
+        } = match (text, self.format) {
+            (Some(text), BodyFormat::Xml) => xml::decode_xml(&self.targets, text),
+            (Some(text), _) => decode_json(&self.targets, text),
+            (None, _) => Found::default(),
         };
         // Text, malformed JSON, or JSON without what the layout describes:
         // keep a snippet so the error still shows what the server said.
@@ -371,6 +375,20 @@ impl Decoder {
         }
     }
 
+    /// A status-level error's parts: the delay hints, the header request
+    /// id and a snippet of the body; nothing read from the body.
+    fn status_level<'a>(&self, headers: &'a http::HeaderMap, body: &[u8]) -> Parts<'a> {
+        Parts {
+            hints: self.hints.read(headers),
+            request_id: self
+                .request_id_header
+                .as_ref()
+                .and_then(|header| header_text(headers, header)),
+            raw: raw_snippet(body),
+            ..Parts::default()
+        }
+    }
+
     /// The delay hints of a response: what [`DelayHints::from_headers`]
     /// reads for the layout's headers.
     pub fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
@@ -390,6 +408,146 @@ pub fn decode_parts<'a>(
     // Resolving header names costs about what looking them up as text
     // does, so a one-off decoder does not resolve them.
     Decoder::build(layout, false).decode(status, headers, body)
+}
+
+/// One body layout of an API that has several, and the responses it is for.
+///
+/// Built by generated code, one per layout, in a `static` [`Layouts`].
+#[derive(Clone, Copy, Debug)]
+pub struct Alternative {
+    /// The media types (lower-case, without parameters: `application/xml`)
+    /// this layout is for, compared with the response's `Content-Type`
+    /// without its parameters, ignoring ASCII case. Empty: any response.
+    pub content_types: &'static [&'static str],
+    /// Body conditions ([`Condition::Field`] over the decoded captures) that
+    /// must all hold. Empty: none.
+    pub when: &'static [Condition],
+    /// The layout, prepared.
+    pub decoder: &'static Decoder,
+}
+
+impl Alternative {
+    /// Whether a response of this media type may have this layout.
+    fn accepts(&self, media_type: Option<&str>) -> bool {
+        self.content_types.is_empty()
+            || media_type.is_some_and(|m| self.content_types.iter().any(|t| t.eq_ignore_ascii_case(m)))
+    }
+}
+
+/// Several body layouts of one API (Azure Storage's XML and JSON bodies,
+/// Twilio's legacy and RFC 9457 shapes): each response is decoded with the
+/// first [`Alternative`] whose content types and conditions hold.
+///
+/// ```
+/// use errspec::decode::{Alternative, Decoder, Layouts};
+/// use errspec::layout::*;
+/// use errspec::rules::{Condition, Test};
+///
+/// static XML: ApiLayout = ApiLayout {
+///     body: BodyLayout {
+///         format: BodyFormat::Xml,
+///         code: Some(CodeSource::Body(Pointer(&["Error", "Code"]))),
+///         message: Some(Pointer(&["Error", "Message"])),
+///         ..BodyLayout::JSON
+///     },
+///     headers: HeaderLayout::NONE,
+/// };
+/// static JSON: ApiLayout = ApiLayout {
+///     body: BodyLayout {
+///         code: Some(CodeSource::Body(Pointer(&["error", "code"]))),
+///         message: Some(Pointer(&["error", "message"])),
+///         ..BodyLayout::JSON
+///     },
+///     headers: HeaderLayout::NONE,
+/// };
+/// static XML_DECODER: Decoder = Decoder::new(&XML);
+/// static JSON_DECODER: Decoder = Decoder::new(&JSON);
+/// static LAYOUTS: Layouts = Layouts::new(&[
+///     Alternative { content_types: &["application/xml"], when: &[], decoder: &XML_DECODER },
+///     Alternative { content_types: &[], when: &[], decoder: &JSON_DECODER },
+/// ]);
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("content-type", http::HeaderValue::from_static("application/xml; charset=utf-8"));
+/// let body = br#"<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>Busy</Message></Error>"#;
+/// let (chosen, parts) = LAYOUTS.choose(http::StatusCode::SERVICE_UNAVAILABLE, &headers, body);
+/// assert_eq!(chosen, Some(0));
+/// assert_eq!(parts.code.as_ref().and_then(|c| c.as_str()), Some("ServerBusy"));
+///
+/// let json = http::HeaderMap::new();
+/// let parts = LAYOUTS.decode(http::StatusCode::NOT_FOUND, &json, br#"{"error":{"code":"PathNotFound"}}"#);
+/// assert_eq!(parts.code.as_ref().and_then(|c| c.as_str()), Some("PathNotFound"));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Layouts {
+    alternatives: &'static [Alternative],
+}
+
+impl Layouts {
+    /// The API's layouts, in the order they are tried.
+    pub const fn new(alternatives: &'static [Alternative]) -> Layouts {
+        Layouts { alternatives }
+    }
+
+    /// The layouts, in order.
+    pub fn alternatives(&self) -> &'static [Alternative] {
+        self.alternatives
+    }
+
+    /// [`Decoder::decode`] with the first layout that fits the response.
+    /// Total, as that is: a response no layout fits is a status-level
+    /// error (delay hints and a header request id, and a snippet in
+    /// [`Parts::raw`]).
+    #[inline]
+    pub fn decode<'a>(
+        &self,
+        status: http::StatusCode,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+    ) -> Parts<'a> {
+        self.choose(status, headers, body).1
+    }
+
+    /// Which layout fits the response (its index, `None` when none does),
+    /// and what it decoded. A layout's content types are checked before
+    /// the body is read; its conditions, on what it decoded.
+    pub fn choose<'a>(
+        &self,
+        status: http::StatusCode,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+    ) -> (Option<usize>, Parts<'a>) {
+        let media_type = media_type(headers);
+        for (index, alternative) in self.alternatives.iter().enumerate() {
+            if !alternative.accepts(media_type) {
+                continue;
+            }
+            let parts = alternative.decoder.decode(status, headers, body);
+            let holds = {
+                let facts = Facts::new(status.as_u16(), headers).captures(&parts.captures);
+                alternative.when.iter().all(|c| c.holds(&facts))
+            };
+            if holds {
+                return (Some(index), parts);
+            }
+        }
+        let parts = match self.alternatives.last() {
+            Some(last) => last.decoder.status_level(headers, body),
+            None => Parts {
+                raw: raw_snippet(body),
+                ..Parts::default()
+            },
+        };
+        (None, parts)
+    }
+}
+
+/// The media type of a response's `Content-Type`, without parameters and
+/// surrounding whitespace (`application/xml` of `application/xml; charset=utf-8`).
+fn media_type(headers: &http::HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
+    let media = value.split(';').next()?.trim_ascii();
+    (!media.is_empty()).then_some(media)
 }
 
 /// A bounded, lossy-UTF-8 snippet of `body`: at most [`MAX_RAW_SNIPPET`]
@@ -490,14 +648,21 @@ fn decode_json<'a>(targets: &Targets, text: &'a str) -> Found<'a> {
     if walked.is_err() {
         return Found::default();
     }
-    // A single field error read from the document itself.
-    scope.push_field_error(&mut field_errors);
-    Found {
-        code: scope.code,
-        message: scope.message,
-        request_id: scope.request_id,
-        field_errors,
-        values: scope.values,
+    Found::of_document(scope, field_errors)
+}
+
+impl<'a> Found<'a> {
+    /// What the walk of a whole document captured.
+    fn of_document(mut scope: Scope<'a>, mut field_errors: Vec<FieldError>) -> Found<'a> {
+        // A single field error read from the document itself.
+        scope.push_field_error(&mut field_errors);
+        Found {
+            code: scope.code,
+            message: scope.message,
+            request_id: scope.request_id,
+            field_errors,
+            values: scope.values,
+        }
     }
 }
 

@@ -12,11 +12,19 @@ pub use crate::delay::{DelayFormat, DelayFrom, DelaySource, WhenSpent};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pointer(pub &'static [&'static str]);
 
-/// Whether error bodies are JSON or opaque text.
+/// Whether error bodies are JSON, XML or opaque text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyFormat {
     /// A JSON document; the pointers of [`BodyLayout`] apply.
     Json,
+    /// An XML document (Azure Storage, S3). A pointer names elements from
+    /// the root element down (`/Error/Code`); an element's value is its
+    /// text, trimmed, with character references and the five predefined
+    /// entities replaced. Attributes, comments and the DTD are ignored, and
+    /// no other entity is expanded. An element name that repeats among
+    /// siblings is read each time, so the last one wins (as a repeated JSON
+    /// key does).
+    Xml,
     /// Not JSON: every error is a status-level error; a snippet of the body is kept.
     Text,
 }
