@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::did_you_mean;
 use crate::model::{
-    Api, BodyFormat, Catalog, CodeSource, CodeType, Condition, DelayFrom, Pointer, RetryClass, Test,
+    Api, BodyFormat, BodyLayout, Catalog, CodeSource, CodeType, Condition, DelayFrom, Pointer,
+    RetryClass, Test,
 };
 use crate::source::Span;
 use crate::spec::{ApiSpec, Spec, Text};
@@ -26,6 +27,8 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
         check_api_lists_something(api, api_spec, diags);
         check_codes_have_a_source(api, api_spec, diags);
         check_text_bodies_have_no_pointers(api, diags);
+        check_layout_order(api, diags);
+        check_xml_pointers(api, diags);
         check_code_count(api, diags);
         check_pointers_into_item_arrays(api, diags);
         check_extra_names(api, diags);
@@ -231,7 +234,8 @@ fn check_text_characters(spec: &Spec, diags: &mut Diagnostics) {
         texts.extend(api.title.iter().map(|t| ("`title`", t, false)));
         texts.extend(api.description.iter().map(|t| ("`description`", t, true)));
         texts.extend(api.docs_url.iter().map(|t| ("`docs_url`", t, false)));
-        if let Some(b) = &api.body {
+        for b in &api.body {
+            texts.extend(b.content_type.iter().map(|t| ("a media type", t, false)));
             let code = b.code.as_ref().and_then(|c| c.pointer.as_ref());
             let fields = b.field_errors.as_ref();
             let pointers = [
@@ -291,9 +295,10 @@ fn check_api_lists_something(api: &Api, written: &ApiSpec, diags: &mut Diagnosti
 
 /// A code table needs `body.code` to say where codes are read from.
 fn check_codes_have_a_source(api: &Api, written: &ApiSpec, diags: &mut Diagnostics) {
-    let body = written.body.as_ref();
-    if body.and_then(|b| b.code.as_ref()).is_none()
-        && !body.is_some_and(|b| b.malformed)
+    if written
+        .body
+        .iter()
+        .all(|b| b.code.is_none() && !b.malformed)
         && let Some((first, _)) = written.codes.first()
     {
         diags.push(
@@ -312,25 +317,19 @@ fn check_codes_have_a_source(api: &Api, written: &ApiSpec, diags: &mut Diagnosti
     }
 }
 
-/// Text bodies are not parsed: body pointers there would never match.
+/// Text bodies are not parsed: body pointers there would never match. A
+/// layout's own pointers are checked in each text layout; the API's
+/// (extras, rules, delays) when every layout is text.
 fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
+    let mut pointers: Vec<Option<&Pointer>> = Vec::new();
+    for b in api.layouts().filter(|b| b.format == BodyFormat::Text) {
+        pointers.extend(b.own_pointers().into_iter().map(|(_, p)| Some(p)));
+    }
+    if api.layouts().any(|b| b.format != BodyFormat::Text) {
+        return report_text_pointers(pointers, diags);
+    }
     let b = &api.body;
-    if b.format != BodyFormat::Text {
-        return;
-    }
-    let mut pointers = vec![b.errors.as_ref(), b.message.as_ref(), b.request_id.as_ref()];
-    for source in b.code.iter().chain(&b.code_fallbacks) {
-        if let CodeSource::Body(p) = source {
-            pointers.push(Some(p));
-        }
-    }
-    if let Some(f) = &b.field_errors {
-        pointers.extend([f.items.as_ref(), Some(&f.field), f.message.as_ref()]);
-    }
     pointers.extend(b.extras.iter().flat_map(|e| e.sources.iter().map(Some)));
-    if let Some(f) = &b.field_map {
-        pointers.extend([Some(&f.map), f.message.as_ref()]);
-    }
     for rule in &api.rules {
         for c in &rule.conditions {
             if let Condition::Field(p, _) = c {
@@ -344,6 +343,10 @@ fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
             DelayFrom::Header(_) => {}
         }
     }
+    report_text_pointers(pointers, diags);
+}
+
+fn report_text_pointers(pointers: Vec<Option<&Pointer>>, diags: &mut Diagnostics) {
     for p in pointers.into_iter().flatten() {
         diags.push(
             Diagnostic::error(
@@ -354,6 +357,114 @@ fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
             .with_help("remove the pointer, or set `format: json`"),
         );
     }
+}
+
+/// Layouts are tried in order and the first that fits a response decodes
+/// it. A layout without `content_type` or `when` fits every response, so it
+/// must be the last (an error: the layouts after it are never used); a
+/// layout that an earlier one always takes the place of is unreachable (a
+/// warning).
+fn check_layout_order(api: &Api, diags: &mut Diagnostics) {
+    let layouts: Vec<&BodyLayout> = api.layouts().collect();
+    for (i, pair) in layouts.windows(2).enumerate() {
+        if !pair[0].chooses() {
+            diags.push(
+                Diagnostic::error(
+                    pair[0].span,
+                    "a layout without `content_type` or `when` must be the last",
+                )
+                .with_label("fits every response: the layouts after it are never tried")
+                .with_note(pair[1].span, format!("layout {} is never tried", i + 2))
+                .with_help("move this layout to the end of the list (it is the fallback), or give it a `content_type` or a `when`"),
+            );
+        }
+    }
+    // A `content_type` or `when` with an error is reported where it is;
+    // its layout is left out here rather than taken for a fallback.
+    let whole = |b: &BodyLayout| !b.chooses() || !b.content_types.is_empty() || !b.when.is_empty();
+    for (i, later) in layouts.iter().enumerate().filter(|(_, b)| whole(b)) {
+        if let Some(earlier) = layouts[..i]
+            .iter()
+            .find(|e| whole(e) && e.chooses() && covers(e, later))
+        {
+            diags.push(
+                Diagnostic::warning(later.span, "this layout is never used")
+                    .with_label("an earlier layout fits every response this one fits")
+                    .with_note(earlier.span, "this layout is tried first")
+                    .with_help("give it a `content_type` or a `when` of its own, or remove it"),
+            );
+        }
+    }
+}
+
+/// Whether every response `later` fits is taken by `earlier` first: its
+/// media types include `later`'s (or it has none), and its conditions are
+/// none or the same.
+fn covers(earlier: &BodyLayout, later: &BodyLayout) -> bool {
+    let types = |b: &BodyLayout| -> Vec<String> {
+        b.content_types.iter().map(|t| t.value.clone()).collect()
+    };
+    let (e, l) = (types(earlier), types(later));
+    let media = e.is_empty() || (!l.is_empty() && l.iter().all(|t| e.contains(t)));
+    let conditions = earlier.when.is_empty()
+        || (earlier.when.len() == later.when.len()
+            && earlier
+                .when
+                .iter()
+                .all(|c| later.when.iter().any(|d| same_condition(c, d))));
+    media && conditions
+}
+
+/// Two conditions test the same value the same way (wherever written).
+fn same_condition(a: &Condition, b: &Condition) -> bool {
+    match (a, b) {
+        (Condition::Field(p, t), Condition::Field(q, u)) => p.segments == q.segments && t == u,
+        _ => a == b,
+    }
+}
+
+/// An XML layout's pointers name elements: every segment must be an XML
+/// name (so never an array index), and the arrays of `errors`,
+/// `field_errors.items` and `field_errors.map` do not exist in XML.
+fn check_xml_pointers(api: &Api, diags: &mut Diagnostics) {
+    for b in api.layouts().filter(|b| b.format == BodyFormat::Xml) {
+        for (what, p) in b.own_pointers() {
+            if matches!(what, "errors" | "field_errors.items" | "field_errors.map") {
+                diags.push(
+                    Diagnostic::error(p.span, format!("`{what}` in an `xml` body"))
+                        .with_label("XML has elements, not arrays")
+                        .with_help("point `code` and `message` at the first error's elements, e.g. `/Response/Errors/Error/Code`"),
+                );
+                continue;
+            }
+            if p.segments.is_empty() {
+                diags.push(
+                    Diagnostic::error(p.span, "the empty pointer in an `xml` body")
+                        .with_label("names the document, not an element")
+                        .with_help("name the elements from the root down, e.g. `/Error/Code`"),
+                );
+            }
+            if let Some(segment) = p.segments.iter().find(|s| !is_xml_name(s)) {
+                diags.push(
+                    Diagnostic::error(
+                        p.span,
+                        format!("`{segment}` in `{}` cannot name an XML element", p.text),
+                    )
+                    .with_label("not an XML element name")
+                    .with_help("in an `xml` body a pointer names elements from the root down, e.g. `/Error/Code`; there are no array indexes"),
+                );
+            }
+        }
+    }
+}
+
+/// Whether `s` is an XML element name (ASCII subset of the `Name`
+/// production, a namespace prefix allowed).
+fn is_xml_name(s: &str) -> bool {
+    let start = |c: char| c.is_alphabetic() || c == '_' || c == ':';
+    s.chars().next().is_some_and(start)
+        && s.chars()
+            .all(|c| start(c) || c.is_alphanumeric() || matches!(c, '-' | '.'))
 }
 
 /// An API lists at most [`crate::MAX_CODES_PER_API`] codes: generated
@@ -379,11 +490,16 @@ fn check_code_count(api: &Api, diags: &mut Diagnostics) {
 /// names an item by its index (`/errors/0/id`): the decoder reads the
 /// array's items one by one, so `/errors/id` would never match.
 fn check_pointers_into_item_arrays(api: &Api, diags: &mut Diagnostics) {
-    let b = &api.body;
+    for b in api.layouts() {
+        check_pointers_into_layout_arrays(api, b, diags);
+    }
+}
+
+fn check_pointers_into_layout_arrays(api: &Api, b: &BodyLayout, diags: &mut Diagnostics) {
     // Pointers from the document's root, and pointers in each error object
     // (the root too when there is no errors array).
     let mut root: Vec<&Pointer> = b.request_id.iter().collect();
-    root.extend(b.extras.iter().flat_map(|e| &e.sources));
+    root.extend(api.body.extras.iter().flat_map(|e| &e.sources));
     let mut item: Vec<&Pointer> = b.message.iter().collect();
     for source in b.code.iter().chain(&b.code_fallbacks) {
         if let CodeSource::Body(p) = source {
@@ -480,7 +596,11 @@ pub const ERROR_METHODS: &[&str] = &[
 /// The decoder reads at most `errspec_core::decode::MAX_CAPTURE_SLOTS` body
 /// values besides code, message, request id and field errors.
 fn check_capture_count(api: &Api, diags: &mut Diagnostics) {
-    let used = api.body.capture_slots();
+    let used = api
+        .layouts()
+        .map(|b| b.capture_slots())
+        .max()
+        .unwrap_or_default();
     if used > errspec_core::decode::MAX_CAPTURE_SLOTS {
         diags.push(
             Diagnostic::error(

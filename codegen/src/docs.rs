@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::expand::status_label;
 use crate::model::{
-    Api, BodyFormat, Catalog, Code, CodeSource, CodeType, CodeValue, Pointer, ResetUnit,
-    RetryClass, SourceKind,
+    Api, BodyFormat, BodyLayout, Catalog, Code, CodeSource, CodeType, CodeValue, Condition,
+    Pointer, ResetUnit, RetryClass, SourceKind, Test,
 };
 use crate::source::{Located, SourceFile};
 use crate::text::{self, table_cell};
@@ -425,8 +425,67 @@ fn expectation(x: &crate::model::Expect) -> String {
 }
 
 fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
-    let body = &api.body;
     let mut rows = Vec::new();
+    let count = api.alternatives.len() + 1;
+    for (i, body) in api.layouts().enumerate() {
+        if api.chooses_layout() {
+            rows.push(Row {
+                name: format!("Layout {} of {count}", i + 1),
+                value: layout_choice(body),
+            });
+        }
+        body_rows(body, file, &mut rows);
+    }
+    for extra in &api.body.extras {
+        let from: Vec<String> = extra.sources.iter().map(pointer_cell).collect();
+        rows.push(Row {
+            name: format!("Extra `{}`", extra.name.value),
+            value: format!("{}, {}", from.join(", else "), extra.ty.as_str()),
+        });
+    }
+    rows
+}
+
+/// Which responses a layout decodes, for its row.
+fn layout_choice(body: &BodyLayout) -> String {
+    let mut parts = Vec::new();
+    if !body.content_types.is_empty() {
+        let types: Vec<String> = body
+            .content_types
+            .iter()
+            .map(|t| code_cell(&t.value))
+            .collect();
+        parts.push(format!("content type {}", types.join(" or ")));
+    }
+    for c in &body.when {
+        if let Condition::Field(p, test) = c {
+            parts.push(format!("{} {}", pointer_cell(p), test_words(test)));
+        }
+    }
+    if parts.is_empty() {
+        String::from("every other response")
+    } else {
+        format!("responses with {}", parts.join(" and "))
+    }
+}
+
+/// A test, in words, for a table cell.
+fn test_words(test: &Test) -> String {
+    match test {
+        Test::Equals(v) => format!("equal to {}", code_cell(v)),
+        Test::NotEquals(v) => format!("not equal to {}", code_cell(v)),
+        Test::In(vs) => {
+            let vs: Vec<String> = vs.iter().map(|v| code_cell(v)).collect();
+            format!("one of {}", vs.join(", "))
+        }
+        Test::Present(true) => String::from("present"),
+        Test::Present(false) => String::from("absent"),
+        Test::Contains(v) => format!("containing {}", code_cell(v)),
+    }
+}
+
+/// The rows of one body layout.
+fn body_rows(body: &BodyLayout, file: &SourceFile, rows: &mut Vec<Row>) {
     let row = |name: &str, value: String| Row {
         name: name.to_owned(),
         value,
@@ -435,6 +494,7 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
         "Format",
         match body.format {
             BodyFormat::Json => String::from("JSON"),
+            BodyFormat::Xml => String::from("XML: pointers name elements from the root element down"),
             BodyFormat::Text => String::from(
                 "text: not parsed; every error is a status-level error and a snippet of the body is kept",
             ),
@@ -520,14 +580,6 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
         }
         rows.push(row("Field errors", value));
     }
-    for extra in &body.extras {
-        let from: Vec<String> = extra.sources.iter().map(pointer_cell).collect();
-        rows.push(row(
-            &format!("Extra `{}`", extra.name.value),
-            format!("{}, {}", from.join(", else "), extra.ty.as_str()),
-        ));
-    }
-    rows
 }
 
 /// A code span in a table cell.
@@ -734,6 +786,14 @@ pub(crate) const EXAMPLE_MAX_DEPTH: usize = 64;
 /// A fixed reset time (2026-11-24T12:00:00Z), so examples are stable.
 const EXAMPLE_RESET_UNIX: &str = "1795521600";
 
+/// The layout example responses are written in: the first that is JSON
+/// or text and chosen by content type alone (an example carries that
+/// content type), if any.
+pub(crate) fn example_layout(api: &Api) -> Option<&BodyLayout> {
+    api.layouts()
+        .find(|b| b.format != BodyFormat::Xml && b.when.is_empty())
+}
+
 /// An example response for `code` (or, without one, a status-level error)
 /// at `status`: the code, message and request id where the layout puts
 /// them, a field error for 400 and 422, and the delay headers for
@@ -748,17 +808,15 @@ pub fn example_response(api: &Api, code: Option<&Code>, status: u16) -> ExampleR
             .find(|s| s.status == status)
             .map_or_else(|| status_label(status), |s| s.meaning.clone()),
     };
-    let body = &api.body;
+    let body = example_layout(api).unwrap_or(&api.body);
     let mut headers = Vec::new();
     let text_body = body.format == BodyFormat::Text;
-    headers.push((
-        String::from("content-type"),
-        String::from(if text_body {
-            "text/plain; charset=utf-8"
-        } else {
-            "application/json"
-        }),
-    ));
+    let content_type = match body.content_types.first() {
+        Some(t) => t.value.as_str(),
+        None if text_body => "text/plain; charset=utf-8",
+        None => "application/json",
+    };
+    headers.push((String::from("content-type"), content_type.to_owned()));
     if let (Some(CodeSource::Header(h)), Some(c)) = (&body.code, code) {
         headers.push((h.value.clone(), c.value.to_string()));
     }

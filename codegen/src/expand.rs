@@ -16,7 +16,7 @@
 extern crate proc_macro;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, format_ident, quote};
 
 use crate::model::{
     Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Condition,
@@ -312,7 +312,8 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
             name.to_ascii_lowercase()
         ));
     }
-    if example.body.contains('\n') && api.body.format == BodyFormat::Json {
+    let json = crate::docs::example_layout(api).is_some_and(|b| b.format == BodyFormat::Json);
+    if example.body.contains('\n') && json {
         // Our own pretty JSON: readable as a raw string, and no line of it
         // can start a Markdown fence.
         let hashes = "#".repeat(text::raw_string_hashes(&example.body));
@@ -343,9 +344,12 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
 /// must be a header value the decoder reads back as it is (visible ASCII,
 /// no spaces), and the code must have a status.
 fn exampleable(api: &Api, code: &Code) -> bool {
+    let Some(body) = crate::docs::example_layout(api) else {
+        return false;
+    };
     let text = code.value.to_string();
-    let base = api.body.errors.as_ref().map_or(0, |p| p.segments.len() + 1);
-    let readable = match &api.body.code {
+    let base = body.errors.as_ref().map_or(0, |p| p.segments.len() + 1);
+    let readable = match &body.code {
         Some(CodeSource::Header(_)) => {
             !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic())
         }
@@ -365,6 +369,27 @@ fn expand_api(catalog: &Catalog, api: &Api) -> TokenStream {
     let mut items = code.unwrap_or_default();
     items.extend([status, layout, error]);
     items
+}
+
+/// Where the code is read, in words: the first source of each layout's
+/// chain (`/error/code in the body`, or several joined by "or").
+fn code_places(api: &Api) -> String {
+    let mut places: Vec<String> = Vec::new();
+    for source in api.layouts().filter_map(|b| b.code.as_ref()) {
+        let place = match source {
+            CodeSource::Header(h) => format!("the {} header", text::code_span(&h.value)),
+            CodeSource::Body(p) if p.text.is_empty() => String::from("the body"),
+            CodeSource::Body(p) => format!("{} in the body", text::code_span(&p.text)),
+        };
+        if !places.contains(&place) {
+            places.push(place);
+        }
+    }
+    if places.is_empty() {
+        String::from("nowhere")
+    } else {
+        places.join(" or ")
+    }
 }
 
 fn expand_code(api: &Api) -> TokenStream {
@@ -423,12 +448,7 @@ fn expand_code(api: &Api) -> TokenStream {
          [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) \
          and [`Display`](::core::fmt::Display) round-trip the provider's text.",
         text::inline(&api.title),
-        match &api.body.code {
-            Some(CodeSource::Header(h)) => format!("the {} header", text::code_span(&h.value)),
-            Some(CodeSource::Body(p)) if p.text.is_empty() => String::from("the body"),
-            Some(CodeSource::Body(p)) => format!("{} in the body", text::code_span(&p.text)),
-            None => String::from("nowhere"),
-        }
+        code_places(api)
     ));
     let unknown_doc = if integer {
         " A code the catalog does not list, as the provider sent it (integers in decimal)."
@@ -1000,7 +1020,7 @@ fn expand_status(api: &Api) -> TokenStream {
 }
 
 fn expand_layout(api: &Api) -> TokenStream {
-    let layout = layout_expr(api);
+    let decoder = decoder_items(api);
     let classifier = has_classifier(api).then(|| {
         let classifier = classifier_expr(api);
         quote! {
@@ -1010,22 +1030,74 @@ fn expand_layout(api: &Api) -> TokenStream {
         }
     });
     quote! {
-        /// Where this API puts the parts of an error response.
-        static LAYOUT: ::errspec::layout::ApiLayout = #layout;
-
-        /// [`LAYOUT`] prepared for decoding, at compile time.
-        static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+        #decoder
 
         #classifier
     }
 }
 
-/// The API's layout as a constant `::errspec::layout::ApiLayout { … }`
-/// expression: what the decoder walks. For other generators (the derive
-/// macro) that emit their own `static`.
-pub fn layout_expr(api: &Api) -> TokenStream {
-    let body = body_layout(&api.body);
+/// The `static`s that decode the API's responses, ending with `DECODER`:
+/// for one layout, its `LAYOUT` and a `::errspec::decode::Decoder`; for
+/// several (or one that applies only to some responses), `LAYOUT_0`, … and
+/// `DECODER_0`, … and a `::errspec::decode::Layouts` that chooses among
+/// them. Either `DECODER` has `decode` and `delay_hints`. Generated modules
+/// and the derive macro emit the same items.
+pub fn decoder_items(api: &Api) -> TokenStream {
+    if !api.chooses_layout() {
+        let layout = layout_expr(api, &api.body);
+        return quote! {
+            /// Where this API puts the parts of an error response.
+            static LAYOUT: ::errspec::layout::ApiLayout = #layout;
+
+            /// [`LAYOUT`] prepared for decoding, at compile time.
+            static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+        };
+    }
+    let integer_codes = api.body.code_type == CodeType::Integer;
+    let mut items = TokenStream::new();
+    let mut alternatives = Vec::new();
+    for (i, body) in api.layouts().enumerate() {
+        let layout = layout_expr(api, body);
+        let layout_name = format_ident!("LAYOUT_{i}");
+        let decoder_name = format_ident!("DECODER_{i}");
+        let doc = format!(
+            "Where this API puts the parts of an error response, in its layout {} of {}.",
+            i + 1,
+            api.alternatives.len() + 1
+        );
+        let decoder_doc = format!("[`{layout_name}`] prepared for decoding, at compile time.");
+        items.extend(quote! {
+            #[doc = #doc]
+            static #layout_name: ::errspec::layout::ApiLayout = #layout;
+            #[doc = #decoder_doc]
+            static #decoder_name: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&#layout_name);
+        });
+        let content_types = body.content_types.iter().map(|t| &t.value);
+        let when = body
+            .when
+            .iter()
+            .map(|c| condition(c, integer_codes, &api.body.captures));
+        alternatives.push(quote! {
+            ::errspec::decode::Alternative {
+                content_types: &[#(#content_types),*],
+                when: &[#(#when),*],
+                decoder: &#decoder_name,
+            }
+        });
+    }
+    items.extend(quote! {
+        /// The API's layouts, tried in order: each response is decoded with
+        /// the first whose content types and conditions hold.
+        static DECODER: ::errspec::decode::Layouts<'static> = ::errspec::decode::Layouts::new(&[#(#alternatives),*]);
+    });
+    items
+}
+
+/// One layout of the API as a constant `::errspec::layout::ApiLayout { … }`
+/// expression: what the decoder walks.
+fn layout_expr(api: &Api, body: &BodyLayout) -> TokenStream {
     let headers = header_layout(&api.headers, &api.body);
+    let body = body_layout(body);
     quote! {
         ::errspec::layout::ApiLayout {
             body: #body,
@@ -1037,6 +1109,7 @@ pub fn layout_expr(api: &Api) -> TokenStream {
 fn body_layout(body: &BodyLayout) -> TokenStream {
     let format = match body.format {
         BodyFormat::Json => quote!(::errspec::layout::BodyFormat::Json),
+        BodyFormat::Xml => quote!(::errspec::layout::BodyFormat::Xml),
         BodyFormat::Text => quote!(::errspec::layout::BodyFormat::Text),
     };
     let errors = option(body.errors.as_ref().map(pointer));

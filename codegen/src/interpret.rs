@@ -15,7 +15,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use errspec_core::decode::{Decoder, RawCode};
+use errspec_core::decode::{Alternative, Decoder, Layouts, RawCode};
 use errspec_core::{layout, rules};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -23,14 +23,29 @@ use crate::model::{self, Api, Catalog, Example, Expect, RetryClass};
 use crate::project::{self, GenerateError};
 use crate::source::SourceFile;
 
-/// The runtime layout of an API, built from its model (leaked: a tool
-/// builds it once per API). The same mapping `cargo xtask gen` writes as a
-/// `static`.
-pub fn layout(api: &Api) -> &'static layout::ApiLayout {
-    Box::leak(Box::new(layout::ApiLayout {
-        body: body_layout(&api.body),
-        headers: header_layout(&api.headers, &api.body),
-    }))
+/// The runtime layouts of an API, built from its model (leaked: a tool
+/// builds them once per API): one [`Alternative`] per body layout, in the
+/// order they are tried. The same mapping `cargo xtask gen` writes as
+/// `static`s.
+pub fn layout(api: &Api) -> &'static Layouts<'static> {
+    let headers = header_layout(&api.headers, &api.body);
+    let alternatives = api
+        .layouts()
+        .map(|body| {
+            let layout: &'static layout::ApiLayout = Box::leak(Box::new(layout::ApiLayout {
+                body: body_layout(body),
+                headers,
+            }));
+            Alternative {
+                content_types: leak_slice(
+                    body.content_types.iter().map(|t| leak(&t.value)).collect(),
+                ),
+                when: leak_slice(body.when.iter().map(|c| condition(api, c)).collect()),
+                decoder: Box::leak(Box::new(Decoder::new(layout))),
+            }
+        })
+        .collect();
+    Box::leak(Box::new(Layouts::new(leak_slice(alternatives))))
 }
 
 fn leak(s: &str) -> &'static str {
@@ -88,6 +103,7 @@ fn body_layout(body: &model::BodyLayout) -> layout::BodyLayout {
         }),
         format: match body.format {
             model::BodyFormat::Json => layout::BodyFormat::Json,
+            model::BodyFormat::Xml => layout::BodyFormat::Xml,
             model::BodyFormat::Text => layout::BodyFormat::Text,
         },
         errors: body.errors.as_ref().map(pointer),
@@ -165,6 +181,23 @@ fn delay_source(d: &model::DelaySource, captures: &[model::Capture]) -> layout::
 /// The API's directive and rules as the runtime's [`rules::Classifier`]
 /// (leaked, like the layout): what generated code holds as `CLASSIFIER`.
 pub fn classifier(api: &Api) -> &'static rules::Classifier {
+    let rules = api
+        .rules
+        .iter()
+        .map(|r| rules::Rule {
+            name: r.name.as_ref().map(|n| leak(&n.value)),
+            when: leak_slice(r.conditions.iter().map(|c| condition(api, c)).collect()),
+            retry: r.retry,
+        })
+        .collect();
+    Box::leak(Box::new(rules::Classifier {
+        should_retry: api.headers.should_retry.as_ref().map(|h| leak(&h.value)),
+        rules: leak_slice(rules),
+    }))
+}
+
+/// One condition of a rule or a layout, as the runtime evaluates it.
+fn condition(api: &Api, c: &model::Condition) -> rules::Condition {
     let integer_codes = api.body.code_type == model::CodeType::Integer;
     let test = |t: &model::Test, code: bool| {
         let text = |v: &str| {
@@ -187,43 +220,24 @@ pub fn classifier(api: &Api) -> &'static rules::Classifier {
             model::Test::Contains(v) => rules::Test::Contains(leak(v)),
         }
     };
-    let rules = api
-        .rules
-        .iter()
-        .map(|r| rules::Rule {
-            name: r.name.as_ref().map(|n| leak(&n.value)),
-            when: leak_slice(
-                r.conditions
-                    .iter()
-                    .map(|c| match c {
-                        model::Condition::Status(ranges) => rules::Condition::Status(leak_slice(
-                            ranges
-                                .iter()
-                                .map(|(first, last)| rules::StatusRange {
-                                    first: *first,
-                                    last: *last,
-                                })
-                                .collect(),
-                        )),
-                        model::Condition::Code(t) => rules::Condition::Code(test(t, true)),
-                        model::Condition::Header(h, t) => {
-                            rules::Condition::Header(leak(&h.value), test(t, false))
-                        }
-                        model::Condition::Message(t) => rules::Condition::Message(test(t, false)),
-                        model::Condition::Field(p, t) => rules::Condition::Field(
-                            capture_index(&api.body.captures, &model::Capture::At(p.clone())),
-                            test(t, false),
-                        ),
-                    })
-                    .collect(),
-            ),
-            retry: r.retry,
-        })
-        .collect();
-    Box::leak(Box::new(rules::Classifier {
-        should_retry: api.headers.should_retry.as_ref().map(|h| leak(&h.value)),
-        rules: leak_slice(rules),
-    }))
+    match c {
+        model::Condition::Status(ranges) => rules::Condition::Status(leak_slice(
+            ranges
+                .iter()
+                .map(|(first, last)| rules::StatusRange {
+                    first: *first,
+                    last: *last,
+                })
+                .collect(),
+        )),
+        model::Condition::Code(t) => rules::Condition::Code(test(t, true)),
+        model::Condition::Header(h, t) => rules::Condition::Header(leak(&h.value), test(t, false)),
+        model::Condition::Message(t) => rules::Condition::Message(test(t, false)),
+        model::Condition::Field(p, t) => rules::Condition::Field(
+            capture_index(&api.body.captures, &model::Capture::At(p.clone())),
+            test(t, false),
+        ),
+    }
 }
 
 /// What a response decoded to: the parts an example's `expect` can name.
@@ -268,10 +282,9 @@ pub fn now(example: &Example) -> SystemTime {
 /// Decodes an example's response with the runtime decoder over `layout`,
 /// and classifies it as generated code does (the code's `retry`, else the
 /// status table, else the defaults).
-pub fn decode(api: &Api, layout: &'static layout::ApiLayout, example: &Example) -> Outcome {
+pub fn decode(api: &Api, layouts: &Layouts<'_>, example: &Example) -> Outcome {
     let (status, headers, body) = response(example);
-    let decoder = Decoder::new(layout);
-    let parts = decoder.decode(status, &headers, &body);
+    let parts = layouts.decode(status, &headers, &body);
     let code = parts.code.as_ref().map(|c| match c {
         RawCode::Str(s) => s.to_string(),
         RawCode::Int(i) => i.to_string(),

@@ -427,6 +427,8 @@ const API_KEYS: &[&str] = &[
     "examples",
 ];
 const BODY_KEYS: &[&str] = &[
+    "content_type",
+    "when",
     "format",
     "errors",
     "code",
@@ -492,6 +494,7 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("Spec", SPEC_KEYS),
     ("ApiSpec", API_KEYS),
     ("BodySpec", BODY_KEYS),
+    ("LayoutWhenSpec", &["field"]),
     ("CodeLocationSpec", CODE_LOCATION_KEYS),
     ("PointerSourceSpec", &["pointer"]),
     ("HeaderSourceSpec", &["header"]),
@@ -599,13 +602,13 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
         title: m.str("title", diags),
         description: m.str("description", diags),
         docs_url: m.str("docs_url", diags),
-        body: m.entry("body").map(|(k, b)| {
-            load_body(k, b, diags).unwrap_or(BodySpec {
-                malformed: true,
-                span: k.span,
-                ..BodySpec::default()
-            })
-        }),
+        body_list: m
+            .get("body")
+            .is_some_and(|b| matches!(b.kind, NodeKind::Seq(_))),
+        body: m
+            .entry("body")
+            .map(|(k, b)| load_bodies(k, b, diags))
+            .unwrap_or_default(),
         headers: m
             .entry("headers")
             .and_then(|(k, h)| load_headers(k, h, diags)),
@@ -685,10 +688,49 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
     })
 }
 
+/// Reads `body`: one layout (a mapping), or several (a list of mappings).
+/// A layout that cannot be read stays, marked malformed, so that checks
+/// which depend on it stay quiet.
+fn load_bodies(key: &Node, n: &Node, diags: &mut Diagnostics) -> Vec<BodySpec> {
+    let one = |key: &Node, n: &Node, diags: &mut Diagnostics| {
+        load_body(key, n, diags).unwrap_or(BodySpec {
+            malformed: true,
+            span: key.span,
+            ..BodySpec::default()
+        })
+    };
+    match &n.kind {
+        NodeKind::Seq(items) if items.is_empty() => {
+            diags.push(
+                Diagnostic::error(key.span, "`body` lists no layout")
+                    .with_label("expected at least one layout")
+                    .with_help("write one layout as a mapping, or several as a list of mappings"),
+            );
+            vec![BodySpec {
+                malformed: true,
+                span: key.span,
+                ..BodySpec::default()
+            }]
+        }
+        NodeKind::Seq(items) => items.iter().map(|item| one(item, item, diags)).collect(),
+        _ => vec![one(key, n, diags)],
+    }
+}
+
 fn load_body(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> {
     let m = MapReader::new(n, Kind::Body, "`body`", key.span, diags)?;
     let mut malformed = false;
     Some(BodySpec {
+        content_type: m
+            .get("content_type")
+            .map(|c| match &c.kind {
+                NodeKind::Seq(_) => list(c, "content_type", diags, |i, diags| {
+                    expect_str(i, "content_type", diags)
+                }),
+                _ => expect_str(c, "content_type", diags).into_iter().collect(),
+            })
+            .unwrap_or_default(),
+        when: m.entry("when").and_then(|(k, w)| load_when(k, w, diags)),
         format: m.str("format", diags),
         errors: m.str("errors", diags),
         code: m.entry("code").and_then(|(k, c)| {

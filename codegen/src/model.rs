@@ -142,8 +142,13 @@ pub struct Api {
     pub description: Option<String>,
     /// Where its errors are documented.
     pub docs_url: Option<String>,
-    /// Where the parts of an error body live.
+    /// Where the parts of an error body live: the API's only layout, or
+    /// the first of several. It also holds what every layout shares: the
+    /// code's type, the captures and the extras.
     pub body: BodyLayout,
+    /// The layouts after the first, in the order they are tried, when
+    /// `body` is a list (empty otherwise).
+    pub alternatives: Vec<BodyLayout>,
     /// Delay, rate-limit and request-id headers.
     pub headers: Headers,
     /// The idempotency-key header, lower-case, as written.
@@ -165,9 +170,20 @@ pub struct Api {
 }
 
 impl Api {
-    /// Whether the API has machine codes.
+    /// Whether the API has machine codes (in any of its layouts).
     pub fn has_codes(&self) -> bool {
-        self.body.code.is_some()
+        self.layouts().any(|b| b.code.is_some())
+    }
+
+    /// Every body layout, in the order they are tried.
+    pub fn layouts(&self) -> impl Iterator<Item = &BodyLayout> {
+        std::iter::once(&self.body).chain(&self.alternatives)
+    }
+
+    /// Whether decoding must choose among layouts: there are several, or
+    /// the one there is applies only to some responses.
+    pub fn chooses_layout(&self) -> bool {
+        !self.alternatives.is_empty() || self.body.chooses()
     }
 
     /// The retry class of a status: the table, else the defaults.
@@ -296,11 +312,13 @@ pub struct Pointer {
     pub span: Span,
 }
 
-/// JSON or text bodies.
+/// JSON, XML or text bodies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyFormat {
     /// JSON.
     Json,
+    /// XML: pointers name elements from the root element down.
+    Xml,
     /// Not JSON.
     Text,
 }
@@ -362,6 +380,17 @@ pub struct BodyLayout {
     pub extras: Vec<Extra>,
     /// Field errors as an object keyed by field.
     pub field_map: Option<FieldMap>,
+    /// The media types this layout is for (lower-case, no parameters);
+    /// empty: any.
+    pub content_types: Vec<Located<String>>,
+    /// The body conditions this layout is for (`Condition::Field` only);
+    /// empty: none.
+    pub when: Vec<Condition>,
+    /// Whether the layout was written with a `content_type` or a `when`
+    /// (even one with an error): it applies only to some responses.
+    pub selective: bool,
+    /// Where the layout is (`body:`, or its item in the list).
+    pub span: Span,
 }
 
 /// Field errors as an object keyed by field (`errspec::layout::FieldMapLayout`).
@@ -390,11 +419,45 @@ impl Default for BodyLayout {
             captures: Vec::new(),
             extras: Vec::new(),
             field_map: None,
+            content_types: Vec::new(),
+            when: Vec::new(),
+            selective: false,
+            span: Span::default(),
         }
     }
 }
 
 impl BodyLayout {
+    /// Whether the layout applies only to some responses (it has a
+    /// `content_type` or a `when`).
+    pub fn chooses(&self) -> bool {
+        self.selective
+    }
+
+    /// Every body pointer of this layout's own (code, fallbacks, message,
+    /// request id, field errors), each with what it is for.
+    pub fn own_pointers(&self) -> Vec<(&'static str, &Pointer)> {
+        let mut out: Vec<(&'static str, &Pointer)> = Vec::new();
+        out.extend(self.errors.iter().map(|p| ("errors", p)));
+        for source in self.code.iter().chain(&self.code_fallbacks) {
+            if let CodeSource::Body(p) = source {
+                out.push(("code", p));
+            }
+        }
+        out.extend(self.message.iter().map(|p| ("message", p)));
+        out.extend(self.request_id.iter().map(|p| ("request_id", p)));
+        if let Some(f) = &self.field_errors {
+            out.extend(f.items.iter().map(|p| ("field_errors.items", p)));
+            out.push(("field_errors.field", &f.field));
+            out.extend(f.message.iter().map(|p| ("field_errors.message", p)));
+        }
+        if let Some(f) = &self.field_map {
+            out.push(("field_errors.map", &f.map));
+            out.extend(f.message.iter().map(|p| ("field_errors.message", p)));
+        }
+        out
+    }
+
     /// The index of `capture` in [`BodyLayout::captures`], added if new.
     pub fn capture(&mut self, capture: Capture) -> usize {
         match self.captures.iter().position(|c| c.same_as(&capture)) {
@@ -873,15 +936,33 @@ fn source_refs(spec: &Spec, refs: &[Text], diags: &mut Diagnostics) -> Vec<Strin
 }
 
 fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnostics) -> Api {
-    let mut body = lower_body(api.body.as_ref(), diags);
+    let mut layouts: Vec<BodyLayout> = api
+        .body
+        .iter()
+        .map(|b| lower_body(Some(b), diags))
+        .collect();
+    if layouts.is_empty() {
+        layouts.push(lower_body(None, diags));
+    }
     // An unknown `code.type` is its own error: its codes are not also
     // "integers in a string-coded API".
     let code_type_written_ok = api
         .body
-        .as_ref()
-        .and_then(|b| b.code.as_ref())
-        .and_then(|c| c.r#type.as_ref())
-        .is_none_or(|t| matches!(t.value.as_str(), "string" | "integer"));
+        .iter()
+        .filter_map(|b| b.code.as_ref()?.r#type.as_ref())
+        .all(|t| matches!(t.value.as_str(), "string" | "integer"));
+    let code_type = shared_code_type(&api.body, diags);
+    for layout in &mut layouts {
+        layout.code_type = code_type;
+    }
+    let mut body = layouts.remove(0);
+    let mut alternatives = layouts;
+    // Extras belong to the API, whichever layout wrote them.
+    for alternative in &mut alternatives {
+        for extra in std::mem::take(&mut alternative.extras) {
+            merge_extra(&mut body, extra, diags);
+        }
+    }
     let mut headers = api
         .headers
         .as_ref()
@@ -906,6 +987,22 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         if let Some(capture) = d.from.capture() {
             body.capture(capture);
         }
+    }
+    // A layout's conditions are tested on what it captured; every layout
+    // captures the same values, so an index means the same in each.
+    let chosen_by: Vec<Pointer> = std::iter::once(&body)
+        .chain(&alternatives)
+        .flat_map(|l| &l.when)
+        .filter_map(|c| match c {
+            Condition::Field(p, _) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    for p in chosen_by {
+        body.capture(Capture::At(p));
+    }
+    for alternative in &mut alternatives {
+        alternative.captures = body.captures.clone();
     }
     let mut defaults = Defaults {
         client_error: RetryClass::Never,
@@ -970,6 +1067,7 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
             .or(spec.docs_url.as_ref())
             .map(|d| d.value.clone()),
         body,
+        alternatives,
         headers,
         idempotency_header: api
             .idempotency
@@ -987,6 +1085,80 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         rules,
         examples,
         span: name.span,
+    }
+}
+
+/// The code's type every layout shares: the one written (`code.type`),
+/// else `string`. Layouts that write different types are an error: one
+/// `codes` table serves them all.
+fn shared_code_type(bodies: &[spec::BodySpec], diags: &mut Diagnostics) -> CodeType {
+    let mut first: Option<(CodeType, &Text)> = None;
+    for t in bodies
+        .iter()
+        .filter_map(|b| b.code.as_ref()?.r#type.as_ref())
+    {
+        let ty = match t.value.as_str() {
+            "string" => CodeType::String,
+            "integer" => CodeType::Integer,
+            _ => continue, // reported where the layout is lowered
+        };
+        match first {
+            None => first = Some((ty, t)),
+            Some((shared, at)) if shared != ty => diags.push(
+                Diagnostic::error(
+                    t.span,
+                    format!(
+                        "layouts disagree on the code's type: `{}` here, `{}` before",
+                        t.value, at.value
+                    ),
+                )
+                .with_label("a different type")
+                .with_note(at.span, "the first layout's type")
+                .with_help("every layout's code is looked up in the one `codes` table: write the same `type` (or leave it out where it is the first's)"),
+            ),
+            Some(_) => {}
+        }
+    }
+    first.map_or(CodeType::String, |(ty, _)| ty)
+}
+
+/// Adds an extra written in a later layout to the API's: a new name is a
+/// new extra; a name the API has already reads from its pointers too (the
+/// first present wins), and must have the same type.
+fn merge_extra(body: &mut BodyLayout, extra: Extra, diags: &mut Diagnostics) {
+    let captures: Vec<usize> = extra
+        .sources
+        .iter()
+        .map(|p| body.capture(Capture::At(p.clone())))
+        .collect();
+    match body
+        .extras
+        .iter_mut()
+        .find(|e| e.name.value == extra.name.value)
+    {
+        None => body.extras.push(Extra { captures, ..extra }),
+        Some(known) if known.ty != extra.ty => diags.push(
+            Diagnostic::error(
+                extra.name.span,
+                format!(
+                    "extra `{}` is a {} here and a {} in an earlier layout",
+                    extra.name.value,
+                    extra.ty.as_str(),
+                    known.ty.as_str()
+                ),
+            )
+            .with_label("a different type")
+            .with_note(known.name.span, "first defined here")
+            .with_help("an extra is one accessor of the API's error: give it one type"),
+        ),
+        Some(known) => {
+            for (p, c) in extra.sources.into_iter().zip(captures) {
+                if !known.captures.contains(&c) {
+                    known.sources.push(p);
+                    known.captures.push(c);
+                }
+            }
+        }
     }
 }
 
@@ -1194,7 +1366,76 @@ fn lower_delay(d: &spec::DelaySpec, diags: &mut Diagnostics) -> Option<DelaySour
 
 fn lower_rule(r: &spec::RuleSpec, diags: &mut Diagnostics) -> Option<Rule> {
     let retry = r.retry.as_ref().and_then(|t| retry_class(t, diags));
-    let when = r.when.as_ref()?;
+    let conditions = lower_when(r.when.as_ref()?, diags)?;
+    Some(Rule {
+        name: r.name.clone(),
+        conditions,
+        retry: retry?,
+        description: r.description.as_ref().map(|d| d.value.clone()),
+        span: r.span,
+    })
+}
+
+/// A layout's `when`: body conditions only, since it is tested on what the
+/// layout decoded (a header chooses with `content_type`).
+fn layout_conditions(when: &spec::WhenSpec, diags: &mut Diagnostics) -> Option<Vec<Condition>> {
+    let conditions = lower_when(when, diags)?;
+    let mut ok = true;
+    for c in &conditions {
+        let what = match c {
+            Condition::Field(..) => continue,
+            Condition::Status(_) => "status",
+            Condition::Code(_) => "code",
+            Condition::Header(..) => "header",
+            Condition::Message(_) => "message",
+        };
+        ok = false;
+        diags.push(
+            Diagnostic::error(
+                when.span,
+                format!("a layout's `when` tests the body, not the {what}"),
+            )
+            .with_label(format!("`{what}` chooses nothing here"))
+            .with_help("test a body value with `field: {pointer: …, present: true}`; choose by header with `content_type`"),
+        );
+    }
+    if conditions.is_empty() {
+        ok = false;
+        diags.push(
+            Diagnostic::error(when.span, "a layout's `when` has no condition")
+                .with_label("nothing to test")
+                .with_help("test a body value: `when: {field: {pointer: /type, present: true}}`"),
+        );
+    }
+    ok.then_some(conditions)
+}
+
+/// A `content_type`: a media type without parameters, kept lower-case.
+fn media_type(t: &Text, diags: &mut Diagnostics) -> Option<Located<String>> {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+.^_`|~-".contains(&b))
+    };
+    let well_formed = t
+        .value
+        .split_once('/')
+        .is_some_and(|(ty, sub)| token(ty) && token(sub));
+    if !well_formed {
+        let d = Diagnostic::error(t.span, format!("malformed media type `{}`", t.value))
+            .with_label("expected `type/subtype`");
+        diags.push(if t.value.contains(';') {
+            d.with_help("leave out parameters such as `; charset=utf-8`: only the media type is compared")
+        } else {
+            d.with_help("write the media type the API sends, e.g. `application/xml` or `application/problem+json`")
+        });
+        return None;
+    }
+    Some(Located::new(t.value.to_ascii_lowercase(), t.span))
+}
+
+/// A `when` mapping's conditions; `None` when one of them has an error.
+fn lower_when(when: &spec::WhenSpec, diags: &mut Diagnostics) -> Option<Vec<Condition>> {
     let mut conditions = Vec::new();
     let mut ok = true;
     if let Some(span) = when.status_span {
@@ -1232,16 +1473,7 @@ fn lower_rule(r: &spec::RuleSpec, diags: &mut Diagnostics) -> Option<Rule> {
     if let Some((_, t)) = test_of(&when.message, "message", &mut ok, diags) {
         conditions.push(Condition::Message(t));
     }
-    if !ok {
-        return None;
-    }
-    Some(Rule {
-        name: r.name.clone(),
-        conditions,
-        retry: retry?,
-        description: r.description.as_ref().map(|d| d.value.clone()),
-        span: r.span,
-    })
+    ok.then_some(conditions)
 }
 
 /// A condition's test, lowered; `ok` becomes false when it has an error.
@@ -1548,18 +1780,29 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
         None => BodyFormat::Json,
         Some(f) => match f.value.as_str() {
             "json" => BodyFormat::Json,
+            "xml" => BodyFormat::Xml,
             "text" => BodyFormat::Text,
             other => {
                 diags.push(unknown_name(
                     f.span,
                     "body format",
                     other,
-                    &["json", "text"],
+                    &["json", "xml", "text"],
                 ));
                 BodyFormat::Json
             }
         },
     };
+    let content_types = b
+        .content_type
+        .iter()
+        .filter_map(|t| media_type(t, diags))
+        .collect();
+    let when = b
+        .when
+        .as_ref()
+        .and_then(|w| layout_conditions(w, diags))
+        .unwrap_or_default();
     let mut code_type = CodeType::String;
     let mut fallbacks = Vec::new();
     let mut normalize = CodeNormalize::default();
@@ -1653,6 +1896,10 @@ fn lower_body(body: Option<&spec::BodySpec>, diags: &mut Diagnostics) -> BodyLay
         }),
         code_fallbacks: fallbacks,
         code_normalize: normalize,
+        content_types,
+        when,
+        selective: !b.content_type.is_empty() || b.when.is_some(),
+        span: b.span,
         ..BodyLayout::default()
     };
     if let Some(f) = &b.field_errors {

@@ -89,9 +89,14 @@ pub struct ApiSpec {
     #[schemars(default, with = "String", pattern(URL_PATTERN))]
     pub docs_url: Option<Text>,
     /// Where code, message, request id and field errors live in an error
-    /// body. Default: a JSON body with no code, message or request id.
-    #[schemars(default, with = "BodySpec")]
-    pub body: Option<BodySpec>,
+    /// body: one layout (a mapping), or several (a list, tried in order:
+    /// each response is decoded with the first whose `content_type` and
+    /// `when` hold). Default: a JSON body with no code, message or request id.
+    #[schemars(default, schema_with = "body_schema")]
+    pub body: Vec<BodySpec>,
+    /// Whether `body` was written as a list of layouts.
+    #[schemars(skip)]
+    pub body_list: bool,
     /// Delay, rate-limit and request-id headers. Default: none.
     #[schemars(default, with = "HeadersSpec")]
     pub headers: Option<HeadersSpec>,
@@ -150,8 +155,19 @@ pub enum RetryClassName {
 #[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct BodySpec {
-    /// `json` (default) or `text` (not JSON: every error is status-level and
-    /// no pointer applies).
+    /// The media types this layout is for (`application/xml`, or a list),
+    /// compared with the response's `Content-Type` without parameters,
+    /// ignoring case. Default: any. For an API with several layouts.
+    #[schemars(default, schema_with = "media_types_schema")]
+    pub content_type: Vec<Text>,
+    /// Body conditions this layout is for (`field: {pointer: /type,
+    /// present: true}`), tested on what the layout decodes. Default: none.
+    /// For an API with several layouts.
+    #[schemars(default, with = "LayoutWhenSpec")]
+    pub when: Option<WhenSpec>,
+    /// `json` (default), `xml` (pointers name elements from the root
+    /// element down: `/Error/Code`) or `text` (not parsed: every error is
+    /// status-level and no pointer applies).
     #[schemars(default, with = "BodyFormatName")]
     pub format: Option<Text>,
     /// JSON pointer to an array of error objects. When set, `code`, `message`
@@ -194,8 +210,44 @@ pub struct BodySpec {
 pub enum BodyFormatName {
     /// A JSON document (the default).
     Json,
+    /// An XML document: pointers name elements from the root element down.
+    Xml,
     /// Anything else: HTML, plain text. Decoded as a status-level error.
     Text,
+}
+
+/// The conditions that choose a layout: body values only (choose by
+/// header with `content_type`).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)] // only its schema is used
+pub struct LayoutWhenSpec {
+    /// A body value: a pointer (absolute, from the body's root) and a test.
+    field: FieldTestSpec,
+}
+
+/// One layout (a mapping) or several (a list, tried in order).
+fn body_schema(generator: &mut SchemaGenerator) -> Schema {
+    let body = generator.subschema_for::<BodySpec>();
+    json_schema!({
+        "anyOf": [
+            body.clone(),
+            { "type": "array", "items": body, "minItems": 1 },
+        ],
+    })
+}
+
+/// An RFC 9110 media type without parameters (`application/problem+json`).
+pub const MEDIA_TYPE_PATTERN: &str = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+
+fn media_types_schema(_: &mut SchemaGenerator) -> Schema {
+    let media = serde_json::json!({ "type": "string", "pattern": MEDIA_TYPE_PATTERN });
+    json_schema!({
+        "anyOf": [
+            media.clone(),
+            { "type": "array", "items": media, "minItems": 1 },
+        ],
+    })
 }
 
 /// Where the machine code lives: a body pointer, a header, or a fallback

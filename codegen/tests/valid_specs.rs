@@ -165,3 +165,14 @@ fn readme_naming_table_holds() {
     assert_eq!(status_variant(429), "TooManyRequests");
     assert_eq!(status_variant(599), "Status599");
 }
+
+/// Every documented example of the layout corpus decodes as its catalog
+/// says, through the runtime's decoder (what `cargo xtask check` runs for
+/// `spec/`). A catalog added to the corpus is run as it is.
+#[test]
+fn every_valid_spec_example_decodes_as_documented() {
+    let report = errspec_codegen::interpret::check_dir(&root().join("tests/specs/valid"))
+        .expect("read the corpus");
+    assert!(report.examples >= 10, "{} examples", report.examples);
+    assert_eq!(report.failures, 0, "\n{}", report.rendered);
+}

@@ -414,23 +414,24 @@ pub fn decode_parts<'a>(
 ///
 /// Built by generated code, one per layout, in a `static` [`Layouts`].
 #[derive(Clone, Copy, Debug)]
-pub struct Alternative {
+pub struct Alternative<'l> {
     /// The media types (lower-case, without parameters: `application/xml`)
     /// this layout is for, compared with the response's `Content-Type`
     /// without its parameters, ignoring ASCII case. Empty: any response.
-    pub content_types: &'static [&'static str],
+    pub content_types: &'l [&'l str],
     /// Body conditions ([`Condition::Field`] over the decoded captures) that
     /// must all hold. Empty: none.
-    pub when: &'static [Condition],
+    pub when: &'l [Condition],
     /// The layout, prepared.
-    pub decoder: &'static Decoder,
+    pub decoder: &'l Decoder,
 }
 
-impl Alternative {
+impl Alternative<'_> {
     /// Whether a response of this media type may have this layout.
     fn accepts(&self, media_type: Option<&str>) -> bool {
         self.content_types.is_empty()
-            || media_type.is_some_and(|m| self.content_types.iter().any(|t| t.eq_ignore_ascii_case(m)))
+            || media_type
+                .is_some_and(|m| self.content_types.iter().any(|t| t.eq_ignore_ascii_case(m)))
     }
 }
 
@@ -462,7 +463,7 @@ impl Alternative {
 /// };
 /// static XML_DECODER: Decoder = Decoder::new(&XML);
 /// static JSON_DECODER: Decoder = Decoder::new(&JSON);
-/// static LAYOUTS: Layouts = Layouts::new(&[
+/// static LAYOUTS: Layouts<'static> = Layouts::new(&[
 ///     Alternative { content_types: &["application/xml"], when: &[], decoder: &XML_DECODER },
 ///     Alternative { content_types: &[], when: &[], decoder: &JSON_DECODER },
 /// ]);
@@ -479,18 +480,18 @@ impl Alternative {
 /// assert_eq!(parts.code.as_ref().and_then(|c| c.as_str()), Some("PathNotFound"));
 /// ```
 #[derive(Clone, Copy, Debug)]
-pub struct Layouts {
-    alternatives: &'static [Alternative],
+pub struct Layouts<'l> {
+    alternatives: &'l [Alternative<'l>],
 }
 
-impl Layouts {
+impl<'l> Layouts<'l> {
     /// The API's layouts, in the order they are tried.
-    pub const fn new(alternatives: &'static [Alternative]) -> Layouts {
+    pub const fn new(alternatives: &'l [Alternative<'l>]) -> Layouts<'l> {
         Layouts { alternatives }
     }
 
     /// The layouts, in order.
-    pub fn alternatives(&self) -> &'static [Alternative] {
+    pub fn alternatives(&self) -> &'l [Alternative<'l>] {
         self.alternatives
     }
 
@@ -506,6 +507,14 @@ impl Layouts {
         body: &'a [u8],
     ) -> Parts<'a> {
         self.choose(status, headers, body).1
+    }
+
+    /// The delay hints of a response (every layout reads the same headers).
+    pub fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
+        self.alternatives
+            .first()
+            .map(|a| a.decoder.delay_hints(headers))
+            .unwrap_or_default()
     }
 
     /// Which layout fits the response (its index, `None` when none does),

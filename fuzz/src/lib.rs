@@ -14,7 +14,9 @@
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use errspec::decode::{Captured, MAX_RAW_SNIPPET, Parts, RawCode, decode_parts};
+use errspec::decode::{
+    Alternative, Captured, Decoder, Layouts, MAX_RAW_SNIPPET, Parts, RawCode, decode_parts,
+};
 use errspec::delay::{
     Delay, DelayFormat, DelayFrom, DelaySource, WhenSpent, delay_from_number, parse_delay,
 };
@@ -26,6 +28,7 @@ use errspec::layout::{
 use errspec::policy::{
     Decision, GiveUpReason, Jitter, Outcome, RetryContext, RetryPolicy, RetryReason,
 };
+use errspec::rules::{Condition, Facts, Test};
 use errspec::{DelayHints, DelayOrigin, RetryAfter, RetryClass};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::Value;
@@ -188,7 +191,8 @@ pub fn load_spec(data: &[u8]) {
 fn pointer_pool() -> &'static [Pointer] {
     static POOL: OnceLock<Vec<Pointer>> = OnceLock::new();
     const SEGMENTS: &[&str] = &[
-        "error", "errors", "code", "message", "0", "1", "details", "field", "", "id",
+        "error", "errors", "code", "message", "0", "1", "details", "field", "", "id", "Error",
+        "Code",
     ];
     POOL.get_or_init(|| {
         let mut paths: Vec<Vec<&'static str>> = vec![vec![]];
@@ -289,10 +293,10 @@ fn fallback_pool() -> &'static [&'static [CodeSource]] {
 /// the layout types can express, including ones no spec would pass the
 /// checks with (the decoder must still be total).
 pub fn layout(input: &mut Input<'_>) -> ApiLayout {
-    let format = if input.u8().is_multiple_of(8) {
-        BodyFormat::Text
-    } else {
-        BodyFormat::Json
+    let format = match input.u8() % 8 {
+        0 => BodyFormat::Text,
+        1 | 2 => BodyFormat::Xml,
+        _ => BodyFormat::Json,
     };
     let errors = maybe_pointer(input);
     let code = match input.u8() % 4 {
@@ -403,10 +407,105 @@ pub fn decode_layout(data: &[u8]) {
     if std::str::from_utf8(body).is_err() && layout.body.format == BodyFormat::Json {
         assert_eq!(parts.message, None, "invalid UTF-8 is not decoded");
     }
+    if std::str::from_utf8(body).is_err() && layout.body.format == BodyFormat::Xml {
+        assert_eq!(parts.message, None, "invalid UTF-8 is not decoded");
+    }
     let (code, details) = parts.clone().into_details(status);
     assert_eq!(code, parts.code.clone().map(|c| c.into_owned()));
     assert_eq!(details.status, status);
     same_as_tree_lookup(&layout, &headers, body, &parts);
+    several_layouts(layout, &mut input_for_layouts(data), status, body);
+}
+
+/// A second reader over the same input, for the layouts [`several_layouts`]
+/// adds (so the single-layout case above reads the input as it always has).
+fn input_for_layouts(data: &[u8]) -> Input<'_> {
+    Input::new(data.get(data.len() / 2..).unwrap_or_default())
+}
+
+/// Several layouts of one API ([`Layouts`]): `layout` and one more, with
+/// content types and body conditions from the input, on a response whose
+/// `Content-Type` comes from the input. The layout chosen is the first whose
+/// content types and conditions hold, and it decodes exactly as its own
+/// decoder does; a response none fits is a status-level error.
+fn several_layouts(first: ApiLayout, input: &mut Input<'_>, status: StatusCode, body: &[u8]) {
+    const MEDIA: &[&[&str]] = &[
+        &[],
+        &["application/xml", "text/xml"],
+        &["application/json"],
+        &["application/problem+json"],
+    ];
+    const WHEN: &[&[Condition]] = &[
+        &[],
+        &[Condition::Field(0, Test::Present(true))],
+        &[Condition::Field(1, Test::Equals("x"))],
+        &[Condition::Field(0, Test::Present(false))],
+    ];
+    const CONTENT_TYPES: &[&str] = &[
+        "application/xml; charset=utf-8",
+        "TEXT/XML",
+        "application/json",
+        "application/problem+json",
+        "text/html",
+        "",
+    ];
+    let second = layout(input);
+    let mut headers = HeaderMap::new();
+    let content_type = CONTENT_TYPES[usize::from(input.u8()) % CONTENT_TYPES.len()];
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(http::header::CONTENT_TYPE, value);
+    }
+    let layouts: Vec<(ApiLayout, &[&str], &[Condition])> = vec![
+        (
+            first,
+            MEDIA[usize::from(input.u8()) % MEDIA.len()],
+            WHEN[usize::from(input.u8()) % WHEN.len()],
+        ),
+        (
+            second,
+            MEDIA[usize::from(input.u8()) % MEDIA.len()],
+            WHEN[usize::from(input.u8()) % WHEN.len()],
+        ),
+    ];
+    let decoders: Vec<Decoder> = layouts
+        .iter()
+        .map(|(layout, _, _)| Decoder::new(layout))
+        .collect();
+    let alternatives: Vec<Alternative<'_>> = layouts
+        .iter()
+        .zip(&decoders)
+        .map(|((_, content_types, when), decoder)| Alternative {
+            content_types,
+            when,
+            decoder,
+        })
+        .collect();
+    let set = Layouts::new(&alternatives);
+    let (chosen, parts) = set.choose(status, &headers, body);
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    for (i, (layout, content_types, when)) in layouts.iter().enumerate() {
+        let fits_type =
+            content_types.is_empty() || content_types.iter().any(|t| t.eq_ignore_ascii_case(media));
+        let own = decoders[i].decode(status, &headers, body);
+        let facts = Facts::new(status.as_u16(), &headers).captures(&own.captures);
+        let fits = fits_type && when.iter().all(|c| c.holds(&facts));
+        match chosen {
+            Some(c) if c == i => {
+                assert!(fits, "layout {i} chosen but does not fit");
+                assert_eq!(parts, own, "the chosen layout decodes as its own decoder");
+                let _ = layout;
+                return;
+            }
+            _ => assert!(
+                !fits,
+                "layout {i} fits but a later one (or none) was chosen"
+            ),
+        }
+    }
+    assert_eq!(chosen, None);
+    assert_eq!(parts.code, None, "no layout fits: a status-level error");
+    assert_eq!(parts.message, None);
+    assert!(parts.captures.is_empty());
 }
 
 /// The streaming decoder against the obvious implementation: parse the

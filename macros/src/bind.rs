@@ -261,6 +261,7 @@ fn bind_inline(input: &Input) -> Bound {
         description: None,
         docs_url: None,
         body,
+        alternatives: Vec::new(),
         headers,
         idempotency_header: l.idempotency_header.as_ref().map(located),
         idempotency: Default::default(),

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use errspec_codegen::expand::{layout_expr, retry_class};
+use errspec_codegen::expand::{decoder_items, retry_class};
 use errspec_codegen::model::{CodeValue, RetryClass};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
@@ -118,7 +118,7 @@ impl Expander<'_> {
     fn expand(&self) -> TokenStream {
         let ty = self.input.ident;
         let include = self.bound.spec.as_ref().map(|s| s.include());
-        let layout = layout_expr(&self.bound.api);
+        let decoder = decoder_items(&self.bound.api);
         let provider = &self.bound.provider;
         let api = &self.bound.api.name.value;
         let idempotency = option(
@@ -138,12 +138,9 @@ impl Expander<'_> {
             const _: () = {
                 #include
 
-                /// Where the API puts the parts of an error response.
-                static LAYOUT: ::errspec::layout::ApiLayout = #layout;
-                /// The layout prepared once, as generated types do, so a
-                /// decode does not rebuild it.
-                static DECODER: ::errspec::decode::Decoder =
-                    ::errspec::decode::Decoder::new(&LAYOUT);
+                // The layout prepared once, as generated types do, so a
+                // decode does not rebuild it.
+                #decoder
 
                 #[automatically_derived]
                 impl ::errspec::ApiError for #ty {

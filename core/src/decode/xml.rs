@@ -295,7 +295,10 @@ impl<'de> Deserializer<'de> for Element<'_, 'de> {
 
 /// Reads an element's content up to its end tag: an object of its
 /// children as soon as one starts, else its text.
-fn element_value<'de, V: Visitor<'de>>(xml: &mut Xml<'de>, visitor: V) -> Result<V::Value, Malformed> {
+fn element_value<'de, V: Visitor<'de>>(
+    xml: &mut Xml<'de>,
+    visitor: V,
+) -> Result<V::Value, Malformed> {
     let mut text: Option<Cow<'de, str>> = None;
     loop {
         match xml.next()? {
@@ -303,8 +306,12 @@ fn element_value<'de, V: Visitor<'de>>(xml: &mut Xml<'de>, visitor: V) -> Result
             Event::CData(c) => append(&mut text, c.into_inner()),
             Event::GeneralRef(r) => append(&mut text, reference(&r)?),
             Event::Comment(_) | Event::PI(_) => {}
-            Event::Start(child) => return visitor.visit_map(Children::with(xml, child, false, false)),
-            Event::Empty(child) => return visitor.visit_map(Children::with(xml, child, true, false)),
+            Event::Start(child) => {
+                return visitor.visit_map(Children::with(xml, child, false, false));
+            }
+            Event::Empty(child) => {
+                return visitor.visit_map(Children::with(xml, child, true, false));
+            }
             Event::End(_) => break,
             Event::Eof | Event::Decl(_) | Event::DocType(_) => return Err(Malformed),
         }
@@ -332,7 +339,10 @@ mod tests {
             format: BodyFormat::Xml,
             code: Some(CodeSource::Body(Pointer(&["Error", "Code"]))),
             message: Some(Pointer(&["Error", "Message"])),
-            captures: &[Capture::At(Pointer(&["Error", "AuthenticationErrorDetail"]))],
+            captures: &[Capture::At(Pointer(&[
+                "Error",
+                "AuthenticationErrorDetail",
+            ]))],
             ..BodyLayout::JSON
         },
         headers: HeaderLayout {
@@ -343,7 +353,12 @@ mod tests {
 
     fn decode(layout: &ApiLayout, body: &str) -> Parts<'static> {
         let headers = HeaderMap::new();
-        let parts = decode_parts(layout, StatusCode::SERVICE_UNAVAILABLE, &headers, body.as_bytes());
+        let parts = decode_parts(
+            layout,
+            StatusCode::SERVICE_UNAVAILABLE,
+            &headers,
+            body.as_bytes(),
+        );
         Parts {
             code: parts.code.map(RawCode::into_owned),
             message: parts.message.map(|m| m.into_owned().into()),
@@ -424,7 +439,11 @@ mod tests {
     #[test]
     fn deep_documents_neither_recurse_nor_panic() {
         // Skipped: any depth, in a loop.
-        let deep = format!("<Error>{}{}<Code>x</Code></Error>", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        let deep = format!(
+            "<Error>{}{}<Code>x</Code></Error>",
+            "<a>".repeat(100_000),
+            "</a>".repeat(100_000)
+        );
         assert_eq!(code(&decode(&AZURE, &deep)).as_deref(), Some("x"));
         // Along a pointer: bounded.
         static DEEP: ApiLayout = ApiLayout {
