@@ -1408,26 +1408,64 @@ fn value_test(t: &Test, value: impl Fn(&str) -> String) -> TokenStream {
     }
 }
 
+/// `const IDEMPOTENCY: …` of `ApiError`, when the API takes its key in
+/// more places than one header, or limits it (`None`: the default fits).
+pub fn idempotency_const(api: &Api) -> Option<TokenStream> {
+    let i = &api.idempotency;
+    if i.is_plain() {
+        return None;
+    }
+    let also = i.also_headers.iter().map(|h| &h.value);
+    let body = option(i.body.as_ref().map(pointer));
+    let max_length = option(i.max_length.map(|m| quote!(#m)));
+    let uuid = i.uuid;
+    Some(quote! {
+        const IDEMPOTENCY: ::errspec::idempotency::IdempotencyLayout =
+            ::errspec::idempotency::IdempotencyLayout {
+                also_headers: &[#(#also),*],
+                body: #body,
+                max_length: #max_length,
+                uuid: #uuid,
+            };
+    })
+}
+
+/// `static EXTRAS: [ExtraLayout; N] = …`, the API's extras read from the
+/// layout's captures (`None` when it has none).
+pub fn extras_static(api: &Api) -> Option<TokenStream> {
+    let extras = &api.body.extras;
+    if extras.is_empty() {
+        return None;
+    }
+    let count = extras.len();
+    let rows = extras.iter().map(|e| {
+        let name = &e.name.value;
+        let sources = &e.captures;
+        let ty = ident(match e.ty {
+            ExtraType::String => "String",
+            ExtraType::Integer => "Integer",
+            ExtraType::Number => "Number",
+            ExtraType::Boolean => "Boolean",
+        });
+        quote! {
+            ::errspec::extras::ExtraLayout {
+                name: #name,
+                sources: &[#(#sources),*],
+                ty: ::errspec::extras::ExtraType::#ty,
+            }
+        }
+    });
+    Some(quote! {
+        /// The API's extras: named values read from the body.
+        static EXTRAS: [::errspec::extras::ExtraLayout; #count] = [#(#rows),*];
+    })
+}
+
 fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     let has_codes = api.has_codes();
     let provider = &catalog.provider.value;
     let api_name = &api.name.value;
-    let idempotency_more = (!api.idempotency.is_plain()).then(|| {
-        let i = &api.idempotency;
-        let also = i.also_headers.iter().map(|h| &h.value);
-        let body = option(i.body.as_ref().map(pointer));
-        let max_length = option(i.max_length.map(|m| quote!(#m)));
-        let uuid = i.uuid;
-        quote! {
-            const IDEMPOTENCY: ::errspec::idempotency::IdempotencyLayout =
-                ::errspec::idempotency::IdempotencyLayout {
-                    also_headers: &[#(#also),*],
-                    body: #body,
-                    max_length: #max_length,
-                    uuid: #uuid,
-                };
-        }
-    });
+    let idempotency_more = idempotency_const(api);
     let idempotency = option(
         api.idempotency_header
             .as_ref()
@@ -1481,30 +1519,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
         quote!(let (#code_binding, details) = DECODER.decode(status, headers, body).split_details(status);)
     };
     let with_captures = field_rules.then(|| quote!(.captures(&captures)));
-    let extras_table = has_extras.then(|| {
-        let count = extras.len();
-        let rows = extras.iter().map(|e| {
-            let name = &e.name.value;
-            let sources = &e.captures;
-            let ty = ident(match e.ty {
-                ExtraType::String => "String",
-                ExtraType::Integer => "Integer",
-                ExtraType::Number => "Number",
-                ExtraType::Boolean => "Boolean",
-            });
-            quote! {
-                ::errspec::extras::ExtraLayout {
-                    name: #name,
-                    sources: &[#(#sources),*],
-                    ty: ::errspec::extras::ExtraType::#ty,
-                }
-            }
-        });
-        quote! {
-            /// The API's extras: named values read from the body.
-            static EXTRAS: [::errspec::extras::ExtraLayout; #count] = [#(#rows),*];
-        }
-    });
+    let extras_table = extras_static(api);
     let extras_field = has_extras.then(|| quote!(extras: ::errspec::Extras,));
     let extras_init = has_extras.then(|| quote!(extras,));
     let extras_ref = if has_extras {

@@ -60,6 +60,14 @@ pub(crate) enum Fill {
     Hints,
     /// `raw: Option<String>`: a snippet of a body that did not decode.
     Raw,
+    /// `retry_class: errspec::RetryClass`: the class decided for this
+    /// response, as the generated type decides it (directive, rules,
+    /// code, status, defaults).
+    RetryClass,
+    /// `decided_by: errspec::DecidedBy`: what decided that class.
+    DecidedBy,
+    /// `extras: errspec::Extras`: the catalog's `extras`, read by name.
+    Extras,
 }
 
 /// How a `status` field holds the status.
@@ -88,6 +96,9 @@ pub(crate) const FILLABLE: &[(&str, &str)] = &[
     ("retry_after", "Option<std::time::Duration>"),
     ("hints", "errspec::DelayHints"),
     ("raw", "Option<String>"),
+    ("retry_class", "errspec::RetryClass"),
+    ("decided_by", "errspec::DecidedBy"),
+    ("extras", "errspec::Extras"),
 ];
 
 impl<'a> Input<'a> {
@@ -177,6 +188,11 @@ impl<'a> Variant<'a> {
         })
     }
 
+    /// Whether the variant keeps the class decided for its response.
+    pub(crate) fn keeps_decision(&self) -> bool {
+        self.field(|f| f == Fill::RetryClass).is_some()
+    }
+
     /// Whether this is the catch-all.
     pub(crate) fn is_catch_all(&self) -> bool {
         self.attrs.other.is_some()
@@ -207,9 +223,10 @@ impl Fill {
             "raw" => wrapped(ty, "Option", "String").then_some(Fill::Raw),
             "field_errors" => wrapped(ty, "Vec", "FieldError").then_some(Fill::FieldErrors),
             "retry_after" => wrapped(ty, "Option", "Duration").then_some(Fill::RetryAfter),
-            "hints" => last_segment(ty)
-                .is_some_and(|(s, args)| s == "DelayHints" && args.is_none())
-                .then_some(Fill::Hints),
+            "hints" => plain(ty, "DelayHints").then_some(Fill::Hints),
+            "retry_class" => plain(ty, "RetryClass").then_some(Fill::RetryClass),
+            "decided_by" => plain(ty, "DecidedBy").then_some(Fill::DecidedBy),
+            "extras" => plain(ty, "Extras").then_some(Fill::Extras),
             _ => None,
         };
         fill.ok_or(Unfillable::WrongType { expected })
@@ -229,6 +246,11 @@ fn last_segment(ty: &Type) -> Option<(String, Option<&syn::AngleBracketedGeneric
         PathArguments::Parenthesized(_) => return None,
     };
     Some((last.ident.to_string(), args))
+}
+
+/// Whether `ty` is `name`, without generic arguments (by last path segment).
+fn plain(ty: &Type, name: &str) -> bool {
+    last_segment(ty).is_some_and(|(s, args)| s == name && args.is_none())
 }
 
 /// Whether `ty` is `outer<inner>` (by last path segments).

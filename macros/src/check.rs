@@ -11,7 +11,7 @@ use quote::ToTokens;
 use crate::ast::{FILLABLE, Input, Style, Unfillable};
 use crate::attr::CodeLit;
 use crate::bind::{self, Bound};
-use crate::class::ClassRule;
+use crate::class::{self, ClassRule};
 use crate::ctxt::Ctxt;
 use errspec_codegen::load::did_you_mean;
 
@@ -36,7 +36,7 @@ pub(crate) fn check_input(cx: &Ctxt, input: &Input) {
 /// The rules that need the catalog and the retry-class rules.
 pub(crate) fn check_bound(cx: &Ctxt, input: &Input, bound: &Bound, rules: &[ClassRule]) {
     check_codes_in_catalog(cx, input, bound);
-    check_no_response_rules(cx, input, bound);
+    check_decision_kept(cx, input, bound, rules);
     check_exhaustive(cx, input, bound);
     check_retry_determined(cx, input, bound, rules);
 }
@@ -378,29 +378,27 @@ fn check_codes_in_catalog(cx: &Ctxt, input: &Input, bound: &Bound) {
     }
 }
 
-/// A catalog's `rules` and `headers.should_retry` decide the class from
-/// each response's headers, body and message, which a derived enum does
-/// not keep: its `retry_class()` could not answer as the generated type
-/// does, so the derive refuses such an API rather than classify it
-/// differently.
-fn check_no_response_rules(cx: &Ctxt, input: &Input, bound: &Bound) {
-    let Some(spec) = &input.attrs.spec else {
-        return;
-    };
-    let api = &bound.api;
-    let what = match (api.rules.is_empty(), api.headers.should_retry.is_some()) {
-        (true, false) => return,
-        (false, false) => "`rules`",
-        (true, true) => "a retry directive (`headers.should_retry`)",
-        (false, true) => "`rules` and a retry directive (`headers.should_retry`)",
-    };
-    cx.error_at(
-        spec.span,
-        format!(
-            "API `{}` of `{}` has {what}, which decide the class per response;              `#[derive(ApiError)]` cannot keep that decision: use `errspec::catalog!(\"{}\")`",
-            api.name.value, spec.value, spec.value
-        ),
-    );
+/// A variant whose class the API's rules or retry directive can decide per
+/// response keeps that decision in a `retry_class` field: the variant alone
+/// does not say which class the generated type would give.
+fn check_decision_kept(cx: &Ctxt, input: &Input, bound: &Bound, rules: &[ClassRule]) {
+    let reasons = class::per_response(input, bound, rules);
+    for (v, reason) in input.variants.iter().zip(reasons) {
+        let Some(reason) = reason else { continue };
+        if v.keeps_decision() || v.attrs.had_errors {
+            continue;
+        }
+        let span = v.attrs.other.unwrap_or_else(|| v.ident.span());
+        cx.error_at(
+            span,
+            format!(
+                "{reason} of API `{}` can decide the retry class of a response that \
+                 `{}` receives; keep the decision with a field \
+                 `retry_class: errspec::RetryClass`",
+                bound.api.name.value, v.ident
+            ),
+        );
+    }
 }
 
 /// With `exhaustive`, every code of the catalog is mapped to a variant, so
@@ -447,6 +445,10 @@ fn check_exhaustive(cx: &Ctxt, input: &Input, bound: &Bound) {
 fn check_retry_determined(cx: &Ctxt, input: &Input, bound: &Bound, rules: &[ClassRule]) {
     let inline = bound.spec.is_none();
     for ((v, b), rule) in input.variants.iter().zip(&bound.variants).zip(rules) {
+        // A variant that keeps the decided class needs nothing else.
+        if v.keeps_decision() {
+            continue;
+        }
         // A mapping with mistakes (already reported) has no rule worth
         // asking fields for.
         let complete = !v.attrs.had_errors

@@ -9,10 +9,11 @@
 
 use std::collections::HashSet;
 
-use errspec_codegen::model::{Api, Code, CodeValue, Defaults, RetryClass};
+use errspec_codegen::model::{self, Api, Code, CodeValue, Defaults, RetryClass, Test};
 
 use crate::ast::{Input, Variant};
 use crate::bind::{Bound, BoundVariant};
+use errspec_core::rules::contains_ignore_ascii_case;
 
 /// How to find a variant's retry class.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,19 +128,22 @@ fn variant_rule(
         None
     };
     // Codes the variant maps, and codes no variant maps that can arrive
-    // here with a class of their own (a generated type would honour it).
+    // here (at any of its statuses: a code comes with whatever status the
+    // server sends) with a class of their own (a generated type honours it).
     let unmapped_with_class = api.codes.iter().filter(|c| {
         !mapped.contains(&c.value)
             && c.retry.is_some()
-            && (variant.is_catch_all() || c.statuses.iter().any(|s| bound.statuses.contains(s)))
+            && (variant.is_catch_all() || !bound.statuses.is_empty())
     });
+    let statuses = (!variant.is_catch_all()).then_some(bound.statuses.as_slice());
+    let keeps_status = variant.status_repr().is_some();
     let rows: Vec<(CodeValue, ClassRule)> = own
         .into_iter()
         .chain(unmapped_with_class)
-        .map(|c| (c.value.clone(), code_rule(api, c)))
-        .filter(|(value, rule)| {
+        .map(|c| (c.value.clone(), code_rule(api, c, keeps_status)))
+        .filter(|(_, rule)| {
             then.as_ref()
-                .is_none_or(|then| !same_as(rule, then, api, value))
+                .is_none_or(|then| !same_as(rule, then, statuses))
         })
         .collect();
     match (rows.as_slice(), then) {
@@ -155,29 +159,27 @@ fn variant_rule(
     }
 }
 
-/// Whether a code's rule gives what `then` gives at every status the code
-/// comes with, so its row can be left out.
-fn same_as(rule: &ClassRule, then: &ClassRule, api: &Api, value: &CodeValue) -> bool {
+/// Whether a code's rule gives what `then` gives at every status the
+/// variant receives without a code (`statuses`; `None`: any status), so
+/// its row can be left out.
+fn same_as(rule: &ClassRule, then: &ClassRule, statuses: Option<&[u16]>) -> bool {
     if rule == then {
         return true;
     }
-    let (ClassRule::Fixed(class), Some(code)) =
-        (rule, api.codes.iter().find(|c| &c.value == value))
-    else {
+    let (ClassRule::Fixed(class), Some(statuses)) = (rule, statuses) else {
         return false;
     };
-    !code.statuses.is_empty()
-        && code
-            .statuses
-            .iter()
-            .all(|s| then.at_status(*s) == Some(*class))
+    !statuses.is_empty() && statuses.iter().all(|s| then.at_status(*s) == Some(*class))
 }
 
-/// A code's class: its own, else its statuses'.
-fn code_rule(api: &Api, code: &Code) -> ClassRule {
+/// A code's class: its own, else the class of the status it came with.
+/// A variant that keeps the status reads it, as the generated type does;
+/// one that does not takes the class of the code's documented statuses
+/// (the status it comes with, when the server keeps to its docs).
+fn code_rule(api: &Api, code: &Code, keeps_status: bool) -> ClassRule {
     match code.retry {
         Some(class) => ClassRule::Fixed(class),
-        None if code.statuses.is_empty() => status_rule(api, None),
+        None if code.statuses.is_empty() || keeps_status => status_rule(api, None),
         None => status_rule(api, Some(&code.statuses)),
     }
 }
@@ -212,4 +214,94 @@ fn status_rule(api: &Api, statuses: Option<&[u16]>) -> ClassRule {
             }
         }
     }
+}
+
+/// Per variant, in declaration order: why the API's rules or retry
+/// directive can give one of its responses a class its [`ClassRule`] does
+/// not (`None`: they cannot). Such a variant keeps the decided class in a
+/// `retry_class` field, as the generated type keeps it.
+///
+/// A rule reaches a variant unless its `status` or `code` condition
+/// excludes every response the variant receives; conditions on headers,
+/// the message or body values are taken to hold (they vary per response).
+pub(crate) fn per_response(
+    input: &Input,
+    bound: &Bound,
+    rules: &[ClassRule],
+) -> Vec<Option<String>> {
+    let api = &bound.api;
+    let mapped: HashSet<&CodeValue> = bound.variants.iter().flat_map(|v| &v.codes).collect();
+    input
+        .variants
+        .iter()
+        .zip(&bound.variants)
+        .zip(rules)
+        .map(|((v, b), rule)| {
+            if let Some(header) = &api.headers.should_retry {
+                return Some(format!("the server's retry directive (`{}`)", header.value));
+            }
+            let fixed = match rule {
+                ClassRule::Fixed(class) => Some(*class),
+                _ => None,
+            };
+            api.rules.iter().enumerate().find_map(|(i, r)| {
+                let changes = fixed != Some(r.retry) && reaches(r, v, b, &mapped);
+                changes.then(|| match &r.name {
+                    Some(name) => format!("rule `{}` (`{}`)", name.value, r.retry.as_str()),
+                    None => format!("rule #{} (`{}`)", i + 1, r.retry.as_str()),
+                })
+            })
+        })
+        .collect()
+}
+
+/// Whether rule `r` can match a response that decodes to the variant.
+fn reaches(
+    r: &model::Rule,
+    variant: &Variant,
+    bound: &BoundVariant,
+    mapped: &HashSet<&CodeValue>,
+) -> bool {
+    // Reached by its codes only: at any status, with one of them.
+    let codes_only = !variant.is_catch_all() && bound.statuses.is_empty();
+    r.conditions.iter().all(|c| match c {
+        model::Condition::Status(ranges) => {
+            // A code arrives at any status; so does the catch-all's response.
+            variant.is_catch_all()
+                || !bound.codes.is_empty()
+                || bound.statuses.iter().any(|s| {
+                    ranges
+                        .iter()
+                        .any(|(first, last)| (first..=last).contains(&s))
+                })
+        }
+        model::Condition::Code(test) => {
+            let same = |text: &str, code: &CodeValue| match code {
+                CodeValue::Int(n) => text.trim().parse::<i64>() == Ok(*n),
+                CodeValue::Str(s) => s == text,
+            };
+            if codes_only {
+                bound.codes.iter().any(|code| match test {
+                    Test::Equals(t) => same(t, code),
+                    Test::In(ts) => ts.iter().any(|t| same(t, code)),
+                    Test::NotEquals(t) => !same(t, code),
+                    Test::Present(present) => *present,
+                    Test::Contains(needle) => contains_ignore_ascii_case(&code.to_string(), needle),
+                })
+            } else {
+                // Codes mapped to other variants never arrive here; any
+                // other code, or none, may.
+                let elsewhere = |t: &String| {
+                    mapped.iter().any(|code| same(t, code))
+                        && !bound.codes.iter().any(|c| same(t, c))
+                };
+                match test {
+                    Test::Equals(t) => !elsewhere(t),
+                    Test::In(ts) => !ts.iter().all(elsewhere),
+                    _ => true,
+                }
+            }
+        }
+        _ => true,
+    })
 }

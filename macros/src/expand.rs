@@ -4,8 +4,10 @@
 
 use std::path::Path;
 
-use errspec_codegen::expand::{decoder_items, retry_class};
-use errspec_codegen::model::{CodeValue, RetryClass};
+use errspec_codegen::expand::{
+    classifier_expr, decoder_items, extras_static, has_classifier, idempotency_const, retry_class,
+};
+use errspec_codegen::model::{CodeType, CodeValue, RetryClass};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::DeriveInput;
@@ -128,6 +130,23 @@ impl Expander<'_> {
                 .as_ref()
                 .map(|h| h.value.to_token_stream()),
         );
+        let idempotency_more = idempotency_const(&self.bound.api);
+        let decides = self.decides();
+        let classifier = (decides && has_classifier(&self.bound.api)).then(|| {
+            let classifier = classifier_expr(&self.bound.api);
+            quote! {
+                /// The API's server directive and rules.
+                static CLASSIFIER: ::errspec::rules::Classifier = #classifier;
+            }
+        });
+        let table_classes = decides.then(|| self.table_classes());
+        let extras = self
+            .input
+            .variants
+            .iter()
+            .any(|v| v.field(|f| f == Fill::Extras).is_some())
+            .then(|| extras_static(&self.bound.api))
+            .flatten();
         let decode = self.decode();
         let retry_class = self.retry_class();
         let code = self.code();
@@ -141,12 +160,16 @@ impl Expander<'_> {
                 // The layout prepared once, as generated types do, so a
                 // decode does not rebuild it.
                 #decoder
+                #classifier
+                #table_classes
+                #extras
 
                 #[automatically_derived]
                 impl ::errspec::ApiError for #ty {
                     const PROVIDER: &'static str = #provider;
                     const API: &'static str = #api;
                     const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = #idempotency;
+                    #idempotency_more
 
                     #decode
 
@@ -235,7 +258,7 @@ impl Expander<'_> {
         let has_code_arms = self.bound.variants.iter().any(|b| !b.codes.is_empty());
         let which = if has_code_arms {
             quote! {
-                match parts.code.as_ref().map(::errspec::decode::RawCode::to_text).as_deref() {
+                match code.as_deref() {
                     #(#code_arms)*
                     _ => #by_status,
                 }
@@ -243,7 +266,9 @@ impl Expander<'_> {
         } else {
             by_status
         };
-        let uses_parts = has_code_arms || variants.iter().any(|v| !v.fields.is_empty());
+        let decides = self.decides();
+        let uses_parts = has_code_arms || decides || variants.iter().any(|v| !v.fields.is_empty());
+        let uses_code = has_code_arms || decides || variants.iter().any(Variant::keeps_code);
         let arms = variants.iter().enumerate().map(|(i, v)| {
             let ident = v.ident;
             let fields = v.fields.iter().filter_map(|f| {
@@ -252,9 +277,7 @@ impl Expander<'_> {
                     // Shorthand: `status` is the parameter's name too.
                     Fill::Status(StatusRepr::StatusCode) => return Some(quote!(status,)),
                     Fill::Status(StatusRepr::U16) => quote!(status.as_u16()),
-                    Fill::Code => quote! {
-                        parts.code.as_ref().map(|code| code.to_text().into_owned())
-                    },
+                    Fill::Code => quote!(code.as_deref().map(::std::borrow::ToOwned::to_owned)),
                     Fill::Message => quote!(parts.message.map(::std::borrow::Cow::into_owned)),
                     Fill::RequestId => {
                         quote!(parts.request_id.map(::std::borrow::Cow::into_owned))
@@ -265,6 +288,15 @@ impl Expander<'_> {
                     }
                     Fill::Hints => quote!(parts.hints),
                     Fill::Raw => quote!(parts.raw),
+                    Fill::RetryClass => quote!(decided.0),
+                    Fill::DecidedBy => quote!(decided.1),
+                    Fill::Extras => {
+                        if self.bound.api.body.extras.is_empty() {
+                            quote!(::errspec::Extras::EMPTY)
+                        } else {
+                            quote!(::errspec::Extras::from_captures(&EXTRAS, &parts.captures))
+                        }
+                    }
                 };
                 Some(quote!(#name: #value,))
             });
@@ -287,8 +319,35 @@ impl Expander<'_> {
             arms.push(catch_all);
         }
         let parts = if uses_parts {
+            let code = uses_code.then(|| self.code_text());
+            let decided = decides.then(|| {
+                let decide = if has_classifier(&self.bound.api) {
+                    quote! {
+                        let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
+                            .code(code.as_deref())
+                            .message(parts.message.as_deref())
+                            .captures(&parts.captures);
+                        CLASSIFIER.decide(&facts, code_class, status_class, default_class)
+                    }
+                } else {
+                    quote!(::errspec::rules::by_tables(
+                        code_class,
+                        status_class,
+                        default_class
+                    ))
+                };
+                quote! {
+                    let decided = {
+                        let (code_class, status_class, default_class) =
+                            table_classes(status.as_u16(), code.as_deref());
+                        #decide
+                    };
+                }
+            });
             quote! {
                 let parts = DECODER.decode(status, headers, body);
+                #code
+                #decided
             }
         } else {
             quote! {
@@ -310,9 +369,133 @@ impl Expander<'_> {
         }
     }
 
+    /// Whether some variant keeps the decided class or what decided it:
+    /// then `decode` decides as the generated type does.
+    fn decides(&self) -> bool {
+        self.input.variants.iter().any(|v| {
+            v.field(|f| matches!(f, Fill::RetryClass | Fill::DecidedBy))
+                .is_some()
+        })
+    }
+
+    /// `let code = …;`: the code's text as the generated type writes it:
+    /// an integer in decimal, and in an integer-coded API a string that
+    /// reads as a listed code in decimal too (`"007"` is `7`).
+    fn code_text(&self) -> TokenStream {
+        let api = &self.bound.api;
+        let listed: Vec<i64> = api
+            .codes
+            .iter()
+            .filter_map(|c| match c.value {
+                CodeValue::Int(n) => Some(n),
+                CodeValue::Str(_) => None,
+            })
+            .collect();
+        if api.body.code_type != CodeType::Integer || listed.is_empty() {
+            return quote! {
+                let code = parts.code.as_ref().map(::errspec::decode::RawCode::to_text);
+            };
+        }
+        let listed = listed
+            .iter()
+            .map(|n| proc_macro2::Literal::i64_unsuffixed(*n));
+        quote! {
+            let code = parts.code.as_ref().map(|raw| {
+                let int = raw
+                    .as_int()
+                    .or_else(|| raw.as_str().and_then(|s| s.parse::<i64>().ok()));
+                match int {
+                    ::core::option::Option::Some(n) if ::core::matches!(n, #(#listed)|*) => {
+                        ::std::borrow::Cow::Owned(::std::string::ToString::to_string(&n))
+                    }
+                    _ => raw.to_text(),
+                }
+            });
+        }
+    }
+
+    /// `fn table_classes(status, code)`: the classes the catalog's tables
+    /// give, the code's own `retry`, the listed status's and the defaults',
+    /// for `Classifier::decide`.
+    fn table_classes(&self) -> TokenStream {
+        let api = &self.bound.api;
+        let some = |class: RetryClass| {
+            let class = retry_class(class);
+            quote!(::core::option::Option::Some(#class))
+        };
+        let code_rows: Vec<TokenStream> = RetryClass::ALL
+            .into_iter()
+            .filter_map(|class| {
+                let texts: Vec<String> = api
+                    .codes
+                    .iter()
+                    .filter(|c| c.retry == Some(class))
+                    .map(|c| c.value.to_string())
+                    .collect();
+                let value = some(class);
+                (!texts.is_empty())
+                    .then(|| quote!(::core::option::Option::Some(#(#texts)|*) => #value,))
+            })
+            .collect();
+        let code_class = if code_rows.is_empty() {
+            quote!({
+                let _ = code;
+                ::core::option::Option::None
+            })
+        } else {
+            quote! {
+                match code {
+                    #(#code_rows)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        };
+        let status_rows: Vec<TokenStream> = api
+            .statuses
+            .iter()
+            .map(|s| {
+                let status = status_literal(s.status);
+                let value = some(s.retry);
+                quote!(#status => #value,)
+            })
+            .collect();
+        let status_class = if status_rows.is_empty() {
+            quote!(::core::option::Option::None)
+        } else {
+            quote! {
+                match status {
+                    #(#status_rows)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        };
+        let client = retry_class(api.defaults.client_error);
+        let server = retry_class(api.defaults.server_error);
+        quote! {
+            /// The classes the catalog's tables give a response: the
+            /// code's own, the listed status's and the defaults'.
+            fn table_classes(
+                status: u16,
+                code: ::core::option::Option<&str>,
+            ) -> (
+                ::core::option::Option<::errspec::RetryClass>,
+                ::core::option::Option<::errspec::RetryClass>,
+                ::errspec::RetryClass,
+            ) {
+                let code_class = #code_class;
+                let status_class = #status_class;
+                let default_class = if status >= 500 { #server } else { #client };
+                (code_class, status_class, default_class)
+            }
+        }
+    }
+
     fn retry_class(&self) -> TokenStream {
         let arms = self.input.variants.iter().zip(self.rules).map(|(v, rule)| {
             let ident = v.ident;
+            if v.keeps_decision() {
+                return quote!(Self::#ident { retry_class, .. } => *retry_class,);
+            }
             let code = rule.needs_code().then(|| quote!(code,));
             let status = rule.needs_status().then(|| quote!(status,));
             let body = rule_expr(rule, v.status_repr().unwrap_or(StatusRepr::StatusCode));
@@ -470,6 +653,13 @@ impl Expander<'_> {
             quote!(&[::errspec::FieldError]),
             quote!(field_errors),
             quote!(&[]),
+        ));
+        out.extend(field(
+            Fill::DecidedBy,
+            "decided_by",
+            quote!(::core::option::Option<::errspec::DecidedBy>),
+            quote!(::core::option::Option::Some(*decided_by)),
+            quote!(::core::option::Option::None),
         ));
         out.extend(field(
             Fill::Hints,

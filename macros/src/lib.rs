@@ -214,6 +214,9 @@ pub fn catalog(input: TokenStream) -> TokenStream {
 /// | `retry_after` | `Option<std::time::Duration>` | the server's requested delay: `Retry-After`, else a spent rate-limit window's reset |
 /// | `hints` | `errspec::DelayHints` | every delay header |
 /// | `raw` | `Option<String>` | a snippet of a body that did not decode |
+/// | `retry_class` | `errspec::RetryClass` | the class decided for the response, as the generated type decides it |
+/// | `decided_by` | `errspec::DecidedBy` | what decided it: the directive, a rule, the code, the status, the defaults |
+/// | `extras` | `errspec::Extras` | the catalog's `extras`, by name (`extras.by_name("decline_code")`) |
 ///
 /// The accessors of `ApiError` answer from the fields: `message()` from
 /// `message`, `status()` from `status` (or the variant's only status),
@@ -222,11 +225,40 @@ pub fn catalog(input: TokenStream) -> TokenStream {
 /// # Retry classes
 ///
 /// `retry_class()` gives what a generated type gives for the same
-/// response: the code's class when the catalog gives one, else the
-/// status's (the status table, else the defaults). When a variant can
-/// receive responses of different classes, it must keep what tells them
-/// apart, and the derive says so: the catch-all usually needs a `status`
-/// field, and a variant mapping codes of different classes a `code` field.
+/// response. A variant with a `retry_class` field keeps the class decided
+/// when the response was decoded, exactly as the generated type decides it
+/// (the server's retry directive, the catalog's `rules`, the code's class,
+/// the status table, the defaults); `decided_by` keeps what decided it.
+/// Without that field, the variant's class comes from the code and status
+/// tables: the code's class when the catalog gives one, else the status's.
+/// When a variant can receive responses of different classes, it must
+/// keep what tells them apart, and the derive says so: the catch-all
+/// usually needs a `status` field (or `retry_class`), and a variant mapping
+/// codes of different classes a `code` field. A variant whose responses
+/// the catalog's rules or retry directive can classify (a rule whose
+/// `status` and `code` conditions it can meet) must keep `retry_class`.
+///
+/// ```
+/// use errspec::{ApiError, DecidedBy, RetryClass};
+/// use http::{HeaderMap, HeaderValue, StatusCode};
+///
+/// // Stripe sends `Stripe-Should-Retry`, which decides any response's class.
+/// #[derive(Debug, ApiError)]
+/// #[errspec(spec = "../spec/stripe.yaml", api = "api")]
+/// enum StripeError {
+///     #[errspec(code = "lock_timeout")]
+///     LockTimeout { retry_class: RetryClass },
+///     #[errspec(other)]
+///     Other { code: Option<String>, retry_class: RetryClass, decided_by: DecidedBy },
+/// }
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("stripe-should-retry", HeaderValue::from_static("false"));
+/// let body = br#"{"error":{"code":"resource_missing","message":"No such customer"}}"#;
+/// let error = StripeError::decode(StatusCode::CONFLICT, &headers, body);
+/// assert_eq!(error.retry_class(), RetryClass::Never);
+/// assert_eq!(error.decided_by(), Some(DecidedBy::Directive));
+/// ```
 ///
 /// # What else is generated
 ///

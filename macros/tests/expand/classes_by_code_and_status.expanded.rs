@@ -56,12 +56,8 @@ const _: () = {
             body: &[u8],
         ) -> Self {
             let parts = DECODER.decode(status, headers, body);
-            let variant: usize = match parts
-                .code
-                .as_ref()
-                .map(::errspec::decode::RawCode::to_text)
-                .as_deref()
-            {
+            let code = parts.code.as_ref().map(::errspec::decode::RawCode::to_text);
+            let variant: usize = match code.as_deref() {
                 ::core::option::Option::Some("rate_limited" | "internal_error") => 0usize,
                 _ => {
                     match status.as_u16() {
@@ -73,7 +69,7 @@ const _: () = {
             match variant {
                 0usize => {
                     Self::TryLater {
-                        code: parts.code.as_ref().map(|code| code.to_text().into_owned()),
+                        code: code.as_deref().map(::std::borrow::ToOwned::to_owned),
                     }
                 }
                 1usize => {

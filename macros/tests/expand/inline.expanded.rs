@@ -66,12 +66,8 @@ const _: () = {
             body: &[u8],
         ) -> Self {
             let parts = DECODER.decode(status, headers, body);
-            let variant: usize = match parts
-                .code
-                .as_ref()
-                .map(::errspec::decode::RawCode::to_text)
-                .as_deref()
-            {
+            let code = parts.code.as_ref().map(::errspec::decode::RawCode::to_text);
+            let variant: usize = match code.as_deref() {
                 ::core::option::Option::Some("card_declined" | "insufficient_funds") => {
                     1usize
                 }
@@ -92,10 +88,7 @@ const _: () = {
                 }
                 1usize => {
                     Self::Declined {
-                        code: parts
-                            .code
-                            .as_ref()
-                            .map(|code| code.to_text().into_owned()),
+                        code: code.as_deref().map(::std::borrow::ToOwned::to_owned),
                         message: parts.message.map(::std::borrow::Cow::into_owned),
                     }
                 }

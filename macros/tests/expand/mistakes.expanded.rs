@@ -1,5 +1,5 @@
 ::core::compile_error! {
-    "the decoder cannot fill field `body`; it fills fields named status, code, message, request_id, field_errors, retry_after, hints, raw"
+    "the decoder cannot fill field `body`; it fills fields named status, code, message, request_id, field_errors, retry_after, hints, raw, retry_class, decided_by, extras"
 }
 ::core::compile_error! {
     "unknown code `rate_limted`: API `api` of `../spec/topmail.yaml` does not list it; did you mean `rate_limited`?"

@@ -56,12 +56,8 @@ const _: () = {
             body: &[u8],
         ) -> Self {
             let parts = DECODER.decode(status, headers, body);
-            let variant: usize = match parts
-                .code
-                .as_ref()
-                .map(::errspec::decode::RawCode::to_text)
-                .as_deref()
-            {
+            let code = parts.code.as_ref().map(::errspec::decode::RawCode::to_text);
+            let variant: usize = match code.as_deref() {
                 ::core::option::Option::Some("rate_limited") => 0usize,
                 ::core::option::Option::Some(
                     "validation_error" | "missing_from_email",
@@ -84,10 +80,7 @@ const _: () = {
                 }
                 1usize => {
                     Self::Invalid {
-                        code: parts
-                            .code
-                            .as_ref()
-                            .map(|code| code.to_text().into_owned()),
+                        code: code.as_deref().map(::std::borrow::ToOwned::to_owned),
                         field_errors: parts.field_errors,
                     }
                 }
@@ -95,10 +88,7 @@ const _: () = {
                 _ => {
                     Self::Other {
                         status,
-                        code: parts
-                            .code
-                            .as_ref()
-                            .map(|code| code.to_text().into_owned()),
+                        code: code.as_deref().map(::std::borrow::ToOwned::to_owned),
                         message: parts.message.map(::std::borrow::Cow::into_owned),
                         request_id: parts.request_id.map(::std::borrow::Cow::into_owned),
                     }

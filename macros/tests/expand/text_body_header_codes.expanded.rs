@@ -43,12 +43,25 @@ const _: () = {
             body: &[u8],
         ) -> Self {
             let parts = DECODER.decode(status, headers, body);
-            let variant: usize = match parts
+            let code = parts
                 .code
                 .as_ref()
-                .map(::errspec::decode::RawCode::to_text)
-                .as_deref()
-            {
+                .map(|raw| {
+                    let int = raw
+                        .as_int()
+                        .or_else(|| raw.as_str().and_then(|s| s.parse::<i64>().ok()));
+                    match int {
+                        ::core::option::Option::Some(
+                            n,
+                        ) if ::core::matches!(n, 1001 | - 7) => {
+                            ::std::borrow::Cow::Owned(
+                                ::std::string::ToString::to_string(&n),
+                            )
+                        }
+                        _ => raw.to_text(),
+                    }
+                });
+            let variant: usize = match code.as_deref() {
                 ::core::option::Option::Some("1001" | "-7") => 0usize,
                 _ => {
                     match status.as_u16() {
