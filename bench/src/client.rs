@@ -1,17 +1,14 @@
 //! Section 4: the runtime client against a local server.
 //!
-//! - Overhead: successful requests through `errspec::Client` vs the same
-//!   `reqwest::Client` used directly, in alternating batches, each request
-//!   awaited and its body read. Once for an API without idempotency keys
-//!   (Artmail) and once for one with them (TopMail), where plain reqwest
-//!   sends the same kind of key (a fresh UUID v4 header) so both do the
-//!   same work on the wire.
+//! - Overhead ([`crate::overhead`]): CPU work in the client process per
+//!   successful request, `errspec::Client` and each integration side by
+//!   side with the bare stack it wraps, the server in another process.
 //! - Timing accuracy: a server that answers the first request of a trial
 //!   with `429` and `Retry-After: 1` and the next with `200`; the gap
 //!   between the two requests' arrivals, measured by the server.
 //!
 //! The server is a few lines of tokio on a raw socket (HTTP/1.1,
-//! keep-alive, fixed responses) on its own thread, so it costs both sides
+//! keep-alive, fixed responses) on its own thread, so it costs every side
 //! the same and as little as possible.
 
 use std::collections::HashMap;
@@ -23,158 +20,51 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use errspec::client::Client;
 use errspec::{RetryPolicy, SendOptions};
-use errspec_providers::{artmail, topmail};
+use errspec_providers::topmail;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::measure::median;
 use crate::report::Report;
-use crate::table::Table;
 
 /// When each request of each throttle trial arrived, by trial.
-type Arrivals = Arc<Mutex<HashMap<String, Vec<Instant>>>>;
+pub type Arrivals = Arc<Mutex<HashMap<String, Vec<Instant>>>>;
 
 /// The TopMail body of a 429.
 const THROTTLED_BODY: &str =
     r#"{"error":{"code":"rate_limited","message":"Too many requests; retry after 1 second."}}"#;
 
-/// Runs the section.
-pub fn run(full: bool) -> Result<Report> {
+/// Runs the section; `exe` is `errspec-bench` itself (the overhead runs
+/// it as server and client processes).
+pub fn run(exe: &std::path::Path, full: bool) -> Result<Report> {
+    let (overhead_text, overhead_summary) = crate::overhead::run(exe, full)?;
     let (addr, arrivals) = start_server()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let (requests, rounds) = if full { (50_000, 250) } else { (10_000, 100) };
-    let (plain_a, client_a) =
-        runtime.block_on(overhead::<artmail::Error>(addr, requests, rounds))?;
-    let (plain_t, client_t) =
-        runtime.block_on(overhead::<topmail::Error>(addr, requests, rounds))?;
     let trials = 50;
     let concurrent = if full { 1 } else { 10 };
     let gaps = runtime.block_on(retry_after_gaps(addr, &arrivals, trials, concurrent))?;
 
     let mut report = Report::default();
-    let mut table = Table::new(&[
-        "API",
-        "requests each",
-        "reqwest µs/req",
-        "errspec::Client µs/req",
-        "client/reqwest",
-    ]);
-    for (api, plain, client) in [
-        ("artmail (no idempotency key)", plain_a, client_a),
-        ("topmail (idempotency key on both)", plain_t, client_t),
-    ] {
-        table.row(vec![
-            api.into(),
-            requests.to_string(),
-            format!("{:.1}", plain * 1e6),
-            format!("{:.1}", client * 1e6),
-            format!("{:.3}", client / plain),
-        ]);
-    }
     let mut gap_ms: Vec<f64> = gaps.iter().map(|g| g.as_secs_f64() * 1000.0).collect();
     let min = gap_ms.iter().copied().fold(f64::INFINITY, f64::min);
     let max = gap_ms.iter().copied().fold(0.0, f64::max);
     let med = median(&mut gap_ms);
     let _ = write!(
         report.text,
-        "## 4. Client overhead and Retry-After accuracy\n\n\
-         Successful `GET`s to a local HTTP/1.1 server (raw tokio socket, keep-alive), \
-         sequential, in {rounds} alternating batches per side; time per request is the best \
-         batch's (each request awaited and its body read). Both sides use one \
-         `reqwest::Client` with default settings.\n\n{table}\n\
+        "## 4. Client overhead and Retry-After accuracy\n\n{overhead_text}\n\
          `Retry-After: 1` on a 429, then 200: gap between the two requests' arrival at the \
          server over {trials} trials ({concurrent} at a time): median {med:.1} ms, min \
          {min:.1} ms, max {max:.1} ms.\n"
     );
-    report.figure(
-        "client: errspec::Client / reqwest (no key)",
-        format!("{:.3}", client_a / plain_a),
-        "≤ 1.05",
-    );
-    report.figure(
-        "client: errspec::Client / reqwest (idempotency key)",
-        format!("{:.3}", client_t / plain_t),
-        "≤ 1.05",
-    );
+    report.summary.extend(overhead_summary);
     report.figure(
         format!("client: Retry-After: 1 gap, median / max of {trials}"),
         format!("{med:.1} / {max:.1} ms"),
         "1000–1050 ms",
     );
     Ok(report)
-}
-
-/// Seconds per request for plain reqwest and for `Client<E>`, each the
-/// best of `rounds` alternating batches, `requests` in all per side.
-async fn overhead<E: errspec::ApiError>(
-    addr: SocketAddr,
-    requests: usize,
-    rounds: usize,
-) -> Result<(f64, f64)> {
-    let http = reqwest::Client::new();
-    let client = Client::<E>::builder(http.clone())
-        .policy(RetryPolicy::default())
-        .build();
-    let url = format!("http://{addr}/ok");
-    let key_header = E::IDEMPOTENCY_HEADER;
-    let batch = (requests / rounds).max(1);
-    let plain = || async {
-        let mut request = http.get(&url);
-        if let Some(header) = key_header {
-            request = request.header(header, new_key());
-        }
-        let response = request.send().await.context("plain request")?;
-        anyhow::ensure!(
-            response.status().is_success(),
-            "plain: {}",
-            response.status()
-        );
-        response.bytes().await.context("plain body")?;
-        Ok(())
-    };
-    let ours = || async {
-        let response = client
-            .send(
-                client.request(reqwest::Method::GET, &url),
-                SendOptions::idempotent(),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("client request: {e}"))?;
-        response.bytes().await.context("client body")?;
-        Ok::<(), anyhow::Error>(())
-    };
-    // Warm up: connections and lazily initialised state.
-    for _ in 0..200 {
-        plain().await?;
-        ours().await?;
-    }
-    let (mut best_plain, mut best_ours) = (f64::INFINITY, f64::INFINITY);
-    for round in 0..rounds {
-        for side in [round % 2, 1 - round % 2] {
-            let start = Instant::now();
-            for _ in 0..batch {
-                if side == 0 {
-                    plain().await?;
-                } else {
-                    ours().await?;
-                }
-            }
-            let per = start.elapsed().as_secs_f64() / batch as f64;
-            if side == 0 {
-                best_plain = best_plain.min(per);
-            } else {
-                best_ours = best_ours.min(per);
-            }
-        }
-    }
-    Ok((best_plain, best_ours))
-}
-
-/// A random UUID v4 as text, as the client makes idempotency keys.
-fn new_key() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 /// `trials` throttle trials, `concurrent` at a time: the gap between each
@@ -230,10 +120,16 @@ async fn retry_after_gaps(
 /// record of throttle-trial arrivals.
 fn start_server() -> Result<(SocketAddr, Arrivals)> {
     let arrivals: Arrivals = Arc::default();
-    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding")?;
-    std_listener.set_nonblocking(true)?;
-    let addr = std_listener.local_addr()?;
-    let record = arrivals.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding")?;
+    let addr = listener.local_addr()?;
+    spawn_server(listener, arrivals.clone())?;
+    Ok((addr, arrivals))
+}
+
+/// Serves `listener` on a thread of its own (`errspec-bench serve` runs it
+/// in a process of its own), recording throttle trials in `arrivals`.
+pub fn spawn_server(listener: std::net::TcpListener, arrivals: Arrivals) -> Result<()> {
+    listener.set_nonblocking(true)?;
     std::thread::Builder::new()
         .name("bench-server".into())
         .spawn(move || {
@@ -242,17 +138,17 @@ fn start_server() -> Result<(SocketAddr, Arrivals)> {
                 .build()
                 .expect("server runtime");
             runtime.block_on(async move {
-                let listener = TcpListener::from_std(std_listener).expect("listener");
+                let listener = TcpListener::from_std(listener).expect("listener");
                 loop {
                     let Ok((stream, _)) = listener.accept().await else {
                         continue;
                     };
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(serve(stream, record.clone()));
+                    tokio::spawn(serve(stream, arrivals.clone()));
                 }
             });
         })?;
-    Ok((addr, arrivals))
+    Ok(())
 }
 
 /// Serves one keep-alive connection: `/ok` gets 200, `/throttle/N` gets

@@ -34,8 +34,13 @@ fn count(exe: &Path, case: &str, contender: &str, n: u64) -> Result<u64> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    // `==PID== Collected : 123456`
-    String::from_utf8_lossy(&output.stderr)
+    collected(&String::from_utf8_lossy(&output.stderr))
+}
+
+/// The instruction count in callgrind's report on stderr
+/// (`==PID== Collected : 123456`).
+pub fn collected(stderr: &str) -> Result<u64> {
+    stderr
         .lines()
         .find_map(|line| line.split("Collected :").nth(1))
         .and_then(|n| n.trim().parse().ok())

@@ -13,6 +13,7 @@ pub mod decode;
 pub mod generate;
 pub mod instructions;
 pub mod measure;
+pub mod overhead;
 pub mod report;
 pub mod synth;
 pub mod table;

@@ -12,7 +12,7 @@ use errspec_bench::contenders::{Contender, decoder};
 use errspec_bench::measure::Plan;
 use errspec_bench::report::Report;
 use errspec_bench::table::Table;
-use errspec_bench::{cases, client, compile, decode, generate, instructions};
+use errspec_bench::{cases, client, compile, decode, generate, instructions, overhead};
 
 const USAGE: &str = "\
 usage: errspec-bench [--full] [--filter TEXT] [SECTION...]
@@ -21,7 +21,9 @@ sections (default: all):
   decode    decode + classify: errspec vs hand-written floor vs serde_json::Value
   generate  generator scaling on synthetic catalogs (load, check, expand, format)
   compile   cold build of generated code; catalog! macro vs checked-in files
-  client    runtime client vs plain reqwest; Retry-After timing accuracy
+  client    CPU work per request in the client process (instructions under callgrind when
+            valgrind is installed, and thread CPU time), errspec::Client and each integration
+            over the bare stack it wraps, the server in another process; Retry-After accuracy
   instructions  decode instructions per call under valgrind's callgrind (not in
             `all`: slow, needs valgrind; deterministic on a busy machine)
 
@@ -31,7 +33,10 @@ options:
   --sizes N,...  catalog sizes for generate (default 100,1000,10000,50000)
   --root DIR     the workspace (default: found from the current directory)
 
-loop CASE CONTENDER N   decode one case N times (for valgrind --tool=callgrind)";
+loop CASE CONTENDER N   decode one case N times (for valgrind --tool=callgrind)
+serve                   the client section's server: prints its address, serves until stdin closes
+send STACK ADDR WARMUP N  WARMUP then N requests through STACK (reqwest, client, middleware-bare,
+                        middleware, reqwest-retry, tower-bare, tower); prints the N's CPU nanoseconds";
 
 #[derive(Debug)]
 struct Args {
@@ -85,8 +90,11 @@ fn main() -> Result<()> {
         std::process::exit(compile::rustc_wrapper(&args, std::path::Path::new(&log)));
     }
     let raw: Vec<String> = std::env::args().collect();
-    if raw.get(1).map(String::as_str) == Some("loop") {
-        return decode_loop(&raw[2..]);
+    match raw.get(1).map(String::as_str) {
+        Some("loop") => return decode_loop(&raw[2..]),
+        Some("serve") => return overhead::serve_main(),
+        Some("send") => return overhead::send_main(&raw[2..]),
+        _ => {}
     }
     let args = match parse_args() {
         Ok(args) => args,
@@ -124,7 +132,10 @@ fn main() -> Result<()> {
                 };
                 emit(compile::run(&root, args.full)?, &mut summary);
             }
-            "client" => emit(client::run(args.full)?, &mut summary),
+            "client" => {
+                let exe = std::env::current_exe().context("finding errspec-bench's own path")?;
+                emit(client::run(&exe, args.full)?, &mut summary);
+            }
             "instructions" => {
                 let exe = std::env::current_exe().context("finding errspec-bench's own path")?;
                 emit(

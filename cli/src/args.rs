@@ -1,6 +1,8 @@
-//! Command-line parsing for `classify` and `request`.
+//! Command-line parsing.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
+#[cfg(feature = "client")]
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use lexopt::{Arg, Parser, ValueExt};
@@ -16,6 +18,7 @@ impl From<lexopt::Error> for Usage {
 }
 
 /// `PROVIDER[/API]`.
+#[cfg(feature = "client")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     /// Provider identifier.
@@ -24,6 +27,7 @@ pub struct Target {
     pub api: Option<String>,
 }
 
+#[cfg(feature = "client")]
 impl Target {
     fn parse(s: &str) -> Result<Self, Usage> {
         let (provider, api) = match s.split_once('/') {
@@ -41,10 +45,14 @@ impl Target {
 }
 
 /// `classify` arguments.
+#[cfg(feature = "client")]
 #[derive(Debug)]
 pub struct Classify {
     /// Which API.
     pub target: Target,
+    /// Read the API from this directory of specs instead of the built-in
+    /// providers.
+    pub spec_dir: Option<PathBuf>,
     /// The response status.
     pub status: http::StatusCode,
     /// Response headers.
@@ -60,10 +68,14 @@ pub struct Classify {
 }
 
 /// `request` arguments.
+#[cfg(feature = "client")]
 #[derive(Debug)]
 pub struct Request {
     /// Which API.
     pub target: Target,
+    /// Read the API from this directory of specs instead of the built-in
+    /// providers.
+    pub spec_dir: Option<PathBuf>,
     /// Where to send it.
     pub url: reqwest::Url,
     /// The method.
@@ -84,6 +96,7 @@ pub struct Request {
 }
 
 /// The per-attempt timeout of `request` without `--timeout`: 30 s.
+#[cfg(feature = "client")]
 pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// `gen`, `check` and `docs` on a directory of specs.
@@ -99,6 +112,10 @@ pub struct Generate {
     pub docs: Option<std::path::PathBuf>,
     /// The Rust path of the generated modules, for the docs' examples.
     pub crate_path: Option<String>,
+    /// Generate a whole providers crate there instead (`Cargo.toml`,
+    /// `src/`, `docs/`) and `SPEC_DIR/schema.json`: this repository's
+    /// `generated/`.
+    pub crate_dir: Option<PathBuf>,
 }
 
 /// What [`Generate`] does.
@@ -118,10 +135,13 @@ pub enum Command {
     /// Generate, check or document a spec directory.
     Generate(Generate),
     /// Decode and classify one response.
+    #[cfg(feature = "client")]
     Classify(Classify),
     /// Run one logical request through the retrying client.
+    #[cfg(feature = "client")]
     Request(Request),
     /// List the APIs.
+    #[cfg(feature = "client")]
     List,
     /// Print usage.
     Help,
@@ -131,20 +151,25 @@ pub enum Command {
 pub const USAGE: &str = "\
 usage:
   errspec classify PROVIDER[/API] --status N [--header 'Name: value']... [--body TEXT | --body-file PATH]
-                   [--idempotent] [--attempt N] [--now UNIX_SECONDS]
+                   [--idempotent] [--attempt N] [--now UNIX_SECONDS] [--spec-dir DIR]
   errspec request  PROVIDER[/API] --url URL [--method M] [--header 'Name: value']... [--body TEXT]
                    [--idempotent] [--no-idempotency-key] [--max-attempts N] [--timeout SECONDS]
+                   [--spec-dir DIR]
   errspec list
-  errspec gen   SPEC_DIR --out DIR [--docs DIR] [--crate-path PATH]
-  errspec check SPEC_DIR --out DIR [--docs DIR] [--crate-path PATH]
-  errspec docs  SPEC_DIR --docs DIR [--crate-path PATH]
+  errspec gen   SPEC_DIR (--out DIR [--docs DIR] | --crate DIR) [--crate-path PATH]
+  errspec check SPEC_DIR (--out DIR [--docs DIR] | --crate DIR) [--crate-path PATH]
+  errspec docs  SPEC_DIR (--docs DIR | --crate DIR) [--crate-path PATH]
 
-The API may be left out where the provider has one API. `request` gives each
-attempt 30 s (--timeout) and follows no redirects. Set RUST_LOG (e.g.
-RUST_LOG=errspec=debug) for log events on stderr.
+classify and request know the built-in providers by name; with --spec-dir they
+read PROVIDER from that directory of specs instead (no generated code needed).
+The API may be left out where the provider has one API, or names a default.
+`request` gives each attempt 30 s (--timeout) and follows no redirects. Set
+RUST_LOG (e.g. RUST_LOG=errspec=debug) for log events on stderr.
 gen writes one module per spec (DIR/PROVIDER.rs) and DIR/mod.rs, only files
 that changed; check prints every spec diagnostic, decodes the documented
-examples and fails if a file is out of date; docs writes Markdown pages.";
+examples and fails if a file is out of date; docs writes Markdown pages.
+--crate DIR: a whole providers crate instead (DIR/Cargo.toml, DIR/src,
+DIR/docs, and SPEC_DIR/schema.json), as this repository's generated/.";
 
 /// Parses the command line (without the program name).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Usage> {
@@ -155,11 +180,18 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Usage>
         Some(other) => return Err(other.unexpected().into()),
     };
     match sub.as_str() {
+        #[cfg(feature = "client")]
         "classify" => parse_classify(&mut p).map(Command::Classify),
         "gen" => parse_generate(&mut p, GenerateKind::Gen).map(Command::Generate),
         "check" => parse_generate(&mut p, GenerateKind::Check).map(Command::Generate),
         "docs" => parse_generate(&mut p, GenerateKind::Docs).map(Command::Generate),
+        #[cfg(feature = "client")]
         "request" => parse_request(&mut p).map(Command::Request),
+        #[cfg(not(feature = "client"))]
+        "classify" | "request" | "list" => Err(Usage(format!(
+            "`{sub}` needs the `client` feature of errspec-cli, which this build lacks"
+        ))),
+        #[cfg(feature = "client")]
         "list" => {
             if let Some(arg) = p.next()? {
                 return Err(arg.unexpected().into());
@@ -178,9 +210,11 @@ fn parse_generate(p: &mut Parser, kind: GenerateKind) -> Result<Generate, Usage>
     let mut out = None;
     let mut docs = None;
     let mut crate_path = None;
+    let mut crate_dir = None;
     while let Some(arg) = p.next()? {
         match arg {
             Arg::Value(v) if spec_dir.is_none() => spec_dir = Some(v.into()),
+            Arg::Long("crate") => crate_dir = Some(p.value()?.into()),
             Arg::Long("out") if kind != GenerateKind::Docs => out = Some(p.value()?.into()),
             Arg::Long("docs") => docs = Some(p.value()?.into()),
             Arg::Long("crate-path") => crate_path = Some(p.value()?.string()?),
@@ -189,6 +223,10 @@ fn parse_generate(p: &mut Parser, kind: GenerateKind) -> Result<Generate, Usage>
     }
     let spec_dir = spec_dir.ok_or_else(|| Usage("missing SPEC_DIR".into()))?;
     match kind {
+        _ if crate_dir.is_some() && (out.is_some() || docs.is_some()) => {
+            return Err(Usage("--crate DIR takes the place of --out and --docs".into()));
+        }
+        _ if crate_dir.is_some() => {}
         GenerateKind::Docs if docs.is_none() => return Err(Usage("missing --docs DIR".into())),
         GenerateKind::Gen | GenerateKind::Check if out.is_none() => {
             return Err(Usage("missing --out DIR".into()));
@@ -201,11 +239,14 @@ fn parse_generate(p: &mut Parser, kind: GenerateKind) -> Result<Generate, Usage>
         out,
         docs,
         crate_path,
+        crate_dir,
     })
 }
 
+#[cfg(feature = "client")]
 fn parse_classify(p: &mut Parser) -> Result<Classify, Usage> {
     let mut target = None;
+    let mut spec_dir = None;
     let mut status = None;
     let mut headers = http::HeaderMap::new();
     let mut body: Option<Vec<u8>> = None;
@@ -243,11 +284,13 @@ fn parse_classify(p: &mut Parser) -> Result<Classify, Usage> {
                 let secs: u64 = p.value()?.parse()?;
                 now = Some(UNIX_EPOCH + Duration::from_secs(secs));
             }
+            Arg::Long("spec-dir") => spec_dir = Some(PathBuf::from(p.value()?)),
             other => return Err(other.unexpected().into()),
         }
     }
     Ok(Classify {
         target: target.ok_or_else(|| Usage("missing PROVIDER[/API]".into()))?,
+        spec_dir,
         status: status.ok_or_else(|| Usage("missing --status".into()))?,
         headers,
         body: body.unwrap_or_default(),
@@ -257,8 +300,10 @@ fn parse_classify(p: &mut Parser) -> Result<Classify, Usage> {
     })
 }
 
+#[cfg(feature = "client")]
 fn parse_request(p: &mut Parser) -> Result<Request, Usage> {
     let mut target = None;
+    let mut spec_dir = None;
     let mut url = None;
     let mut method = http::Method::GET;
     let mut headers = http::HeaderMap::new();
@@ -308,11 +353,13 @@ fn parse_request(p: &mut Parser) -> Result<Request, Usage> {
                         ))
                     })?;
             }
+            Arg::Long("spec-dir") => spec_dir = Some(PathBuf::from(p.value()?)),
             other => return Err(other.unexpected().into()),
         }
     }
     Ok(Request {
         target: target.ok_or_else(|| Usage("missing PROVIDER[/API]".into()))?,
+        spec_dir,
         url: url.ok_or_else(|| Usage("missing --url".into()))?,
         method,
         headers,
@@ -324,6 +371,7 @@ fn parse_request(p: &mut Parser) -> Result<Request, Usage> {
     })
 }
 
+#[cfg(feature = "client")]
 fn set_once<T>(slot: &mut Option<T>, value: T, flag: &str) -> Result<(), Usage> {
     if slot.is_some() {
         return Err(Usage(format!("{flag}: the body was already given")));
@@ -332,6 +380,7 @@ fn set_once<T>(slot: &mut Option<T>, value: T, flag: &str) -> Result<(), Usage> 
     Ok(())
 }
 
+#[cfg(feature = "client")]
 fn parse_status(s: &str) -> Result<http::StatusCode, Usage> {
     s.parse::<u16>()
         .ok()
@@ -339,6 +388,7 @@ fn parse_status(s: &str) -> Result<http::StatusCode, Usage> {
         .ok_or_else(|| Usage(format!("invalid --status `{s}`: expected 100 to 999")))
 }
 
+#[cfg(feature = "client")]
 fn add_header(headers: &mut http::HeaderMap, raw: &str) -> Result<(), Usage> {
     let (name, value) = raw
         .split_once(':')
@@ -351,7 +401,7 @@ fn add_header(headers: &mut http::HeaderMap, raw: &str) -> Result<(), Usage> {
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "client"))]
 mod tests {
     use super::*;
 

@@ -1,9 +1,15 @@
 //! `errspec gen`, `check` and `docs` on any spec directory: thin callers of
-//! `errspec_codegen::Config`, the same library a build script uses.
+//! `errspec_codegen::Config`, the same library a build script uses, or,
+//! with `--crate DIR`, of the whole-project generator
+//! (`errspec_codegen::project`) that writes this repository's `generated/`.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use errspec_codegen::Config;
+use errspec_codegen::config::describe_drift;
+use errspec_codegen::output::{self, FileUpdate, GeneratedFile};
+use errspec_codegen::project::{FileKind, GenerateError, Generated};
 
 use crate::args::{Generate, GenerateKind};
 
@@ -11,6 +17,23 @@ use crate::args::{Generate, GenerateKind};
 /// Exit 0 on success, 1 on spec errors, failing examples, drift or I/O
 /// errors.
 pub fn run(g: &Generate) -> ExitCode {
+    if let Some(crate_dir) = &g.crate_dir {
+        let result = match g.kind {
+            GenerateKind::Gen => {
+                write_crate(g, crate_dir, &[FileKind::Code, FileKind::Docs, FileKind::Schema])
+            }
+            GenerateKind::Docs => write_crate(g, crate_dir, &[FileKind::Docs]),
+            GenerateKind::Check => check_crate(g, crate_dir),
+        };
+        return match result {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let mut config = Config::new().emit_rerun_if_changed(false);
     if let Some(out) = &g.out {
         config = config.out_dir(out);
@@ -51,4 +74,129 @@ pub fn run(g: &Generate) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Why a `--crate` run stopped.
+#[derive(Debug)]
+enum CrateError {
+    Generate(GenerateError),
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for CrateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CrateError::Generate(e) => write!(f, "{e}"),
+            CrateError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+        }
+    }
+}
+
+/// The providers crate's files, warnings printed; `None` (diagnostics
+/// printed) when a spec has errors.
+fn generate_crate(g: &Generate, crate_dir: &Path) -> Result<Option<Generated>, CrateError> {
+    match errspec_codegen::generate(&g.spec_dir, crate_dir) {
+        Ok(generated) => {
+            eprint!("{}", generated.warnings);
+            Ok(Some(generated))
+        }
+        Err(GenerateError::Spec { rendered, .. }) => {
+            eprint!("{rendered}");
+            Ok(None)
+        }
+        Err(e) => Err(CrateError::Generate(e)),
+    }
+}
+
+/// Writes the files of `kinds` that changed, and removes the files of
+/// deleted specs (of those kinds), printing each path.
+fn write_crate(g: &Generate, crate_dir: &Path, kinds: &[FileKind]) -> Result<bool, CrateError> {
+    let Some(generated) = generate_crate(g, crate_dir)? else {
+        return Ok(false);
+    };
+    let root = shown_root(crate_dir);
+    let files = generated.files_of(kinds);
+    let mut changed = 0;
+    for file in &files {
+        let update = output::ensure_file_contents(&file.path, &file.contents)
+            .map_err(|e| CrateError::Io(file.path.clone(), e))?;
+        let verb = match update {
+            FileUpdate::Unchanged => continue,
+            FileUpdate::Created => "created",
+            FileUpdate::Updated => "updated",
+        };
+        println!("{verb} {}", relative(&root, &file.path));
+        changed += 1;
+    }
+    let all = generated.files_of(&[FileKind::Code, FileKind::Docs]);
+    let stale =
+        output::stale_files(&all, crate_dir).map_err(|e| CrateError::Io(crate_dir.into(), e))?;
+    for path in stale {
+        let kind = if path.extension().is_some_and(|e| e == "md") {
+            FileKind::Docs
+        } else {
+            FileKind::Code
+        };
+        if kinds.contains(&kind) {
+            std::fs::remove_file(&path).map_err(|e| CrateError::Io(path.clone(), e))?;
+            println!("removed {}", relative(&root, &path));
+            changed += 1;
+        }
+    }
+    if changed == 0 {
+        println!("nothing changed: {} files up to date", files.len());
+    }
+    Ok(true)
+}
+
+/// Every diagnostic, every documented example decoded, then drift.
+fn check_crate(g: &Generate, crate_dir: &Path) -> Result<bool, CrateError> {
+    let Some(generated) = generate_crate(g, crate_dir)? else {
+        return Ok(false);
+    };
+    let examples =
+        errspec_codegen::interpret::check_dir(&g.spec_dir).map_err(CrateError::Generate)?;
+    if examples.failures > 0 {
+        eprint!("{}", examples.rendered);
+        eprintln!(
+            "error: {} of {} documented examples do not decode as written",
+            examples.failures, examples.examples
+        );
+        return Ok(false);
+    }
+    let files: Vec<GeneratedFile> = generated.files.into_iter().map(|(_, f)| f).collect();
+    let drift = output::drift(&files, crate_dir).map_err(|e| CrateError::Io(crate_dir.into(), e))?;
+    if drift.is_empty() {
+        println!(
+            "ok: specs check, {} documented examples decode as written and {} generated files are up to date",
+            examples.examples,
+            files.len()
+        );
+        return Ok(true);
+    }
+    let root = shown_root(crate_dir);
+    for d in &drift {
+        eprint!("{}", describe_drift(Some(&root), d));
+    }
+    eprintln!(
+        "error: {} generated file{} out of date; run `errspec gen {} --crate {}`",
+        drift.len(),
+        if drift.len() == 1 { " is" } else { "s are" },
+        g.spec_dir.display(),
+        crate_dir.display(),
+    );
+    Ok(false)
+}
+
+/// Paths are printed relative to the directory that holds the crate (the
+/// repository root for `generated/`).
+fn shown_root(crate_dir: &Path) -> PathBuf {
+    crate_dir.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }

@@ -1,30 +1,14 @@
 //! `errspec`: generate, check and document any directory of specs; classify
-//! an error response, or run a request with retries, for any API in the
-//! generated catalogs. `cargo xtask classify` and `cargo xtask request` call
-//! this binary; `cargo install --path cli` installs it.
+//! an error response, or run a request with retries, for a built-in provider
+//! or any spec directory. `cargo install --path cli` installs it; the work
+//! is [`errspec_cli::run`]'s.
 #![forbid(unsafe_code)]
 
-mod args;
-mod classify;
-mod generate;
-mod request;
-
-use std::io::Write as _;
 use std::process::ExitCode;
-
-use errspec::registry::ApiEntry;
-
-use args::{Command, Target, USAGE, Usage};
 
 fn main() -> ExitCode {
     init_tracing();
-    match run() {
-        Ok(code) => code,
-        Err(Usage(message)) => {
-            eprintln!("error: {message}\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
+    errspec_cli::run(std::env::args_os().skip(1))
 }
 
 /// Log events to stderr as `RUST_LOG` selects (none when it is unset; an
@@ -46,123 +30,4 @@ fn init_tracing() {
         .with_env_filter(filter)
         .with_ansi(false)
         .try_init();
-}
-
-/// Writes `text` and a line break to stdout. A reader that went away (a
-/// closed pipe: `errspec list | head -1`) is not an error: the rest of the
-/// output is simply not wanted. Any other write error is reported, and
-/// turns the exit code into 1.
-fn print_line(text: &str) -> Result<(), ExitCode> {
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => {
-            eprintln!("error: cannot write the output: {e}");
-            Err(ExitCode::FAILURE)
-        }
-    }
-}
-
-fn run() -> Result<ExitCode, Usage> {
-    match args::parse(std::env::args_os().skip(1))? {
-        Command::Help => Ok(print_line(USAGE).err().unwrap_or(ExitCode::SUCCESS)),
-        Command::Generate(g) => Ok(generate::run(&g)),
-        Command::List => {
-            for entry in errspec_providers::APIS {
-                if let Err(code) = print_line(&format!("{}/{}", entry.provider, entry.api)) {
-                    return Ok(code);
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Classify(c) => {
-            let entry = find_api(&c.target)?;
-            Ok(print_json(&classify::classify(entry, &c))
-                .err()
-                .unwrap_or(ExitCode::SUCCESS))
-        }
-        Command::Request(r) => {
-            let entry = find_api(&r.target)?;
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| Usage(format!("cannot start the async runtime: {e}")))?;
-            let report = runtime.block_on(request::request(entry, r))?;
-            let printed = print_json(&report);
-            Ok(match printed {
-                Err(code) => code,
-                Ok(()) if report.ok => ExitCode::SUCCESS,
-                Ok(()) => ExitCode::from(1),
-            })
-        }
-    }
-}
-
-fn print_json(value: &impl serde::Serialize) -> Result<(), ExitCode> {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => print_line(&text),
-        Err(e) => {
-            eprintln!("error: cannot print the result: {e}");
-            Err(ExitCode::FAILURE)
-        }
-    }
-}
-
-/// The API named by `PROVIDER[/API]`; the API may be left out where the
-/// provider has exactly one, or names a default one (`default_api`).
-fn find_api(target: &Target) -> Result<&'static ApiEntry, Usage> {
-    let apis = errspec_providers::APIS;
-    let of_provider: Vec<&ApiEntry> = apis
-        .iter()
-        .filter(|e| e.provider == target.provider)
-        .collect();
-    if of_provider.is_empty() {
-        let providers: Vec<&str> = dedup(apis.iter().map(|e| e.provider));
-        return Err(Usage(format!(
-            "unknown provider `{}`; known providers: {}",
-            target.provider,
-            providers.join(", ")
-        )));
-    }
-    let names = || {
-        of_provider
-            .iter()
-            .map(|e| format!("{}/{}", e.provider, e.api))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match &target.api {
-        Some(api) => of_provider
-            .iter()
-            .copied()
-            .find(|e| e.api == api)
-            .ok_or_else(|| {
-                Usage(format!(
-                    "unknown API `{}/{api}`; known: {}",
-                    target.provider,
-                    names()
-                ))
-            }),
-        None if of_provider.len() == 1 => Ok(of_provider[0]),
-        None => errspec_providers::default_api(&target.provider)
-            .and_then(|api| of_provider.iter().copied().find(|e| e.api == api))
-            .ok_or_else(|| {
-                Usage(format!(
-                    "provider `{}` has several APIs and no default; name one: {}",
-                    target.provider,
-                    names()
-                ))
-            }),
-    }
-}
-
-fn dedup<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
-    for n in names {
-        if !out.contains(&n) {
-            out.push(n);
-        }
-    }
-    out
 }

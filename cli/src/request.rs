@@ -56,14 +56,24 @@ pub async fn request(entry: &ApiEntry, r: Request) -> Result<Report, Usage> {
         .connect_timeout(r.timeout.min(errspec::client::DEFAULT_CONNECT_TIMEOUT))
         .build()
         .map_err(|e| Usage(format!("cannot build the HTTP client: {e}")))?;
+    let from_specs = r.spec_dir.is_some();
     let visitor = Run { http, policy, r };
-    match errspec_providers::visit_api(entry.provider, entry.api, visitor) {
+    if from_specs {
+        return Ok(crate::spec_api::visit(visitor)?.await);
+    }
+    #[cfg(feature = "providers")]
+    return match errspec_providers::visit_api(entry.provider, entry.api, visitor) {
         Ok(fut) => Ok(fut.await),
         Err(_) => Err(Usage(format!(
             "no error type for {}/{}",
             entry.provider, entry.api
         ))),
-    }
+    };
+    #[cfg(not(feature = "providers"))]
+    return Err(Usage(format!(
+        "no error type for {}/{}: this build has no built-in providers; pass --spec-dir",
+        entry.provider, entry.api
+    )));
 }
 
 struct Run {

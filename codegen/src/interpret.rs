@@ -284,45 +284,83 @@ pub fn now(example: &Example) -> SystemTime {
 /// status table, else the defaults).
 pub fn decode(api: &Api, layouts: &Layouts<'_>, example: &Example) -> Outcome {
     let (status, headers, body) = response(example);
-    let parts = layouts.decode(status, &headers, &body);
+    let decoded = decode_response(api, layouts, status, &headers, &body);
+    Outcome {
+        retry: decoded.retry,
+        delay: decoded.details.hints.server_delay(now(example)),
+        code: decoded.code,
+        message: decoded.details.message.map(Into::into),
+        request_id: decoded.details.request_id.map(Into::into),
+        field_errors: decoded
+            .details
+            .field_errors
+            .into_iter()
+            .map(|f| (f.field.into(), f.message.map(Into::into)))
+            .collect(),
+    }
+}
+
+/// Everything a generated error type answers about one response, from the
+/// model: what `errspec classify --spec-dir` reports.
+#[derive(Clone, Debug)]
+pub struct Decoded<'a> {
+    /// The machine code as sent.
+    pub code: Option<String>,
+    /// The variant generated code names: the code's (`Unknown` for an
+    /// unlisted one), else the status's (`Other` for an unlisted one).
+    pub variant: &'a str,
+    /// Whether the code (for an API without codes, the status) is listed.
+    pub known: bool,
+    /// The retry class.
+    pub retry: RetryClass,
+    /// What decided [`retry`](Self::retry).
+    pub decided_by: errspec_core::DecidedBy,
+    /// Status, message, request id, field errors, delay hints, raw snippet.
+    pub details: errspec_core::ErrorDetails,
+}
+
+/// Decodes one response with the runtime decoders over `layouts` (the API's,
+/// from [`layout`]) and classifies it as generated code does: directive,
+/// rules, the code's `retry`, the status table, the defaults.
+pub fn decode_response<'a>(
+    api: &'a Api,
+    layouts: &Layouts<'_>,
+    status: http::StatusCode,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> Decoded<'a> {
+    let parts = layouts.decode(status, headers, body);
     let code = parts.code.as_ref().map(|c| match c {
         RawCode::Str(s) => s.to_string(),
         RawCode::Int(i) => i.to_string(),
     });
     let listed = code.as_deref().and_then(|c| api.code_for(c));
-    // The one class decision generated code makes: directive, rules, code,
-    // status table, defaults.
-    let facts = rules::Facts::new(example.status, &headers)
+    let facts = rules::Facts::new(status.as_u16(), headers)
         .code(code.as_deref())
         .message(parts.message.as_deref())
         .captures(&parts.captures);
-    let status_listed = api
-        .statuses
-        .iter()
-        .find(|s| s.status == example.status)
-        .map(|s| s.retry);
-    let (retry, _) = classifier(api).decide(
+    let status_row = api.statuses.iter().find(|s| s.status == status.as_u16());
+    let (retry, decided_by) = classifier(api).decide(
         &facts,
         listed.and_then(|c| c.retry),
-        status_listed,
-        api.defaults.for_status(example.status),
+        status_row.map(|s| s.retry),
+        api.defaults.for_status(status.as_u16()),
     );
-    Outcome {
-        retry,
-        delay: parts.hints.server_delay(now(example)),
+    let status_variant = status_row.map_or("Other", |s| s.variant.as_str());
+    let (variant, known) = match (&code, listed) {
+        (_, Some(listed)) => (listed.variant.as_str(), true),
+        (Some(_), None) => ("Unknown", false),
+        (None, None) if api.codes.is_empty() => (status_variant, status_row.is_some()),
+        (None, None) => (status_variant, false),
+    };
+    let (_, details) = parts.into_details(status);
+    Decoded {
         code,
-        message: parts.message.map(|m| m.into_owned()),
-        request_id: parts.request_id.map(|r| r.into_owned()),
-        field_errors: parts
-            .field_errors
-            .iter()
-            .map(|f| {
-                (
-                    f.field.to_string(),
-                    f.message.as_ref().map(|m| m.to_string()),
-                )
-            })
-            .collect(),
+        variant,
+        known,
+        retry,
+        decided_by,
+        details,
     }
 }
 

@@ -17,7 +17,8 @@
 //!   attempt and give-up, and the `tracing` events.
 //! - [`client`]: [`Client`], a retrying wrapper over `reqwest`.
 //! - `middleware` (feature `reqwest-middleware`): a reqwest-middleware
-//!   `Middleware` and a reqwest-retry `RetryableStrategy`.
+//!   `Middleware`, and a `RetryableStrategy` and `RetryPolicy` that run
+//!   errspec's decisions inside reqwest-retry's loop.
 //! - `tower` (feature `tower`): a `tower::retry::Policy` and a `Layer`.
 //! - [`pacing`]: holding requests back before the provider refuses them
 //!   (rate-limit headers, throttled responses, the documented

@@ -7,11 +7,18 @@
 //!   [`Observer`](crate::observe::Observer) and the `tracing` events. A
 //!   request's [`SendOptions`] are read from the middleware extensions
 //!   (`RequestBuilder::with_extension`).
-//! - [`ErrspecStrategy`] is a `reqwest_retry::RetryableStrategy`, for code
-//!   that keeps reqwest-retry's own loop: it says *whether* to retry, from
-//!   the status and headers (a strategy never sees the body); *when* and
-//!   *how often* stay reqwest-retry's policy, which reads no `Retry-After`
-//!   and takes no budget. Prefer [`RetryMiddleware`] where you can.
+//! - For code that keeps reqwest-retry's `RetryTransientMiddleware`:
+//!   [`RetryScope`] before it, and inside it [`ErrspecStrategy`] as its
+//!   `RetryableStrategy` and [`ScopedPolicy`] as its `RetryPolicy`. The
+//!   scope starts each request's attempts (idempotency key,
+//!   [`SendOptions`]); the strategy records each result there and asks
+//!   errspec's loop, so server delays, retry safety, the budget, the
+//!   observer and `tracing` apply as in [`Client`](crate::Client); the
+//!   policy hands reqwest-retry the wait errspec decided. Two limits: a
+//!   strategy never sees the body (classes come from the status and
+//!   headers), and the policy's per-attempt timeout and deadline are not
+//!   applied (reqwest's own timeouts are). Prefer [`RetryMiddleware`] where
+//!   you can.
 //!
 //! ```no_run
 //! use errspec::ApiError;
@@ -33,20 +40,42 @@
 //! # Ok(())
 //! }
 //! ```
+//!
+//! With reqwest-retry's loop:
+//!
+//! ```no_run
+//! use errspec::ApiError;
+//! use errspec::middleware::{ErrspecStrategy, RetryScope, ScopedPolicy};
+//! use errspec::retry::Retrier;
+//! use reqwest_retry::RetryTransientMiddleware;
+//!
+//! fn client<E: ApiError>() -> reqwest_middleware::ClientWithMiddleware {
+//!     reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!         .with(RetryScope::new(Retrier::<E>::default()))
+//!         .with(RetryTransientMiddleware::new_with_policy_and_strategy(
+//!             ScopedPolicy,
+//!             ErrspecStrategy::<E>::new(),
+//!         ))
+//!         .build()
+//! }
+//! ```
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::marker::PhantomData;
+use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use http::{Extensions, HeaderName, HeaderValue};
 use reqwest::ResponseBuilderExt;
 use reqwest_middleware::{Middleware, Next};
-use reqwest_retry::{Retryable, RetryableStrategy};
+use reqwest_retry::{RetryDecision, RetryPolicy, Retryable, RetryableStrategy};
 
 use crate::ApiError;
 use crate::client::{DEFAULT_MAX_ERROR_BODY, TransportError};
 use crate::policy::{Decision, TransportFailure};
-use crate::retry::{Retrier, SendOptions};
+use crate::retry::{Attempts, Retrier, SendOptions};
 
 /// A reqwest-middleware `Middleware` that retries requests to the API whose
 /// error type is `E`, exactly as [`Client`](crate::Client) does.
@@ -97,24 +126,7 @@ impl<E: ApiError> Middleware for RetryMiddleware<E> {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<reqwest::Response> {
-        let mut options = extensions.get::<SendOptions>().cloned().unwrap_or_default();
-        let invalid = || reqwest_middleware::Error::middleware(invalid_key::<E>());
-        let header = E::IDEMPOTENCY_HEADER
-            .map(HeaderName::try_from)
-            .transpose()
-            .map_err(|_| invalid())?;
-        // A key the caller already put on the request is kept.
-        if let Some(existing) = header.as_ref().and_then(|h| request.headers().get(h)) {
-            options.idempotency_key = Some(existing.to_str().map_err(|_| invalid())?.to_owned());
-        }
-        let mut attempts = self
-            .retrier
-            .start(request.method(), request.url().path(), options);
-        if let (Some(name), Some(key)) = (header, attempts.idempotency_key()) {
-            let mut value = HeaderValue::from_str(key).map_err(|_| invalid())?;
-            value.set_sensitive(true);
-            request.headers_mut().insert(name, value);
-        }
+        let mut attempts = start(&self.retrier, &mut request, extensions)?;
         loop {
             let spare = request.try_clone();
             attempts.set_replayable(spare.is_some());
@@ -166,6 +178,32 @@ impl<E: ApiError> Middleware for RetryMiddleware<E> {
             }
         }
     }
+}
+
+/// Starts `request`'s attempts with the [`SendOptions`] in `extensions`
+/// and puts its idempotency key on it; a key the caller already put there
+/// is kept.
+fn start<E: ApiError>(
+    retrier: &Retrier<E>,
+    request: &mut reqwest::Request,
+    extensions: &Extensions,
+) -> reqwest_middleware::Result<Attempts<E>> {
+    let mut options = extensions.get::<SendOptions>().cloned().unwrap_or_default();
+    let invalid = || reqwest_middleware::Error::middleware(invalid_key::<E>());
+    let header = E::IDEMPOTENCY_HEADER
+        .map(HeaderName::try_from)
+        .transpose()
+        .map_err(|_| invalid())?;
+    if let Some(existing) = header.as_ref().and_then(|h| request.headers().get(h)) {
+        options.idempotency_key = Some(existing.to_str().map_err(|_| invalid())?.to_owned());
+    }
+    let attempts = retrier.start(request.method(), request.url().path(), options);
+    if let (Some(name), Some(key)) = (header, attempts.idempotency_key()) {
+        let mut value = HeaderValue::from_str(key).map_err(|_| invalid())?;
+        value.set_sensitive(true);
+        request.headers_mut().insert(name, value);
+    }
+    Ok(attempts)
 }
 
 /// Whether a middleware-chain error may have reached the server; `None`
@@ -236,17 +274,83 @@ async fn read_prefix(mut response: reqwest::Response, limit: usize) -> (Bytes, r
     (decoded, rebuilt)
 }
 
-/// A `reqwest_retry::RetryableStrategy` from errspec's classification of
-/// the API whose error type is `E`: the status and headers are decoded (a
-/// strategy never sees the body, so status-level classes apply) and
+tokio::task_local! {
+    /// The attempts of the request a [`RetryScope`] is running.
+    static SCOPE: RefCell<Scope>;
+}
+
+/// One request's state inside a [`RetryScope`].
+struct Scope {
+    /// The request's `Attempts<E>`; [`ErrspecStrategy<E>`] downcasts it.
+    attempts: Box<dyn Any + Send>,
+    /// The wait errspec decided on the last failure, until [`ScopedPolicy`]
+    /// takes it.
+    retry_after: Option<Duration>,
+}
+
+/// A reqwest-middleware `Middleware` that gives each request the state
+/// errspec's loop keeps across its attempts, for [`ErrspecStrategy`] and
+/// [`ScopedPolicy`] inside reqwest-retry's `RetryTransientMiddleware`; put
+/// it before (outside) that middleware. See the [module docs](self).
 ///
-/// - `never` is [`Retryable::Fatal`]; `backoff` and `throttled` are
-///   [`Retryable::Transient`];
-/// - `ambiguous` (and a failure that may have been sent) is transient only
-///   for a strategy made with [`retry_safe`](Self::retry_safe): reqwest-retry
-///   does not tell a strategy which request failed, so it cannot check.
+/// It starts the request's attempts with the [`SendOptions`] of the
+/// request's extensions and puts the API's idempotency key on the request,
+/// so every resend of reqwest-retry carries the same key.
+pub struct RetryScope<E> {
+    retrier: Retrier<E>,
+}
+
+impl<E: ApiError> std::fmt::Debug for RetryScope<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RetryScope")
+            .field("retrier", &self.retrier)
+            .finish()
+    }
+}
+
+impl<E: ApiError> RetryScope<E> {
+    /// A scope whose requests retry with `retrier`'s policy, budget and
+    /// observer.
+    pub fn new(retrier: Retrier<E>) -> RetryScope<E> {
+        RetryScope { retrier }
+    }
+}
+
+#[async_trait::async_trait]
+impl<E: ApiError> Middleware for RetryScope<E> {
+    async fn handle(
+        &self,
+        mut request: reqwest::Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let attempts = start(&self.retrier, &mut request, extensions)?;
+        let scope = Scope {
+            attempts: Box::new(attempts),
+            retry_after: None,
+        };
+        SCOPE
+            .scope(RefCell::new(scope), next.run(request, extensions))
+            .await
+    }
+}
+
+/// A `reqwest_retry::RetryableStrategy` from errspec's decisions for the
+/// API whose error type is `E`.
 ///
-/// Waits and attempt counts are reqwest-retry's own policy's.
+/// Inside a [`RetryScope<E>`] it records each result in the request's
+/// attempts and asks errspec's loop: a retry is [`Retryable::Transient`]
+/// (its wait left for [`ScopedPolicy`]), a give-up [`Retryable::Fatal`].
+/// The status and headers are decoded (a strategy never sees the body, so
+/// status-level classes apply).
+///
+/// Outside a scope it only classifies, statelessly: `never` is
+/// [`Retryable::Fatal`]; `backoff` and `throttled` are
+/// [`Retryable::Transient`]; `ambiguous` (and a failure that may have been
+/// sent) is transient only for a strategy made with
+/// [`retry_safe`](Self::retry_safe), since without a scope the strategy
+/// does not know which request failed. Waits and attempt counts are then
+/// reqwest-retry's policy's: no `Retry-After`, no budget.
 pub struct ErrspecStrategy<E> {
     retry_safe: bool,
     _error: PhantomData<fn() -> E>,
@@ -267,8 +371,8 @@ impl<E: ApiError> Default for ErrspecStrategy<E> {
 }
 
 impl<E: ApiError> ErrspecStrategy<E> {
-    /// A strategy for requests that are neither idempotent nor keyed:
-    /// ambiguous failures are fatal.
+    /// A strategy that, outside a [`RetryScope`], treats requests as neither
+    /// idempotent nor keyed: ambiguous failures are fatal.
     pub fn new() -> ErrspecStrategy<E> {
         ErrspecStrategy {
             retry_safe: false,
@@ -276,8 +380,9 @@ impl<E: ApiError> ErrspecStrategy<E> {
         }
     }
 
-    /// A strategy for a client whose requests are all idempotent or keyed:
-    /// ambiguous failures are transient.
+    /// A strategy that, outside a [`RetryScope`], treats every request as
+    /// idempotent or keyed: ambiguous failures are transient. (Inside a
+    /// scope, the request's own [`SendOptions`] and key decide.)
     pub fn retry_safe() -> ErrspecStrategy<E> {
         ErrspecStrategy {
             retry_safe: true,
@@ -292,10 +397,9 @@ impl<E: ApiError> ErrspecStrategy<E> {
             _ => Retryable::Transient,
         }
     }
-}
 
-impl<E: ApiError> RetryableStrategy for ErrspecStrategy<E> {
-    fn handle(
+    /// The stateless classification, outside a scope.
+    fn classify(
         &self,
         result: &Result<reqwest::Response, reqwest_middleware::Error>,
     ) -> Option<Retryable> {
@@ -309,6 +413,80 @@ impl<E: ApiError> RetryableStrategy for ErrspecStrategy<E> {
                 Some(failure) => self.class_retryable(failure.retry_class()),
                 None => Retryable::Fatal,
             }),
+        }
+    }
+}
+
+/// Records `result` in `attempts` and decides.
+fn record<E: ApiError>(
+    attempts: &mut Attempts<E>,
+    result: &Result<reqwest::Response, reqwest_middleware::Error>,
+) -> Option<Decision> {
+    Some(match result {
+        Ok(response) if response.status().as_u16() < 400 => {
+            attempts.succeeded(response.status());
+            return None;
+        }
+        Ok(response) => {
+            let error = E::decode(response.status(), response.headers(), b"");
+            attempts.failed_response(&error, response.headers())
+        }
+        Err(error) => match transport_failure(error) {
+            Some(failure) => attempts.failed_transport(failure),
+            None => attempts.failed_invalid(),
+        },
+    })
+}
+
+impl<E: ApiError> RetryableStrategy for ErrspecStrategy<E> {
+    fn handle(
+        &self,
+        result: &Result<reqwest::Response, reqwest_middleware::Error>,
+    ) -> Option<Retryable> {
+        let scoped = SCOPE.try_with(|scope| {
+            let mut scope = scope.borrow_mut();
+            let attempts = scope.attempts.downcast_mut::<Attempts<E>>()?;
+            let decision = record(attempts, result);
+            scope.retry_after = match decision {
+                Some(Decision::Retry { after, .. }) => Some(after),
+                _ => None,
+            };
+            Some(match decision {
+                None => None,
+                Some(Decision::Retry { .. }) => Some(Retryable::Transient),
+                Some(Decision::GiveUp { .. }) => Some(Retryable::Fatal),
+            })
+        });
+        match scoped {
+            Ok(Some(retryable)) => retryable,
+            // No scope, or one for another API.
+            _ => self.classify(result),
+        }
+    }
+}
+
+/// A `reqwest_retry::RetryPolicy` that retries after the wait errspec
+/// decided: with [`ErrspecStrategy`] inside a [`RetryScope`], the server's
+/// delay (`Retry-After`, rate-limit headers) or errspec's backoff. Attempt
+/// counts and give-ups are errspec's too.
+///
+/// Without a decision to hand on (outside a scope, or with another
+/// strategy) it does not retry.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScopedPolicy;
+
+impl RetryPolicy for ScopedPolicy {
+    fn should_retry(&self, _started: SystemTime, _past_retries: u32) -> RetryDecision {
+        // reqwest-retry asks the policy right after the strategy, in the
+        // same task: the scope holds the strategy's decision.
+        let after = SCOPE
+            .try_with(|scope| scope.borrow_mut().retry_after.take())
+            .ok()
+            .flatten();
+        // A wait past the clock's range is not one to sleep through.
+        match after.and_then(|after| SystemTime::now().checked_add(after)) {
+            Some(execute_after) => RetryDecision::Retry { execute_after },
+            None => RetryDecision::DoNotRetry,
         }
     }
 }

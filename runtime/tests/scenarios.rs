@@ -1,5 +1,6 @@
 //! The shared scenario set (`support/scenarios.rs`) through `errspec::Client`
-//! and, when their features are on, the reqwest-middleware and tower
+//! and, when their features are on, the reqwest-middleware (errspec's
+//! middleware, and reqwest-retry's loop with errspec's strategy) and tower
 //! integrations. The sans-IO path runs it in `examples/`.
 #![allow(missing_docs)]
 
@@ -85,6 +86,48 @@ mod through_middleware {
     #[test]
     fn scenarios_through_reqwest_middleware() {
         run_all(&ThroughMiddleware);
+    }
+}
+
+/// reqwest-retry's own loop, with errspec's scope, strategy and policy.
+#[cfg(feature = "reqwest-middleware")]
+mod through_reqwest_retry {
+    use super::*;
+    use errspec::middleware::{ErrspecStrategy, RetryScope, ScopedPolicy};
+    use reqwest_retry::RetryTransientMiddleware;
+
+    struct ThroughReqwestRetry;
+
+    impl Runner for ThroughReqwestRetry {
+        fn send<E: ApiError>(
+            &self,
+            retrier: Retrier<E>,
+            base: &str,
+            options: SendOptions,
+        ) -> Option<u16> {
+            let http = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+                .with(RetryScope::new(retrier))
+                .with(RetryTransientMiddleware::new_with_policy_and_strategy(
+                    ScopedPolicy,
+                    ErrspecStrategy::<E>::new(),
+                ))
+                .build();
+            block_on(async {
+                let sent = http
+                    .post(format!("{base}/v1/widgets"))
+                    .with_extension(options)
+                    .body("{}")
+                    .send()
+                    .await;
+                // reqwest-retry gives back the last response as it came.
+                sent.ok().map(|response| response.status().as_u16())
+            })
+        }
+    }
+
+    #[test]
+    fn scenarios_through_reqwest_retry() {
+        run_all(&ThroughReqwestRetry);
     }
 }
 

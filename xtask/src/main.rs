@@ -1,17 +1,15 @@
 //! Project tasks, run as `cargo xtask <command>`.
 //!
-//! Depends on the generator only (not on `generated/` or the runtime), so it
-//! builds even when the generated crate is stale or broken.
+//! `gen`, `check` and `docs` are the `errspec` command's (`errspec_cli::run`
+//! with `spec/` and `--crate generated`); xtask links that library without
+//! its `client` and `providers` features, so it depends on the generator
+//! only (not on `generated/` or the runtime) and builds even when the
+//! generated crate is stale or broken.
 #![forbid(unsafe_code)]
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-use anyhow::{Context, Result};
-use errspec_codegen::config::describe_drift;
-use errspec_codegen::output::{self, FileUpdate, GeneratedFile};
-use errspec_codegen::project::{FileKind, GenerateError, Generated};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -82,25 +80,28 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match command {
-        Command::Gen => generate_files(&[FileKind::Code, FileKind::Docs, FileKind::Schema]),
-        Command::Docs => generate_files(&[FileKind::Docs]),
-        Command::Check => check(),
-        Command::Tool(args) => return run_tool(&args),
-        Command::Bench(args) => return run_bench(&args),
+    match command {
+        Command::Gen => project_command("gen"),
+        Command::Docs => project_command("docs"),
+        Command::Check => project_command("check"),
+        Command::Tool(args) => run_tool(&args),
+        Command::Bench(args) => run_bench(&args),
         Command::Help => {
             println!("{USAGE}");
-            Ok(true)
-        }
-    };
-    match result {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::SUCCESS
         }
     }
+}
+
+/// `errspec COMMAND spec --crate generated`, from the workspace root.
+fn project_command(command: &str) -> ExitCode {
+    let root = project_root();
+    errspec_cli::run([
+        OsString::from(command),
+        root.join("spec").into_os_string(),
+        OsString::from("--crate"),
+        root.join("generated").into_os_string(),
+    ])
 }
 
 /// Runs the `errspec` binary with `args` through cargo (so it is built from
@@ -198,105 +199,6 @@ fn project_root() -> PathBuf {
         .parent()
         .expect("xtask is inside the workspace")
         .to_path_buf()
-}
-
-/// Runs the generator, printing warnings; `None` (diagnostics printed) when
-/// a spec has errors.
-fn generate(root: &Path) -> Result<Option<Generated>> {
-    match errspec_codegen::generate(&root.join("spec"), &root.join("generated")) {
-        Ok(generated) => {
-            eprint!("{}", generated.warnings);
-            Ok(Some(generated))
-        }
-        Err(GenerateError::Spec { rendered, .. }) => {
-            eprint!("{rendered}");
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn generate_files(kinds: &[FileKind]) -> Result<bool> {
-    let root = project_root();
-    let Some(generated) = generate(&root)? else {
-        return Ok(false);
-    };
-    let files = generated.files_of(kinds);
-    let mut changed = 0;
-    for file in &files {
-        let update = output::ensure_file_contents(&file.path, &file.contents)
-            .with_context(|| format!("writing {}", file.path.display()))?;
-        let verb = match update {
-            FileUpdate::Unchanged => continue,
-            FileUpdate::Created => "created",
-            FileUpdate::Updated => "updated",
-        };
-        println!("{verb} {}", relative(&root, &file.path));
-        changed += 1;
-    }
-    // Files of deleted specs (only the kinds being generated).
-    let all = generated.files_of(&[FileKind::Code, FileKind::Docs]);
-    for path in output::stale_files(&all, &root.join("generated"))? {
-        let is_docs = path.extension().is_some_and(|e| e == "md");
-        if kinds.contains(&if is_docs {
-            FileKind::Docs
-        } else {
-            FileKind::Code
-        }) {
-            std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
-            println!("removed {}", relative(&root, &path));
-            changed += 1;
-        }
-    }
-    if changed == 0 {
-        println!("nothing changed: {} files up to date", files.len());
-    }
-    Ok(true)
-}
-
-fn check() -> Result<bool> {
-    let root = project_root();
-    let Some(generated) = generate(&root)? else {
-        return Ok(false);
-    };
-    // Every documented example, decoded by the runtime over tables built
-    // from the model: an example that no longer decodes as its catalog
-    // says is an error at the example.
-    let examples = errspec_codegen::interpret::check_dir(&root.join("spec"))?;
-    if examples.failures > 0 {
-        eprint!("{}", examples.rendered);
-        eprintln!(
-            "error: {} of {} documented examples do not decode as written",
-            examples.failures, examples.examples
-        );
-        return Ok(false);
-    }
-    let files: Vec<GeneratedFile> = generated.files.into_iter().map(|(_, f)| f).collect();
-    let drift = output::drift(&files, &root.join("generated"))?;
-    if drift.is_empty() {
-        println!(
-            "ok: specs check, {} documented examples decode as written and {} generated files are up to date",
-            examples.examples,
-            files.len()
-        );
-        return Ok(true);
-    }
-    for d in &drift {
-        eprint!("{}", describe_drift(Some(&root), d));
-    }
-    eprintln!(
-        "error: {} generated file{} out of date; run `cargo xtask gen`",
-        drift.len(),
-        if drift.len() == 1 { " is" } else { "s are" }
-    );
-    Ok(false)
-}
-
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }
 
 #[cfg(test)]

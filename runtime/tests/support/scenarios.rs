@@ -12,7 +12,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use errspec::observe::{Action, Event};
 use errspec::policy::{GiveUpReason, Jitter, RetryReason};
@@ -213,7 +213,7 @@ fn run<E: ApiError>(runner: &impl Runner, scenario: &Scenario) {
         })
         .collect();
     assert_eq!(retries.len(), scenario.delays.len(), "{name}: {events:?}");
-    for ((after, reason), expected) in retries.iter().zip(scenario.delays) {
+    for (i, ((after, reason), expected)) in retries.iter().zip(scenario.delays).enumerate() {
         match expected {
             Delay::Server(asked) => {
                 assert_eq!(
@@ -221,6 +221,9 @@ fn run<E: ApiError>(runner: &impl Runner, scenario: &Scenario) {
                     (*asked, RetryReason::ServerDelay),
                     "{name}"
                 );
+                // Decided and kept: the resend came no sooner.
+                let waited = seen[i + 1].arrived - seen[i].arrived;
+                assert!(waited >= *asked, "{name}: resent after {waited:?}");
             }
             Delay::Backoff => assert!(*after <= MAX_BACKOFF, "{name}: {after:?}"),
         }
@@ -246,6 +249,8 @@ fn run<E: ApiError>(runner: &impl Runner, scenario: &Scenario) {
 pub struct Seen {
     pub method: String,
     pub idempotency_key: Option<String>,
+    /// When the request had fully arrived.
+    pub arrived: Instant,
 }
 
 /// A scripted HTTP/1.1 server on a thread: answers each connection's one
@@ -312,6 +317,7 @@ fn read_request(stream: &mut std::net::TcpStream) -> Option<Seen> {
     Some(Seen {
         method,
         idempotency_key,
+        arrived: Instant::now(),
     })
 }
 
