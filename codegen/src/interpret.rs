@@ -241,6 +241,41 @@ pub struct Outcome {
     pub request_id: Option<String>,
     /// The field errors: (field, message).
     pub field_errors: Vec<(String, Option<String>)>,
+    /// What decided the class (`directive`, `rule NAME`, `code`, …).
+    pub decided_by: String,
+    /// The extras the response had, by name, as JSON values.
+    pub extras: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// An API's extras as the runtime's table (leaked, like the layout): what
+/// generated code holds as `EXTRAS`.
+pub fn extras_layout(api: &Api) -> &'static [errspec_core::extras::ExtraLayout] {
+    leak_slice(
+        api.body
+            .extras
+            .iter()
+            .map(|e| errspec_core::extras::ExtraLayout {
+                name: leak(&e.name.value),
+                sources: leak_slice(e.captures.clone()),
+                ty: match e.ty {
+                    model::ExtraType::String => errspec_core::extras::ExtraType::String,
+                    model::ExtraType::Integer => errspec_core::extras::ExtraType::Integer,
+                    model::ExtraType::Number => errspec_core::extras::ExtraType::Number,
+                    model::ExtraType::Boolean => errspec_core::extras::ExtraType::Boolean,
+                },
+            })
+            .collect(),
+    )
+}
+
+/// Extras by name, as the JSON a generated error serializes them to.
+pub fn extras_by_name(
+    extras: &errspec_core::Extras,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    match serde_json::to_value(extras) {
+        Ok(serde_json::Value::Object(map)) => map.into_iter().collect(),
+        _ => std::collections::BTreeMap::new(),
+    }
 }
 
 /// An example's response as the runtime takes it: status, headers, body.
@@ -288,14 +323,17 @@ pub fn decode(api: &Api, layout: &'static layout::ApiLayout, example: &Example) 
         .iter()
         .find(|s| s.status == example.status)
         .map(|s| s.retry);
-    let (retry, _) = classifier(api).decide(
+    let (retry, decided_by) = classifier(api).decide(
         &facts,
         listed.and_then(|c| c.retry),
         status_listed,
         api.defaults.for_status(example.status),
     );
+    let extras = errspec_core::Extras::from_captures(extras_layout(api), &parts.captures);
     Outcome {
         retry,
+        decided_by: decided_by.to_string(),
+        extras: extras_by_name(&extras),
         delay: parts.hints.server_delay(now(example)),
         code,
         message: parts.message.map(|m| m.into_owned()),
@@ -352,6 +390,24 @@ pub fn mismatches(expect: &Expect, outcome: &Outcome) -> Vec<String> {
             "field errors",
             format!("{fields:?}"),
             format!("{:?}", outcome.field_errors),
+        );
+    }
+    if let Some(decided_by) = &expect.decided_by {
+        compare(
+            "decided by",
+            format!("`{decided_by}`"),
+            format!("`{}`", outcome.decided_by),
+        );
+    }
+    for (name, value) in expect.extras.iter().flatten() {
+        let shown_json = |v: Option<&serde_json::Value>| match v {
+            Some(v) => v.to_string(),
+            None => String::from("none"),
+        };
+        compare(
+            &format!("extra `{name}`"),
+            shown_json(value.as_ref()),
+            shown_json(outcome.extras.get(name)),
         );
     }
     out
