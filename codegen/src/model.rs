@@ -1499,14 +1499,16 @@ fn lower_example(
         None => None,
     };
     let extras = x.extras.as_ref().map(|extras| {
-        let names: Vec<&str> = layout.extras.iter().map(|e| e.name.value.as_str()).collect();
+        let names: Vec<&str> = layout
+            .extras
+            .iter()
+            .map(|e| e.name.value.as_str())
+            .collect();
         for (name, _) in extras {
             if !names.contains(&name.value.as_str()) {
-                let mut d = Diagnostic::error(
-                    name.span,
-                    format!("the API has no extra `{}`", name.value),
-                )
-                .with_label("not under `body.extras`");
+                let mut d =
+                    Diagnostic::error(name.span, format!("the API has no extra `{}`", name.value))
+                        .with_label("not under `body.extras`");
                 d = match did_you_mean(&name.value, &names) {
                     Some(close) => d.with_help(format!("did you mean `{close}`?")),
                     None => d,

@@ -218,7 +218,10 @@ apis:
         assert!(rendered.contains(note), "{note}\n{rendered}");
     }
 
-    let misspelt = text.replace("extras: {error_type: card_error, attempt: 2}\n      - name: wrong", "extras: {error_typ: card_error}\n      - name: wrong");
+    let misspelt = text.replace(
+        "extras: {error_type: card_error, attempt: 2}\n      - name: wrong",
+        "extras: {error_typ: card_error}\n      - name: wrong",
+    );
     let file = errspec_codegen::source::SourceFile::new("spec/demo.yaml", &misspelt);
     let diags = errspec_codegen::load_catalog(&file).expect_err("an unknown extra is an error");
     let rendered = diags.render(&file);
@@ -226,7 +229,10 @@ apis:
         rendered.contains("error: the API has no extra `error_typ`"),
         "{rendered}"
     );
-    assert!(rendered.contains("did you mean `error_type`?"), "{rendered}");
+    assert!(
+        rendered.contains("did you mean `error_type`?"),
+        "{rendered}"
+    );
 }
 
 /// The bare provider name reaches the API the catalog makes its default
