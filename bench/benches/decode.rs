@@ -10,12 +10,12 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use errspec_bench::cases;
-use errspec_bench::contenders::{Contender, decoder};
+use errspec_bench::contenders::{Contender, decoder, has};
 
 fn decode(c: &mut Criterion) {
     for case in cases::all() {
         let mut group = c.benchmark_group(case.name().replace(' ', "/"));
-        for contender in Contender::ALL {
+        for contender in Contender::ALL.into_iter().filter(|c| has(case.api, *c)) {
             let decode = decoder(case.api, contender);
             group.bench_function(contender.name(), |b| {
                 b.iter(|| {

@@ -1,4 +1,6 @@
-//! Realistic error responses of every seed API, a few shapes each.
+//! Realistic error responses: every seed API in a few shapes, one
+//! documented response per shipped provider, one per construct of the spec
+//! language.
 //!
 //! Bodies follow each provider's documented layout (the same layouts
 //! `tests/tests/decode_seeds.rs` checks); headers are what a real response
@@ -15,7 +17,8 @@ pub const SHAPES: [&str; 5] = ["known", "unknown", "fields", "ratelimit", "html5
 pub struct Case {
     /// `provider/api`, as in `errspec_providers::APIS`.
     pub api: &'static str,
-    /// One of [`SHAPES`].
+    /// One of [`SHAPES`] for a seed API; `documented` for a provider's
+    /// documented example; the construct's name otherwise.
     pub shape: &'static str,
     /// The status.
     pub status: StatusCode,
@@ -77,8 +80,217 @@ fn case(
     }
 }
 
-/// Every case: five shapes for each of the four seed APIs.
+/// When the realistic cases' responses arrive (the `date` header), in
+/// Unix seconds: delays given as timestamps are measured from here.
+pub const NOW: u64 = 1_795_515_342;
+
+/// Every case: the seed cases, one documented response per shipped
+/// provider, one response per construct of the spec language.
 pub fn all() -> Vec<Case> {
+    let mut all = seeds();
+    all.extend(providers());
+    all.extend(constructs());
+    all
+}
+
+/// Whether a case is one of the seed cases, which the `serde_json::Value`
+/// contender also decodes.
+pub fn is_seed(case: &Case) -> bool {
+    SEED_APIS.contains(&case.api)
+}
+
+/// The seed APIs.
+pub const SEED_APIS: [&str; 4] = [
+    "topmail/api",
+    "artmail/api",
+    "qboxmail/management",
+    "qboxmail/send",
+];
+
+/// One documented example response per shipped provider (the bodies and
+/// headers of the examples in `spec/`), with ordinary headers around them.
+pub fn providers() -> Vec<Case> {
+    vec![
+        // Postmark: an integer code that is not an HTTP status.
+        case(
+            "postmark/api",
+            "documented",
+            422,
+            &[],
+            r#"{"ErrorCode":406,"Message":"You tried to send to a recipient that has been marked as inactive. Found inactive addresses: example@example.com. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression. "}"#,
+        ),
+        // SendGrid: no code, an array of field errors.
+        case(
+            "sendgrid/api",
+            "documented",
+            400,
+            &[
+                ("x-ratelimit-limit", "600"),
+                ("x-ratelimit-remaining", "598"),
+                ("x-ratelimit-reset", "1795515360"),
+            ],
+            r#"{"errors":[{"field":"identifier1","message":"error message explained"},{"field":"identifier2","message":"error message explained"},{"field":"identifier3","message":"error message explained"}]}"#,
+        ),
+        // Mailgun: no code, one message.
+        case(
+            "mailgun/api",
+            "documented",
+            400,
+            &[],
+            r#"{"message":"'from' parameter is missing"}"#,
+        ),
+        // Resend: a rate limit with the IETF draft headers and retry-after.
+        case(
+            "resend/api",
+            "documented",
+            429,
+            &[
+                ("ratelimit-limit", "2"),
+                ("ratelimit-remaining", "0"),
+                ("ratelimit-reset", "1"),
+                ("retry-after", "1"),
+            ],
+            r#"{"statusCode":429,"message":"Too many requests. You can only make 2 requests per second.","name":"rate_limit_exceeded"}"#,
+        ),
+        // SES v2: the code in a header, the request id in another.
+        case(
+            "ses/api",
+            "documented",
+            400,
+            &[
+                ("x-amzn-requestid", "2c8a9a87-3d0e-4c57-bd3a-1f0c0b6b6c55"),
+                ("x-amzn-errortype", "MessageRejected"),
+            ],
+            r#"{"message":"Email address is not verified."}"#,
+        ),
+        // Brevo: a flat string code.
+        case(
+            "brevo/api",
+            "documented",
+            400,
+            &[],
+            r#"{"code":"invalid_parameter","message":"Invalid email address"}"#,
+        ),
+        // SparkPost: an array of errors, a numeric code as a string.
+        case(
+            "sparkpost/api",
+            "documented",
+            422,
+            &[],
+            r#"{"errors":[{"message":"required field is missing","description":"content object or template_id required","code":"1400"}]}"#,
+        ),
+        // Mandrill: a name and a negative integer code (an extra), at 500.
+        case(
+            "mandrill/api",
+            "documented",
+            500,
+            &[],
+            r#"{"status":"error","code":-1,"name":"Invalid_Key","message":"Invalid API key"}"#,
+        ),
+        // Stripe: a card decline; rules on `type`, six extras, a directive header.
+        case(
+            "stripe/api",
+            "documented",
+            402,
+            &[("request-id", "req_8Lt2QxYpVn3c4J")],
+            r#"{"error":{"charge":"ch_3QnZ1R2eZvKYlo2C0Xb7vQ4k","code":"card_declined","decline_code":"generic_decline","doc_url":"https://stripe.com/docs/error-codes/card-declined","message":"Your card was declined.","param":"","request_log_url":"https://dashboard.stripe.com/test/logs/req_8Lt2QxYpVn3c4J?t=1795515342","type":"card_error"}}"#,
+        ),
+    ]
+}
+
+/// One response per construct of the spec language, decoded by the
+/// catalogs in `tests/specs/valid/` (through `errspec::catalog!`).
+pub fn constructs() -> Vec<Case> {
+    vec![
+        // Rules: GitHub's primary rate limit is a 403 with no requests left.
+        case(
+            "github_rules/api",
+            "rules",
+            403,
+            &[
+                ("x-github-request-id", "CC1C:3B5A:1A2B3C:1B2C3D:6743F0AE"),
+                ("x-ratelimit-limit", "5000"),
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1795515402"),
+                ("x-ratelimit-used", "5000"),
+            ],
+            r#"{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api","status":"403"}"#,
+        ),
+        // A server directive, rate-limit dimensions in Go durations, a
+        // millisecond delay header: OpenAI's 429.
+        case(
+            "openai_directives/api",
+            "directive",
+            429,
+            &[
+                ("x-request-id", "req_5b8a2f0e9c1d4e7f"),
+                ("x-should-retry", "true"),
+                ("x-ratelimit-limit-requests", "500"),
+                ("x-ratelimit-remaining-requests", "0"),
+                ("x-ratelimit-reset-requests", "6m0s"),
+                ("x-ratelimit-limit-tokens", "150000"),
+                ("x-ratelimit-remaining-tokens", "149984"),
+                ("x-ratelimit-reset-tokens", "6ms"),
+                ("retry-after-ms", "1500"),
+            ],
+            r#"{"error":{"message":"Rate limit reached for requests","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#,
+        ),
+        // A delay in the body (a float) and a rule on a body field: Discord.
+        case(
+            "discord_body_delay/api",
+            "body_delay",
+            429,
+            &[
+                ("x-ratelimit-reset-after", "64.57"),
+                ("x-ratelimit-global", "true"),
+            ],
+            r#"{"message":"You are being rate limited.","retry_after":64.57,"global":true,"code":0}"#,
+        ),
+        // A delay in one item of an array, picked by its `@type`: Google.
+        case(
+            "google_retry_info/api",
+            "item_delay",
+            429,
+            &[],
+            r#"{"error":{"code":429,"message":"Quota exceeded for quota metric 'Requests' and limit 'Requests per minute'.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED","domain":"googleapis.com"},{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"30s"}]}}"#,
+        ),
+        // A code from a header, else the body, normalised: AWS JSON.
+        case(
+            "aws_json/api",
+            "code_chain",
+            400,
+            &[("x-amzn-requestid", "5c6a9b1e-0f3d-4a7b-9e2c-8d1f0a3b4c5d")],
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}"#,
+        ),
+        // Extras beside the code: Stripe's type, decline code, links.
+        case(
+            "stripe_extras/api",
+            "extras",
+            402,
+            &[("request-id", "req_8Lt2QxYpVn3c4J")],
+            r#"{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","doc_url":"https://stripe.com/docs/error-codes/card-declined","message":"Your card has insufficient funds.","param":"","charge":"ch_3QnZ1R2eZvKYlo2C0Xb7vQ4k"}}"#,
+        ),
+        // Field errors keyed by field: Shopify.
+        case(
+            "shopify_field_map/api",
+            "field_map",
+            422,
+            &[("x-request-id", "9f3c2b1a-7e6d-4c5b-8a9f-0e1d2c3b4a59")],
+            r#"{"errors":{"email":["is invalid"],"password":["is too short (minimum is 5 characters)"]}}"#,
+        ),
+        // A code read through an item of an array: Google Drive's reason.
+        case(
+            "google_reason_rule/api",
+            "item_capture",
+            403,
+            &[],
+            r#"{"error":{"errors":[{"domain":"usageLimits","reason":"userRateLimitExceeded","message":"User Rate Limit Exceeded"}],"code":403,"message":"User Rate Limit Exceeded"}}"#,
+        ),
+    ]
+}
+
+/// The seed cases: five shapes for each of the four seed APIs.
+pub fn seeds() -> Vec<Case> {
     let retry_after = [("retry-after", "30")];
     vec![
         // TopMail: {"error":{"code","message","path"}}, Retry-After.

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::cases::{self, Case};
-use crate::contenders::{Contender, decoder};
+use crate::contenders::{Contender, decoder, has};
 use crate::measure::{self, Plan, Timing};
 use crate::table::Table;
 
@@ -19,7 +19,7 @@ pub struct Row {
     pub case: String,
     /// Body length in bytes.
     pub body_len: usize,
-    /// errspec, floor, value.
+    /// errspec, floor and, for a seed case, value.
     pub timings: Vec<Timing>,
     /// Allocations per call, if counted: errspec, floor, value.
     pub allocations: Option<Vec<f64>>,
@@ -31,9 +31,9 @@ impl Row {
         self.timings[0].ratio(&self.timings[1])
     }
 
-    /// errspec's best time over the `Value` path's.
-    pub fn errspec_over_value(&self) -> f64 {
-        self.timings[0].ratio(&self.timings[2])
+    /// errspec's best time over the `Value` path's, for a seed case.
+    pub fn errspec_over_value(&self) -> Option<f64> {
+        Some(self.timings[0].ratio(self.timings.get(2)?))
     }
 }
 
@@ -66,6 +66,7 @@ pub fn run(plan: Plan, filter: Option<&str>, exe: &Path) -> Vec<Row> {
 fn time_case(case: &Case, plan: Plan) -> Vec<Timing> {
     let mut batches: Vec<measure::Batch<'_>> = Contender::ALL
         .iter()
+        .filter(|c| has(case.api, **c))
         .map(|&contender| {
             let decode = decoder(case.api, contender);
             measure::batch(move || {
@@ -126,6 +127,7 @@ pub fn table(rows: &[Row]) -> Table {
     for row in rows {
         let t = &row.timings;
         let allocs = match &row.allocations {
+            Some(a) if a[2].is_nan() => format!("{} / {} / –", a[0], a[1]),
             Some(a) => format!("{} / {} / {}", a[0], a[1], a[2]),
             None => String::from("(not counted)"),
         };
@@ -134,9 +136,11 @@ pub fn table(rows: &[Row]) -> Table {
             row.body_len.to_string(),
             format!("{:.0}", t[0].best_ns),
             format!("{:.0}", t[1].best_ns),
-            format!("{:.0}", t[2].best_ns),
+            t.get(2)
+                .map_or_else(|| String::from("–"), |v| format!("{:.0}", v.best_ns)),
             format!("{:.2}", row.errspec_over_floor()),
-            format!("{:.2}", row.errspec_over_value()),
+            row.errspec_over_value()
+                .map_or_else(|| String::from("–"), |r| format!("{r:.2}")),
             allocs,
         ]);
     }

@@ -13,7 +13,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 use crate::cases;
-use crate::contenders::Contender;
+use crate::contenders::{Contender, has};
 use crate::report::Report;
 use crate::table::Table;
 
@@ -64,6 +64,7 @@ pub fn run(exe: &Path, filter: Option<&str>) -> Result<Report> {
         }
         let per_call = Contender::ALL
             .iter()
+            .filter(|c| has(case.api, **c))
             .map(|c| {
                 let base = count(exe, &name, c.name(), 1)?;
                 let many = count(exe, &name, c.name(), CALLS + 1)?;
@@ -76,7 +77,9 @@ pub fn run(exe: &Path, filter: Option<&str>) -> Result<Report> {
             name,
             format!("{:.0}", per_call[0]),
             format!("{:.0}", per_call[1]),
-            format!("{:.0}", per_call[2]),
+            per_call
+                .get(2)
+                .map_or_else(|| String::from("–"), |v| format!("{v:.0}")),
             format!("{ratio:.2}"),
         ]);
     }

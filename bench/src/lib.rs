@@ -10,6 +10,7 @@ pub mod client;
 pub mod compile;
 pub mod contenders;
 pub mod decode;
+pub mod floors;
 pub mod generate;
 pub mod instructions;
 pub mod measure;

@@ -184,7 +184,8 @@ fn run_decode(filter: &Option<String>, full: bool, summary: &mut Table) -> Resul
         .iter()
         .max_by(|a, b| a.errspec_over_floor().total_cmp(&b.errspec_over_floor()))
         .expect("rows");
-    let over_value = decode::geomean(rows.iter().map(decode::Row::errspec_over_value));
+    let over_value = decode::geomean(rows.iter().filter_map(decode::Row::errspec_over_value));
+    let above = rows.iter().filter(|r| r.errspec_over_floor() > 1.2).count();
     summary.row(vec![
         "decode: errspec / floor (geomean over cases)".into(),
         format!("{over_floor:.2}"),
@@ -196,7 +197,12 @@ fn run_decode(filter: &Option<String>, full: bool, summary: &mut Table) -> Resul
         "".into(),
     ]);
     summary.row(vec![
-        "decode: errspec / serde_json::Value (geomean)".into(),
+        "decode: errspec / floor, cases above 1.2".into(),
+        format!("{above} of {}", rows.len()),
+        "0".into(),
+    ]);
+    summary.row(vec![
+        "decode: errspec / serde_json::Value (geomean, seed cases)".into(),
         format!("{over_value:.2}"),
         "< 1".into(),
     ]);

@@ -1549,6 +1549,13 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             }
         }
     });
+    let extras_trait = has_extras.then(|| {
+        quote! {
+            fn extras(&self) -> ::core::option::Option<&::errspec::Extras> {
+                ::core::option::Option::Some(&self.extras)
+            }
+        }
+    });
     let extras_accessor = has_extras.then(|| {
         quote! {
             /// Every extra the response had, by name.
@@ -1884,6 +1891,8 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
                 ::core::option::Option::Some(Error::decided_by(self))
             }
+
+            #extras_trait
 
             fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
                 #code_trait

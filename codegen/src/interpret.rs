@@ -255,6 +255,41 @@ pub struct Outcome {
     pub request_id: Option<String>,
     /// The field errors: (field, message).
     pub field_errors: Vec<(String, Option<String>)>,
+    /// What decided the class (`directive`, `rule NAME`, `code`, …).
+    pub decided_by: String,
+    /// The extras the response had, by name, as JSON values.
+    pub extras: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// An API's extras as the runtime's table (leaked, like the layout): what
+/// generated code holds as `EXTRAS`.
+pub fn extras_layout(api: &Api) -> &'static [errspec_core::extras::ExtraLayout] {
+    leak_slice(
+        api.body
+            .extras
+            .iter()
+            .map(|e| errspec_core::extras::ExtraLayout {
+                name: leak(&e.name.value),
+                sources: leak_slice(e.captures.clone()),
+                ty: match e.ty {
+                    model::ExtraType::String => errspec_core::extras::ExtraType::String,
+                    model::ExtraType::Integer => errspec_core::extras::ExtraType::Integer,
+                    model::ExtraType::Number => errspec_core::extras::ExtraType::Number,
+                    model::ExtraType::Boolean => errspec_core::extras::ExtraType::Boolean,
+                },
+            })
+            .collect(),
+    )
+}
+
+/// Extras by name, as the JSON a generated error serializes them to.
+pub fn extras_by_name(
+    extras: &errspec_core::Extras,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    match serde_json::to_value(extras) {
+        Ok(serde_json::Value::Object(map)) => map.into_iter().collect(),
+        _ => std::collections::BTreeMap::new(),
+    }
 }
 
 /// An example's response as the runtime takes it: status, headers, body.
@@ -287,6 +322,8 @@ pub fn decode(api: &Api, layouts: &Layouts<'_>, example: &Example) -> Outcome {
     let decoded = decode_response(api, layouts, status, &headers, &body);
     Outcome {
         retry: decoded.retry,
+        decided_by: decoded.decided_by.to_string(),
+        extras: extras_by_name(&decoded.extras),
         delay: decoded.details.hints.server_delay(now(example)),
         code: decoded.code,
         message: decoded.details.message.map(Into::into),
@@ -317,6 +354,8 @@ pub struct Decoded<'a> {
     pub decided_by: errspec_core::DecidedBy,
     /// Status, message, request id, field errors, delay hints, raw snippet.
     pub details: errspec_core::ErrorDetails,
+    /// The API's extras the response had.
+    pub extras: errspec_core::Extras,
 }
 
 /// Decodes one response with the runtime decoders over `layouts` (the API's,
@@ -346,6 +385,7 @@ pub fn decode_response<'a>(
         status_row.map(|s| s.retry),
         api.defaults.for_status(status.as_u16()),
     );
+    let extras = errspec_core::Extras::from_captures(extras_layout(api), &parts.captures);
     let status_variant = status_row.map_or("Other", |s| s.variant.as_str());
     let (variant, known) = match (&code, listed) {
         (_, Some(listed)) => (listed.variant.as_str(), true),
@@ -355,6 +395,7 @@ pub fn decode_response<'a>(
     };
     let (_, details) = parts.into_details(status);
     Decoded {
+        extras,
         code,
         variant,
         known,
@@ -403,6 +444,24 @@ pub fn mismatches(expect: &Expect, outcome: &Outcome) -> Vec<String> {
             "field errors",
             format!("{fields:?}"),
             format!("{:?}", outcome.field_errors),
+        );
+    }
+    if let Some(decided_by) = &expect.decided_by {
+        compare(
+            "decided by",
+            format!("`{decided_by}`"),
+            format!("`{}`", outcome.decided_by),
+        );
+    }
+    for (name, value) in expect.extras.iter().flatten() {
+        let shown_json = |v: Option<&serde_json::Value>| match v {
+            Some(v) => v.to_string(),
+            None => String::from("none"),
+        };
+        compare(
+            &format!("extra `{name}`"),
+            shown_json(value.as_ref()),
+            shown_json(outcome.extras.get(name)),
         );
     }
     out

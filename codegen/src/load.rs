@@ -470,6 +470,8 @@ const EXAMPLE_EXPECT_KEYS: &[&str] = &[
     "message",
     "request_id",
     "field_errors",
+    "decided_by",
+    "extras",
 ];
 const EXAMPLE_FIELD_ERROR_KEYS: &[&str] = &["field", "message"];
 const RULE_KEYS: &[&str] = &["name", "when", "retry", "description"];
@@ -1378,6 +1380,65 @@ fn load_example(index: usize, n: &Node, diags: &mut Diagnostics) -> Option<Examp
                 .collect();
             Some(Located::new(list, v.span))
         });
+        let extras = m.get("extras").and_then(|v| {
+            let NodeKind::Map(entries) = &v.kind else {
+                diags.push(
+                    Diagnostic::error(
+                        v.span,
+                        format!(
+                            "expected a mapping for `extras`, found {}",
+                            v.kind.describe()
+                        ),
+                    )
+                    .with_label("expected extra names and the value each must have"),
+                );
+                return None;
+            };
+            let mut out = Vec::new();
+            for (name, value) in entries {
+                let Some(key) = name.scalar_text() else {
+                    diags.push(
+                        Diagnostic::error(name.span, "an extra's name must be a name")
+                            .with_label("expected a name"),
+                    );
+                    continue;
+                };
+                let expected = match &value.kind {
+                    NodeKind::Null => None,
+                    NodeKind::Bool(b) => Some(serde_json::Value::Bool(*b)),
+                    NodeKind::Int(i) => match i64::try_from(*i) {
+                        Ok(i) => Some(serde_json::Value::from(i)),
+                        Err(_) => {
+                            diags.push(
+                                Diagnostic::error(value.span, "this integer is out of range")
+                                    .with_label("an integer extra is an `i64`"),
+                            );
+                            continue;
+                        }
+                    },
+                    NodeKind::Float(f) => serde_json::Number::from_f64(*f).map(Into::into),
+                    NodeKind::Str(s) => Some(serde_json::Value::String(s.clone())),
+                    NodeKind::Seq(_) | NodeKind::Map(_) => {
+                        diags.push(
+                            Diagnostic::error(
+                                value.span,
+                                format!(
+                                    "expected a string, number, boolean or `null` for extra `{key}`, found {}",
+                                    value.kind.describe()
+                                ),
+                            )
+                            .with_label("an extra is one value"),
+                        );
+                        continue;
+                    }
+                };
+                out.push((
+                    Located::new(key, name.span),
+                    Located::new(expected, value.span),
+                ));
+            }
+            Some(out)
+        });
         Some(ExampleExpectSpec {
             code: nullable("code", diags),
             retry: m.str("retry", diags),
@@ -1385,6 +1446,8 @@ fn load_example(index: usize, n: &Node, diags: &mut Diagnostics) -> Option<Examp
             message: nullable("message", diags),
             request_id: nullable("request_id", diags),
             field_errors,
+            decided_by: m.str("decided_by", diags),
+            extras,
             span: k.span,
         })
     });

@@ -123,6 +123,10 @@ pub struct Expect {
     pub request_id: Option<Option<String>>,
     /// The field errors: (field, message).
     pub field_errors: Option<Vec<(String, Option<String>)>>,
+    /// What decided the class, as [`errspec_core::DecidedBy`] prints it.
+    pub decided_by: Option<String>,
+    /// Extras by name and the value each must have (`None`: absent).
+    pub extras: Option<Vec<(String, Option<serde_json::Value>)>>,
     /// Where `expect` is.
     pub span: Span,
 }
@@ -1052,7 +1056,7 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
     let examples = api
         .examples
         .iter()
-        .filter_map(|e| lower_example(spec, e, diags))
+        .filter_map(|e| lower_example(spec, &body, e, diags))
         .collect();
     Api {
         name: name.clone(),
@@ -1670,7 +1674,12 @@ fn lower_code(
     })
 }
 
-fn lower_example(spec: &Spec, e: &spec::ExampleSpec, diags: &mut Diagnostics) -> Option<Example> {
+fn lower_example(
+    spec: &Spec,
+    layout: &BodyLayout,
+    e: &spec::ExampleSpec,
+    diags: &mut Diagnostics,
+) -> Option<Example> {
     let sources = source_refs(spec, &e.source, diags);
     let response = e.response.as_ref()?;
     let status = response
@@ -1721,6 +1730,29 @@ fn lower_example(spec: &Spec, e: &spec::ExampleSpec, diags: &mut Diagnostics) ->
         Some(r) => Some(retry_class(r, diags)?),
         None => None,
     };
+    let extras = x.extras.as_ref().map(|extras| {
+        let names: Vec<&str> = layout
+            .extras
+            .iter()
+            .map(|e| e.name.value.as_str())
+            .collect();
+        for (name, _) in extras {
+            if !names.contains(&name.value.as_str()) {
+                let mut d =
+                    Diagnostic::error(name.span, format!("the API has no extra `{}`", name.value))
+                        .with_label("not under `body.extras`");
+                d = match did_you_mean(&name.value, &names) {
+                    Some(close) => d.with_help(format!("did you mean `{close}`?")),
+                    None => d,
+                };
+                diags.push(d);
+            }
+        }
+        extras
+            .iter()
+            .map(|(name, value)| (name.value.clone(), value.value.clone()))
+            .collect()
+    });
     Some(Example {
         name: e.name.as_ref()?.value.clone(),
         sources,
@@ -1749,6 +1781,8 @@ fn lower_example(spec: &Spec, e: &spec::ExampleSpec, diags: &mut Diagnostics) ->
                     })
                     .collect()
             }),
+            decided_by: x.decided_by.as_ref().map(|d| d.value.clone()),
+            extras,
             span: x.span,
         },
         span: e.span,

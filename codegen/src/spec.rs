@@ -663,9 +663,33 @@ pub struct ExampleExpectSpec {
     /// The field errors, in order: `{field, message}`.
     #[schemars(default, with = "Vec<ExampleFieldErrorSpec>")]
     pub field_errors: Option<Located<Vec<ExpectedFieldError>>>,
+    /// What decided the class: `directive`, `rule NAME` (`rule #N` for a
+    /// rule without a name), `code`, `status` or `default`.
+    #[schemars(default, with = "String")]
+    pub decided_by: Option<Text>,
+    /// Extras by name, each with the value it must have (a string, number
+    /// or boolean; `null`: absent). Extras left out are not checked.
+    #[schemars(
+        default,
+        with = "std::collections::BTreeMap<String, Option<ExpectedExtraSpec>>"
+    )]
+    pub extras: Option<Keyed<Located<Option<serde_json::Value>>>>,
     /// Where the mapping's key is (`expect:`).
     #[schemars(skip)]
     pub span: Span,
+}
+
+/// The value an extra must have: a string, a number or a boolean.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only its schema is used
+pub enum ExpectedExtraSpec {
+    /// A string extra (or an integer one's decimal text).
+    Text(String),
+    /// An integer or number extra.
+    Number(f64),
+    /// A boolean extra.
+    Boolean(bool),
 }
 
 /// An expected field error as written: the field, and its message if given.

@@ -81,6 +81,12 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
         None
     }
 
+    /// The extras (`body.extras` in a spec) this error read from its body,
+    /// if the API has any (generated types of such APIs do).
+    fn extras(&self) -> Option<&crate::extras::Extras> {
+        None
+    }
+
     /// The machine code as the provider sent it, if any.
     fn code(&self) -> Option<Cow<'_, str>>;
 

@@ -7,7 +7,8 @@
 //! | Provider | API | Error type | Codes | Statuses |
 //! |---|---|---|---|---|
 //! | Artmail | Artmail API | [`artmail::Error`] | 13 | 7 |
-//! | Brevo | Brevo API v3 | [`brevo::Error`] | 16 | 9 |
+//! | Brevo | Brevo API v3 | [`brevo::api::Error`] | 16 | 9 |
+//! | Brevo | Brevo transactional email (POST /v3/smtp/email) | [`brevo::transactional::Error`] | 16 | 9 |
 //! | Mailgun | Mailgun API | [`mailgun::Error`] | 0 | 10 |
 //! | Mailchimp Transactional (Mandrill) | Mailchimp Transactional API | [`mandrill::Error`] | 30 | 4 |
 //! | Postmark | Postmark API | [`postmark::Error`] | 98 | 9 |
@@ -18,7 +19,7 @@
 //! | Amazon SES API v2 | Amazon SES API v2 | [`ses::Error`] | 18 | 9 |
 //! | SparkPost | SparkPost API | [`sparkpost::Error`] | 52 | 14 |
 //! | Stripe | Stripe API | [`stripe::api::Error`] | 27 | 12 |
-//! | Stripe | Stripe Connect OAuth | [`stripe::oauth::Error`] | 1 | 2 |
+//! | Stripe | Stripe Connect OAuth | [`stripe::oauth::Error`] | 6 | 2 |
 //! | TopMail | TopMail API | [`topmail::Error`] | 15 | 7 |
 //!
 //! # Example
@@ -56,9 +57,12 @@
 pub mod artmail;
 /// Brevo errors.
 ///
-/// Brevo (formerly Sendinblue) answers errors with a flat object: a string `code` from a fixed list and a readable `message`; the field at fault is named only in the message. The docs give the status list and the code list but not which code comes with which status, so the codes carry no status and take the class of the status they arrive with. Rate-limited endpoints send `x-sib-ratelimit-*` headers, the reset in seconds. Transactional sends take an idempotency key inside the JSON body (`headers.idempotencyKey`, a UUID, remembered for 30 minutes), not in an HTTP header.
+/// Brevo (formerly Sendinblue) answers errors with a flat object: a string `code` from a fixed list and a readable `message`; the field at fault is named only in the message. The docs give the status list and the code list but not which code comes with which status, so the codes carry no status and take the class of the status they arrive with. Rate-limited endpoints send `x-sib-ratelimit-*` headers, the reset in seconds. Transactional sends take an idempotency key inside the JSON body (`headers.idempotencyKey`, a UUID, remembered for 30 minutes), not in an HTTP header: that endpoint is its own API here (`transactional`), with the same errors, so that the client puts a key in those bodies only and not in every other request's.
 ///
-/// The Brevo API v3: [`Error`](brevo::Error), [`Code`](brevo::Code), [`Status`](brevo::Status).
+/// APIs:
+///
+/// - [`api`](brevo::api): Brevo API v3
+/// - [`transactional`](brevo::transactional): Brevo transactional email (POST /v3/smtp/email)
 ///
 /// Catalog as of 2026-12-02, from <https://developers.brevo.com/docs/how-it-works>.
 #[cfg(feature = "brevo")]
@@ -165,7 +169,9 @@ pub static APIS: &[::errspec::registry::ApiEntry] = &[
     #[cfg(feature = "artmail")]
     ::errspec::registry::ApiEntry::of::<crate::artmail::Error>(),
     #[cfg(feature = "brevo")]
-    ::errspec::registry::ApiEntry::of::<crate::brevo::Error>(),
+    ::errspec::registry::ApiEntry::of::<crate::brevo::api::Error>(),
+    #[cfg(feature = "brevo")]
+    ::errspec::registry::ApiEntry::of::<crate::brevo::transactional::Error>(),
     #[cfg(feature = "mailgun")]
     ::errspec::registry::ApiEntry::of::<crate::mailgun::Error>(),
     #[cfg(feature = "mandrill")]
@@ -206,7 +212,13 @@ pub fn visit_api<V: ::errspec::registry::ApiVisitor>(
         }
         #[cfg(feature = "brevo")]
         ("brevo", "api") => {
-            ::core::result::Result::Ok(visitor.visit::<crate::brevo::Error>())
+            ::core::result::Result::Ok(visitor.visit::<crate::brevo::api::Error>())
+        }
+        #[cfg(feature = "brevo")]
+        ("brevo", "transactional") => {
+            ::core::result::Result::Ok(
+                visitor.visit::<crate::brevo::transactional::Error>(),
+            )
         }
         #[cfg(feature = "mailgun")]
         ("mailgun", "api") => {

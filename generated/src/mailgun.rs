@@ -33,7 +33,7 @@ pub enum Status {
     ///
     /// Retry class `backoff`.
     ///
-    /// Hint: A 404 without a JSON body usually means a wrong endpoint.
+    /// Hint: A 404 without a JSON body usually means a wrong endpoint (rule `wrong_endpoint`).
     NotFound,
     /// 429 Too Many Requests: Too many requests.
     ///
@@ -164,7 +164,7 @@ impl Status {
         ::core::option::Option::Some(
             match self {
                 Status::NotFound => {
-                    "A 404 without a JSON body usually means a wrong endpoint."
+                    "A 404 without a JSON body usually means a wrong endpoint (rule `wrong_endpoint`)."
                 }
                 Status::InternalServerError => {
                     "Check the logs before resending a message."
@@ -189,7 +189,9 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
             drop_after: ::core::option::Option::None,
             drop_through: ::core::option::Option::None,
         },
-        captures: &[],
+        captures: &[
+            ::errspec::layout::Capture::At(::errspec::layout::Pointer(&["message"])),
+        ],
         field_map: ::core::option::Option::None,
     },
     headers: ::errspec::layout::HeaderLayout {
@@ -202,6 +204,31 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
 static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+/// This API's server directive and rules: what decides a class
+/// besides the code and status tables.
+static CLASSIFIER: ::errspec::rules::Classifier = ::errspec::rules::Classifier {
+    should_retry: ::core::option::Option::None,
+    rules: &[
+        ::errspec::rules::Rule {
+            name: ::core::option::Option::Some("wrong_endpoint"),
+            when: &[
+                ::errspec::rules::Condition::Status(
+                    &[
+                        ::errspec::rules::StatusRange {
+                            first: 404u16,
+                            last: 404u16,
+                        },
+                    ],
+                ),
+                ::errspec::rules::Condition::Field(
+                    0usize,
+                    ::errspec::rules::Test::Present(false),
+                ),
+            ],
+            retry: ::errspec::RetryClass::Never,
+        },
+    ],
+};
 /// An error response of the Mailgun API: its status, message, request id, field errors and delay hints.
 ///
 /// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
@@ -214,6 +241,7 @@ static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LA
 pub struct Error {
     status: Status,
     details: ::errspec::ErrorDetails,
+    decided: (::errspec::RetryClass, ::errspec::DecidedBy),
 }
 impl Error {
     /// Decodes an error response. Never fails and never panics: unknown
@@ -225,11 +253,23 @@ impl Error {
         headers: &::errspec::__private::http::HeaderMap,
         body: &[u8],
     ) -> Self {
-        let (_, details) = DECODER.decode(status, headers, body).split_details(status);
+        let mut parts = DECODER.decode(status, headers, body);
+        let captures = ::core::mem::take(&mut parts.captures);
+        let (_, details) = parts.split_details(status);
         let documented = Status::from_u16(status.as_u16());
+        let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
+            .code(::core::option::Option::None)
+            .message(details.message.as_deref())
+            .captures(&captures);
+        let (code_class, status_class, default_class) = Error::table_classes(
+            documented,
+            ::core::option::Option::None,
+        );
+        let decided = CLASSIFIER.decide(&facts, code_class, status_class, default_class);
         Error {
             status: documented,
             details,
+            decided,
         }
     }
     /// The classes the tables give: the code's own, the status
@@ -255,11 +295,7 @@ impl Error {
     }
     /// The class and what decided it.
     fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
-        let (code_class, status_class, default_class) = Error::table_classes(
-            self.status,
-            ::core::option::Option::None,
-        );
-        ::errspec::rules::by_tables(code_class, status_class, default_class)
+        self.decided
     }
     /// The status, as this API documents it.
     pub fn status(&self) -> Status {
@@ -297,7 +333,7 @@ impl Error {
     pub fn details(&self) -> &::errspec::ErrorDetails {
         &self.details
     }
-    /// How to retry this error: the status table's class, else the defaults.
+    /// How to retry this error: the server's directive, else the first rule that matches, else the code's own class, else the status table's, else the defaults.
     pub fn retry_class(&self) -> ::errspec::RetryClass {
         self.classify().0
     }

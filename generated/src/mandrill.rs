@@ -896,6 +896,9 @@ impl ::errspec::ApiError for Error {
     fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
         ::core::option::Option::Some(Error::decided_by(self))
     }
+    fn extras(&self) -> ::core::option::Option<&::errspec::Extras> {
+        ::core::option::Option::Some(&self.extras)
+    }
     fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
         self.code.as_ref().map(|code| ::std::borrow::Cow::Borrowed(code.as_str()))
     }

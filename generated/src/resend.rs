@@ -33,7 +33,7 @@ pub enum Code {
     ///
     /// Status 403 Forbidden; retry class `never`.
     InvalidApiKey,
-    /// `not_found`: The requested endpoint does not exist.
+    /// `not_found`: The requested endpoint, or the resource it names, does not exist.
     ///
     /// Status 404 Not Found; retry class `never`.
     NotFound,
@@ -166,7 +166,7 @@ static CODE_DESCRIPTIONS: [&str; 21usize] = [
     "No API key in the `Authorization` header.",
     "The key may only send emails, and this call does something else.",
     "The API key is not valid.",
-    "The requested endpoint does not exist.",
+    "The requested endpoint, or the resource it names, does not exist.",
     "This endpoint does not take this method.",
     "The idempotency key was already used with a different payload.",
     "A request with this idempotency key is still being processed.",
@@ -863,6 +863,12 @@ impl ::errspec::ApiError for Error {
     const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::Some(
         "idempotency-key",
     );
+    const IDEMPOTENCY: ::errspec::idempotency::IdempotencyLayout = ::errspec::idempotency::IdempotencyLayout {
+        also_headers: &[],
+        body: ::core::option::Option::None,
+        max_length: ::core::option::Option::Some(256usize),
+        uuid: false,
+    };
     fn decode(
         status: ::errspec::__private::http::StatusCode,
         headers: &::errspec::__private::http::HeaderMap,

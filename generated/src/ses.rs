@@ -67,11 +67,11 @@ pub enum Code {
     ///
     /// Status 400 Bad Request; retry class `never`.
     InvalidNextTokenException,
-    /// `ThrottlingException`: The account's sending rate or daily quota is exceeded.
+    /// `ThrottlingException`: The account's sending rate (or, by its message, its daily quota) is exceeded.
     ///
     /// Status 400 Bad Request; retry class `throttled` (set by the code).
     ///
-    /// Hint: Wait up to 10 minutes; a daily quota renews over 24 hours.
+    /// Hint: Slow down and retry; a spent daily quota (rule `daily_quota_exceeded`) renews over 24 hours or with a quota increase.
     ThrottlingException,
     /// `AccessDeniedException`: The caller is not allowed to perform this action.
     ///
@@ -150,7 +150,7 @@ static CODE_DESCRIPTIONS: [&str; 18usize] = [
     "An update of the account details is already under review.",
     "SES failed internally.",
     "The pagination token is invalid or expired.",
-    "The account's sending rate or daily quota is exceeded.",
+    "The account's sending rate (or, by its message, its daily quota) is exceeded.",
     "The caller is not allowed to perform this action.",
     "SES is temporarily unavailable.",
     "An unknown internal failure.",
@@ -219,7 +219,9 @@ static CODE_HINTS: [::core::option::Option<&str>; 18usize] = {
         None,
         None,
         None,
-        Some("Wait up to 10 minutes; a daily quota renews over 24 hours."),
+        Some(
+            "Slow down and retry; a spent daily quota (rule `daily_quota_exceeded`) renews over 24 hours or with a quota increase.",
+        ),
         None,
         None,
         None,
@@ -612,6 +614,25 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
 static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+/// This API's server directive and rules: what decides a class
+/// besides the code and status tables.
+static CLASSIFIER: ::errspec::rules::Classifier = ::errspec::rules::Classifier {
+    should_retry: ::core::option::Option::None,
+    rules: &[
+        ::errspec::rules::Rule {
+            name: ::core::option::Option::Some("daily_quota_exceeded"),
+            when: &[
+                ::errspec::rules::Condition::Code(
+                    ::errspec::rules::Test::Equals("ThrottlingException"),
+                ),
+                ::errspec::rules::Condition::Message(
+                    ::errspec::rules::Test::Contains("quota exceeded"),
+                ),
+            ],
+            retry: ::errspec::RetryClass::Never,
+        },
+    ],
+};
 /// An error response of the Amazon SES API v2: its status, code, message, request id, field errors and delay hints.
 ///
 /// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
@@ -625,6 +646,7 @@ pub struct Error {
     status: Status,
     code: ::core::option::Option<Code>,
     details: ::errspec::ErrorDetails,
+    decided: (::errspec::RetryClass, ::errspec::DecidedBy),
 }
 impl Error {
     /// Decodes an error response. Never fails and never panics: unknown
@@ -641,10 +663,19 @@ impl Error {
             .split_details(status);
         let documented = Status::from_u16(status.as_u16());
         let code = code.map(Code::from_raw);
+        let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
+            .code(code.as_ref().map(Code::as_str))
+            .message(details.message.as_deref());
+        let (code_class, status_class, default_class) = Error::table_classes(
+            documented,
+            code.as_ref(),
+        );
+        let decided = CLASSIFIER.decide(&facts, code_class, status_class, default_class);
         Error {
             status: documented,
             code,
             details,
+            decided,
         }
     }
     /// The classes the tables give: the code's own, the status
@@ -670,11 +701,7 @@ impl Error {
     }
     /// The class and what decided it.
     fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
-        let (code_class, status_class, default_class) = Error::table_classes(
-            self.status,
-            self.code.as_ref(),
-        );
-        ::errspec::rules::by_tables(code_class, status_class, default_class)
+        self.decided
     }
     /// The status, as this API documents it.
     pub fn status(&self) -> Status {
@@ -716,7 +743,7 @@ impl Error {
     pub fn details(&self) -> &::errspec::ErrorDetails {
         &self.details
     }
-    /// How to retry this error: the code's own class, else the status table's, else the defaults.
+    /// How to retry this error: the server's directive, else the first rule that matches, else the code's own class, else the status table's, else the defaults.
     pub fn retry_class(&self) -> ::errspec::RetryClass {
         self.classify().0
     }

@@ -63,7 +63,9 @@ pub mod api {
         IncorrectZip,
         /// `processing_error`: An error occurred while the card was processed.
         ///
-        /// Status 402 Payment Required; retry class `backoff` (set by the code).
+        /// Status 402 Payment Required; retry class `never`.
+        ///
+        /// Hint: Attempt the payment again as a new request (a new idempotency key).
         ProcessingError,
         /// `idempotency_key_in_use`: Another request with this idempotency key is running right now.
         ///
@@ -267,7 +269,7 @@ pub mod api {
             None,
             None,
             None,
-            Some(::errspec::RetryClass::Backoff),
+            None,
             Some(::errspec::RetryClass::Backoff),
             Some(::errspec::RetryClass::Backoff),
             Some(::errspec::RetryClass::Throttled),
@@ -302,7 +304,7 @@ pub mod api {
             None,
             None,
             None,
-            None,
+            Some("Attempt the payment again as a new request (a new idempotency key)."),
             Some("Retry with the same key once the first request has finished."),
             None,
             None,
@@ -777,6 +779,12 @@ pub mod api {
                     ::errspec::layout::Pointer(&["error", "decline_code"]),
                 ),
                 ::errspec::layout::Capture::At(
+                    ::errspec::layout::Pointer(&["error", "advice_code"]),
+                ),
+                ::errspec::layout::Capture::At(
+                    ::errspec::layout::Pointer(&["error", "network_decline_code"]),
+                ),
+                ::errspec::layout::Capture::At(
                     ::errspec::layout::Pointer(&["error", "doc_url"]),
                 ),
                 ::errspec::layout::Capture::At(
@@ -801,10 +809,53 @@ pub mod api {
     /// besides the code and status tables.
     static CLASSIFIER: ::errspec::rules::Classifier = ::errspec::rules::Classifier {
         should_retry: ::core::option::Option::Some("stripe-should-retry"),
-        rules: &[],
+        rules: &[
+            ::errspec::rules::Rule {
+                name: ::core::option::Option::Some("card_error"),
+                when: &[
+                    ::errspec::rules::Condition::Field(
+                        0usize,
+                        ::errspec::rules::Test::Equals("card_error"),
+                    ),
+                ],
+                retry: ::errspec::RetryClass::Never,
+            },
+            ::errspec::rules::Rule {
+                name: ::core::option::Option::Some("idempotency_mismatch"),
+                when: &[
+                    ::errspec::rules::Condition::Status(
+                        &[
+                            ::errspec::rules::StatusRange {
+                                first: 400u16,
+                                last: 400u16,
+                            },
+                            ::errspec::rules::StatusRange {
+                                first: 404u16,
+                                last: 404u16,
+                            },
+                        ],
+                    ),
+                    ::errspec::rules::Condition::Field(
+                        0usize,
+                        ::errspec::rules::Test::Equals("idempotency_error"),
+                    ),
+                ],
+                retry: ::errspec::RetryClass::Never,
+            },
+            ::errspec::rules::Rule {
+                name: ::core::option::Option::Some("api_error"),
+                when: &[
+                    ::errspec::rules::Condition::Field(
+                        0usize,
+                        ::errspec::rules::Test::Equals("api_error"),
+                    ),
+                ],
+                retry: ::errspec::RetryClass::Ambiguous,
+            },
+        ],
     };
     /// The API's extras: named values read from the body.
-    static EXTRAS: [::errspec::extras::ExtraLayout; 4usize] = [
+    static EXTRAS: [::errspec::extras::ExtraLayout; 6usize] = [
         ::errspec::extras::ExtraLayout {
             name: "error_type",
             sources: &[0usize],
@@ -816,13 +867,23 @@ pub mod api {
             ty: ::errspec::extras::ExtraType::String,
         },
         ::errspec::extras::ExtraLayout {
-            name: "doc_url",
+            name: "advice_code",
             sources: &[2usize],
             ty: ::errspec::extras::ExtraType::String,
         },
         ::errspec::extras::ExtraLayout {
-            name: "request_log_url",
+            name: "network_decline_code",
             sources: &[3usize],
+            ty: ::errspec::extras::ExtraType::String,
+        },
+        ::errspec::extras::ExtraLayout {
+            name: "doc_url",
+            sources: &[4usize],
+            ty: ::errspec::extras::ExtraType::String,
+        },
+        ::errspec::extras::ExtraLayout {
+            name: "request_log_url",
+            sources: &[5usize],
             ty: ::errspec::extras::ExtraType::String,
         },
     ];
@@ -852,14 +913,16 @@ pub mod api {
             headers: &::errspec::__private::http::HeaderMap,
             body: &[u8],
         ) -> Self {
-            let parts = DECODER.decode(status, headers, body);
+            let mut parts = DECODER.decode(status, headers, body);
             let extras = ::errspec::Extras::from_captures(&EXTRAS, &parts.captures);
+            let captures = ::core::mem::take(&mut parts.captures);
             let (code, details) = parts.split_details(status);
             let documented = Status::from_u16(status.as_u16());
             let code = code.map(Code::from_raw);
             let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
                 .code(code.as_ref().map(Code::as_str))
-                .message(details.message.as_deref());
+                .message(details.message.as_deref())
+                .captures(&captures);
             let (code_class, status_class, default_class) = Error::table_classes(
                 documented,
                 code.as_ref(),
@@ -951,13 +1014,21 @@ pub mod api {
         pub fn decline_code(&self) -> ::core::option::Option<&str> {
             self.extras.str(1usize)
         }
+        /// The extra `advice_code`, read from `/error/advice_code` in the body (string), if the response had it.
+        pub fn advice_code(&self) -> ::core::option::Option<&str> {
+            self.extras.str(2usize)
+        }
+        /// The extra `network_decline_code`, read from `/error/network_decline_code` in the body (string), if the response had it.
+        pub fn network_decline_code(&self) -> ::core::option::Option<&str> {
+            self.extras.str(3usize)
+        }
         /// The extra `doc_url`, read from `/error/doc_url` in the body (string), if the response had it.
         pub fn doc_url(&self) -> ::core::option::Option<&str> {
-            self.extras.str(2usize)
+            self.extras.str(4usize)
         }
         /// The extra `request_log_url`, read from `/error/request_log_url` in the body (string), if the response had it.
         pub fn request_log_url(&self) -> ::core::option::Option<&str> {
-            self.extras.str(3usize)
+            self.extras.str(5usize)
         }
         /// How to retry this error: the server's directive, else the first rule that matches, else the code's own class, else the status table's, else the defaults.
         pub fn retry_class(&self) -> ::errspec::RetryClass {
@@ -1051,6 +1122,9 @@ pub mod api {
         fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
             ::core::option::Option::Some(Error::decided_by(self))
         }
+        fn extras(&self) -> ::core::option::Option<&::errspec::Extras> {
+            ::core::option::Option::Some(&self.extras)
+        }
         fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
             self.code.as_ref().map(|code| ::std::borrow::Cow::Borrowed(code.as_str()))
         }
@@ -1100,20 +1174,59 @@ pub mod oauth {
         ///
         /// Status 400 Bad Request; retry class `never`.
         InvalidGrant,
+        /// `invalid_client`: The client (platform) is unknown or not allowed to use this grant.
+        ///
+        /// Status not documented; the retry class of the status it comes with.
+        InvalidClient,
+        /// `invalid_request`: A parameter of the OAuth request is missing or malformed.
+        ///
+        /// Status not documented; the retry class of the status it comes with.
+        InvalidRequest,
+        /// `invalid_scope`: The requested scope is not valid.
+        ///
+        /// Status not documented; the retry class of the status it comes with.
+        InvalidScope,
+        /// `unsupported_grant_type`: The grant type is not one Stripe supports.
+        ///
+        /// Status not documented; the retry class of the status it comes with.
+        UnsupportedGrantType,
+        /// `unsupported_response_type`: The response type is not one Stripe supports.
+        ///
+        /// Status not documented; the retry class of the status it comes with.
+        UnsupportedResponseType,
         /// A code the catalog does not list, as the provider sent it.
         Unknown(::errspec::CompactString),
     }
     /// Per known code, in [`Code::index`] order: the code as the provider
     /// sends it.
-    static CODE_TEXTS: [&str; 1usize] = ["invalid_grant"];
+    static CODE_TEXTS: [&str; 6usize] = [
+        "invalid_grant",
+        "invalid_client",
+        "invalid_request",
+        "invalid_scope",
+        "unsupported_grant_type",
+        "unsupported_response_type",
+    ];
     /// Per known code, in [`Code::index`] order: the variant's name.
-    static CODE_NAMES: [&str; 1usize] = ["InvalidGrant"];
+    static CODE_NAMES: [&str; 6usize] = [
+        "InvalidGrant",
+        "InvalidClient",
+        "InvalidRequest",
+        "InvalidScope",
+        "UnsupportedGrantType",
+        "UnsupportedResponseType",
+    ];
     /// Per known code, in [`Code::index`] order: what it means.
-    static CODE_DESCRIPTIONS: [&str; 1usize] = [
+    static CODE_DESCRIPTIONS: [&str; 6usize] = [
         "The authorization code or refresh token is invalid, expired or already used.",
+        "The client (platform) is unknown or not allowed to use this grant.",
+        "A parameter of the OAuth request is missing or malformed.",
+        "The requested scope is not valid.",
+        "The grant type is not one Stripe supports.",
+        "The response type is not one Stripe supports.",
     ];
     /// Per known code, in [`Code::index`] order: the statuses it comes with.
-    static CODE_STATUSES: [&[u16]; 1usize] = [&[400]];
+    static CODE_STATUSES: [&[u16]; 6usize] = [&[400], &[], &[], &[], &[], &[]];
     impl Code {
         /// The code exactly as the provider sends it.
         pub fn as_str(&self) -> &str {
@@ -1152,6 +1265,11 @@ pub mod oauth {
             ::core::option::Option::Some(
                 match self {
                     Code::InvalidGrant => 0,
+                    Code::InvalidClient => 1,
+                    Code::InvalidRequest => 2,
+                    Code::InvalidScope => 3,
+                    Code::UnsupportedGrantType => 4,
+                    Code::UnsupportedResponseType => 5,
                     Code::Unknown(_) => return ::core::option::Option::None,
                 },
             )
@@ -1164,6 +1282,31 @@ pub mod oauth {
                     13 => {
                         match code {
                             "invalid_grant" => Code::InvalidGrant,
+                            "invalid_scope" => Code::InvalidScope,
+                            _ => return ::core::option::Option::None,
+                        }
+                    }
+                    14 => {
+                        match code {
+                            "invalid_client" => Code::InvalidClient,
+                            _ => return ::core::option::Option::None,
+                        }
+                    }
+                    15 => {
+                        match code {
+                            "invalid_request" => Code::InvalidRequest,
+                            _ => return ::core::option::Option::None,
+                        }
+                    }
+                    22 => {
+                        match code {
+                            "unsupported_grant_type" => Code::UnsupportedGrantType,
+                            _ => return ::core::option::Option::None,
+                        }
+                    }
+                    25 => {
+                        match code {
+                            "unsupported_response_type" => Code::UnsupportedResponseType,
                             _ => return ::core::option::Option::None,
                         }
                     }

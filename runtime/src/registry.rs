@@ -27,6 +27,8 @@ pub trait DynApiError: std::error::Error + Send + Sync + 'static {
     fn is_known(&self) -> bool;
     /// See [`ApiError::decided_by`].
     fn decided_by(&self) -> Option<DecidedBy>;
+    /// See [`ApiError::extras`].
+    fn extras(&self) -> Option<&crate::Extras>;
 }
 
 impl<E: ApiError> DynApiError for E {
@@ -59,6 +61,9 @@ impl<E: ApiError> DynApiError for E {
     }
     fn decided_by(&self) -> Option<DecidedBy> {
         ApiError::decided_by(self)
+    }
+    fn extras(&self) -> Option<&crate::Extras> {
+        ApiError::extras(self)
     }
 }
 

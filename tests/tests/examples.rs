@@ -44,6 +44,13 @@ fn outcome(e: &dyn DynApiError, now: std::time::SystemTime) -> Outcome {
                 )
             })
             .collect(),
+        decided_by: e
+            .decided_by()
+            .map_or_else(|| String::from("(unknown)"), |d| d.to_string()),
+        extras: e
+            .extras()
+            .map(errspec_codegen::interpret::extras_by_name)
+            .unwrap_or_default(),
     }
 }
 
@@ -153,6 +160,79 @@ apis:
     );
     assert!(!rendered.contains("`rate limited`"), "{rendered}");
     assert_eq!(loaded.catalog.apis[0].examples.len(), 2);
+}
+
+/// An example can say what decided the class and which extras the body
+/// carried; a wrong one is reported with both values, and an extra the API
+/// does not have is a located error.
+#[test]
+fn examples_check_decided_by_and_extras() {
+    let text = r#"
+provider: demo
+title: Demo
+as_of: 2026-12-01
+apis:
+  api:
+    body:
+      code: {pointer: /error/code}
+      extras:
+        error_type: /error/type
+        attempt: {pointer: /error/attempt, type: integer}
+    rules:
+      - name: card_error
+        when: {field: {pointer: /error/type, equals: card_error}}
+        retry: never
+    statuses:
+      402: {meaning: Declined., retry: backoff}
+    examples:
+      - name: as written
+        response:
+          status: 402
+          body: {error: {code: card_declined, type: card_error, attempt: 2}}
+        expect:
+          retry: never
+          decided_by: rule card_error
+          extras: {error_type: card_error, attempt: 2}
+      - name: wrong on purpose
+        response:
+          status: 402
+          body: {error: {code: card_declined, attempt: 3}}
+        expect:
+          decided_by: rule card_error
+          extras: {error_type: card_error, attempt: 2}
+"#;
+    let file = errspec_codegen::source::SourceFile::new("spec/demo.yaml", text);
+    let report = errspec_codegen::interpret::check_files(std::slice::from_ref(&file));
+    assert_eq!(
+        (report.examples, report.failures),
+        (2, 1),
+        "{}",
+        report.rendered
+    );
+    let rendered = report.rendered;
+    for note in [
+        "decided by: expected `rule card_error`, decoded `status`",
+        "extra `error_type`: expected \"card_error\", decoded none",
+        "extra `attempt`: expected 2, decoded 3",
+    ] {
+        assert!(rendered.contains(note), "{note}\n{rendered}");
+    }
+
+    let misspelt = text.replace(
+        "extras: {error_type: card_error, attempt: 2}\n      - name: wrong",
+        "extras: {error_typ: card_error}\n      - name: wrong",
+    );
+    let file = errspec_codegen::source::SourceFile::new("spec/demo.yaml", &misspelt);
+    let diags = errspec_codegen::load_catalog(&file).expect_err("an unknown extra is an error");
+    let rendered = diags.render(&file);
+    assert!(
+        rendered.contains("error: the API has no extra `error_typ`"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("did you mean `error_type`?"),
+        "{rendered}"
+    );
 }
 
 /// The bare provider name reaches the API the catalog makes its default
