@@ -224,7 +224,9 @@ fn parse_generate(p: &mut Parser, kind: GenerateKind) -> Result<Generate, Usage>
     let spec_dir = spec_dir.ok_or_else(|| Usage("missing SPEC_DIR".into()))?;
     match kind {
         _ if crate_dir.is_some() && (out.is_some() || docs.is_some()) => {
-            return Err(Usage("--crate DIR takes the place of --out and --docs".into()));
+            return Err(Usage(
+                "--crate DIR takes the place of --out and --docs".into(),
+            ));
         }
         _ if crate_dir.is_some() => {}
         GenerateKind::Docs if docs.is_none() => return Err(Usage("missing --docs DIR".into())),

@@ -19,9 +19,11 @@ use crate::args::{Generate, GenerateKind};
 pub fn run(g: &Generate) -> ExitCode {
     if let Some(crate_dir) = &g.crate_dir {
         let result = match g.kind {
-            GenerateKind::Gen => {
-                write_crate(g, crate_dir, &[FileKind::Code, FileKind::Docs, FileKind::Schema])
-            }
+            GenerateKind::Gen => write_crate(
+                g,
+                crate_dir,
+                &[FileKind::Code, FileKind::Docs, FileKind::Schema],
+            ),
             GenerateKind::Docs => write_crate(g, crate_dir, &[FileKind::Docs]),
             GenerateKind::Check => check_crate(g, crate_dir),
         };
@@ -165,7 +167,8 @@ fn check_crate(g: &Generate, crate_dir: &Path) -> Result<bool, CrateError> {
         return Ok(false);
     }
     let files: Vec<GeneratedFile> = generated.files.into_iter().map(|(_, f)| f).collect();
-    let drift = output::drift(&files, crate_dir).map_err(|e| CrateError::Io(crate_dir.into(), e))?;
+    let drift =
+        output::drift(&files, crate_dir).map_err(|e| CrateError::Io(crate_dir.into(), e))?;
     if drift.is_empty() {
         println!(
             "ok: specs check, {} documented examples decode as written and {} generated files are up to date",
@@ -191,7 +194,10 @@ fn check_crate(g: &Generate, crate_dir: &Path) -> Result<bool, CrateError> {
 /// Paths are printed relative to the directory that holds the crate (the
 /// repository root for `generated/`).
 fn shown_root(crate_dir: &Path) -> PathBuf {
-    crate_dir.parent().map(Path::to_path_buf).unwrap_or_default()
+    crate_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn relative(root: &Path, path: &Path) -> String {

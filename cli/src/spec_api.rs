@@ -216,8 +216,13 @@ impl<K: KeyPlace> ApiError for SpecError<K> {
     fn decode(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Self {
         match API.get() {
             Some(installed) => {
-                let decoded =
-                    interpret::decode_response(installed.api, installed.layout, status, headers, body);
+                let decoded = interpret::decode_response(
+                    installed.api,
+                    installed.layout,
+                    status,
+                    headers,
+                    body,
+                );
                 SpecError {
                     code: decoded.code,
                     variant: decoded.variant,

@@ -171,10 +171,18 @@ async fn every_command_runs_on_a_spec_directory_of_its_own() {
     );
 
     // A spec with an error: its diagnostics, exit 1.
-    std::fs::write(specs.join("widgets.yaml"), WIDGETS.replace("retry: throttled", "retry: soon"))
-        .unwrap();
+    std::fs::write(
+        specs.join("widgets.yaml"),
+        WIDGETS.replace("retry: throttled", "retry: soon"),
+    )
+    .unwrap();
     let (code, _, stderr) = run(strings(&[
-        "classify", "widgets", "--spec-dir", &dir, "--status", "429",
+        "classify",
+        "widgets",
+        "--spec-dir",
+        &dir,
+        "--status",
+        "429",
     ]))
     .await;
     assert_eq!(code, 1, "{stderr}");
