@@ -11,9 +11,13 @@ use std::path::Path;
 
 use errspec::idempotency::IdempotencyLayout;
 use errspec::registry::{ApiEntry, DynApiError};
-use errspec_codegen::interpret::{Outcome, mismatches};
+use errspec_codegen::interpret::mismatches;
 use errspec_codegen::source::SourceFile;
 use http::StatusCode;
+
+#[path = "support/outcome.rs"]
+mod outcome;
+use outcome::outcome;
 
 /// One API's types.
 struct Derived {
@@ -57,30 +61,6 @@ fn answer(e: &dyn DynApiError, decided_by: bool) -> Answer {
         hints: e.hints(),
         retry_class: e.retry_class(),
         decided_by: if decided_by { e.decided_by() } else { None },
-    }
-}
-
-/// What the generated type decoded, in the interpreter's terms.
-fn outcome(e: &dyn DynApiError, now: std::time::SystemTime) -> Outcome {
-    Outcome {
-        code: e.code().map(|c| c.into_owned()),
-        retry: errspec_codegen::model::RetryClass::ALL
-            .into_iter()
-            .find(|c| c.as_str() == e.retry_class().as_str())
-            .expect("the runtime's classes are the model's"),
-        delay: e.hints().server_delay(now),
-        message: e.message().map(str::to_owned),
-        request_id: e.request_id().map(str::to_owned),
-        field_errors: e
-            .field_errors()
-            .iter()
-            .map(|f| {
-                (
-                    f.field.to_string(),
-                    f.message.as_ref().map(|m| m.to_string()),
-                )
-            })
-            .collect(),
     }
 }
 
