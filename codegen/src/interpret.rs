@@ -359,7 +359,7 @@ pub struct Decoded<'a> {
 }
 
 /// Decodes one response with the runtime decoders over `layouts` (the API's,
-/// from [`layout`]) and classifies it as generated code does: directive,
+/// from [`layout()`]) and classifies it as generated code does: directive,
 /// rules, the code's `retry`, the status table, the defaults.
 pub fn decode_response<'a>(
     api: &'a Api,
