@@ -1,6 +1,6 @@
 const _: () = {
     const _: &str = ::core::include_str!("$WORKSPACE/spec/topmail.yaml");
-    /// Where the API puts the parts of an error response.
+    /// Where this API puts the parts of an error response.
     static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
         body: ::errspec::layout::BodyLayout {
             format: ::errspec::layout::BodyFormat::Json,
@@ -38,8 +38,7 @@ const _: () = {
             min_delay: ::core::option::Option::None,
         },
     };
-    /// The layout prepared once, as generated types do, so a
-    /// decode does not rebuild it.
+    /// [`LAYOUT`] prepared for decoding, at compile time.
     static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
         &LAYOUT,
     );

@@ -1,5 +1,5 @@
 const _: () = {
-    /// Where the API puts the parts of an error response.
+    /// Where this API puts the parts of an error response.
     static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
         body: ::errspec::layout::BodyLayout {
             format: ::errspec::layout::BodyFormat::Text,
@@ -27,8 +27,7 @@ const _: () = {
             min_delay: ::core::option::Option::None,
         },
     };
-    /// The layout prepared once, as generated types do, so a
-    /// decode does not rebuild it.
+    /// [`LAYOUT`] prepared for decoding, at compile time.
     static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
         &LAYOUT,
     );
