@@ -863,6 +863,13 @@ impl ::errspec::ApiError for Error {
     const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::Some(
         "idempotency-key",
     );
+    const RATE_LIMITS: &'static [::errspec::RateLimit] = &[
+        ::errspec::RateLimit::new(
+            5u32,
+            ::core::time::Duration::new(1u64, 0u32),
+            ::errspec::LimitScope::Account,
+        ),
+    ];
     fn decode(
         status: ::errspec::__private::http::StatusCode,
         headers: &::errspec::__private::http::HeaderMap,
