@@ -40,6 +40,32 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
         check_rules_reachable(api, diags);
         check_rule_codes(api, diags);
         check_rules_have_conditions(api, diags);
+        check_duplicate_limits(api, diags);
+    }
+}
+
+/// A documented limit is stated once: the same requests, interval and
+/// scope twice is a copy-paste slip (the runtime would pace to it once).
+fn check_duplicate_limits(api: &Api, diags: &mut Diagnostics) {
+    for (i, limit) in api.limits.iter().enumerate() {
+        let same = |l: &&crate::model::Limit| {
+            (l.requests, l.per, l.scope) == (limit.requests, limit.per, limit.scope)
+        };
+        if let Some(first) = api.limits[..i].iter().find(same) {
+            diags.push(
+                Diagnostic::error(
+                    limit.span,
+                    format!(
+                        "limit {} per {:?} ({}) is listed twice",
+                        limit.requests,
+                        limit.per,
+                        limit.scope.as_str()
+                    ),
+                )
+                .with_label("listed again here")
+                .with_note(first.span, "first listed here"),
+            );
+        }
     }
 }
 

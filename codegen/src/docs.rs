@@ -187,6 +187,8 @@ struct ApiPage {
     codes: Vec<CodeRow>,
     layout: Vec<Row>,
     headers: Vec<Row>,
+    /// Documented limits: the limit, and its sources.
+    limits: Vec<Row>,
     examples: Vec<ExampleSection>,
     /// Whether any status or code row cites a source (adds a column).
     cites: bool,
@@ -323,6 +325,22 @@ impl ApiPage {
             codes,
             layout: layout_rows(api, file),
             headers: header_rows(api, file),
+            limits: api
+                .limits
+                .iter()
+                .map(|l| Row {
+                    name: format!(
+                        "{} per {:?}, per {}",
+                        l.requests,
+                        l.per,
+                        match l.scope {
+                            crate::model::LimitScope::ApiKey => "API key",
+                            _ => "account",
+                        }
+                    ),
+                    value: citations(catalog, &l.sources),
+                })
+                .collect(),
             examples: examples(api, file),
             cites,
             documented: api

@@ -20,7 +20,8 @@ use quote::{ToTokens, quote};
 
 use crate::model::{
     Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Condition,
-    DelayFrom, DelaySource, ExtraType, Headers, Pointer, ResetUnit, RetryClass, Test, WhenSpent,
+    DelayFrom, DelaySource, ExtraType, Headers, LimitScope, Pointer, ResetUnit, RetryClass, Test,
+    WhenSpent,
 };
 use crate::text;
 
@@ -1335,6 +1336,32 @@ fn value_test(t: &Test, value: impl Fn(&str) -> String) -> TokenStream {
     }
 }
 
+/// `const RATE_LIMITS` of an API with documented `limits` (nothing for
+/// the others: the trait's default is none).
+fn rate_limits(api: &Api) -> Option<TokenStream> {
+    if api.limits.is_empty() {
+        return None;
+    }
+    let limits = api.limits.iter().map(|l| {
+        let requests = l.requests;
+        let (secs, nanos) = (l.per.as_secs(), l.per.subsec_nanos());
+        let scope = match l.scope {
+            LimitScope::ApiKey => quote!(ApiKey),
+            _ => quote!(Account),
+        };
+        quote! {
+            ::errspec::RateLimit::new(
+                #requests,
+                ::core::time::Duration::new(#secs, #nanos),
+                ::errspec::LimitScope::#scope,
+            )
+        }
+    });
+    Some(quote! {
+        const RATE_LIMITS: &'static [::errspec::RateLimit] = &[#(#limits),*];
+    })
+}
+
 fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     let has_codes = api.has_codes();
     let provider = &catalog.provider.value;
@@ -1360,6 +1387,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             .as_ref()
             .map(|h| h.value.to_token_stream()),
     );
+    let rate_limits = rate_limits(api);
     let mut doc = format!(
         "An error response of the {}: its status{}, message, request id, field errors \
          and delay hints.\n\n\
@@ -1781,6 +1809,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             const API: &'static str = #api_name;
             const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = #idempotency;
             #idempotency_more
+            #rate_limits
 
             fn decode(
                 status: ::errspec::__private::http::StatusCode,

@@ -12,8 +12,8 @@ use crate::source::{Located, Span};
 use crate::spec::{
     ApiSpec, BodySpec, CodeLocationSpec, CodeSpec, DelayItemSpec, DelaySpec, ExampleBody,
     ExampleExpectSpec, ExampleResponseSpec, ExampleSpec, ExtraSpec, FieldErrorsSpec, HeadersSpec,
-    IdempotencySpec, ItemWhereSpec, Keyed, RateLimitSpec, RuleSpec, SourceSpec, Spec, StatusSpec,
-    TestSpec, Text, ValueSourceSpec, WhenSpec,
+    IdempotencySpec, ItemWhereSpec, Keyed, LimitSpec, RateLimitSpec, RuleSpec, SourceSpec, Spec,
+    StatusSpec, TestSpec, Text, ValueSourceSpec, WhenSpec,
 };
 
 /// Parses and loads a spec file. Returns what could be loaded (entries with
@@ -47,6 +47,7 @@ enum Kind {
     Headers,
     RateLimit,
     Idempotency,
+    Limit,
     Status,
     Code,
     Rule,
@@ -77,6 +78,7 @@ impl Kind {
             Kind::Headers => HEADERS_KEYS,
             Kind::RateLimit => RATE_LIMIT_KEYS,
             Kind::Idempotency => IDEMPOTENCY_KEYS,
+            Kind::Limit => LIMIT_KEYS,
             Kind::Status => STATUS_KEYS,
             Kind::Code => CODE_KEYS,
             Kind::Rule => RULE_KEYS,
@@ -112,6 +114,9 @@ impl Kind {
             Kind::Api if RATE_LIMIT_KEYS.contains(&key) => {
                 Some(format!("`{key}` goes under `headers.rate_limit`"))
             }
+            Kind::Api if matches!(key, "requests" | "per" | "scope") => Some(format!(
+                "`{key}` belongs to a documented limit: `limits: [{{ requests: 10, per: 1s }}]`"
+            )),
             Kind::Api if SPEC_KEYS.contains(&key) => Some(format!(
                 "`{key}` describes the provider: write it at the top level of the file"
             )),
@@ -424,6 +429,7 @@ const API_KEYS: &[&str] = &[
     "rules",
     "delays",
     "min_delay",
+    "limits",
     "examples",
 ];
 const BODY_KEYS: &[&str] = &[
@@ -449,6 +455,7 @@ const FIELD_ERRORS_KEYS: &[&str] = &["items", "field", "message", "map", "leaf"]
 const HEADERS_KEYS: &[&str] = &["retry_after", "request_id", "rate_limit", "should_retry"];
 const RATE_LIMIT_KEYS: &[&str] = &["name", "limit", "remaining", "reset", "reset_unit"];
 const IDEMPOTENCY_KEYS: &[&str] = &["header", "body", "max_length", "format"];
+const LIMIT_KEYS: &[&str] = &["requests", "per", "scope", "source"];
 const STATUS_KEYS: &[&str] = &["meaning", "retry", "hint", "source"];
 const CODE_KEYS: &[&str] = &[
     "status",
@@ -502,6 +509,7 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("HeadersSpec", HEADERS_KEYS),
     ("RateLimitSpec", RATE_LIMIT_KEYS),
     ("IdempotencySpec", IDEMPOTENCY_KEYS),
+    ("LimitSpec", LIMIT_KEYS),
     ("StatusSpec", STATUS_KEYS),
     ("CodeSpec", CODE_KEYS),
     ("RuleSpec", RULE_KEYS),
@@ -679,6 +687,10 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
             .map(|d| list(d, "delays", diags, load_delay))
             .unwrap_or_default(),
         min_delay: m.str("min_delay", diags),
+        limits: m
+            .get("limits")
+            .map(|l| list(l, "limits", diags, load_limit))
+            .unwrap_or_default(),
         examples: m
             .entry("examples")
             .map(|(k, e)| load_examples(k, e, diags))
@@ -1058,6 +1070,35 @@ fn load_delay(n: &Node, diags: &mut Diagnostics) -> Option<DelaySpec> {
         format: m.str("format", diags),
         param: m.str("param", diags),
         when_zero: m.str("when_zero", diags),
+        span: n.span,
+    })
+}
+
+/// One documented rate limit: `{requests, per, scope?, source?}`.
+fn load_limit(n: &Node, diags: &mut Diagnostics) -> Option<LimitSpec> {
+    let m = MapReader::new(n, Kind::Limit, "a limit", n.span, diags)?;
+    m.require(&["requests", "per"], diags);
+    let requests = m.get("requests").and_then(|v| match v.kind {
+        NodeKind::Int(i) => Some(Located::new(i, v.span)),
+        ref other => {
+            diags.push(
+                Diagnostic::error(
+                    v.span,
+                    format!(
+                        "expected a number of requests for `requests`, found {}",
+                        other.describe()
+                    ),
+                )
+                .with_label("expected an integer such as 10"),
+            );
+            None
+        }
+    });
+    Some(LimitSpec {
+        requests,
+        per: m.str("per", diags),
+        scope: m.str("scope", diags),
+        source: load_source_refs(m.get("source"), diags),
         span: n.span,
     })
 }

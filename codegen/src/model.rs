@@ -162,6 +162,8 @@ pub struct Api {
     pub codes: Vec<Code>,
     /// Rules over headers, body values, code and message, in order.
     pub rules: Vec<Rule>,
+    /// The rate limits the provider documents, in file order.
+    pub limits: Vec<Limit>,
     /// Documented example responses.
     pub examples: Vec<Example>,
     /// Where the API's mapping is.
@@ -579,6 +581,99 @@ impl Headers {
     }
 }
 
+/// A documented rate limit (`limits:`): the runtime's own scope type, so
+/// the generator and the generated constant share one definition.
+pub use errspec_core::LimitScope;
+
+/// One documented rate limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limit {
+    /// Requests allowed per interval (at least 1).
+    pub requests: u32,
+    /// The interval.
+    pub per: Duration,
+    /// What the requests are counted against.
+    pub scope: LimitScope,
+    /// The sources cited.
+    pub sources: Vec<String>,
+    /// Where the limit is.
+    pub span: Span,
+}
+
+/// Lowers one `limits` entry; `None` (with located errors) when a part is
+/// missing or out of range.
+fn lower_limit(spec: &Spec, l: &spec::LimitSpec, diags: &mut Diagnostics) -> Option<Limit> {
+    let sources = source_refs(spec, &l.source, diags);
+    let requests = l.requests.as_ref().and_then(|r| {
+        let n = u32::try_from(r.value).ok().filter(|n| *n > 0);
+        if n.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    r.span,
+                    format!(
+                        "`requests` must be from 1 to {}, found {}",
+                        u32::MAX,
+                        r.value
+                    ),
+                )
+                .with_label("not a number of requests"),
+            );
+        }
+        n
+    });
+    let per = l.per.as_ref().and_then(|t| {
+        let per = parse_go_duration(t.value.trim()).filter(|d| !d.is_zero());
+        if per.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    t.span,
+                    format!("`per` is not a positive duration: `{}`", t.value),
+                )
+                .with_label("expected a duration such as `1s`, `1m` or `1h`")
+                .with_help("write a number with a unit: `h`, `m`, `s`, `ms`"),
+            );
+        }
+        per
+    });
+    let scope = match l.scope.as_ref() {
+        None => Some(LimitScope::Account),
+        Some(t) => match t.value.as_str() {
+            "account" => Some(LimitScope::Account),
+            "api_key" => Some(LimitScope::ApiKey),
+            other => {
+                diags.push(unknown_name(
+                    t.span,
+                    "limit scope",
+                    other,
+                    &["account", "api_key"],
+                ));
+                None
+            }
+        },
+    };
+    let (requests, per) = (requests?, per?);
+    // Pacing spaces sends `per / requests` apart, in whole microseconds.
+    if per / requests < Duration::from_micros(1) {
+        let at = l.per.as_ref().map_or(l.span, |p| p.span);
+        diags.push(
+            Diagnostic::error(
+                at,
+                format!("{requests} requests per {per:?} is more than one per microsecond"),
+            )
+            .with_label("too fine to pace")
+            .with_help("state the limit over a longer interval, or leave it out"),
+        );
+        return None;
+    }
+    Some(Limit {
+        requests,
+        per,
+        scope: scope?,
+        sources,
+        span: l.span,
+    })
+}
+
 /// Where an idempotency key goes besides its header, and its rules.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Idempotency {
@@ -961,6 +1056,11 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         .iter()
         .filter_map(|e| lower_example(spec, &body, e, diags))
         .collect();
+    let limits = api
+        .limits
+        .iter()
+        .filter_map(|l| lower_limit(spec, l, diags))
+        .collect();
     Api {
         name: name.clone(),
         title: api.title.as_ref().map_or_else(
@@ -989,6 +1089,7 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         statuses,
         codes,
         rules,
+        limits,
         examples,
         span: name.span,
     }

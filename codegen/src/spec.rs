@@ -121,6 +121,10 @@ pub struct ApiSpec {
     /// A floor on any delay the server sends, as a duration (`1s`, `500ms`).
     #[schemars(default, with = "String")]
     pub min_delay: Option<Text>,
+    /// The rate limits the provider documents (requests per interval, per
+    /// account or API key); clients pace their sends to them.
+    #[schemars(default)]
+    pub limits: Vec<LimitSpec>,
     /// Documented example responses with the outcome each must decode to;
     /// `cargo xtask check` and the test suite run them.
     #[schemars(default, with = "Vec<ExampleSpec>")]
@@ -443,6 +447,40 @@ pub struct IdempotencySpec {
     /// Where the mapping is.
     #[schemars(skip)]
     pub span: Span,
+}
+
+/// One documented rate limit: `requests` per `per`, counted per `scope`.
+#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct LimitSpec {
+    /// How many requests the provider allows per interval. Required.
+    #[schemars(with = "u32", range(min = 1))]
+    pub requests: Option<Located<i128>>,
+    /// The interval, as a duration (`1s`, `1m`, `1h`). Required.
+    #[schemars(with = "String")]
+    pub per: Option<Text>,
+    /// What the provider counts the requests against: `account` (every
+    /// key of the account together; the default) or `api_key`.
+    #[schemars(default, with = "LimitScopeName")]
+    pub scope: Option<Text>,
+    /// The source (a name under the top-level `sources`) or sources that
+    /// document the limit.
+    #[schemars(default, schema_with = "source_refs_schema")]
+    pub source: Vec<Text>,
+    /// Where the mapping is.
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// `account` or `api_key`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // only its schema is used
+pub enum LimitScopeName {
+    /// The account: all its API keys together (the default).
+    Account,
+    /// One API key.
+    ApiKey,
 }
 
 /// One row of the status table.

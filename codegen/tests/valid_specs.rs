@@ -111,6 +111,31 @@ fn layouts_lower_as_documented() {
     assert_eq!(rate.apis[1].title, "RateLimited admin");
 }
 
+#[test]
+fn documented_limits_lower_to_requests_per_interval_and_scope() {
+    use errspec_codegen::model::LimitScope;
+    use std::time::Duration;
+    let catalog = valid("documented-limits");
+    let limits: Vec<_> = catalog.apis[0]
+        .limits
+        .iter()
+        .map(|l| (l.requests, l.per, l.scope, l.sources.clone()))
+        .collect();
+    let cited = vec!["limits_page".to_owned()];
+    assert_eq!(
+        limits,
+        [
+            (
+                10,
+                Duration::from_secs(1),
+                LimitScope::Account,
+                cited.clone()
+            ),
+            (1000, Duration::from_secs(3600), LimitScope::ApiKey, cited),
+        ]
+    );
+}
+
 /// The fenced blocks of `spec/README.md` with the given info string.
 fn readme_blocks(info: &str) -> Vec<String> {
     let readme = std::fs::read_to_string(root().join("spec/README.md")).expect("spec/README.md");

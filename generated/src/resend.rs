@@ -869,6 +869,13 @@ impl ::errspec::ApiError for Error {
         max_length: ::core::option::Option::Some(256usize),
         uuid: false,
     };
+    const RATE_LIMITS: &'static [::errspec::RateLimit] = &[
+        ::errspec::RateLimit::new(
+            5u32,
+            ::core::time::Duration::new(1u64, 0u32),
+            ::errspec::LimitScope::Account,
+        ),
+    ];
     fn decode(
         status: ::errspec::__private::http::StatusCode,
         headers: &::errspec::__private::http::HeaderMap,

@@ -268,6 +268,7 @@ fn bind_inline(input: &Input) -> Bound {
         statuses,
         codes,
         rules: Vec::new(),
+        limits: Vec::new(),
         examples: Vec::new(),
         span: SpecSpan::default(),
     };
