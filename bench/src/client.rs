@@ -255,33 +255,6 @@ fn start_server() -> Result<(SocketAddr, Arrivals)> {
     Ok((addr, arrivals))
 }
 
-/// `errspec-bench serve`: the same server in this process's main thread,
-/// for a client in another process
-/// ([`ServerProcess`](crate::client_cpu::ServerProcess)); prints its
-/// address on the first line of stdout and serves until killed.
-pub fn serve_forever() -> Result<()> {
-    use std::io::Write as _;
-    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding")?;
-    std_listener.set_nonblocking(true)?;
-    let mut stdout = std::io::stdout();
-    writeln!(stdout, "{}", std_listener.local_addr()?)?;
-    stdout.flush()?;
-    let arrivals: Arrivals = Arc::default();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let listener = TcpListener::from_std(std_listener)?;
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.set_nodelay(true);
-            tokio::spawn(serve(stream, arrivals.clone()));
-        }
-    })
-}
-
 /// Serves one keep-alive connection: `/ok` gets 200, `/throttle/N` gets
 /// 429 with `Retry-After: 1` the first time and 200 after.
 async fn serve(mut stream: TcpStream, arrivals: Arrivals) {

@@ -7,14 +7,12 @@
 
 pub mod cases;
 pub mod client;
-pub mod client_cpu;
 pub mod compile;
 pub mod contenders;
 pub mod decode;
 pub mod generate;
 pub mod instructions;
 pub mod measure;
-pub mod pacing;
 pub mod report;
 pub mod synth;
 pub mod table;

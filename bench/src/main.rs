@@ -12,7 +12,7 @@ use errspec_bench::contenders::{Contender, decoder};
 use errspec_bench::measure::Plan;
 use errspec_bench::report::Report;
 use errspec_bench::table::Table;
-use errspec_bench::{cases, client, compile, decode, generate, instructions, pacing};
+use errspec_bench::{cases, client, compile, decode, generate, instructions};
 
 const USAGE: &str = "\
 usage: errspec-bench [--full] [--filter TEXT] [SECTION...]
@@ -22,7 +22,6 @@ sections (default: all):
   generate  generator scaling on synthetic catalogs (load, check, expand, format)
   compile   cold build of generated code; catalog! macro vs checked-in files
   client    runtime client vs plain reqwest; Retry-After timing accuracy
-  pacing    client CPU per request with and without pacing (server in another process)
   instructions  decode instructions per call under valgrind's callgrind (not in
             `all`: slow, needs valgrind; deterministic on a busy machine)
 
@@ -32,8 +31,7 @@ options:
   --sizes N,...  catalog sizes for generate (default 100,1000,10000,50000)
   --root DIR     the workspace (default: found from the current directory)
 
-loop CASE CONTENDER N   decode one case N times (for valgrind --tool=callgrind)
-serve                   the benchmarks' HTTP server alone: prints its address, serves until killed";
+loop CASE CONTENDER N   decode one case N times (for valgrind --tool=callgrind)";
 
 #[derive(Debug)]
 struct Args {
@@ -90,9 +88,6 @@ fn main() -> Result<()> {
     if raw.get(1).map(String::as_str) == Some("loop") {
         return decode_loop(&raw[2..]);
     }
-    if raw.get(1).map(String::as_str) == Some("serve") {
-        return client::serve_forever();
-    }
     let args = match parse_args() {
         Ok(args) => args,
         Err(e) => {
@@ -100,15 +95,8 @@ fn main() -> Result<()> {
             std::process::exit(2);
         }
     };
-    let all = ["decode", "generate", "compile", "client", "pacing"];
-    let known = [
-        "decode",
-        "generate",
-        "compile",
-        "client",
-        "pacing",
-        "instructions",
-    ];
+    let all = ["decode", "generate", "compile", "client"];
+    let known = ["decode", "generate", "compile", "client", "instructions"];
     let sections: Vec<&str> =
         if args.sections.is_empty() || args.sections.iter().any(|s| s == "all") {
             all.to_vec()
@@ -137,10 +125,6 @@ fn main() -> Result<()> {
                 emit(compile::run(&root, args.full)?, &mut summary);
             }
             "client" => emit(client::run(args.full)?, &mut summary),
-            "pacing" => {
-                let exe = std::env::current_exe().context("finding errspec-bench's own path")?;
-                emit(pacing::run(&exe, args.full)?, &mut summary);
-            }
             "instructions" => {
                 let exe = std::env::current_exe().context("finding errspec-bench's own path")?;
                 emit(
