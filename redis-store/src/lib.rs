@@ -23,6 +23,10 @@
 //! # }
 //! ```
 //!
+//! The retry budget of
+//! [`Pacing::retry_budget`](errspec::pacing::Pacing::retry_budget) is kept
+//! here too, one bucket per account: K workers spend one budget.
+//!
 //! Each operation is one Lua script, run atomically by the server on the
 //! server's clock (`TIME`), so workers need no clock agreement and no two
 //! reservations can take the same slot. Keys expire when they no longer
@@ -78,6 +82,45 @@ end
 return 0
 ";
 
+/// Takes `ARGV[1]` tokens from the retry-budget bucket `KEYS[1]` of
+/// `ARGV[2]` tokens (absent: full); returns the tokens left, or -1 (taking
+/// nothing) when too few are left. A bucket nobody touched for
+/// [`BUDGET_TTL_SECONDS`] is full again: its key expires.
+const SPEND: &str = r"
+local capacity = tonumber(ARGV[2])
+local tokens = math.min(capacity, tonumber(redis.call('GET', KEYS[1]) or capacity))
+local cost = tonumber(ARGV[1])
+if tokens < cost then
+  return -1
+end
+tokens = tokens - cost
+redis.call('SET', KEYS[1], string.format('%d', tokens), 'EX', tonumber(ARGV[3]))
+return tokens
+";
+
+/// Puts `ARGV[1]` tokens back into the bucket `KEYS[1]` of `ARGV[2]`;
+/// returns the tokens it then holds. A full bucket is deleted (absent is
+/// full), so the usual case keeps no key.
+const DEPOSIT: &str = r"
+local capacity = tonumber(ARGV[2])
+local current = redis.call('GET', KEYS[1])
+if not current then
+  return capacity
+end
+local tokens = math.min(capacity, tonumber(current) + tonumber(ARGV[1]))
+if tokens >= capacity then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], string.format('%d', tokens), 'EX', tonumber(ARGV[3]))
+end
+return tokens
+";
+
+/// How long an untouched retry-budget bucket is kept: an hour. A fleet
+/// that spent its budget in an outage and then sent nothing for an hour
+/// starts again with a full one.
+pub const BUDGET_TTL_SECONDS: u64 = 3600;
+
 /// How long connecting may take; beyond it the store answers an error and
 /// the client paces in-process.
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(200);
@@ -93,6 +136,8 @@ pub struct RedisStore {
     connection: OnceCell<ConnectionManager>,
     reserve: redis::Script,
     block: redis::Script,
+    spend: redis::Script,
+    deposit: redis::Script,
 }
 
 impl fmt::Debug for RedisStore {
@@ -117,6 +162,8 @@ impl RedisStore {
             connection: OnceCell::new(),
             reserve: redis::Script::new(RESERVE),
             block: redis::Script::new(BLOCK),
+            spend: redis::Script::new(SPEND),
+            deposit: redis::Script::new(DEPOSIT),
         })
     }
 
@@ -173,6 +220,52 @@ impl PacingStore for RedisStore {
                 .map_err(|e| StoreError::new(e.kind_text()))?;
             Ok(())
         })
+    }
+
+    fn spend<'a>(
+        &'a self,
+        key: &'a str,
+        cost: u32,
+        capacity: u32,
+    ) -> StoreFuture<'a, Result<Option<u32>, StoreError>> {
+        Box::pin(async move {
+            let left = self.budget_script(&self.spend, key, cost, capacity).await?;
+            Ok(u32::try_from(left).ok())
+        })
+    }
+
+    fn deposit<'a>(
+        &'a self,
+        key: &'a str,
+        tokens: u32,
+        capacity: u32,
+    ) -> StoreFuture<'a, Result<u32, StoreError>> {
+        Box::pin(async move {
+            let held = self
+                .budget_script(&self.deposit, key, tokens, capacity)
+                .await?;
+            Ok(u32::try_from(held).unwrap_or(capacity))
+        })
+    }
+}
+
+impl RedisStore {
+    async fn budget_script(
+        &self,
+        script: &redis::Script,
+        key: &str,
+        tokens: u32,
+        capacity: u32,
+    ) -> Result<i64, StoreError> {
+        let mut connection = self.connection().await?;
+        script
+            .key(key)
+            .arg(tokens)
+            .arg(capacity)
+            .arg(BUDGET_TTL_SECONDS)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(|e| StoreError::new(e.kind_text()))
     }
 }
 

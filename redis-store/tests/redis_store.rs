@@ -97,6 +97,63 @@ async fn the_script_reserves_as_the_local_store_does() {
     }
 }
 
+/// The budget scripts take and give back tokens as the in-process store
+/// does: absent is full, a refusal takes nothing, a deposit stops at the
+/// capacity (and a full bucket leaves no key).
+#[tokio::test]
+async fn the_budget_scripts_count_as_the_local_store_does() {
+    let redis = RedisServer::start().unwrap();
+    let store = RedisStore::open(&redis.url()).unwrap();
+    let local = LocalStore::new();
+    let key = "test:{a}:budget";
+    let mut remote = Vec::new();
+    let mut here = Vec::new();
+    for cost in [5, 10, 10] {
+        remote.push(store.spend(key, cost, 20).await.unwrap());
+        here.push(local.spend_now(key, cost, 20));
+    }
+    assert_eq!(remote, [Some(15), Some(5), None]);
+    assert_eq!(remote, here);
+    assert_eq!(store.deposit(key, 10, 20).await.unwrap(), 15);
+    assert_eq!(local.deposit_now(key, 10, 20), 15);
+    assert_eq!(store.deposit(key, 10, 20).await.unwrap(), 20);
+    assert_eq!(local.deposit_now(key, 10, 20), 20);
+    let mut connection = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let exists: i64 = redis::cmd("EXISTS")
+        .arg(key)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(exists, 0, "a full bucket keeps no key");
+}
+
+/// Two clients sharing nothing but Redis (as two processes would), each
+/// with its own client budget, spend one 10-token account budget: the
+/// first takes it (two retries), the second gives up at its first failure.
+#[tokio::test]
+async fn the_fleet_spends_one_retry_budget() {
+    let redis = RedisServer::start().unwrap();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let first = client(shared(&redis).retry_budget(10), Duration::from_secs(60));
+    let second = client(shared(&redis).retry_budget(10), Duration::from_secs(60));
+    let failure = send(&first, &server).await.unwrap_err();
+    assert!(failure.contains("budget"), "{failure}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    let failure = send(&second, &server).await.unwrap_err();
+    assert!(failure.contains("budget"), "{failure}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
+    let stats = second.pacing().unwrap().stats();
+    assert_eq!(stats.store_failures, 0, "{stats:?}");
+}
+
 /// Two clients that share nothing but the Redis server (as two processes
 /// would): one sees a spent window, the other is held.
 #[tokio::test]

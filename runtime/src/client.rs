@@ -361,7 +361,6 @@ impl<E: ApiError> std::error::Error for Failure<E> {
 pub struct Client<E> {
     http: reqwest::Client,
     retrier: Retrier<E>,
-    pacing: Option<Pacing>,
     max_error_body: usize,
 }
 
@@ -372,7 +371,6 @@ impl<E> Clone for Client<E> {
         Client {
             http: self.http.clone(),
             retrier: self.retrier.clone(),
-            pacing: self.pacing.clone(),
             max_error_body: self.max_error_body,
         }
     }
@@ -384,7 +382,6 @@ impl<E: ApiError> fmt::Debug for Client<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("retrier", &self.retrier)
-            .field("pacing", &self.pacing)
             .field("max_error_body", &self.max_error_body)
             .finish_non_exhaustive()
     }
@@ -395,7 +392,6 @@ impl<E: ApiError> fmt::Debug for Client<E> {
 pub struct ClientBuilder<E> {
     http: reqwest::Client,
     retrier: RetrierBuilder<E>,
-    pacing: Option<Pacing>,
     max_error_body: usize,
 }
 
@@ -403,7 +399,6 @@ impl<E> fmt::Debug for ClientBuilder<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("retrier", &self.retrier)
-            .field("pacing", &self.pacing)
             .field("max_error_body", &self.max_error_body)
             .finish_non_exhaustive()
     }
@@ -447,14 +442,14 @@ impl<E: ApiError> ClientBuilder<E> {
     /// this client and its clones). Give several clients the same `Pacing`
     /// to pace them together; [`Pacing::shared`] paces a fleet.
     pub fn pacing(mut self, pacing: Pacing) -> Self {
-        self.pacing = Some(pacing);
+        self.retrier = self.retrier.pacing(pacing);
         self
     }
 
     /// No pacing: requests go out as soon as they are sent or retried, and
     /// rate-limit headers are read only on errors, for the retry's delay.
     pub fn without_pacing(mut self) -> Self {
-        self.pacing = None;
+        self.retrier = self.retrier.without_pacing();
         self
     }
 
@@ -476,7 +471,6 @@ impl<E: ApiError> ClientBuilder<E> {
         Client {
             http: self.http,
             retrier: self.retrier.build(),
-            pacing: self.pacing,
             max_error_body: self.max_error_body,
         }
     }
@@ -500,19 +494,17 @@ impl<E: ApiError> Client<E> {
         ClientBuilder {
             http,
             retrier: Retrier::builder(),
-            pacing: Some(Pacing::new()),
             max_error_body: DEFAULT_MAX_ERROR_BODY,
         }
     }
 
     /// A client that retries with `retrier`'s settings and shares its
-    /// budget, observer and jitter generator (e.g. with a reqwest-middleware
-    /// or tower stack talking to the same API).
+    /// budget, observer, jitter generator and pacing (e.g. with a
+    /// reqwest-middleware or tower stack talking to the same API).
     pub fn with_retrier(http: reqwest::Client, retrier: Retrier<E>) -> Client<E> {
         Client {
             http,
             retrier,
-            pacing: Some(Pacing::new()),
             max_error_body: DEFAULT_MAX_ERROR_BODY,
         }
     }
@@ -539,7 +531,7 @@ impl<E: ApiError> Client<E> {
 
     /// The pacing settings and state, if pacing is on.
     pub fn pacing(&self) -> Option<&Pacing> {
-        self.pacing.as_ref()
+        self.retrier.pacing()
     }
 
     /// Starts a request on the underlying HTTP client.
@@ -656,27 +648,17 @@ impl<E: ApiError> Client<E> {
                 *request.body_mut() = Some(body.into());
             }
         }
-        let pacing = self
-            .pacing
-            .as_ref()
-            .map(|p| (p, p.scope::<E>(request.headers(), E::IDEMPOTENCY_HEADER)));
-        let max_delay = self.retrier.policy().max_server_delay();
         let mut next = request;
         loop {
             // A copy for the next attempt; `None` for a stream body, sent once.
             let spare = next.try_clone();
             attempts.set_replayable(spare.is_some());
-            if let Some((pacing, scope)) = &pacing {
-                pacing.wait_turn(scope, self.pacing_bound(&attempts)).await;
-            }
+            attempts.wait_turn(next.headers()).await;
             let (error, decision) = match self.attempt(next, &attempts).await {
                 AttemptResult::Success(response) => {
-                    if let Some((pacing, scope)) = &pacing {
-                        pacing
-                            .after_success::<E>(scope, response.headers(), max_delay)
-                            .await;
-                    }
-                    attempts.succeeded(response.status());
+                    attempts
+                        .succeeded_paced(response.status(), response.headers())
+                        .await;
                     let (retried, idempotency_key) = attempts.into_parts();
                     return Ok(Delivered {
                         response,
@@ -685,19 +667,12 @@ impl<E: ApiError> Client<E> {
                     });
                 }
                 AttemptResult::Api(error, headers) => {
-                    let decision = attempts.failed_response(&error, &headers);
-                    if let Some((pacing, scope)) = &pacing {
-                        let hints = E::delay_hints(&headers);
-                        let class = error.retry_class();
-                        pacing
-                            .after_failure(scope, class, &hints, &decision, max_delay)
-                            .await;
-                    }
+                    let decision = attempts.failed_response_paced(&error, &headers).await;
                     (LastError::Api(error), decision)
                 }
                 AttemptResult::Transport(error) => {
                     let decision = match error.failure() {
-                        Some(failure) => attempts.failed_transport(failure),
+                        Some(failure) => attempts.failed_transport_paced(failure).await,
                         None => attempts.failed_invalid(),
                     };
                     (LastError::Transport(error), decision)
@@ -727,17 +702,6 @@ impl<E: ApiError> Client<E> {
                     });
                 }
             }
-        }
-    }
-
-    /// The longest a send is held for its scope's turn: the policy's
-    /// maximum server delay, and what is left before its deadline.
-    fn pacing_bound(&self, attempts: &Attempts<E>) -> Duration {
-        let policy = self.retrier.policy();
-        let max = policy.max_server_delay();
-        match policy.deadline() {
-            Some(deadline) => max.min(deadline.saturating_sub(attempts.elapsed())),
-            None => max,
         }
     }
 

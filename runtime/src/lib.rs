@@ -27,7 +27,9 @@
 //! Features: `client` (the reqwest client; without it the crate needs
 //! neither reqwest nor tokio) and `macros` (`catalog!` and
 //! `#[derive(ApiError)]`) are on by default; generated crates need neither.
-//! `reqwest-middleware` and `tower` are off by default.
+//! `pacing` (on with `client` and `tower`) adds [`pacing`] to every
+//! [`Retrier`], for loops of your own too. `reqwest-middleware` and
+//! `tower` are off by default.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "client")]
@@ -35,7 +37,7 @@ pub mod client;
 #[cfg(feature = "reqwest-middleware")]
 pub mod middleware;
 pub mod observe;
-#[cfg(feature = "client")]
+#[cfg(feature = "pacing")]
 pub mod pacing;
 pub mod policy;
 pub mod registry;
@@ -66,7 +68,7 @@ pub use errspec_core::{decode, delay, extras, hints, idempotency, layout, limits
 /// own enum, bound to a spec file or with its catalog written in-line.
 #[cfg(feature = "macros")]
 pub use errspec_macros::{ApiError, catalog};
-#[cfg(feature = "client")]
+#[cfg(feature = "pacing")]
 pub use pacing::Pacing;
 pub use policy::{RetryBudget, RetryPolicy};
 pub use retry::{Retrier, SendOptions};

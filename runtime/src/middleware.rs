@@ -4,7 +4,10 @@
 //! - [`RetryMiddleware`] runs the same loop as [`Client`](crate::Client) (it
 //!   is [`retry`](crate::retry)'s): the API's error classes, server delays,
 //!   idempotency keys, the retry budget, the policy's timeouts, the
-//!   [`Observer`](crate::observe::Observer) and the `tracing` events. A
+//!   [`Observer`](crate::observe::Observer), the `tracing` events, and
+//!   pacing (the retrier's [`Pacing`](crate::pacing::Pacing): each send
+//!   waits for its scope's turn, each response's rate-limit headers and
+//!   throttling hold the scope, for every request through it). A
 //!   request's [`SendOptions`] are read from the middleware extensions
 //!   (`RequestBuilder::with_extension`).
 //! - For code that keeps reqwest-retry's `RetryTransientMiddleware`:
@@ -138,6 +141,7 @@ impl<E: ApiError> Middleware for RetryMiddleware<E> {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
+            attempts.wait_turn(request.headers()).await;
             let sent = next.clone().run(request, extensions);
             let result = match limit {
                 Some(limit) => match tokio::time::timeout(limit, sent).await {
@@ -150,20 +154,24 @@ impl<E: ApiError> Middleware for RetryMiddleware<E> {
             };
             let (decision, result) = match result {
                 Ok(response) if response.status().as_u16() < 400 => {
-                    attempts.succeeded(response.status());
+                    attempts
+                        .succeeded_paced(response.status(), response.headers())
+                        .await;
                     return Ok(response);
                 }
                 Ok(response) => {
                     let (prefix, response) = read_prefix(response, self.max_error_body).await;
                     let error = E::decode(response.status(), response.headers(), &prefix);
                     (
-                        attempts.failed_response(&error, response.headers()),
+                        attempts
+                            .failed_response_paced(&error, response.headers())
+                            .await,
                         Ok(response),
                     )
                 }
                 Err(error) => {
                     let decision = match transport_failure(&error) {
-                        Some(failure) => attempts.failed_transport(failure),
+                        Some(failure) => attempts.failed_transport_paced(failure).await,
                         None => attempts.failed_invalid(),
                     };
                     (decision, Err(error))

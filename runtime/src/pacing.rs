@@ -15,6 +15,20 @@
 //!   algorithm): each send reserves the next free slot of every limit of its
 //!   scope and waits for it.
 //!
+//! - with [`Pacing::retry_budget`], the retry budget is kept in the store
+//!   too, per account: every client of the account (with a shared store,
+//!   every process) spends one bucket, so a fleet in an outage retries as
+//!   much as one client would, not K times as much.
+//!
+//! Every integration paces: [`Client`](crate::Client), and every loop on
+//! [`Retrier`](crate::retry::Retrier) (the reqwest-middleware and tower
+//! integrations, and your own): the retrier carries the `Pacing`, and
+//! [`Attempts`](crate::retry::Attempts) asks it before each send and tells
+//! it what each response said. An async loop uses the store, shared or
+//! not ([`Attempts::wait_turn`](crate::retry::Attempts::wait_turn)); a
+//! blocking loop paces on this process's state
+//! ([`Attempts::hold`](crate::retry::Attempts::hold)).
+//!
 //! Every block is cut at the policy's
 //! [`max_server_delay`](crate::RetryPolicy::max_server_delay), as a
 //! `Retry-After` is: a reset a year away holds requests for at most that
@@ -77,9 +91,10 @@ pub struct Cell {
     pub interval: Duration,
 }
 
-/// Where pacing state lives: blocked-until per scope and GCRA cells.
+/// Where pacing state lives: blocked-until per scope, GCRA cells, and
+/// retry-budget buckets.
 ///
-/// Both operations are atomic: an implementation shared between processes
+/// Every operation is atomic: an implementation shared between processes
 /// (`errspec-redis`) runs each as one server-side script. Times are relative
 /// (a wait, a delay), so processes need no agreement on the clock; a shared
 /// store uses its own clock.
@@ -104,6 +119,25 @@ pub trait PacingStore: Send + Sync + fmt::Debug {
         scope: &'a str,
         delay: Duration,
     ) -> StoreFuture<'a, Result<(), StoreError>>;
+
+    /// Takes `cost` tokens from the retry-budget bucket `key` of
+    /// `capacity` tokens (a bucket never seen is full). Returns the tokens
+    /// left, or `None` (taking nothing) when fewer than `cost` are left.
+    fn spend<'a>(
+        &'a self,
+        key: &'a str,
+        cost: u32,
+        capacity: u32,
+    ) -> StoreFuture<'a, Result<Option<u32>, StoreError>>;
+
+    /// Puts `tokens` back into the bucket `key`, up to `capacity`; returns
+    /// the tokens it then holds.
+    fn deposit<'a>(
+        &'a self,
+        key: &'a str,
+        tokens: u32,
+        capacity: u32,
+    ) -> StoreFuture<'a, Result<u32, StoreError>>;
 }
 
 /// The in-process [`PacingStore`]: a map under a mutex, with a lock-free
@@ -122,6 +156,8 @@ pub struct LocalStore {
     state: Mutex<HashMap<String, u64>>,
     /// Whether `state` has ever held anything (the fast path).
     used: AtomicBool,
+    /// Retry-budget buckets: tokens left, by key; absent is full.
+    budgets: Mutex<HashMap<String, u32>>,
 }
 
 impl Default for LocalStore {
@@ -137,6 +173,7 @@ impl LocalStore {
             epoch: Instant::now(),
             state: Mutex::new(HashMap::new()),
             used: AtomicBool::new(false),
+            budgets: Mutex::new(HashMap::new()),
         }
     }
 
@@ -180,6 +217,31 @@ impl LocalStore {
         Duration::from_micros(at - now)
     }
 
+    /// [`PacingStore::spend`], synchronously.
+    pub fn spend_now(&self, key: &str, cost: u32, capacity: u32) -> Option<u32> {
+        let mut budgets = self.budgets.lock().unwrap_or_else(PoisonError::into_inner);
+        let tokens = budgets.get(key).copied().unwrap_or(capacity).min(capacity);
+        let left = tokens.checked_sub(cost)?;
+        budgets.insert(key.to_owned(), left);
+        Some(left)
+    }
+
+    /// [`PacingStore::deposit`], synchronously.
+    pub fn deposit_now(&self, key: &str, tokens: u32, capacity: u32) -> u32 {
+        let mut budgets = self.budgets.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(held) = budgets.get(key).copied() else {
+            return capacity;
+        };
+        let now = held.saturating_add(tokens).min(capacity);
+        if now == capacity {
+            // A full bucket is the absent one.
+            budgets.remove(key);
+        } else {
+            budgets.insert(key.to_owned(), now);
+        }
+        now
+    }
+
     /// [`PacingStore::block`], synchronously.
     pub fn block_now(&self, scope: &str, delay: Duration) {
         let until = self.now().saturating_add(micros(delay));
@@ -207,6 +269,26 @@ impl PacingStore for LocalStore {
     ) -> StoreFuture<'a, Result<(), StoreError>> {
         self.block_now(scope, delay);
         Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn spend<'a>(
+        &'a self,
+        key: &'a str,
+        cost: u32,
+        capacity: u32,
+    ) -> StoreFuture<'a, Result<Option<u32>, StoreError>> {
+        Box::pin(std::future::ready(Ok(self.spend_now(key, cost, capacity))))
+    }
+
+    fn deposit<'a>(
+        &'a self,
+        key: &'a str,
+        tokens: u32,
+        capacity: u32,
+    ) -> StoreFuture<'a, Result<u32, StoreError>> {
+        Box::pin(std::future::ready(Ok(
+            self.deposit_now(key, tokens, capacity)
+        )))
     }
 }
 
@@ -260,6 +342,11 @@ struct PacingInner {
     account: Option<String>,
     limits: Vec<RateLimit>,
     catalog_limits: bool,
+    /// The capacity of the account's retry budget kept in the store, if any.
+    budget: Option<u32>,
+    /// Whether a spend saw the account's bucket below full: successes
+    /// then put a token back (a full bucket costs successes no store call).
+    budget_low: AtomicBool,
     namespace: String,
     /// Scope keys by (provider, API, credentials) fingerprint.
     scopes: Mutex<HashMap<u64, Arc<Scope>>>,
@@ -295,6 +382,7 @@ impl fmt::Debug for Pacing {
             .field("account", &inner.account)
             .field("limits", &inner.limits)
             .field("catalog_limits", &inner.catalog_limits)
+            .field("budget", &inner.budget)
             .field("namespace", &inner.namespace)
             .finish_non_exhaustive()
     }
@@ -306,11 +394,13 @@ impl Default for Pacing {
     }
 }
 
-/// The keys of one scope: its block and its GCRA cells.
+/// The keys of one scope: its block, its GCRA cells and its account's
+/// retry budget.
 #[derive(Debug)]
 pub(crate) struct Scope {
     block: String,
     cells: Vec<Cell>,
+    budget: String,
 }
 
 impl Pacing {
@@ -335,6 +425,8 @@ impl Pacing {
                 account: None,
                 limits: Vec::new(),
                 catalog_limits: true,
+                budget: None,
+                budget_low: AtomicBool::new(false),
                 namespace: "errspec".to_owned(),
                 scopes: Mutex::new(HashMap::new()),
                 bypass_until: AtomicU64::new(0),
@@ -360,6 +452,8 @@ impl Pacing {
                     account: old.account.clone(),
                     limits: old.limits.clone(),
                     catalog_limits: old.catalog_limits,
+                    budget: old.budget,
+                    budget_low: AtomicBool::new(false),
                     namespace: old.namespace.clone(),
                     scopes: Mutex::new(HashMap::new()),
                     bypass_until: AtomicU64::new(0),
@@ -395,6 +489,16 @@ impl Pacing {
         self.edit(|inner| inner.catalog_limits = on)
     }
 
+    /// Keeps the retry budget in the store, one bucket of `capacity`
+    /// tokens per account (the same costs and refunds as
+    /// [`RetryBudget`](crate::RetryBudget)): with a shared store, every
+    /// process of the fleet spends the same bucket. It applies on top of
+    /// each client's own budget; give clients `without_budget()` to have
+    /// only this one. Default: none.
+    pub fn retry_budget(self, capacity: u32) -> Pacing {
+        self.edit(|inner| inner.budget = Some(capacity))
+    }
+
     /// The bound on one call to the shared store (default
     /// [`DEFAULT_STORE_TIMEOUT`], 50 ms); a slower answer counts as a failure.
     pub fn store_timeout(self, timeout: Duration) -> Pacing {
@@ -417,6 +521,11 @@ impl Pacing {
             blocks: inner.blocks.load(Ordering::Relaxed),
             store_failures: inner.store_failures.load(Ordering::Relaxed),
         }
+    }
+
+    /// Whether the state is shared with other processes (a shared store).
+    pub fn is_shared(&self) -> bool {
+        self.inner.shared.is_some()
     }
 
     /// Whether a shared store is currently bypassed after a failure.
@@ -500,6 +609,34 @@ impl Pacing {
         Scope {
             block: format!("{base}:block"),
             cells,
+            budget: format!("{base}:budget"),
+        }
+    }
+
+    /// How long a send in `scope` must wait for its turn, by this
+    /// process's state alone (for loops that cannot wait on a shared
+    /// store); the slot is taken.
+    pub(crate) fn hold_local(&self, scope: &Scope, max_wait: Duration) -> Duration {
+        let wait = self
+            .inner
+            .local
+            .reserve_now(&scope.block, &scope.cells)
+            .min(max_wait);
+        self.count_hold(wait);
+        wait
+    }
+
+    fn count_hold(&self, wait: Duration) {
+        if !wait.is_zero() {
+            self.inner.held.fetch_add(1, Ordering::Relaxed);
+            self.inner
+                .held_micros
+                .fetch_add(micros(wait), Ordering::Relaxed);
+            tracing::debug!(
+                target: "errspec::pacing",
+                wait_ms = wait.as_secs_f64() * 1000.0,
+                "holding the request for the scope's turn"
+            );
         }
     }
 
@@ -535,59 +672,15 @@ impl Pacing {
             None => self.inner.local.reserve_now(&scope.block, &scope.cells),
         };
         let wait = wait.min(max_wait);
+        self.count_hold(wait);
         if !wait.is_zero() {
-            self.inner.held.fetch_add(1, Ordering::Relaxed);
-            self.inner
-                .held_micros
-                .fetch_add(micros(wait), Ordering::Relaxed);
-            tracing::debug!(
-                target: "errspec::pacing",
-                wait_ms = wait.as_secs_f64() * 1000.0,
-                "holding the request for the scope's turn"
-            );
             tokio::time::sleep(wait).await;
         }
     }
 
-    /// Reads a successful response's rate-limit headers: a spent window
-    /// blocks the scope until its reset.
-    pub(crate) async fn after_success<E: ApiError>(
-        &self,
-        scope: &Scope,
-        headers: &HeaderMap,
-        max_delay: Duration,
-    ) {
-        let hints = E::delay_hints(headers);
-        if let Some(delay) = spent_window(&hints, SystemTime::now()) {
-            self.block(scope, delay.min(max_delay)).await;
-        }
-    }
-
-    /// Reads an error response: a throttled one (or any `Retry-After`, or
-    /// a spent window) blocks the scope; without a delay of its own, a
-    /// throttled response blocks it for the retry's backoff.
-    pub(crate) async fn after_failure(
-        &self,
-        scope: &Scope,
-        class: RetryClass,
-        hints: &DelayHints,
-        decision: &Decision,
-        max_delay: Duration,
-    ) {
-        let now = SystemTime::now();
-        let asked = hints
-            .retry_after
-            .map(|retry_after| retry_after.delay(now))
-            .or_else(|| spent_window(hints, now));
-        let delay = match (asked, class, decision) {
-            (Some(delay), _, _) => delay,
-            (None, RetryClass::Throttled, Decision::Retry { after, .. }) => *after,
-            _ => return,
-        };
-        self.block(scope, delay.min(max_delay)).await;
-    }
-
-    async fn block(&self, scope: &Scope, delay: Duration) {
+    /// Records a block of `scope` in this process; the shared store, if
+    /// any, is told by [`block_shared`](Self::block_shared).
+    pub(crate) fn block_local(&self, scope: &Scope, delay: Duration) {
         if delay.is_zero() {
             return;
         }
@@ -598,6 +691,13 @@ impl Pacing {
         );
         self.inner.blocks.fetch_add(1, Ordering::Relaxed);
         self.inner.local.block_now(&scope.block, delay);
+    }
+
+    /// Tells the shared store (if any) of a block already recorded here.
+    pub(crate) async fn block_shared(&self, scope: &Scope, delay: Duration) {
+        if delay.is_zero() {
+            return;
+        }
         if let Some(store) = self.shared_store() {
             let asked =
                 tokio::time::timeout(self.inner.store_timeout, store.block(&scope.block, delay))
@@ -608,6 +708,95 @@ impl Pacing {
                 Err(_) => self.store_failed("no answer within the store timeout"),
             }
         }
+    }
+
+    /// Whether retries are charged to a budget kept in the store.
+    pub(crate) fn has_budget(&self) -> bool {
+        self.inner.budget.is_some()
+    }
+
+    /// Takes `cost` tokens from the account's budget in the store (the
+    /// shared one, else this process's); `true` when granted. Without a
+    /// [`retry_budget`](Self::retry_budget), always granted.
+    pub(crate) async fn spend(&self, scope: &Scope, cost: u32) -> bool {
+        let Some(capacity) = self.inner.budget else {
+            return true;
+        };
+        let left = match self.shared_store() {
+            Some(store) => {
+                let asked = tokio::time::timeout(
+                    self.inner.store_timeout,
+                    store.spend(&scope.budget, cost, capacity),
+                )
+                .await;
+                match asked {
+                    Ok(Ok(left)) => {
+                        self.store_answered();
+                        left
+                    }
+                    Ok(Err(error)) => {
+                        self.store_failed(&error.to_string());
+                        self.inner.local.spend_now(&scope.budget, cost, capacity)
+                    }
+                    Err(_) => {
+                        self.store_failed("no answer within the store timeout");
+                        self.inner.local.spend_now(&scope.budget, cost, capacity)
+                    }
+                }
+            }
+            None => self.inner.local.spend_now(&scope.budget, cost, capacity),
+        };
+        if left.is_none_or(|left| left < capacity) {
+            self.inner.budget_low.store(true, Ordering::Release);
+        }
+        left.is_some()
+    }
+
+    /// Puts `tokens` back into the account's budget in the store.
+    pub(crate) async fn deposit(&self, scope: &Scope, tokens: u32) {
+        let Some(capacity) = self.inner.budget else {
+            return;
+        };
+        let held = match self.shared_store() {
+            Some(store) => {
+                let asked = tokio::time::timeout(
+                    self.inner.store_timeout,
+                    store.deposit(&scope.budget, tokens, capacity),
+                )
+                .await;
+                match asked {
+                    Ok(Ok(held)) => {
+                        self.store_answered();
+                        held
+                    }
+                    Ok(Err(error)) => {
+                        self.store_failed(&error.to_string());
+                        self.inner
+                            .local
+                            .deposit_now(&scope.budget, tokens, capacity)
+                    }
+                    Err(_) => {
+                        self.store_failed("no answer within the store timeout");
+                        self.inner
+                            .local
+                            .deposit_now(&scope.budget, tokens, capacity)
+                    }
+                }
+            }
+            None => self
+                .inner
+                .local
+                .deposit_now(&scope.budget, tokens, capacity),
+        };
+        if held >= capacity {
+            self.inner.budget_low.store(false, Ordering::Release);
+        }
+    }
+
+    /// Whether a success without retries should put a token back: the
+    /// bucket was seen below full.
+    pub(crate) fn budget_low(&self) -> bool {
+        self.inner.budget_low.load(Ordering::Acquire)
     }
 
     /// The shared store, unless it is being bypassed after a failure.
@@ -643,6 +832,37 @@ impl Pacing {
             );
         }
     }
+}
+
+/// How long a successful response's headers block its scope: until the
+/// window's reset when it is spent, at most `max_delay`.
+pub(crate) fn success_block<E: ApiError>(
+    headers: &HeaderMap,
+    max_delay: Duration,
+) -> Option<Duration> {
+    spent_window(&E::delay_hints(headers), SystemTime::now()).map(|delay| delay.min(max_delay))
+}
+
+/// How long an error response blocks its scope: a `Retry-After` (on any
+/// error) or a spent window; without a delay of its own, a throttled
+/// response blocks it for the retry's backoff. At most `max_delay`.
+pub(crate) fn failure_block(
+    class: RetryClass,
+    hints: &DelayHints,
+    decision: &Decision,
+    max_delay: Duration,
+) -> Option<Duration> {
+    let now = SystemTime::now();
+    let asked = hints
+        .retry_after
+        .map(|retry_after| retry_after.delay(now))
+        .or_else(|| spent_window(hints, now));
+    let delay = match (asked, class, decision) {
+        (Some(delay), _, _) => delay,
+        (None, RetryClass::Throttled, Decision::Retry { after, .. }) => *after,
+        _ => return None,
+    };
+    Some(delay.min(max_delay))
 }
 
 /// The wait until the rate-limit window resets, when the response says it

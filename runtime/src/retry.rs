@@ -15,6 +15,16 @@
 //!    2). [`Decision::GiveUp`]: report the error;
 //!    [`Attempts::into_attempts`] says what every attempt saw.
 //!
+//! With pacing (feature `pacing`, on with `client` and `tower`), the
+//! retrier also carries a [`Pacing`]: before each send, an async loop
+//! awaits [`Attempts::wait_turn`] (a blocking one sleeps
+//! [`Attempts::hold`]); after a response, the `_paced` methods
+//! ([`Attempts::succeeded_paced`], [`Attempts::failed_response_paced`],
+//! [`Attempts::failed_transport_paced`]) tell the pacing store what the
+//! provider said, and charge the account's retry budget where
+//! [`Pacing::retry_budget`] keeps one. The plain methods update this
+//! process's pacing state only.
+//!
 //! The decision is the [`RetryPolicy`]'s (or a custom [`RetryDecider`]'s),
 //! then the loop's own limits: the shared [`RetryBudget`] and whether the
 //! request can be sent again ([`Attempts::set_replayable`]). Every attempt
@@ -70,6 +80,8 @@ use compact_str::CompactString;
 use http::{HeaderMap, Method, StatusCode};
 
 use crate::observe::{Action, Event, Observer, Opaque};
+#[cfg(feature = "pacing")]
+use crate::pacing::{self, Pacing, Scope};
 use crate::policy::{
     Decision, GiveUpReason, Outcome, RetryBudget, RetryContext, RetryDecider, RetryPolicy,
     RetryReason, Rng, TransportFailure,
@@ -224,6 +236,8 @@ struct Inner {
     budget: Option<RetryBudget>,
     observer: Option<Box<dyn Observer>>,
     rng: Mutex<Rng>,
+    #[cfg(feature = "pacing")]
+    pacing: Option<Pacing>,
 }
 
 impl<E> Clone for Retrier<E> {
@@ -268,6 +282,8 @@ impl<E: ApiError> Retrier<E> {
             budget: Some(RetryBudget::default()),
             observer: None,
             seed: None,
+            #[cfg(feature = "pacing")]
+            pacing: Some(Pacing::new()),
             _error: PhantomData,
         }
     }
@@ -280,6 +296,12 @@ impl<E: ApiError> Retrier<E> {
     /// The retry budget, if any.
     pub fn budget(&self) -> Option<&RetryBudget> {
         self.inner.budget.as_ref()
+    }
+
+    /// The pacing settings and state, if pacing is on.
+    #[cfg(feature = "pacing")]
+    pub fn pacing(&self) -> Option<&Pacing> {
+        self.inner.pacing.as_ref()
     }
 
     /// Starts one logical request: `method` and the URL's `path` (never its
@@ -297,6 +319,8 @@ impl<E: ApiError> Retrier<E> {
             spent: 0,
             started: Instant::now(),
             replayable: true,
+            #[cfg(feature = "pacing")]
+            paced: PacedState::default(),
         }
     }
 
@@ -317,6 +341,8 @@ pub struct RetrierBuilder<E> {
     budget: Option<RetryBudget>,
     observer: Option<Box<dyn Observer>>,
     seed: Option<u64>,
+    #[cfg(feature = "pacing")]
+    pacing: Option<Pacing>,
     _error: PhantomData<fn() -> E>,
 }
 
@@ -398,6 +424,22 @@ impl<E: ApiError> RetrierBuilder<E> {
         self
     }
 
+    /// How requests are paced (default: a new in-process [`Pacing`] for
+    /// this retrier and its clones). Give several retriers the same
+    /// `Pacing` to pace them together; [`Pacing::shared`] paces a fleet.
+    #[cfg(feature = "pacing")]
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = Some(pacing);
+        self
+    }
+
+    /// No pacing: requests go out as soon as they are sent or retried.
+    #[cfg(feature = "pacing")]
+    pub fn without_pacing(mut self) -> Self {
+        self.pacing = None;
+        self
+    }
+
     /// The retrier.
     pub fn build(self) -> Retrier<E> {
         let rng = match self.seed {
@@ -411,6 +453,8 @@ impl<E: ApiError> RetrierBuilder<E> {
                 budget: self.budget,
                 observer: self.observer,
                 rng: Mutex::new(rng),
+                #[cfg(feature = "pacing")]
+                pacing: self.pacing,
             }),
             _error: PhantomData,
         }
@@ -434,6 +478,22 @@ pub struct Attempts<E> {
     retry_safe: bool,
     idempotency_key: Option<String>,
     replayable: bool,
+    #[cfg(feature = "pacing")]
+    paced: PacedState,
+}
+
+/// What [`Attempts`] keeps for pacing.
+#[cfg(feature = "pacing")]
+#[derive(Clone, Default)]
+struct PacedState {
+    /// The request's scope, from its headers on the first wait.
+    scope: Option<Arc<Scope>>,
+    /// The block the last error response asked for, for the shared store.
+    block: Option<Duration>,
+    /// The account's budget refused the next retry.
+    refused: bool,
+    /// Tokens the retries took from the account's budget.
+    spent: u32,
 }
 
 impl<E> Clone for Attempts<E> {
@@ -448,6 +508,8 @@ impl<E> Clone for Attempts<E> {
             retry_safe: self.retry_safe,
             idempotency_key: self.idempotency_key.clone(),
             replayable: self.replayable,
+            #[cfg(feature = "pacing")]
+            paced: self.paced.clone(),
         }
     }
 }
@@ -568,7 +630,12 @@ impl<E: ApiError> Attempts<E> {
             transport: None,
             delay: None,
         };
-        self.failed(record, Some(outcome))
+        #[cfg(feature = "pacing")]
+        let class = record.class;
+        let decision = self.failed(record, Some(outcome));
+        #[cfg(feature = "pacing")]
+        self.block_after_failure(class, headers, &decision);
+        decision
     }
 
     /// The attempt got no response: `failure` says whether the request may
@@ -663,6 +730,13 @@ impl<E: ApiError> Attempts<E> {
                 server_delay,
             };
         }
+        #[cfg(feature = "pacing")]
+        if self.paced.refused {
+            return Decision::GiveUp {
+                reason: GiveUpReason::BudgetExhausted,
+                server_delay,
+            };
+        }
         if let Some(budget) = &inner.budget {
             match budget.try_acquire(outcome) {
                 Some(cost) => self.spent += cost,
@@ -682,5 +756,179 @@ impl<E: ApiError> Attempts<E> {
             observer.observe(event);
         }
         event.trace();
+    }
+}
+
+/// Pacing: waiting for the scope's turn, and telling the store what each
+/// response said (see the [module docs](self)).
+#[cfg(feature = "pacing")]
+impl<E: ApiError> Attempts<E> {
+    /// The retrier's pacing and this request's scope (from `headers` the
+    /// first time).
+    fn scope_for(&mut self, headers: Option<&HeaderMap>) -> Option<(Pacing, Arc<Scope>)> {
+        let pacing = self.retrier.inner.pacing.clone()?;
+        if self.paced.scope.is_none() {
+            let headers = headers?;
+            self.paced.scope = Some(pacing.scope::<E>(headers, E::IDEMPOTENCY_HEADER));
+        }
+        let scope = self.paced.scope.clone()?;
+        Some((pacing, scope))
+    }
+
+    /// The longest a send is held for its scope's turn: the policy's
+    /// maximum server delay, and what is left before its deadline.
+    fn pacing_bound(&self) -> Duration {
+        let policy = &self.retrier.inner.policy;
+        let max = policy.max_server_delay();
+        match policy.deadline() {
+            Some(deadline) => max.min(deadline.saturating_sub(self.elapsed())),
+            None => max,
+        }
+    }
+
+    /// Names the request's scope from its headers, without taking a slot
+    /// (for a loop whose first send was paced elsewhere).
+    #[cfg(feature = "tower")]
+    pub(crate) fn set_scope(&mut self, request_headers: &HeaderMap) {
+        let _ = self.scope_for(Some(request_headers));
+    }
+
+    /// Tells the shared store of the block the last error response asked
+    /// for (this process's state has it already).
+    pub(crate) async fn share_block(&mut self) {
+        if let (Some(delay), Some((pacing, scope))) =
+            (self.paced.block.take(), self.scope_for(None))
+        {
+            pacing.block_shared(&scope, delay).await;
+        }
+    }
+
+    /// For a blocking loop: how long to sleep before sending, with the
+    /// request's headers (their credentials name its scope; never kept).
+    /// Reads and takes this process's pacing state only.
+    pub fn hold(&mut self, request_headers: &HeaderMap) -> Duration {
+        let bound = self.pacing_bound();
+        match self.scope_for(Some(request_headers)) {
+            Some((pacing, scope)) => pacing.hold_local(&scope, bound),
+            None => Duration::ZERO,
+        }
+    }
+
+    /// For an async loop: waits for the scope's turn before sending, with
+    /// the request's headers, asking the shared store if there is one.
+    pub async fn wait_turn(&mut self, request_headers: &HeaderMap) {
+        let bound = self.pacing_bound();
+        if let Some((pacing, scope)) = self.scope_for(Some(request_headers)) {
+            pacing.wait_turn(&scope, bound).await;
+        }
+    }
+
+    /// [`succeeded`](Self::succeeded), reading the response's rate-limit
+    /// headers into this process's pacing state (a spent window blocks the
+    /// scope until its reset).
+    pub fn succeeded_with(&mut self, status: StatusCode, headers: &HeaderMap) {
+        self.succeeded(status);
+        let max = self.retrier.inner.policy.max_server_delay();
+        if let Some((pacing, scope)) = self.scope_for(None)
+            && let Some(delay) = pacing::success_block::<E>(headers, max)
+        {
+            pacing.block_local(&scope, delay);
+        }
+    }
+
+    /// [`succeeded_with`](Self::succeeded_with), also telling the shared
+    /// store, and giving the account's budget back what the retries took.
+    pub async fn succeeded_paced(&mut self, status: StatusCode, headers: &HeaderMap) {
+        self.succeeded(status);
+        let Some((pacing, scope)) = self.scope_for(None) else {
+            return;
+        };
+        let max = self.retrier.inner.policy.max_server_delay();
+        if let Some(delay) = pacing::success_block::<E>(headers, max) {
+            pacing.block_local(&scope, delay);
+            pacing.block_shared(&scope, delay).await;
+        }
+        let spent = std::mem::take(&mut self.paced.spent);
+        let refund = match spent {
+            0 if pacing.budget_low() => RetryBudget::SUCCESS_REFUND,
+            0 => 0,
+            spent => spent,
+        };
+        if refund > 0 {
+            pacing.deposit(&scope, refund).await;
+        }
+    }
+
+    /// [`failed_response`](Self::failed_response), first taking the
+    /// retry's tokens from the account's budget (a refusal gives up with
+    /// [`GiveUpReason::BudgetExhausted`]), then telling the shared store
+    /// of the block the response asked for.
+    pub async fn failed_response_paced(&mut self, error: &E, headers: &HeaderMap) -> Decision {
+        let class = error.retry_class();
+        let charged = self.charge(class, RetryBudget::RETRY_COST).await;
+        let decision = self.failed_response(error, headers);
+        self.settle(charged, RetryBudget::RETRY_COST, &decision)
+            .await;
+        self.share_block().await;
+        decision
+    }
+
+    /// [`failed_transport`](Self::failed_transport), first taking the
+    /// retry's tokens from the account's budget.
+    pub async fn failed_transport_paced(&mut self, failure: TransportFailure) -> Decision {
+        let cost = RetryBudget::TRANSPORT_FAILURE_COST;
+        let charged = self.charge(failure.retry_class(), cost).await;
+        let decision = self.failed_transport(failure);
+        self.settle(charged, cost, &decision).await;
+        decision
+    }
+
+    /// Takes a retry's `cost` from the account's budget before deciding,
+    /// when the failure may be retried at all; whether it was granted.
+    async fn charge(&mut self, class: RetryClass, cost: u32) -> Option<bool> {
+        let retryable = match class {
+            RetryClass::Never => false,
+            RetryClass::Ambiguous => self.retry_safe,
+            RetryClass::Backoff | RetryClass::Throttled => true,
+        };
+        if !retryable || self.number() >= self.retrier.inner.policy.max_attempts() {
+            return None;
+        }
+        let (pacing, scope) = self.scope_for(None)?;
+        if !pacing.has_budget() {
+            return None;
+        }
+        let granted = pacing.spend(&scope, cost).await;
+        self.paced.refused = !granted;
+        Some(granted)
+    }
+
+    /// Keeps granted tokens for a retry, or puts them back.
+    async fn settle(&mut self, charged: Option<bool>, cost: u32, decision: &Decision) {
+        self.paced.refused = false;
+        if charged != Some(true) {
+            return;
+        }
+        if matches!(decision, Decision::Retry { .. }) {
+            self.paced.spent += cost;
+        } else if let Some((pacing, scope)) = self.scope_for(None) {
+            pacing.deposit(&scope, cost).await;
+        }
+    }
+
+    /// Blocks the scope in this process for what an error response asked
+    /// (kept for [`failed_response_paced`](Self::failed_response_paced)
+    /// to tell the shared store).
+    fn block_after_failure(&mut self, class: RetryClass, headers: &HeaderMap, decision: &Decision) {
+        self.paced.block = None;
+        let Some((pacing, scope)) = self.scope_for(None) else {
+            return;
+        };
+        let hints = E::delay_hints(headers);
+        let max = self.retrier.inner.policy.max_server_delay();
+        if let Some(delay) = pacing::failure_block(class, &hints, decision, max) {
+            pacing.block_local(&scope, delay);
+            self.paced.block = Some(delay);
+        }
     }
 }

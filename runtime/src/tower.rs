@@ -12,6 +12,15 @@
 //!   tower sends the caller's request first and only asks the policy for
 //!   copies), per the request's [`SendOptions`] extension.
 //!
+//! Pacing (the retrier's [`Pacing`](crate::pacing::Pacing)): each request
+//! waits for its scope's turn before its first send (asking the shared
+//! store, if there is one) and before each retry; error responses block the
+//! scope (in the shared store too), successes' spent rate-limit windows
+//! block it in this process. The account's retry budget of
+//! [`Pacing::retry_budget`](crate::pacing::Pacing::retry_budget) is not
+//! charged here (a tower policy decides synchronously): the retrier's own
+//! budget applies.
+//!
 //! A service error (no response) counts as
 //! [`TransportFailure::MaybeSent`]: retried only for idempotent or keyed
 //! requests. The policy's per-attempt timeout and deadline are not applied
@@ -34,15 +43,23 @@
 //! ```
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use ::tower::retry::{Policy, Retry};
 use ::tower::{Layer, Service};
 use http::{HeaderName, HeaderValue};
 
 use crate::ApiError;
+use crate::pacing::{Pacing, Scope};
 use crate::policy::{Decision, TransportFailure};
 use crate::retry::{Attempts, Retrier, SendOptions};
+
+/// A wait for the scope's turn, owned (tower's futures are `'static`).
+type Wait = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// A `tower::retry::Policy` for the API whose error type is `E`; see the
 /// [module docs](self).
@@ -92,17 +109,17 @@ where
     B: Clone,
     ResBody: AsRef<[u8]>,
 {
-    type Future = tokio::time::Sleep;
+    type Future = Wait;
 
     fn retry(
         &mut self,
-        _request: &mut http::Request<B>,
+        request: &mut http::Request<B>,
         result: &mut Result<http::Response<ResBody>, Err>,
     ) -> Option<Self::Future> {
         let attempts = self.attempts.as_mut()?;
         let decision = match result {
             Ok(response) if response.status().as_u16() < 400 => {
-                attempts.succeeded(response.status());
+                attempts.succeeded_with(response.status(), response.headers());
                 return None;
             }
             Ok(response) => {
@@ -115,10 +132,19 @@ where
             }
             Err(_) => attempts.failed_transport(TransportFailure::MaybeSent),
         };
-        match decision {
-            Decision::Retry { after, .. } => Some(tokio::time::sleep(after)),
-            Decision::GiveUp { .. } => None,
-        }
+        let Decision::Retry { after, .. } = decision else {
+            return None;
+        };
+        // The block the response asked for is in this process's state;
+        // the shared store hears of it, and the retry waits for its turn
+        // there, after the backoff.
+        let mut attempts = attempts.clone();
+        let headers = request.headers().clone();
+        Some(Box::pin(async move {
+            attempts.share_block().await;
+            tokio::time::sleep(after).await;
+            attempts.wait_turn(&headers).await;
+        }))
     }
 
     fn clone_request(&mut self, request: &http::Request<B>) -> Option<http::Request<B>> {
@@ -135,11 +161,11 @@ where
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned);
             options.omit_idempotency_key = true;
-            self.attempts = Some(self.retrier.start(
-                request.method(),
-                request.uri().path(),
-                options,
-            ));
+            let mut attempts = self
+                .retrier
+                .start(request.method(), request.uri().path(), options);
+            attempts.set_scope(request.headers());
+            self.attempts = Some(attempts);
         }
         let mut copy = http::Request::new(request.body().clone());
         *copy.method_mut() = request.method().clone();
@@ -189,6 +215,8 @@ impl<E: ApiError, S> Layer<S> for RetryLayer<E> {
     fn layer(&self, service: S) -> KeyedRetry<E, S> {
         KeyedRetry {
             inner: Retry::new(RetryPolicy::new(self.retrier.clone()), service),
+            pacing: self.retrier.pacing().cloned(),
+            max_wait: self.retrier.policy().max_server_delay(),
         }
     }
 }
@@ -196,12 +224,17 @@ impl<E: ApiError, S> Layer<S> for RetryLayer<E> {
 /// The service [`RetryLayer`] makes.
 pub struct KeyedRetry<E, S> {
     inner: Retry<RetryPolicy<E>, S>,
+    pacing: Option<Pacing>,
+    /// The longest wait for a first send: the policy's maximum server delay.
+    max_wait: Duration,
 }
 
 impl<E, S: Clone> Clone for KeyedRetry<E, S> {
     fn clone(&self) -> Self {
         KeyedRetry {
             inner: self.inner.clone(),
+            pacing: self.pacing.clone(),
+            max_wait: self.max_wait,
         }
     }
 }
@@ -223,7 +256,7 @@ where
 {
     type Response = http::Response<ResBody>;
     type Error = S::Error;
-    type Future = <Retry<RetryPolicy<E>, S> as Service<http::Request<B>>>::Future;
+    type Future = PacedFuture<E, S, B, ResBody>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -231,7 +264,123 @@ where
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
         attach_key::<E, B>(&mut request);
-        self.inner.call(request)
+        let wait = self.pacing.as_ref().and_then(|pacing| {
+            let scope = pacing.scope::<E>(request.headers(), E::IDEMPOTENCY_HEADER);
+            first_wait(pacing, scope, self.max_wait)
+        });
+        let state = match wait {
+            None => State::Sending(Box::pin(self.inner.call(request))),
+            // The service readied by `poll_ready` is used after the wait:
+            // a clone takes its place, readied again then.
+            Some(wait) => {
+                let clone = self.inner.clone();
+                let service = std::mem::replace(&mut self.inner, clone);
+                State::Waiting {
+                    wait,
+                    service: Box::new(service),
+                    request: Some(Box::new(request)),
+                }
+            }
+        };
+        PacedFuture { state }
+    }
+}
+
+/// The wait before a request's first send, if there may be one: always
+/// with a shared store (only it knows), else when this process's state
+/// says so (the slot is taken here).
+fn first_wait(pacing: &Pacing, scope: Arc<Scope>, max: Duration) -> Option<Wait> {
+    if pacing.is_shared() {
+        let pacing = pacing.clone();
+        return Some(Box::pin(async move { pacing.wait_turn(&scope, max).await }));
+    }
+    let hold = pacing.hold_local(&scope, max);
+    (!hold.is_zero()).then(|| Box::pin(tokio::time::sleep(hold)) as Wait)
+}
+
+/// The future of [`KeyedRetry`]: the wait for the scope's turn, if any,
+/// then tower's `Retry`.
+pub struct PacedFuture<E, S, B, R>
+where
+    E: ApiError,
+    B: Clone,
+    R: AsRef<[u8]>,
+    S: Service<http::Request<B>, Response = http::Response<R>> + Clone,
+{
+    state: State<E, S, B, R>,
+}
+
+type RetryFuture<E, S, B> =
+    ::tower::retry::future::ResponseFuture<RetryPolicy<E>, S, http::Request<B>>;
+
+// Every field is `Unpin` (boxed), so the future needs no pin projection.
+enum State<E, S, B, R>
+where
+    E: ApiError,
+    B: Clone,
+    R: AsRef<[u8]>,
+    S: Service<http::Request<B>, Response = http::Response<R>> + Clone,
+{
+    Waiting {
+        wait: Wait,
+        service: Box<Retry<RetryPolicy<E>, S>>,
+        request: Option<Box<http::Request<B>>>,
+    },
+    Sending(Pin<Box<RetryFuture<E, S, B>>>),
+}
+
+impl<E, S, B, R> fmt::Debug for PacedFuture<E, S, B, R>
+where
+    E: ApiError,
+    B: Clone,
+    R: AsRef<[u8]>,
+    S: Service<http::Request<B>, Response = http::Response<R>> + Clone,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            State::Waiting { .. } => "waiting for the scope's turn",
+            State::Sending(_) => "sending",
+        };
+        f.debug_struct("PacedFuture")
+            .field("state", &state)
+            .finish()
+    }
+}
+
+impl<E, S, B, R> Future for PacedFuture<E, S, B, R>
+where
+    E: ApiError,
+    B: Clone,
+    R: AsRef<[u8]>,
+    S: Service<http::Request<B>, Response = http::Response<R>> + Clone,
+{
+    type Output = Result<http::Response<R>, S::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        loop {
+            match &mut this.state {
+                State::Sending(future) => return future.as_mut().poll(cx),
+                State::Waiting {
+                    wait,
+                    service,
+                    request,
+                } => {
+                    if wait.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    if let Err(error) = std::task::ready!(service.poll_ready(cx)) {
+                        return Poll::Ready(Err(error));
+                    }
+                    let Some(request) = request.take() else {
+                        // Polled after it gave the request away: not reachable.
+                        return Poll::Pending;
+                    };
+                    let future = service.call(*request);
+                    this.state = State::Sending(Box::pin(future));
+                }
+            }
+        }
     }
 }
 

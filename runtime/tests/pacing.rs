@@ -289,6 +289,26 @@ impl PacingStore for DownStore {
         self.calls.fetch_add(1, Ordering::Relaxed);
         Box::pin(async { Err(StoreError::new("connection refused")) })
     }
+
+    fn spend<'a>(
+        &'a self,
+        _key: &'a str,
+        _cost: u32,
+        _capacity: u32,
+    ) -> StoreFuture<'a, Result<Option<u32>, StoreError>> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        Box::pin(async { Err(StoreError::new("connection refused")) })
+    }
+
+    fn deposit<'a>(
+        &'a self,
+        _key: &'a str,
+        _tokens: u32,
+        _capacity: u32,
+    ) -> StoreFuture<'a, Result<u32, StoreError>> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        Box::pin(async { Err(StoreError::new("connection refused")) })
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -323,6 +343,87 @@ async fn a_failing_shared_store_falls_back_to_in_process_state() {
     assert!(pacing.stats().store_failures >= 2);
 }
 
+/// Two clients with budgets of their own but one `Pacing` keeping a
+/// 10-token account budget: the first spends it (two retries of 5), the
+/// second's first failure finds it empty and gives up at once.
+#[tokio::test(start_paused = true)]
+async fn the_account_budget_in_the_store_is_one_for_every_client() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let pacing = Pacing::new().retry_budget(10);
+    let first = client::<KeyedError>(policy(5, Duration::from_secs(60)), pacing.clone());
+    let second = client::<KeyedError>(policy(5, Duration::from_secs(60)), pacing.clone());
+    let failure = send(&first, &server, "k1").await.unwrap_err();
+    assert!(failure.contains("budget"), "{failure}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    let failure = send(&second, &server, "k1").await.unwrap_err();
+    assert!(failure.contains("budget"), "{failure}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
+    // Each client's own budget is nearly full: the account's decided.
+    assert_eq!(second.budget().unwrap().available(), 500);
+}
+
+/// Tokens a retry took come back when its request succeeds; a failure that
+/// is not retried keeps no token.
+#[tokio::test(start_paused = true)]
+async fn the_account_budget_refills_on_success() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let pacing = Pacing::new().retry_budget(10);
+    let client = client::<KeyedError>(policy(5, Duration::from_secs(60)), pacing.clone());
+    // Two retries take all 10 tokens; the success gives them back.
+    assert_eq!(send(&client, &server, "k1").await, Ok(200));
+    let failing = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&failing)
+        .await;
+    let failure = send(&client, &failing, "k1").await.unwrap_err();
+    assert!(failure.contains("budget"), "{failure}");
+    assert_eq!(failing.received_requests().await.unwrap().len(), 3);
+}
+
+/// The sans-IO loop paces too: a `Retry-After` seen by one request holds
+/// the next request of the same scope, by this process's state.
+#[test]
+fn a_blocking_loop_is_held_by_a_throttled_response() {
+    use errspec::retry::Retrier;
+    let retrier = Retrier::<KeyedError>::builder()
+        .policy(policy(3, Duration::from_secs(60)))
+        .build();
+    let mut headers = http::HeaderMap::new();
+    headers.insert("authorization", "Bearer k1".parse().unwrap());
+    let mut first = retrier.start(&http::Method::POST, "/v1/widgets", SendOptions::default());
+    assert_eq!(first.hold(&headers), Duration::ZERO);
+    let mut response = http::HeaderMap::new();
+    response.insert("retry-after", "7".parse().unwrap());
+    let status = http::StatusCode::TOO_MANY_REQUESTS;
+    let error = KeyedError::decode(status, &response, b"");
+    let _ = first.failed_response(&error, &response);
+    let mut second = retrier.start(&http::Method::POST, "/v1/widgets", SendOptions::default());
+    let hold = second.hold(&headers);
+    assert!(
+        hold > Duration::from_secs(6) && hold <= Duration::from_secs(7),
+        "{hold:?}"
+    );
+    // Another key is another scope.
+    let mut other = http::HeaderMap::new();
+    other.insert("authorization", "Bearer k2".parse().unwrap());
+    let mut third = retrier.start(&http::Method::POST, "/v1/widgets", SendOptions::default());
+    assert_eq!(third.hold(&other), Duration::ZERO);
+}
+
 /// Runs futures concurrently on the current task, in order of results.
 async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
     let mut set = Vec::new();
@@ -348,4 +449,55 @@ async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
     })
     .await;
     results.into_iter().map(|r| r.expect("ready")).collect()
+}
+
+/// The tower layer paces too: a 429 with `Retry-After: 30` on one request
+/// (not retried: one attempt) holds the next request's first send 30 s.
+#[cfg(feature = "tower")]
+#[tokio::test(start_paused = true)]
+async fn through_tower_a_throttled_response_holds_the_next_request() {
+    use errspec::retry::Retrier;
+    use errspec::tower::RetryLayer;
+    use tower::{Layer, ServiceExt};
+
+    let calls = Arc::new(AtomicU32::new(0));
+    let counted = calls.clone();
+    let service = tower::service_fn(move |_request: http::Request<String>| {
+        let n = counted.fetch_add(1, Ordering::Relaxed);
+        async move {
+            let mut response = http::Response::new(Vec::<u8>::new());
+            if n == 0 {
+                *response.status_mut() = http::StatusCode::TOO_MANY_REQUESTS;
+                response
+                    .headers_mut()
+                    .insert("retry-after", "30".parse().unwrap());
+            }
+            Ok::<_, std::convert::Infallible>(response)
+        }
+    });
+    let retrier = Retrier::<KeyedError>::builder()
+        .policy(policy(1, Duration::from_secs(60)))
+        .build();
+    let layer = RetryLayer::new(retrier);
+    let request = || {
+        http::Request::post("http://api.test/v1/widgets")
+            .header("authorization", "Bearer k1")
+            .body("{}".to_owned())
+            .unwrap()
+    };
+    let first = layer
+        .layer(service.clone())
+        .oneshot(request())
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 429);
+    let start = Instant::now();
+    let second = layer.layer(service).oneshot(request()).await.unwrap();
+    assert_eq!(second.status(), 200);
+    assert!(
+        start.elapsed() >= Duration::from_secs(29),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(calls.load(Ordering::Relaxed), 2);
 }

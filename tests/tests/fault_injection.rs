@@ -17,6 +17,10 @@
 //! failures (504, resets) are not retried, still no send is delivered twice,
 //! and the test reports how many sends end "outcome unknown".
 //!
+//! With pacing shared through Redis, Redis is killed and restarted in the
+//! middle of the TopMail run: still no send delivered twice and none lost,
+//! and pacing comes back to Redis.
+//!
 //! CI runs 200 sends. The full run is 2,000 sends (about 10 s):
 //!
 //! ```sh
@@ -32,6 +36,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use errspec::client::{Client, Failure, LastError, SendOptions};
+use errspec::pacing::Pacing;
 use errspec::policy::GiveUpReason;
 use errspec::{ApiError, RetryBudget, RetryClass, RetryPolicy};
 use errspec_providers::{qboxmail, topmail};
@@ -266,16 +271,29 @@ async fn drive<E: ApiError>(
     budget: &RetryBudget,
     total: usize,
 ) -> Vec<(String, Ended<E>)> {
-    let policy = RetryPolicy::builder()
+    drive_paced(addr, budget, total, Pacing::new()).await
+}
+
+fn fault_policy() -> RetryPolicy {
+    RetryPolicy::builder()
         .max_attempts(MAX_ATTEMPTS)
         .base_delay(Duration::from_millis(2))
         .max_backoff(Duration::from_millis(20))
         .max_server_delay(Duration::from_secs(5))
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+async fn drive_paced<E: ApiError>(
+    addr: SocketAddr,
+    budget: &RetryBudget,
+    total: usize,
+    pacing: Pacing,
+) -> Vec<(String, Ended<E>)> {
     let client = Client::<E>::builder(reqwest::Client::new())
-        .policy(policy)
+        .policy(fault_policy())
         .budget(budget.clone())
+        .pacing(pacing)
         .jitter_seed(SEED)
         .build();
     let tasks: Vec<_> = (0..TASKS)
@@ -506,4 +524,56 @@ async fn the_budget_caps_retries_in_an_outage() {
         figures.attempts < 100 + 20 + figures.delivered as u64 * 5,
         "{figures:?}"
     );
+}
+
+/// The keyed run with pacing shared through a real `redis-server` (on a
+/// loopback port, stopped by PID), killed 50 ms into the run and restarted
+/// 500 ms later: every send still ends once, none is delivered twice, the
+/// client's attempts are the server's connections; pacing falls back to
+/// this process and returns to Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyed_sends_survive_redis_killed_mid_run() {
+    use errspec_redis::RedisStore;
+    use errspec_redis::server::RedisServer;
+
+    let redis = Arc::new(Mutex::new(RedisServer::start().expect("redis-server")));
+    let url = redis.lock().unwrap().url();
+    let store = RedisStore::open(&url).unwrap();
+    let pacing = Pacing::shared(Arc::new(store)).store_timeout(Duration::from_millis(200));
+    let (server, addr) = start(Provider::TopMail, 70).await;
+    let budget = RetryBudget::default();
+    let faults = {
+        let redis = Arc::clone(&redis);
+        tokio::task::spawn_blocking(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            redis.lock().unwrap().stop();
+            std::thread::sleep(Duration::from_millis(500));
+            redis
+                .lock()
+                .unwrap()
+                .restart()
+                .expect("redis-server restarts");
+        })
+    };
+    let start_at = Instant::now();
+    let results = drive_paced::<topmail::Error>(addr, &budget, sends(), pacing.clone()).await;
+    faults.await.unwrap();
+    assert_eq!(results.len(), sends(), "every send ended");
+    let figures = check(&server, &results, &budget, start_at.elapsed());
+    eprintln!("TopMail, Redis killed and restarted: {figures:#?}");
+    assert_eq!(figures.duplicates, 0, "a send was delivered twice");
+    assert!(figures.delivered * 100 >= figures.sends * 95, "{figures:?}");
+    assert!(pacing.stats().store_failures > 0, "{:?}", pacing.stats());
+    // Past the one-second cooldown, the next send asks Redis again.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let client = Client::<topmail::Error>::builder(reqwest::Client::new())
+        .policy(fault_policy())
+        .pacing(pacing.clone())
+        .build();
+    let request = client
+        .request(reqwest::Method::POST, format!("http://{addr}/v1/messages"))
+        .header("content-type", "application/json")
+        .body(r#"{"send":"after-restart","to":"a@example.com"}"#);
+    let _ = client.send(request, SendOptions::default()).await;
+    assert!(!pacing.is_degraded(), "pacing did not return to Redis");
 }

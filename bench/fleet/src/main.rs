@@ -421,6 +421,34 @@ impl<S: PacingStore> PacingStore for Timed<S> {
             result
         })
     }
+
+    fn spend<'a>(
+        &'a self,
+        key: &'a str,
+        cost: u32,
+        capacity: u32,
+    ) -> StoreFuture<'a, Result<Option<u32>, StoreError>> {
+        Box::pin(async move {
+            let start = Instant::now();
+            let result = self.inner.spend(key, cost, capacity).await;
+            self.record(start);
+            result
+        })
+    }
+
+    fn deposit<'a>(
+        &'a self,
+        key: &'a str,
+        tokens: u32,
+        capacity: u32,
+    ) -> StoreFuture<'a, Result<u32, StoreError>> {
+        Box::pin(async move {
+            let start = Instant::now();
+            let result = self.inner.deposit(key, tokens, capacity).await;
+            self.record(start);
+            result
+        })
+    }
 }
 
 impl<S> Timed<S> {
