@@ -12,7 +12,7 @@
 //!   tower sends the caller's request first and only asks the policy for
 //!   copies), per the request's [`SendOptions`] extension.
 //!
-//! Pacing (the retrier's [`Pacing`](crate::pacing::Pacing)): each request
+//! Pacing (the retrier's [`Pacing`]): each request
 //! waits for its scope's turn before its first send (asking the shared
 //! store, if there is one) and before each retry; error responses block the
 //! scope (in the shared store too), successes' spent rate-limit windows
