@@ -8,6 +8,7 @@
 //! generator.
 #![forbid(unsafe_code)]
 
+pub mod batch;
 mod class;
 pub mod decode;
 pub mod delay;
@@ -18,11 +19,13 @@ pub mod idempotency;
 pub mod layout;
 pub mod limits;
 pub mod rules;
+pub mod success;
 
 pub use class::{ParseRetryClassError, RetryClass};
 /// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
 /// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.
 pub use compact_str::CompactString;
+pub use batch::BatchFailure;
 pub use details::{ApiError, ErrorDetails, FieldError};
 pub use extras::{ExtraValue, Extras};
 pub use hints::{DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
