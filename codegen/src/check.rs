@@ -35,7 +35,7 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
         check_capture_count(api, diags);
         check_duplicate_codes(api, diags);
         check_variant_collisions(api, diags);
-        check_error_statuses(api, diags);
+        check_error_statuses(api, api_spec, diags);
         check_code_statuses_listed(api, api_spec, diags);
         check_throttled_has_delay_source(api, api_spec, diags);
         check_rate_limit_headers(api_spec, diags);
@@ -715,16 +715,18 @@ fn check_variant_collisions(api: &Api, diags: &mut Diagnostics) {
 }
 
 /// The tables describe error responses: a 1xx, 2xx or 3xx row is almost
-/// certainly a typo or a success copied from the docs (a warning).
-fn check_error_statuses(api: &Api, diags: &mut Diagnostics) {
+/// certainly a typo or a success copied from the docs (a warning), except
+/// a 2xx in an API whose `success` says failures arrive in one.
+fn check_error_statuses(api: &Api, written: &ApiSpec, diags: &mut Diagnostics) {
     let rows = api.statuses.iter().map(|s| (s.status, s.span));
     let codes = api
         .codes
         .iter()
         .flat_map(|c| c.statuses.iter().map(move |s| (*s, c.span)));
     for (status, span) in rows.chain(codes) {
-        // An API whose failures arrive in a 2xx lists that status on purpose.
-        let carries_failures = api.success.is_some() && (200..300).contains(&status);
+        // An API whose failures arrive in a 2xx lists that status on
+        // purpose (as written: a `success` with its own error says so too).
+        let carries_failures = written.success.is_some() && (200..300).contains(&status);
         if status < 400 && !carries_failures {
             diags.push(
                 Diagnostic::warning(span, format!("status {status} is not an error status"))
