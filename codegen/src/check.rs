@@ -906,7 +906,14 @@ fn check_rules_reachable(api: &Api, diags: &mut Diagnostics) {
 /// list is likely a typo (a warning, with the closest listed code).
 fn check_rule_codes(api: &Api, diags: &mut Diagnostics) {
     for rule in &api.rules {
-        check_condition_codes(api, &rule.conditions, rule.span, "a rule", api.has_codes(), diags);
+        check_condition_codes(
+            api,
+            &rule.conditions,
+            rule.span,
+            "a rule",
+            api.has_codes(),
+            diags,
+        );
     }
     if let Some(success) = &api.success {
         check_condition_codes(
@@ -921,7 +928,14 @@ fn check_rule_codes(api: &Api, diags: &mut Diagnostics) {
     if let Some(batch) = &api.batch {
         // `failed_when.code` without `batch.code` is the model's error.
         let has_code = batch.item.code.is_some();
-        check_condition_codes(api, &batch.failed_when, batch.span, "`batch.failed_when`", has_code, diags);
+        check_condition_codes(
+            api,
+            &batch.failed_when,
+            batch.span,
+            "`batch.failed_when`",
+            has_code,
+            diags,
+        );
     }
 }
 
@@ -942,9 +956,12 @@ fn check_condition_codes(
             let Condition::Code(test) = c else { continue };
             if !has_codes {
                 diags.push(
-                    Diagnostic::error(span, format!("{what} tests the code, but the API has no codes"))
-                        .with_label("`when.code` never holds")
-                        .with_help("say where codes are with `body.code`, or test the status"),
+                    Diagnostic::error(
+                        span,
+                        format!("{what} tests the code, but the API has no codes"),
+                    )
+                    .with_label("`when.code` never holds")
+                    .with_help("say where codes are with `body.code`, or test the status"),
                 );
                 continue;
             }

@@ -426,7 +426,11 @@ fn expectation(x: &crate::model::Expect) -> String {
         parts.push(format!("request id {}", text(r)));
     }
     if let Some(success) = x.success {
-        parts.push(String::from(if success { "a success" } else { "a failure" }));
+        parts.push(String::from(if success {
+            "a success"
+        } else {
+            "a failure"
+        }));
     }
     if let Some(items) = &x.batch_failures {
         let list: Vec<String> = items
@@ -527,7 +531,10 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
         if let Some(CodeSource::Body(p)) = &batch.item.code {
             rows.push(Row {
                 name: String::from("Batch item code"),
-                value: format!("{} in the item, looked up in the code table", pointer_cell(p)),
+                value: format!(
+                    "{} in the item, looked up in the code table",
+                    pointer_cell(p)
+                ),
             });
         }
         if let Some(p) = &batch.item.message {

@@ -19,9 +19,9 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, CodeValue, Condition,
-    DelayFrom, DelaySource, ExtraType, Headers, LimitScope, Pointer, ResetUnit, RetryClass, Test,
-    WhenSpent,
+    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, CodeValue,
+    Condition, DelayFrom, DelaySource, ExtraType, Headers, LimitScope, Pointer, ResetUnit,
+    RetryClass, Test, WhenSpent,
 };
 use crate::text;
 

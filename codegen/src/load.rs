@@ -10,10 +10,11 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::node::{self, Node, NodeKind};
 use crate::source::{Located, Span};
 use crate::spec::{
-    ApiSpec, BatchSpec, BodySpec, CodeLocationSpec, CodeSpec, DelayItemSpec, DelaySpec, ExampleBody,
-    ExampleExpectSpec, ExpectedBatchFailure, ExampleResponseSpec, ExampleSpec, ExtraSpec, FieldErrorsSpec, HeadersSpec,
-    IdempotencySpec, ItemWhereSpec, Keyed, LimitSpec, RateLimitSpec, RuleSpec, SourceSpec, Spec,
-    StatusSpec, SuccessSpec, TestSpec, Text, ValueSourceSpec, WhenSpec,
+    ApiSpec, BatchSpec, BodySpec, CodeLocationSpec, CodeSpec, DelayItemSpec, DelaySpec,
+    ExampleBody, ExampleExpectSpec, ExampleResponseSpec, ExampleSpec, ExpectedBatchFailure,
+    ExtraSpec, FieldErrorsSpec, HeadersSpec, IdempotencySpec, ItemWhereSpec, Keyed, LimitSpec,
+    RateLimitSpec, RuleSpec, SourceSpec, Spec, StatusSpec, SuccessSpec, TestSpec, Text,
+    ValueSourceSpec, WhenSpec,
 };
 
 /// Parses and loads a spec file. Returns what could be loaded (entries with

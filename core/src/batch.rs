@@ -423,7 +423,11 @@ mod tests {
     };
 
     fn failures(batch: &BatchLayout<'_>, body: &str) -> Vec<BatchFailure> {
-        batch.failures(http::StatusCode::OK, &http::HeaderMap::new(), body.as_bytes())
+        batch.failures(
+            http::StatusCode::OK,
+            &http::HeaderMap::new(),
+            body.as_bytes(),
+        )
     }
 
     #[test]
@@ -445,7 +449,10 @@ mod tests {
                     .with_message("New"),
             ]
         );
-        assert_eq!(got[0].to_string(), "item 1 [300]: Invalid 'To' address: 'x'. (never)");
+        assert_eq!(
+            got[0].to_string(),
+            "item 1 [300]: Invalid 'To' address: 'x'. (never)"
+        );
     }
 
     #[test]
@@ -469,9 +476,11 @@ mod tests {
     fn only_a_well_formed_2xx_has_item_results() {
         let body = r#"[{"ErrorCode":300}]"#;
         let bad = http::StatusCode::UNPROCESSABLE_ENTITY;
-        assert!(POSTMARK
-            .failures(bad, &http::HeaderMap::new(), body.as_bytes())
-            .is_empty());
+        assert!(
+            POSTMARK
+                .failures(bad, &http::HeaderMap::new(), body.as_bytes())
+                .is_empty()
+        );
         for broken in ["", "[", r#"[{"ErrorCode":300}"#, "<html>", "[1,2,", "\u{0}"] {
             assert!(failures(&POSTMARK, broken).is_empty(), "{broken:?}");
         }

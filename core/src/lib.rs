@@ -21,11 +21,11 @@ pub mod limits;
 pub mod rules;
 pub mod success;
 
+pub use batch::BatchFailure;
 pub use class::{ParseRetryClassError, RetryClass};
 /// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
 /// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.
 pub use compact_str::CompactString;
-pub use batch::BatchFailure;
 pub use details::{ApiError, ErrorDetails, FieldError};
 pub use extras::{ExtraValue, Extras};
 pub use hints::{DelayHints, DelayOrigin, RateLimitReset, RetryAfter};

@@ -120,7 +120,12 @@ mod tests {
 
     static GRAPHQL: ApiLayout = ApiLayout {
         body: BodyLayout {
-            code: Some(CodeSource::Body(Pointer(&["errors", "0", "extensions", "code"]))),
+            code: Some(CodeSource::Body(Pointer(&[
+                "errors",
+                "0",
+                "extensions",
+                "code",
+            ]))),
             message: Some(Pointer(&["errors", "0", "message"])),
             captures: &[Capture::At(Pointer(&["errors"]))],
             ..BodyLayout::JSON
@@ -142,7 +147,11 @@ mod tests {
     fn graphql_errors_are_failures_and_data_is_not() {
         let throttled = r#"{"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED"}}],"extensions":{"cost":{}}}"#;
         assert!(fails(&GRAPHQL_CHECK, 200, throttled));
-        assert!(!fails(&GRAPHQL_CHECK, 200, r#"{"data":{"shop":{"name":"x"}}}"#));
+        assert!(!fails(
+            &GRAPHQL_CHECK,
+            200,
+            r#"{"data":{"shop":{"name":"x"}}}"#
+        ));
         // `errors: null` is absent, as in rules.
         assert!(!fails(&GRAPHQL_CHECK, 200, r#"{"data":{},"errors":null}"#));
         let headers = http::HeaderMap::new();

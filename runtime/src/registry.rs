@@ -82,7 +82,8 @@ pub struct ApiEntry {
     pub decode: fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Box<dyn DynApiError>,
     /// [`ApiError::check_success`], type-erased: the error a 2xx decodes
     /// to when the API's success predicate calls it a failure.
-    pub check_success: fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Option<Box<dyn DynApiError>>,
+    pub check_success:
+        fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Option<Box<dyn DynApiError>>,
     /// [`ApiError::batch_failures`]: the failed items of a batch response.
     pub batch_failures: fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Vec<crate::BatchFailure>,
 }
@@ -97,8 +98,7 @@ impl ApiEntry {
             delay_hints: E::delay_hints,
             decode: |status, headers, body| Box::new(E::decode(status, headers, body)),
             check_success: |status, headers, body| {
-                E::check_success(status, headers, body)
-                    .map(|e| Box::new(e) as Box<dyn DynApiError>)
+                E::check_success(status, headers, body).map(|e| Box::new(e) as Box<dyn DynApiError>)
             },
             batch_failures: E::batch_failures,
         }

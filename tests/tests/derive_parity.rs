@@ -99,7 +99,9 @@ fn derived_enums_answer_as_the_generated_types_do() {
             // A 2xx failure and batch items: the derived enum reads them
             // with the same tables.
             let full = outcome(&derived.full, status, &headers, &body, now);
-            if (full.success, &full.batch_failures) != (generated.success, &generated.batch_failures) {
+            if (full.success, &full.batch_failures)
+                != (generated.success, &generated.batch_failures)
+            {
                 failures.push(format!(
                     "{what}: derived success {} {:?}, generated success {} {:?}",
                     full.success, full.batch_failures, generated.success, generated.batch_failures

@@ -136,7 +136,9 @@ fn postmark_batch_results_are_classified_item_failures() {
     assert_eq!(failures, expected);
     // The whole request's error (a 422) has no per-item results.
     let one = br#"{"ErrorCode":410,"Message":"Too many batch messages."}"#;
-    assert!(Error::batch_failures(StatusCode::UNPROCESSABLE_ENTITY, &HeaderMap::new(), one).is_empty());
+    assert!(
+        Error::batch_failures(StatusCode::UNPROCESSABLE_ENTITY, &HeaderMap::new(), one).is_empty()
+    );
     // Postmark has no success predicate: a batch is delivered.
     assert!(Error::check_success(StatusCode::OK, &HeaderMap::new(), body).is_none());
 }
@@ -146,7 +148,8 @@ fn resend_permissive_batch_errors_keep_their_request_index() {
     use errspec_providers::resend::Error;
     let body = br#"{"data":[{"id":"a"},{"id":"b"}],"errors":[{"index":2,"message":"Invalid `to` field."},{"index":4,"message":"Missing `subject`."}]}"#;
     let failures = Error::batch_failures(StatusCode::OK, &HeaderMap::new(), body);
-    let indexes: Vec<(usize, RetryClass)> = failures.iter().map(|f| (f.index, f.retry_class)).collect();
+    let indexes: Vec<(usize, RetryClass)> =
+        failures.iter().map(|f| (f.index, f.retry_class)).collect();
     assert_eq!(indexes, [(2, RetryClass::Never), (4, RetryClass::Never)]);
     assert_eq!(failures[1].message.as_deref(), Some("Missing `subject`."));
     let all_sent = br#"{"data":[{"id":"a"}]}"#;
