@@ -67,6 +67,10 @@ impl<E: ApiError> DynApiError for E {
     }
 }
 
+/// [`ApiError::check_success`], type-erased.
+pub type CheckSuccess =
+    fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Option<Box<dyn DynApiError>>;
+
 /// One API of a generated catalog, reachable by name.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiEntry {
@@ -82,8 +86,7 @@ pub struct ApiEntry {
     pub decode: fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Box<dyn DynApiError>,
     /// [`ApiError::check_success`], type-erased: the error a 2xx decodes
     /// to when the API's success predicate calls it a failure.
-    pub check_success:
-        fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Option<Box<dyn DynApiError>>,
+    pub check_success: CheckSuccess,
     /// [`ApiError::batch_failures`]: the failed items of a batch response.
     pub batch_failures: fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Vec<crate::BatchFailure>,
 }
