@@ -14,6 +14,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use errspec::batch::{BatchFailure, BatchLayout, CodeClasses, MAX_BATCH_ITEMS};
 use errspec::decode::{
     Alternative, Captured, Decoder, Layouts, MAX_RAW_SNIPPET, Parts, RawCode, decode_parts,
 };
@@ -28,7 +29,6 @@ use errspec::layout::{
 use errspec::policy::{
     Decision, GiveUpReason, Jitter, Outcome, RetryContext, RetryPolicy, RetryReason,
 };
-use errspec::batch::{BatchFailure, BatchLayout, CodeClasses, MAX_BATCH_ITEMS};
 use errspec::rules::{Condition, Facts, Test};
 use errspec::success::{BodyDecoder, SuccessCheck};
 use errspec::{DelayHints, DelayOrigin, RetryAfter, RetryClass};
@@ -416,7 +416,13 @@ pub fn decode_layout(data: &[u8]) {
     assert_eq!(code, parts.code.clone().map(|c| c.into_owned()));
     assert_eq!(details.status, status);
     same_as_tree_lookup(&layout, &headers, body, &parts);
-    success_predicate(&layout, &mut input_for_success(data), status, &headers, body);
+    success_predicate(
+        &layout,
+        &mut input_for_success(data),
+        status,
+        &headers,
+        body,
+    );
     batch_results(&mut input_for_success(data), status, &headers, body);
     several_layouts(layout, &mut input_for_layouts(data), status, body);
 }
@@ -473,7 +479,11 @@ fn success_predicate(
         .message(parts.message.as_deref())
         .captures(&parts.captures);
     let holds = when.iter().all(|c| c.holds(&facts));
-    assert_eq!(fails, status.is_success() && holds, "fails only as a 2xx whose conditions hold");
+    assert_eq!(
+        fails,
+        status.is_success() && holds,
+        "fails only as a 2xx whose conditions hold"
+    );
     assert_eq!(fails, one.fails_parts(status, headers, &parts));
 }
 
@@ -496,13 +506,22 @@ fn batch_results(input: &mut Input<'_>, status: StatusCode, headers: &HeaderMap,
     ];
     // Per code pointer: the captures, the code and the item's index.
     const CAPTURES: &[&[Capture]] = &[
-        &[Capture::At(Pointer(&["code"])), Capture::At(Pointer(&["index"]))],
-        &[Capture::At(Pointer(&["ErrorCode"])), Capture::At(Pointer(&["index"]))],
+        &[
+            Capture::At(Pointer(&["code"])),
+            Capture::At(Pointer(&["index"])),
+        ],
+        &[
+            Capture::At(Pointer(&["ErrorCode"])),
+            Capture::At(Pointer(&["index"])),
+        ],
         &[
             Capture::At(Pointer(&["extensions", "code"])),
             Capture::At(Pointer(&["index"])),
         ],
-        &[Capture::At(Pointer(&["0"])), Capture::At(Pointer(&["index"]))],
+        &[
+            Capture::At(Pointer(&["0"])),
+            Capture::At(Pointer(&["index"])),
+        ],
     ];
     let items = ITEMS[usize::from(input.u8()) % ITEMS.len()];
     let which = usize::from(input.u8()) % CODES.len();
@@ -595,7 +614,10 @@ fn batch_results(input: &mut Input<'_>, status: StatusCode, headers: &HeaderMap,
         });
         // An integer API's code that is not an integer is unlisted.
         let class = class.filter(|_| {
-            !integer || code_text.as_deref().is_some_and(|c| c.parse::<i64>().is_ok())
+            !integer
+                || code_text
+                    .as_deref()
+                    .is_some_and(|c| c.parse::<i64>().is_ok())
         });
         let mut failure = BatchFailure::new(index, class.unwrap_or(RetryClass::Never));
         if let Some(c) = &code_text {
