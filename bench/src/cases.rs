@@ -278,6 +278,24 @@ pub fn constructs() -> Vec<Case> {
             &[("x-request-id", "9f3c2b1a-7e6d-4c5b-8a9f-0e1d2c3b4a59")],
             r#"{"errors":{"email":["is invalid"],"password":["is too short (minimum is 5 characters)"]}}"#,
         ),
+        // A failure inside a 200 (a success predicate): Slack's
+        // `ok: false`, judged and decoded as a client does.
+        case(
+            "slack_success_body/api",
+            "success_body",
+            200,
+            &[("x-slack-req-id", "8a1f0c7e2d3b4a5968776655")],
+            r#"{"ok":false,"error":"ratelimited","response_metadata":{"messages":["[WARN] A method was called too often"]}}"#,
+        ),
+        // Per-item results of a batch send: Postmark's /email/batch, one
+        // result per message, two of three refused.
+        case(
+            "postmark/batch",
+            "batch_items",
+            200,
+            &[],
+            r#"[{"ErrorCode":0,"Message":"OK","MessageID":"b7bc2f4a-e38e-4336-af7d-e6c392c2f817","SubmittedAt":"2010-11-26T12:01:05.1794748-05:00","To":"receiver1@example.com"},{"ErrorCode":406,"Message":"You tried to send to a recipient that has been marked as inactive. Found inactive addresses: example@example.com. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression. "},{"ErrorCode":300,"Message":"Invalid 'To' address: 'receiver2'."}]"#,
+        ),
         // A code read through an item of an array: Google Drive's reason.
         case(
             "google_reason_rule/api",

@@ -69,6 +69,18 @@ pub mod constructs {
     errspec::catalog!("../tests/specs/valid/stripe-extras.yaml");
     errspec::catalog!("../tests/specs/valid/shopify-field-map.yaml");
     errspec::catalog!("../tests/specs/valid/google-reason-rule.yaml");
+    errspec::catalog!("../tests/specs/valid/slack-success-body.yaml");
+
+    /// What a client makes of a Slack response: the error a 2xx failure
+    /// is (judged by the success predicate), else the error decoded.
+    pub fn slack_judged(
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> slack_success_body::Error {
+        <slack_success_body::Error as errspec::ApiError>::check_success(status, headers, body)
+            .unwrap_or_else(|| slack_success_body::Error::decode(status, headers, body))
+    }
 }
 
 /// Calls `$m!(case name, errspec decode, floor)` for every API the
@@ -93,6 +105,7 @@ macro_rules! realistic_apis {
             "stripe_extras/api" => constructs::stripe_extras::Error::decode, crate::floors::stripe_extras;
             "shopify_field_map/api" => constructs::shopify_field_map::Error::decode, crate::floors::shopify_field_map;
             "google_reason_rule/api" => constructs::google_reason_rule::Error::decode, crate::floors::google_reason_rule;
+            "slack_success_body/api" => constructs::slack_judged, crate::floors::slack_success_body;
         }
     };
 }
@@ -169,6 +182,27 @@ pub fn decoder(api: &str, contender: Contender) -> Decode {
             floor::qboxmail_send,
             value::qboxmail_send
         ),
+        // Batch results: the class of the first failed item.
+        "postmark/batch" => match contender {
+            Contender::Errspec => |s, h, b| {
+                let failures =
+                    <errspec_providers::postmark::Error as errspec::ApiError>::batch_failures(
+                        s, h, b,
+                    );
+                let class = failures
+                    .first()
+                    .map_or(RetryClass::Never, |f| f.retry_class);
+                black_box(failures);
+                class
+            },
+            Contender::Floor => |s, h, b| {
+                let failures = crate::floors::postmark_batch(s, h, b);
+                let class = failures.first().map_or(RetryClass::Never, |f| f.class);
+                black_box(failures);
+                class
+            },
+            Contender::Value => panic!("no `Value` contender for {api}"),
+        },
         _ => realistic_apis!(realistic),
     }
 }
@@ -262,6 +296,35 @@ pub fn summary(case: &Case, contender: Contender) -> Summary {
                 $($name => $floor(s, h, b),)*
                 other => panic!("no case uses {other}"),
             }
+        };
+    }
+    if case.api == "postmark/batch" {
+        // The first failed item, as a summary.
+        let first = match contender {
+            Contender::Errspec => {
+                <errspec_providers::postmark::Error as errspec::ApiError>::batch_failures(s, h, b)
+                    .first()
+                    .map(|f| {
+                        (
+                            f.retry_class,
+                            f.code.as_ref().map(ToString::to_string),
+                            f.message.as_ref().map(ToString::to_string),
+                        )
+                    })
+            }
+            _ => crate::floors::postmark_batch(s, h, b)
+                .first()
+                .map(|f| (f.class, Some(f.code.to_string()), owned(f.message))),
+        };
+        let (class, code, message) = first.unwrap_or((RetryClass::Never, None, None));
+        return Summary {
+            class,
+            code,
+            message,
+            request_id: None,
+            fields: Vec::new(),
+            retry_after: None,
+            delay: None,
         };
     }
     match contender {

@@ -903,6 +903,100 @@ pub fn google_reason_rule<'a>(
     }
 }
 
+#[derive(Deserialize)]
+struct SlackBody<'a> {
+    #[serde(borrow)]
+    error: Option<&'a str>,
+}
+
+/// Slack: a failure inside a 200 (`ok: false`) is an error of its code
+/// (the floor decodes the case as the failure it is; it does not judge `ok`).
+pub fn slack_success_body<'a>(
+    status: StatusCode,
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+) -> Floor<'a> {
+    let s = status.as_u16();
+    let by_status = match s {
+        429 => Throttled,
+        s if s >= 500 => Backoff,
+        _ => Never,
+    };
+    let retry_after = header_u64(headers, "retry-after");
+    let Ok(b) = serde_json::from_slice::<SlackBody<'_>>(body) else {
+        return Floor::status_only(by_status, body, retry_after, [None; 3]);
+    };
+    let known = b.error.and_then(|c| match c {
+        "ratelimited" => Some((0, Some(Throttled))),
+        "channel_not_found" => Some((1, None)),
+        "invalid_auth" => Some((2, None)),
+        "service_unavailable" => Some((3, Some(Backoff))),
+        "fatal_error" => Some((4, Some(Ambiguous))),
+        "internal_error" => Some((5, Some(Ambiguous))),
+        _ => None,
+    });
+    Floor {
+        class: known.and_then(|k| k.1).unwrap_or(by_status),
+        variant: known.map(|k| k.0),
+        code: b.error,
+        retry_after,
+        ..Floor::new(by_status)
+    }
+}
+
+#[derive(Deserialize)]
+struct PostmarkResult<'a> {
+    #[serde(rename = "ErrorCode")]
+    code: Option<i64>,
+    #[serde(rename = "Message", borrow)]
+    message: Option<&'a str>,
+}
+
+/// One refused message of a Postmark batch.
+#[derive(Debug)]
+pub struct PostmarkFailure<'a> {
+    /// Its position in the request.
+    pub index: usize,
+    /// Its `ErrorCode`.
+    pub code: i64,
+    /// Its `Message`.
+    pub message: Option<&'a str>,
+    /// Its code's class, `never` for an unlisted code.
+    pub class: RetryClass,
+}
+
+/// Postmark's `/email/batch`: the results whose `ErrorCode` is not 0.
+pub fn postmark_batch<'a>(
+    status: StatusCode,
+    _headers: &'a HeaderMap,
+    body: &'a [u8],
+) -> Vec<PostmarkFailure<'a>> {
+    if !status.is_success() {
+        return Vec::new();
+    }
+    let Ok(results) = serde_json::from_slice::<Vec<PostmarkResult<'_>>>(body) else {
+        return Vec::new();
+    };
+    results
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, r)| {
+            let code = r.code.filter(|c| *c != 0)?;
+            let class = match class::postmark_code(code) {
+                Some((_, Some(class))) => class,
+                Some((_, None)) => class::postmark(422),
+                None => Never,
+            };
+            Some(PostmarkFailure {
+                index,
+                code,
+                message: r.message,
+                class,
+            })
+        })
+        .collect()
+}
+
 /// Retry class of each status, and known codes with their class override.
 // Statuses are listed as the catalogs list them, not as ranges.
 #[allow(clippy::manual_range_patterns)]

@@ -50,9 +50,9 @@ fn classify_prints_every_field() {
     assert_eq!(json["retry"], "never");
     assert_eq!(json["decision"]["retry"], false);
     assert_eq!(json["decision"]["delay_ms"], Value::Null);
-    assert_eq!(json["extras"], serde_json::json!({}));
     assert_eq!(json["success"], false);
     assert_eq!(json["batch_failures"], serde_json::json!([]));
+    assert_eq!(json["extras"], serde_json::json!({}));
 }
 
 #[test]

@@ -518,12 +518,11 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
         });
     }
     if let Some(success) = &api.success {
-        let when: Vec<String> = success.failure_when.iter().map(condition_words).collect();
         rows.push(Row {
             name: String::from("Failure inside a 2xx"),
             value: format!(
                 "a 2xx response with {} is an error of this API, decoded and classified as one",
-                when.join(" and ")
+                rule_conditions(&success.failure_when, file)
             ),
         });
     }
@@ -540,8 +539,10 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
         let failed = if batch.failed_when.is_empty() {
             String::from("every item listed")
         } else {
-            let when: Vec<String> = batch.failed_when.iter().map(condition_words).collect();
-            format!("an item with {}", when.join(" and "))
+            format!(
+                "an item with {} (pointers from the item)",
+                rule_conditions(&batch.failed_when, file)
+            )
         };
         rows.push(Row {
             name: String::from("Batch item failed"),
@@ -578,31 +579,6 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
         });
     }
     rows
-}
-
-/// A condition, in words, for a table cell.
-fn condition_words(c: &Condition) -> String {
-    match c {
-        Condition::Status(ranges) => {
-            let ranges: Vec<String> = ranges
-                .iter()
-                .map(|(first, last)| {
-                    if first == last {
-                        first.to_string()
-                    } else if last - first == 99 && first % 100 == 0 {
-                        format!("{}xx", first / 100)
-                    } else {
-                        format!("{first}–{last}")
-                    }
-                })
-                .collect();
-            format!("status {}", ranges.join(" or "))
-        }
-        Condition::Code(t) => format!("the code {}", test_words(t)),
-        Condition::Header(h, t) => format!("header {} {}", code_cell(&h.value), test_words(t)),
-        Condition::Field(p, t) => format!("{} {}", pointer_cell(p), test_words(t)),
-        Condition::Message(t) => format!("the message {}", test_words(t)),
-    }
 }
 
 /// Which responses a layout decodes, for its row.

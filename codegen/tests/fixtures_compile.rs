@@ -23,6 +23,7 @@ fixture!(hostile_text);
 fixture!(integer_codes);
 fixture!(nested_envelope);
 fixture!(no_code);
+fixture!(success_batch);
 fixture!(text_body);
 fixture!(two_apis);
 fixture!(two_statuses);
@@ -255,4 +256,31 @@ fn docs_examples_decode_to_their_code() {
     check::<integer_codes::Error>("integer_codes", |e| {
         e.code().map(|c| c.variant_name().to_owned())
     });
+}
+
+/// A fixture's success predicate and batch layout, through the trait's
+/// default methods: a 200 with `ok: false` is the error of its code; the
+/// failed items come back with their index and class.
+#[test]
+fn success_batch_judges_2xx_and_reads_items() {
+    use success_batch::{Code, Error};
+    let none = HeaderMap::new();
+    let e = Error::check_success(status(200), &none, br#"{"ok":false,"error":"ratelimited"}"#)
+        .expect("a failure");
+    assert_eq!(e.code(), Some(&Code::Ratelimited));
+    assert_eq!(ApiError::retry_class(&e), RetryClass::Throttled);
+    assert!(Error::check_success(status(200), &none, br#"{"ok":true}"#).is_none());
+    let body = br#"{"ok":true,"results":[{"index":4,"ok":false,"error":"channel_not_found"},{"ok":true},{"ok":false,"error":"new"}]}"#;
+    let failures = Error::batch_failures(status(200), &none, body);
+    let got: Vec<(usize, RetryClass, bool)> = failures
+        .iter()
+        .map(|f| (f.index, f.retry_class, f.known))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (4, RetryClass::Never, true),
+            (2, RetryClass::Backoff, false)
+        ]
+    );
 }

@@ -69,14 +69,11 @@ pub enum DecidedBy {
     Status,
     /// The API's `defaults` for an unlisted status.
     Default,
-    /// A 2xx whose body says it failed (the API's `success` section).
-    SuccessBody,
 }
 
 impl fmt::Display for DecidedBy {
     /// `directive`, `rule primary_rate_limit` (or `rule #2`, counting from
-    /// 1, for a rule without a name), `code`, `status`, `default`,
-    /// `success_body`.
+    /// 1, for a rule without a name), `code`, `status`, `default`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             DecidedBy::Directive => f.write_str("directive"),
@@ -87,7 +84,6 @@ impl fmt::Display for DecidedBy {
             DecidedBy::Code => f.write_str("code"),
             DecidedBy::Status => f.write_str("status"),
             DecidedBy::Default => f.write_str("default"),
-            DecidedBy::SuccessBody => f.write_str("success_body"),
         }
     }
 }
@@ -573,7 +569,6 @@ mod tests {
             DecidedBy::Code,
             DecidedBy::Status,
             DecidedBy::Default,
-            DecidedBy::SuccessBody,
         ]
         .iter()
         .map(ToString::to_string)
@@ -586,8 +581,7 @@ mod tests {
                 "rule #5",
                 "code",
                 "status",
-                "default",
-                "success_body"
+                "default"
             ]
         );
     }

@@ -14,6 +14,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use errspec::batch::{BatchFailure, BatchLayout, CodeClasses, MAX_BATCH_ITEMS};
 use errspec::decode::{
     Alternative, Captured, Decoder, Layouts, MAX_RAW_SNIPPET, Parts, RawCode, decode_parts,
 };
@@ -29,6 +30,7 @@ use errspec::policy::{
     Decision, GiveUpReason, Jitter, Outcome, RetryContext, RetryPolicy, RetryReason,
 };
 use errspec::rules::{Condition, Facts, Test};
+use errspec::success::{BodyDecoder, SuccessCheck};
 use errspec::{DelayHints, DelayOrigin, RetryAfter, RetryClass};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::Value;
@@ -414,7 +416,236 @@ pub fn decode_layout(data: &[u8]) {
     assert_eq!(code, parts.code.clone().map(|c| c.into_owned()));
     assert_eq!(details.status, status);
     same_as_tree_lookup(&layout, &headers, body, &parts);
+    success_predicate(
+        &layout,
+        &mut input_for_success(data),
+        status,
+        &headers,
+        body,
+    );
+    batch_results(&mut input_for_success(data), status, &headers, body);
     several_layouts(layout, &mut input_for_layouts(data), status, body);
+}
+
+/// A third reader over the same input, for the success predicate and the
+/// batch layout (so the cases above read the input as they always have).
+fn input_for_success(data: &[u8]) -> Input<'_> {
+    Input::new(data.get(data.len() * 2 / 3..).unwrap_or_default())
+}
+
+/// A success predicate over `layout` (`success.failure_when`): only a 2xx
+/// can fail, and one fails exactly when every condition holds on what the
+/// layout decodes, whether the API has one layout or several.
+fn success_predicate(
+    layout: &ApiLayout,
+    input: &mut Input<'_>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) {
+    const WHEN: &[&[Condition]] = &[
+        &[Condition::Field(0, Test::Present(true))],
+        &[Condition::Field(0, Test::Equals("false"))],
+        &[Condition::Field(1, Test::NotEquals("0"))],
+        &[Condition::Code(Test::Present(true))],
+        &[
+            Condition::Message(Test::Contains("e")),
+            Condition::Status(&[errspec::rules::StatusRange::class(2)]),
+        ],
+        &[Condition::Header("x-error-code", Test::Present(true))],
+    ];
+    let when = WHEN[usize::from(input.u8()) % WHEN.len()];
+    let decoder = Decoder::new(layout);
+    let one = SuccessCheck {
+        failure_when: when,
+        decoder: BodyDecoder::One(&decoder),
+    };
+    let alternatives = [Alternative {
+        content_types: &[],
+        when: &[],
+        decoder: &decoder,
+    }];
+    let set = Layouts::new(&alternatives);
+    let several = SuccessCheck {
+        failure_when: when,
+        decoder: BodyDecoder::Several(&set),
+    };
+    let fails = one.fails(status, headers, body);
+    assert_eq!(fails, several.fails(status, headers, body));
+    let parts = decoder.decode(status, headers, body);
+    let code = parts.code.as_ref().map(RawCode::to_text);
+    let facts = Facts::new(status.as_u16(), headers)
+        .code(code.as_deref())
+        .message(parts.message.as_deref())
+        .captures(&parts.captures);
+    let holds = when.iter().all(|c| c.holds(&facts));
+    assert_eq!(
+        fails,
+        status.is_success() && holds,
+        "fails only as a 2xx whose conditions hold"
+    );
+    assert_eq!(fails, one.fails_parts(status, headers, &parts));
+}
+
+/// Batch results (`batch:`) on a fixed family of item layouts (the items at
+/// one of a few pointers; code, message and index at item pointers; a
+/// `failed_when` from a list), against a tree parse of the body: the same
+/// failures, in order, with the same index, code, message and class; none
+/// for a status that is not 2xx or a body that is not one JSON document.
+fn batch_results(input: &mut Input<'_>, status: StatusCode, headers: &HeaderMap, body: &[u8]) {
+    const ITEMS: &[&[&str]] = &[&[], &["errors"], &["results"], &["data", "0", "errors"]];
+    const CODES: &[&[&str]] = &[&["code"], &["ErrorCode"], &["extensions", "code"], &["0"]];
+    const MESSAGES: &[&[&str]] = &[&["message"], &["Message"], &["error", "message"]];
+    const FAILED_WHEN: &[&[Condition]] = &[
+        &[],
+        &[Condition::Field(0, Test::NotEquals("0"))],
+        &[Condition::Field(0, Test::Present(true))],
+        &[Condition::Field(1, Test::Present(false))],
+        &[Condition::Message(Test::Contains("e"))],
+        &[Condition::Code(Test::Equals("1"))],
+    ];
+    // Per code pointer: the captures, the code and the item's index.
+    const CAPTURES: &[&[Capture]] = &[
+        &[
+            Capture::At(Pointer(&["code"])),
+            Capture::At(Pointer(&["index"])),
+        ],
+        &[
+            Capture::At(Pointer(&["ErrorCode"])),
+            Capture::At(Pointer(&["index"])),
+        ],
+        &[
+            Capture::At(Pointer(&["extensions", "code"])),
+            Capture::At(Pointer(&["index"])),
+        ],
+        &[
+            Capture::At(Pointer(&["0"])),
+            Capture::At(Pointer(&["index"])),
+        ],
+    ];
+    let items = ITEMS[usize::from(input.u8()) % ITEMS.len()];
+    let which = usize::from(input.u8()) % CODES.len();
+    let code = CODES[which];
+    let message = MESSAGES[usize::from(input.u8()) % MESSAGES.len()];
+    let failed_when = FAILED_WHEN[usize::from(input.u8()) % FAILED_WHEN.len()];
+    let integer = input.bool();
+    let item = ApiLayout {
+        body: BodyLayout {
+            code: Some(CodeSource::Body(Pointer(code))),
+            code_type: if integer {
+                CodeType::Integer
+            } else {
+                CodeType::String
+            },
+            message: Some(Pointer(message)),
+            captures: CAPTURES[which],
+            ..BodyLayout::JSON
+        },
+        headers: HeaderLayout::NONE,
+    };
+    let decoder = Decoder::new(&item);
+    let batch = BatchLayout {
+        items: Pointer(items),
+        item: &decoder,
+        failed_when,
+        index: Some(1),
+        classes: if integer {
+            CodeClasses::Int(&[(1, RetryClass::Backoff), (7, RetryClass::Ambiguous)])
+        } else {
+            CodeClasses::Str(&[("1", RetryClass::Backoff), ("x", RetryClass::Throttled)])
+        },
+        retry: RetryClass::Never,
+    };
+    let failures = batch.failures(status, headers, body);
+    assert!(failures.len() <= MAX_BATCH_ITEMS);
+    if !status.is_success() {
+        assert!(failures.is_empty(), "a non-2xx has no item results");
+        return;
+    }
+    let Some(text) = std::str::from_utf8(body).ok() else {
+        assert!(failures.is_empty(), "invalid UTF-8 has no item results");
+        return;
+    };
+    let Ok(doc) = serde_json::from_str::<Value>(text) else {
+        assert!(failures.is_empty(), "a malformed body has no item results");
+        return;
+    };
+    if has_duplicate_keys(text) {
+        return;
+    }
+    let Some(Value::Array(list)) = lookup(&doc, items) else {
+        assert!(failures.is_empty(), "no items array, no item results");
+        return;
+    };
+    let mut expected = Vec::new();
+    for (position, value) in list.iter().take(MAX_BATCH_ITEMS).enumerate() {
+        let at = |path: &[&str]| lookup(value, path);
+        let code_text = at(code).and_then(|v| match v {
+            Value::String(s) if integer => Some(
+                s.parse::<i64>()
+                    .map_or_else(|_| s.clone(), |n| n.to_string()),
+            ),
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+            _ => None,
+        });
+        let message = at(message).and_then(Value::as_str);
+        let captured = [at(code).map(captured), at(&["index"]).map(captured)];
+        let holds = failed_when.iter().all(|c| match *c {
+            Condition::Field(i, test) => test.holds_captured(captured[i].as_ref()),
+            Condition::Message(test) => test.holds(message),
+            Condition::Code(test) => test.holds(code_text.as_deref()),
+            _ => unreachable!("items are tested on their own values"),
+        });
+        if !holds {
+            continue;
+        }
+        let index = match &captured[1] {
+            Some(Captured::Int(n)) => usize::try_from(*n).ok(),
+            Some(Captured::Str(s)) => s.trim().parse().ok(),
+            _ => None,
+        }
+        .unwrap_or(position);
+        let class = code_text.as_deref().and_then(|c| match (integer, c) {
+            (true, "1") | (false, "1") => Some(RetryClass::Backoff),
+            (true, "7") => Some(RetryClass::Ambiguous),
+            (false, "x") => Some(RetryClass::Throttled),
+            _ => None,
+        });
+        // An integer API's code that is not an integer is unlisted.
+        let class = class.filter(|_| {
+            !integer
+                || code_text
+                    .as_deref()
+                    .is_some_and(|c| c.parse::<i64>().is_ok())
+        });
+        let mut failure = BatchFailure::new(index, class.unwrap_or(RetryClass::Never));
+        if let Some(c) = &code_text {
+            failure = failure.with_code(c.as_str(), class.is_some());
+        }
+        if let Some(m) = message {
+            failure = failure.with_message(m);
+        }
+        expected.push(failure);
+    }
+    assert_eq!(failures, expected, "items at {items:?}, code at {code:?}");
+}
+
+/// A tree value as the decoder captures it.
+fn captured(v: &Value) -> Captured<'static> {
+    match v {
+        Value::String(s) => Captured::Str(s.clone().into()),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Captured::Int(i),
+            (None, Some(u), _) => Captured::Float(u as f64),
+            (_, _, Some(x)) => Captured::Float(x),
+            _ => Captured::Null,
+        },
+        Value::Bool(b) => Captured::Bool(*b),
+        Value::Null => Captured::Null,
+        Value::Object(_) => Captured::Object,
+        Value::Array(items) => Captured::Array(items.len()),
+    }
 }
 
 /// A second reader over the same input, for the layouts [`several_layouts`]
