@@ -225,7 +225,13 @@ impl LocalStore {
             self.used.store(true, Ordering::Release);
         }
         for (cell, (tat, _)) in cells.iter().zip(tats) {
-            state.insert(cell.key.clone(), tat);
+            // A cell seen before keeps its key: no allocation per send.
+            match state.get_mut(&cell.key) {
+                Some(slot) => *slot = tat,
+                None => {
+                    state.insert(cell.key.clone(), tat);
+                }
+            }
         }
         Duration::from_micros(at - now)
     }
