@@ -49,7 +49,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -225,7 +225,13 @@ impl LocalStore {
             self.used.store(true, Ordering::Release);
         }
         for (cell, (tat, _)) in cells.iter().zip(tats) {
-            state.insert(cell.key.clone(), tat);
+            // A cell seen before keeps its key: no allocation per send.
+            match state.get_mut(&cell.key) {
+                Some(slot) => *slot = tat,
+                None => {
+                    state.insert(cell.key.clone(), tat);
+                }
+            }
         }
         Duration::from_micros(at - now)
     }
@@ -362,7 +368,9 @@ struct PacingInner {
     budget_low: AtomicBool,
     namespace: String,
     /// Scope keys by (provider, API, credentials) fingerprint.
-    scopes: Mutex<HashMap<u64, Arc<Scope>>>,
+    scopes: Mutex<HashMap<u64, Arc<Scope>, BuildHasherDefault<Fingerprint>>>,
+    /// The keys of the fingerprints.
+    fingerprints: RandomState,
     /// While the shared store is bypassed: until when (µs of `local`'s clock).
     bypass_until: AtomicU64,
     degraded: AtomicBool,
@@ -441,7 +449,8 @@ impl Pacing {
                 budget: None,
                 budget_low: AtomicBool::new(false),
                 namespace: "errspec".to_owned(),
-                scopes: Mutex::new(HashMap::new()),
+                scopes: Mutex::new(HashMap::default()),
+                fingerprints: RandomState::new(),
                 bypass_until: AtomicU64::new(0),
                 degraded: AtomicBool::new(false),
                 held: AtomicU64::new(0),
@@ -468,7 +477,8 @@ impl Pacing {
                     budget: old.budget,
                     budget_low: AtomicBool::new(false),
                     namespace: old.namespace.clone(),
-                    scopes: Mutex::new(HashMap::new()),
+                    scopes: Mutex::new(HashMap::default()),
+                    fingerprints: RandomState::new(),
                     bypass_until: AtomicU64::new(0),
                     degraded: AtomicBool::new(false),
                     held: AtomicU64::new(0),
@@ -552,14 +562,20 @@ impl Pacing {
         headers: &HeaderMap,
         idempotency: Option<&str>,
     ) -> Arc<Scope> {
-        let mut fingerprint = DefaultHasher::new();
+        let credentials = || {
+            headers
+                .iter()
+                .filter(|(name, value)| is_credential(name.as_str(), value, idempotency))
+                .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        };
+        // Keyed with this pacing's random keys, so no one can choose
+        // credentials that share another's scope; the map then needs no
+        // hashing of its own.
+        let mut fingerprint = self.inner.fingerprints.build_hasher();
         (E::PROVIDER, E::API).hash(&mut fingerprint);
-        let credentials: Vec<(&str, &[u8])> = headers
-            .iter()
-            .filter(|(name, value)| is_credential(name.as_str(), value, idempotency))
-            .map(|(name, value)| (name.as_str(), value.as_bytes()))
-            .collect();
-        credentials.hash(&mut fingerprint);
+        for credential in credentials() {
+            credential.hash(&mut fingerprint);
+        }
         let fingerprint = fingerprint.finish();
         let mut scopes = self
             .inner
@@ -569,6 +585,7 @@ impl Pacing {
         if let Some(scope) = scopes.get(&fingerprint) {
             return scope.clone();
         }
+        let credentials: Vec<(&str, &[u8])> = credentials().collect();
         let scope = Arc::new(self.make_scope::<E>(&credentials));
         if scopes.len() >= 1024 {
             scopes.clear();
@@ -889,7 +906,42 @@ pub(crate) fn success_block<E: ApiError>(
     headers: &HeaderMap,
     max_delay: Duration,
 ) -> Option<Duration> {
+    // A spent window is a `remaining` header that reads 0: a response
+    // with no header reading 0 (most successes) skips the lookups.
+    if !headers.values().any(reads_zero) {
+        return None;
+    }
     spent_window(&E::delay_hints(headers), SystemTime::now()).map(|delay| delay.min(max_delay))
+}
+
+/// Whether a header value could be a count of 0 (digits, all zeros, as
+/// `errspec::hints::parse_rate_limit_count` reads them).
+fn reads_zero(value: &http::HeaderValue) -> bool {
+    let text = value.as_bytes().trim_ascii();
+    !text.is_empty() && text.iter().all(|&b| b == b'0')
+}
+
+/// The hasher of the scope map, whose keys are fingerprints already
+/// (keyed SipHash): it passes them through.
+#[derive(Default)]
+struct Fingerprint(u64);
+
+impl Hasher for Fingerprint {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the map's keys are `u64`); anything
+        // else still hashes, plainly.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// How long an error response blocks its scope: a `Retry-After` (on any
@@ -987,6 +1039,13 @@ mod tests {
         let wait = store.reserve_now("s", &[]);
         assert!(wait > Duration::from_secs(29) && wait <= Duration::from_secs(30));
         assert_eq!(store.reserve_now("other", &[]), Duration::ZERO);
+    }
+
+    #[test]
+    fn only_a_value_of_zeros_could_be_a_spent_window() {
+        let reads = |text: &'static str| reads_zero(&http::HeaderValue::from_static(text));
+        assert!(reads("0") && reads(" 00 "));
+        assert!(!reads("10") && !reads("") && !reads("0.0") && !reads("-0"));
     }
 
     #[test]
