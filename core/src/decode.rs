@@ -157,6 +157,56 @@ impl<'a> Parts<'a> {
     }
 }
 
+/// What an API decodes its responses with: one [`Decoder`], or
+/// [`Layouts`] choosing among several. Generated code names its `static`
+/// decoder through this trait
+/// ([`CatalogApi::DECODER`](crate::CatalogApi::DECODER)), so the shared
+/// error type calls it without a dynamic dispatch.
+pub trait Decode: Sync + 'static {
+    /// The parts of a response; see [`Decoder::decode`].
+    fn decode<'a>(
+        &self,
+        status: http::StatusCode,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+    ) -> Parts<'a>;
+
+    /// The delay hints of a response; see [`Decoder::delay_hints`].
+    fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints;
+}
+
+impl Decode for Decoder {
+    #[inline]
+    fn decode<'a>(
+        &self,
+        status: http::StatusCode,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+    ) -> Parts<'a> {
+        Decoder::decode(self, status, headers, body)
+    }
+
+    fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
+        Decoder::delay_hints(self, headers)
+    }
+}
+
+impl Decode for Layouts<'static> {
+    #[inline]
+    fn decode<'a>(
+        &self,
+        status: http::StatusCode,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+    ) -> Parts<'a> {
+        Layouts::decode(self, status, headers, body)
+    }
+
+    fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
+        Layouts::delay_hints(self, headers)
+    }
+}
+
 /// A layout prepared for decoding: which of its pointers apply in the
 /// document, in each error item and in each field-error item, and its header
 /// names resolved to [`http::HeaderName`]s. [`Decoder::new`] is `const`, so

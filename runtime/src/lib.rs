@@ -55,6 +55,8 @@ pub use errspec_core::{
     ApiError, CompactString, ErrorDetails, FieldError, ParseRetryClassError, RetryClass,
 };
 #[doc(inline)]
+pub use errspec_core::{CatalogApi, CatalogCode, CatalogExtras, CatalogStatus, DecodedError};
+#[doc(inline)]
 pub use errspec_core::{DecidedBy, DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
 #[doc(inline)]
 pub use errspec_core::{ExtraValue, Extras};
@@ -77,6 +79,7 @@ pub use retry::{Retrier, SendOptions};
 #[doc(hidden)]
 pub mod __private {
     pub use compact_str::ToCompactString;
+    pub use errspec_core::display;
     pub use http;
     pub use serde;
 }

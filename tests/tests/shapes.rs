@@ -38,13 +38,13 @@ fn stripe_extras_have_typed_accessors() {
         "type": "card_error"}}"#;
     let err = Error::decode(status(402), &headers(&[("request-id", "req_9")]), body);
     assert_eq!(err.code(), Some(&Code::CardDeclined));
-    assert_eq!(err.error_type(), Some("card_error"));
-    assert_eq!(err.decline_code(), Some("insufficient_funds"));
+    assert_eq!(err.extras().error_type(), Some("card_error"));
+    assert_eq!(err.extras().decline_code(), Some("insufficient_funds"));
     assert_eq!(
-        err.doc_url(),
+        err.extras().doc_url(),
         Some("https://stripe.com/docs/error-codes/card-declined")
     );
-    assert_eq!(err.charge(), Some("ch_3O8"));
+    assert_eq!(err.extras().charge(), Some("ch_3O8"));
     assert_eq!(err.request_id(), Some("req_9"));
     assert_eq!(err.retry_class(), RetryClass::Never);
     let json = serde_json::to_value(&err).unwrap();
@@ -53,8 +53,8 @@ fn stripe_extras_have_typed_accessors() {
     // An error without them: absent, never a failure.
     let body = br#"{"error": {"type": "api_error", "message": "Something went wrong"}}"#;
     let err = Error::decode(status(500), &HeaderMap::new(), body);
-    assert_eq!(err.decline_code(), None);
-    assert_eq!(err.error_type(), Some("api_error"));
+    assert_eq!(err.extras().decline_code(), None);
+    assert_eq!(err.extras().error_type(), Some("api_error"));
     assert!(err.extras().by_name("doc_url").is_none());
     assert_eq!(err.retry_class(), RetryClass::Backoff);
 }
