@@ -900,6 +900,10 @@ pub struct RuleSpec {
     /// Why, in your own words.
     #[schemars(default, with = "String", length(min = 1))]
     pub description: Option<Text>,
+    /// The source (a name under the top-level `sources`) or sources that
+    /// document the rule.
+    #[schemars(default, schema_with = "source_refs_schema")]
+    pub source: Vec<Text>,
     /// Where the rule's mapping is.
     #[schemars(skip)]
     pub span: Span,
@@ -1013,6 +1017,10 @@ pub struct DelaySpec {
     /// (0); for `format: structured`, the parameter that must be 0 (`r`).
     #[schemars(default, with = "String", length(min = 1))]
     pub when_zero: Option<Text>,
+    /// The source (a name under the top-level `sources`) or sources that
+    /// document the delay.
+    #[schemars(default, schema_with = "source_refs_schema")]
+    pub source: Vec<Text>,
     /// Where the mapping is.
     #[schemars(skip)]
     pub span: Span,
