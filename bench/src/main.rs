@@ -34,6 +34,7 @@ options:
   --root DIR     the workspace (default: found from the current directory)
 
 loop CASE CONTENDER N   decode one case N times (for valgrind --tool=callgrind)
+synth PROVIDER N        print the synthetic catalog of N codes the generate and compile sections use
 serve                   the client section's server: prints its address, serves until stdin closes
 send STACK ADDR WARMUP N  WARMUP then N requests through STACK (reqwest, client, middleware-bare,
                         middleware, reqwest-retry, tower-bare, tower); prints the N's CPU nanoseconds";
@@ -92,6 +93,7 @@ fn main() -> Result<()> {
     let raw: Vec<String> = std::env::args().collect();
     match raw.get(1).map(String::as_str) {
         Some("loop") => return decode_loop(&raw[2..]),
+        Some("synth") => return print_synth(&raw[2..]),
         Some("serve") => return overhead::serve_main(),
         Some("send") => return overhead::send_main(&raw[2..]),
         _ => {}
@@ -288,6 +290,17 @@ fn machine() -> String {
         std::env::consts::OS,
         std::env::consts::ARCH
     )
+}
+
+/// `synth PROVIDER N`: prints the synthetic catalog (for
+/// `bench/compile-ab.sh`, which puts it in two trees' `spec/`).
+fn print_synth(args: &[String]) -> Result<()> {
+    let [provider, codes] = args else {
+        bail!("usage: errspec-bench synth PROVIDER N");
+    };
+    let codes: usize = codes.parse().context("N is a number of codes")?;
+    print!("{}", errspec_bench::synth::spec(provider, codes));
+    Ok(())
 }
 
 /// `loop CASE CONTENDER N`: decodes one case N times, for instruction
