@@ -28,7 +28,9 @@
 //! neither reqwest nor tokio) and `macros` (`catalog!` and
 //! `#[derive(ApiError)]`) are on by default; generated crates need neither.
 //! `pacing` (on with `client` and `tower`) adds [`pacing`] to every
-//! [`Retrier`], for loops of your own too. `reqwest-middleware` and
+//! [`Retrier`], for loops of your own too. `tracing` (on with `client`,
+//! `pacing` and `tower`) emits a `tracing` event per attempt; without it
+//! the crate does not depend on `tracing`. `reqwest-middleware` and
 //! `tower` are off by default.
 #![forbid(unsafe_code)]
 
@@ -70,8 +72,15 @@ pub use errspec_core::{decode, delay, extras, hints, idempotency, layout, limits
 /// own enum, bound to a spec file or with its catalog written in-line.
 #[cfg(feature = "macros")]
 pub use errspec_macros::{ApiError, catalog};
+/// The `http` crate errspec's signatures use (`StatusCode`, `HeaderMap`):
+/// name it through here and your version cannot silently differ.
+pub use http;
 #[cfg(feature = "pacing")]
 pub use pacing::Pacing;
+/// The `reqwest` crate [`Client`] wraps (feature `client`): build the
+/// `reqwest::Client` you hand to it through here.
+#[cfg(feature = "client")]
+pub use reqwest;
 pub use policy::{RetryBudget, RetryPolicy};
 pub use retry::{Retrier, SendOptions};
 
