@@ -77,11 +77,11 @@ pub use errspec_macros::{ApiError, catalog};
 pub use http;
 #[cfg(feature = "pacing")]
 pub use pacing::Pacing;
+pub use policy::{RetryBudget, RetryPolicy};
 /// The `reqwest` crate [`Client`] wraps (feature `client`): build the
 /// `reqwest::Client` you hand to it through here.
 #[cfg(feature = "client")]
 pub use reqwest;
-pub use policy::{RetryBudget, RetryPolicy};
 pub use retry::{Retrier, SendOptions};
 
 /// Items used by generated code. Not part of the public API.
