@@ -35,7 +35,7 @@
 //!         fn retry_override(&self) -> Option<RetryClass> { None }
 //!     }
 //!
-//!     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+//!     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 //!     pub enum Status { Conflict, Other(u16) }
 //!     impl CatalogStatus for Status {
 //!         fn from_u16(s: u16) -> Status { if s == 409 { Status::Conflict } else { Status::Other(s) } }
