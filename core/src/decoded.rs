@@ -89,10 +89,12 @@ use std::hash::Hash;
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
+use crate::batch::BatchLayout;
 use crate::decode::{Captures, Decode, RawCode};
 use crate::extras::Extras;
 use crate::idempotency::IdempotencyLayout;
 use crate::rules::{Classifier, DecidedBy, Facts, by_tables};
+use crate::success::SuccessCheck;
 use crate::{ApiError, DelayHints, ErrorDetails, FieldError, RateLimit, RetryAfter, RetryClass};
 
 /// One API of a catalog, as generated code describes it to
@@ -131,6 +133,10 @@ pub trait CatalogApi: Sized + Send + Sync + 'static {
     /// class is decided at decode, from the response. `None`: the code's
     /// class, else the status table's, else the defaults.
     const CLASSIFIER: Option<&'static Classifier> = None;
+    /// See [`ApiError::success_check`].
+    const SUCCESS_CHECK: Option<&'static SuccessCheck<'static>> = None;
+    /// See [`ApiError::batch_layout`].
+    const BATCH_LAYOUT: Option<&'static BatchLayout<'static>> = None;
 }
 
 /// A machine-code type of a catalog (the generated `Code`).
@@ -430,6 +436,14 @@ impl<A: CatalogApi> ApiError for DecodedError<A> {
 
     fn delay_hints(headers: &http::HeaderMap) -> DelayHints {
         A::DECODER.delay_hints(headers)
+    }
+
+    fn success_check() -> Option<&'static SuccessCheck<'static>> {
+        A::SUCCESS_CHECK
+    }
+
+    fn batch_layout() -> Option<&'static BatchLayout<'static>> {
+        A::BATCH_LAYOUT
     }
 
     fn retry_class(&self) -> RetryClass {

@@ -9,7 +9,11 @@
 //!   waits for its scope's turn, each response's rate-limit headers and
 //!   throttling hold the scope, for every request through it). A
 //!   request's [`SendOptions`] are read from the middleware extensions
-//!   (`RequestBuilder::with_extension`).
+//!   (`RequestBuilder::with_extension`). A 2xx that the API's success
+//!   predicate calls a failure ([`ApiError::check_success`], judged on at
+//!   most [`max_error_body`](RetryMiddleware::max_error_body) bytes) is
+//!   retried as the error it decodes to; when the loop gives up, the
+//!   caller gets that 2xx response, its body whole.
 //! - For code that keeps reqwest-retry's `RetryTransientMiddleware`:
 //!   [`RetryScope`] before it, and inside it [`ErrspecStrategy`] as its
 //!   `RetryableStrategy` and [`ScopedPolicy`] as its `RetryPolicy`. The
@@ -19,7 +23,7 @@
 //!   observer and `tracing` apply as in [`Client`](crate::Client); the
 //!   policy hands reqwest-retry the wait errspec decided. Two limits: a
 //!   strategy never sees the body (classes come from the status and
-//!   headers), and the policy's per-attempt timeout and deadline are not
+//!   headers, so a failure inside a 2xx is not seen either), and the policy's per-attempt timeout and deadline are not
 //!   applied (reqwest's own timeouts are). Prefer [`RetryMiddleware`] where
 //!   you can.
 //!
@@ -68,15 +72,12 @@ use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::time::{Duration, SystemTime};
 
-use bytes::{Bytes, BytesMut};
-use futures_util::StreamExt;
 use http::{Extensions, HeaderName, HeaderValue};
-use reqwest::ResponseBuilderExt;
 use reqwest_middleware::{Middleware, Next};
 use reqwest_retry::{RetryDecision, RetryPolicy, Retryable, RetryableStrategy};
 
 use crate::ApiError;
-use crate::client::{DEFAULT_MAX_ERROR_BODY, TransportError};
+use crate::client::{DEFAULT_MAX_ERROR_BODY, TransportError, read_prefix};
 use crate::policy::{Decision, TransportFailure};
 use crate::retry::{Attempts, Retrier, SendOptions};
 
@@ -153,6 +154,25 @@ impl<E: ApiError> Middleware for RetryMiddleware<E> {
                 None => sent.await,
             };
             let (decision, result) = match result {
+                // A 2xx of an API whose failures may arrive in one: its
+                // start decides, as an error body's does.
+                Ok(response) if response.status().is_success() && E::success_check().is_some() => {
+                    let (prefix, response) = read_prefix(response, self.max_error_body).await;
+                    match E::check_success(response.status(), response.headers(), &prefix) {
+                        None => {
+                            attempts
+                                .succeeded_paced(response.status(), response.headers())
+                                .await;
+                            return Ok(response);
+                        }
+                        Some(error) => (
+                            attempts
+                                .failed_response_paced(&error, response.headers())
+                                .await,
+                            Ok(response),
+                        ),
+                    }
+                }
                 Ok(response) if response.status().as_u16() < 400 => {
                     attempts
                         .succeeded_paced(response.status(), response.headers())
@@ -242,44 +262,6 @@ fn invalid_key<E: ApiError>() -> TransportError {
     TransportError::InvalidIdempotencyKey {
         header: E::IDEMPOTENCY_HEADER.unwrap_or_default(),
     }
-}
-
-/// Reads at most `limit` bytes of `response`'s body for the decoder, and
-/// returns them with a response that still carries the whole body.
-async fn read_prefix(mut response: reqwest::Response, limit: usize) -> (Bytes, reqwest::Response) {
-    let mut prefix = BytesMut::new();
-    let mut ended = false;
-    while prefix.len() < limit {
-        match response.chunk().await {
-            Ok(Some(chunk)) => prefix.extend_from_slice(&chunk),
-            // A body that fails midway is decoded as far as it arrived.
-            Ok(None) | Err(_) => {
-                ended = true;
-                break;
-            }
-        }
-    }
-    let prefix = prefix.freeze();
-    // Only the URL goes through the builder (reqwest keeps it in a private
-    // extension); an extension insert cannot fail, and if it did the
-    // response would merely lose its URL.
-    let url_only = http::Response::builder()
-        .url(response.url().clone())
-        .body(())
-        .unwrap_or_default();
-    let (mut parts, ()) = url_only.into_parts();
-    parts.status = response.status();
-    parts.version = response.version();
-    parts.headers = std::mem::take(response.headers_mut());
-    let body = if ended {
-        reqwest::Body::from(prefix.clone())
-    } else {
-        let head = futures_util::stream::iter([Ok::<_, reqwest::Error>(prefix.clone())]);
-        reqwest::Body::wrap_stream(head.chain(response.bytes_stream()))
-    };
-    let rebuilt = reqwest::Response::from(http::Response::from_parts(parts, body));
-    let decoded = prefix.slice(..prefix.len().min(limit));
-    (decoded, rebuilt)
 }
 
 tokio::task_local! {
