@@ -90,7 +90,7 @@ use std::hash::Hash;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::batch::BatchLayout;
-use crate::decode::{Captures, Decode, RawCode};
+use crate::decode::{Captures, Decode, Parts, RawCode, compact};
 use crate::extras::Extras;
 use crate::idempotency::IdempotencyLayout;
 use crate::rules::{Classifier, DecidedBy, Facts, by_tables};
@@ -235,10 +235,20 @@ impl<A: CatalogApi> DecodedError<A> {
     /// body), else by its tables.
     #[inline]
     pub fn decode(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Self {
-        let mut parts = A::DECODER.decode(status, headers, body);
-        let extras = A::Extras::from_captures(&parts.captures);
+        // Taken apart in place: moving the whole `Parts` (or splitting it
+        // with `Parts::split_details`) costs a copy per decode.
+        let Parts {
+            code,
+            message,
+            request_id,
+            field_errors,
+            hints,
+            raw,
+            captures,
+        } = A::DECODER.decode(status, headers, body);
+        let extras = A::Extras::from_captures(&captures);
         // The code stays borrowed from the body: only an unknown code is copied.
-        let code = parts.code.take().and_then(A::Code::from_raw);
+        let code = code.and_then(A::Code::from_raw);
         let documented = A::Status::from_u16(status.as_u16());
         let code_class = code.as_ref().and_then(A::Code::retry_override);
         let status_class = documented.is_listed().then(|| documented.retry_class());
@@ -247,13 +257,20 @@ impl<A: CatalogApi> DecodedError<A> {
             Some(classifier) => {
                 let facts = Facts::new(status.as_u16(), headers)
                     .code(code.as_ref().map(A::Code::as_str))
-                    .message(parts.message.as_deref())
-                    .captures(&parts.captures);
+                    .message(message.as_deref())
+                    .captures(&captures);
                 classifier.decide(&facts, code_class, status_class, default_class)
             }
             None => by_tables(code_class, status_class, default_class),
         };
-        let (_, details) = parts.split_details(status);
+        let details = ErrorDetails {
+            status,
+            message: message.map(compact),
+            request_id: request_id.map(compact),
+            field_errors,
+            hints,
+            raw,
+        };
         DecodedError {
             status: documented,
             code,
