@@ -233,7 +233,6 @@ impl<A: CatalogApi> DecodedError<A> {
     /// The retry class is decided here, once: by the API's server
     /// directive and rules when it has them (they read the headers and
     /// body), else by its tables.
-    #[inline]
     pub fn decode(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Self {
         // Taken apart in place: moving the whole `Parts` (or splitting it
         // with `Parts::split_details`) costs a copy per decode.
