@@ -37,6 +37,9 @@ options:
   --root DIR     the workspace (default: found from the current directory)
 
 loop CASE CONTENDER N   decode one case N times (for valgrind --tool=callgrind)
+synth PROVIDER N        print the synthetic catalog of N codes the generate and compile sections use
+yaml FILE N [events|serde]  parse a YAML file N times: with the spec loader's parser (events,
+                        the default) or the serde-saphyr path it replaced (for callgrind)
 serve                   the client section's server: prints its address, serves until stdin closes
 send STACK ADDR WARMUP N  WARMUP then N requests through STACK (reqwest, client, client-unpaced,
                         client-limited, middleware-bare, middleware, reqwest-retry, tower-bare,
@@ -96,6 +99,8 @@ fn main() -> Result<()> {
     let raw: Vec<String> = std::env::args().collect();
     match raw.get(1).map(String::as_str) {
         Some("loop") => return decode_loop(&raw[2..]),
+        Some("synth") => return print_synth(&raw[2..]),
+        Some("yaml") => return parse_yaml(&raw[2..]),
         Some("serve") => return overhead::serve_main(),
         Some("send") => return overhead::send_main(&raw[2..]),
         _ => {}
@@ -303,6 +308,47 @@ fn machine() -> String {
         std::env::consts::OS,
         std::env::consts::ARCH
     )
+}
+
+/// `synth PROVIDER N`: prints the synthetic catalog (for
+/// `bench/compile-ab.sh`, which puts it in two trees' `spec/`).
+fn print_synth(args: &[String]) -> Result<()> {
+    let [provider, codes] = args else {
+        bail!("usage: errspec-bench synth PROVIDER N");
+    };
+    let codes: usize = codes.parse().context("N is a number of codes")?;
+    print!("{}", errspec_bench::synth::spec(provider, codes));
+    Ok(())
+}
+
+/// The serde-saphyr loader the spec loader's event parser replaced; the
+/// differential test in `codegen/tests/yaml_events.rs` holds it as its
+/// oracle, and `yaml … serde` measures it.
+#[path = "../../codegen/tests/support/yaml_oracle.rs"]
+mod yaml_oracle;
+
+/// `yaml FILE N [events|serde]`: parses `FILE` `N` times, for counting
+/// instructions per parse under `valgrind --tool=callgrind` (the
+/// difference between N = 1 and N = 2).
+fn parse_yaml(args: &[String]) -> Result<()> {
+    let (path, times, parser) = match args {
+        [path, times] => (path, times, "events"),
+        [path, times, parser] => (path, times, parser.as_str()),
+        _ => bail!("usage: errspec-bench yaml FILE N [events|serde]"),
+    };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+    let times: usize = times.parse().context("N is a number of parses")?;
+    for _ in 0..times {
+        let parsed = match parser {
+            "events" => errspec_codegen::node::parse(black_box(&text)).is_ok(),
+            "serde" => yaml_oracle::parse(black_box(&text)).is_ok(),
+            other => bail!("unknown parser `{other}`: events or serde"),
+        };
+        if !parsed {
+            bail!("{path} is not valid YAML");
+        }
+    }
+    Ok(())
 }
 
 /// `loop CASE CONTENDER N`: decodes one case N times, for instruction

@@ -116,6 +116,8 @@ pub struct Generate {
     /// `src/`, `docs/`) and `SPEC_DIR/schema.json`: this repository's
     /// `generated/`.
     pub crate_dir: Option<PathBuf>,
+    /// `check --deny-warnings`: a spec warning fails the check (CI).
+    pub deny_warnings: bool,
 }
 
 /// What [`Generate`] does.
@@ -157,7 +159,7 @@ usage:
                    [--spec-dir DIR]
   errspec list
   errspec gen   SPEC_DIR (--out DIR [--docs DIR] | --crate DIR) [--crate-path PATH]
-  errspec check SPEC_DIR (--out DIR [--docs DIR] | --crate DIR) [--crate-path PATH]
+  errspec check SPEC_DIR (--out DIR [--docs DIR] | --crate DIR) [--crate-path PATH] [--deny-warnings]
   errspec docs  SPEC_DIR (--docs DIR | --crate DIR) [--crate-path PATH]
 
 classify and request know the built-in providers by name; with --spec-dir they
@@ -167,7 +169,8 @@ The API may be left out where the provider has one API, or names a default.
 RUST_LOG (e.g. RUST_LOG=errspec=debug) for log events on stderr.
 gen writes one module per spec (DIR/PROVIDER.rs) and DIR/mod.rs, only files
 that changed; check prints every spec diagnostic, decodes the documented
-examples and fails if a file is out of date; docs writes Markdown pages.
+examples and fails if a file is out of date (or, with --deny-warnings, if a
+spec has a warning); docs writes Markdown pages.
 --crate DIR: a whole providers crate instead (DIR/Cargo.toml, DIR/src,
 DIR/docs, and SPEC_DIR/schema.json), as this repository's generated/.";
 
@@ -211,6 +214,7 @@ fn parse_generate(p: &mut Parser, kind: GenerateKind) -> Result<Generate, Usage>
     let mut docs = None;
     let mut crate_path = None;
     let mut crate_dir = None;
+    let mut deny_warnings = false;
     while let Some(arg) = p.next()? {
         match arg {
             Arg::Value(v) if spec_dir.is_none() => spec_dir = Some(v.into()),
@@ -218,6 +222,7 @@ fn parse_generate(p: &mut Parser, kind: GenerateKind) -> Result<Generate, Usage>
             Arg::Long("out") if kind != GenerateKind::Docs => out = Some(p.value()?.into()),
             Arg::Long("docs") => docs = Some(p.value()?.into()),
             Arg::Long("crate-path") => crate_path = Some(p.value()?.string()?),
+            Arg::Long("deny-warnings") if kind == GenerateKind::Check => deny_warnings = true,
             other => return Err(other.unexpected().into()),
         }
     }
@@ -242,6 +247,7 @@ fn parse_generate(p: &mut Parser, kind: GenerateKind) -> Result<Generate, Usage>
         docs,
         crate_path,
         crate_dir,
+        deny_warnings,
     })
 }
 

@@ -61,6 +61,9 @@ pub fn run(g: &Generate) -> ExitCode {
                 println!("removed {}", path.display());
             }
             if g.kind == GenerateKind::Check {
+                if !warnings_allowed(g, &report.warnings) {
+                    return ExitCode::FAILURE;
+                }
                 println!(
                     "ok: specs check, {} documented examples decode as written and {} generated files are up to date",
                     report.examples,
@@ -156,6 +159,9 @@ fn check_crate(g: &Generate, crate_dir: &Path) -> Result<bool, CrateError> {
     let Some(generated) = generate_crate(g, crate_dir)? else {
         return Ok(false);
     };
+    if !warnings_allowed(g, &generated.warnings) {
+        return Ok(false);
+    }
     let examples =
         errspec_codegen::interpret::check_dir(&g.spec_dir).map_err(CrateError::Generate)?;
     if examples.failures > 0 {
@@ -189,6 +195,16 @@ fn check_crate(g: &Generate, crate_dir: &Path) -> Result<bool, CrateError> {
         crate_dir.display(),
     );
     Ok(false)
+}
+
+/// Whether `check` may pass with `warnings` (already printed): always,
+/// unless `--deny-warnings` was given and there are some.
+fn warnings_allowed(g: &Generate, warnings: &str) -> bool {
+    if g.deny_warnings && !warnings.is_empty() {
+        eprintln!("error: the specs have warnings (above), and --deny-warnings denies them");
+        return false;
+    }
+    true
 }
 
 /// Paths are printed relative to the directory that holds the crate (the

@@ -85,3 +85,38 @@ fn spec_errors_are_printed_located() {
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn check_deny_warnings_fails_on_a_warning_that_check_lets_pass() {
+    let root = scratch("warning");
+    let spec = root.join("spec");
+    std::fs::create_dir_all(&spec).unwrap();
+    let warned = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/specs/invalid/reset-unit-without-reset.yaml");
+    std::fs::copy(warned, spec.join("acme.yaml")).unwrap();
+    let out = root.join("out");
+    let (spec_s, out_s) = (spec.to_str().unwrap(), out.to_str().unwrap());
+    let (code, _, stderr) = errspec(&["gen", spec_s, "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+
+    let (code, stdout, stderr) = errspec(&["check", spec_s, "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: `reset_unit` without a `reset` header"),
+        "{stderr}"
+    );
+    assert!(stdout.starts_with("ok: "), "{stdout}");
+
+    let (code, stdout, stderr) = errspec(&["check", spec_s, "--out", out_s, "--deny-warnings"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr.contains("warning: `reset_unit` without a `reset` header"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--deny-warnings denies them"), "{stderr}");
+    assert!(!stdout.contains("ok: "), "{stdout}");
+
+    let (code, _, stderr) = errspec(&["gen", spec_s, "--out", out_s, "--deny-warnings"]);
+    assert_eq!(code, 2, "only check takes --deny-warnings: {stderr}");
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -567,20 +567,27 @@ fn check_pointers_into_layout_arrays(api: &Api, b: &BodyLayout, diags: &mut Diag
     }
 }
 
-/// An extra becomes a method of the generated error: a lower snake_case
-/// name, not a keyword, not one of the error's own methods.
+/// An extra becomes a method of the API's generated `Extras`
+/// (`err.extras().decline_code()`): a lower snake_case name, not a
+/// keyword, not one of the error's own methods (which would read as the
+/// same thing) nor one of `Extras`' (which it would hide).
 fn check_extra_names(api: &Api, diags: &mut Diagnostics) {
     for extra in &api.body.extras {
         let name = &extra.name;
         let problem = identifier_problem(&name.value).or_else(|| {
-            ERROR_METHODS
-                .contains(&name.value.as_str())
-                .then_some("is already a method of the generated error")
+            let name = name.value.as_str();
+            if ERROR_METHODS.contains(&name) {
+                Some("is already a method of the generated error")
+            } else if EXTRAS_METHODS.contains(&name) {
+                Some("is already a method of `errspec::Extras`")
+            } else {
+                None
+            }
         });
         if let Some(problem) = problem {
             diags.push(
                 Diagnostic::error(name.span, format!("extra `{}` {problem}", name.value))
-                    .with_label("becomes a method of the generated error")
+                    .with_label("becomes a method of the API's `Extras`")
                     .with_help(
                         "rename the extra (e.g. add the provider's word for it: `error_type`)",
                     ),
@@ -616,6 +623,22 @@ pub const ERROR_METHODS: &[&str] = &[
     "eq",
     "to_string",
     "source",
+];
+
+/// The methods of `errspec::Extras`, which the generated `Extras` derefs
+/// to; an extra may not hide them.
+pub const EXTRAS_METHODS: &[&str] = &[
+    "get",
+    "by_name",
+    "str",
+    "int",
+    "number",
+    "boolean",
+    "iter",
+    "is_empty",
+    "deref",
+    "from_captures",
+    "as_extras",
 ];
 
 /// The decoder reads at most `errspec_core::decode::MAX_CAPTURE_SLOTS` body

@@ -489,18 +489,6 @@ fn expand_code(api: &Api) -> TokenStream {
             fn known(code: &str) -> ::core::option::Option<Self> {
                 code.parse().ok().and_then(Self::known_i64)
             }
-
-            fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> Self {
-                match raw {
-                    ::errspec::decode::RawCode::Int(code) => Self::from_i64(code),
-                    ::errspec::decode::RawCode::Str(code) => match Self::known(&code) {
-                        ::core::option::Option::Some(known) => known,
-                        ::core::option::Option::None => {
-                            Code::Unknown(::core::convert::From::from(code))
-                        }
-                    },
-                }
-            }
         }
     } else {
         let mut buckets = SourceText::default();
@@ -522,21 +510,34 @@ fn expand_code(api: &Api) -> TokenStream {
                     _ => return ::core::option::Option::None,
                 })
             }
-
-            fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> Self {
-                match raw {
-                    ::errspec::decode::RawCode::Str(code) => match Self::known(&code) {
+        }
+    };
+    let from_raw = if integer {
+        quote! {
+            match raw {
+                ::errspec::decode::RawCode::Int(code) => Code::from_i64(code),
+                ::errspec::decode::RawCode::Str(code) => match Code::known(&code) {
+                    ::core::option::Option::Some(known) => known,
+                    ::core::option::Option::None => {
+                        Code::Unknown(::core::convert::From::from(code))
+                    }
+                },
+            }
+        }
+    } else {
+        quote! {
+            match raw {
+                ::errspec::decode::RawCode::Str(code) => match Code::known(&code) {
+                    ::core::option::Option::Some(known) => known,
+                    ::core::option::Option::None => {
+                        Code::Unknown(::core::convert::From::from(code))
+                    }
+                },
+                ::errspec::decode::RawCode::Int(code) => {
+                    let code = ::errspec::__private::ToCompactString::to_compact_string(&code);
+                    match Code::known(&code) {
                         ::core::option::Option::Some(known) => known,
-                        ::core::option::Option::None => {
-                            Code::Unknown(::core::convert::From::from(code))
-                        }
-                    },
-                    ::errspec::decode::RawCode::Int(code) => {
-                        let code = ::errspec::__private::ToCompactString::to_compact_string(&code);
-                        match Self::known(&code) {
-                            ::core::option::Option::Some(known) => known,
-                            ::core::option::Option::None => Code::Unknown(code),
-                        }
+                        ::core::option::Option::None => Code::Unknown(code),
                     }
                 }
             }
@@ -653,6 +654,28 @@ fn expand_code(api: &Api) -> TokenStream {
         impl ::core::fmt::Display for Code {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl ::errspec::CatalogCode for Code {
+            fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> ::core::option::Option<Self> {
+                ::core::option::Option::Some(#from_raw)
+            }
+
+            fn as_str(&self) -> &str {
+                Code::as_str(self)
+            }
+
+            fn variant_name(&self) -> &'static str {
+                Code::variant_name(self)
+            }
+
+            fn is_known(&self) -> bool {
+                Code::is_known(self)
+            }
+
+            fn retry_override(&self) -> ::core::option::Option<::errspec::RetryClass> {
+                Code::retry_override(self)
             }
         }
     }
@@ -1017,6 +1040,34 @@ fn expand_status(api: &Api) -> TokenStream {
                 #hints
             }
         }
+
+        impl ::errspec::CatalogStatus for Status {
+            fn from_u16(status: u16) -> Self {
+                Status::from_u16(status)
+            }
+
+            fn as_u16(self) -> u16 {
+                Status::as_u16(self)
+            }
+
+            fn variant_name(self) -> &'static str {
+                Status::variant_name(self)
+            }
+
+            fn retry_class(self) -> ::errspec::RetryClass {
+                Status::retry_class(self)
+            }
+
+            // `matches!`, not a `match`: an API without a status table
+            // has only `Other`, and a second arm would be unreachable.
+            fn is_listed(self) -> bool {
+                !::core::matches!(self, Status::Other(_))
+            }
+
+            fn default_class(status: u16) -> ::errspec::RetryClass {
+                Status::Other(status).retry_class()
+            }
+        }
     }
 }
 
@@ -1099,7 +1150,8 @@ pub fn success_batch_statics(api: &Api) -> TokenStream {
 }
 
 /// The `ApiError` methods that hand out [`success_batch_statics`], for an
-/// API that has them (empty: the trait's defaults, none).
+/// API that has them (empty: the trait's defaults, none): what the derive
+/// emits (a generated API names them in its `CatalogApi` impl).
 pub fn success_batch_methods(api: &Api) -> TokenStream {
     let success = api.success.is_some().then(|| {
         quote! {
@@ -1597,75 +1649,118 @@ fn rate_limits(api: &Api) -> Option<TokenStream> {
     })
 }
 
+/// The API's `Error`: a type alias of `::errspec::DecodedError` over the
+/// marker `Api`, whose `CatalogApi` impl names the API's code and status
+/// types, decoder and constants. Everything every API's error does lives
+/// once in the runtime; what is generated here is data.
 fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     let has_codes = api.has_codes();
     let provider = &catalog.provider.value;
     let api_name = &api.name.value;
-    let idempotency_more = idempotency_const(api);
-    let idempotency = option(
-        api.idempotency_header
-            .as_ref()
-            .map(|h| h.value.to_token_stream()),
-    );
-    let rate_limits = rate_limits(api);
-    let success_batch_methods = success_batch_methods(api);
+    let classified = has_classifier(api);
+    let has_extras = !api.body.extras.is_empty();
     let mut doc = format!(
         "An error response of the {}: its status{}, message, request id, field errors \
          and delay hints.\n\n\
-         Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.",
+         Build one with [`decode`](::errspec::DecodedError::decode); ask \
+         [`retry_class`](::errspec::DecodedError::retry_class) how to retry it: {}.",
         text::inline(&api.title),
-        if has_codes { ", code" } else { "" }
+        if has_codes { ", code" } else { "" },
+        match (classified, has_codes) {
+            (true, _) => {
+                "the server's directive, else the first rule that matches, else the code's \
+                 own class, else the status table's, else the defaults"
+            }
+            (false, true) => "the code's own class, else the status table's, else the defaults",
+            (false, false) => "the status table's class, else the defaults",
+        }
     );
+    if has_extras {
+        doc.push_str(" Its [`Extras`] have an accessor each.");
+    }
     if let Some(description) = &api.description {
         doc.push_str("\n\n");
         doc.push_str(&text::markdown(description));
     }
     let doc = doc_attrs(&doc);
+    let api_doc = doc_attrs(&format!(
+        "The {} as [`Error`] decodes it: its codes, statuses, decoder and constants.",
+        text::inline(&api.title)
+    ));
 
-    let code_field = has_codes.then(|| quote!(code: ::core::option::Option<Code>,));
-    // The code stays borrowed from the body: only an unknown code is copied.
-    let code_init = has_codes.then(|| quote!(let code = code.map(Code::from_raw);));
-    let code_field_init = has_codes.then(|| quote!(code,));
-    let code_binding = if has_codes { quote!(code) } else { quote!(_) };
-    let extras = &api.body.extras;
-    let has_extras = !extras.is_empty();
-    // Rules on body values read the decoder's captures.
-    let field_rules = api
-        .rules
-        .iter()
-        .flat_map(|r| &r.conditions)
-        .any(|c| matches!(c, Condition::Field(..)));
-    let parts_binding = if has_extras || field_rules {
-        let read_extras = has_extras.then(
-            || quote!(let extras = ::errspec::Extras::from_captures(&EXTRAS, &parts.captures);),
-        );
-        let (mutable, take_captures) = if field_rules {
-            (
-                quote!(mut),
-                quote!(let captures = ::core::mem::take(&mut parts.captures);),
-            )
-        } else {
-            (quote!(), quote!())
-        };
+    let code_type = if has_codes {
+        quote!(Code)
+    } else {
+        quote!(::core::convert::Infallible)
+    };
+    let extras_type = if has_extras {
+        quote!(Extras)
+    } else {
+        quote!(())
+    };
+    let decoder_type = if api.chooses_layout() {
+        quote!(::errspec::decode::Layouts<'static>)
+    } else {
+        quote!(::errspec::decode::Decoder)
+    };
+    let idempotency = api.idempotency_header.as_ref().map(|h| {
+        let h = &h.value;
+        quote!(const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::Some(#h);)
+    });
+    let idempotency_more = idempotency_const(api);
+    let rate_limits = rate_limits(api);
+    let classifier = classified.then(|| {
         quote! {
-            let #mutable parts = DECODER.decode(status, headers, body);
-            #read_extras
-            #take_captures
-            let (#code_binding, details) = parts.split_details(status);
+            const CLASSIFIER: ::core::option::Option<&'static ::errspec::rules::Classifier> =
+                ::core::option::Option::Some(&CLASSIFIER);
         }
-    } else {
-        quote!(let (#code_binding, details) = DECODER.decode(status, headers, body).split_details(status);)
-    };
-    let with_captures = field_rules.then(|| quote!(.captures(&captures)));
-    let extras_table = extras_static(api);
-    let extras_field = has_extras.then(|| quote!(extras: ::errspec::Extras,));
-    let extras_init = has_extras.then(|| quote!(extras,));
-    let extras_ref = if has_extras {
-        quote!(&self.extras)
-    } else {
-        quote!(&::errspec::Extras::EMPTY)
-    };
-    let extra_accessors = extras.iter().enumerate().map(|(i, e)| {
+    });
+    let extras = has_extras.then(|| expand_extras(api));
+    let success = api.success.is_some().then(|| {
+        quote! {
+            const SUCCESS_CHECK: ::core::option::Option<&'static ::errspec::success::SuccessCheck<'static>> =
+                ::core::option::Option::Some(&SUCCESS);
+        }
+    });
+    let batch = api.batch.is_some().then(|| {
+        quote! {
+            const BATCH_LAYOUT: ::core::option::Option<&'static ::errspec::batch::BatchLayout<'static>> =
+                ::core::option::Option::Some(&BATCH);
+        }
+    });
+
+    quote! {
+        #extras
+
+        #doc
+        pub type Error = ::errspec::DecodedError<Api>;
+
+        #api_doc
+        pub enum Api {}
+
+        impl ::errspec::CatalogApi for Api {
+            type Code = #code_type;
+            type Status = Status;
+            type Extras = #extras_type;
+            type Decoder = #decoder_type;
+            const PROVIDER: &'static str = #provider;
+            const API: &'static str = #api_name;
+            const DECODER: &'static Self::Decoder = &DECODER;
+            #idempotency
+            #idempotency_more
+            #rate_limits
+            #classifier
+            #success
+            #batch
+        }
+    }
+}
+
+/// `EXTRAS` and the API's `Extras`: the values `body.extras` names, one
+/// typed accessor each.
+fn expand_extras(api: &Api) -> TokenStream {
+    let table = extras_static(api);
+    let accessors = api.body.extras.iter().enumerate().map(|(i, e)| {
         let name = ident(&e.name.value);
         let (ty, getter) = match e.ty {
             ExtraType::String => (quote!(::core::option::Option<&str>), quote!(str)),
@@ -1683,146 +1778,18 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
         quote! {
             #[doc = #doc]
             pub fn #name(&self) -> #ty {
-                self.extras.#getter(#i)
+                self.0.#getter(#i)
             }
         }
     });
-    let extras_trait = has_extras.then(|| {
-        quote! {
-            fn extras(&self) -> ::core::option::Option<&::errspec::Extras> {
-                ::core::option::Option::Some(&self.extras)
-            }
-        }
-    });
-    let extras_accessor = has_extras.then(|| {
-        quote! {
-            /// Every extra the response had, by name.
-            pub fn extras(&self) -> &::errspec::Extras {
-                &self.extras
-            }
-            #(#extra_accessors)*
-        }
-    });
-    let code_accessor = has_codes.then(|| {
-        quote! {
-            /// The machine code, if the response carried one.
-            pub fn code(&self) -> ::core::option::Option<&Code> {
-                self.code.as_ref()
-            }
-        }
-    });
-    let (retry_class_body, variant_name_body, is_known_body, code_text, display_code) = if has_codes
-    {
-        (
-            quote!(self.classify().0),
-            quote! {
-                match &self.code {
-                    ::core::option::Option::Some(code) => code.variant_name(),
-                    ::core::option::Option::None => self.status.variant_name(),
-                }
-            },
-            quote!(self.code.as_ref().is_some_and(Code::is_known)),
-            quote!(self.code.as_ref().map(Code::as_str)),
-            quote! {
-                if let ::core::option::Option::Some(code) = &self.code {
-                    ::core::write!(f, " [{code}]")?;
-                }
-            },
-        )
-    } else {
-        (
-            quote!(self.classify().0),
-            quote!(self.status.variant_name()),
-            quote!(!::core::matches!(self.status, Status::Other(_))),
-            quote!(::core::option::Option::None::<&str>),
-            quote!(),
-        )
-    };
-    let classified = has_classifier(api);
-    let retry_doc = match (classified, has_codes) {
-        (true, _) => {
-            " How to retry this error: the server's directive, else the first rule that matches, else the code's own class, else the status table's, else the defaults."
-        }
-        (false, true) => {
-            " How to retry this error: the code's own class, else the status table's, else the defaults."
-        }
-        (false, false) => " How to retry this error: the status table's class, else the defaults.",
-    };
-    let code_class = if has_codes {
-        quote!(code.and_then(Code::retry_override))
-    } else {
-        quote!(::core::option::Option::None)
-    };
-    let code_param = if has_codes {
-        quote!(code: ::core::option::Option<&Code>)
-    } else {
-        quote!(_: ::core::option::Option<&()>)
-    };
-    let code_ref = if has_codes {
-        quote!(self.code.as_ref())
-    } else {
-        quote!(::core::option::Option::None)
-    };
-    let decided_field =
-        classified.then(|| quote!(decided: (::errspec::RetryClass, ::errspec::DecidedBy),));
-    let (decide, decided_init, classify_body) = if classified {
-        let (code_ref_local, code_text) = if has_codes {
-            (
-                quote!(code.as_ref()),
-                quote!(code.as_ref().map(Code::as_str)),
-            )
-        } else {
-            (
-                quote!(::core::option::Option::None),
-                quote!(::core::option::Option::None),
-            )
-        };
-        (
-            quote! {
-                let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
-                    .code(#code_text)
-                    .message(details.message.as_deref())
-                    #with_captures;
-                let (code_class, status_class, default_class) =
-                    Error::table_classes(documented, #code_ref_local);
-                let decided = CLASSIFIER.decide(&facts, code_class, status_class, default_class);
-            },
-            quote!(decided,),
-            quote!(self.decided),
-        )
-    } else {
-        (
-            quote!(),
-            quote!(),
-            quote! {
-                let (code_class, status_class, default_class) =
-                    Error::table_classes(self.status, #code_ref);
-                ::errspec::rules::by_tables(code_class, status_class, default_class)
-            },
-        )
-    };
-    let variant_doc = if has_codes {
-        " The name of the variant this error decoded to: the code's (`\"RateLimited\"`), else the status's."
-    } else {
-        " The name of the status variant this error decoded to, e.g. `\"TooManyRequests\"`."
-    };
-    let is_known_doc = if has_codes {
-        " Whether the response carried a code the catalog lists."
-    } else {
-        " Whether the status is in the catalog's status table."
-    };
-    let code_trait = if has_codes {
-        quote! {
-            self.code
-                .as_ref()
-                .map(|code| ::std::borrow::Cow::Borrowed(code.as_str()))
-        }
-    } else {
-        quote!(::core::option::Option::None)
-    };
-
+    let doc = doc_attrs(&format!(
+        "The extras of an error of the {}: values read from the body, one accessor each \
+         ([`Error::extras`](::errspec::DecodedError::extras)). Every extra by name: \
+         [`by_name`](::errspec::Extras::by_name), through `Deref`.",
+        text::inline(&api.title)
+    ));
     quote! {
-        #extras_table
+        #table
 
         #doc
         #[derive(
@@ -1831,241 +1798,28 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             ::core::cmp::PartialEq,
             ::core::cmp::Eq,
         )]
-        pub struct Error {
-            status: Status,
-            #code_field
-            details: ::errspec::ErrorDetails,
-            #decided_field
-            #extras_field
+        pub struct Extras(::errspec::Extras);
+
+        impl Extras {
+            #(#accessors)*
         }
 
-        impl Error {
-            /// Decodes an error response. Never fails and never panics: unknown
-            /// codes become `Unknown`, unlisted statuses `Status::Other`, and a body
-            /// that is not the documented JSON leaves a status-level error with a
-            /// snippet in [`raw`](Error::raw).
-            pub fn decode(
-                status: ::errspec::__private::http::StatusCode,
-                headers: &::errspec::__private::http::HeaderMap,
-                body: &[u8],
-            ) -> Self {
-                #parts_binding
-                let documented = Status::from_u16(status.as_u16());
-                #code_init
-                #decide
-                Error {
-                    status: documented,
-                    #code_field_init
-                    details,
-                    #decided_init
-                    #extras_init
-                }
-            }
+        impl ::core::ops::Deref for Extras {
+            type Target = ::errspec::Extras;
 
-            /// The classes the tables give: the code's own, the status
-            /// row's (for a listed status) and the defaults'.
-            fn table_classes(
-                status: Status,
-                #code_param,
-            ) -> (
-                ::core::option::Option<::errspec::RetryClass>,
-                ::core::option::Option<::errspec::RetryClass>,
-                ::errspec::RetryClass,
-            ) {
-                // `matches!`, not a `match`: an API without a status table
-                // has only `Other`, and a second arm would be unreachable.
-                let listed = if ::core::matches!(status, Status::Other(_)) {
-                    ::core::option::Option::None
-                } else {
-                    ::core::option::Option::Some(status.retry_class())
-                };
-                (#code_class, listed, Status::Other(status.as_u16()).retry_class())
-            }
-
-            /// The class and what decided it.
-            fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
-                #classify_body
-            }
-
-            /// The status, as this API documents it.
-            pub fn status(&self) -> Status {
-                self.status
-            }
-
-            /// The HTTP status.
-            pub fn http_status(&self) -> ::errspec::__private::http::StatusCode {
-                self.details.status
-            }
-
-            #code_accessor
-
-            /// The human-readable message, if the response had one.
-            pub fn message(&self) -> ::core::option::Option<&str> {
-                self.details.message.as_deref()
-            }
-
-            /// The provider's request id (body first, then header); log it.
-            pub fn request_id(&self) -> ::core::option::Option<&str> {
-                self.details.request_id.as_deref()
-            }
-
-            /// Field-level errors, in body order.
-            pub fn field_errors(&self) -> &[::errspec::FieldError] {
-                &self.details.field_errors
-            }
-
-            /// The delay hints from the headers: `Retry-After` and rate limits.
-            pub fn hints(&self) -> &::errspec::DelayHints {
-                &self.details.hints
-            }
-
-            /// The `Retry-After` header, if the response had a valid one.
-            pub fn retry_after(&self) -> ::core::option::Option<::errspec::RetryAfter> {
-                self.details.hints.retry_after
-            }
-
-            /// A bounded snippet of a body that was not JSON or did not decode.
-            pub fn raw(&self) -> ::core::option::Option<&str> {
-                self.details.raw.as_deref()
-            }
-
-            /// Everything but the status and code, as every API has it.
-            pub fn details(&self) -> &::errspec::ErrorDetails {
-                &self.details
-            }
-
-            #extras_accessor
-
-            #[doc = #retry_doc]
-            pub fn retry_class(&self) -> ::errspec::RetryClass {
-                #retry_class_body
-            }
-
-            /// What decided [`retry_class`](Error::retry_class): the server's
-            /// directive, a rule, the code, the status table or the defaults.
-            pub fn decided_by(&self) -> ::errspec::DecidedBy {
-                self.classify().1
-            }
-
-            #[doc = #variant_doc]
-            pub fn variant_name(&self) -> &'static str {
-                #variant_name_body
-            }
-
-            #[doc = #is_known_doc]
-            pub fn is_known(&self) -> bool {
-                #is_known_body
+            fn deref(&self) -> &::errspec::Extras {
+                &self.0
             }
         }
 
-        impl ::core::fmt::Display for Error {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str(self.details.status.as_str())?;
-                if let ::core::option::Option::Some(reason) = self.details.status.canonical_reason() {
-                    ::core::write!(f, " {reason}")?;
-                }
-                #display_code
-                if let ::core::option::Option::Some(message) = &self.details.message {
-                    ::core::write!(f, ": {message}")?;
-                }
-                if let ::core::option::Option::Some(id) = &self.details.request_id {
-                    ::core::write!(f, " (request id {id})")?;
-                }
-                ::core::result::Result::Ok(())
-            }
-        }
-
-        impl ::std::error::Error for Error {}
-
-        impl ::errspec::__private::serde::Serialize for Error {
-            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
-            where
-                S: ::errspec::__private::serde::Serializer,
-            {
-                use ::errspec::__private::serde::ser::SerializeStruct as _;
-                let mut out = serializer.serialize_struct("Error", 13)?;
-                out.serialize_field("provider", #provider)?;
-                out.serialize_field("api", #api_name)?;
-                out.serialize_field("status", &self.details.status.as_u16())?;
-                out.serialize_field("code", &#code_text)?;
-                out.serialize_field("variant", self.variant_name())?;
-                out.serialize_field("known", &self.is_known())?;
-                out.serialize_field("message", &self.details.message)?;
-                out.serialize_field("request_id", &self.details.request_id)?;
-                out.serialize_field("field_errors", &self.details.field_errors)?;
-                out.serialize_field("retry_class", &self.retry_class())?;
-                out.serialize_field("decided_by", &self.decided_by())?;
-                out.serialize_field("hints", &self.details.hints)?;
-                out.serialize_field("raw", &self.details.raw)?;
-                out.serialize_field("extras", #extras_ref)?;
-                out.end()
-            }
-        }
-
-        impl ::errspec::ApiError for Error {
-            const PROVIDER: &'static str = #provider;
-            const API: &'static str = #api_name;
-            const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = #idempotency;
-            #idempotency_more
-            #rate_limits
-
-            fn decode(
-                status: ::errspec::__private::http::StatusCode,
-                headers: &::errspec::__private::http::HeaderMap,
-                body: &[u8],
-            ) -> Self {
-                Error::decode(status, headers, body)
+        impl ::errspec::CatalogExtras for Extras {
+            fn from_captures(captures: &::errspec::decode::Captures<'_>) -> Self {
+                Extras(::errspec::Extras::from_captures(&EXTRAS, captures))
             }
 
-            fn delay_hints(
-                headers: &::errspec::__private::http::HeaderMap,
-            ) -> ::errspec::DelayHints {
-                DECODER.delay_hints(headers)
+            fn as_extras(&self) -> ::core::option::Option<&::errspec::Extras> {
+                ::core::option::Option::Some(&self.0)
             }
-
-            fn retry_class(&self) -> ::errspec::RetryClass {
-                Error::retry_class(self)
-            }
-
-            fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
-                ::core::option::Option::Some(Error::decided_by(self))
-            }
-
-            #extras_trait
-
-            fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
-                #code_trait
-            }
-
-            fn variant_name(&self) -> &'static str {
-                Error::variant_name(self)
-            }
-
-            fn is_known(&self) -> bool {
-                Error::is_known(self)
-            }
-
-            fn status(&self) -> ::core::option::Option<::errspec::__private::http::StatusCode> {
-                ::core::option::Option::Some(self.details.status)
-            }
-
-            fn message(&self) -> ::core::option::Option<&str> {
-                Error::message(self)
-            }
-
-            fn request_id(&self) -> ::core::option::Option<&str> {
-                Error::request_id(self)
-            }
-
-            fn field_errors(&self) -> &[::errspec::FieldError] {
-                Error::field_errors(self)
-            }
-
-            fn hints(&self) -> ::errspec::DelayHints {
-                self.details.hints
-            }
-
-            #success_batch_methods
         }
     }
 }

@@ -9,7 +9,18 @@ use crate::{DelayHints, RetryClass};
 ///
 /// Its text is a [`CompactString`]: a string of up to 24 bytes (most field
 /// names, many short messages) is kept in-line, without an allocation.
+///
+/// Read its fields directly; build one with [`FieldError::new`] (it is
+/// `#[non_exhaustive]`, so fields can be added without a breaking change).
+///
+/// ```
+/// use errspec::FieldError;
+///
+/// let e = FieldError::new("to[0]").with_message("invalid address");
+/// assert_eq!((e.field.as_str(), e.message.as_deref()), ("to[0]", Some("invalid address")));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct FieldError {
     /// The field's name or path, as the provider sent it.
     pub field: CompactString,
@@ -17,12 +28,34 @@ pub struct FieldError {
     pub message: Option<CompactString>,
 }
 
+impl FieldError {
+    /// An error of `field`, without a message.
+    pub fn new(field: impl Into<CompactString>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: None,
+        }
+    }
+
+    /// The same error with `message`.
+    #[must_use]
+    pub fn with_message(self, message: impl Into<CompactString>) -> FieldError {
+        FieldError {
+            message: Some(message.into()),
+            ..self
+        }
+    }
+}
+
 /// The parts every decoded error has, whatever its API.
 ///
 /// Message and request id are [`CompactString`]s: up to 24 bytes are kept
 /// in-line, so a short message costs no allocation. Read them as `&str`
-/// with `as_deref()`.
+/// with `as_deref()`. Read and set its fields directly; build one with
+/// [`ErrorDetails::new`] (it is `#[non_exhaustive]`, so fields can be
+/// added without a breaking change).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ErrorDetails {
     /// The HTTP status.
     #[serde(serialize_with = "serialize_status")]
@@ -37,6 +70,26 @@ pub struct ErrorDetails {
     pub hints: DelayHints,
     /// A bounded snippet of a body that was not JSON or did not decode.
     pub raw: Option<String>,
+}
+
+impl ErrorDetails {
+    /// The details of a response with `status` and nothing else known.
+    ///
+    /// ```
+    /// let mut details = errspec::ErrorDetails::new(http::StatusCode::BAD_GATEWAY);
+    /// details.raw = Some("<html>".into());
+    /// assert_eq!(details.message, None);
+    /// ```
+    pub fn new(status: http::StatusCode) -> ErrorDetails {
+        ErrorDetails {
+            status,
+            message: None,
+            request_id: None,
+            field_errors: Vec::new(),
+            hints: DelayHints::default(),
+            raw: None,
+        }
+    }
 }
 
 fn serialize_status<S: serde::Serializer>(s: &http::StatusCode, ser: S) -> Result<S::Ok, S::Error> {

@@ -11,6 +11,7 @@
 pub mod batch;
 mod class;
 pub mod decode;
+mod decoded;
 pub mod delay;
 mod details;
 pub mod extras;
@@ -26,6 +27,9 @@ pub use class::{ParseRetryClassError, RetryClass};
 /// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
 /// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.
 pub use compact_str::CompactString;
+#[doc(hidden)]
+pub use decoded::display;
+pub use decoded::{CatalogApi, CatalogCode, CatalogExtras, CatalogStatus, DecodedError};
 pub use details::{ApiError, ErrorDetails, FieldError};
 pub use extras::{ExtraValue, Extras};
 pub use hints::{DelayHints, DelayOrigin, RateLimitReset, RetryAfter};

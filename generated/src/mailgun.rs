@@ -174,6 +174,26 @@ impl Status {
         )
     }
 }
+impl ::errspec::CatalogStatus for Status {
+    fn from_u16(status: u16) -> Self {
+        Status::from_u16(status)
+    }
+    fn as_u16(self) -> u16 {
+        Status::as_u16(self)
+    }
+    fn variant_name(self) -> &'static str {
+        Status::variant_name(self)
+    }
+    fn retry_class(self) -> ::errspec::RetryClass {
+        Status::retry_class(self)
+    }
+    fn is_listed(self) -> bool {
+        !::core::matches!(self, Status::Other(_))
+    }
+    fn default_class(status: u16) -> ::errspec::RetryClass {
+        Status::Other(status).retry_class()
+    }
+}
 /// Where this API puts the parts of an error response.
 static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
     body: ::errspec::layout::BodyLayout {
@@ -231,214 +251,19 @@ static CLASSIFIER: ::errspec::rules::Classifier = ::errspec::rules::Classifier {
 };
 /// An error response of the Mailgun API: its status, message, request id, field errors and delay hints.
 ///
-/// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-)]
-pub struct Error {
-    status: Status,
-    details: ::errspec::ErrorDetails,
-    decided: (::errspec::RetryClass, ::errspec::DecidedBy),
-}
-impl Error {
-    /// Decodes an error response. Never fails and never panics: unknown
-    /// codes become `Unknown`, unlisted statuses `Status::Other`, and a body
-    /// that is not the documented JSON leaves a status-level error with a
-    /// snippet in [`raw`](Error::raw).
-    pub fn decode(
-        status: ::errspec::__private::http::StatusCode,
-        headers: &::errspec::__private::http::HeaderMap,
-        body: &[u8],
-    ) -> Self {
-        let mut parts = DECODER.decode(status, headers, body);
-        let captures = ::core::mem::take(&mut parts.captures);
-        let (_, details) = parts.split_details(status);
-        let documented = Status::from_u16(status.as_u16());
-        let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
-            .code(::core::option::Option::None)
-            .message(details.message.as_deref())
-            .captures(&captures);
-        let (code_class, status_class, default_class) = Error::table_classes(
-            documented,
-            ::core::option::Option::None,
-        );
-        let decided = CLASSIFIER.decide(&facts, code_class, status_class, default_class);
-        Error {
-            status: documented,
-            details,
-            decided,
-        }
-    }
-    /// The classes the tables give: the code's own, the status
-    /// row's (for a listed status) and the defaults'.
-    fn table_classes(
-        status: Status,
-        _: ::core::option::Option<&()>,
-    ) -> (
-        ::core::option::Option<::errspec::RetryClass>,
-        ::core::option::Option<::errspec::RetryClass>,
-        ::errspec::RetryClass,
-    ) {
-        let listed = if ::core::matches!(status, Status::Other(_)) {
-            ::core::option::Option::None
-        } else {
-            ::core::option::Option::Some(status.retry_class())
-        };
-        (
-            ::core::option::Option::None,
-            listed,
-            Status::Other(status.as_u16()).retry_class(),
-        )
-    }
-    /// The class and what decided it.
-    fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
-        self.decided
-    }
-    /// The status, as this API documents it.
-    pub fn status(&self) -> Status {
-        self.status
-    }
-    /// The HTTP status.
-    pub fn http_status(&self) -> ::errspec::__private::http::StatusCode {
-        self.details.status
-    }
-    /// The human-readable message, if the response had one.
-    pub fn message(&self) -> ::core::option::Option<&str> {
-        self.details.message.as_deref()
-    }
-    /// The provider's request id (body first, then header); log it.
-    pub fn request_id(&self) -> ::core::option::Option<&str> {
-        self.details.request_id.as_deref()
-    }
-    /// Field-level errors, in body order.
-    pub fn field_errors(&self) -> &[::errspec::FieldError] {
-        &self.details.field_errors
-    }
-    /// The delay hints from the headers: `Retry-After` and rate limits.
-    pub fn hints(&self) -> &::errspec::DelayHints {
-        &self.details.hints
-    }
-    /// The `Retry-After` header, if the response had a valid one.
-    pub fn retry_after(&self) -> ::core::option::Option<::errspec::RetryAfter> {
-        self.details.hints.retry_after
-    }
-    /// A bounded snippet of a body that was not JSON or did not decode.
-    pub fn raw(&self) -> ::core::option::Option<&str> {
-        self.details.raw.as_deref()
-    }
-    /// Everything but the status and code, as every API has it.
-    pub fn details(&self) -> &::errspec::ErrorDetails {
-        &self.details
-    }
-    /// How to retry this error: the server's directive, else the first rule that matches, else the code's own class, else the status table's, else the defaults.
-    pub fn retry_class(&self) -> ::errspec::RetryClass {
-        self.classify().0
-    }
-    /// What decided [`retry_class`](Error::retry_class): the server's
-    /// directive, a rule, the code, the status table or the defaults.
-    pub fn decided_by(&self) -> ::errspec::DecidedBy {
-        self.classify().1
-    }
-    /// The name of the status variant this error decoded to, e.g. `"TooManyRequests"`.
-    pub fn variant_name(&self) -> &'static str {
-        self.status.variant_name()
-    }
-    /// Whether the status is in the catalog's status table.
-    pub fn is_known(&self) -> bool {
-        !::core::matches!(self.status, Status::Other(_))
-    }
-}
-impl ::core::fmt::Display for Error {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str(self.details.status.as_str())?;
-        if let ::core::option::Option::Some(reason) = self
-            .details
-            .status
-            .canonical_reason()
-        {
-            ::core::write!(f, " {reason}")?;
-        }
-        if let ::core::option::Option::Some(message) = &self.details.message {
-            ::core::write!(f, ": {message}")?;
-        }
-        if let ::core::option::Option::Some(id) = &self.details.request_id {
-            ::core::write!(f, " (request id {id})")?;
-        }
-        ::core::result::Result::Ok(())
-    }
-}
-impl ::std::error::Error for Error {}
-impl ::errspec::__private::serde::Serialize for Error {
-    fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
-    where
-        S: ::errspec::__private::serde::Serializer,
-    {
-        use ::errspec::__private::serde::ser::SerializeStruct as _;
-        let mut out = serializer.serialize_struct("Error", 13)?;
-        out.serialize_field("provider", "mailgun")?;
-        out.serialize_field("api", "api")?;
-        out.serialize_field("status", &self.details.status.as_u16())?;
-        out.serialize_field("code", &::core::option::Option::None::<&str>)?;
-        out.serialize_field("variant", self.variant_name())?;
-        out.serialize_field("known", &self.is_known())?;
-        out.serialize_field("message", &self.details.message)?;
-        out.serialize_field("request_id", &self.details.request_id)?;
-        out.serialize_field("field_errors", &self.details.field_errors)?;
-        out.serialize_field("retry_class", &self.retry_class())?;
-        out.serialize_field("decided_by", &self.decided_by())?;
-        out.serialize_field("hints", &self.details.hints)?;
-        out.serialize_field("raw", &self.details.raw)?;
-        out.serialize_field("extras", &::errspec::Extras::EMPTY)?;
-        out.end()
-    }
-}
-impl ::errspec::ApiError for Error {
+/// Build one with [`decode`](::errspec::DecodedError::decode); ask [`retry_class`](::errspec::DecodedError::retry_class) how to retry it: the server's directive, else the first rule that matches, else the code's own class, else the status table's, else the defaults.
+pub type Error = ::errspec::DecodedError<Api>;
+/// The Mailgun API as [`Error`] decodes it: its codes, statuses, decoder and constants.
+pub enum Api {}
+impl ::errspec::CatalogApi for Api {
+    type Code = ::core::convert::Infallible;
+    type Status = Status;
+    type Extras = ();
+    type Decoder = ::errspec::decode::Decoder;
     const PROVIDER: &'static str = "mailgun";
     const API: &'static str = "api";
-    const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::None;
-    fn decode(
-        status: ::errspec::__private::http::StatusCode,
-        headers: &::errspec::__private::http::HeaderMap,
-        body: &[u8],
-    ) -> Self {
-        Error::decode(status, headers, body)
-    }
-    fn delay_hints(
-        headers: &::errspec::__private::http::HeaderMap,
-    ) -> ::errspec::DelayHints {
-        DECODER.delay_hints(headers)
-    }
-    fn retry_class(&self) -> ::errspec::RetryClass {
-        Error::retry_class(self)
-    }
-    fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
-        ::core::option::Option::Some(Error::decided_by(self))
-    }
-    fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
-        ::core::option::Option::None
-    }
-    fn variant_name(&self) -> &'static str {
-        Error::variant_name(self)
-    }
-    fn is_known(&self) -> bool {
-        Error::is_known(self)
-    }
-    fn status(&self) -> ::core::option::Option<::errspec::__private::http::StatusCode> {
-        ::core::option::Option::Some(self.details.status)
-    }
-    fn message(&self) -> ::core::option::Option<&str> {
-        Error::message(self)
-    }
-    fn request_id(&self) -> ::core::option::Option<&str> {
-        Error::request_id(self)
-    }
-    fn field_errors(&self) -> &[::errspec::FieldError] {
-        Error::field_errors(self)
-    }
-    fn hints(&self) -> ::errspec::DelayHints {
-        self.details.hints
-    }
+    const DECODER: &'static Self::Decoder = &DECODER;
+    const CLASSIFIER: ::core::option::Option<&'static ::errspec::rules::Classifier> = ::core::option::Option::Some(
+        &CLASSIFIER,
+    );
 }

@@ -489,27 +489,6 @@ impl Code {
             },
         )
     }
-    fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> Self {
-        match raw {
-            ::errspec::decode::RawCode::Str(code) => {
-                match Self::known(&code) {
-                    ::core::option::Option::Some(known) => known,
-                    ::core::option::Option::None => {
-                        Code::Unknown(::core::convert::From::from(code))
-                    }
-                }
-            }
-            ::errspec::decode::RawCode::Int(code) => {
-                let code = ::errspec::__private::ToCompactString::to_compact_string(
-                    &code,
-                );
-                match Self::known(&code) {
-                    ::core::option::Option::Some(known) => known,
-                    ::core::option::Option::None => Code::Unknown(code),
-                }
-            }
-        }
-    }
 }
 impl ::core::fmt::Debug for Code {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -537,6 +516,43 @@ impl ::core::str::FromStr for Code {
 impl ::core::fmt::Display for Code {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl ::errspec::CatalogCode for Code {
+    fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> ::core::option::Option<Self> {
+        ::core::option::Option::Some(
+            match raw {
+                ::errspec::decode::RawCode::Str(code) => {
+                    match Code::known(&code) {
+                        ::core::option::Option::Some(known) => known,
+                        ::core::option::Option::None => {
+                            Code::Unknown(::core::convert::From::from(code))
+                        }
+                    }
+                }
+                ::errspec::decode::RawCode::Int(code) => {
+                    let code = ::errspec::__private::ToCompactString::to_compact_string(
+                        &code,
+                    );
+                    match Code::known(&code) {
+                        ::core::option::Option::Some(known) => known,
+                        ::core::option::Option::None => Code::Unknown(code),
+                    }
+                }
+            },
+        )
+    }
+    fn as_str(&self) -> &str {
+        Code::as_str(self)
+    }
+    fn variant_name(&self) -> &'static str {
+        Code::variant_name(self)
+    }
+    fn is_known(&self) -> bool {
+        Code::is_known(self)
+    }
+    fn retry_override(&self) -> ::core::option::Option<::errspec::RetryClass> {
+        Code::retry_override(self)
     }
 }
 /// An HTTP status of the Mailchimp Transactional API: the status table, and [`Status::Other`] for the rest.
@@ -652,6 +668,26 @@ impl Status {
         )
     }
 }
+impl ::errspec::CatalogStatus for Status {
+    fn from_u16(status: u16) -> Self {
+        Status::from_u16(status)
+    }
+    fn as_u16(self) -> u16 {
+        Status::as_u16(self)
+    }
+    fn variant_name(self) -> &'static str {
+        Status::variant_name(self)
+    }
+    fn retry_class(self) -> ::errspec::RetryClass {
+        Status::retry_class(self)
+    }
+    fn is_listed(self) -> bool {
+        !::core::matches!(self, Status::Other(_))
+    }
+    fn default_class(status: u16) -> ::errspec::RetryClass {
+        Status::Other(status).retry_class()
+    }
+}
 /// Where this API puts the parts of an error response.
 static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
     body: ::errspec::layout::BodyLayout {
@@ -692,235 +728,46 @@ static EXTRAS: [::errspec::extras::ExtraLayout; 1usize] = [
         ty: ::errspec::extras::ExtraType::Integer,
     },
 ];
-/// An error response of the Mailchimp Transactional API: its status, code, message, request id, field errors and delay hints.
-///
-/// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
+/// The extras of an error of the Mailchimp Transactional API: values read from the body, one accessor each ([`Error::extras`](::errspec::DecodedError::extras)). Every extra by name: [`by_name`](::errspec::Extras::by_name), through `Deref`.
 #[derive(
     ::core::clone::Clone,
     ::core::fmt::Debug,
     ::core::cmp::PartialEq,
     ::core::cmp::Eq,
 )]
-pub struct Error {
-    status: Status,
-    code: ::core::option::Option<Code>,
-    details: ::errspec::ErrorDetails,
-    extras: ::errspec::Extras,
-}
-impl Error {
-    /// Decodes an error response. Never fails and never panics: unknown
-    /// codes become `Unknown`, unlisted statuses `Status::Other`, and a body
-    /// that is not the documented JSON leaves a status-level error with a
-    /// snippet in [`raw`](Error::raw).
-    pub fn decode(
-        status: ::errspec::__private::http::StatusCode,
-        headers: &::errspec::__private::http::HeaderMap,
-        body: &[u8],
-    ) -> Self {
-        let parts = DECODER.decode(status, headers, body);
-        let extras = ::errspec::Extras::from_captures(&EXTRAS, &parts.captures);
-        let (code, details) = parts.split_details(status);
-        let documented = Status::from_u16(status.as_u16());
-        let code = code.map(Code::from_raw);
-        Error {
-            status: documented,
-            code,
-            details,
-            extras,
-        }
-    }
-    /// The classes the tables give: the code's own, the status
-    /// row's (for a listed status) and the defaults'.
-    fn table_classes(
-        status: Status,
-        code: ::core::option::Option<&Code>,
-    ) -> (
-        ::core::option::Option<::errspec::RetryClass>,
-        ::core::option::Option<::errspec::RetryClass>,
-        ::errspec::RetryClass,
-    ) {
-        let listed = if ::core::matches!(status, Status::Other(_)) {
-            ::core::option::Option::None
-        } else {
-            ::core::option::Option::Some(status.retry_class())
-        };
-        (
-            code.and_then(Code::retry_override),
-            listed,
-            Status::Other(status.as_u16()).retry_class(),
-        )
-    }
-    /// The class and what decided it.
-    fn classify(&self) -> (::errspec::RetryClass, ::errspec::DecidedBy) {
-        let (code_class, status_class, default_class) = Error::table_classes(
-            self.status,
-            self.code.as_ref(),
-        );
-        ::errspec::rules::by_tables(code_class, status_class, default_class)
-    }
-    /// The status, as this API documents it.
-    pub fn status(&self) -> Status {
-        self.status
-    }
-    /// The HTTP status.
-    pub fn http_status(&self) -> ::errspec::__private::http::StatusCode {
-        self.details.status
-    }
-    /// The machine code, if the response carried one.
-    pub fn code(&self) -> ::core::option::Option<&Code> {
-        self.code.as_ref()
-    }
-    /// The human-readable message, if the response had one.
-    pub fn message(&self) -> ::core::option::Option<&str> {
-        self.details.message.as_deref()
-    }
-    /// The provider's request id (body first, then header); log it.
-    pub fn request_id(&self) -> ::core::option::Option<&str> {
-        self.details.request_id.as_deref()
-    }
-    /// Field-level errors, in body order.
-    pub fn field_errors(&self) -> &[::errspec::FieldError] {
-        &self.details.field_errors
-    }
-    /// The delay hints from the headers: `Retry-After` and rate limits.
-    pub fn hints(&self) -> &::errspec::DelayHints {
-        &self.details.hints
-    }
-    /// The `Retry-After` header, if the response had a valid one.
-    pub fn retry_after(&self) -> ::core::option::Option<::errspec::RetryAfter> {
-        self.details.hints.retry_after
-    }
-    /// A bounded snippet of a body that was not JSON or did not decode.
-    pub fn raw(&self) -> ::core::option::Option<&str> {
-        self.details.raw.as_deref()
-    }
-    /// Everything but the status and code, as every API has it.
-    pub fn details(&self) -> &::errspec::ErrorDetails {
-        &self.details
-    }
-    /// Every extra the response had, by name.
-    pub fn extras(&self) -> &::errspec::Extras {
-        &self.extras
-    }
+pub struct Extras(::errspec::Extras);
+impl Extras {
     /// The extra `mandrill_code`, read from `/code` in the body (integer), if the response had it.
     pub fn mandrill_code(&self) -> ::core::option::Option<i64> {
-        self.extras.int(0usize)
-    }
-    /// How to retry this error: the code's own class, else the status table's, else the defaults.
-    pub fn retry_class(&self) -> ::errspec::RetryClass {
-        self.classify().0
-    }
-    /// What decided [`retry_class`](Error::retry_class): the server's
-    /// directive, a rule, the code, the status table or the defaults.
-    pub fn decided_by(&self) -> ::errspec::DecidedBy {
-        self.classify().1
-    }
-    /// The name of the variant this error decoded to: the code's (`"RateLimited"`), else the status's.
-    pub fn variant_name(&self) -> &'static str {
-        match &self.code {
-            ::core::option::Option::Some(code) => code.variant_name(),
-            ::core::option::Option::None => self.status.variant_name(),
-        }
-    }
-    /// Whether the response carried a code the catalog lists.
-    pub fn is_known(&self) -> bool {
-        self.code.as_ref().is_some_and(Code::is_known)
+        self.0.int(0usize)
     }
 }
-impl ::core::fmt::Display for Error {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str(self.details.status.as_str())?;
-        if let ::core::option::Option::Some(reason) = self
-            .details
-            .status
-            .canonical_reason()
-        {
-            ::core::write!(f, " {reason}")?;
-        }
-        if let ::core::option::Option::Some(code) = &self.code {
-            ::core::write!(f, " [{code}]")?;
-        }
-        if let ::core::option::Option::Some(message) = &self.details.message {
-            ::core::write!(f, ": {message}")?;
-        }
-        if let ::core::option::Option::Some(id) = &self.details.request_id {
-            ::core::write!(f, " (request id {id})")?;
-        }
-        ::core::result::Result::Ok(())
+impl ::core::ops::Deref for Extras {
+    type Target = ::errspec::Extras;
+    fn deref(&self) -> &::errspec::Extras {
+        &self.0
     }
 }
-impl ::std::error::Error for Error {}
-impl ::errspec::__private::serde::Serialize for Error {
-    fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
-    where
-        S: ::errspec::__private::serde::Serializer,
-    {
-        use ::errspec::__private::serde::ser::SerializeStruct as _;
-        let mut out = serializer.serialize_struct("Error", 13)?;
-        out.serialize_field("provider", "mandrill")?;
-        out.serialize_field("api", "api")?;
-        out.serialize_field("status", &self.details.status.as_u16())?;
-        out.serialize_field("code", &self.code.as_ref().map(Code::as_str))?;
-        out.serialize_field("variant", self.variant_name())?;
-        out.serialize_field("known", &self.is_known())?;
-        out.serialize_field("message", &self.details.message)?;
-        out.serialize_field("request_id", &self.details.request_id)?;
-        out.serialize_field("field_errors", &self.details.field_errors)?;
-        out.serialize_field("retry_class", &self.retry_class())?;
-        out.serialize_field("decided_by", &self.decided_by())?;
-        out.serialize_field("hints", &self.details.hints)?;
-        out.serialize_field("raw", &self.details.raw)?;
-        out.serialize_field("extras", &self.extras)?;
-        out.end()
+impl ::errspec::CatalogExtras for Extras {
+    fn from_captures(captures: &::errspec::decode::Captures<'_>) -> Self {
+        Extras(::errspec::Extras::from_captures(&EXTRAS, captures))
+    }
+    fn as_extras(&self) -> ::core::option::Option<&::errspec::Extras> {
+        ::core::option::Option::Some(&self.0)
     }
 }
-impl ::errspec::ApiError for Error {
+/// An error response of the Mailchimp Transactional API: its status, code, message, request id, field errors and delay hints.
+///
+/// Build one with [`decode`](::errspec::DecodedError::decode); ask [`retry_class`](::errspec::DecodedError::retry_class) how to retry it: the code's own class, else the status table's, else the defaults. Its [`Extras`] have an accessor each.
+pub type Error = ::errspec::DecodedError<Api>;
+/// The Mailchimp Transactional API as [`Error`] decodes it: its codes, statuses, decoder and constants.
+pub enum Api {}
+impl ::errspec::CatalogApi for Api {
+    type Code = Code;
+    type Status = Status;
+    type Extras = Extras;
+    type Decoder = ::errspec::decode::Decoder;
     const PROVIDER: &'static str = "mandrill";
     const API: &'static str = "api";
-    const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::None;
-    fn decode(
-        status: ::errspec::__private::http::StatusCode,
-        headers: &::errspec::__private::http::HeaderMap,
-        body: &[u8],
-    ) -> Self {
-        Error::decode(status, headers, body)
-    }
-    fn delay_hints(
-        headers: &::errspec::__private::http::HeaderMap,
-    ) -> ::errspec::DelayHints {
-        DECODER.delay_hints(headers)
-    }
-    fn retry_class(&self) -> ::errspec::RetryClass {
-        Error::retry_class(self)
-    }
-    fn decided_by(&self) -> ::core::option::Option<::errspec::DecidedBy> {
-        ::core::option::Option::Some(Error::decided_by(self))
-    }
-    fn extras(&self) -> ::core::option::Option<&::errspec::Extras> {
-        ::core::option::Option::Some(&self.extras)
-    }
-    fn code(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
-        self.code.as_ref().map(|code| ::std::borrow::Cow::Borrowed(code.as_str()))
-    }
-    fn variant_name(&self) -> &'static str {
-        Error::variant_name(self)
-    }
-    fn is_known(&self) -> bool {
-        Error::is_known(self)
-    }
-    fn status(&self) -> ::core::option::Option<::errspec::__private::http::StatusCode> {
-        ::core::option::Option::Some(self.details.status)
-    }
-    fn message(&self) -> ::core::option::Option<&str> {
-        Error::message(self)
-    }
-    fn request_id(&self) -> ::core::option::Option<&str> {
-        Error::request_id(self)
-    }
-    fn field_errors(&self) -> &[::errspec::FieldError] {
-        Error::field_errors(self)
-    }
-    fn hints(&self) -> ::errspec::DelayHints {
-        self.details.hints
-    }
+    const DECODER: &'static Self::Decoder = &DECODER;
 }

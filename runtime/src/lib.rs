@@ -28,7 +28,9 @@
 //! neither reqwest nor tokio) and `macros` (`catalog!` and
 //! `#[derive(ApiError)]`) are on by default; generated crates need neither.
 //! `pacing` (on with `client` and `tower`) adds [`pacing`] to every
-//! [`Retrier`], for loops of your own too. `reqwest-middleware` and
+//! [`Retrier`], for loops of your own too. `tracing` (on with `client`,
+//! `pacing` and `tower`) emits a `tracing` event per attempt; without it
+//! the crate does not depend on `tracing`. `reqwest-middleware` and
 //! `tower` are off by default.
 #![forbid(unsafe_code)]
 
@@ -56,6 +58,8 @@ pub use errspec_core::{
     RetryClass,
 };
 #[doc(inline)]
+pub use errspec_core::{CatalogApi, CatalogCode, CatalogExtras, CatalogStatus, DecodedError};
+#[doc(inline)]
 pub use errspec_core::{DecidedBy, DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
 #[doc(inline)]
 pub use errspec_core::{ExtraValue, Extras};
@@ -71,15 +75,23 @@ pub use errspec_core::{
 /// own enum, bound to a spec file or with its catalog written in-line.
 #[cfg(feature = "macros")]
 pub use errspec_macros::{ApiError, catalog};
+/// The `http` crate errspec's signatures use (`StatusCode`, `HeaderMap`):
+/// name it through here and your version cannot silently differ.
+pub use http;
 #[cfg(feature = "pacing")]
 pub use pacing::Pacing;
 pub use policy::{RetryBudget, RetryPolicy};
+/// The `reqwest` crate [`Client`] wraps (feature `client`): build the
+/// `reqwest::Client` you hand to it through here.
+#[cfg(feature = "client")]
+pub use reqwest;
 pub use retry::{Retrier, SendOptions};
 
 /// Items used by generated code. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
     pub use compact_str::ToCompactString;
+    pub use errspec_core::display;
     pub use http;
     pub use serde;
 }

@@ -117,7 +117,14 @@ impl Event<'_> {
     }
 
     /// Emits the event's `tracing` event (target `errspec::client`): debug
+    /// for a success, info for a retry, warn for a give-up. Nothing without
+    /// the `tracing` feature.
+    #[cfg(not(feature = "tracing"))]
+    pub(crate) fn trace(&self) {}
+
+    /// Emits the event's `tracing` event (target `errspec::client`): debug
     /// for a success, info for a retry, warn for a give-up.
+    #[cfg(feature = "tracing")]
     pub(crate) fn trace(&self) {
         let status = self.status.map(|s| s.as_u16());
         let resend_count = Some(self.resend_count()).filter(|&n| n > 0);
@@ -176,7 +183,8 @@ impl Event<'_> {
 }
 
 /// Whole milliseconds, saturating.
-pub(crate) fn millis(d: Duration) -> u64 {
+#[cfg(feature = "tracing")]
+fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 

@@ -59,10 +59,7 @@ fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
 }
 
 fn field(name: &str, message: &str) -> FieldError {
-    FieldError {
-        field: name.into(),
-        message: Some(message.into()),
-    }
+    FieldError::new(name).with_message(message)
 }
 
 /// What one decoded response must show.

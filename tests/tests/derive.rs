@@ -135,10 +135,7 @@ fn fills_fields_by_name() {
         TopMailError::Invalid {
             code: Some("validation_error".into()),
             message: Some("bad address".into()),
-            field_errors: vec![FieldError {
-                field: "to".into(),
-                message: Some("bad address".into()),
-            }],
+            field_errors: vec![FieldError::new("to").with_message("bad address")],
         }
     );
     let e = TopMailError::decode(

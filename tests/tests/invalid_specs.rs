@@ -2,14 +2,16 @@
 //! mistake (named after it) and its expected diagnostics, rendered as
 //! `cargo xtask check` prints them, sit beside it in `NAME.stderr`.
 //!
-//! Run with `UPDATE_SNAPSHOTS=1` to rewrite the `.stderr` files after a
-//! deliberate change; otherwise a mismatch fails with a diff.
+//! Run with `UPDATE_EXPECT=1` to rewrite the `.stderr` files after a
+//! deliberate change (`expect_file!`); otherwise a mismatch fails with a
+//! diff.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use errspec_codegen::load_catalog;
 use errspec_codegen::source::SourceFile;
+use expect_test::expect_file;
 
 const DIR: &str = "tests/specs/invalid";
 
@@ -48,7 +50,6 @@ fn render(name: &str) -> (String, bool) {
 
 #[test]
 fn every_invalid_spec_gets_its_located_diagnostics() {
-    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let fixtures = files_with_extension("yaml");
     let mut failures = String::new();
     let mut errors = 0;
@@ -67,39 +68,9 @@ fn every_invalid_spec_gets_its_located_diagnostics() {
             continue;
         }
 
-        let snapshot = path.with_extension("stderr");
-        let expected = std::fs::read_to_string(&snapshot).ok();
-        if expected.as_deref() == Some(actual.as_str()) {
-            continue;
-        }
-        if update {
-            std::fs::write(&snapshot, &actual).expect("write snapshot");
-            continue;
-        }
-        match expected {
-            None => {
-                let _ = writeln!(
-                    failures,
-                    "{name}.stderr is missing; run with UPDATE_SNAPSHOTS=1 to create it. Output:\n{actual}"
-                );
-            }
-            Some(expected) => {
-                let diff = similar::TextDiff::from_lines(&expected, &actual)
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&format!("{name}.stderr"), "actual")
-                    .to_string();
-                let _ = writeln!(
-                    failures,
-                    "{name}: output differs from {name}.stderr\n{diff}"
-                );
-            }
-        }
+        expect_file![path.with_extension("stderr")].assert_eq(&actual);
     }
-    assert!(
-        failures.is_empty(),
-        "{failures}\n(run `UPDATE_SNAPSHOTS=1 cargo test -p errspec-tests --test invalid_specs` to accept the new output)"
-    );
+    assert!(failures.is_empty(), "{failures}");
     assert!(
         fixtures.len() >= 30,
         "the corpus should hold at least 30 fixtures, found {}",

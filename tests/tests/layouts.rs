@@ -91,7 +91,7 @@ fn azure_layouts_follow_the_content_type() {
     );
     assert_eq!(e.code(), Some(&Code::AuthenticationFailed));
     assert_eq!(
-        e.authentication_error_detail(),
+        e.extras().authentication_error_detail(),
         Some("Signature did not match.")
     );
     // The header comes first in the code's chain.
@@ -126,14 +126,14 @@ fn twilio_layouts_follow_which_one_matches() {
     assert_eq!(e.message(), Some("Too many requests"));
     // An extra written in both layouts reads the pointer of whichever is there.
     assert_eq!(
-        e.more_info(),
+        e.extras().more_info(),
         Some("https://www.twilio.com/docs/api/errors/20429")
     );
     let legacy = br#"{"code":20429,"message":"Too Many Requests","more_info":"https://www.twilio.com/docs/errors/20429","status":429}"#;
     let e = Error::decode(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), legacy);
     assert_eq!(e.message(), Some("Too Many Requests"));
     assert_eq!(
-        e.more_info(),
+        e.extras().more_info(),
         Some("https://www.twilio.com/docs/errors/20429")
     );
 }
@@ -145,11 +145,11 @@ fn google_legacy_reason_outranks_the_canonical_status() {
     let both = br#"{"error":{"code":403,"message":"Rate Limit Exceeded","status":"PERMISSION_DENIED","errors":[{"domain":"usageLimits","reason":"userRateLimitExceeded","message":"Rate Limit Exceeded"}]}}"#;
     let e = Error::decode(StatusCode::FORBIDDEN, &HeaderMap::new(), both);
     assert_eq!(e.code(), Some(&Code::UserRateLimitExceeded));
-    assert_eq!(e.domain(), Some("usageLimits"));
+    assert_eq!(e.extras().domain(), Some("usageLimits"));
     assert_eq!(e.retry_class(), errspec::RetryClass::Backoff);
     let canonical = br#"{"error":{"code":403,"message":"denied","status":"PERMISSION_DENIED"}}"#;
     let e = Error::decode(StatusCode::FORBIDDEN, &HeaderMap::new(), canonical);
     assert_eq!(e.code(), Some(&Code::PermissionDenied));
-    assert_eq!(e.domain(), None);
+    assert_eq!(e.extras().domain(), None);
     assert_eq!(e.retry_class(), errspec::RetryClass::Never);
 }

@@ -38,13 +38,13 @@ fn stripe_extras_have_typed_accessors() {
         "type": "card_error"}}"#;
     let err = Error::decode(status(402), &headers(&[("request-id", "req_9")]), body);
     assert_eq!(err.code(), Some(&Code::CardDeclined));
-    assert_eq!(err.error_type(), Some("card_error"));
-    assert_eq!(err.decline_code(), Some("insufficient_funds"));
+    assert_eq!(err.extras().error_type(), Some("card_error"));
+    assert_eq!(err.extras().decline_code(), Some("insufficient_funds"));
     assert_eq!(
-        err.doc_url(),
+        err.extras().doc_url(),
         Some("https://stripe.com/docs/error-codes/card-declined")
     );
-    assert_eq!(err.charge(), Some("ch_3O8"));
+    assert_eq!(err.extras().charge(), Some("ch_3O8"));
     assert_eq!(err.request_id(), Some("req_9"));
     assert_eq!(err.retry_class(), RetryClass::Never);
     let json = serde_json::to_value(&err).unwrap();
@@ -53,8 +53,8 @@ fn stripe_extras_have_typed_accessors() {
     // An error without them: absent, never a failure.
     let body = br#"{"error": {"type": "api_error", "message": "Something went wrong"}}"#;
     let err = Error::decode(status(500), &HeaderMap::new(), body);
-    assert_eq!(err.decline_code(), None);
-    assert_eq!(err.error_type(), Some("api_error"));
+    assert_eq!(err.extras().decline_code(), None);
+    assert_eq!(err.extras().error_type(), Some("api_error"));
     assert!(err.extras().by_name("doc_url").is_none());
     assert_eq!(err.retry_class(), RetryClass::Backoff);
 }
@@ -92,7 +92,7 @@ fn openai_type_when_code_is_null() {
     let body = br#"{"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}"#;
     let err = Error::decode(status(500), &HeaderMap::new(), body);
     assert_eq!(err.code(), Some(&Code::ServerError));
-    assert_eq!(err.param(), None);
+    assert_eq!(err.extras().param(), None);
     let body = br#"{"error":{"message":"You exceeded your current quota.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#;
     let err = Error::decode(status(429), &HeaderMap::new(), body);
     assert_eq!(err.code(), Some(&Code::InsufficientQuota));
@@ -100,7 +100,7 @@ fn openai_type_when_code_is_null() {
     let body = br#"{"error":{"message":"Rate limit reached","type":"requests","param":"model","code":"rate_limit_exceeded"}}"#;
     let err = Error::decode(status(429), &HeaderMap::new(), body);
     assert_eq!(err.code(), Some(&Code::RateLimitExceeded));
-    assert_eq!(err.param(), Some("model"));
+    assert_eq!(err.extras().param(), Some("model"));
     assert_eq!(err.retry_class(), RetryClass::Throttled);
 }
 
@@ -128,11 +128,11 @@ fn mandrill_name_and_negative_integer_code() {
     let body = br#"{"status":"error","code":-1,"name":"Invalid_Key","message":"Invalid API key"}"#;
     let err = Error::decode(status(500), &HeaderMap::new(), body);
     assert_eq!(err.code(), Some(&Code::InvalidKey));
-    assert_eq!(err.mandrill_code(), Some(-1));
+    assert_eq!(err.extras().mandrill_code(), Some(-1));
     assert_eq!(err.retry_class(), RetryClass::Never);
     let body = br#"{"status":"error","code":-2,"name":"GeneralError","message":"?"}"#;
     let err = Error::decode(status(500), &HeaderMap::new(), body);
-    assert_eq!(err.mandrill_code(), Some(-2));
+    assert_eq!(err.extras().mandrill_code(), Some(-2));
     assert_eq!(err.retry_class(), RetryClass::Backoff);
     assert_eq!(<Error as ApiError>::PROVIDER, "mandrill_name_and_code");
 }

@@ -19,27 +19,10 @@ fn schema() -> Value {
     serde_json::from_str(&schema_json()).expect("schema_json() is JSON")
 }
 
+/// Written by `cargo xtask gen`; `UPDATE_EXPECT=1` rewrites it too.
 #[test]
 fn schema_file_is_fresh() {
-    let path = workspace_root().join("spec/schema.json");
-    let expected = schema_json();
-    let actual = std::fs::read_to_string(&path).ok();
-    if actual.as_deref() == Some(expected.as_str()) {
-        return;
-    }
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &expected).expect("write spec/schema.json");
-        return;
-    }
-    let Some(actual) = actual else {
-        panic!("spec/schema.json is missing; run `cargo xtask gen` to generate it");
-    };
-    let diff = similar::TextDiff::from_lines(&actual, &expected)
-        .unified_diff()
-        .context_radius(2)
-        .header("spec/schema.json", "schema_json()")
-        .to_string();
-    panic!("spec/schema.json is stale; run `cargo xtask gen` to regenerate it\n\n{diff}");
+    expect_test::expect_file![workspace_root().join("spec/schema.json")].assert_eq(&schema_json());
 }
 
 #[test]

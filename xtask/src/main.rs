@@ -17,8 +17,10 @@ usage: cargo xtask <command>
 commands:
   gen      generate generated/ (crate and docs) and spec/schema.json from spec/*.yaml;
            writes only files whose content changed
-  check    check every spec, decode every documented example of every spec as it says,
-           then fail if any generated file is stale
+  check [--deny-warnings]
+           check every spec, decode every documented example of every spec as it says,
+           then fail if any generated file is stale; --deny-warnings (CI) fails on a
+           spec warning too
   docs     generate only the docs (generated/docs/)
   classify PROVIDER[/API] --status N [--header 'Name: value']... [--body TEXT | --body-file PATH]
            [--idempotent] [--attempt N] [--now UNIX_SECONDS]
@@ -42,7 +44,10 @@ not depend on them.";
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
     Gen,
-    Check,
+    /// `check`, and whether warnings fail it (`--deny-warnings`).
+    Check {
+        deny_warnings: bool,
+    },
     Docs,
     /// `classify` or `request`, with their arguments, run by the `errspec` binary.
     Tool(Vec<String>),
@@ -60,7 +65,17 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
         "classify" | "request" => return Ok(Command::Tool(args.to_vec())),
         "bench" => return Ok(Command::Bench(rest.to_vec())),
         "gen" => Command::Gen,
-        "check" => Command::Check,
+        "check" => match rest {
+            [] => Command::Check {
+                deny_warnings: false,
+            },
+            [flag] if flag == "--deny-warnings" => {
+                return Ok(Command::Check {
+                    deny_warnings: true,
+                });
+            }
+            [extra, ..] => return Err(format!("unexpected argument `{extra}`")),
+        },
         "docs" => Command::Docs,
         "help" | "-h" | "--help" => Command::Help,
         other => return Err(format!("unknown command `{other}`")),
@@ -81,9 +96,11 @@ fn main() -> ExitCode {
         }
     };
     match command {
-        Command::Gen => project_command("gen"),
-        Command::Docs => project_command("docs"),
-        Command::Check => project_command("check"),
+        Command::Gen => project_command("gen", None),
+        Command::Docs => project_command("docs", None),
+        Command::Check { deny_warnings } => {
+            project_command("check", deny_warnings.then_some("--deny-warnings"))
+        }
         Command::Tool(args) => run_tool(&args),
         Command::Bench(args) => run_bench(&args),
         Command::Help => {
@@ -93,15 +110,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// `errspec COMMAND spec --crate generated`, from the workspace root.
-fn project_command(command: &str) -> ExitCode {
+/// `errspec COMMAND spec --crate generated [FLAG]`, from the workspace root.
+fn project_command(command: &str, flag: Option<&str>) -> ExitCode {
     let root = project_root();
-    errspec_cli::run([
+    let args = [
         OsString::from(command),
         root.join("spec").into_os_string(),
         OsString::from("--crate"),
         root.join("generated").into_os_string(),
-    ])
+    ];
+    errspec_cli::run(args.into_iter().chain(flag.map(OsString::from)))
 }
 
 /// Runs the `errspec` binary with `args` through cargo (so it is built from
@@ -212,7 +230,20 @@ mod tests {
     #[test]
     fn parses_commands_and_rejects_the_rest() {
         assert_eq!(parse_args(&args(&["gen"])), Ok(Command::Gen));
-        assert_eq!(parse_args(&args(&["check"])), Ok(Command::Check));
+        assert_eq!(
+            parse_args(&args(&["check"])),
+            Ok(Command::Check {
+                deny_warnings: false
+            })
+        );
+        assert_eq!(
+            parse_args(&args(&["check", "--deny-warnings"])),
+            Ok(Command::Check {
+                deny_warnings: true
+            })
+        );
+        assert!(parse_args(&args(&["check", "--deny-warnings", "x"])).is_err());
+        assert!(parse_args(&args(&["check", "--force"])).is_err());
         assert_eq!(parse_args(&args(&["docs"])), Ok(Command::Docs));
         assert_eq!(parse_args(&args(&["--help"])), Ok(Command::Help));
         assert_eq!(

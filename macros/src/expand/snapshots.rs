@@ -1,7 +1,7 @@
 //! Snapshot tests of the derive's expansion: each `tests/expand/NAME.rs`
 //! holds one enum, and `tests/expand/NAME.expanded.rs` what it expands to,
-//! formatted. `UPDATE_SNAPSHOTS=1 cargo test -p errspec-macros` rewrites
-//! the expected files.
+//! formatted (`expect_file!`). `UPDATE_EXPECT=1 cargo test -p
+//! errspec-macros` rewrites the expected files.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,30 +25,10 @@ fn expansions_match_their_snapshots() {
         .collect();
     inputs.sort();
     assert!(!inputs.is_empty());
-    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    let mut stale = Vec::new();
     for input in inputs {
-        let actual = expand_file(&input);
-        let expected_path = input.with_extension("expanded.rs");
-        let expected = fs::read_to_string(&expected_path).unwrap_or_default();
-        if actual == expected {
-            continue;
-        }
-        if update {
-            fs::write(&expected_path, &actual).expect("write snapshot");
-        } else {
-            let diff = similar::TextDiff::from_lines(&expected, &actual)
-                .unified_diff()
-                .header("expected", "actual")
-                .to_string();
-            stale.push(format!("{}:\n{diff}", expected_path.display()));
-        }
+        expect_test::expect_file![input.with_extension("expanded.rs")]
+            .assert_eq(&expand_file(&input));
     }
-    assert!(
-        stale.is_empty(),
-        "stale snapshots (UPDATE_SNAPSHOTS=1 cargo test -p errspec-macros rewrites them):\n{}",
-        stale.join("\n")
-    );
 }
 
 /// The expansion of the one enum in `path`, formatted, with the workspace

@@ -194,35 +194,7 @@ const _: () = {
     #[automatically_derived]
     impl ::core::fmt::Display for BillingError {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            match <Self as ::errspec::ApiError>::status(self) {
-                ::core::option::Option::Some(status) => {
-                    f.write_str(status.as_str())?;
-                    if let ::core::option::Option::Some(reason) = status
-                        .canonical_reason()
-                    {
-                        ::core::write!(f, " {reason}")?;
-                    }
-                }
-                ::core::option::Option::None => {
-                    f.write_str(<Self as ::errspec::ApiError>::variant_name(self))?;
-                }
-            }
-            if let ::core::option::Option::Some(code) = <Self as ::errspec::ApiError>::code(
-                self,
-            ) {
-                ::core::write!(f, " [{code}]")?;
-            }
-            if let ::core::option::Option::Some(message) = <Self as ::errspec::ApiError>::message(
-                self,
-            ) {
-                ::core::write!(f, ": {message}")?;
-            }
-            if let ::core::option::Option::Some(id) = <Self as ::errspec::ApiError>::request_id(
-                self,
-            ) {
-                ::core::write!(f, " (request id {id})")?;
-            }
-            ::core::result::Result::Ok(())
+            ::errspec::__private::display(self, f)
         }
     }
     #[automatically_derived]

@@ -77,10 +77,7 @@ fn main() {
         TopMailError::Invalid {
             code: Some("validation_error".into()),
             message: Some("invalid address".into()),
-            field_errors: vec![FieldError {
-                field: "to[0]".into(),
-                message: Some("invalid address".into()),
-            }],
+            field_errors: vec![FieldError::new("to[0]").with_message("invalid address")],
         }
     );
     assert_eq!(e.retry_class(), RetryClass::Never);
