@@ -21,11 +21,21 @@
 //!   [`SendOptions`]); the strategy records each result there and asks
 //!   errspec's loop, so server delays, retry safety, the budget, the
 //!   observer and `tracing` apply as in [`Client`](crate::Client); the
-//!   policy hands reqwest-retry the wait errspec decided. Two limits: a
-//!   strategy never sees the body (classes come from the status and
-//!   headers, so a failure inside a 2xx is not seen either), and the policy's per-attempt timeout and deadline are not
-//!   applied (reqwest's own timeouts are). Prefer [`RetryMiddleware`] where
-//!   you can.
+//!   policy hands reqwest-retry the wait errspec decided. Pacing applies
+//!   too, within what a synchronous strategy can do: the scope makes the
+//!   first send wait for its scope's turn (asking the shared store, if
+//!   any); the strategy records each response's spent window or block in
+//!   this process and tells the shared store from a task of its own; each
+//!   resend waits for the later of errspec's delay and its scope's turn in
+//!   *this process's* state. Four limits, then: a strategy never sees the
+//!   body (classes come from the status and headers, so a failure inside a
+//!   2xx is not seen either); the policy's per-attempt timeout and deadline
+//!   are not applied (reqwest's own timeouts are); resends do not ask the
+//!   shared store (they do not take slots of a shared limit, and wait only
+//!   for the blocks this process heard of); and the account's retry budget
+//!   of [`Pacing::retry_budget`](crate::pacing::Pacing::retry_budget) is not
+//!   charged (the retrier's own budget is). Prefer [`RetryMiddleware`]
+//!   where you can: it paces every send through the store.
 //!
 //! ```no_run
 //! use errspec::ApiError;
@@ -314,7 +324,10 @@ impl<E: ApiError> Middleware for RetryScope<E> {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<reqwest::Response> {
-        let attempts = start(&self.retrier, &mut request, extensions)?;
+        let mut attempts = start(&self.retrier, &mut request, extensions)?;
+        // The first send waits for its scope's turn (the shared store's,
+        // if any); reqwest-retry's resends wait in `ScopedPolicy`.
+        attempts.wait_turn(request.headers()).await;
         let scope = Scope {
             attempts: Box::new(attempts),
             retry_after: None,
@@ -332,7 +345,10 @@ impl<E: ApiError> Middleware for RetryScope<E> {
 /// attempts and asks errspec's loop: a retry is [`Retryable::Transient`]
 /// (its wait left for [`ScopedPolicy`]), a give-up [`Retryable::Fatal`].
 /// The status and headers are decoded (a strategy never sees the body, so
-/// status-level classes apply).
+/// status-level classes apply). It paces as far as a synchronous call can
+/// (see the [module docs](self)): blocks go into this process's state at
+/// once and to a shared store from a spawned task, and a retry's wait is
+/// the later of errspec's delay and the scope's turn in this process.
 ///
 /// Outside a scope it only classifies, statelessly: `never` is
 /// [`Retryable::Fatal`]; `backoff` and `throttled` are
@@ -407,14 +423,15 @@ impl<E: ApiError> ErrspecStrategy<E> {
     }
 }
 
-/// Records `result` in `attempts` and decides.
+/// Records `result` in `attempts` (and in pacing: a spent window or the
+/// block an error response asked for holds the scope) and decides.
 fn record<E: ApiError>(
     attempts: &mut Attempts<E>,
     result: &Result<reqwest::Response, reqwest_middleware::Error>,
 ) -> Option<Decision> {
-    Some(match result {
+    let decision = match result {
         Ok(response) if response.status().as_u16() < 400 => {
-            attempts.succeeded(response.status());
+            attempts.succeeded_detached(response.status(), response.headers());
             return None;
         }
         Ok(response) => {
@@ -425,7 +442,9 @@ fn record<E: ApiError>(
             Some(failure) => attempts.failed_transport(failure),
             None => attempts.failed_invalid(),
         },
-    })
+    };
+    attempts.share_block_detached();
+    Some(decision)
 }
 
 impl<E: ApiError> RetryableStrategy for ErrspecStrategy<E> {
@@ -437,10 +456,11 @@ impl<E: ApiError> RetryableStrategy for ErrspecStrategy<E> {
             let mut scope = scope.borrow_mut();
             let attempts = scope.attempts.downcast_mut::<Attempts<E>>()?;
             let decision = record(attempts, result);
-            scope.retry_after = match decision {
-                Some(Decision::Retry { after, .. }) => Some(after),
+            let retry_after = match decision {
+                Some(Decision::Retry { after, .. }) => Some(attempts.retry_turn(after)),
                 _ => None,
             };
+            scope.retry_after = retry_after;
             Some(match decision {
                 None => None,
                 Some(Decision::Retry { .. }) => Some(Retryable::Transient),
