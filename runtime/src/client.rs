@@ -24,12 +24,11 @@ use http::{HeaderName, HeaderValue};
 use reqwest::ResponseBuilderExt;
 
 use crate::ApiError;
+use crate::budget::RetryBudget;
 use crate::idempotency::{BodyKey, place_in_json};
 use crate::observe::Observer;
 use crate::pacing::Pacing;
-use crate::policy::{
-    Decision, GiveUpReason, RetryBudget, RetryDecider, RetryPolicy, TransportFailure,
-};
+use crate::policy::{Decision, GiveUpReason, RetryDecider, RetryPolicy, TransportFailure};
 pub use crate::retry::{Attempt, SendOptions};
 use crate::retry::{Attempts, Redacted, Retrier, RetrierBuilder};
 

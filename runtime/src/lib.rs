@@ -10,7 +10,8 @@
 //!   ([`decode::decode_parts`]), total on any input.
 //! - [`hints`]: `Retry-After` and rate-limit headers ([`DelayHints`]).
 //! - [`policy`]: [`RetryPolicy`] turns a failed attempt into a retry or a
-//!   reasoned give-up; [`RetryBudget`] caps retries across requests.
+//!   reasoned give-up.
+//! - [`budget`]: [`RetryBudget`] caps retries across requests.
 //! - [`retry`]: the retry loop without I/O ([`Retrier`],
 //!   [`retry::Attempts`]), for any HTTP client, blocking or async.
 //! - [`observe`]: an [`Observer`](observe::Observer) called on every
@@ -34,6 +35,7 @@
 //! `tower` are off by default.
 #![forbid(unsafe_code)]
 
+pub mod budget;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "reqwest-middleware")]
@@ -50,6 +52,7 @@ pub mod tower;
 // Retry classes, layouts, the decoder and delay hints live in
 // `errspec-core`, which the generator shares; this crate is their home for
 // users.
+pub use budget::RetryBudget;
 #[cfg(feature = "client")]
 pub use client::{Client, Failure};
 #[doc(inline)]
@@ -80,7 +83,7 @@ pub use errspec_macros::{ApiError, catalog};
 pub use http;
 #[cfg(feature = "pacing")]
 pub use pacing::Pacing;
-pub use policy::{RetryBudget, RetryPolicy};
+pub use policy::RetryPolicy;
 /// The `reqwest` crate [`Client`] wraps (feature `client`): build the
 /// `reqwest::Client` you hand to it through here.
 #[cfg(feature = "client")]

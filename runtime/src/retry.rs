@@ -79,12 +79,13 @@ use std::time::{Duration, Instant};
 use compact_str::CompactString;
 use http::{HeaderMap, Method, StatusCode};
 
+use crate::budget::RetryBudget;
 use crate::observe::{Action, Event, Observer, Opaque};
 #[cfg(feature = "pacing")]
 use crate::pacing::{self, Pacing, Scope};
 use crate::policy::{
-    Decision, GiveUpReason, Outcome, RetryBudget, RetryContext, RetryDecider, RetryPolicy,
-    RetryReason, Rng, TransportFailure,
+    Decision, GiveUpReason, Outcome, RetryContext, RetryDecider, RetryPolicy, RetryReason, Rng,
+    TransportFailure,
 };
 use crate::{ApiError, RetryClass};
 
