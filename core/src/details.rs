@@ -9,7 +9,9 @@ use crate::{DelayHints, RetryClass};
 ///
 /// Its text is a [`CompactString`]: a string of up to 24 bytes (most field
 /// names, many short messages) is kept in-line, without an allocation.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+///
+/// Serialized as `{"field": "...", "message": "..." or null}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldError {
     /// The field's name or path, as the provider sent it.
     pub field: CompactString,
@@ -22,10 +24,11 @@ pub struct FieldError {
 /// Message and request id are [`CompactString`]s: up to 24 bytes are kept
 /// in-line, so a short message costs no allocation. Read them as `&str`
 /// with `as_deref()`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+///
+/// Serialized as an object of these fields, the status as a number.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErrorDetails {
     /// The HTTP status.
-    #[serde(serialize_with = "serialize_status")]
     pub status: http::StatusCode,
     /// The human-readable message.
     pub message: Option<CompactString>,
@@ -39,8 +42,30 @@ pub struct ErrorDetails {
     pub raw: Option<String>,
 }
 
-fn serialize_status<S: serde::Serializer>(s: &http::StatusCode, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_u16(s.as_u16())
+// Written out rather than derived: the runtime's build needs no proc-macro
+// crate (see `DelayHints`' implementation).
+impl serde::Serialize for FieldError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("FieldError", 2)?;
+        st.serialize_field("field", self.field.as_str())?;
+        st.serialize_field("message", &self.message.as_deref())?;
+        st.end()
+    }
+}
+
+impl serde::Serialize for ErrorDetails {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("ErrorDetails", 6)?;
+        st.serialize_field("status", &self.status.as_u16())?;
+        st.serialize_field("message", &self.message.as_deref())?;
+        st.serialize_field("request_id", &self.request_id.as_deref())?;
+        st.serialize_field("field_errors", &self.field_errors)?;
+        st.serialize_field("hints", &self.hints)?;
+        st.serialize_field("raw", &self.raw)?;
+        st.end()
+    }
 }
 
 /// An API's typed error: what generated code and `#[derive(ApiError)]` implement.
