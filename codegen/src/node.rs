@@ -5,8 +5,9 @@
 //! duplicate in one pass, each with its location.
 //!
 //! The tree is built straight from the event stream of the YAML parser
-//! serde-saphyr uses ([`serde_saphyr::granit_parser`]), resolving scalars the
-//! way serde-saphyr's `deserialize_any` does. Going through serde (and
+//! serde-saphyr uses ([`granit_parser`], a direct dependency: the macros
+//! need no more of serde-saphyr), resolving scalars the way serde-saphyr's
+//! `deserialize_any` does. Going through serde (and
 //! serde-saphyr's `Spanned` wrapper for every node) cost about three times
 //! the parse itself, and the `catalog!` macro runs this code unoptimised.
 
