@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use errspec::ExtraValue;
 use errspec::RetryPolicy;
 use errspec::policy::{Decision, Outcome, RetryContext};
 use errspec::registry::ApiEntry;
@@ -29,6 +30,10 @@ pub struct Report {
     /// `rate_limit_reset`, `min_delay`, or a source's header or pointer.
     delay_source: Option<&'static str>,
     decision: DecisionReport,
+    /// The API's extras (`body.extras`) the response carried, by name, in
+    /// the catalog's order; `{}` for none.
+    #[serde(serialize_with = "as_map")]
+    extras: Vec<(&'static str, ExtraValue)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -118,7 +123,24 @@ pub fn classify(entry: &ApiEntry, c: &Classify) -> Report {
             .server_delay_with_source(c.now)
             .map(|(_, origin)| origin.as_str()),
         decision: DecisionReport::from_decision(decision),
+        extras: error
+            .extras()
+            .map(|extras| {
+                extras
+                    .iter()
+                    .map(|(name, value)| (name, value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
+}
+
+/// Name-value pairs as a JSON object, in their order.
+fn as_map<S: serde::Serializer>(
+    pairs: &[(&'static str, ExtraValue)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(pairs.iter().map(|(name, value)| (name, value)))
 }
 
 fn fastrand_seeded() -> fastrand::Rng {

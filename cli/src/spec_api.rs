@@ -17,7 +17,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use errspec::registry::{ApiEntry, ApiVisitor};
-use errspec::{ApiError, DecidedBy, DelayHints, ErrorDetails, FieldError, RetryClass};
+use errspec::{ApiError, DecidedBy, DelayHints, ErrorDetails, Extras, FieldError, RetryClass};
 use errspec_codegen::interpret;
 use errspec_codegen::model::{Api, Catalog};
 
@@ -172,6 +172,7 @@ pub struct SpecError<K> {
     retry: RetryClass,
     decided_by: DecidedBy,
     details: ErrorDetails,
+    extras: Option<Extras>,
     _key: PhantomData<fn() -> K>,
 }
 
@@ -230,6 +231,7 @@ impl<K: KeyPlace> ApiError for SpecError<K> {
                     retry: decoded.retry,
                     decided_by: decoded.decided_by,
                     details: decoded.details,
+                    extras: Some(decoded.extras),
                     _key: PhantomData,
                 }
             }
@@ -249,6 +251,7 @@ impl<K: KeyPlace> ApiError for SpecError<K> {
                     hints: DelayHints::default(),
                     raw: None,
                 },
+                extras: None,
                 _key: PhantomData,
             },
         }
@@ -262,6 +265,10 @@ impl<K: KeyPlace> ApiError for SpecError<K> {
 
     fn retry_class(&self) -> RetryClass {
         self.retry
+    }
+
+    fn extras(&self) -> Option<&Extras> {
+        self.extras.as_ref()
     }
 
     fn decided_by(&self) -> Option<DecidedBy> {

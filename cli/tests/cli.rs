@@ -50,6 +50,25 @@ fn classify_prints_every_field() {
     assert_eq!(json["retry"], "never");
     assert_eq!(json["decision"]["retry"], false);
     assert_eq!(json["decision"]["delay_ms"], Value::Null);
+    assert_eq!(json["extras"], serde_json::json!({}));
+}
+
+#[test]
+fn classify_prints_the_extras() {
+    let (code, json, stderr) = errspec(&[
+        "classify",
+        "stripe",
+        "--status",
+        "402",
+        "--body",
+        r#"{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds."}}"#,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["decided_by"], "rule card_error");
+    assert_eq!(
+        json["extras"],
+        serde_json::json!({"error_type": "card_error", "decline_code": "insufficient_funds"})
+    );
 }
 
 #[test]

@@ -186,6 +186,10 @@ struct ApiPage {
     default_server: &'static str,
     has_codes: bool,
     codes: Vec<CodeRow>,
+    /// `rules`, in the order they are tried.
+    rules: Vec<RuleRow>,
+    /// Whether a server retry directive header decides after the rules.
+    has_directive: bool,
     layout: Vec<Row>,
     headers: Vec<Row>,
     /// Documented limits: the limit, and its sources.
@@ -213,6 +217,15 @@ struct CodeRow {
     description: String,
     class: String,
     hint: String,
+    cites: String,
+}
+
+#[derive(Serialize)]
+struct RuleRow {
+    name: String,
+    when: String,
+    class: &'static str,
+    description: String,
     cites: String,
 }
 
@@ -302,17 +315,28 @@ impl ApiPage {
                         .join(", ")
                 },
                 description: table_cell(&c.description),
-                class: match c.retry {
-                    Some(class) => format!("`{}` (code)", class.as_str()),
-                    None if c.statuses.is_empty() => String::from("the status's"),
-                    None => format!("`{}`", c.effective_class(api).as_str()),
-                },
+                class: code_class_cell(api, c),
                 hint: c.hint.as_deref().map(table_cell).unwrap_or_default(),
                 cites: citations(catalog, &c.sources),
             })
             .collect();
         let cites = api.statuses.iter().any(|s| !s.sources.is_empty())
             || api.codes.iter().any(|c| !c.sources.is_empty());
+        let rules = api
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RuleRow {
+                name: r
+                    .name
+                    .as_ref()
+                    .map_or_else(|| format!("#{}", i + 1), |n| code_cell(&n.value)),
+                when: rule_conditions(&r.conditions, file),
+                class: r.retry.as_str(),
+                description: r.description.as_deref().map(table_cell).unwrap_or_default(),
+                cites: citations(catalog, &r.sources),
+            })
+            .collect();
         ApiPage {
             name: api.name.value.clone(),
             title: text::inline(&api.title),
@@ -324,8 +348,10 @@ impl ApiPage {
             default_server: api.defaults.server_error.as_str(),
             has_codes: api.has_codes(),
             codes,
+            rules,
+            has_directive: api.headers.should_retry.is_some(),
             layout: layout_rows(api, file),
-            headers: header_rows(api, file),
+            headers: header_rows(catalog, api, file),
             limits: api
                 .limits
                 .iter()
@@ -488,6 +514,64 @@ fn layout_choice(body: &BodyLayout) -> String {
     }
 }
 
+/// A code's class column: its own class, else the class of each status it
+/// is documented at (one class when they agree).
+fn code_class_cell(api: &Api, c: &crate::model::Code) -> String {
+    if let Some(class) = c.retry {
+        return format!("`{}` (code)", class.as_str());
+    }
+    let classes: Vec<(u16, RetryClass)> = c
+        .statuses
+        .iter()
+        .map(|s| (*s, api.status_class(*s)))
+        .collect();
+    match classes.first() {
+        None => String::from("the status's"),
+        Some((_, first)) if classes.iter().all(|(_, class)| class == first) => {
+            format!("`{}`", first.as_str())
+        }
+        Some(_) => classes
+            .iter()
+            .map(|(status, class)| format!("`{}` at {status}", class.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// A rule's conditions, in words, for a table cell.
+fn rule_conditions(conditions: &[Condition], file: &SourceFile) -> String {
+    if conditions.is_empty() {
+        return String::from("every response");
+    }
+    let parts: Vec<String> = conditions
+        .iter()
+        .map(|c| match c {
+            Condition::Status(ranges) => {
+                let ranges: Vec<String> = ranges
+                    .iter()
+                    .map(|&(lo, hi)| match (lo, hi) {
+                        (lo, hi) if lo == hi => lo.to_string(),
+                        (lo, hi) if lo % 100 == 0 && hi == lo + 99 => format!("{}xx", lo / 100),
+                        (lo, hi) => format!("{lo}–{hi}"),
+                    })
+                    .collect();
+                format!("status {}", ranges.join(" or "))
+            }
+            Condition::Code(test) => format!("code {}", test_words(test)),
+            Condition::Header(h, test) => {
+                format!(
+                    "header {} {}",
+                    code_cell(&written(h, file)),
+                    test_words(test)
+                )
+            }
+            Condition::Field(p, test) => format!("body {} {}", pointer_cell(p), test_words(test)),
+            Condition::Message(test) => format!("message {}", test_words(test)),
+        })
+        .collect();
+    parts.join(" and ")
+}
+
 /// A test, in words, for a table cell.
 fn test_words(test: &Test) -> String {
     match test {
@@ -614,7 +698,7 @@ fn pointer_cell(p: &Pointer) -> String {
     }
 }
 
-fn header_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
+fn header_rows(catalog: &Catalog, api: &Api, file: &SourceFile) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut push = |h: &Located<String>, value: String| {
         rows.push(Row {
@@ -657,10 +741,13 @@ fn header_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
             crate::model::WhenSpent::Header(h) => format!(", when `{}` is 0", written(h, file)),
             crate::model::WhenSpent::Param(p) => format!(", for the members whose `{p}` is 0"),
         };
-        let value = format!(
+        let mut value = format!(
             "response: a delay, written as `{}`{what}; the longest delay wins",
             d.format.as_str()
         );
+        if !d.sources.is_empty() {
+            value.push_str(&format!(" (source: {})", citations(catalog, &d.sources)));
+        }
         match &d.from {
             crate::model::DelayFrom::Header(h) => push(h, value),
             // A body pointer: shown as written.

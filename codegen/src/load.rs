@@ -481,7 +481,7 @@ const EXAMPLE_EXPECT_KEYS: &[&str] = &[
     "extras",
 ];
 const EXAMPLE_FIELD_ERROR_KEYS: &[&str] = &["field", "message"];
-const RULE_KEYS: &[&str] = &["name", "when", "retry", "description"];
+const RULE_KEYS: &[&str] = &["name", "when", "retry", "description", "source"];
 const WHEN_KEYS: &[&str] = &["status", "code", "header", "field", "message"];
 const TEST_KEYS: &[&str] = &["equals", "not_equals", "in", "present", "contains"];
 const HEADER_TEST_KEYS: &[&str] = &["name", "equals", "not_equals", "in", "present", "contains"];
@@ -493,7 +493,15 @@ const FIELD_TEST_KEYS: &[&str] = &[
     "present",
     "contains",
 ];
-const DELAY_KEYS: &[&str] = &["header", "pointer", "item", "format", "param", "when_zero"];
+const DELAY_KEYS: &[&str] = &[
+    "header",
+    "pointer",
+    "item",
+    "format",
+    "param",
+    "when_zero",
+    "source",
+];
 const DELAY_ITEM_KEYS: &[&str] = &["where", "value"];
 const ITEM_WHERE_KEYS: &[&str] = &["pointer", "equals"];
 
@@ -967,6 +975,7 @@ fn load_rule(n: &Node, diags: &mut Diagnostics) -> Option<RuleSpec> {
         when: m.entry("when").and_then(|(k, w)| load_when(k, w, diags)),
         retry: m.str("retry", diags),
         description: m.str("description", diags),
+        source: load_source_refs(m.get("source"), diags),
         span: n.span,
     })
 }
@@ -1112,6 +1121,7 @@ fn load_delay(n: &Node, diags: &mut Diagnostics) -> Option<DelaySpec> {
         format: m.str("format", diags),
         param: m.str("param", diags),
         when_zero: m.str("when_zero", diags),
+        source: load_source_refs(m.get("source"), diags),
         span: n.span,
     })
 }

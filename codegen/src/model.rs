@@ -863,6 +863,8 @@ pub struct DelaySource {
     pub when: WhenSpent,
     /// The header name or pointer as written, for reports.
     pub name: String,
+    /// The sources cited (`source:`; only on `delays` entries).
+    pub sources: Vec<String>,
     /// Where the source was written.
     pub span: Span,
 }
@@ -908,6 +910,8 @@ pub struct Rule {
     pub retry: RetryClass,
     /// Why.
     pub description: Option<String>,
+    /// The sources cited.
+    pub sources: Vec<String>,
     /// Where the rule is.
     pub span: Span,
 }
@@ -1067,14 +1071,16 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         .as_ref()
         .map(|h| lower_headers(h, diags))
         .unwrap_or_default();
-    headers
-        .delays
-        .extend(api.delays.iter().filter_map(|d| lower_delay(d, diags)));
+    headers.delays.extend(
+        api.delays
+            .iter()
+            .filter_map(|d| lower_delay(spec, d, diags)),
+    );
     headers.min_delay = api.min_delay.as_ref().and_then(|m| min_delay(m, diags));
     let rules: Vec<Rule> = api
         .rules
         .iter()
-        .filter_map(|r| lower_rule(r, diags))
+        .filter_map(|r| lower_rule(spec, r, diags))
         .collect();
     // Body conditions and body delays read values the decoder captures.
     for c in rules.iter().flat_map(|r| &r.conditions) {
@@ -1325,6 +1331,7 @@ fn dimension_delay(
         param: None,
         when: remaining.map_or(WhenSpent::Always, |r| WhenSpent::Header(r.clone())),
         name: written.value.clone(),
+        sources: Vec::new(),
         span: written.span,
     }
 }
@@ -1364,7 +1371,8 @@ fn min_delay(t: &Text, diags: &mut Diagnostics) -> Option<Located<Duration>> {
     }
 }
 
-fn lower_delay(d: &spec::DelaySpec, diags: &mut Diagnostics) -> Option<DelaySource> {
+fn lower_delay(spec: &Spec, d: &spec::DelaySpec, diags: &mut Diagnostics) -> Option<DelaySource> {
+    let sources = source_refs(spec, &d.source, diags);
     let format = match &d.format {
         Some(f) => delay_format(f, "delay format", diags),
         None if d
@@ -1465,11 +1473,13 @@ fn lower_delay(d: &spec::DelaySpec, diags: &mut Diagnostics) -> Option<DelaySour
         param: if structured { Some(param?) } else { None },
         when,
         name,
+        sources,
         span: d.span,
     })
 }
 
-fn lower_rule(r: &spec::RuleSpec, diags: &mut Diagnostics) -> Option<Rule> {
+fn lower_rule(spec: &Spec, r: &spec::RuleSpec, diags: &mut Diagnostics) -> Option<Rule> {
+    let sources = source_refs(spec, &r.source, diags);
     let retry = r.retry.as_ref().and_then(|t| retry_class(t, diags));
     let conditions = lower_when(r.when.as_ref()?, diags)?;
     Some(Rule {
@@ -1477,6 +1487,7 @@ fn lower_rule(r: &spec::RuleSpec, diags: &mut Diagnostics) -> Option<Rule> {
         conditions,
         retry: retry?,
         description: r.description.as_ref().map(|d| d.value.clone()),
+        sources,
         span: r.span,
     })
 }

@@ -1094,6 +1094,10 @@ pub struct RuleSpec {
         schemars(default, with = "String", length(min = 1))
     )]
     pub description: Option<Text>,
+    /// The source (a name under the top-level `sources`) or sources that
+    /// document the rule.
+    #[schemars(default, schema_with = "source_refs_schema")]
+    pub source: Vec<Text>,
     /// Where the rule's mapping is.
     #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
@@ -1239,6 +1243,10 @@ pub struct DelaySpec {
         schemars(default, with = "String", length(min = 1))
     )]
     pub when_zero: Option<Text>,
+    /// The source (a name under the top-level `sources`) or sources that
+    /// document the delay.
+    #[schemars(default, schema_with = "source_refs_schema")]
+    pub source: Vec<Text>,
     /// Where the mapping is.
     #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
