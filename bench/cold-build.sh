@@ -3,8 +3,8 @@
 # issue 15 §4).
 #
 # usage: bench/cold-build.sh [ROUNDS] [CONFIG...]
-#   CONFIG: plain client default providers macro
-#   (default: plain client default providers; `plain` is always measured)
+#   CONFIG: plain client default macros providers catalog
+#   (default: plain client macros providers; `plain` is always measured)
 #
 # A scratch directory (target/errspec-bench/cold/) holds minimal user crates,
 # each its own workspace, with path dependencies on this one and a copy of
@@ -17,17 +17,20 @@
 #   client     errspec, `default-features = false, features = ["client"]`,
 #              and TopMail's checked-in generated module (src/topmail.rs);
 #              the POST goes through errspec::Client
-#   default    the same with errspec's default features
+#   default    the same with errspec's default features (today `client`
+#              only: the same build as `client`)
+#   macros     `features = ["client", "macros"]`, the checked-in module:
+#              what compiling the proc-macros costs
 #   providers  errspec's default features and errspec-providers with one
 #              provider (`default-features = false, features = ["topmail"]`)
 #              instead of the checked-in module
-#   macro      default features, the module from `errspec::catalog!`
+#   catalog    `client` and `macros`, the module from `errspec::catalog!`
 # Each measurement is a dev `cargo build --offline` (the user's default dev
 # profile, CARGO_INCREMENTAL=0) into a fresh, empty CARGO_TARGET_DIR. The
 # figure is CPU time: user + system of cargo and every process it ran
 # (GNU time's %U + %S, from wait4's rusage of the whole reaped tree), which
-# the three other builds sharing the machine barely move; wall time is
-# printed too. Configurations are interleaved (plain, client, default,
+# other work on the machine moves far less than wall time (a few percent,
+# from cache contention); wall time is printed too. Configurations are interleaved (plain, client, macros,
 # providers, plain, client, ...), ROUNDS times (default 2); per config the
 # ratio to `plain` of the same round, then the median over rounds.
 # Also printed: distinct packages of each crate's normal dependency tree
@@ -38,7 +41,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-2}"
 shift || true
 configs=(plain)
-for c in "${@:-client default providers}"; do
+for c in "${@:-client macros providers}"; do
     for w in $c; do [ "$w" = plain ] || configs+=("$w"); done
 done
 work="$root/target/errspec-bench/cold"
@@ -101,11 +104,14 @@ scratch client "$(errspec_dep ', default-features = false, features = ["client"]
 cp "$root/generated/src/topmail.rs" "$work/client/src/topmail.rs"
 scratch default "$(errspec_dep '')" "$(client_main 'mod topmail;' topmail)"
 cp "$root/generated/src/topmail.rs" "$work/default/src/topmail.rs"
+scratch macros "$(errspec_dep ', default-features = false, features = ["client", "macros"]')" "$(client_main 'mod topmail;' topmail)"
+cp "$root/generated/src/topmail.rs" "$work/macros/src/topmail.rs"
 scratch providers "$(errspec_dep '')
 errspec-providers = { path = \"$root/generated\", default-features = false, features = [\"topmail\"] }" \
     "$(client_main '' errspec_providers::topmail)"
-scratch macro "$(errspec_dep '')" "$(client_main 'errspec::catalog!("topmail.yaml");' topmail)"
-cp "$root/spec/topmail.yaml" "$work/macro/topmail.yaml"
+scratch catalog "$(errspec_dep ', default-features = false, features = ["client", "macros"]')" \
+    "$(client_main 'errspec::catalog!("topmail.yaml");' topmail)"
+cp "$root/spec/topmail.yaml" "$work/catalog/topmail.yaml"
 
 # Downloads are not part of a build: fetch everything first; count packages.
 declare -A crates

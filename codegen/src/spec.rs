@@ -1096,7 +1096,7 @@ pub struct RuleSpec {
     pub description: Option<Text>,
     /// The source (a name under the top-level `sources`) or sources that
     /// document the rule.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "source_refs_schema"))]
     pub source: Vec<Text>,
     /// Where the rule's mapping is.
     #[cfg_attr(feature = "schema", schemars(skip))]
@@ -1245,7 +1245,7 @@ pub struct DelaySpec {
     pub when_zero: Option<Text>,
     /// The source (a name under the top-level `sources`) or sources that
     /// document the delay.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "source_refs_schema"))]
     pub source: Vec<Text>,
     /// Where the mapping is.
     #[cfg_attr(feature = "schema", schemars(skip))]

@@ -25,8 +25,11 @@
 //!   [`limits`]), in-process or shared by a fleet (`errspec-redis`).
 //!
 //! Features: `client` (the reqwest client; without it the crate needs
-//! neither reqwest nor tokio) and `macros` (`catalog!` and
-//! `#[derive(ApiError)]`) are on by default; generated crates need neither.
+//! neither reqwest nor tokio) is on by default. `macros` (`catalog!` and
+//! `#[derive(ApiError)]`) is off: the proc-macros compile the spec loader
+//! and checker into your build (about a fifth of a cold build of reqwest
+//! itself), which checked-in modules do without. Generated crates need
+//! neither.
 //! `pacing` (on with `client` and `tower`) adds [`pacing`] to every
 //! [`Retrier`], for loops of your own too. `reqwest-middleware` and
 //! `tower` are off by default.
