@@ -27,8 +27,8 @@
 //! Features: `client` (the reqwest client; without it the crate needs
 //! neither reqwest nor tokio) is on by default. `macros` (`catalog!` and
 //! `#[derive(ApiError)]`) is off: the proc-macros compile the spec loader
-//! and checker into your build (about a fifth of a cold build of reqwest
-//! itself), which checked-in modules do without. Generated crates need
+//! and checker into your build (about an eighth of a cold build of reqwest
+//! itself; BENCHMARKS.md §6), which checked-in modules do without. Generated crates need
 //! neither.
 //! `pacing` (on with `client` and `tower`) adds [`pacing`] to every
 //! [`Retrier`], for loops of your own too. `reqwest-middleware` and
