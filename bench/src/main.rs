@@ -26,6 +26,9 @@ sections (default: all):
             over the bare stack it wraps, the server in another process; Retry-After accuracy
   instructions  decode instructions per call under valgrind's callgrind (not in
             `all`: slow, needs valgrind; deterministic on a busy machine)
+  overhead  client-process instructions per request under callgrind only (not in `all`;
+            needs valgrind): each stack over its bare one, and pacing's cost, as ratios
+            that do not move with the machine's load
 
 options:
   --full         the full versions (minutes); default is quick
@@ -35,8 +38,9 @@ options:
 
 loop CASE CONTENDER N   decode one case N times (for valgrind --tool=callgrind)
 serve                   the client section's server: prints its address, serves until stdin closes
-send STACK ADDR WARMUP N  WARMUP then N requests through STACK (reqwest, client, middleware-bare,
-                        middleware, reqwest-retry, tower-bare, tower); prints the N's CPU nanoseconds";
+send STACK ADDR WARMUP N  WARMUP then N requests through STACK (reqwest, client, client-unpaced,
+                        client-limited, middleware-bare, middleware, reqwest-retry, tower-bare,
+                        tower); prints the N's CPU nanoseconds";
 
 #[derive(Debug)]
 struct Args {
@@ -104,7 +108,14 @@ fn main() -> Result<()> {
         }
     };
     let all = ["decode", "generate", "compile", "client"];
-    let known = ["decode", "generate", "compile", "client", "instructions"];
+    let known = [
+        "decode",
+        "generate",
+        "compile",
+        "client",
+        "instructions",
+        "overhead",
+    ];
     let sections: Vec<&str> =
         if args.sections.is_empty() || args.sections.iter().any(|s| s == "all") {
             all.to_vec()
@@ -142,6 +153,10 @@ fn main() -> Result<()> {
                     instructions::run(&exe, args.filter.as_deref())?,
                     &mut summary,
                 );
+            }
+            "overhead" => {
+                let exe = std::env::current_exe().context("finding errspec-bench's own path")?;
+                emit(overhead::run_instructions(&exe, args.full)?, &mut summary);
             }
             _ => unreachable!("checked above"),
         }

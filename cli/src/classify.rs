@@ -34,6 +34,13 @@ pub struct Report {
     /// the catalog's order; `{}` for none.
     #[serde(serialize_with = "as_map")]
     extras: Vec<(&'static str, ExtraValue)>,
+    /// Whether the response is a success: a status below 400 that the
+    /// API's success predicate does not call a failure. For a 2xx it calls
+    /// a failure, the fields above describe that error.
+    success: bool,
+    /// The failed items of a batch response (`index`, `code`, `message`,
+    /// `retry_class`, `known`); empty for an API without batch results.
+    batch_failures: Vec<errspec::BatchFailure>,
 }
 
 #[derive(Debug, Serialize)]
@@ -84,7 +91,10 @@ pub fn millis(d: Duration) -> u64 {
 /// Backoff jitter comes from a fixed seed so the output is reproducible; the
 /// delay is one draw of full jitter below the exponential ceiling.
 pub fn classify(entry: &ApiEntry, c: &Classify) -> Report {
-    let error = (entry.decode)(c.status, &c.headers, &c.body);
+    // A 2xx that the API's success predicate calls a failure is that error.
+    let failed_2xx = (entry.check_success)(c.status, &c.headers, &c.body);
+    let success = errspec_codegen::interpret::is_success(c.status, failed_2xx.is_some());
+    let error = failed_2xx.unwrap_or_else(|| (entry.decode)(c.status, &c.headers, &c.body));
     // The hints the error kept: body delay sources included.
     let hints = error.hints();
     let outcome = Outcome::Api {
@@ -132,6 +142,8 @@ pub fn classify(entry: &ApiEntry, c: &Classify) -> Report {
                     .collect()
             })
             .unwrap_or_default(),
+        success,
+        batch_failures: (entry.batch_failures)(c.status, &c.headers, &c.body),
     }
 }
 

@@ -17,6 +17,9 @@ pub struct Report {
     attempts: Vec<AttemptReport>,
     idempotency_key: Option<String>,
     error: Option<String>,
+    /// The failed items of a delivered batch send, each classified (the
+    /// batch itself is not resent for them).
+    batch_failures: Vec<errspec::BatchFailure>,
 }
 
 #[derive(Debug, Serialize)]
@@ -117,6 +120,7 @@ async fn run<E: ApiError>(run: Run) -> Report {
                 attempts,
                 idempotency_key: delivered.idempotency_key,
                 error: None,
+                batch_failures: delivered.batch_failures,
             }
         }
         Err(failure) => {
@@ -131,6 +135,7 @@ async fn run<E: ApiError>(run: Run) -> Report {
                 attempts: failure.attempts().iter().map(AttemptReport::from).collect(),
                 idempotency_key: failure.idempotency_key().map(str::to_owned),
                 error: Some(format!("{error} ({})", failure.reason())),
+                batch_failures: Vec::new(),
             }
         }
     }

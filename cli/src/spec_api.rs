@@ -38,6 +38,9 @@ pub enum LoadError {
 struct SpecApi {
     api: &'static Api,
     layout: &'static errspec::decode::Layouts<'static>,
+    /// The API's success predicate and batch layout, if it has them.
+    success: Option<&'static errspec::success::SuccessCheck<'static>>,
+    batch: Option<&'static errspec::batch::BatchLayout<'static>>,
 }
 
 static API: OnceLock<SpecApi> = OnceLock::new();
@@ -90,6 +93,11 @@ pub fn load(dir: &Path, target: &Target) -> Result<&'static ApiEntry, LoadError>
             decode: |status, headers, body| {
                 Box::new(SpecError::<Unkeyed>::decode(status, headers, body))
             },
+            check_success: |status, headers, body| {
+                SpecError::<Unkeyed>::check_success(status, headers, body)
+                    .map(|e| Box::new(e) as Box<dyn errspec::registry::DynApiError>)
+            },
+            batch_failures: SpecError::<Unkeyed>::batch_failures,
         })
         .collect();
     let entries: &'static [ApiEntry] = Box::leak(entries.into_boxed_slice());
@@ -100,9 +108,14 @@ pub fn load(dir: &Path, target: &Target) -> Result<&'static ApiEntry, LoadError>
         .iter()
         .find(|api| api.name.value == entry.api)
         .ok_or_else(|| LoadError::Usage(Usage(format!("no API `{}`", entry.api))))?;
-    let installed = API.get_or_init(|| SpecApi {
-        api,
-        layout: interpret::layout(api),
+    let installed = API.get_or_init(|| {
+        let layout = interpret::layout(api);
+        SpecApi {
+            api,
+            layout,
+            success: interpret::success_check(api, layout),
+            batch: interpret::batch_layout(api),
+        }
     });
     if !std::ptr::eq(installed.api, api) {
         return Err(LoadError::Usage(Usage(String::from(
@@ -261,6 +274,14 @@ impl<K: KeyPlace> ApiError for SpecError<K> {
         API.get().map_or_else(DelayHints::default, |installed| {
             installed.layout.delay_hints(headers)
         })
+    }
+
+    fn success_check() -> Option<&'static errspec::success::SuccessCheck<'static>> {
+        API.get()?.success
+    }
+
+    fn batch_layout() -> Option<&'static errspec::batch::BatchLayout<'static>> {
+        API.get()?.batch
     }
 
     fn retry_class(&self) -> RetryClass {

@@ -51,6 +51,8 @@ fn classify_prints_every_field() {
     assert_eq!(json["decision"]["retry"], false);
     assert_eq!(json["decision"]["delay_ms"], Value::Null);
     assert_eq!(json["extras"], serde_json::json!({}));
+    assert_eq!(json["success"], false);
+    assert_eq!(json["batch_failures"], serde_json::json!([]));
 }
 
 #[test]
@@ -68,6 +70,27 @@ fn classify_prints_the_extras() {
     assert_eq!(
         json["extras"],
         serde_json::json!({"error_type": "card_error", "decline_code": "insufficient_funds"})
+    );
+}
+
+#[test]
+fn classify_reports_the_failed_items_of_a_batch() {
+    let (code, json, _) = errspec(&[
+        "classify",
+        "postmark",
+        "--status",
+        "200",
+        "--body",
+        r#"[{"ErrorCode":0,"Message":"OK"},{"ErrorCode":406,"Message":"Inactive recipient."},{"ErrorCode":429,"Message":"Rate limit exceeded."}]"#,
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(json["success"], true);
+    assert_eq!(
+        json["batch_failures"],
+        serde_json::json!([
+            {"index": 1, "code": "406", "message": "Inactive recipient.", "retry_class": "never", "known": true},
+            {"index": 2, "code": "429", "message": "Rate limit exceeded.", "retry_class": "throttled", "known": true},
+        ])
     );
 }
 

@@ -72,6 +72,35 @@ fn spec_dir_classify_matches_the_generated_crate_on_every_example() {
     assert!(compared >= 20, "only {compared} examples");
 }
 
+/// A failure inside a 200 (`success.failure_when`) classifies as the
+/// error it is, through the model.
+#[test]
+fn spec_dir_classify_says_a_failure_inside_a_200_is_one() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/specs/valid");
+    let classify = |body: &str| {
+        let args = strings(&[
+            "classify",
+            "slack_success_body",
+            "--status",
+            "200",
+            "--body",
+            body,
+            "--spec-dir",
+            &dir.display().to_string(),
+        ]);
+        let (code, json, stderr) = errspec(&args);
+        assert_eq!(code, 0, "{stderr}");
+        json
+    };
+    let json = classify(r#"{"ok":false,"error":"ratelimited"}"#);
+    assert_eq!(json["success"], false);
+    assert_eq!(json["code"], "ratelimited");
+    assert_eq!(json["retry"], "throttled");
+    assert_eq!(json["decided_by"], "code");
+    let json = classify(r#"{"ok":true}"#);
+    assert_eq!(json["success"], true);
+}
+
 /// A spec of its own in a temporary directory: gen, check, docs, classify
 /// and request all run on it.
 #[tokio::test]

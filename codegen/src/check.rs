@@ -35,7 +35,7 @@ pub fn check(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
         check_capture_count(api, diags);
         check_duplicate_codes(api, diags);
         check_variant_collisions(api, diags);
-        check_error_statuses(api, diags);
+        check_error_statuses(api, api_spec, diags);
         check_code_statuses_listed(api, api_spec, diags);
         check_throttled_has_delay_source(api, api_spec, diags);
         check_rate_limit_headers(api_spec, diags);
@@ -356,11 +356,10 @@ fn check_text_bodies_have_no_pointers(api: &Api, diags: &mut Diagnostics) {
     }
     let b = &api.body;
     pointers.extend(b.extras.iter().flat_map(|e| e.sources.iter().map(Some)));
-    for rule in &api.rules {
-        for c in &rule.conditions {
-            if let Condition::Field(p, _) = c {
-                pointers.push(Some(p));
-            }
+    let success = api.success.iter().flat_map(|s| &s.failure_when);
+    for c in api.rules.iter().flat_map(|r| &r.conditions).chain(success) {
+        if let Condition::Field(p, _) = c {
+            pointers.push(Some(p));
         }
     }
     for d in &api.headers.delays {
@@ -716,15 +715,19 @@ fn check_variant_collisions(api: &Api, diags: &mut Diagnostics) {
 }
 
 /// The tables describe error responses: a 1xx, 2xx or 3xx row is almost
-/// certainly a typo or a success copied from the docs (a warning).
-fn check_error_statuses(api: &Api, diags: &mut Diagnostics) {
+/// certainly a typo or a success copied from the docs (a warning), except
+/// a 2xx in an API whose `success` says failures arrive in one.
+fn check_error_statuses(api: &Api, written: &ApiSpec, diags: &mut Diagnostics) {
     let rows = api.statuses.iter().map(|s| (s.status, s.span));
     let codes = api
         .codes
         .iter()
         .flat_map(|c| c.statuses.iter().map(move |s| (*s, c.span)));
     for (status, span) in rows.chain(codes) {
-        if status < 400 {
+        // An API whose failures arrive in a 2xx lists that status on
+        // purpose (as written: a `success` with its own error says so too).
+        let carries_failures = written.success.is_some() && (200..300).contains(&status);
+        if status < 400 && !carries_failures {
             diags.push(
                 Diagnostic::warning(span, format!("status {status} is not an error status"))
                     .with_label("expected 4xx or 5xx")
@@ -902,16 +905,63 @@ fn check_rules_reachable(api: &Api, diags: &mut Diagnostics) {
 /// A rule on the code needs an API with codes; a code the table does not
 /// list is likely a typo (a warning, with the closest listed code).
 fn check_rule_codes(api: &Api, diags: &mut Diagnostics) {
+    for rule in &api.rules {
+        check_condition_codes(
+            api,
+            &rule.conditions,
+            rule.span,
+            "a rule",
+            api.has_codes(),
+            diags,
+        );
+    }
+    if let Some(success) = &api.success {
+        check_condition_codes(
+            api,
+            &success.failure_when,
+            success.span,
+            "`success.failure_when`",
+            api.has_codes(),
+            diags,
+        );
+    }
+    if let Some(batch) = &api.batch {
+        // `failed_when.code` without `batch.code` is the model's error.
+        let has_code = batch.item.code.is_some();
+        check_condition_codes(
+            api,
+            &batch.failed_when,
+            batch.span,
+            "`batch.failed_when`",
+            has_code,
+            diags,
+        );
+    }
+}
+
+/// The code conditions of a rule, a success predicate or a batch's
+/// `failed_when`: codes must exist, and a tested code should be listed.
+fn check_condition_codes(
+    api: &Api,
+    conditions: &[Condition],
+    span: crate::source::Span,
+    what: &str,
+    has_codes: bool,
+    diags: &mut Diagnostics,
+) {
     let listed: Vec<String> = api.codes.iter().map(|c| c.value.to_string()).collect();
     let listed_refs: Vec<&str> = listed.iter().map(String::as_str).collect();
-    for rule in &api.rules {
-        for c in &rule.conditions {
+    {
+        for c in conditions {
             let Condition::Code(test) = c else { continue };
-            if !api.has_codes() {
+            if !has_codes {
                 diags.push(
-                    Diagnostic::error(rule.span, "a rule tests the code, but the API has no codes")
-                        .with_label("`when.code` never holds")
-                        .with_help("say where codes are with `body.code`, or test the status"),
+                    Diagnostic::error(
+                        span,
+                        format!("{what} tests the code, but the API has no codes"),
+                    )
+                    .with_label("`when.code` never holds")
+                    .with_help("say where codes are with `body.code`, or test the status"),
                 );
                 continue;
             }
@@ -932,8 +982,8 @@ fn check_rule_codes(api: &Api, diags: &mut Diagnostics) {
                     continue;
                 }
                 let d = Diagnostic::warning(
-                    rule.span,
-                    format!("a rule tests the code `{v}`, which the code table does not list"),
+                    span,
+                    format!("{what} tests the code `{v}`, which the code table does not list"),
                 )
                 .with_label("an unlisted code");
                 diags.push(match did_you_mean(v, &listed_refs) {

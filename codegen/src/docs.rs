@@ -452,6 +452,36 @@ fn expectation(x: &crate::model::Expect) -> String {
     if let Some(r) = &x.request_id {
         parts.push(format!("request id {}", text(r)));
     }
+    if let Some(success) = x.success {
+        parts.push(String::from(if success {
+            "a success"
+        } else {
+            "a failure"
+        }));
+    }
+    if let Some(items) = &x.batch_failures {
+        let list: Vec<String> = items
+            .iter()
+            .map(|i| {
+                let mut item = Vec::new();
+                if let Some(index) = i.index {
+                    item.push(format!("item {index}"));
+                }
+                if let Some(code) = &i.code {
+                    item.push(format!("code {}", text(code)));
+                }
+                if let Some(retry) = i.retry {
+                    item.push(format!("retry `{}`", retry.as_str()));
+                }
+                item.join(" ")
+            })
+            .collect();
+        parts.push(if list.is_empty() {
+            String::from("no failed batch items")
+        } else {
+            format!("failed batch items: {}", list.join(", "))
+        });
+    }
     if let Some(f) = &x.field_errors {
         let list: Vec<String> = f
             .iter()
@@ -488,7 +518,92 @@ fn layout_rows(api: &Api, file: &SourceFile) -> Vec<Row> {
             value: format!("{}, {}", from.join(", else "), extra.ty.as_str()),
         });
     }
+    if let Some(success) = &api.success {
+        let when: Vec<String> = success.failure_when.iter().map(condition_words).collect();
+        rows.push(Row {
+            name: String::from("Failure inside a 2xx"),
+            value: format!(
+                "a 2xx response with {} is an error of this API, decoded and classified as one",
+                when.join(" and ")
+            ),
+        });
+    }
+    if let Some(batch) = &api.batch {
+        let items = if batch.items.segments.is_empty() {
+            String::from("the body (an array)")
+        } else {
+            pointer_cell(&batch.items)
+        };
+        rows.push(Row {
+            name: String::from("Batch items"),
+            value: format!("one result per item of the request, at {items}"),
+        });
+        let failed = if batch.failed_when.is_empty() {
+            String::from("every item listed")
+        } else {
+            let when: Vec<String> = batch.failed_when.iter().map(condition_words).collect();
+            format!("an item with {}", when.join(" and "))
+        };
+        rows.push(Row {
+            name: String::from("Batch item failed"),
+            value: failed,
+        });
+        rows.push(Row {
+            name: String::from("Batch item index"),
+            value: batch.index.as_ref().map_or_else(
+                || String::from("its position in the array"),
+                |p| format!("{} in the item", pointer_cell(p)),
+            ),
+        });
+        if let Some(CodeSource::Body(p)) = &batch.item.code {
+            rows.push(Row {
+                name: String::from("Batch item code"),
+                value: format!(
+                    "{} in the item, looked up in the code table",
+                    pointer_cell(p)
+                ),
+            });
+        }
+        if let Some(p) = &batch.item.message {
+            rows.push(Row {
+                name: String::from("Batch item message"),
+                value: format!("{} in the item", pointer_cell(p)),
+            });
+        }
+        rows.push(Row {
+            name: String::from("Batch item class"),
+            value: format!(
+                "its code's class; `{}` for an item without a listed code (a failed item is retried alone, never the whole batch)",
+                batch.retry.as_str()
+            ),
+        });
+    }
     rows
+}
+
+/// A condition, in words, for a table cell.
+fn condition_words(c: &Condition) -> String {
+    match c {
+        Condition::Status(ranges) => {
+            let ranges: Vec<String> = ranges
+                .iter()
+                .map(|(first, last)| {
+                    if first == last {
+                        first.to_string()
+                    } else if last - first == 99 && first % 100 == 0 {
+                        format!("{}xx", first / 100)
+                    } else {
+                        format!("{first}–{last}")
+                    }
+                })
+                .collect();
+            format!("status {}", ranges.join(" or "))
+        }
+        Condition::Code(t) => format!("the code {}", test_words(t)),
+        Condition::Header(h, t) => format!("header {} {}", code_cell(&h.value), test_words(t)),
+        Condition::Field(p, t) => format!("{} {}", pointer_cell(p), test_words(t)),
+        Condition::Message(t) => format!("the message {}", test_words(t)),
+    }
 }
 
 /// Which responses a layout decodes, for its row.

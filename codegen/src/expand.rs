@@ -19,9 +19,9 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
 use crate::model::{
-    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, Condition,
-    DelayFrom, DelaySource, ExtraType, Headers, LimitScope, Pointer, ResetUnit, RetryClass, Test,
-    WhenSpent,
+    Api, BodyFormat, BodyLayout, Capture, Catalog, Code, CodeSource, CodeType, CodeValue,
+    Condition, DelayFrom, DelaySource, ExtraType, Headers, LimitScope, Pointer, ResetUnit,
+    RetryClass, Test, WhenSpent,
 };
 use crate::text;
 
@@ -1023,6 +1023,7 @@ fn expand_status(api: &Api) -> TokenStream {
 
 fn expand_layout(api: &Api) -> TokenStream {
     let decoder = decoder_items(api);
+    let success_batch = success_batch_statics(api);
     let classifier = has_classifier(api).then(|| {
         let classifier = classifier_expr(api);
         quote! {
@@ -1035,6 +1036,114 @@ fn expand_layout(api: &Api) -> TokenStream {
         #decoder
 
         #classifier
+        #success_batch
+    }
+}
+
+/// The `static`s of the API's success predicate (`SUCCESS`, over
+/// `DECODER`) and batch layout (`BATCH_ITEM`, `BATCH_DECODER`, `BATCH`),
+/// for an API that has them; they follow [`decoder_items`]. Generated
+/// modules and the derive macro emit the same items.
+pub fn success_batch_statics(api: &Api) -> TokenStream {
+    let mut items = TokenStream::new();
+    let integer_codes = api.body.code_type == CodeType::Integer;
+    if let Some(success) = &api.success {
+        let when = success
+            .failure_when
+            .iter()
+            .map(|c| condition(c, integer_codes, &api.body.captures));
+        let decoder = if api.chooses_layout() {
+            quote!(::errspec::success::BodyDecoder::Several(&DECODER))
+        } else {
+            quote!(::errspec::success::BodyDecoder::One(&DECODER))
+        };
+        items.extend(quote! {
+            /// When a 2xx response of this API is a failure.
+            static SUCCESS: ::errspec::success::SuccessCheck<'static> = ::errspec::success::SuccessCheck {
+                failure_when: &[#(#when),*],
+                decoder: #decoder,
+            };
+        });
+    }
+    if let Some(batch) = &api.batch {
+        let item = body_layout(&batch.item);
+        let items_pointer = pointer(&batch.items);
+        let when = batch
+            .failed_when
+            .iter()
+            .map(|c| condition(c, integer_codes, &batch.item.captures));
+        let index = option(batch.index.as_ref().map(|p| {
+            capture_index(&batch.item.captures, &Capture::At(p.clone())).to_token_stream()
+        }));
+        let classes = code_classes(api);
+        let retry = retry_class(batch.retry);
+        items.extend(quote! {
+            /// Where one item of a batch response keeps its result.
+            static BATCH_ITEM: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
+                body: #item,
+                headers: ::errspec::layout::HeaderLayout::NONE,
+            };
+            /// [`BATCH_ITEM`] prepared for decoding, at compile time.
+            static BATCH_DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&BATCH_ITEM);
+            /// Where this API's batch responses keep per-item results.
+            static BATCH: ::errspec::batch::BatchLayout<'static> = ::errspec::batch::BatchLayout {
+                items: #items_pointer,
+                item: &BATCH_DECODER,
+                failed_when: &[#(#when),*],
+                index: #index,
+                classes: #classes,
+                retry: #retry,
+            };
+        });
+    }
+    items
+}
+
+/// The `ApiError` methods that hand out [`success_batch_statics`], for an
+/// API that has them (empty: the trait's defaults, none).
+pub fn success_batch_methods(api: &Api) -> TokenStream {
+    let success = api.success.is_some().then(|| {
+        quote! {
+            fn success_check() -> ::core::option::Option<&'static ::errspec::success::SuccessCheck<'static>> {
+                ::core::option::Option::Some(&SUCCESS)
+            }
+        }
+    });
+    let batch = api.batch.is_some().then(|| {
+        quote! {
+            fn batch_layout() -> ::core::option::Option<&'static ::errspec::batch::BatchLayout<'static>> {
+                ::core::option::Option::Some(&BATCH)
+            }
+        }
+    });
+    quote!(#success #batch)
+}
+
+/// The classes of the API's listed codes, sorted by code, as a
+/// `::errspec::batch::CodeClasses` expression.
+fn code_classes(api: &Api) -> TokenStream {
+    // Without an item code there is nothing to look up.
+    let codes = match &api.batch {
+        Some(batch) if batch.item.code.is_some() => api.codes.as_slice(),
+        _ => &[],
+    };
+    let mut classes: Vec<(&CodeValue, TokenStream)> = codes
+        .iter()
+        .map(|c| (&c.value, retry_class(c.effective_class(api))))
+        .collect();
+    classes.sort_by(|a, b| a.0.cmp(b.0));
+    if api.body.code_type == CodeType::Integer {
+        let rows = classes.iter().filter_map(|(v, class)| match v {
+            CodeValue::Int(i) => Some(quote!((#i, #class))),
+            CodeValue::Str(_) => None,
+        });
+        quote!(::errspec::batch::CodeClasses::Int(&[#(#rows),*]))
+    } else {
+        let rows = classes.iter().filter_map(|(v, class)| match v {
+            CodeValue::Str(t) => Some(quote!((#t, #class))),
+            CodeValue::Int(_) => None,
+        });
+        quote!(::errspec::batch::CodeClasses::Str(&[#(#rows),*]))
     }
 }
 
@@ -1500,6 +1609,7 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             .map(|h| h.value.to_token_stream()),
     );
     let rate_limits = rate_limits(api);
+    let success_batch_methods = success_batch_methods(api);
     let mut doc = format!(
         "An error response of the {}: its status{}, message, request id, field errors \
          and delay hints.\n\n\
@@ -1955,6 +2065,8 @@ fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             fn hints(&self) -> ::errspec::DelayHints {
                 self.details.hints
             }
+
+            #success_batch_methods
         }
     }
 }

@@ -178,6 +178,86 @@ fn delay_source(d: &model::DelaySource, captures: &[model::Capture]) -> layout::
     }
 }
 
+/// The API's success predicate as the runtime's
+/// [`SuccessCheck`](errspec_core::success::SuccessCheck) over `layouts`
+/// (leaked, like the layout): what generated code holds as `SUCCESS`.
+pub fn success_check(
+    api: &Api,
+    layouts: &'static Layouts<'static>,
+) -> Option<&'static errspec_core::success::SuccessCheck<'static>> {
+    let success = api.success.as_ref()?;
+    Some(Box::leak(Box::new(errspec_core::success::SuccessCheck {
+        failure_when: leak_slice(
+            success
+                .failure_when
+                .iter()
+                .map(|c| condition(api, c))
+                .collect(),
+        ),
+        decoder: errspec_core::success::BodyDecoder::Several(layouts),
+    })))
+}
+
+/// The API's batch layout as the runtime's
+/// [`BatchLayout`](errspec_core::batch::BatchLayout) (leaked, like the
+/// layout): what generated code holds as `BATCH`.
+pub fn batch_layout(api: &Api) -> Option<&'static errspec_core::batch::BatchLayout<'static>> {
+    use errspec_core::batch::{BatchLayout, CodeClasses};
+    let batch = api.batch.as_ref()?;
+    let item: &'static layout::ApiLayout = Box::leak(Box::new(layout::ApiLayout {
+        body: body_layout(&batch.item),
+        headers: layout::HeaderLayout::NONE,
+    }));
+    let codes = if batch.item.code.is_some() {
+        api.codes.as_slice()
+    } else {
+        &[]
+    };
+    let mut classes: Vec<(&model::CodeValue, RetryClass)> = codes
+        .iter()
+        .map(|c| (&c.value, c.effective_class(api)))
+        .collect();
+    classes.sort_by(|a, b| a.0.cmp(b.0));
+    let classes = match api.body.code_type {
+        model::CodeType::Integer => CodeClasses::Int(leak_slice(
+            classes
+                .iter()
+                .filter_map(|(v, c)| match v {
+                    model::CodeValue::Int(i) => Some((*i, *c)),
+                    model::CodeValue::Str(_) => None,
+                })
+                .collect(),
+        )),
+        model::CodeType::String => CodeClasses::Str(leak_slice(
+            classes
+                .iter()
+                .filter_map(|(v, c)| match v {
+                    model::CodeValue::Str(s) => Some((leak(s), *c)),
+                    model::CodeValue::Int(_) => None,
+                })
+                .collect(),
+        )),
+    };
+    let integer_codes = api.body.code_type == model::CodeType::Integer;
+    Some(Box::leak(Box::new(BatchLayout {
+        items: pointer(&batch.items),
+        item: Box::leak(Box::new(Decoder::new(item))),
+        failed_when: leak_slice(
+            batch
+                .failed_when
+                .iter()
+                .map(|c| lower_condition(c, integer_codes, &batch.item.captures))
+                .collect(),
+        ),
+        index: batch
+            .index
+            .as_ref()
+            .map(|p| capture_index(&batch.item.captures, &model::Capture::At(p.clone()))),
+        classes,
+        retry: batch.retry,
+    })))
+}
+
 /// The API's directive and rules as the runtime's [`rules::Classifier`]
 /// (leaked, like the layout): what generated code holds as `CLASSIFIER`.
 pub fn classifier(api: &Api) -> &'static rules::Classifier {
@@ -199,6 +279,15 @@ pub fn classifier(api: &Api) -> &'static rules::Classifier {
 /// One condition of a rule or a layout, as the runtime evaluates it.
 fn condition(api: &Api, c: &model::Condition) -> rules::Condition {
     let integer_codes = api.body.code_type == model::CodeType::Integer;
+    lower_condition(c, integer_codes, &api.body.captures)
+}
+
+/// A condition whose body values are `captures` of one layout.
+fn lower_condition(
+    c: &model::Condition,
+    integer_codes: bool,
+    captures: &[model::Capture],
+) -> rules::Condition {
     let test = |t: &model::Test, code: bool| {
         let text = |v: &str| {
             if code
@@ -234,7 +323,7 @@ fn condition(api: &Api, c: &model::Condition) -> rules::Condition {
         model::Condition::Header(h, t) => rules::Condition::Header(leak(&h.value), test(t, false)),
         model::Condition::Message(t) => rules::Condition::Message(test(t, false)),
         model::Condition::Field(p, t) => rules::Condition::Field(
-            capture_index(&api.body.captures, &model::Capture::At(p.clone())),
+            capture_index(captures, &model::Capture::At(p.clone())),
             test(t, false),
         ),
     }
@@ -259,6 +348,17 @@ pub struct Outcome {
     pub decided_by: String,
     /// The extras the response had, by name, as JSON values.
     pub extras: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Whether the response is a success: a status below 400 that the
+    /// API's success predicate does not call a failure.
+    pub success: bool,
+    /// The failed items of a batch response.
+    pub batch_failures: Vec<errspec_core::BatchFailure>,
+}
+
+/// Whether a response is a success, given whether the API's success
+/// predicate called it a failure: what a client returns as delivered.
+pub fn is_success(status: http::StatusCode, failed_2xx: bool) -> bool {
+    !(status.is_client_error() || status.is_server_error() || failed_2xx)
 }
 
 /// An API's extras as the runtime's table (leaked, like the layout): what
@@ -317,10 +417,16 @@ pub fn now(example: &Example) -> SystemTime {
 /// Decodes an example's response with the runtime decoder over `layout`,
 /// and classifies it as generated code does (the code's `retry`, else the
 /// status table, else the defaults).
-pub fn decode(api: &Api, layouts: &Layouts<'_>, example: &Example) -> Outcome {
+pub fn decode(api: &Api, layouts: &'static Layouts<'static>, example: &Example) -> Outcome {
     let (status, headers, body) = response(example);
     let decoded = decode_response(api, layouts, status, &headers, &body);
+    let failed_2xx =
+        success_check(api, layouts).is_some_and(|check| check.fails(status, &headers, &body));
     Outcome {
+        success: is_success(status, failed_2xx),
+        batch_failures: batch_layout(api)
+            .map(|b| b.failures(status, &headers, &body))
+            .unwrap_or_default(),
         retry: decoded.retry,
         decided_by: decoded.decided_by.to_string(),
         extras: extras_by_name(&decoded.extras),
@@ -452,6 +558,47 @@ pub fn mismatches(expect: &Expect, outcome: &Outcome) -> Vec<String> {
             format!("`{decided_by}`"),
             format!("`{}`", outcome.decided_by),
         );
+    }
+    if let Some(success) = expect.success {
+        compare("success", success.to_string(), outcome.success.to_string());
+    }
+    if let Some(items) = &expect.batch_failures {
+        if items.len() != outcome.batch_failures.len() {
+            compare(
+                "batch failures",
+                format!("{} failed item(s)", items.len()),
+                format!(
+                    "{}: {:?}",
+                    outcome.batch_failures.len(),
+                    outcome
+                        .batch_failures
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                ),
+            );
+        }
+        for (i, (want, got)) in items.iter().zip(&outcome.batch_failures).enumerate() {
+            let what = |part: &str| format!("batch failure {} {part}", i + 1);
+            if let Some(index) = want.index {
+                compare(&what("index"), index.to_string(), got.index.to_string());
+            }
+            if let Some(code) = &want.code {
+                let got_code = got.code.as_ref().map(ToString::to_string);
+                compare(&what("code"), shown(code), shown(&got_code));
+            }
+            if let Some(message) = &want.message {
+                let got_message = got.message.as_ref().map(ToString::to_string);
+                compare(&what("message"), shown(message), shown(&got_message));
+            }
+            if let Some(retry) = want.retry {
+                compare(
+                    &what("retry"),
+                    format!("`{}`", retry.as_str()),
+                    format!("`{}`", got.retry_class.as_str()),
+                );
+            }
+        }
     }
     for (name, value) in expect.extras.iter().flatten() {
         let shown_json = |v: Option<&serde_json::Value>| match v {

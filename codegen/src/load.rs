@@ -10,10 +10,11 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::node::{self, Node, NodeKind};
 use crate::source::{Located, Span};
 use crate::spec::{
-    ApiSpec, BodySpec, CodeLocationSpec, CodeSpec, DelayItemSpec, DelaySpec, ExampleBody,
-    ExampleExpectSpec, ExampleResponseSpec, ExampleSpec, ExtraSpec, FieldErrorsSpec, HeadersSpec,
-    IdempotencySpec, ItemWhereSpec, Keyed, LimitSpec, RateLimitSpec, RuleSpec, SourceSpec, Spec,
-    StatusSpec, TestSpec, Text, ValueSourceSpec, WhenSpec,
+    ApiSpec, BatchSpec, BodySpec, CodeLocationSpec, CodeSpec, DelayItemSpec, DelaySpec,
+    ExampleBody, ExampleExpectSpec, ExampleResponseSpec, ExampleSpec, ExpectedBatchFailure,
+    ExtraSpec, FieldErrorsSpec, HeadersSpec, IdempotencySpec, ItemWhereSpec, Keyed, LimitSpec,
+    RateLimitSpec, RuleSpec, SourceSpec, Spec, StatusSpec, SuccessSpec, TestSpec, Text,
+    ValueSourceSpec, WhenSpec,
 };
 
 /// Parses and loads a spec file. Returns what could be loaded (entries with
@@ -63,6 +64,9 @@ enum Kind {
     ExampleResponse,
     ExampleExpect,
     ExampleFieldError,
+    ExampleBatchFailure,
+    Success,
+    Batch,
 }
 
 impl Kind {
@@ -94,6 +98,9 @@ impl Kind {
             Kind::ExampleResponse => EXAMPLE_RESPONSE_KEYS,
             Kind::ExampleExpect => EXAMPLE_EXPECT_KEYS,
             Kind::ExampleFieldError => EXAMPLE_FIELD_ERROR_KEYS,
+            Kind::ExampleBatchFailure => EXAMPLE_BATCH_FAILURE_KEYS,
+            Kind::Success => SUCCESS_KEYS,
+            Kind::Batch => BATCH_KEYS,
         }
     }
 
@@ -430,6 +437,8 @@ const API_KEYS: &[&str] = &[
     "delays",
     "min_delay",
     "limits",
+    "success",
+    "batch",
     "examples",
 ];
 const BODY_KEYS: &[&str] = &[
@@ -479,8 +488,21 @@ const EXAMPLE_EXPECT_KEYS: &[&str] = &[
     "field_errors",
     "decided_by",
     "extras",
+    "success",
+    "batch_failures",
 ];
 const EXAMPLE_FIELD_ERROR_KEYS: &[&str] = &["field", "message"];
+const EXAMPLE_BATCH_FAILURE_KEYS: &[&str] = &["index", "code", "message", "retry"];
+const SUCCESS_KEYS: &[&str] = &["failure_when", "source"];
+const BATCH_KEYS: &[&str] = &[
+    "items",
+    "failed_when",
+    "index",
+    "code",
+    "message",
+    "retry",
+    "source",
+];
 const RULE_KEYS: &[&str] = &["name", "when", "retry", "description", "source"];
 const WHEN_KEYS: &[&str] = &["status", "code", "header", "field", "message"];
 const TEST_KEYS: &[&str] = &["equals", "not_equals", "in", "present", "contains"];
@@ -536,6 +558,9 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("ExampleResponseSpec", EXAMPLE_RESPONSE_KEYS),
     ("ExampleExpectSpec", EXAMPLE_EXPECT_KEYS),
     ("ExampleFieldErrorSpec", EXAMPLE_FIELD_ERROR_KEYS),
+    ("ExampleBatchFailureSpec", EXAMPLE_BATCH_FAILURE_KEYS),
+    ("SuccessSpec", SUCCESS_KEYS),
+    ("BatchSpec", BATCH_KEYS),
 ];
 
 fn load_spec(root: &Node, diags: &mut Diagnostics) -> Option<Spec> {
@@ -702,11 +727,44 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
             .get("limits")
             .map(|l| list(l, "limits", diags, load_limit))
             .unwrap_or_default(),
+        success: m
+            .entry("success")
+            .and_then(|(k, v)| load_success(k, v, diags)),
+        batch: m.entry("batch").and_then(|(k, v)| load_batch(k, v, diags)),
         examples: m
             .entry("examples")
             .map(|(k, e)| load_examples(k, e, diags))
             .unwrap_or_default(),
         span: n.span,
+    })
+}
+
+fn load_success(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<SuccessSpec> {
+    let m = MapReader::new(n, Kind::Success, "`success`", key.span, diags)?;
+    m.require(&["failure_when"], diags);
+    Some(SuccessSpec {
+        failure_when: m
+            .entry("failure_when")
+            .and_then(|(k, w)| load_when(k, w, diags)),
+        source: load_source_refs(m.get("source"), diags),
+        span: key.span,
+    })
+}
+
+fn load_batch(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BatchSpec> {
+    let m = MapReader::new(n, Kind::Batch, "`batch`", key.span, diags)?;
+    m.require(&["items"], diags);
+    Some(BatchSpec {
+        items: m.str("items", diags),
+        failed_when: m
+            .entry("failed_when")
+            .and_then(|(k, w)| load_when(k, w, diags)),
+        index: m.str("index", diags),
+        code: m.str("code", diags),
+        message: m.str("message", diags),
+        retry: m.str("retry", diags),
+        source: load_source_refs(m.get("source"), diags),
+        span: key.span,
     })
 }
 
@@ -981,7 +1039,8 @@ fn load_rule(n: &Node, diags: &mut Diagnostics) -> Option<RuleSpec> {
 }
 
 fn load_when(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<WhenSpec> {
-    let m = MapReader::new(n, Kind::When, "`when`", key.span, diags)?;
+    let name = key.scalar_text().unwrap_or_else(|| String::from("when"));
+    let m = MapReader::new(n, Kind::When, format!("`{name}`"), key.span, diags)?;
     let mut status = Vec::new();
     if let Some(s) = m.get("status") {
         let items = match &s.kind {
@@ -1490,7 +1549,86 @@ fn load_example(index: usize, n: &Node, diags: &mut Diagnostics) -> Option<Examp
             }
             Some(out)
         });
+        let success = m.get("success").and_then(|v| match v.kind {
+            NodeKind::Bool(b) => Some(Located::new(b, v.span)),
+            ref other => {
+                diags.push(
+                    Diagnostic::error(
+                        v.span,
+                        format!(
+                            "expected `true` or `false` for `success`, found {}",
+                            other.describe()
+                        ),
+                    )
+                    .with_label("expected a boolean"),
+                );
+                None
+            }
+        });
+        let batch_failures = m.get("batch_failures").and_then(|v| {
+            let NodeKind::Seq(items) = &v.kind else {
+                diags.push(
+                    Diagnostic::error(
+                        v.span,
+                        format!(
+                            "expected a list for `batch_failures`, found {}",
+                            v.kind.describe()
+                        ),
+                    )
+                    .with_label("expected a list of `{index, code, message, retry}`"),
+                );
+                return None;
+            };
+            let list = items
+                .iter()
+                .filter_map(|item| {
+                    let m = MapReader::new(
+                        item,
+                        Kind::ExampleBatchFailure,
+                        "an expected batch failure",
+                        item.span,
+                        diags,
+                    )?;
+                    let index = m.get("index").and_then(|v| match v.kind {
+                        NodeKind::Int(i) if i >= 0 => Some(Located::new(i, v.span)),
+                        ref other => {
+                            diags.push(
+                                Diagnostic::error(
+                                    v.span,
+                                    format!(
+                                        "expected an item index for `index`, found {}",
+                                        other.describe()
+                                    ),
+                                )
+                                .with_label("expected a non-negative integer"),
+                            );
+                            None
+                        }
+                    });
+                    let nullable = |key: &str, diags: &mut Diagnostics| {
+                        m.get(key).and_then(|v| match &v.kind {
+                            NodeKind::Null => Some(Located::new(None, v.span)),
+                            NodeKind::Int(_) if key == "code" => {
+                                Some(Located::new(v.scalar_text(), v.span))
+                            }
+                            _ => expect_str(v, key, diags)
+                                .map(|t| Located::new(Some(t.value), t.span)),
+                        })
+                    };
+                    Some(ExpectedBatchFailure {
+                        index,
+                        code: nullable("code", diags),
+                        message: nullable("message", diags),
+                        retry: m.str("retry", diags),
+                        span: item.span,
+                    })
+                })
+                .collect();
+            Some(Located::new(list, v.span))
+        });
         Some(ExampleExpectSpec {
+            success,
+            batch_failures,
             code: nullable("code", diags),
             retry: m.str("retry", diags),
             delay: nullable("delay", diags),

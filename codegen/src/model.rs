@@ -127,8 +127,26 @@ pub struct Expect {
     pub decided_by: Option<String>,
     /// Extras by name and the value each must have (`None`: absent).
     pub extras: Option<Vec<(String, Option<serde_json::Value>)>>,
+    /// Whether the response is a success (`false`: a 2xx the success
+    /// predicate calls a failure, or any error status).
+    pub success: Option<bool>,
+    /// The failed items of a batch response, in order.
+    pub batch_failures: Option<Vec<ExpectedItem>>,
     /// Where `expect` is.
     pub span: Span,
+}
+
+/// An expected failed batch item; `None` fields are not checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExpectedItem {
+    /// Its index in the request.
+    pub index: Option<usize>,
+    /// Its code as sent (`Some(None)`: none).
+    pub code: Option<Option<String>>,
+    /// Its message (`Some(None)`: none).
+    pub message: Option<Option<String>>,
+    /// Its class.
+    pub retry: Option<RetryClass>,
 }
 
 /// The four retry classes: the runtime's own type, so the generator, the
@@ -169,9 +187,45 @@ pub struct Api {
     pub rules: Vec<Rule>,
     /// The rate limits the provider documents, in file order.
     pub limits: Vec<Limit>,
+    /// When a 2xx is a failure, if the API says.
+    pub success: Option<Success>,
+    /// Per-item results of batch sends, if the API has them.
+    pub batch: Option<Batch>,
     /// Documented example responses.
     pub examples: Vec<Example>,
     /// Where the API's mapping is.
+    pub span: Span,
+}
+
+/// An API's success predicate (`success:`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Success {
+    /// Conditions that all hold for a 2xx that is a failure (field
+    /// pointers are captures of the API's layouts).
+    pub failure_when: Vec<Condition>,
+    /// The sources cited.
+    pub sources: Vec<String>,
+    /// Where `success:` is.
+    pub span: Span,
+}
+
+/// Per-item results of batch sends (`batch:`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    /// The array of items (absolute; empty: the body).
+    pub items: Pointer,
+    /// One item's layout: code, message and, as captures, the index and
+    /// the values `failed_when` tests (pointers relative to the item).
+    pub item: BodyLayout,
+    /// Conditions that all hold for a failed item (empty: every item).
+    pub failed_when: Vec<Condition>,
+    /// Where the item's index is, relative to the item.
+    pub index: Option<Pointer>,
+    /// The class of a failed item whose code is absent or unlisted.
+    pub retry: RetryClass,
+    /// The sources cited.
+    pub sources: Vec<String>,
+    /// Where `batch:` is.
     pub span: Span,
 }
 
@@ -1093,6 +1147,19 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
             body.capture(capture);
         }
     }
+    let success = api
+        .success
+        .as_ref()
+        .and_then(|s| lower_success(spec, s, diags));
+    for c in success.iter().flat_map(|s| &s.failure_when) {
+        if let Condition::Field(p, _) = c {
+            body.capture(Capture::At(p.clone()));
+        }
+    }
+    let batch = api
+        .batch
+        .as_ref()
+        .and_then(|b| lower_batch(spec, b, code_type, diags));
     // A layout's conditions are tested on what it captured; every layout
     // captures the same values, so an index means the same in each.
     let chosen_by: Vec<Pointer> = std::iter::once(&body)
@@ -1194,9 +1261,127 @@ fn lower_api(spec: &Spec, name: &Text, api: &spec::ApiSpec, diags: &mut Diagnost
         codes,
         rules,
         limits,
+        success,
+        batch,
         examples,
         span: name.span,
     }
+}
+
+/// Lowers `success:`; `None` (with located errors) when its conditions
+/// have an error or there are none.
+fn lower_success(spec: &Spec, s: &spec::SuccessSpec, diags: &mut Diagnostics) -> Option<Success> {
+    let sources = source_refs(spec, &s.source, diags);
+    let when = s.failure_when.as_ref()?;
+    let failure_when = lower_when(when, diags)?;
+    if failure_when.is_empty() {
+        diags.push(
+            Diagnostic::error(when.span, "`failure_when` has no condition")
+                .with_label("every 2xx would be a failure")
+                .with_help("test what a failed 2xx says: `failure_when: {field: {pointer: /ok, equals: false}}`"),
+        );
+        return None;
+    }
+    Some(Success {
+        failure_when,
+        sources,
+        span: s.span,
+    })
+}
+
+/// Lowers `batch:`; `None` (with located errors) when a part has an error.
+fn lower_batch(
+    spec: &Spec,
+    b: &spec::BatchSpec,
+    code_type: CodeType,
+    diags: &mut Diagnostics,
+) -> Option<Batch> {
+    let sources = source_refs(spec, &b.source, diags);
+    let mut ok = true;
+    let mut relative = |p: &Option<Text>, diags: &mut Diagnostics| match p {
+        None => None,
+        Some(p) => {
+            let lowered = pointer(p, diags);
+            ok &= lowered.is_some();
+            lowered
+        }
+    };
+    let items = relative(&b.items, diags);
+    let index = relative(&b.index, diags);
+    let code = relative(&b.code, diags);
+    let message = relative(&b.message, diags);
+    let retry = match &b.retry {
+        Some(r) => retry_class(r, diags),
+        None => Some(RetryClass::Never),
+    };
+    let failed_when = match &b.failed_when {
+        None => Vec::new(),
+        Some(when) => {
+            let conditions = lower_when(when, diags)?;
+            for c in &conditions {
+                let what = match c {
+                    Condition::Field(..) | Condition::Message(_) => continue,
+                    Condition::Code(_) if code.is_some() || b.code.is_some() => continue,
+                    Condition::Code(_) => {
+                        diags.push(
+                            Diagnostic::error(when.span, "`failed_when` tests the code, but `batch` has no `code`")
+                                .with_label("`code` never holds")
+                                .with_help("say where an item's code is with `code: /ErrorCode`, or test it with `field`"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    Condition::Status(_) => "status",
+                    Condition::Header(..) => "header",
+                };
+                ok = false;
+                diags.push(
+                    Diagnostic::error(
+                        when.span,
+                        format!("`failed_when` tests an item, not the {what}"),
+                    )
+                    .with_label(format!("`{what}` is the whole response's"))
+                    .with_help("test the item's values with `field: {pointer: …}` (relative to the item), `code` or `message`"),
+                );
+            }
+            if conditions.is_empty() {
+                diags.push(
+                    Diagnostic::error(when.span, "`failed_when` has no condition")
+                        .with_label("nothing to test")
+                        .with_help("leave `failed_when` out when every item is a failure"),
+                );
+                ok = false;
+            }
+            conditions
+        }
+    };
+    let mut item = BodyLayout {
+        code: code.map(CodeSource::Body),
+        code_type,
+        message,
+        span: b.span,
+        ..BodyLayout::default()
+    };
+    if let Some(p) = &index {
+        item.capture(Capture::At(p.clone()));
+    }
+    for c in &failed_when {
+        if let Condition::Field(p, _) = c {
+            item.capture(Capture::At(p.clone()));
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(Batch {
+        items: items?,
+        item,
+        failed_when,
+        index,
+        retry: retry?,
+        sources,
+        span: b.span,
+    })
 }
 
 /// The code's type every layout shares: the one written (`code.type`),
@@ -1895,6 +2080,30 @@ fn lower_example(
             }),
             decided_by: x.decided_by.as_ref().map(|d| d.value.clone()),
             extras,
+            success: x.success.as_ref().map(|s| s.value),
+            batch_failures: match &x.batch_failures {
+                None => None,
+                Some(items) => Some(
+                    items
+                        .value
+                        .iter()
+                        .map(|i| {
+                            Some(ExpectedItem {
+                                index: i
+                                    .index
+                                    .as_ref()
+                                    .map(|n| usize::try_from(n.value).unwrap_or(usize::MAX)),
+                                code: text(&i.code),
+                                message: text(&i.message),
+                                retry: match &i.retry {
+                                    Some(r) => Some(retry_class(r, diags)?),
+                                    None => None,
+                                },
+                            })
+                        })
+                        .collect::<Option<Vec<_>>>()?,
+                ),
+            },
             span: x.span,
         },
         span: e.span,

@@ -375,6 +375,39 @@ impl Decoder {
         }
     }
 
+    /// Walks the next element of `seq` as one document of this layout: a
+    /// batch item ([`crate::batch`]). Its code (body pointers only, not
+    /// normalised), message and captures; `None` at the end of the array.
+    /// Nothing is copied but strings with escapes that a pointer names.
+    pub(crate) fn next_item<'de, A: SeqAccess<'de>>(
+        &self,
+        seq: &mut A,
+    ) -> Result<Option<Item<'de>>, A::Error> {
+        let mut scope = Scope::default();
+        let mut field_errors = Vec::new();
+        let walk = Walk {
+            targets: &self.targets,
+            depth: 0,
+            mask: self.targets.root,
+            scope: &mut scope,
+            field_errors: &mut field_errors,
+        };
+        if seq.next_element_seed(walk)?.is_none() {
+            return Ok(None);
+        }
+        let mut values = scope.values;
+        let captures = if self.targets.captures == 0 {
+            Captures::default()
+        } else {
+            self.targets.captures_in_order(&mut values)
+        };
+        Ok(Some(Item {
+            code: scope.code,
+            message: scope.message,
+            captures,
+        }))
+    }
+
     /// A status-level error's parts: the delay hints, the header request
     /// id and a snippet of the body; nothing read from the body.
     fn status_level<'a>(&self, headers: &'a http::HeaderMap, body: &[u8]) -> Parts<'a> {
@@ -628,6 +661,13 @@ fn code_from_int<'de>(n: i128, code_type: CodeType) -> RawCode<'de> {
     }
 }
 
+/// What one batch item held ([`Decoder::next_item`]).
+pub(crate) struct Item<'a> {
+    pub(crate) code: Option<RawCode<'a>>,
+    pub(crate) message: Option<Cow<'a, str>>,
+    pub(crate) captures: Captures<'a>,
+}
+
 /// What the walk of a JSON document found.
 #[derive(Default)]
 struct Found<'a> {
@@ -678,7 +718,7 @@ impl<'a> Found<'a> {
 /// Owned text for an error: in-line when short, and a string that was
 /// already copied (it had escapes) keeps its buffer.
 #[inline]
-fn compact(text: Cow<'_, str>) -> CompactString {
+pub(crate) fn compact(text: Cow<'_, str>) -> CompactString {
     match text {
         Cow::Borrowed(text) => CompactString::new(text),
         Cow::Owned(text) => CompactString::from(text),
@@ -1960,7 +2000,7 @@ impl<'de> Visitor<'de> for PointerText {
 }
 
 /// Reads an object key: whether it is this one.
-struct KeyIs<'s>(&'s str);
+pub(crate) struct KeyIs<'s>(pub(crate) &'s str);
 
 impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
     type Value = bool;
@@ -1984,7 +2024,7 @@ impl<'de> Visitor<'de> for KeyIs<'_> {
 
 /// Whether a pointer segment is the array index `index` (RFC 6901: decimal,
 /// no leading zeros).
-fn is_index(segment: &str, index: usize) -> bool {
+pub(crate) fn is_index(segment: &str, index: usize) -> bool {
     let canonical = segment == "0" || (!segment.starts_with('0') && !segment.is_empty());
     canonical && segment.bytes().all(|b| b.is_ascii_digit()) && segment.parse() == Ok(index)
 }

@@ -97,6 +97,52 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
     /// fields the error type keeps.
     fn delay_hints(headers: &http::HeaderMap) -> DelayHints;
 
+    /// The API's success predicate (`success:` in its catalog), if it has
+    /// one: which 2xx responses are failures. None by default.
+    fn success_check() -> Option<&'static crate::success::SuccessCheck<'static>> {
+        None
+    }
+
+    /// Where the API's batch responses keep per-item results (`batch:` in
+    /// its catalog), if it has any. None by default.
+    fn batch_layout() -> Option<&'static crate::batch::BatchLayout<'static>> {
+        None
+    }
+
+    /// A 2xx response that the API's success predicate calls a failure
+    /// (Slack's `200 {"ok": false, "error": "ratelimited"}`), decoded as
+    /// this API's error, whose class says how to retry it; `None` for a
+    /// real success, for any other status (decode those with
+    /// [`decode`](Self::decode)) and for an API without a predicate.
+    /// Never panics.
+    fn check_success(
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Option<Self> {
+        let check = Self::success_check()?;
+        check
+            .fails(status, headers, body)
+            .then(|| Self::decode(status, headers, body))
+    }
+
+    /// The failed items of a 2xx batch response (Postmark's per-message
+    /// `ErrorCode`, Resend's permissive `errors[]`), each classified; empty
+    /// for an API without `batch`, for any other status and for a body
+    /// that is not the documented JSON. The request itself succeeded:
+    /// retry the failed items, never the whole batch. Never panics; reads
+    /// at most [`MAX_BATCH_ITEMS`](crate::batch::MAX_BATCH_ITEMS) items.
+    fn batch_failures(
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Vec<crate::BatchFailure> {
+        match Self::batch_layout() {
+            Some(batch) => batch.failures(status, headers, body),
+            None => Vec::new(),
+        }
+    }
+
     /// How this error may be retried.
     fn retry_class(&self) -> RetryClass;
 

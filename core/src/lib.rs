@@ -8,6 +8,7 @@
 //! generator.
 #![forbid(unsafe_code)]
 
+pub mod batch;
 mod class;
 pub mod decode;
 pub mod delay;
@@ -18,7 +19,9 @@ pub mod idempotency;
 pub mod layout;
 pub mod limits;
 pub mod rules;
+pub mod success;
 
+pub use batch::BatchFailure;
 pub use class::{ParseRetryClassError, RetryClass};
 /// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
 /// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.

@@ -1529,6 +1529,151 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
 static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+/// Where one item of a batch response keeps its result.
+static BATCH_ITEM: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
+    body: ::errspec::layout::BodyLayout {
+        format: ::errspec::layout::BodyFormat::Json,
+        errors: ::core::option::Option::None,
+        code: ::core::option::Option::Some(
+            ::errspec::layout::CodeSource::Body(
+                ::errspec::layout::Pointer(&["ErrorCode"]),
+            ),
+        ),
+        code_type: ::errspec::layout::CodeType::Integer,
+        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["Message"])),
+        request_id: ::core::option::Option::None,
+        field_errors: ::core::option::Option::None,
+        code_fallbacks: &[],
+        code_normalize: ::errspec::layout::CodeNormalize {
+            drop_after: ::core::option::Option::None,
+            drop_through: ::core::option::Option::None,
+        },
+        captures: &[
+            ::errspec::layout::Capture::At(::errspec::layout::Pointer(&["ErrorCode"])),
+        ],
+        field_map: ::core::option::Option::None,
+    },
+    headers: ::errspec::layout::HeaderLayout::NONE,
+};
+/// [`BATCH_ITEM`] prepared for decoding, at compile time.
+static BATCH_DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    &BATCH_ITEM,
+);
+/// Where this API's batch responses keep per-item results.
+static BATCH: ::errspec::batch::BatchLayout<'static> = ::errspec::batch::BatchLayout {
+    items: ::errspec::layout::Pointer(&[]),
+    item: &BATCH_DECODER,
+    failed_when: &[
+        ::errspec::rules::Condition::Field(
+            0usize,
+            ::errspec::rules::Test::NotEquals("0"),
+        ),
+    ],
+    index: ::core::option::Option::None,
+    classes: ::errspec::batch::CodeClasses::Int(
+        &[
+            (10i64, ::errspec::RetryClass::Never),
+            (11i64, ::errspec::RetryClass::Never),
+            (12i64, ::errspec::RetryClass::Never),
+            (13i64, ::errspec::RetryClass::Never),
+            (14i64, ::errspec::RetryClass::Never),
+            (100i64, ::errspec::RetryClass::Backoff),
+            (101i64, ::errspec::RetryClass::Ambiguous),
+            (300i64, ::errspec::RetryClass::Never),
+            (400i64, ::errspec::RetryClass::Never),
+            (401i64, ::errspec::RetryClass::Never),
+            (402i64, ::errspec::RetryClass::Never),
+            (403i64, ::errspec::RetryClass::Never),
+            (405i64, ::errspec::RetryClass::Never),
+            (406i64, ::errspec::RetryClass::Never),
+            (409i64, ::errspec::RetryClass::Never),
+            (410i64, ::errspec::RetryClass::Never),
+            (411i64, ::errspec::RetryClass::Never),
+            (412i64, ::errspec::RetryClass::Never),
+            (413i64, ::errspec::RetryClass::Never),
+            (422i64, ::errspec::RetryClass::Never),
+            (429i64, ::errspec::RetryClass::Throttled),
+            (500i64, ::errspec::RetryClass::Never),
+            (501i64, ::errspec::RetryClass::Never),
+            (502i64, ::errspec::RetryClass::Never),
+            (503i64, ::errspec::RetryClass::Never),
+            (504i64, ::errspec::RetryClass::Never),
+            (505i64, ::errspec::RetryClass::Never),
+            (506i64, ::errspec::RetryClass::Never),
+            (507i64, ::errspec::RetryClass::Never),
+            (510i64, ::errspec::RetryClass::Never),
+            (511i64, ::errspec::RetryClass::Never),
+            (512i64, ::errspec::RetryClass::Never),
+            (513i64, ::errspec::RetryClass::Never),
+            (514i64, ::errspec::RetryClass::Never),
+            (515i64, ::errspec::RetryClass::Never),
+            (516i64, ::errspec::RetryClass::Never),
+            (520i64, ::errspec::RetryClass::Never),
+            (521i64, ::errspec::RetryClass::Never),
+            (522i64, ::errspec::RetryClass::Never),
+            (600i64, ::errspec::RetryClass::Never),
+            (601i64, ::errspec::RetryClass::Never),
+            (602i64, ::errspec::RetryClass::Never),
+            (603i64, ::errspec::RetryClass::Never),
+            (604i64, ::errspec::RetryClass::Never),
+            (605i64, ::errspec::RetryClass::Never),
+            (606i64, ::errspec::RetryClass::Never),
+            (607i64, ::errspec::RetryClass::Never),
+            (608i64, ::errspec::RetryClass::Never),
+            (609i64, ::errspec::RetryClass::Never),
+            (610i64, ::errspec::RetryClass::Never),
+            (611i64, ::errspec::RetryClass::Never),
+            (700i64, ::errspec::RetryClass::Never),
+            (701i64, ::errspec::RetryClass::Never),
+            (702i64, ::errspec::RetryClass::Never),
+            (703i64, ::errspec::RetryClass::Never),
+            (800i64, ::errspec::RetryClass::Never),
+            (801i64, ::errspec::RetryClass::Never),
+            (803i64, ::errspec::RetryClass::Never),
+            (808i64, ::errspec::RetryClass::Never),
+            (809i64, ::errspec::RetryClass::Never),
+            (810i64, ::errspec::RetryClass::Never),
+            (811i64, ::errspec::RetryClass::Never),
+            (812i64, ::errspec::RetryClass::Never),
+            (813i64, ::errspec::RetryClass::Never),
+            (900i64, ::errspec::RetryClass::Never),
+            (1000i64, ::errspec::RetryClass::Never),
+            (1001i64, ::errspec::RetryClass::Never),
+            (1002i64, ::errspec::RetryClass::Never),
+            (1003i64, ::errspec::RetryClass::Never),
+            (1100i64, ::errspec::RetryClass::Never),
+            (1101i64, ::errspec::RetryClass::Never),
+            (1105i64, ::errspec::RetryClass::Never),
+            (1109i64, ::errspec::RetryClass::Never),
+            (1120i64, ::errspec::RetryClass::Never),
+            (1121i64, ::errspec::RetryClass::Never),
+            (1122i64, ::errspec::RetryClass::Never),
+            (1123i64, ::errspec::RetryClass::Never),
+            (1125i64, ::errspec::RetryClass::Never),
+            (1130i64, ::errspec::RetryClass::Never),
+            (1131i64, ::errspec::RetryClass::Never),
+            (1221i64, ::errspec::RetryClass::Never),
+            (1222i64, ::errspec::RetryClass::Never),
+            (1223i64, ::errspec::RetryClass::Never),
+            (1224i64, ::errspec::RetryClass::Never),
+            (1225i64, ::errspec::RetryClass::Never),
+            (1226i64, ::errspec::RetryClass::Never),
+            (1227i64, ::errspec::RetryClass::Never),
+            (1228i64, ::errspec::RetryClass::Never),
+            (1229i64, ::errspec::RetryClass::Never),
+            (1230i64, ::errspec::RetryClass::Never),
+            (1231i64, ::errspec::RetryClass::Never),
+            (1232i64, ::errspec::RetryClass::Never),
+            (1233i64, ::errspec::RetryClass::Never),
+            (1234i64, ::errspec::RetryClass::Never),
+            (1235i64, ::errspec::RetryClass::Never),
+            (1236i64, ::errspec::RetryClass::Never),
+            (1237i64, ::errspec::RetryClass::Never),
+            (1480i64, ::errspec::RetryClass::Never),
+        ],
+    ),
+    retry: ::errspec::RetryClass::Never,
+};
 /// An error response of the Postmark API: its status, code, message, request id, field errors and delay hints.
 ///
 /// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
@@ -1746,5 +1891,10 @@ impl ::errspec::ApiError for Error {
     }
     fn hints(&self) -> ::errspec::DelayHints {
         self.details.hints
+    }
+    fn batch_layout() -> ::core::option::Option<
+        &'static ::errspec::batch::BatchLayout<'static>,
+    > {
+        ::core::option::Option::Some(&BATCH)
     }
 }

@@ -685,6 +685,41 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
 static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+/// Where one item of a batch response keeps its result.
+static BATCH_ITEM: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
+    body: ::errspec::layout::BodyLayout {
+        format: ::errspec::layout::BodyFormat::Json,
+        errors: ::core::option::Option::None,
+        code: ::core::option::Option::None,
+        code_type: ::errspec::layout::CodeType::String,
+        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["message"])),
+        request_id: ::core::option::Option::None,
+        field_errors: ::core::option::Option::None,
+        code_fallbacks: &[],
+        code_normalize: ::errspec::layout::CodeNormalize {
+            drop_after: ::core::option::Option::None,
+            drop_through: ::core::option::Option::None,
+        },
+        captures: &[
+            ::errspec::layout::Capture::At(::errspec::layout::Pointer(&["index"])),
+        ],
+        field_map: ::core::option::Option::None,
+    },
+    headers: ::errspec::layout::HeaderLayout::NONE,
+};
+/// [`BATCH_ITEM`] prepared for decoding, at compile time.
+static BATCH_DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    &BATCH_ITEM,
+);
+/// Where this API's batch responses keep per-item results.
+static BATCH: ::errspec::batch::BatchLayout<'static> = ::errspec::batch::BatchLayout {
+    items: ::errspec::layout::Pointer(&["errors"]),
+    item: &BATCH_DECODER,
+    failed_when: &[],
+    index: ::core::option::Option::Some(0usize),
+    classes: ::errspec::batch::CodeClasses::Str(&[]),
+    retry: ::errspec::RetryClass::Never,
+};
 /// An error response of the Resend API: its status, code, message, request id, field errors and delay hints.
 ///
 /// Build one with [`Error::decode`]; ask [`Error::retry_class`] how to retry it.
@@ -917,5 +952,10 @@ impl ::errspec::ApiError for Error {
     }
     fn hints(&self) -> ::errspec::DelayHints {
         self.details.hints
+    }
+    fn batch_layout() -> ::core::option::Option<
+        &'static ::errspec::batch::BatchLayout<'static>,
+    > {
+        ::core::option::Option::Some(&BATCH)
     }
 }

@@ -270,6 +270,8 @@ fn bind_inline(input: &Input) -> Bound {
         codes,
         rules: Vec::new(),
         limits: Vec::new(),
+        success: None,
+        batch: None,
         examples: Vec::new(),
         span: SpecSpan::default(),
     };

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use errspec_codegen::expand::{
     classifier_expr, decoder_items, extras_static, has_classifier, idempotency_const, retry_class,
+    success_batch_methods, success_batch_statics,
 };
 use errspec_codegen::model::{CodeType, CodeValue, RetryClass};
 use proc_macro2::TokenStream;
@@ -121,6 +122,8 @@ impl Expander<'_> {
         let ty = self.input.ident;
         let include = self.bound.spec.as_ref().map(|s| s.include());
         let decoder = decoder_items(&self.bound.api);
+        let success_batch = success_batch_statics(&self.bound.api);
+        let success_batch_methods = success_batch_methods(&self.bound.api);
         let provider = &self.bound.provider;
         let api = &self.bound.api.name.value;
         let idempotency = option(
@@ -160,6 +163,7 @@ impl Expander<'_> {
                 // The layout prepared once, as generated types do, so a
                 // decode does not rebuild it.
                 #decoder
+                #success_batch
                 #classifier
                 #table_classes
                 #extras
@@ -184,6 +188,7 @@ impl Expander<'_> {
                     #variant_name
                     #is_known
                     #accessors
+                    #success_batch_methods
                 }
 
                 #[automatically_derived]

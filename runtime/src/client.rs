@@ -18,7 +18,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
 use http::{HeaderName, HeaderValue};
+use reqwest::ResponseBuilderExt;
 
 use crate::ApiError;
 use crate::idempotency::{BodyKey, place_in_json};
@@ -225,6 +228,12 @@ pub struct Delivered {
     pub retried: Vec<Attempt>,
     /// The idempotency key every attempt carried, if the API takes one.
     pub idempotency_key: Option<String>,
+    /// The items of a batch send that failed
+    /// ([`ApiError::batch_failures`]), each with its class; empty for an
+    /// API without batch results. The request itself succeeded and is not
+    /// retried for them: resend the failed items that their class allows,
+    /// never the whole batch (that would send the others twice).
+    pub batch_failures: Vec<crate::BatchFailure>,
 }
 
 impl fmt::Debug for Delivered {
@@ -232,6 +241,7 @@ impl fmt::Debug for Delivered {
         f.debug_struct("Delivered")
             .field("status", &self.response.status())
             .field("retried", &self.retried)
+            .field("batch_failures", &self.batch_failures)
             .field(
                 "idempotency_key",
                 &self.idempotency_key.as_ref().map(|_| Redacted),
@@ -494,7 +504,11 @@ impl<E: ApiError> ClientBuilder<E> {
     }
 
     /// The most bytes of an error body read and decoded (default
-    /// [`DEFAULT_MAX_ERROR_BODY`], 1 MiB). The rest is never read.
+    /// [`DEFAULT_MAX_ERROR_BODY`], 1 MiB). The rest is never read. For an
+    /// API with a success predicate or batch results, a 2xx is judged, and
+    /// its failed items read, on as many bytes (the caller still gets the
+    /// whole body): a larger batch response is a success with no item
+    /// failures reported, so raise it to hold the API's largest batch.
     pub fn max_error_body(mut self, bytes: usize) -> Self {
         self.max_error_body = bytes;
         self
@@ -518,7 +532,8 @@ impl<E: ApiError> ClientBuilder<E> {
 
 /// What one attempt produced.
 enum AttemptResult<E> {
-    Success(reqwest::Response),
+    /// A response that is not an error, with its failed batch items.
+    Success(reqwest::Response, Vec<crate::BatchFailure>),
     Api(E, http::HeaderMap),
     Transport(TransportError),
 }
@@ -585,10 +600,20 @@ impl<E: ApiError> Client<E> {
 
     /// Sends `request`, retrying as the policy and the API's error classes
     /// allow; returns the first response that is not an error (status below
-    /// 400), unread.
+    /// 400, and not a 2xx that the API's success predicate calls a
+    /// failure), unread.
     ///
     /// - Error responses are decoded into `E` from at most
     ///   [`max_error_body`](ClientBuilder::max_error_body) bytes.
+    /// - For an API with a success predicate (`success:` in its catalog:
+    ///   Slack's `200 {"ok": false}`, GraphQL `errors`), a 2xx that it
+    ///   calls a failure is that error, retried (or not) by its class
+    ///   exactly as an error status would be; the response returned is
+    ///   then the real success, its body whole.
+    /// - For an API with batch results (`batch:`), the failed items of the
+    ///   2xx are in [`Delivered::batch_failures`] (see
+    ///   [`send_recorded`](Self::send_recorded)); item failures never make
+    ///   the client resend the batch.
     /// - When the API takes idempotency keys, every attempt carries the same
     ///   key (one already set on the request, the caller's, or a new UUID v4
     ///   unless [`omit_idempotency_key`](SendOptions::omit_idempotency_key))
@@ -695,7 +720,7 @@ impl<E: ApiError> Client<E> {
             attempts.set_replayable(spare.is_some());
             attempts.wait_turn(next.headers()).await;
             let (error, decision) = match self.attempt(next, &attempts).await {
-                AttemptResult::Success(response) => {
+                AttemptResult::Success(response, batch_failures) => {
                     attempts
                         .succeeded_paced(response.status(), response.headers())
                         .await;
@@ -704,6 +729,7 @@ impl<E: ApiError> Client<E> {
                         response,
                         retried,
                         idempotency_key,
+                        batch_failures,
                     });
                 }
                 AttemptResult::Api(error, headers) => {
@@ -762,7 +788,19 @@ impl<E: ApiError> Client<E> {
             };
             let status = response.status();
             if !(status.is_client_error() || status.is_server_error()) {
-                return AttemptResult::Success(response);
+                let judged = E::success_check().is_some() || E::batch_layout().is_some();
+                if !(status.is_success() && judged) {
+                    return AttemptResult::Success(response, Vec::new());
+                }
+                // A 2xx of an API whose failures may arrive in one, or
+                // that reports batch items: its start decides, as an error
+                // body's does; the caller still gets the whole body.
+                let (prefix, response) = read_prefix(response, self.max_error_body).await;
+                if let Some(error) = E::check_success(status, response.headers(), &prefix) {
+                    return AttemptResult::Api(error, response.headers().clone());
+                }
+                let failures = E::batch_failures(status, response.headers(), &prefix);
+                return AttemptResult::Success(response, failures);
             }
             let body = read_limited(&mut response, self.max_error_body).await;
             let headers = std::mem::take(response.headers_mut());
@@ -808,4 +846,45 @@ async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Vec<u8>
         }
     }
     body
+}
+
+/// Reads at most `limit` bytes of `response`'s body for the decoder, and
+/// returns them with a response that still carries the whole body.
+pub(crate) async fn read_prefix(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> (Bytes, reqwest::Response) {
+    let mut prefix = BytesMut::new();
+    let mut ended = false;
+    while prefix.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => prefix.extend_from_slice(&chunk),
+            // A body that fails midway is decoded as far as it arrived.
+            Ok(None) | Err(_) => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    let prefix = prefix.freeze();
+    // Only the URL goes through the builder (reqwest keeps it in a private
+    // extension); an extension insert cannot fail, and if it did the
+    // response would merely lose its URL.
+    let url_only = http::Response::builder()
+        .url(response.url().clone())
+        .body(())
+        .unwrap_or_default();
+    let (mut parts, ()) = url_only.into_parts();
+    parts.status = response.status();
+    parts.version = response.version();
+    parts.headers = std::mem::take(response.headers_mut());
+    let body = if ended {
+        reqwest::Body::from(prefix.clone())
+    } else {
+        let head = futures_util::stream::iter([Ok::<_, reqwest::Error>(prefix.clone())]);
+        reqwest::Body::wrap_stream(head.chain(response.bytes_stream()))
+    };
+    let rebuilt = reqwest::Response::from(http::Response::from_parts(parts, body));
+    let decoded = prefix.slice(..prefix.len().min(limit));
+    (decoded, rebuilt)
 }

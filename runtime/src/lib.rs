@@ -55,7 +55,8 @@ pub mod tower;
 pub use client::{Client, Failure};
 #[doc(inline)]
 pub use errspec_core::{
-    ApiError, CompactString, ErrorDetails, FieldError, ParseRetryClassError, RetryClass,
+    ApiError, BatchFailure, CompactString, ErrorDetails, FieldError, ParseRetryClassError,
+    RetryClass,
 };
 #[doc(inline)]
 pub use errspec_core::{DecidedBy, DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
@@ -64,7 +65,9 @@ pub use errspec_core::{ExtraValue, Extras};
 #[doc(inline)]
 pub use errspec_core::{LimitScope, RateLimit};
 #[doc(inline)]
-pub use errspec_core::{decode, delay, extras, hints, idempotency, layout, limits, rules};
+pub use errspec_core::{
+    batch, decode, delay, extras, hints, idempotency, layout, limits, rules, success,
+};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your

@@ -9,7 +9,11 @@
 //!   waits for its scope's turn, each response's rate-limit headers and
 //!   throttling hold the scope, for every request through it). A
 //!   request's [`SendOptions`] are read from the middleware extensions
-//!   (`RequestBuilder::with_extension`).
+//!   (`RequestBuilder::with_extension`). A 2xx that the API's success
+//!   predicate calls a failure ([`ApiError::check_success`], judged on at
+//!   most [`max_error_body`](RetryMiddleware::max_error_body) bytes) is
+//!   retried as the error it decodes to; when the loop gives up, the
+//!   caller gets that 2xx response, its body whole.
 //! - For code that keeps reqwest-retry's `RetryTransientMiddleware`:
 //!   [`RetryScope`] before it, and inside it [`ErrspecStrategy`] as its
 //!   `RetryableStrategy` and [`ScopedPolicy`] as its `RetryPolicy`. The
@@ -17,11 +21,21 @@
 //!   [`SendOptions`]); the strategy records each result there and asks
 //!   errspec's loop, so server delays, retry safety, the budget, the
 //!   observer and `tracing` apply as in [`Client`](crate::Client); the
-//!   policy hands reqwest-retry the wait errspec decided. Two limits: a
-//!   strategy never sees the body (classes come from the status and
-//!   headers), and the policy's per-attempt timeout and deadline are not
-//!   applied (reqwest's own timeouts are). Prefer [`RetryMiddleware`] where
-//!   you can.
+//!   policy hands reqwest-retry the wait errspec decided. Pacing applies
+//!   too, within what a synchronous strategy can do: the scope makes the
+//!   first send wait for its scope's turn (asking the shared store, if
+//!   any); the strategy records each response's spent window or block in
+//!   this process and tells the shared store from a task of its own; each
+//!   resend waits for the later of errspec's delay and its scope's turn in
+//!   *this process's* state. Four limits, then: a strategy never sees the
+//!   body (classes come from the status and headers, so a failure inside a
+//!   2xx is not seen either); the policy's per-attempt timeout and deadline
+//!   are not applied (reqwest's own timeouts are); resends do not ask the
+//!   shared store (they do not take slots of a shared limit, and wait only
+//!   for the blocks this process heard of); and the account's retry budget
+//!   of [`Pacing::retry_budget`](crate::pacing::Pacing::retry_budget) is not
+//!   charged (the retrier's own budget is). Prefer [`RetryMiddleware`]
+//!   where you can: it paces every send through the store.
 //!
 //! ```no_run
 //! use errspec::ApiError;
@@ -68,15 +82,12 @@ use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::time::{Duration, SystemTime};
 
-use bytes::{Bytes, BytesMut};
-use futures_util::StreamExt;
 use http::{Extensions, HeaderName, HeaderValue};
-use reqwest::ResponseBuilderExt;
 use reqwest_middleware::{Middleware, Next};
 use reqwest_retry::{RetryDecision, RetryPolicy, Retryable, RetryableStrategy};
 
 use crate::ApiError;
-use crate::client::{DEFAULT_MAX_ERROR_BODY, TransportError};
+use crate::client::{DEFAULT_MAX_ERROR_BODY, TransportError, read_prefix};
 use crate::policy::{Decision, TransportFailure};
 use crate::retry::{Attempts, Retrier, SendOptions};
 
@@ -153,6 +164,25 @@ impl<E: ApiError> Middleware for RetryMiddleware<E> {
                 None => sent.await,
             };
             let (decision, result) = match result {
+                // A 2xx of an API whose failures may arrive in one: its
+                // start decides, as an error body's does.
+                Ok(response) if response.status().is_success() && E::success_check().is_some() => {
+                    let (prefix, response) = read_prefix(response, self.max_error_body).await;
+                    match E::check_success(response.status(), response.headers(), &prefix) {
+                        None => {
+                            attempts
+                                .succeeded_paced(response.status(), response.headers())
+                                .await;
+                            return Ok(response);
+                        }
+                        Some(error) => (
+                            attempts
+                                .failed_response_paced(&error, response.headers())
+                                .await,
+                            Ok(response),
+                        ),
+                    }
+                }
                 Ok(response) if response.status().as_u16() < 400 => {
                     attempts
                         .succeeded_paced(response.status(), response.headers())
@@ -244,44 +274,6 @@ fn invalid_key<E: ApiError>() -> TransportError {
     }
 }
 
-/// Reads at most `limit` bytes of `response`'s body for the decoder, and
-/// returns them with a response that still carries the whole body.
-async fn read_prefix(mut response: reqwest::Response, limit: usize) -> (Bytes, reqwest::Response) {
-    let mut prefix = BytesMut::new();
-    let mut ended = false;
-    while prefix.len() < limit {
-        match response.chunk().await {
-            Ok(Some(chunk)) => prefix.extend_from_slice(&chunk),
-            // A body that fails midway is decoded as far as it arrived.
-            Ok(None) | Err(_) => {
-                ended = true;
-                break;
-            }
-        }
-    }
-    let prefix = prefix.freeze();
-    // Only the URL goes through the builder (reqwest keeps it in a private
-    // extension); an extension insert cannot fail, and if it did the
-    // response would merely lose its URL.
-    let url_only = http::Response::builder()
-        .url(response.url().clone())
-        .body(())
-        .unwrap_or_default();
-    let (mut parts, ()) = url_only.into_parts();
-    parts.status = response.status();
-    parts.version = response.version();
-    parts.headers = std::mem::take(response.headers_mut());
-    let body = if ended {
-        reqwest::Body::from(prefix.clone())
-    } else {
-        let head = futures_util::stream::iter([Ok::<_, reqwest::Error>(prefix.clone())]);
-        reqwest::Body::wrap_stream(head.chain(response.bytes_stream()))
-    };
-    let rebuilt = reqwest::Response::from(http::Response::from_parts(parts, body));
-    let decoded = prefix.slice(..prefix.len().min(limit));
-    (decoded, rebuilt)
-}
-
 tokio::task_local! {
     /// The attempts of the request a [`RetryScope`] is running.
     static SCOPE: RefCell<Scope>;
@@ -332,7 +324,10 @@ impl<E: ApiError> Middleware for RetryScope<E> {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<reqwest::Response> {
-        let attempts = start(&self.retrier, &mut request, extensions)?;
+        let mut attempts = start(&self.retrier, &mut request, extensions)?;
+        // The first send waits for its scope's turn (the shared store's,
+        // if any); reqwest-retry's resends wait in `ScopedPolicy`.
+        attempts.wait_turn(request.headers()).await;
         let scope = Scope {
             attempts: Box::new(attempts),
             retry_after: None,
@@ -350,7 +345,10 @@ impl<E: ApiError> Middleware for RetryScope<E> {
 /// attempts and asks errspec's loop: a retry is [`Retryable::Transient`]
 /// (its wait left for [`ScopedPolicy`]), a give-up [`Retryable::Fatal`].
 /// The status and headers are decoded (a strategy never sees the body, so
-/// status-level classes apply).
+/// status-level classes apply). It paces as far as a synchronous call can
+/// (see the [module docs](self)): blocks go into this process's state at
+/// once and to a shared store from a spawned task, and a retry's wait is
+/// the later of errspec's delay and the scope's turn in this process.
 ///
 /// Outside a scope it only classifies, statelessly: `never` is
 /// [`Retryable::Fatal`]; `backoff` and `throttled` are
@@ -425,14 +423,15 @@ impl<E: ApiError> ErrspecStrategy<E> {
     }
 }
 
-/// Records `result` in `attempts` and decides.
+/// Records `result` in `attempts` (and in pacing: a spent window or the
+/// block an error response asked for holds the scope) and decides.
 fn record<E: ApiError>(
     attempts: &mut Attempts<E>,
     result: &Result<reqwest::Response, reqwest_middleware::Error>,
 ) -> Option<Decision> {
-    Some(match result {
+    let decision = match result {
         Ok(response) if response.status().as_u16() < 400 => {
-            attempts.succeeded(response.status());
+            attempts.succeeded_detached(response.status(), response.headers());
             return None;
         }
         Ok(response) => {
@@ -443,7 +442,9 @@ fn record<E: ApiError>(
             Some(failure) => attempts.failed_transport(failure),
             None => attempts.failed_invalid(),
         },
-    })
+    };
+    attempts.share_block_detached();
+    Some(decision)
 }
 
 impl<E: ApiError> RetryableStrategy for ErrspecStrategy<E> {
@@ -455,10 +456,11 @@ impl<E: ApiError> RetryableStrategy for ErrspecStrategy<E> {
             let mut scope = scope.borrow_mut();
             let attempts = scope.attempts.downcast_mut::<Attempts<E>>()?;
             let decision = record(attempts, result);
-            scope.retry_after = match decision {
-                Some(Decision::Retry { after, .. }) => Some(after),
+            let retry_after = match decision {
+                Some(Decision::Retry { after, .. }) => Some(attempts.retry_turn(after)),
                 _ => None,
             };
+            scope.retry_after = retry_after;
             Some(match decision {
                 None => None,
                 Some(Decision::Retry { .. }) => Some(Retryable::Transient),

@@ -200,8 +200,21 @@ impl LocalStore {
 
     /// [`PacingStore::reserve`], synchronously.
     pub fn reserve_now(&self, scope: &str, cells: &[Cell]) -> Duration {
+        self.reserve_after(scope, cells, Duration::ZERO)
+    }
+
+    /// [`reserve_now`](Self::reserve_now) for a send that cannot go before
+    /// `earliest` from now (a retry after its backoff): the slot taken is
+    /// the first free one from then. Returns the wait from now, at least
+    /// `earliest`.
+    pub(crate) fn reserve_after(
+        &self,
+        scope: &str,
+        cells: &[Cell],
+        earliest: Duration,
+    ) -> Duration {
         if cells.is_empty() && self.is_unused() {
-            return Duration::ZERO;
+            return earliest;
         }
         let now = self.now();
         let mut state = self.lock();
@@ -214,7 +227,7 @@ impl LocalStore {
             .iter()
             .map(|c| (state.get(&c.key).copied().unwrap_or(0), micros(c.interval)))
             .collect();
-        let at = gcra_reserve(now, blocked, &mut tats);
+        let at = gcra_reserve(now.saturating_add(micros(earliest)), blocked, &mut tats);
         if !cells.is_empty() {
             self.used.store(true, Ordering::Release);
         }
@@ -631,6 +644,42 @@ impl Pacing {
             .min(max_wait);
         self.count_hold(wait);
         wait
+    }
+
+    /// [`hold_local`](Self::hold_local) for a retry that waits `after`
+    /// anyway (its backoff or server delay): the wait before it, at least
+    /// `after`, and past it at most to `max_wait`; the slot is taken.
+    /// Only the time beyond `after` counts as held.
+    #[cfg(feature = "reqwest-middleware")]
+    pub(crate) fn hold_local_after(
+        &self,
+        scope: &Scope,
+        after: Duration,
+        max_wait: Duration,
+    ) -> Duration {
+        let turn = self
+            .inner
+            .local
+            .reserve_after(&scope.block, &scope.cells, after)
+            .min(max_wait.max(after));
+        self.count_hold(turn.saturating_sub(after));
+        turn
+    }
+
+    /// [`block_shared`](Self::block_shared) from synchronous code in a
+    /// tokio runtime: a task of its own tells the shared store (nothing to
+    /// do without one, or outside a runtime). The block is in this
+    /// process's state already; a store that fails is bypassed as usual.
+    #[cfg(feature = "reqwest-middleware")]
+    pub(crate) fn block_shared_detached(&self, scope: &Arc<Scope>, delay: Duration) {
+        if delay.is_zero() || self.inner.shared.is_none() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (pacing, scope) = (self.clone(), scope.clone());
+        drop(runtime.spawn(async move { pacing.block_shared(&scope, delay).await }));
     }
 
     fn count_hold(&self, wait: Duration) {

@@ -67,6 +67,10 @@ impl<E: ApiError> DynApiError for E {
     }
 }
 
+/// [`ApiError::check_success`], type-erased.
+pub type CheckSuccess =
+    fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Option<Box<dyn DynApiError>>;
+
 /// One API of a generated catalog, reachable by name.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiEntry {
@@ -80,6 +84,11 @@ pub struct ApiEntry {
     pub delay_hints: fn(&http::HeaderMap) -> DelayHints,
     /// The API's decoder, type-erased.
     pub decode: fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Box<dyn DynApiError>,
+    /// [`ApiError::check_success`], type-erased: the error a 2xx decodes
+    /// to when the API's success predicate calls it a failure.
+    pub check_success: CheckSuccess,
+    /// [`ApiError::batch_failures`]: the failed items of a batch response.
+    pub batch_failures: fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Vec<crate::BatchFailure>,
 }
 
 impl ApiEntry {
@@ -91,6 +100,10 @@ impl ApiEntry {
             idempotency_header: E::IDEMPOTENCY_HEADER,
             delay_hints: E::delay_hints,
             decode: |status, headers, body| Box::new(E::decode(status, headers, body)),
+            check_success: |status, headers, body| {
+                E::check_success(status, headers, body).map(|e| Box::new(e) as Box<dyn DynApiError>)
+            },
+            batch_failures: E::batch_failures,
         }
     }
 }

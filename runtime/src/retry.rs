@@ -803,6 +803,46 @@ impl<E: ApiError> Attempts<E> {
         }
     }
 
+    /// For a loop that records results synchronously inside a tokio
+    /// runtime (reqwest-retry's strategy): [`succeeded_with`](Self::succeeded_with),
+    /// a spent window also told to the shared store by a task of its own.
+    #[cfg(feature = "reqwest-middleware")]
+    pub(crate) fn succeeded_detached(&mut self, status: StatusCode, headers: &HeaderMap) {
+        self.succeeded(status);
+        let max = self.retrier.inner.policy.max_server_delay();
+        if let Some((pacing, scope)) = self.scope_for(None)
+            && let Some(delay) = pacing::success_block::<E>(headers, max)
+        {
+            pacing.block_local(&scope, delay);
+            pacing.block_shared_detached(&scope, delay);
+        }
+    }
+
+    /// For the same loop, after a failure: tells the shared store of the
+    /// block the response asked for (this process's state has it already)
+    /// by a task of its own.
+    #[cfg(feature = "reqwest-middleware")]
+    pub(crate) fn share_block_detached(&mut self) {
+        if let (Some(delay), Some((pacing, scope))) =
+            (self.paced.block.take(), self.scope_for(None))
+        {
+            pacing.block_shared_detached(&scope, delay);
+        }
+    }
+
+    /// For the same loop, after a [`Decision::Retry`] to wait `after`: the
+    /// wait before the retry, `after` or longer if its scope's turn in this
+    /// process's state comes later (the slot is taken), at most the
+    /// pacing bound past `after`.
+    #[cfg(feature = "reqwest-middleware")]
+    pub(crate) fn retry_turn(&mut self, after: Duration) -> Duration {
+        let bound = self.pacing_bound();
+        match self.scope_for(None) {
+            Some((pacing, scope)) => pacing.hold_local_after(&scope, after, bound),
+            None => after,
+        }
+    }
+
     /// For a blocking loop: how long to sleep before sending, with the
     /// request's headers (their credentials name its scope; never kept).
     /// Reads and takes this process's pacing state only.

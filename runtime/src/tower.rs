@@ -6,7 +6,11 @@
 //!   budget, the [`Observer`](crate::observe::Observer) and `tracing`) on
 //!   each response. It decodes error bodies, so responses must be buffered:
 //!   `http::Response<B>` with `B: AsRef<[u8]>` (`Bytes`, `Vec<u8>`,
-//!   `String`); map a streaming body into one before this layer.
+//!   `String`); map a streaming body into one before this layer. A 2xx
+//!   that the API's success predicate calls a failure
+//!   ([`ApiError::check_success`]) is retried as the error it decodes to;
+//!   when the policy gives up, the caller gets that 2xx response: check it
+//!   with the same method.
 //! - [`RetryLayer`] wraps a service in tower's `Retry` with that policy and
 //!   first puts the API's idempotency key on the request (a policy cannot:
 //!   tower sends the caller's request first and only asks the policy for
@@ -119,8 +123,16 @@ where
         let attempts = self.attempts.as_mut()?;
         let decision = match result {
             Ok(response) if response.status().as_u16() < 400 => {
-                attempts.succeeded_with(response.status(), response.headers());
-                return None;
+                // A 2xx that the API's success predicate calls a failure
+                // is retried as the error it decodes to.
+                let (status, headers) = (response.status(), response.headers());
+                match E::check_success(status, headers, response.body().as_ref()) {
+                    Some(error) => attempts.failed_response(&error, headers),
+                    None => {
+                        attempts.succeeded_with(status, headers);
+                        return None;
+                    }
+                }
             }
             Ok(response) => {
                 let error = E::decode(

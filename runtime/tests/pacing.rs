@@ -501,3 +501,133 @@ async fn through_tower_a_throttled_response_holds_the_next_request() {
     );
     assert_eq!(calls.load(Ordering::Relaxed), 2);
 }
+
+/// A reqwest-middleware client on reqwest-retry's loop with errspec's
+/// scope, strategy and policy.
+#[cfg(feature = "reqwest-middleware")]
+fn reqwest_retry_client(
+    retrier: errspec::retry::Retrier<KeyedError>,
+) -> reqwest_middleware::ClientWithMiddleware {
+    use errspec::middleware::{ErrspecStrategy, RetryScope, ScopedPolicy};
+    reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+        .with(RetryScope::new(retrier))
+        .with(
+            reqwest_retry::RetryTransientMiddleware::new_with_policy_and_strategy(
+                ScopedPolicy,
+                ErrspecStrategy::<KeyedError>::new(),
+            ),
+        )
+        .build()
+}
+
+#[cfg(feature = "reqwest-middleware")]
+async fn send_through(
+    http: &reqwest_middleware::ClientWithMiddleware,
+    server: &MockServer,
+    key: &str,
+) -> u16 {
+    http.post(format!("{}/v1/widgets", server.uri()))
+        .bearer_auth(key)
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// reqwest-retry's loop paces too: a 429 with `Retry-After: 30` (not
+/// retried: one attempt) holds the next request's first send 30 s, in this
+/// process and, through a shared store, in another one.
+#[cfg(feature = "reqwest-middleware")]
+#[tokio::test(start_paused = true)]
+async fn through_reqwest_retry_a_throttled_response_holds_the_scope() {
+    use errspec::pacing::LocalStore;
+    use errspec::retry::Retrier;
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(throttled(30))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    // Two "processes" sharing one store.
+    let store: Arc<dyn PacingStore> = Arc::new(LocalStore::new());
+    let retrier = |pacing: Pacing| {
+        Retrier::<KeyedError>::builder()
+            .policy(policy(1, Duration::from_secs(60)))
+            .pacing(pacing)
+            .build()
+    };
+    let here = Pacing::shared(store.clone());
+    let http = reqwest_retry_client(retrier(here.clone()));
+    let other = reqwest_retry_client(retrier(Pacing::shared(store)));
+
+    assert_eq!(send_through(&http, &server, "k1").await, 429);
+    assert_eq!(here.stats().blocks, 1);
+    // The strategy tells the shared store from a task of its own.
+    tokio::task::yield_now().await;
+    let start = Instant::now();
+    assert_eq!(send_through(&other, &server, "k1").await, 200);
+    assert!(
+        start.elapsed() >= Duration::from_secs(29),
+        "{:?}",
+        start.elapsed()
+    );
+    let start = Instant::now();
+    assert_eq!(send_through(&http, &server, "k1").await, 200);
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+/// A resend through reqwest-retry waits for its scope's turn: at 1 request
+/// per second, the retry of a 503 goes 1 s after the first send, not after
+/// the 1–5 ms backoff.
+#[cfg(feature = "reqwest-middleware")]
+#[tokio::test(start_paused = true)]
+async fn through_reqwest_retry_a_documented_limit_spaces_the_resends() {
+    use errspec::retry::Retrier;
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("content-type", "application/json")
+                .set_body_string(error_body("unavailable", "try again", "req_1")),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let pacing = Pacing::new().limit(RateLimit::new(
+        1,
+        Duration::from_secs(1),
+        LimitScope::Account,
+    ));
+    let retrier = Retrier::<KeyedError>::builder()
+        .policy(policy(3, Duration::from_secs(60)))
+        .pacing(pacing.clone())
+        .build();
+    let http = reqwest_retry_client(retrier);
+
+    let start = Instant::now();
+    assert_eq!(send_through(&http, &server, "k1").await, 200);
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_eq!(pacing.stats().held, 1);
+}

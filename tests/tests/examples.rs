@@ -46,8 +46,8 @@ fn every_documented_example_decodes_as_its_catalog_says() {
             for example in &api.examples {
                 let what = format!("{provider}/{} example `{}`", api.name.value, example.name);
                 let (status, headers, body) = errspec_codegen::interpret::response(example);
-                let generated = (entry.decode)(status, &headers, &body);
-                let generated = outcome(&*generated, errspec_codegen::interpret::now(example));
+                let now = errspec_codegen::interpret::now(example);
+                let generated = outcome(entry, status, &headers, &body, now);
                 let interpreted = errspec_codegen::interpret::decode(api, layout, example);
                 for (how, o) in [("generated", &generated), ("interpreted", &interpreted)] {
                     for m in mismatches(&example.expect, o) {

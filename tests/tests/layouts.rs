@@ -54,8 +54,7 @@ fn every_example_decodes_as_documented_through_catalog_and_interpreter() {
         for example in &api.examples {
             let (status, headers, body) = errspec_codegen::interpret::response(example);
             let now = errspec_codegen::interpret::now(example);
-            let e = (entry.decode)(status, &headers, &body);
-            let generated = outcome(&*e, now);
+            let generated = outcome(entry, status, &headers, &body, now);
             let interpreted = errspec_codegen::interpret::decode(api, layouts, example);
             let what = format!("{name} example `{}`", example.name);
             for m in mismatches(&example.expect, &generated) {

@@ -26,7 +26,7 @@ commands:
   request  PROVIDER[/API] --url URL [--method M] [--header 'Name: value']... [--body TEXT]
            [--idempotent] [--no-idempotency-key] [--max-attempts N] [--timeout SECONDS]
            run one request through the retrying client; prints JSON
-  bench    [--full] [decode|generate|compile|client]...
+  bench    [--full] [decode|generate|compile|client|instructions|overhead]...
            build and run the benchmarks (crate errspec-bench, release); quick versions
            of every section by default; prints tables (see BENCHMARKS.md)
   bench fleet [--workers K] [--requests N] [--concurrency C] [--rate R] [--modes LIST]

@@ -8,10 +8,12 @@
 //!
 //! - `independent`: `errspec::Client` without pacing (the behaviour before
 //!   pacing): each worker learns alone, from its own 429s;
-//! - `in-process`: the default in-process pacing, told the limit R: each
-//!   worker paces itself to R and blocks on what it hears;
+//! - `in-process`: the default in-process pacing, told the limit R in
+//!   place of the catalog's (Resend documents 5/s; this provider allows R):
+//!   each worker paces itself to R and blocks on what it hears;
 //! - `redis`: pacing shared through `errspec-redis` (a `redis-server`
-//!   started here, on loopback, stopped by PID), told the limit R;
+//!   started here, on loopback, stopped by PID), told the limit R in place
+//!   of the catalog's;
 //! - `backoff`: plain reqwest with exponential backoff and full jitter that
 //!   ignores `Retry-After` (what `reqwest-retry`'s default policy does).
 //!
@@ -500,11 +502,20 @@ fn worker(args: &[String]) -> Result<()> {
         let builder = Client::<resend::Error>::builder(http.clone())
             .policy(policy)
             .without_budget();
+        // The fake provider's limit is R, not the 5/s Resend documents:
+        // the paced configurations pace to R alone, as a user whose plan
+        // raised the limit would (`catalog_limits(false)` and their own).
         let client = match mode.as_str() {
             "independent" | "backoff" => builder.without_pacing().build(),
-            "in-process" => builder.pacing(Pacing::new().limit(limit)).build(),
+            "in-process" => builder
+                .pacing(Pacing::new().catalog_limits(false).limit(limit))
+                .build(),
             "redis" => builder
-                .pacing(Pacing::shared(timed.clone()).limit(limit))
+                .pacing(
+                    Pacing::shared(timed.clone())
+                        .catalog_limits(false)
+                        .limit(limit),
+                )
                 .build(),
             other => bail!("unknown mode `{other}`"),
         };
