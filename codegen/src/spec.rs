@@ -160,11 +160,11 @@ pub struct ApiSpec {
     /// When a 2xx response is a failure (Slack's `{"ok": false}`, a
     /// GraphQL `errors` array): such a response decodes as this API's
     /// error. Default: every 2xx is a success.
-    #[schemars(default, with = "SuccessSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "SuccessSpec"))]
     pub success: Option<SuccessSpec>,
     /// Where a batch send's 2xx response keeps one result per item, and
     /// which items failed. Default: none.
-    #[schemars(default, with = "BatchSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "BatchSpec"))]
     pub batch: Option<BatchSpec>,
     /// Documented example responses with the outcome each must decode to;
     /// `cargo xtask check` and the test suite run them.
@@ -176,55 +176,75 @@ pub struct ApiSpec {
 }
 
 /// An API's success predicate: which 2xx responses are failures.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct SuccessSpec {
     /// The conditions (those of a rule's `when`), all of which must hold
     /// for a 2xx to be a failure: `{field: {pointer: /ok, equals: false}}`.
     /// Required.
-    #[schemars(with = "WhenSpec")]
+    #[cfg_attr(feature = "schema", schemars(with = "WhenSpec"))]
     pub failure_when: Option<WhenSpec>,
     /// The source or sources documenting it.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Where `success:` is (its key).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// Per-item results of a batch send.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct BatchSpec {
     /// A JSON pointer to the array of per-item results; the empty pointer
     /// when the body is the array. Required.
-    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "String", pattern(POINTER_PATTERN))
+    )]
     pub items: Option<Text>,
     /// Conditions on an item (`field` pointers relative to the item,
     /// `code`, `message`), all of which must hold for it to have failed.
     /// Default: every item is a failure.
-    #[schemars(default, with = "WhenSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "WhenSpec"))]
     pub failed_when: Option<WhenSpec>,
     /// A pointer, relative to an item, to its index in the request.
     /// Default: its position in the array.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub index: Option<Text>,
     /// A pointer, relative to an item, to its code, looked up in the API's
     /// `codes` (of the API's code type).
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub code: Option<Text>,
     /// A pointer, relative to an item, to its message.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub message: Option<Text>,
     /// The retry class of a failed item whose code is absent or unlisted.
     /// Default: `never`.
-    #[schemars(default, with = "RetryClassName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "RetryClassName"))]
     pub retry: Option<Text>,
     /// The source or sources documenting it.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Where `batch:` is (its key).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
@@ -950,11 +970,14 @@ pub struct ExampleExpectSpec {
     /// Whether the response is a success: `false` for a 2xx that the API's
     /// `success.failure_when` calls a failure (the other keys then check
     /// the error it decodes to), `true` for a real success.
-    #[schemars(default, with = "bool")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "bool"))]
     pub success: Option<Located<bool>>,
     /// The failed items of a batch response, in order: `{index, code,
     /// message, retry}` (keys left out of an item are not checked).
-    #[schemars(default, with = "Vec<ExampleBatchFailureSpec>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "Vec<ExampleBatchFailureSpec>")
+    )]
     pub batch_failures: Option<Located<Vec<ExpectedBatchFailure>>>,
     /// Where the mapping's key is (`expect:`).
     #[cfg_attr(feature = "schema", schemars(skip))]
@@ -977,21 +1000,25 @@ pub struct ExpectedBatchFailure {
 }
 
 /// One expected failed batch item.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[allow(dead_code)] // only its schema is used
 pub struct ExampleBatchFailureSpec {
     /// The item's index in the request.
-    #[schemars(default)]
+    #[cfg_attr(feature = "schema", schemars(default))]
     index: Option<u64>,
     /// Its code as sent (`null`: none).
-    #[schemars(default, with = "Option<serde_json::Value>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "Option<serde_json::Value>")
+    )]
     code: Option<String>,
     /// Its message (`null`: none).
-    #[schemars(default)]
+    #[cfg_attr(feature = "schema", schemars(default))]
     message: Option<String>,
     /// Its retry class.
-    #[schemars(default, with = "RetryClassName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "RetryClassName"))]
     retry: Option<String>,
 }
 
@@ -1201,7 +1228,10 @@ pub struct RuleSpec {
     pub description: Option<Text>,
     /// The source (a name under the top-level `sources`) or sources that
     /// document the rule.
-    #[cfg_attr(feature = "schema", schemars(default, schema_with = "source_refs_schema"))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Where the rule's mapping is.
     #[cfg_attr(feature = "schema", schemars(skip))]
@@ -1350,7 +1380,10 @@ pub struct DelaySpec {
     pub when_zero: Option<Text>,
     /// The source (a name under the top-level `sources`) or sources that
     /// document the delay.
-    #[cfg_attr(feature = "schema", schemars(default, schema_with = "source_refs_schema"))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Where the mapping is.
     #[cfg_attr(feature = "schema", schemars(skip))]
