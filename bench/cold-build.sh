@@ -1,42 +1,59 @@
 #!/usr/bin/env bash
-# What depending on errspec costs a user's cold build (BENCHMARKS.md §6).
+# What depending on errspec costs a user's cold build (BENCHMARKS.md §6,
+# issue 15 §4).
 #
 # usage: bench/cold-build.sh [ROUNDS] [CONFIG...]
-#   CONFIG: client default macro providers (all four by default)
+#   CONFIG: plain client default macros providers catalog
+#   (default: plain client macros providers; `plain` is always measured)
 #
 # A scratch directory (target/errspec-bench/cold/) holds minimal user crates,
 # each its own workspace, with path dependencies on this one and a copy of
-# its Cargo.lock (same versions everywhere):
-#   plain      reqwest 0.13 (default features) and tokio: one POST
-#   client     + errspec, `default-features = false, features = ["client"]`,
+# its Cargo.lock (same versions everywhere). Every one depends on
+#   reqwest = { version = "0.13", default-features = false, features = ["json", "rustls"] }
+#   tokio   = { version = "1", features = ["rt", "macros"] }
+# (reqwest with exactly the features errspec's client enables: rustls with
+# aws-lc-rs, no OpenSSL), and:
+#   plain      nothing else: one POST with reqwest
+#   client     errspec, `default-features = false, features = ["client"]`,
 #              and TopMail's checked-in generated module (src/topmail.rs);
 #              the POST goes through errspec::Client
-#   default    the same with errspec's default features (client + macros)
-#   macro      default features, the module from `errspec::catalog!` instead
-#   providers  errspec (client) + errspec-providers with one provider
-#              (`default-features = false, features = ["topmail"]`)
-# Each measurement is a dev `cargo build --offline` from an empty target
-# directory with CARGO_INCREMENTAL=0 and the user's default dev profile.
-# Builds run in pairs, back to back: `plain` then CONFIG (CONFIG first in
-# even rounds), and the ratio CONFIG / plain is taken within the pair, so
-# load that other work puts on the machine moves both sides of a ratio.
-# Printed: one line per build, then per config the ratios of wall time and of
-# CPU time (user + system of cargo and everything it ran), min / median / max.
+#   default    the same with errspec's default features (today `client`
+#              only: the same build as `client`)
+#   macros     `features = ["client", "macros"]`, the checked-in module:
+#              what compiling the proc-macros costs
+#   providers  errspec's default features and errspec-providers with one
+#              provider (`default-features = false, features = ["topmail"]`)
+#              instead of the checked-in module
+#   catalog    `client` and `macros`, the module from `errspec::catalog!`
+# Each measurement is a dev `cargo build --offline` (the user's default dev
+# profile, CARGO_INCREMENTAL=0) into a fresh, empty CARGO_TARGET_DIR. The
+# figure is CPU time: user + system of cargo and every process it ran
+# (GNU time's %U + %S, from wait4's rusage of the whole reaped tree), which
+# other work on the machine moves far less than wall time (a few percent,
+# from cache contention); wall time is printed too. Configurations are interleaved (plain, client, macros,
+# providers, plain, client, ...), ROUNDS times (default 2); per config the
+# ratio to `plain` of the same round, then the median over rounds.
+# Also printed: distinct packages of each crate's normal dependency tree
+# (`cargo tree -e normal --prefix none`, with the "(*)" repeat marks
+# dropped, `sort -u | wc -l`).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-rounds="${1:-3}"
+rounds="${1:-2}"
 shift || true
-configs=("$@")
-[ ${#configs[@]} -gt 0 ] || configs=(client default macro providers)
+configs=(plain)
+for c in "${@:-client macros providers}"; do
+    for w in $c; do [ "$w" = plain ] || configs+=("$w"); done
+done
 work="$root/target/errspec-bench/cold"
 mkdir -p "$work"
-unset CARGO_PROFILE_DEV_DEBUG CARGO_TARGET_DIR RUSTFLAGS
-export CARGO_INCREMENTAL=0
+unset CARGO_PROFILE_DEV_DEBUG CARGO_PROFILE_TEST_DEBUG CARGO_TARGET_DIR RUSTFLAGS CARGO_BUILD_JOBS
+export CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never
 
 # scratch NAME DEPS MAIN: a crate `NAME` with dependency lines DEPS and
 # src/main.rs MAIN.
 scratch() {
     local dir="$work/$1"
+    rm -rf "$dir"
     mkdir -p "$dir/src"
     cat > "$dir/Cargo.toml" <<TOML
 [package]
@@ -48,13 +65,12 @@ publish = false
 [workspace]
 
 [dependencies]
-reqwest = "0.13"
+reqwest = { version = "0.13", default-features = false, features = ["json", "rustls"] }
 tokio = { version = "1", features = ["rt", "macros"] }
 $2
 TOML
     printf '%s\n' "$3" > "$dir/src/main.rs"
     cp "$root/Cargo.lock" "$dir/Cargo.lock"
-    rm -f "$dir/src/topmail.rs" "$dir/topmail.yaml"
 }
 
 plain_main='#[tokio::main(flavor = "current_thread")]
@@ -88,57 +104,57 @@ scratch client "$(errspec_dep ', default-features = false, features = ["client"]
 cp "$root/generated/src/topmail.rs" "$work/client/src/topmail.rs"
 scratch default "$(errspec_dep '')" "$(client_main 'mod topmail;' topmail)"
 cp "$root/generated/src/topmail.rs" "$work/default/src/topmail.rs"
-scratch macro "$(errspec_dep '')" "$(client_main 'errspec::catalog!("topmail.yaml");' topmail)"
-cp "$root/spec/topmail.yaml" "$work/macro/topmail.yaml"
-scratch providers "$(errspec_dep ', default-features = false, features = ["client"]')
+scratch macros "$(errspec_dep ', default-features = false, features = ["client", "macros"]')" "$(client_main 'mod topmail;' topmail)"
+cp "$root/generated/src/topmail.rs" "$work/macros/src/topmail.rs"
+scratch providers "$(errspec_dep '')
 errspec-providers = { path = \"$root/generated\", default-features = false, features = [\"topmail\"] }" \
     "$(client_main '' errspec_providers::topmail)"
+scratch catalog "$(errspec_dep ', default-features = false, features = ["client", "macros"]')" \
+    "$(client_main 'errspec::catalog!("topmail.yaml");' topmail)"
+cp "$root/spec/topmail.yaml" "$work/catalog/topmail.yaml"
 
-# Downloads are not part of a build: fetch everything first.
-for name in plain client default macro providers; do
+# Downloads are not part of a build: fetch everything first; count packages.
+declare -A crates
+for name in "${configs[@]}"; do
     (cd "$work/$name" && cargo fetch --quiet)
+    crates[$name]=$(cd "$work/$name" && cargo tree --offline -e normal --prefix none |
+        sed 's/ (\*)$//' | sort -u | wc -l)
 done
 
 # build NAME: prints "WALL CPU" of a cold build of crate NAME.
 build() {
-    local dir="$work/$1"
-    rm -rf "$dir/target"
-    local start end cpu0 cpu1
-    cpu0=$(awk '{print $14+$15+$16+$17}' /proc/$BASHPID/stat)
-    start=$(date +%s.%N)
-    (cd "$dir" && cargo build --offline --quiet 2> "$dir/build.log") || {
-        echo "build of $1 failed:" >&2; cat "$dir/build.log" >&2; exit 1; }
-    end=$(date +%s.%N)
-    cpu1=$(awk '{print $14+$15+$16+$17}' /proc/$BASHPID/stat)
-    local ticks; ticks=$(getconf CLK_TCK)
-    rm -rf "$dir/target"
-    echo "$(echo "$end - $start" | bc -l) $(echo "($cpu1 - $cpu0) / $ticks" | bc -l)"
+    local dir="$work/$1" target
+    target="$(mktemp -d "$work/target.XXXXXX")"
+    CARGO_TARGET_DIR="$target" /usr/bin/time -o "$dir/time.txt" -f '%e %U %S' \
+        cargo build --offline --quiet --manifest-path "$dir/Cargo.toml" 2> "$dir/build.log" || {
+        echo "build of $1 failed:" >&2; cat "$dir/build.log" >&2; rm -rf "$target"; exit 1; }
+    rm -rf "$target"
+    awk '{ printf "%.1f %.1f\n", $1, $2 + $3 }' "$dir/time.txt"
 }
 
 results="$work/results.txt"
 : > "$results"
-echo "# $(date -u +%FT%TZ) $(git -C "$root" rev-parse --short HEAD) nproc=$(nproc)" | tee -a "$results"
+{
+    echo "# $(date -u +%FT%TZ) $(git -C "$root" rev-parse --short HEAD) nproc=$(nproc)" \
+        "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') $(rustc --version)"
+} | tee -a "$results"
 for ((round = 1; round <= rounds; round++)); do
-    for config in "${configs[@]}"; do
-        if ((round % 2)); then order=(plain "$config"); else order=("$config" plain); fi
-        for name in "${order[@]}"; do
-            read -r wall cpu < <(build "$name")
-            eval "t_$name=\"$wall $cpu\""
-            printf 'round %d  %-9s wall %7.1f s  cpu %7.1f s  (load %s)\n' "$round" "$name" "$wall" "$cpu" \
-                "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$results"
-        done
-        read -r pw pc <<< "$t_plain"
-        eval "read -r cw cc <<< \"\$t_$config\""
-        echo "ratio $config $(echo "$cw / $pw" | bc -l) $(echo "$cc / $pc" | bc -l)" >> "$results"
+    for name in "${configs[@]}"; do
+        read -r wall cpu < <(build "$name")
+        echo "build $round $name $wall $cpu" >> "$results"
+        printf 'round %d  %-9s wall %7.1f s  cpu %7.1f s  (load %s)\n' "$round" "$name" "$wall" "$cpu" \
+            "$(cut -d' ' -f1 /proc/loadavg)"
     done
 done
 echo
-echo "config     wall ratio min / median / max    cpu ratio min / median / max   (over $rounds pairs)"
-for config in "${configs[@]}"; do
-    grep "^ratio $config " "$results" | awk -v c="$config" '
-        { w[NR] = $3; u[NR] = $4 }
+printf '%-10s %9s %22s %26s\n' config packages "cpu s (median)" "cpu ratio med (min-max)"
+for name in "${configs[@]}"; do
+    awk -v c="$name" -v pk="${crates[$name]}" '
+        $1 == "build" && $3 == "plain" { p[$2] = $5 }
+        $1 == "build" && $3 == c { x[$2] = $5; n++ }
         function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
             return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-        END { n = NR; mw = med(w, n); lw = w[1]; hw = w[n]; mu = med(u, n); lu = u[1]; hu = u[n]
-            printf "%-10s %.2f / %.2f / %.2f                %.2f / %.2f / %.2f\n", c, lw, mw, hw, lu, mu, hu }'
+        END { for (r = 1; r <= n; r++) { s[r] = x[r]; q[r] = x[r] / p[r] }
+            ms = med(s, n); mq = med(q, n)
+            printf "%-10s %9d %22.1f %16.3f (%.3f-%.3f)\n", c, pk, ms, mq, q[1], q[n] }' "$results"
 done | tee -a "$results"

@@ -202,6 +202,7 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
 /// # Panics
 ///
 /// If the tokens do not parse as a file, which is a bug in the generator.
+#[cfg(feature = "files")]
 pub fn render_file(tokens: TokenStream) -> String {
     let file: syn::File = match syn::parse2(tokens) {
         Ok(file) => file,
@@ -298,7 +299,7 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
             Some((c, a, code))
         })?;
     let status = *code.statuses.first()?;
-    let example = crate::docs::example_response(api, Some(code), status);
+    let example = crate::example::example_response(api, Some(code), status);
     let path = format!(
         "{}::{}",
         crate_name.replace('-', "_"),
@@ -313,7 +314,7 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
             name.to_ascii_lowercase()
         ));
     }
-    let json = crate::docs::example_layout(api).is_some_and(|b| b.format == BodyFormat::Json);
+    let json = crate::example::example_layout(api).is_some_and(|b| b.format == BodyFormat::Json);
     if example.body.contains('\n') && json {
         // Our own pretty JSON: readable as a raw string, and no line of it
         // can start a Markdown fence.
@@ -345,7 +346,7 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
 /// must be a header value the decoder reads back as it is (visible ASCII,
 /// no spaces), and the code must have a status.
 fn exampleable(api: &Api, code: &Code) -> bool {
-    let Some(body) = crate::docs::example_layout(api) else {
+    let Some(body) = crate::example::example_layout(api) else {
         return false;
     };
     let text = code.value.to_string();
@@ -354,7 +355,7 @@ fn exampleable(api: &Api, code: &Code) -> bool {
         Some(CodeSource::Header(_)) => {
             !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic())
         }
-        Some(CodeSource::Body(p)) => base + p.segments.len() <= crate::docs::EXAMPLE_MAX_DEPTH,
+        Some(CodeSource::Body(p)) => base + p.segments.len() <= crate::example::EXAMPLE_MAX_DEPTH,
         None => false,
     };
     readable && !code.statuses.is_empty()

@@ -14,22 +14,34 @@
 //! diagnostics and drift check.
 #![forbid(unsafe_code)]
 
+// The stages a proc-macro needs (load, model, check, expand) are always
+// here; what writes files is behind features, so that `errspec::catalog!`
+// and the derive compile no template engine, schema generator, diff or
+// formatter (see `Cargo.toml`).
 pub mod check;
+#[cfg(feature = "files")]
 pub mod config;
 pub mod diagnostic;
+#[cfg(feature = "docs")]
 pub mod docs;
+pub mod example;
 pub mod expand;
+#[cfg(feature = "files")]
 pub mod interpret;
 pub mod load;
 pub mod model;
 pub mod node;
+#[cfg(feature = "files")]
 pub mod output;
+#[cfg(feature = "files")]
 pub mod project;
+#[cfg(feature = "schema")]
 pub mod schema;
 pub mod source;
 pub mod spec;
 pub mod text;
 
+#[cfg(feature = "files")]
 pub use config::Config;
 use diagnostic::Diagnostics;
 use model::Catalog;
@@ -120,6 +132,7 @@ pub fn load_catalog(file: &SourceFile) -> Result<Loaded, Diagnostics> {
 ///
 /// Write the result with [`output::ensure_file_contents`], or compare it
 /// with what is on disk with [`output::drift`].
+#[cfg(feature = "files")]
 pub fn generate(
     spec_dir: &std::path::Path,
     out_dir: &std::path::Path,

@@ -5,14 +5,15 @@
 //! duplicate in one pass, each with its location.
 //!
 //! The tree is built straight from the event stream of the YAML parser
-//! serde-saphyr uses ([`serde_saphyr::granit_parser`]), resolving scalars the
-//! way serde-saphyr's `deserialize_any` does. Going through serde (and
+//! serde-saphyr uses ([`granit_parser`], a direct dependency: the macros
+//! need no more of serde-saphyr), resolving scalars the way serde-saphyr's
+//! `deserialize_any` does. Going through serde (and
 //! serde-saphyr's `Spanned` wrapper for every node) cost about three times
 //! the parse itself, and the `catalog!` macro runs this code unoptimised.
 
 use std::borrow::Cow;
 
-use serde_saphyr::granit_parser::{
+use granit_parser::{
     Event, Marker, Options, Parser, ScalarStyle, ScanError, Span as YamlSpan, Tag,
 };
 
@@ -169,10 +170,20 @@ impl Limits {
             aliases: 50_000,
             anchors: 50_000,
             scalar_bytes: 64 * 1024 * 1024,
-            depth: 64,
+            depth: MAX_DEPTH,
         }
     }
 }
+
+// The parser settings of serde-saphyr's default budget (`Budget::default()`
+// in serde-saphyr 2.1), which this loader used before it drove the parser
+// itself; tests/yaml_events.rs compares the two on every document shape.
+/// Nested collections at most.
+const MAX_DEPTH: usize = 64;
+/// How far the parser looks ahead for the `:` of a simple key.
+const SIMPLE_KEY_MAX_LOOKAHEAD: usize = 1024;
+/// Nested flow collections (`[`, `{`) at most.
+const FLOW_NESTING_LIMIT: usize = 255;
 
 /// Aliases beyond this many need one anchor per [`ALIASES_PER_ANCHOR`].
 const FREE_ALIASES: usize = 100;
@@ -224,7 +235,7 @@ enum FrameKind {
 
 struct Builder<'t> {
     text: &'t str,
-    parser: Parser<'t, serde_saphyr::granit_parser::StrInput<'t>>,
+    parser: Parser<'t, granit_parser::StrInput<'t>>,
     limits: Limits,
     stack: Vec<Frame>,
     anchors: Vec<Anchor>,
@@ -239,14 +250,10 @@ struct Builder<'t> {
 
 impl<'t> Builder<'t> {
     fn new(text: &'t str) -> Self {
-        // serde-saphyr's parser settings for its default budget.
-        let budget = serde_saphyr::budget::Budget::default();
         let mut options = Options::default();
-        options.simple_key_max_lookahead = budget.simple_key_max_lookahead;
-        options.flow_nesting_limit = budget.flow_nesting_limit;
-        options.block_nesting_limit = options
-            .block_nesting_limit
-            .max(budget.max_depth.saturating_add(1));
+        options.simple_key_max_lookahead = SIMPLE_KEY_MAX_LOOKAHEAD;
+        options.flow_nesting_limit = FLOW_NESTING_LIMIT;
+        options.block_nesting_limit = options.block_nesting_limit.max(MAX_DEPTH.saturating_add(1));
         options.emit_comments = false;
         Builder {
             text,

@@ -81,6 +81,7 @@ impl<T: fmt::Display> fmt::Display for Located<T> {
     }
 }
 
+#[cfg(feature = "schema")]
 impl<T: schemars::JsonSchema> schemars::JsonSchema for Located<T> {
     fn inline_schema() -> bool {
         T::inline_schema()

@@ -6,6 +6,7 @@
 //! Semantic rules live in [`crate::check`]; the normalized form the
 //! generator uses is [`crate::model`].
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 use crate::source::{Located, Span};
@@ -34,176 +35,223 @@ pub const URL_PATTERN: &str =
     "^https?://[A-Za-z0-9._~:@!$&'()*+,;=%\\[\\]-][A-Za-z0-9._~:/?#@!$&'()*+,;=%\\[\\]-]*$";
 
 /// One provider's catalog: one YAML file.
-#[derive(Clone, Debug, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields, title = "errspec catalog")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(deny_unknown_fields, title = "errspec catalog")
+)]
 pub struct Spec {
     /// The provider's identifier: lower snake_case, used for module and file
     /// names (`topmail`). Required.
-    #[schemars(with = "String", pattern(IDENTIFIER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "String", pattern(IDENTIFIER_PATTERN))
+    )]
     pub provider: Text,
     /// The provider's display name (`TopMail`). Required.
-    #[schemars(with = "String", length(min = 1))]
+    #[cfg_attr(feature = "schema", schemars(with = "String", length(min = 1)))]
     pub title: Text,
     /// Where the provider documents its errors: an http(s) URL.
-    #[schemars(default, with = "String", pattern(URL_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(URL_PATTERN))
+    )]
     pub docs_url: Option<Text>,
     /// The date (YYYY-MM-DD) the catalog was last checked against the
     /// provider's docs. Required: catalogs drift.
-    #[schemars(with = "String", pattern(DATE_PATTERN))]
+    #[cfg_attr(feature = "schema", schemars(with = "String", pattern(DATE_PATTERN)))]
     pub as_of: Text,
     /// A paragraph about the provider, in your own words.
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub description: Option<Text>,
     /// The documents the catalog's facts come from, by name (lower
     /// snake_case). Statuses, codes and examples cite them with `source:`.
-    #[schemars(default, schema_with = "sources_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "sources_schema"))]
     pub sources: Keyed<SourceSpec>,
     /// The API that the bare provider name stands for in the tools
     /// (`cargo xtask classify stripe …`) when the provider has several.
     /// Default: the only API.
-    #[schemars(default, with = "String", pattern(IDENTIFIER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(IDENTIFIER_PATTERN))
+    )]
     pub default_api: Option<Text>,
     /// The provider's APIs, by name (lower snake_case; `api` when there is
     /// only one). At least one. Each becomes a module of the generated crate.
-    #[schemars(schema_with = "apis_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "apis_schema"))]
     pub apis: Keyed<ApiSpec>,
     /// Where the `apis` key is (the whole document when it is missing).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub apis_span: Span,
     /// Where the whole document is (for file-level diagnostics).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// One API of a provider.
-#[derive(Clone, Debug, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct ApiSpec {
     /// The API's display name. Default: the provider's title and the API's name.
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub title: Option<Text>,
     /// A paragraph about the API.
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub description: Option<Text>,
     /// Where this API's errors are documented. Default: the provider's `docs_url`.
-    #[schemars(default, with = "String", pattern(URL_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(URL_PATTERN))
+    )]
     pub docs_url: Option<Text>,
     /// Where code, message, request id and field errors live in an error
     /// body: one layout (a mapping), or several (a list, tried in order:
     /// each response is decoded with the first whose `content_type` and
     /// `when` hold). Default: a JSON body with no code, message or request id.
-    #[schemars(default, schema_with = "body_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "body_schema"))]
     pub body: Vec<BodySpec>,
     /// Whether `body` was written as a list of layouts.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub body_list: bool,
     /// Delay, rate-limit and request-id headers. Default: none.
-    #[schemars(default, with = "HeadersSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "HeadersSpec"))]
     pub headers: Option<HeadersSpec>,
     /// How an idempotency key is sent, where the API supports one.
-    #[schemars(default, with = "IdempotencySpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "IdempotencySpec"))]
     pub idempotency: Option<IdempotencySpec>,
     /// Retry classes for statuses the status table does not list, by status
     /// class. Default: `4xx: never`, `5xx: backoff`.
-    #[schemars(default, schema_with = "defaults_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "defaults_schema"))]
     pub defaults: Keyed<Text>,
     /// The status table: HTTP status → meaning, retry class, hint.
-    #[schemars(default, schema_with = "statuses_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "statuses_schema"))]
     pub statuses: Keyed<StatusSpec>,
     /// The code table: machine code, as the provider sends it → status(es),
     /// description, optional retry class and hint. Needs `body.code`.
-    #[schemars(default, schema_with = "codes_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "codes_schema"))]
     pub codes: Keyed<CodeSpec>,
     /// Rules that set the class from a header, a body value, the code or
     /// the message, on top of the status and code tables. The first rule
     /// whose conditions all hold decides.
-    #[schemars(default)]
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub rules: Vec<RuleSpec>,
     /// Further places a server says how long to wait: every one present
     /// gives a delay, and the longest wins.
-    #[schemars(default)]
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub delays: Vec<DelaySpec>,
     /// A floor on any delay the server sends, as a duration (`1s`, `500ms`).
-    #[schemars(default, with = "String")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "String"))]
     pub min_delay: Option<Text>,
     /// The rate limits the provider documents (requests per interval, per
     /// account or API key); clients pace their sends to them.
-    #[schemars(default)]
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub limits: Vec<LimitSpec>,
     /// When a 2xx response is a failure (Slack's `{"ok": false}`, a
     /// GraphQL `errors` array): such a response decodes as this API's
     /// error. Default: every 2xx is a success.
-    #[schemars(default, with = "SuccessSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "SuccessSpec"))]
     pub success: Option<SuccessSpec>,
     /// Where a batch send's 2xx response keeps one result per item, and
     /// which items failed. Default: none.
-    #[schemars(default, with = "BatchSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "BatchSpec"))]
     pub batch: Option<BatchSpec>,
     /// Documented example responses with the outcome each must decode to;
     /// `cargo xtask check` and the test suite run them.
-    #[schemars(default, with = "Vec<ExampleSpec>")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "Vec<ExampleSpec>"))]
     pub examples: Vec<ExampleSpec>,
     /// Where the API's mapping is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// An API's success predicate: which 2xx responses are failures.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct SuccessSpec {
     /// The conditions (those of a rule's `when`), all of which must hold
     /// for a 2xx to be a failure: `{field: {pointer: /ok, equals: false}}`.
     /// Required.
-    #[schemars(with = "WhenSpec")]
+    #[cfg_attr(feature = "schema", schemars(with = "WhenSpec"))]
     pub failure_when: Option<WhenSpec>,
     /// The source or sources documenting it.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Where `success:` is (its key).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// Per-item results of a batch send.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct BatchSpec {
     /// A JSON pointer to the array of per-item results; the empty pointer
     /// when the body is the array. Required.
-    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "String", pattern(POINTER_PATTERN))
+    )]
     pub items: Option<Text>,
     /// Conditions on an item (`field` pointers relative to the item,
     /// `code`, `message`), all of which must hold for it to have failed.
     /// Default: every item is a failure.
-    #[schemars(default, with = "WhenSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "WhenSpec"))]
     pub failed_when: Option<WhenSpec>,
     /// A pointer, relative to an item, to its index in the request.
     /// Default: its position in the array.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub index: Option<Text>,
     /// A pointer, relative to an item, to its code, looked up in the API's
     /// `codes` (of the API's code type).
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub code: Option<Text>,
     /// A pointer, relative to an item, to its message.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub message: Option<Text>,
     /// The retry class of a failed item whose code is absent or unlisted.
     /// Default: `never`.
-    #[schemars(default, with = "RetryClassName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "RetryClassName"))]
     pub retry: Option<Text>,
     /// The source or sources documenting it.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Where `batch:` is (its key).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// One of the four retry classes.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 #[allow(dead_code)] // only its schema is used
 pub enum RetryClassName {
     /// Do not retry without changing the request.
@@ -218,60 +266,74 @@ pub enum RetryClassName {
 }
 
 /// The layout of an error body.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct BodySpec {
     /// The media types this layout is for (`application/xml`, or a list),
     /// compared with the response's `Content-Type` without parameters,
     /// ignoring case. Default: any. For an API with several layouts.
-    #[schemars(default, schema_with = "media_types_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "media_types_schema")
+    )]
     pub content_type: Vec<Text>,
     /// Body conditions this layout is for (`field: {pointer: /type,
     /// present: true}`), tested on what the layout decodes. Default: none.
     /// For an API with several layouts.
-    #[schemars(default, with = "LayoutWhenSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "LayoutWhenSpec"))]
     pub when: Option<WhenSpec>,
     /// `json` (default), `xml` (pointers name elements from the root
     /// element down: `/Error/Code`) or `text` (not parsed: every error is
     /// status-level and no pointer applies).
-    #[schemars(default, with = "BodyFormatName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "BodyFormatName"))]
     pub format: Option<Text>,
     /// JSON pointer to an array of error objects. When set, `code`, `message`
     /// and `field_errors` are relative to each item; the first item is the
     /// primary error and every item's field errors are kept.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub errors: Option<Text>,
     /// Where the machine code lives. Leave out when the API has no codes
     /// (the status is the key).
-    #[schemars(default, with = "CodeLocationSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "CodeLocationSpec"))]
     pub code: Option<CodeLocationSpec>,
     /// JSON pointer to the human-readable message.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub message: Option<Text>,
     /// JSON pointer to the request id (absolute, even with `errors`).
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub request_id: Option<Text>,
     /// Where field-level errors live.
-    #[schemars(default, with = "FieldErrorsSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "FieldErrorsSpec"))]
     pub field_errors: Option<FieldErrorsSpec>,
     /// Named values read from the body, each with a typed accessor on the
     /// generated error (`decline_code: /error/decline_code`). A value is a
     /// JSON pointer (absolute), a list of pointers (the first present
     /// wins), or a mapping with `pointer` and `type`.
-    #[schemars(default, schema_with = "extras_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "extras_schema"))]
     pub extras: Keyed<ExtraSpec>,
     /// Whether `body` or `body.code` was written but could not be read: its
     /// errors are reported, and rules that depend on it stay quiet.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub malformed: bool,
     /// Where the mapping's key is (`body:`).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// `json` or `text`.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 #[allow(dead_code)] // only its schema is used
 pub enum BodyFormatName {
     /// A JSON document (the default).
@@ -284,8 +346,9 @@ pub enum BodyFormatName {
 
 /// The conditions that choose a layout: body values only (choose by
 /// header with `content_type`).
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[allow(dead_code)] // only its schema is used
 pub struct LayoutWhenSpec {
     /// A body value: a pointer (absolute, from the body's root) and a test.
@@ -293,6 +356,7 @@ pub struct LayoutWhenSpec {
 }
 
 /// One layout (a mapping) or several (a list, tried in order).
+#[cfg(feature = "schema")]
 fn body_schema(generator: &mut SchemaGenerator) -> Schema {
     let body = generator.subschema_for::<BodySpec>();
     json_schema!({
@@ -306,6 +370,7 @@ fn body_schema(generator: &mut SchemaGenerator) -> Schema {
 /// An RFC 9110 media type without parameters (`application/problem+json`).
 pub const MEDIA_TYPE_PATTERN: &str = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 
+#[cfg(feature = "schema")]
 fn media_types_schema(_: &mut SchemaGenerator) -> Schema {
     let media = serde_json::json!({ "type": "string", "pattern": MEDIA_TYPE_PATTERN });
     json_schema!({
@@ -318,37 +383,53 @@ fn media_types_schema(_: &mut SchemaGenerator) -> Schema {
 
 /// Where the machine code lives: a body pointer, a header, or a fallback
 /// chain of them in `from` (exactly one of the three).
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(
     deny_unknown_fields,
     extend("oneOf" = [{ "required": ["pointer"] }, { "required": ["header"] }, { "required": ["from"] }])
-)]
+))]
 pub struct CodeLocationSpec {
     /// JSON pointer to the code in the body (relative to each item with `body.errors`).
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub pointer: Option<Text>,
     /// A response header that carries the code.
-    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(HEADER_PATTERN))
+    )]
     pub header: Option<Text>,
     /// A fallback chain: sources tried in order, the first that gives a
     /// code wins. Each is a JSON pointer (relative to each item with
     /// `body.errors`), `{pointer: …}` or `{header: …}`.
-    #[schemars(default, schema_with = "value_sources_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "value_sources_schema")
+    )]
     pub from: Option<Vec<ValueSourceSpec>>,
     /// Normalisation: cut the code from the first occurrence of this text
     /// (`":"` for AWS's `ValidationException:http://…`).
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub drop_after: Option<Text>,
     /// Normalisation: cut the code up to and including the last occurrence
     /// of this text (`"#"` for AWS's `com.amazonaws…#ThrottlingException`).
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub drop_through: Option<Text>,
     /// `string` (default) or `integer`: how the provider sends the code, and
     /// how the keys of `codes` are read.
-    #[schemars(default, with = "CodeTypeName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "CodeTypeName"))]
     pub r#type: Option<Text>,
     /// Where the mapping's key is (`code:`).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
@@ -375,45 +456,55 @@ impl ValueSourceSpec {
 }
 
 /// `{pointer: /code}`.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[allow(dead_code)] // only its schema is used
 pub struct PointerSourceSpec {
     /// A JSON pointer into the body.
-    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "String", pattern(POINTER_PATTERN))
+    )]
     pointer: String,
 }
 
 /// `{header: X-Amzn-ErrorType}`.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[allow(dead_code)] // only its schema is used
 pub struct HeaderSourceSpec {
     /// A response header's name.
-    #[schemars(with = "String", pattern(HEADER_PATTERN))]
+    #[cfg_attr(feature = "schema", schemars(with = "String", pattern(HEADER_PATTERN)))]
     header: String,
 }
 
 /// One extra: where it is read and its type.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct ExtraSpec {
     /// An absolute JSON pointer, or a list of them: a fallback chain (the
     /// first that gives a value of the type wins). Required.
-    #[schemars(schema_with = "pointer_or_pointers_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(schema_with = "pointer_or_pointers_schema")
+    )]
     pub pointer: Vec<Text>,
     /// `string` (default), `integer`, `number` or `boolean`: the
     /// accessor's type.
-    #[schemars(default, with = "ExtraTypeName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "ExtraTypeName"))]
     pub r#type: Option<Text>,
     /// Where the extra's value is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// The type of an extra.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 #[allow(dead_code)] // only its schema is used
 pub enum ExtraTypeName {
     /// Text: `Option<&str>` (a number is kept as its text). The default.
@@ -427,8 +518,9 @@ pub enum ExtraTypeName {
 }
 
 /// `string` or `integer`.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 #[allow(dead_code)] // only its schema is used
 pub enum CodeTypeName {
     /// A string code such as `"rate_limited"` (the default).
@@ -439,93 +531,136 @@ pub enum CodeTypeName {
 
 /// Where field-level errors live: a list (`items`, `field`) or an object
 /// keyed by field (`map`).
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(
     deny_unknown_fields,
     extend("anyOf" = [{ "required": ["field"] }, { "required": ["map"] }])
-)]
+))]
 pub struct FieldErrorsSpec {
     /// JSON pointer to an array of field errors. Leave out for one field
     /// error per error object.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub items: Option<Text>,
     /// JSON pointer, relative to an item, to the field's name. Required,
     /// unless `map` is given.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub field: Option<Text>,
     /// JSON pointer to an object keyed by field (Shopify's
     /// `{"errors": {"email": ["is invalid"]}}`): each string, or string in
     /// a list, is a field error; nested objects join their keys with `.`.
     /// Instead of `items` and `field`.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub map: Option<Text>,
     /// With `map`: the key that holds a field's messages in a nested map
     /// (Discord's `_errors`).
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub leaf: Option<Text>,
     /// JSON pointer, relative to an item, to the field's message.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub message: Option<Text>,
     /// Where the mapping's key is (`field_errors:`).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// Delay, rate-limit and request-id headers.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct HeadersSpec {
     /// The header carrying a delay in seconds or an HTTP-date (usually `Retry-After`).
-    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(HEADER_PATTERN))
+    )]
     pub retry_after: Option<Text>,
     /// A header carrying the provider's request id (used when the body has none).
-    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(HEADER_PATTERN))
+    )]
     pub request_id: Option<Text>,
     /// Rate-limit headers: one mapping, or a list of dimensions (requests,
     /// tokens), where the dimension with no requests left gives the reset.
-    #[schemars(default, schema_with = "rate_limit_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "rate_limit_schema")
+    )]
     pub rate_limit: Option<RateLimitSpec>,
     /// The dimensions of a `rate_limit` written as a list.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub rate_limit_dimensions: Vec<RateLimitSpec>,
     /// A header by which the server says whether to retry: `true` or
     /// `false` (`x-should-retry`, `Stripe-Should-Retry`). Decides before rules.
-    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(HEADER_PATTERN))
+    )]
     pub should_retry: Option<Text>,
     /// Where the mapping's key is (`headers:`).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// Rate-limit headers.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct RateLimitSpec {
     /// The dimension's name (`requests`, `tokens`), in a list of dimensions.
-    #[schemars(default, with = "String", pattern(IDENTIFIER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(IDENTIFIER_PATTERN))
+    )]
     pub name: Option<Text>,
     /// The header with the window's request quota.
-    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(HEADER_PATTERN))
+    )]
     pub limit: Option<Text>,
     /// The header with the requests left in the window.
-    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(HEADER_PATTERN))
+    )]
     pub remaining: Option<Text>,
     /// The header saying when the window resets (a delay source for `throttled`).
-    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(HEADER_PATTERN))
+    )]
     pub reset: Option<Text>,
     /// How `reset` is written: `unix_seconds` (a timestamp, the default),
     /// `seconds` (until the reset), or any delay format (`duration`,
     /// `rfc3339`, `milliseconds`, …).
-    #[schemars(default, with = "DelayFormatName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "DelayFormatName"))]
     pub reset_unit: Option<Text>,
     /// Where the mapping's key is (`rate_limit:`).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// `unix_seconds` or `seconds`.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 #[allow(dead_code)] // only its schema is used
 pub enum ResetUnitName {
     /// A Unix timestamp in seconds (the default).
@@ -535,60 +670,72 @@ pub enum ResetUnitName {
 }
 
 /// How an idempotency key is sent: in a header, in the body, or both.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(
     deny_unknown_fields,
     extend("anyOf" = [{ "required": ["header"] }, { "required": ["body"] }])
-)]
+))]
 pub struct IdempotencySpec {
     /// The request header that carries the key (e.g. `Idempotency-Key`), or
     /// a list of headers that each carry it. This or `body`.
-    #[schemars(default, schema_with = "header_or_headers_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "header_or_headers_schema")
+    )]
     pub header: Option<Text>,
     /// Further headers, when `header` is a list.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub also_headers: Vec<Text>,
     /// A JSON pointer in a JSON request body where the key goes
     /// (`/headers/idempotencyKey`). This or `header`.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub body: Option<Text>,
     /// The longest key the API accepts, in bytes.
-    #[schemars(default, with = "u32", range(min = 1))]
+    #[cfg_attr(feature = "schema", schemars(default, with = "u32", range(min = 1)))]
     pub max_length: Option<Located<i128>>,
     /// `uuid`: the API accepts only UUIDs.
-    #[schemars(default, with = "KeyFormatName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "KeyFormatName"))]
     pub format: Option<Text>,
     /// Where the mapping is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// One documented rate limit: `requests` per `per`, counted per `scope`.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct LimitSpec {
     /// How many requests the provider allows per interval. Required.
-    #[schemars(with = "u32", range(min = 1))]
+    #[cfg_attr(feature = "schema", schemars(with = "u32", range(min = 1)))]
     pub requests: Option<Located<i128>>,
     /// The interval, as a duration (`1s`, `1m`, `1h`). Required.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub per: Option<Text>,
     /// What the provider counts the requests against: `account` (every
     /// key of the account together; the default) or `api_key`.
-    #[schemars(default, with = "LimitScopeName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "LimitScopeName"))]
     pub scope: Option<Text>,
     /// The source (a name under the top-level `sources`) or sources that
     /// document the limit.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Where the mapping is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// `account` or `api_key`.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 #[allow(dead_code)] // only its schema is used
 pub enum LimitScopeName {
     /// The account: all its API keys together (the default).
@@ -598,87 +745,112 @@ pub enum LimitScopeName {
 }
 
 /// One row of the status table.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct StatusSpec {
     /// What the status means for this API, in a few words. Required.
-    #[schemars(with = "String", length(min = 1))]
+    #[cfg_attr(feature = "schema", schemars(with = "String", length(min = 1)))]
     pub meaning: Option<Text>,
     /// How to retry it. Required.
-    #[schemars(with = "RetryClassName")]
+    #[cfg_attr(feature = "schema", schemars(with = "RetryClassName"))]
     pub retry: Option<Text>,
     /// What a user should check or do.
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub hint: Option<Text>,
     /// The source (a name under the top-level `sources`) or sources the
     /// row's facts come from.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Where the mapping is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// One row of the code table.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct CodeSpec {
     /// The status the code comes with, or a list where the provider sends
     /// it with several. Leave it out when the docs give none: the code's
     /// class is then its `retry`, else the class of the status it arrives
     /// with.
-    #[schemars(default, schema_with = "status_or_statuses_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "status_or_statuses_schema")
+    )]
     pub status: Vec<Located<i128>>,
     /// What the code means, in your own words. Required.
-    #[schemars(with = "String", length(min = 1))]
+    #[cfg_attr(feature = "schema", schemars(with = "String", length(min = 1)))]
     pub description: Option<Text>,
     /// A retry class that overrides the (first) status's class.
-    #[schemars(default, with = "RetryClassName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "RetryClassName"))]
     pub retry: Option<Text>,
     /// What a user should check or do.
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub hint: Option<Text>,
     /// The Rust variant's name, where the one made from the code would
     /// clash (`UNKNOWN` → `UnknownCode`): UpperCamelCase.
-    #[schemars(default, with = "String", pattern(VARIANT_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(VARIANT_PATTERN))
+    )]
     pub variant: Option<Text>,
     /// The source (a name under the top-level `sources`) or sources the
     /// row's facts come from.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Whether the code was written as a YAML integer (`1001:`, not `"1001":`).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub key_is_integer: bool,
     /// Where the `status` value is (the code's key when it is missing).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub status_span: Span,
     /// Where the mapping is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// A document the catalog's facts come from.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct SourceSpec {
     /// Where it is: an http(s) URL (a docs page, or an SDK file on GitHub). Required.
-    #[schemars(with = "String", pattern(URL_PATTERN))]
+    #[cfg_attr(feature = "schema", schemars(with = "String", pattern(URL_PATTERN)))]
     pub url: Option<Text>,
     /// `official` (the provider's docs), `sdk` (the provider's own SDK or
     /// API description) or `third_party` (anyone else: unverified). Required.
-    #[schemars(with = "SourceKindName")]
+    #[cfg_attr(feature = "schema", schemars(with = "SourceKindName"))]
     pub kind: Option<Text>,
     /// What it is or says, in a few words.
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub note: Option<Text>,
     /// Where the mapping is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// `official`, `sdk` or `third_party`.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 #[allow(dead_code)] // only its schema is used
 pub enum SourceKindName {
     /// The provider's own documentation.
@@ -690,45 +862,56 @@ pub enum SourceKindName {
 }
 
 /// A documented example response and what it must decode to.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct ExampleSpec {
     /// What the example shows, in a few words. Required.
-    #[schemars(with = "String", length(min = 1))]
+    #[cfg_attr(feature = "schema", schemars(with = "String", length(min = 1)))]
     pub name: Option<Text>,
     /// The source or sources the example comes from.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// The clock when the response arrives, in Unix seconds, for delays
     /// given as timestamps or dates. Default: the Unix epoch.
-    #[schemars(default, with = "u64")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "u64"))]
     pub now: Option<Located<i128>>,
     /// The response. Required.
-    #[schemars(with = "ExampleResponseSpec")]
+    #[cfg_attr(feature = "schema", schemars(with = "ExampleResponseSpec"))]
     pub response: Option<ExampleResponseSpec>,
     /// What the response must decode to. Required.
-    #[schemars(with = "ExampleExpectSpec")]
+    #[cfg_attr(feature = "schema", schemars(with = "ExampleExpectSpec"))]
     pub expect: Option<ExampleExpectSpec>,
     /// Where the example's `name` is (the item when it has none).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// An example response.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct ExampleResponseSpec {
     /// The HTTP status. Required.
-    #[schemars(with = "u16", range(min = 100, max = 599))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "u16", range(min = 100, max = 599))
+    )]
     pub status: Option<Located<i128>>,
     /// Response headers: name → value.
-    #[schemars(default, with = "std::collections::BTreeMap<String, String>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "std::collections::BTreeMap<String, String>")
+    )]
     pub headers: Keyed<Text>,
     /// The body: a mapping or list (sent as JSON) or a string (sent as written).
-    #[schemars(default, with = "serde_json::Value")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "serde_json::Value"))]
     pub body: Option<ExampleBody>,
     /// Where the mapping's key is (`response:`).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
@@ -742,49 +925,62 @@ pub enum ExampleBody {
 }
 
 /// What an example must decode to. Keys left out are not checked.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct ExampleExpectSpec {
     /// The machine code as sent (`null`: no code).
-    #[schemars(default, with = "Option<serde_json::Value>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "Option<serde_json::Value>")
+    )]
     pub code: Option<Located<Option<String>>>,
     /// The retry class.
-    #[schemars(default, with = "RetryClassName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "RetryClassName"))]
     pub retry: Option<Text>,
     /// The server-requested delay: `3s`, `500ms`, `2m`, `0s` (`null`: none).
-    #[schemars(default, with = "Option<String>")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "Option<String>"))]
     pub delay: Option<Located<Option<String>>>,
     /// The decoded message (`null`: none).
-    #[schemars(default, with = "Option<String>")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "Option<String>"))]
     pub message: Option<Located<Option<String>>>,
     /// The decoded request id (`null`: none).
-    #[schemars(default, with = "Option<String>")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "Option<String>"))]
     pub request_id: Option<Located<Option<String>>>,
     /// The field errors, in order: `{field, message}`.
-    #[schemars(default, with = "Vec<ExampleFieldErrorSpec>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "Vec<ExampleFieldErrorSpec>")
+    )]
     pub field_errors: Option<Located<Vec<ExpectedFieldError>>>,
     /// What decided the class: `directive`, `rule NAME` (`rule #N` for a
     /// rule without a name), `code`, `status` or `default`.
-    #[schemars(default, with = "String")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "String"))]
     pub decided_by: Option<Text>,
     /// Extras by name, each with the value it must have (a string, number
     /// or boolean; `null`: absent). Extras left out are not checked.
-    #[schemars(
-        default,
-        with = "std::collections::BTreeMap<String, Option<ExpectedExtraSpec>>"
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            default,
+            with = "std::collections::BTreeMap<String, Option<ExpectedExtraSpec>>"
+        )
     )]
     pub extras: Option<Keyed<Located<Option<serde_json::Value>>>>,
     /// Whether the response is a success: `false` for a 2xx that the API's
     /// `success.failure_when` calls a failure (the other keys then check
     /// the error it decodes to), `true` for a real success.
-    #[schemars(default, with = "bool")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "bool"))]
     pub success: Option<Located<bool>>,
     /// The failed items of a batch response, in order: `{index, code,
     /// message, retry}` (keys left out of an item are not checked).
-    #[schemars(default, with = "Vec<ExampleBatchFailureSpec>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "Vec<ExampleBatchFailureSpec>")
+    )]
     pub batch_failures: Option<Located<Vec<ExpectedBatchFailure>>>,
     /// Where the mapping's key is (`expect:`).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
@@ -804,27 +1000,32 @@ pub struct ExpectedBatchFailure {
 }
 
 /// One expected failed batch item.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[allow(dead_code)] // only its schema is used
 pub struct ExampleBatchFailureSpec {
     /// The item's index in the request.
-    #[schemars(default)]
+    #[cfg_attr(feature = "schema", schemars(default))]
     index: Option<u64>,
     /// Its code as sent (`null`: none).
-    #[schemars(default, with = "Option<serde_json::Value>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "Option<serde_json::Value>")
+    )]
     code: Option<String>,
     /// Its message (`null`: none).
-    #[schemars(default)]
+    #[cfg_attr(feature = "schema", schemars(default))]
     message: Option<String>,
     /// Its retry class.
-    #[schemars(default, with = "RetryClassName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "RetryClassName"))]
     retry: Option<String>,
 }
 
 /// The value an extra must have: a string, a number or a boolean.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[serde(untagged)]
+#[cfg_attr(feature = "schema", serde(untagged))]
 #[allow(dead_code)] // only its schema is used
 pub enum ExpectedExtraSpec {
     /// A string extra (or an integer one's decimal text).
@@ -839,20 +1040,22 @@ pub enum ExpectedExtraSpec {
 pub type ExpectedFieldError = (Text, Option<Text>);
 
 /// One expected field error.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[allow(dead_code)] // only its schema is used
 pub struct ExampleFieldErrorSpec {
     /// The field's name or path.
     pub field: String,
     /// Its message, if the response gives one.
-    #[schemars(default)]
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub message: Option<String>,
 }
 
 // Tables keyed by data get hand-written schemas: YAML keys reach the
 // editor's validator as strings, so their shape is a pattern.
 
+#[cfg(feature = "schema")]
 fn apis_schema(generator: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": "object",
@@ -862,6 +1065,7 @@ fn apis_schema(generator: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn sources_schema(generator: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": "object",
@@ -870,6 +1074,7 @@ fn sources_schema(generator: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn source_refs_schema(_: &mut SchemaGenerator) -> Schema {
     let name = serde_json::json!({ "type": "string", "pattern": IDENTIFIER_PATTERN });
     json_schema!({
@@ -880,6 +1085,7 @@ fn source_refs_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn defaults_schema(generator: &mut SchemaGenerator) -> Schema {
     let class = generator.subschema_for::<RetryClassName>();
     json_schema!({
@@ -892,6 +1098,7 @@ fn defaults_schema(generator: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn statuses_schema(generator: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": "object",
@@ -900,6 +1107,7 @@ fn statuses_schema(generator: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn codes_schema(generator: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": "object",
@@ -907,6 +1115,7 @@ fn codes_schema(generator: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn value_sources_schema(generator: &mut SchemaGenerator) -> Schema {
     let pointer = serde_json::json!({ "type": "string", "pattern": POINTER_PATTERN });
     let body = generator.subschema_for::<PointerSourceSpec>();
@@ -918,6 +1127,7 @@ fn value_sources_schema(generator: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn pointer_or_pointers_schema(_: &mut SchemaGenerator) -> Schema {
     let pointer = serde_json::json!({ "type": "string", "pattern": POINTER_PATTERN });
     json_schema!({
@@ -925,6 +1135,7 @@ fn pointer_or_pointers_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn extras_schema(generator: &mut SchemaGenerator) -> Schema {
     let pointer = serde_json::json!({ "type": "string", "pattern": POINTER_PATTERN });
     let extra = generator.subschema_for::<ExtraSpec>();
@@ -943,6 +1154,7 @@ fn extras_schema(generator: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn status_or_statuses_schema(_: &mut SchemaGenerator) -> Schema {
     let status = serde_json::json!({ "type": "integer", "minimum": 100, "maximum": 599 });
     json_schema!({
@@ -953,6 +1165,7 @@ fn status_or_statuses_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn rate_limit_schema(generator: &mut SchemaGenerator) -> Schema {
     let one = generator.subschema_for::<RateLimitSpec>();
     json_schema!({
@@ -966,8 +1179,9 @@ fn rate_limit_schema(generator: &mut SchemaGenerator) -> Schema {
 // Spec language 2: rules, server directives and delay sources.
 
 /// How a delay value is written.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 #[allow(dead_code)] // only its schema is used
 pub enum DelayFormatName {
     /// Seconds, integer or fractional (`30`, `2.0`).
@@ -989,178 +1203,232 @@ pub enum DelayFormatName {
 }
 
 /// One rule: when every condition holds, the error has this class.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct RuleSpec {
     /// A name for the rule (lower snake_case), shown in docs and in
     /// `classify`'s `decided_by`.
-    #[schemars(default, with = "String", pattern(IDENTIFIER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(IDENTIFIER_PATTERN))
+    )]
     pub name: Option<Text>,
     /// The conditions, all of which must hold. Required.
-    #[schemars(with = "WhenSpec")]
+    #[cfg_attr(feature = "schema", schemars(with = "WhenSpec"))]
     pub when: Option<WhenSpec>,
     /// The class the rule sets. Required.
-    #[schemars(with = "RetryClassName")]
+    #[cfg_attr(feature = "schema", schemars(with = "RetryClassName"))]
     pub retry: Option<Text>,
     /// Why, in your own words.
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub description: Option<Text>,
     /// The source (a name under the top-level `sources`) or sources that
     /// document the rule.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Where the rule's mapping is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// The conditions of a rule (all must hold).
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct WhenSpec {
     /// The status: an integer, a list, or a class (`4xx`, `5xx`).
-    #[schemars(default, schema_with = "status_match_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "status_match_schema")
+    )]
     pub status: Vec<Text>,
     /// The decoded code: a value, a list of values, or a test.
-    #[schemars(default, schema_with = "value_or_test_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "value_or_test_schema")
+    )]
     pub code: Option<TestSpec>,
     /// A response header's value.
-    #[schemars(default, with = "HeaderTestSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "HeaderTestSpec"))]
     pub header: Option<TestSpec>,
     /// A body value: a pointer (absolute, from the body's root).
-    #[schemars(default, with = "FieldTestSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "FieldTestSpec"))]
     pub field: Option<TestSpec>,
     /// The decoded message (`contains` ignores ASCII case).
-    #[schemars(default, schema_with = "value_or_test_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "value_or_test_schema")
+    )]
     pub message: Option<TestSpec>,
     /// Where `status` is, when given.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub status_span: Option<Span>,
     /// Where the mapping's key is (`when:`).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// A test on a value: exactly one of `equals`, `not_equals`, `in`,
 /// `present`, `contains`. For `header` it also takes `name`, for `field`
 /// `pointer`.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct TestSpec {
     /// The value is exactly this.
-    #[schemars(default, schema_with = "scalar_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "scalar_schema"))]
     pub equals: Option<Text>,
     /// The value is present and not this.
-    #[schemars(default, schema_with = "scalar_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "scalar_schema"))]
     pub not_equals: Option<Text>,
     /// The value is one of these.
-    #[schemars(default, schema_with = "scalars_schema")]
+    #[cfg_attr(feature = "schema", schemars(default, schema_with = "scalars_schema"))]
     pub r#in: Option<Vec<Text>>,
     /// The value is present (`true`) or absent (`false`).
-    #[schemars(default, with = "bool")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "bool"))]
     pub present: Option<Located<bool>>,
     /// The value contains this text, ignoring ASCII case.
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub contains: Option<Text>,
     /// For `header`: the header's name.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub name: Option<Text>,
     /// For `field`: the body pointer.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub pointer: Option<Text>,
     /// Where the test is (its key).
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// A header test: `name` and one test.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[allow(dead_code)] // only its schema is used
 pub struct HeaderTestSpec {
     /// The header's name. Required.
-    #[schemars(with = "String", pattern(HEADER_PATTERN))]
+    #[cfg_attr(feature = "schema", schemars(with = "String", pattern(HEADER_PATTERN)))]
     name: String,
-    #[schemars(flatten)]
+    #[cfg_attr(feature = "schema", schemars(flatten))]
     test: TestSpec,
 }
 
 /// A body-value test: `pointer` and one test.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[allow(dead_code)] // only its schema is used
 pub struct FieldTestSpec {
     /// A JSON pointer from the body's root. Required.
-    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "String", pattern(POINTER_PATTERN))
+    )]
     pointer: String,
-    #[schemars(flatten)]
+    #[cfg_attr(feature = "schema", schemars(flatten))]
     test: TestSpec,
 }
 
 /// One delay source.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields, extend("oneOf" = [{ "required": ["header"] }, { "required": ["pointer"] }]))]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields, extend("oneOf" = [{ "required": ["header"] }, { "required": ["pointer"] }])))]
 pub struct DelaySpec {
     /// A response header that carries the delay.
-    #[schemars(default, with = "String", pattern(HEADER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(HEADER_PATTERN))
+    )]
     pub header: Option<Text>,
     /// A JSON pointer (from the body's root) to the delay, or to an array
     /// of items with `item`.
-    #[schemars(default, with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", pattern(POINTER_PATTERN))
+    )]
     pub pointer: Option<Text>,
     /// In the array at `pointer`, which item holds the delay, and where.
-    #[schemars(default, with = "DelayItemSpec")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "DelayItemSpec"))]
     pub item: Option<DelayItemSpec>,
     /// How the value is written. Default: `seconds_or_date` for
     /// `Retry-After`; required otherwise.
-    #[schemars(default, with = "DelayFormatName")]
+    #[cfg_attr(feature = "schema", schemars(default, with = "DelayFormatName"))]
     pub format: Option<Text>,
     /// For `format: structured`: the parameter with the seconds (`t`).
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub param: Option<Text>,
     /// The delay applies only when this header says no requests remain
     /// (0); for `format: structured`, the parameter that must be 0 (`r`).
-    #[schemars(default, with = "String", length(min = 1))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, with = "String", length(min = 1))
+    )]
     pub when_zero: Option<Text>,
     /// The source (a name under the top-level `sources`) or sources that
     /// document the delay.
-    #[schemars(default, schema_with = "source_refs_schema")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, schema_with = "source_refs_schema")
+    )]
     pub source: Vec<Text>,
     /// Where the mapping is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// Which item of an array holds the delay.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct DelayItemSpec {
     /// The item whose value at `pointer` equals `equals`.
-    #[schemars(rename = "where", with = "ItemWhereSpec")]
+    #[cfg_attr(feature = "schema", schemars(rename = "where", with = "ItemWhereSpec"))]
     pub where_: Option<ItemWhereSpec>,
     /// The pointer, relative to the item, to the delay. Required.
-    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "String", pattern(POINTER_PATTERN))
+    )]
     pub value: Option<Text>,
     /// Where the mapping is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
 /// Picks an item by one of its values.
-#[derive(Clone, Debug, Default, PartialEq, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct ItemWhereSpec {
     /// A pointer relative to the item. Required.
-    #[schemars(with = "String", pattern(POINTER_PATTERN))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "String", pattern(POINTER_PATTERN))
+    )]
     pub pointer: Option<Text>,
     /// The text it must have. Required.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub equals: Option<Text>,
     /// Where the mapping is.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub span: Span,
 }
 
+#[cfg(feature = "schema")]
 fn status_match_schema(_: &mut SchemaGenerator) -> Schema {
     let one = serde_json::json!({ "anyOf": [
         { "type": "integer", "minimum": 100, "maximum": 599 },
@@ -1174,10 +1442,12 @@ fn status_match_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn scalar_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": ["string", "integer", "number", "boolean"] })
 }
 
+#[cfg(feature = "schema")]
 fn scalars_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": "array",
@@ -1186,6 +1456,7 @@ fn scalars_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn value_or_test_schema(generator: &mut SchemaGenerator) -> Schema {
     let test = generator.subschema_for::<TestSpec>();
     json_schema!({
@@ -1197,6 +1468,7 @@ fn value_or_test_schema(generator: &mut SchemaGenerator) -> Schema {
     })
 }
 
+#[cfg(feature = "schema")]
 fn header_or_headers_schema(_: &mut SchemaGenerator) -> Schema {
     let header = serde_json::json!({ "type": "string", "pattern": HEADER_PATTERN });
     json_schema!({
@@ -1208,8 +1480,9 @@ fn header_or_headers_schema(_: &mut SchemaGenerator) -> Schema {
 }
 
 /// The format an API requires of idempotency keys.
+#[cfg(feature = "schema")]
 #[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 #[allow(dead_code)] // only its schema is used
 pub enum KeyFormatName {
     /// A UUID (`8-4-4-4-12` hex digits).

@@ -206,7 +206,7 @@ fn two_apis_are_two_modules() {
 /// decoder matches) and codes with pipes and backticks.
 #[test]
 fn docs_examples_decode_to_their_code() {
-    use errspec_codegen::docs::example_response;
+    use errspec_codegen::example::example_response;
     use errspec_codegen::source::SourceFile;
 
     fn check<E: ApiError>(fixture: &str, variant_of: impl Fn(&E) -> Option<String>) {

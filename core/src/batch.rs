@@ -71,7 +71,9 @@ use crate::rules::{Condition, Facts};
 pub const MAX_BATCH_ITEMS: usize = 10_000;
 
 /// One failed item of a batch response.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+///
+/// Serialized as `{"index", "code", "message", "retry_class", "known"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BatchFailure {
     /// The item's position in the request: the value at the batch's
@@ -84,7 +86,6 @@ pub struct BatchFailure {
     pub message: Option<CompactString>,
     /// How the item may be retried: its code's class in the API's code
     /// table, else the batch's `retry`.
-    #[serde(rename = "retry_class")]
     pub retry_class: RetryClass,
     /// Whether the API's code table lists the item's code.
     pub known: bool,
@@ -113,6 +114,21 @@ impl BatchFailure {
     pub fn with_message(mut self, message: impl Into<CompactString>) -> BatchFailure {
         self.message = Some(message.into());
         self
+    }
+}
+
+// Written out rather than derived: the runtime's build needs no proc-macro
+// crate (see `DelayHints`' implementation).
+impl serde::Serialize for BatchFailure {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("BatchFailure", 5)?;
+        st.serialize_field("index", &self.index)?;
+        st.serialize_field("code", &self.code.as_deref())?;
+        st.serialize_field("message", &self.message.as_deref())?;
+        st.serialize_field("retry_class", &self.retry_class)?;
+        st.serialize_field("known", &self.known)?;
+        st.end()
     }
 }
 

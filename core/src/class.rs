@@ -3,8 +3,9 @@ use std::str::FromStr;
 
 /// How a failed request may be retried. The same four names are used in
 /// spec files, generated code, docs and tools.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// Serialized as its name ([`as_str`](RetryClass::as_str)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RetryClass {
     /// Do not retry without changing the request.
     Never,
@@ -51,6 +52,12 @@ impl RetryClass {
     }
 }
 
+impl serde::Serialize for RetryClass {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_unit_variant("RetryClass", *self as u32, self.as_str())
+    }
+}
+
 impl fmt::Display for RetryClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -58,9 +65,20 @@ impl fmt::Display for RetryClass {
 }
 
 /// The error returned when a string is not one of the four retry class names.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown retry class `{0}`; expected one of never, backoff, throttled, ambiguous")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseRetryClassError(pub String);
+
+impl fmt::Display for ParseRetryClassError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown retry class `{}`; expected one of never, backoff, throttled, ambiguous",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ParseRetryClassError {}
 
 impl FromStr for RetryClass {
     type Err = ParseRetryClassError;

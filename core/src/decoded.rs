@@ -427,8 +427,8 @@ impl<A: CatalogApi> Serialize for DecodedError<A> {
         out.serialize_field("code", &self.code.as_ref().map(A::Code::as_str))?;
         out.serialize_field("variant", self.variant_name())?;
         out.serialize_field("known", &self.is_known())?;
-        out.serialize_field("message", &self.details.message)?;
-        out.serialize_field("request_id", &self.details.request_id)?;
+        out.serialize_field("message", &self.details.message.as_deref())?;
+        out.serialize_field("request_id", &self.details.request_id.as_deref())?;
         out.serialize_field("field_errors", &self.details.field_errors)?;
         out.serialize_field("retry_class", &self.retry_class())?;
         out.serialize_field("decided_by", &self.decided_by())?;

@@ -19,7 +19,7 @@ use crate::{DelayHints, RetryClass};
 /// let e = FieldError::new("to[0]").with_message("invalid address");
 /// assert_eq!((e.field.as_str(), e.message.as_deref()), ("to[0]", Some("invalid address")));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FieldError {
     /// The field's name or path, as the provider sent it.
@@ -54,11 +54,11 @@ impl FieldError {
 /// with `as_deref()`. Read and set its fields directly; build one with
 /// [`ErrorDetails::new`] (it is `#[non_exhaustive]`, so fields can be
 /// added without a breaking change).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+/// Serialized as an object of these fields, the status as a number.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ErrorDetails {
     /// The HTTP status.
-    #[serde(serialize_with = "serialize_status")]
     pub status: http::StatusCode,
     /// The human-readable message.
     pub message: Option<CompactString>,
@@ -92,8 +92,30 @@ impl ErrorDetails {
     }
 }
 
-fn serialize_status<S: serde::Serializer>(s: &http::StatusCode, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_u16(s.as_u16())
+// Written out rather than derived: the runtime's build needs no proc-macro
+// crate (see `DelayHints`' implementation).
+impl serde::Serialize for FieldError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("FieldError", 2)?;
+        st.serialize_field("field", self.field.as_str())?;
+        st.serialize_field("message", &self.message.as_deref())?;
+        st.end()
+    }
+}
+
+impl serde::Serialize for ErrorDetails {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("ErrorDetails", 6)?;
+        st.serialize_field("status", &self.status.as_u16())?;
+        st.serialize_field("message", &self.message.as_deref())?;
+        st.serialize_field("request_id", &self.request_id.as_deref())?;
+        st.serialize_field("field_errors", &self.field_errors)?;
+        st.serialize_field("hints", &self.hints)?;
+        st.serialize_field("raw", &self.raw)?;
+        st.end()
+    }
 }
 
 /// An API's typed error: what generated code and `#[derive(ApiError)]` implement.

@@ -22,13 +22,14 @@ use crate::layout::{HeaderLayout, RateLimitLayout, ResetUnit};
 pub const MAX_PLAUSIBLE_RESET: Duration = Duration::from_secs(366 * 24 * 60 * 60);
 
 /// A parsed `Retry-After` value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// Serialized as `{"seconds": N}` or `{"date": UNIX_SECONDS}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetryAfter {
     /// `Retry-After: <seconds>`.
     Seconds(u64),
     /// `Retry-After: <HTTP-date>`.
-    Date(#[serde(with = "unix_seconds")] SystemTime),
+    Date(SystemTime),
 }
 
 impl RetryAfter {
@@ -52,11 +53,12 @@ impl RetryAfter {
 }
 
 /// A parsed rate-limit reset value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// Serialized as `{"at": UNIX_SECONDS}` or `{"after": N}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RateLimitReset {
     /// The window resets at this time (from a Unix timestamp).
-    At(#[serde(with = "unix_seconds")] SystemTime),
+    At(SystemTime),
     /// The window resets after this many seconds.
     After(u64),
 }
@@ -77,7 +79,7 @@ impl RateLimitReset {
 }
 
 /// The delay-related headers of one response.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DelayHints {
     /// `Retry-After`.
     pub retry_after: Option<RetryAfter>,
@@ -89,21 +91,17 @@ pub struct DelayHints {
     pub rate_limit_reset: Option<RateLimitReset>,
     /// The longest relative delay that the API's further delay sources
     /// ([`HeaderLayout::delays`]) gave, and its source.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub longest: Option<SourcedDelay>,
     /// The latest time to wait until that those sources gave, and its source.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub latest: Option<SourcedDelay>,
     /// The API's floor on any server delay ([`HeaderLayout::min_delay`]).
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "millis")]
     pub min_delay: Option<Duration>,
 }
 
 /// A delay and the source that gave it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SourcedDelay {
     /// The delay.
-    #[serde(serialize_with = "serialize_delay")]
     pub delay: Delay,
     /// The source: its header name or body pointer, as the catalog wrote it.
     pub source: &'static str,
@@ -141,27 +139,97 @@ impl serde::Serialize for DelayOrigin {
     }
 }
 
-fn millis<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-        None => s.serialize_none(),
+// The serde implementations below are written out rather than derived, so
+// that the runtime's build needs no proc-macro crate (serde_derive and syn
+// are most of what errspec would otherwise add to a reqwest user's build).
+
+/// Seconds since the Unix epoch (0 before it).
+fn unix_seconds(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Whole milliseconds, saturating.
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl serde::Serialize for RetryAfter {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            RetryAfter::Seconds(n) => s.serialize_newtype_variant("RetryAfter", 0, "seconds", &n),
+            RetryAfter::Date(at) => {
+                s.serialize_newtype_variant("RetryAfter", 1, "date", &unix_seconds(at))
+            }
+        }
     }
 }
 
-fn serialize_delay<S: serde::Serializer>(d: &Delay, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap as _;
-    let mut map = s.serialize_map(Some(1))?;
-    match *d {
-        Delay::After(after) => map.serialize_entry(
-            "after_ms",
-            &u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
-        )?,
-        Delay::At(at) => map.serialize_entry(
-            "at",
-            &at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
-        )?,
+impl serde::Serialize for RateLimitReset {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            RateLimitReset::At(at) => {
+                s.serialize_newtype_variant("RateLimitReset", 0, "at", &unix_seconds(at))
+            }
+            RateLimitReset::After(n) => {
+                s.serialize_newtype_variant("RateLimitReset", 1, "after", &n)
+            }
+        }
     }
-    map.end()
+}
+
+/// `{"retry_after", "rate_limit_limit", "rate_limit_remaining",
+/// "rate_limit_reset"}` always (`null` when absent), then `longest`,
+/// `latest` and `min_delay` (milliseconds) when present.
+impl serde::Serialize for DelayHints {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let present = [
+            self.longest.is_some(),
+            self.latest.is_some(),
+            self.min_delay.is_some(),
+        ];
+        let len = 4 + present.iter().filter(|p| **p).count();
+        let mut st = s.serialize_struct("DelayHints", len)?;
+        st.serialize_field("retry_after", &self.retry_after)?;
+        st.serialize_field("rate_limit_limit", &self.rate_limit_limit)?;
+        st.serialize_field("rate_limit_remaining", &self.rate_limit_remaining)?;
+        st.serialize_field("rate_limit_reset", &self.rate_limit_reset)?;
+        if let Some(longest) = &self.longest {
+            st.serialize_field("longest", longest)?;
+        }
+        if let Some(latest) = &self.latest {
+            st.serialize_field("latest", latest)?;
+        }
+        if let Some(min_delay) = self.min_delay {
+            st.serialize_field("min_delay", &millis(min_delay))?;
+        }
+        st.end()
+    }
+}
+
+/// `{"delay": {"after_ms": N} or {"at": UNIX_SECONDS}, "source": "..."}`.
+impl serde::Serialize for SourcedDelay {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("SourcedDelay", 2)?;
+        st.serialize_field("delay", &SerializeDelay(self.delay))?;
+        st.serialize_field("source", self.source)?;
+        st.end()
+    }
+}
+
+struct SerializeDelay(Delay);
+
+impl serde::Serialize for SerializeDelay {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(Some(1))?;
+        match self.0 {
+            Delay::After(after) => map.serialize_entry("after_ms", &millis(after))?,
+            Delay::At(at) => map.serialize_entry("at", &unix_seconds(at))?,
+        }
+        map.end()
+    }
 }
 
 impl DelayHints {
@@ -646,15 +714,6 @@ fn parse_digits(text: &str) -> Option<u64> {
     Some(text.bytes().fold(0u64, |acc, b| {
         acc.saturating_mul(10).saturating_add(u64::from(b - b'0'))
     }))
-}
-
-mod unix_seconds {
-    use std::time::{SystemTime, UNIX_EPOCH};
-
-    pub fn serialize<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
-        let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        s.serialize_u64(secs)
-    }
 }
 
 #[cfg(test)]

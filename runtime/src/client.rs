@@ -58,37 +58,60 @@ impl IntoRequest for reqwest::RequestBuilder {
 }
 
 /// A failure without an HTTP response, or a request that could not be sent.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum TransportError {
     /// Sending failed, or the response could not be received.
-    #[error("{failure}")]
     Http {
         /// Whether the request may have reached the server.
         failure: TransportFailure,
         /// The HTTP client's error (its URL removed: it may hold secrets).
-        #[source]
         source: reqwest::Error,
     },
     /// The attempt ran out of time (the policy's per-attempt timeout, or
     /// what was left before its deadline); the request may have been sent.
-    #[error("the attempt timed out after {0:?}; the request may have been sent")]
     Timeout(Duration),
     /// The request could not be built, or the HTTP client refused it
     /// (invalid URL): sending it again would not help.
-    #[error("the request is not valid as given")]
-    Invalid(#[source] reqwest::Error),
+    Invalid(reqwest::Error),
     /// The idempotency key (or the API's header name) is not valid in a
     /// header.
-    #[error("the idempotency key cannot be sent in the `{header}` header")]
     InvalidIdempotencyKey {
         /// The API's idempotency header.
         header: &'static str,
     },
     /// The idempotency key breaks the API's rules (too long, not a UUID),
     /// or the request body cannot carry it (not a JSON object, a stream).
-    #[error("the idempotency key cannot be sent: {0}")]
     IdempotencyKeyRefused(&'static str),
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportError::Http { failure, .. } => fmt::Display::fmt(failure, f),
+            TransportError::Timeout(after) => write!(
+                f,
+                "the attempt timed out after {after:?}; the request may have been sent"
+            ),
+            TransportError::Invalid(_) => f.write_str("the request is not valid as given"),
+            TransportError::InvalidIdempotencyKey { header } => write!(
+                f,
+                "the idempotency key cannot be sent in the `{header}` header"
+            ),
+            TransportError::IdempotencyKeyRefused(why) => {
+                write!(f, "the idempotency key cannot be sent: {why}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TransportError::Http { source, .. } | TransportError::Invalid(source) => Some(source),
+            _ => None,
+        }
+    }
 }
 
 impl TransportError {
@@ -164,14 +187,31 @@ pub fn http_client() -> reqwest::ClientBuilder {
 }
 
 /// The last error of a failed request.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum LastError<E> {
     /// The server answered with an error, decoded.
-    #[error(transparent)]
     Api(E),
     /// No (usable) response.
-    #[error(transparent)]
     Transport(TransportError),
+}
+
+/// Transparent: the inner error's message and source.
+impl<E: fmt::Display> fmt::Display for LastError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LastError::Api(e) => fmt::Display::fmt(e, f),
+            LastError::Transport(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl<E: std::error::Error> std::error::Error for LastError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LastError::Api(e) => e.source(),
+            LastError::Transport(e) => e.source(),
+        }
+    }
 }
 
 /// A request that succeeded, perhaps after retries.

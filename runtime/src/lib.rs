@@ -26,8 +26,11 @@
 //!   [`limits`]), in-process or shared by a fleet (`errspec-redis`).
 //!
 //! Features: `client` (the reqwest client; without it the crate needs
-//! neither reqwest nor tokio) and `macros` (`catalog!` and
-//! `#[derive(ApiError)]`) are on by default; generated crates need neither.
+//! neither reqwest nor tokio) is on by default. `macros` (`catalog!` and
+//! `#[derive(ApiError)]`) is off: the proc-macros compile the spec loader
+//! and checker into your build (about an eighth of a cold build of reqwest
+//! itself; BENCHMARKS.md §6), which checked-in modules do without. Generated crates need
+//! neither.
 //! `pacing` (on with `client` and `tower`) adds [`pacing`] to every
 //! [`Retrier`], for loops of your own too. `tracing` (on with `client`,
 //! `pacing` and `tower`) emits a `tracing` event per attempt; without it

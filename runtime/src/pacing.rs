@@ -67,11 +67,18 @@ use crate::{ApiError, DelayHints, RetryClass};
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A [`PacingStore`] could not answer (connection, protocol, script).
-#[derive(Debug, thiserror::Error)]
-#[error("pacing store: {message}")]
+#[derive(Debug)]
 pub struct StoreError {
     message: String,
 }
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "pacing store: {}", self.message)
+    }
+}
+
+impl std::error::Error for StoreError {}
 
 impl StoreError {
     /// An error with this description (it must not hold secrets: it is logged).

@@ -431,19 +431,35 @@ pub enum Jitter {
 }
 
 /// An invalid [`RetryPolicyBuilder`] setting.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum InvalidRetryPolicy {
     /// `max_attempts(0)`: the count includes the first attempt.
-    #[error("max_attempts must be at least 1 (it counts the first attempt)")]
     ZeroAttempts,
     /// The multiplier is below 1, infinite or NaN.
-    #[error("the backoff multiplier must be a finite number of at least 1, not {0}")]
     Multiplier(f64),
     /// `attempt_timeout(Duration::ZERO)`: every attempt would time out.
-    #[error("the per-attempt timeout must be greater than zero")]
     ZeroAttemptTimeout,
 }
+
+impl fmt::Display for InvalidRetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidRetryPolicy::ZeroAttempts => {
+                f.write_str("max_attempts must be at least 1 (it counts the first attempt)")
+            }
+            InvalidRetryPolicy::Multiplier(m) => write!(
+                f,
+                "the backoff multiplier must be a finite number of at least 1, not {m}"
+            ),
+            InvalidRetryPolicy::ZeroAttemptTimeout => {
+                f.write_str("the per-attempt timeout must be greater than zero")
+            }
+        }
+    }
+}
+
+impl std::error::Error for InvalidRetryPolicy {}
 
 /// When and how long to retry.
 ///

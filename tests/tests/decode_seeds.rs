@@ -180,7 +180,7 @@ fn check_like_interpreter(
     variant: &str,
     expected: RetryClass,
 ) {
-    let response = errspec_codegen::docs::example_response(api, code, s);
+    let response = errspec_codegen::example::example_response(api, code, s);
     let example = model::Example {
         name: what.to_owned(),
         sources: Vec::new(),
