@@ -52,13 +52,13 @@ build() {
 }
 
 for tree in base head; do # dependencies, untimed
-    build "$tree" warm --no-default-features --features synth1k,synth10k
+    build "$tree" warm --no-default-features --features synth1000,synth10000
 done
 for round in $(seq "$rounds"); do
     for tree in base head; do
         build "$tree" all
-        build "$tree" synth1k --no-default-features --features synth1k
-        build "$tree" synth10k --no-default-features --features synth10k
+        build "$tree" synth1k --no-default-features --features synth1000
+        build "$tree" synth10k --no-default-features --features synth10000
         build "$tree" none --no-default-features
     done
     echo "round $round of $rounds done" >&2
