@@ -30,6 +30,11 @@ rm -rf "$work/base" "$work/head" "$work/logs"
 mkdir -p "$work/base" "$work/head" "$work/logs"
 git archive "$base_rev" | tar -x -C "$work/base"
 git archive HEAD | tar -x -C "$work/head"
+# Each tree's shipped providers, before the synthetic ones join them.
+declare -A shipped
+for tree in base head; do
+    shipped[$tree]=$(ls "$work/$tree/spec"/*.yaml | xargs -n1 basename | sed 's/\.yaml$//' | paste -sd,)
+done
 for tree in base head; do
     for n in 1000 10000; do
         "$bench" synth "synth$n" "$n" >"$work/$tree/spec/synth$n.yaml"
@@ -56,7 +61,7 @@ for tree in base head; do # dependencies, untimed
 done
 for round in $(seq "$rounds"); do
     for tree in base head; do
-        build "$tree" all
+        build "$tree" all --no-default-features --features "${shipped[$tree]}"
         build "$tree" synth1k --no-default-features --features synth1000
         build "$tree" synth10k --no-default-features --features synth10000
         build "$tree" none --no-default-features
