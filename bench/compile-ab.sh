@@ -30,6 +30,11 @@ rm -rf "$work/base" "$work/head" "$work/logs"
 mkdir -p "$work/base" "$work/head" "$work/logs"
 git archive "$base_rev" | tar -x -C "$work/base"
 git archive HEAD | tar -x -C "$work/head"
+# Each tree's shipped providers, before the synthetic ones join them.
+declare -A shipped
+for tree in base head; do
+    shipped[$tree]=$(ls "$work/$tree/spec"/*.yaml | xargs -n1 basename | sed 's/\.yaml$//' | paste -sd,)
+done
 for tree in base head; do
     for n in 1000 10000; do
         "$bench" synth "synth$n" "$n" >"$work/$tree/spec/synth$n.yaml"
@@ -52,13 +57,13 @@ build() {
 }
 
 for tree in base head; do # dependencies, untimed
-    build "$tree" warm --no-default-features --features synth1k,synth10k
+    build "$tree" warm --no-default-features --features synth1000,synth10000
 done
 for round in $(seq "$rounds"); do
     for tree in base head; do
-        build "$tree" all
-        build "$tree" synth1k --no-default-features --features synth1k
-        build "$tree" synth10k --no-default-features --features synth10k
+        build "$tree" all --no-default-features --features "${shipped[$tree]}"
+        build "$tree" synth1k --no-default-features --features synth1000
+        build "$tree" synth10k --no-default-features --features synth10000
         build "$tree" none --no-default-features
     done
     echo "round $round of $rounds done" >&2
