@@ -1008,6 +1008,21 @@ fn list<T>(
     }
 }
 
+/// An expected text in an example's `expect` (or one of its batch
+/// failures): `null` for none, else a string; a code may be written as the
+/// integer the provider sends.
+fn expected_text(
+    m: &MapReader<'_>,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Option<Located<Option<String>>> {
+    m.get(key).and_then(|v| match &v.kind {
+        NodeKind::Null => Some(Located::new(None, v.span)),
+        NodeKind::Int(_) if key == "code" => Some(Located::new(v.scalar_text(), v.span)),
+        _ => expect_str(v, key, diags).map(|t| Located::new(Some(t.value), t.span)),
+    })
+}
+
 /// A scalar value as text (`equals: 0`, `equals: false`, `equals: api_error`).
 fn expect_scalar(n: &Node, key: &str, diags: &mut Diagnostics) -> Option<Text> {
     match n.scalar_text() {
@@ -1452,14 +1467,7 @@ fn load_example(index: usize, n: &Node, diags: &mut Diagnostics) -> Option<Examp
             k.span,
             diags,
         )?;
-        let nullable = |key: &str, diags: &mut Diagnostics| {
-            m.get(key).and_then(|v| match &v.kind {
-                NodeKind::Null => Some(Located::new(None, v.span)),
-                // A code may be written as the integer the provider sends.
-                NodeKind::Int(_) if key == "code" => Some(Located::new(v.scalar_text(), v.span)),
-                _ => expect_str(v, key, diags).map(|t| Located::new(Some(t.value), t.span)),
-            })
-        };
+        let nullable = |key: &str, diags: &mut Diagnostics| expected_text(&m, key, diags);
         let field_errors = m.get("field_errors").and_then(|v| {
             let NodeKind::Seq(items) = &v.kind else {
                 diags.push(
@@ -1605,16 +1613,8 @@ fn load_example(index: usize, n: &Node, diags: &mut Diagnostics) -> Option<Examp
                             None
                         }
                     });
-                    let nullable = |key: &str, diags: &mut Diagnostics| {
-                        m.get(key).and_then(|v| match &v.kind {
-                            NodeKind::Null => Some(Located::new(None, v.span)),
-                            NodeKind::Int(_) if key == "code" => {
-                                Some(Located::new(v.scalar_text(), v.span))
-                            }
-                            _ => expect_str(v, key, diags)
-                                .map(|t| Located::new(Some(t.value), t.span)),
-                        })
-                    };
+                    let nullable =
+                        |key: &str, diags: &mut Diagnostics| expected_text(&m, key, diags);
                     Some(ExpectedBatchFailure {
                         index,
                         code: nullable("code", diags),
