@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::did_you_mean;
+use crate::load::suggestion;
 use crate::model::{
     Api, BodyFormat, BodyLayout, Catalog, CodeSource, CodeType, Condition, DelayFrom, Pointer,
     RetryClass, Test,
@@ -1009,8 +1009,8 @@ fn check_condition_codes(
                     format!("{what} tests the code `{v}`, which the code table does not list"),
                 )
                 .with_label("an unlisted code");
-                diags.push(match did_you_mean(v, &listed_refs) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                diags.push(match suggestion(v, &listed_refs) {
+                    Some(help) => d.with_help(help),
                     None => d.with_help("list the code under `codes`, or check its spelling"),
                 });
             }

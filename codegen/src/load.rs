@@ -219,10 +219,13 @@ impl<'n> MapReader<'n> {
                 continue;
             };
             if !keys.contains(&name.as_str()) {
-                let mut d = Diagnostic::error(k.span, format!("unknown key `{name}` in {what}"))
-                    .with_label("unknown key");
+                let mut d = Diagnostic::error(
+                    k.span,
+                    format!("{} in {what}", unknown_message("key", &name)),
+                )
+                .with_label("unknown key");
                 if let Some(s) = did_you_mean(&name, keys) {
-                    d = d.with_help(format!("did you mean `{s}`?"));
+                    d = d.with_help(did_you_mean_help(s));
                     suggested.push(s);
                 } else if let Some(help) = kind.misplaced(&name) {
                     d = d.with_help(help);
@@ -292,6 +295,24 @@ impl<'n> MapReader<'n> {
             .with_label(format!("{list} {verb} missing")),
         );
     }
+}
+
+/// How every stage names something a spec or an attribute mentions that
+/// does not exist: "unknown API `x`". The loader, the checks and the
+/// macros all word it so.
+pub fn unknown_message(what: &str, name: &str) -> String {
+    format!("unknown {what} `{name}`")
+}
+
+/// The help for a typo of `candidate`: "did you mean `x`?".
+pub fn did_you_mean_help(candidate: &str) -> String {
+    format!("did you mean `{candidate}`?")
+}
+
+/// [`did_you_mean_help`] for the closest of `candidates`, if one is close
+/// enough to be a typo of `name` (see [`did_you_mean`]).
+pub fn suggestion(name: &str, candidates: &[&str]) -> Option<String> {
+    did_you_mean(name, candidates).map(did_you_mean_help)
 }
 
 /// The closest candidate, if it is close enough to be a typo: case is

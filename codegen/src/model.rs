@@ -11,7 +11,7 @@ use errspec_core::delay::{DelayFormat, parse_go_duration};
 use heck::ToUpperCamelCase;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::did_you_mean;
+use crate::load::{suggestion, unknown_message};
 use crate::source::{Located, Span};
 use crate::spec::{self, Spec, Text, ValueSourceSpec};
 
@@ -987,10 +987,10 @@ pub fn lower(spec: &Spec, diags: &mut Diagnostics) -> Catalog {
         Some(d) => {
             if spec.apis.iter().all(|(name, _)| name.value != d.value) {
                 let names: Vec<&str> = spec.apis.iter().map(|(n, _)| n.value.as_str()).collect();
-                let diag = Diagnostic::error(d.span, format!("unknown API `{}`", d.value))
+                let diag = Diagnostic::error(d.span, unknown_message("API", &d.value))
                     .with_label("`default_api` must name one of the catalog's APIs");
-                diags.push(match did_you_mean(&d.value, &names) {
-                    Some(s) => diag.with_help(format!("did you mean `{s}`?")),
+                diags.push(match suggestion(&d.value, &names) {
+                    Some(help) => diag.with_help(help),
                     None => diag.with_plain_note(format!("the APIs: {}", names.join(", "))),
                 });
             }
@@ -1078,10 +1078,10 @@ fn source_refs(spec: &Spec, refs: &[Text], diags: &mut Diagnostics) -> Vec<Strin
             if names.contains(&r.value.as_str()) {
                 Some(r.value.clone())
             } else {
-                let d = Diagnostic::error(r.span, format!("unknown source `{}`", r.value))
+                let d = Diagnostic::error(r.span, unknown_message("source", &r.value))
                     .with_label("not listed under `sources`");
-                diags.push(match did_you_mean(&r.value, &names) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                diags.push(match suggestion(&r.value, &names) {
+                    Some(help) => d.with_help(help),
                     None => d.with_help(
                         "list it at the top level: `sources: { NAME: { url: …, kind: official } }`",
                     ),
@@ -2038,8 +2038,8 @@ fn lower_example(
                 let mut d =
                     Diagnostic::error(name.span, format!("the API has no extra `{}`", name.value))
                         .with_label("not under `body.extras`");
-                d = match did_you_mean(&name.value, &names) {
-                    Some(close) => d.with_help(format!("did you mean `{close}`?")),
+                d = match suggestion(&name.value, &names) {
+                    Some(help) => d.with_help(help),
                     None => d,
                 };
                 diags.push(d);
@@ -2398,10 +2398,10 @@ fn unknown_name(span: Span, what: &str, name: &str, expected: &[&str]) -> Diagno
     } else {
         "a"
     };
-    let d = Diagnostic::error(span, format!("unknown {what} `{name}`"))
+    let d = Diagnostic::error(span, unknown_message(what, name))
         .with_label(format!("not {article} {what}"));
-    match did_you_mean(name, expected) {
-        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+    match suggestion(name, expected) {
+        Some(help) => d.with_help(help),
         None => d.with_plain_note(format!("expected one of: {}", expected.join(", "))),
     }
 }

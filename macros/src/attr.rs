@@ -16,7 +16,7 @@ use syn::spanned::Spanned as _;
 use syn::{Attribute, Expr, Lit, Token, UnOp};
 
 use crate::ctxt::Ctxt;
-use errspec_codegen::load::did_you_mean;
+use errspec_codegen::load::{suggestion, unknown_message};
 
 /// A value and where it was written.
 #[derive(Clone, Debug)]
@@ -413,11 +413,11 @@ fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta, key: &str, place: Place) -> sy
         format!("`{key}` goes {other_place}, not {here}")
     } else {
         let mut m = match place {
-            Place::Nested(name, _) => format!("unknown key `{key}` in `{name}(...)`"),
+            Place::Nested(name, _) => format!("{} in `{name}(...)`", unknown_message("key", key)),
             _ => format!("unknown errspec attribute `{key}` {here}"),
         };
-        match did_you_mean(key, keys) {
-            Some(s) => m.push_str(&format!("; did you mean `{s}`?")),
+        match suggestion(key, keys) {
+            Some(help) => m.push_str(&format!("; {help}")),
             None => m.push_str(&format!("; expected one of: {}", keys.join(", "))),
         }
         m
@@ -487,12 +487,10 @@ fn named<T: Copy>(
 }
 
 fn unknown_name(what: &str, name: &str, expected: &[&str]) -> String {
-    match did_you_mean(name, expected) {
-        Some(s) => format!("unknown {what} `{name}`; did you mean `{s}`?"),
-        None => format!(
-            "unknown {what} `{name}`; expected one of: {}",
-            expected.join(", ")
-        ),
+    let unknown = unknown_message(what, name);
+    match suggestion(name, expected) {
+        Some(help) => format!("{unknown}; {help}"),
+        None => format!("{unknown}; expected one of: {}", expected.join(", ")),
     }
 }
 

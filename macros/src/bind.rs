@@ -15,7 +15,7 @@ use crate::ast::Input;
 use crate::attr::{CodeLit, Spanned};
 use crate::ctxt::Ctxt;
 use crate::spec_file::{self, SpecFile};
-use errspec_codegen::load::did_you_mean;
+use errspec_codegen::load::suggestion;
 
 /// The API name of an in-line catalog without `api = "..."`.
 pub(crate) const DEFAULT_API: &str = "default";
@@ -133,8 +133,8 @@ fn bind_spec(
         (Some(wanted), apis) => match apis.iter().find(|a| a.name.value == wanted.value) {
             Some(api) => api,
             None => {
-                let hint = match did_you_mean(&wanted.value, &names) {
-                    Some(s) => format!("did you mean `{s}`?"),
+                let hint = match suggestion(&wanted.value, &names) {
+                    Some(help) => help,
                     None => format!("it has: {}", names.join(", ")),
                 };
                 cx.error_at(

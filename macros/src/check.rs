@@ -13,7 +13,7 @@ use crate::attr::CodeLit;
 use crate::bind::{self, Bound};
 use crate::class::{self, ClassRule};
 use crate::ctxt::Ctxt;
-use errspec_codegen::load::did_you_mean;
+use errspec_codegen::load::{suggestion, unknown_message};
 
 /// The rules that need only the input.
 pub(crate) fn check_input(cx: &Ctxt, input: &Input) {
@@ -75,8 +75,8 @@ fn check_fields_fillable(cx: &Ctxt, input: &Input) {
                 Ok(_) => {}
                 Err(Unfillable::UnknownName) => {
                     let name = f.ident.to_string();
-                    let hint = match did_you_mean(&name, &names) {
-                        Some(s) => format!("did you mean `{s}`?"),
+                    let hint = match suggestion(&name, &names) {
+                        Some(help) => help,
                         None => format!("it fills fields named {}", names.join(", ")),
                     };
                     cx.error_spanned_by(
@@ -363,15 +363,14 @@ fn check_codes_in_catalog(cx: &Ctxt, input: &Input, bound: &Bound) {
         };
         if bound.code(&value).is_none() {
             let text = value.to_string();
-            let hint = match did_you_mean(&text, &known) {
-                Some(s) => format!("; did you mean `{s}`?"),
-                None => String::new(),
-            };
+            let hint = suggestion(&text, &known).map_or_else(String::new, |h| format!("; {h}"));
             cx.error_at(
                 c.span,
                 format!(
-                    "unknown code `{text}`: API `{}` of `{}` does not list it{hint}",
-                    api.name.value, spec.value
+                    "{}: API `{}` of `{}` does not list it{hint}",
+                    unknown_message("code", &text),
+                    api.name.value,
+                    spec.value
                 ),
             );
         }

@@ -13,37 +13,22 @@
 //! over the model) finds; its documented examples are checked in
 //! `examples.rs`.
 
-use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
 use errspec::registry::{ApiEntry, DynApiError};
 use errspec::{FieldError, RateLimitReset, RetryAfter, RetryClass};
-use errspec_codegen::model::{self, Api, Catalog};
+use errspec_codegen::model::{self, Api};
 use errspec_providers::{APIS, artmail, qboxmail, topmail};
-use http::{HeaderMap, HeaderValue, StatusCode};
 
-fn catalogs() -> Vec<Catalog> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let specs = errspec_codegen::project::read_specs(&root.join("spec")).expect("read spec/");
-    specs
-        .iter()
-        .map(|file| match errspec_codegen::load_catalog(file) {
-            Ok(loaded) => loaded.catalog,
-            Err(diags) => panic!("{}", diags.render(file)),
-        })
-        .collect()
-}
+#[path = "support/outcome.rs"]
+mod outcome;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use outcome::spec_catalogs;
 
 fn entry(provider: &str, api: &str) -> &'static ApiEntry {
     APIS.iter()
         .find(|e| e.provider == provider && e.api == api)
         .unwrap_or_else(|| panic!("{provider}/{api} is not in errspec_providers::APIS"))
-}
-
-fn class(c: model::RetryClass) -> RetryClass {
-    c.as_str()
-        .parse()
-        .expect("the model's classes are the runtime's")
 }
 
 fn status(n: u16) -> StatusCode {
@@ -239,7 +224,7 @@ fn check_like_interpreter(
 #[test]
 fn every_seed_code_decodes_to_its_variant() {
     let mut checked = 0;
-    for catalog in catalogs() {
+    for catalog in spec_catalogs() {
         let provider = catalog.provider.value.as_str();
         for api in &catalog.apis {
             let entry = entry(provider, &api.name.value);
@@ -256,7 +241,7 @@ fn every_seed_code_decodes_to_its_variant() {
                             Some(code),
                             s,
                             &code.variant,
-                            class(expected),
+                            expected,
                         );
                         checked += 1;
                         continue;
@@ -271,7 +256,7 @@ fn every_seed_code_decodes_to_its_variant() {
                             message: Some(&c.message),
                             request_id: c.request_id.as_deref(),
                             field_errors: c.field_errors,
-                            class: class(expected),
+                            class: expected,
                             known: true,
                         },
                     );
@@ -288,7 +273,7 @@ fn every_seed_code_decodes_to_its_variant() {
                             None,
                             row.status,
                             &row.variant,
-                            class(row.retry),
+                            row.retry,
                         );
                         checked += 1;
                         continue;
@@ -303,7 +288,7 @@ fn every_seed_code_decodes_to_its_variant() {
                             message: Some(&c.message),
                             request_id: None,
                             field_errors: c.field_errors,
-                            class: class(row.retry),
+                            class: row.retry,
                             known: true,
                         },
                     );
@@ -318,7 +303,7 @@ fn every_seed_code_decodes_to_its_variant() {
 
 #[test]
 fn every_api_survives_unknown_codes_statuses_and_bad_bodies() {
-    for catalog in catalogs() {
+    for catalog in spec_catalogs() {
         let provider = catalog.provider.value.as_str();
         for api in &catalog.apis {
             let name = format!("{provider}/{}", api.name.value);
@@ -341,7 +326,7 @@ fn every_api_survives_unknown_codes_statuses_and_bad_bodies() {
                         message: Some("new"),
                         request_id: c.request_id.as_deref(),
                         field_errors: c.field_errors,
-                        class: class(api.status_class(listed)),
+                        class: api.status_class(listed),
                         known: false,
                     },
                 );
@@ -356,7 +341,7 @@ fn every_api_survives_unknown_codes_statuses_and_bad_bodies() {
                 let e = (entry.decode)(status(s), &HeaderMap::new(), b"");
                 assert_eq!(e.status(), Some(status(s)), "{name}: {s}");
                 assert_eq!(e.variant_name(), "Other", "{name}: {s}");
-                assert_eq!(e.retry_class(), class(default), "{name}: {s}");
+                assert_eq!(e.retry_class(), default, "{name}: {s}");
                 assert!(!e.is_known(), "{name}: {s}");
             }
 
@@ -378,7 +363,7 @@ fn every_api_survives_unknown_codes_statuses_and_bad_bodies() {
                         message: None,
                         request_id: None,
                         field_errors: Vec::new(),
-                        class: class(row.retry),
+                        class: row.retry,
                         known: !api.has_codes(),
                     },
                 );

@@ -5,32 +5,15 @@
 //! runs). No line here names a provider: a catalog added to `spec/` is
 //! tested as it is.
 
-use std::path::Path;
-
-use errspec_codegen::interpret::mismatches;
-use errspec_codegen::model::Catalog;
-
 #[path = "support/outcome.rs"]
 mod outcome;
-use outcome::outcome;
-
-fn catalogs() -> Vec<Catalog> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let specs = errspec_codegen::project::read_specs(&root.join("spec")).expect("read spec/");
-    specs
-        .iter()
-        .map(|file| match errspec_codegen::load_catalog(file) {
-            Ok(loaded) => loaded.catalog,
-            Err(diags) => panic!("{}", diags.render(file)),
-        })
-        .collect()
-}
+use outcome::{check_examples, spec_catalogs};
 
 #[test]
 fn every_documented_example_decodes_as_its_catalog_says() {
     let mut ran = 0;
     let mut failures = Vec::new();
-    for catalog in catalogs() {
+    for catalog in spec_catalogs() {
         let provider = catalog.provider.value.as_str();
         for api in &catalog.apis {
             let entry = errspec_providers::APIS
@@ -42,26 +25,8 @@ fn every_documented_example_decodes_as_its_catalog_says() {
                         api.name.value
                     )
                 });
-            let layout = errspec_codegen::interpret::layout(api);
-            for example in &api.examples {
-                let what = format!("{provider}/{} example `{}`", api.name.value, example.name);
-                let (status, headers, body) = errspec_codegen::interpret::response(example);
-                let now = errspec_codegen::interpret::now(example);
-                let generated = outcome(entry, status, &headers, &body, now);
-                let interpreted = errspec_codegen::interpret::decode(api, layout, example);
-                for (how, o) in [("generated", &generated), ("interpreted", &interpreted)] {
-                    for m in mismatches(&example.expect, o) {
-                        failures.push(format!("{what} ({how}): {m}"));
-                    }
-                }
-                // Whatever the example checks, both paths agree on all of it.
-                if generated != interpreted {
-                    failures.push(format!(
-                        "{what}: generated {generated:?} but interpreted {interpreted:?}"
-                    ));
-                }
-                ran += 1;
-            }
+            let label = format!("{provider}/{}", api.name.value);
+            ran += check_examples(&label, api, entry, &mut failures);
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -212,7 +177,7 @@ apis:
 /// uses it; a provider with several APIs and no default has none.
 #[test]
 fn every_provider_has_its_default_api_in_the_registry() {
-    for catalog in catalogs() {
+    for catalog in spec_catalogs() {
         let provider = catalog.provider.value.as_str();
         assert_eq!(
             errspec_providers::default_api(provider),

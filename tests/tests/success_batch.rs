@@ -9,12 +9,11 @@ use std::path::Path;
 
 use errspec::registry::ApiEntry;
 use errspec::{ApiError, BatchFailure, RetryClass};
-use errspec_codegen::interpret::mismatches;
 use http::{HeaderMap, StatusCode};
 
 #[path = "support/outcome.rs"]
 mod outcome;
-use outcome::outcome;
+use outcome::{check_examples, load};
 
 mod catalogs {
     errspec::catalog!("specs/valid/slack-success-body.yaml");
@@ -39,28 +38,9 @@ fn every_example_decodes_as_documented_through_catalog_and_interpreter() {
     let mut ran = 0;
     let mut failures = Vec::new();
     for (name, entry) in EXPANDED {
-        let path = root.join(format!("{name}.yaml"));
-        let text = std::fs::read_to_string(&path).expect("read spec");
-        let file = errspec_codegen::source::SourceFile::new(path.to_string_lossy(), text);
-        let catalog = errspec_codegen::load_catalog(&file)
-            .unwrap_or_else(|d| panic!("{}", d.render(&file)))
-            .catalog;
+        let catalog = load(&root.join(format!("{name}.yaml")));
         let api = &catalog.apis[0];
-        let layouts = errspec_codegen::interpret::layout(api);
-        for example in &api.examples {
-            let (status, headers, body) = errspec_codegen::interpret::response(example);
-            let now = errspec_codegen::interpret::now(example);
-            let generated = outcome(entry, status, &headers, &body, now);
-            let interpreted = errspec_codegen::interpret::decode(api, layouts, example);
-            let what = format!("{name} example `{}`", example.name);
-            for m in mismatches(&example.expect, &generated) {
-                failures.push(format!("{what} (catalog!): {m}"));
-            }
-            if generated != interpreted {
-                failures.push(format!("{what}: {generated:?} != {interpreted:?}"));
-            }
-            ran += 1;
-        }
+        ran += check_examples(name, api, entry, &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(ran >= 8, "{ran} examples");
