@@ -59,6 +59,10 @@ pub use budget::RetryBudget;
 #[cfg(feature = "client")]
 pub use client::{Client, Failure};
 #[doc(inline)]
+pub use errspec_core::delay::Delay;
+#[doc(inline)]
+pub use errspec_core::hints::SourcedDelay;
+#[doc(inline)]
 pub use errspec_core::{
     ApiError, BatchFailure, CompactString, ErrorDetails, FieldError, ParseRetryClassError,
     RetryClass,
@@ -71,10 +75,6 @@ pub use errspec_core::{DecidedBy, DelayHints, DelayOrigin, RateLimitReset, Retry
 pub use errspec_core::{ExtraValue, Extras};
 #[doc(inline)]
 pub use errspec_core::{LimitScope, RateLimit};
-#[doc(inline)]
-pub use errspec_core::{
-    batch, decode, delay, extras, hints, idempotency, layout, limits, rules, success,
-};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your
@@ -93,11 +93,18 @@ pub use policy::RetryPolicy;
 pub use reqwest;
 pub use retry::{Retrier, SendOptions};
 
-/// Items used by generated code. Not part of the public API.
+/// Plumbing for generated code and the derive: the layouts they declare,
+/// the decoder that walks them, the header and delay parsers. Not part of
+/// the public API: it changes whenever the generator does. Everything a
+/// user names (errors, classes, delay hints, extras, limits) is re-exported
+/// at the crate root.
 #[doc(hidden)]
 pub mod __private {
     pub use compact_str::ToCompactString;
     pub use errspec_core::display;
+    pub use errspec_core::{
+        batch, decode, delay, extras, hints, idempotency, layout, limits, rules, success,
+    };
     pub use http;
     pub use serde;
 }
