@@ -5,10 +5,11 @@
 //! Generated crates (from `cargo xtask gen` or `errspec::catalog!`) implement
 //! [`ApiError`]; this crate knows nothing of any provider.
 //!
-//! - [`layout`] and [`decode`]: where an API puts code, message, request id
-//!   and field errors, and the streaming decoder that finds them
-//!   ([`decode::decode_parts`]), total on any input.
-//! - [`hints`]: `Retry-After` and rate-limit headers ([`DelayHints`]).
+//! - [`DecodedError`]: the error type of every generated API, decoded from
+//!   a response by a streaming decoder that is total on any input, and
+//!   [`ErrorDetails`], what every error carries besides its code (status,
+//!   message, request id, field errors, delay hints).
+//! - [`DelayHints`]: `Retry-After` and rate-limit headers.
 //! - [`policy`]: [`RetryPolicy`] turns a failed attempt into a retry or a
 //!   reasoned give-up.
 //! - [`budget`]: [`RetryBudget`] caps retries across requests.
@@ -23,7 +24,7 @@
 //! - `tower` (feature `tower`): a `tower::retry::Policy` and a `Layer`.
 //! - [`pacing`]: holding requests back before the provider refuses them
 //!   (rate-limit headers, throttled responses, the documented
-//!   [`limits`]), in-process or shared by a fleet (`errspec-redis`).
+//!   [`RateLimit`]s), in-process or shared by a fleet (`errspec-redis`).
 //!
 //! Features: `client` (the reqwest client; without it the crate needs
 //! neither reqwest nor tokio) is on by default. `macros` (`catalog!` and
@@ -36,6 +37,10 @@
 //! `pacing` and `tower`) emits a `tracing` event per attempt; without it
 //! the crate does not depend on `tracing`. `reqwest-middleware` and
 //! `tower` are off by default.
+//!
+//! What generated code needs besides (the layouts it declares, the decoder
+//! and the header parsers) is `#[doc(hidden)]` plumbing, not part of this
+//! API.
 #![forbid(unsafe_code)]
 
 pub mod budget;
