@@ -37,10 +37,10 @@ pub enum LoadError {
 /// The API this process works on.
 struct SpecApi {
     api: &'static Api,
-    layout: &'static errspec::decode::Layouts<'static>,
+    layout: &'static errspec::__private::decode::Layouts<'static>,
     /// The API's success predicate and batch layout, if it has them.
-    success: Option<&'static errspec::success::SuccessCheck<'static>>,
-    batch: Option<&'static errspec::batch::BatchLayout<'static>>,
+    success: Option<&'static errspec::__private::success::SuccessCheck<'static>>,
+    batch: Option<&'static errspec::__private::batch::BatchLayout<'static>>,
 }
 
 static API: OnceLock<SpecApi> = OnceLock::new();
@@ -269,11 +269,11 @@ impl<K: KeyPlace> ApiError for SpecError<K> {
         })
     }
 
-    fn success_check() -> Option<&'static errspec::success::SuccessCheck<'static>> {
+    fn success_check() -> Option<&'static errspec::__private::success::SuccessCheck<'static>> {
         API.get()?.success
     }
 
-    fn batch_layout() -> Option<&'static errspec::batch::BatchLayout<'static>> {
+    fn batch_layout() -> Option<&'static errspec::__private::batch::BatchLayout<'static>> {
         API.get()?.batch
     }
 

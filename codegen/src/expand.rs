@@ -9,7 +9,7 @@
 //! `::std::…`, `::errspec::…`) so it compiles whatever the user imported,
 //! even under `#![no_implicit_prelude]`. Shared behaviour (walking a body,
 //! parsing headers) lives in the runtime; what is generated is tables as
-//! `match`es and a static [`errspec::layout::ApiLayout`] per API.
+//! `match`es and a static [`errspec::__private::layout::ApiLayout`] per API.
 //!
 //! One module per kind of generated item: `registry` (the crate root and
 //! `APIS`), `code` (`Code` and its tables), `status` (`Status`), `layout`
@@ -17,7 +17,7 @@
 //! (`Error` and its `CatalogApi` impl) and `extras` (`Extras`); `tokens`
 //! and `source_text` are the token fragments they share.
 //!
-//! [`errspec::layout::ApiLayout`]: https://docs.rs/errspec
+//! [`errspec::__private::layout::ApiLayout`]: https://docs.rs/errspec
 
 mod code;
 mod error;

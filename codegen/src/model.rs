@@ -453,7 +453,7 @@ pub struct BodyLayout {
     pub span: Span,
 }
 
-/// Field errors as an object keyed by field (`errspec::layout::FieldMapLayout`).
+/// Field errors as an object keyed by field (`errspec::__private::layout::FieldMapLayout`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldMap {
     /// The object.
@@ -530,7 +530,7 @@ impl BodyLayout {
     }
 
     /// How many decoder slots the captures and code fallbacks take
-    /// (`errspec::decode::MAX_CAPTURE_SLOTS` at most).
+    /// (`errspec::__private::decode::MAX_CAPTURE_SLOTS` at most).
     pub fn capture_slots(&self) -> usize {
         let captures: usize = self.captures.iter().map(Capture::slots).sum();
         let fallbacks = self
@@ -542,7 +542,7 @@ impl BodyLayout {
     }
 }
 
-/// How a string code is normalised (`errspec::layout::CodeNormalize`).
+/// How a string code is normalised (`errspec::__private::layout::CodeNormalize`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CodeNormalize {
     /// Cut from the first occurrence.
@@ -551,7 +551,7 @@ pub struct CodeNormalize {
     pub drop_through: Option<Located<String>>,
 }
 
-/// A body value the decoder captures (`errspec::layout::Capture`).
+/// A body value the decoder captures (`errspec::__private::layout::Capture`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Capture {
     /// The value at an absolute pointer.

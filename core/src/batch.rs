@@ -12,10 +12,10 @@
 //!
 //! ```
 //! use errspec::RetryClass;
-//! use errspec::batch::{BatchLayout, CodeClasses};
-//! use errspec::decode::Decoder;
-//! use errspec::layout::*;
-//! use errspec::rules::{Condition, Test};
+//! use errspec::__private::batch::{BatchLayout, CodeClasses};
+//! use errspec::__private::decode::Decoder;
+//! use errspec::__private::layout::*;
+//! use errspec::__private::rules::{Condition, Test};
 //!
 //! // Postmark: the body is the array; an item failed when its ErrorCode is not 0.
 //! static ITEM: ApiLayout = ApiLayout {

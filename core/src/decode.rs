@@ -8,8 +8,8 @@
 //! Generated code is expected to look like this:
 //!
 //! ```
-//! use errspec::decode::{decode_parts, RawCode};
-//! use errspec::layout::*;
+//! use errspec::__private::decode::{decode_parts, RawCode};
+//! use errspec::__private::layout::*;
 //!
 //! static LAYOUT: ApiLayout = ApiLayout {
 //!     body: BodyLayout {
@@ -216,8 +216,8 @@ impl Decode for Layouts<'static> {
 /// setup at all.
 ///
 /// ```
-/// use errspec::decode::Decoder;
-/// use errspec::layout::*;
+/// use errspec::__private::decode::Decoder;
+/// use errspec::__private::layout::*;
 ///
 /// static LAYOUT: ApiLayout = ApiLayout {
 ///     body: BodyLayout {
@@ -529,9 +529,9 @@ impl Alternative<'_> {
 /// first [`Alternative`] whose content types and conditions hold.
 ///
 /// ```
-/// use errspec::decode::{Alternative, Decoder, Layouts};
-/// use errspec::layout::*;
-/// use errspec::rules::{Condition, Test};
+/// use errspec::__private::decode::{Alternative, Decoder, Layouts};
+/// use errspec::__private::layout::*;
+/// use errspec::__private::rules::{Condition, Test};
 ///
 /// static XML: ApiLayout = ApiLayout {
 ///     body: BodyLayout {

@@ -12,8 +12,8 @@
 //!
 //! // What `cargo xtask gen` writes for a catalog, reduced to one code.
 //! mod shop {
-//!     use errspec::decode::RawCode;
-//!     use errspec::layout::*;
+//!     use errspec::__private::decode::RawCode;
+//!     use errspec::__private::layout::*;
 //!     use errspec::{CatalogCode, CatalogStatus, RetryClass};
 //!
 //!     #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,17 +59,17 @@
 //!         body: BodyLayout { code: Some(CodeSource::Body(Pointer(&["code"]))), ..BodyLayout::JSON },
 //!         headers: HeaderLayout::NONE,
 //!     };
-//!     static DECODER: errspec::decode::Decoder = errspec::decode::Decoder::new(&LAYOUT);
+//!     static DECODER: errspec::__private::decode::Decoder = errspec::__private::decode::Decoder::new(&LAYOUT);
 //!
 //!     pub enum Api {}
 //!     impl errspec::CatalogApi for Api {
 //!         type Code = Code;
 //!         type Status = Status;
 //!         type Extras = ();
-//!         type Decoder = errspec::decode::Decoder;
+//!         type Decoder = errspec::__private::decode::Decoder;
 //!         const PROVIDER: &'static str = "shop";
 //!         const API: &'static str = "api";
-//!         const DECODER: &'static errspec::decode::Decoder = &DECODER;
+//!         const DECODER: &'static errspec::__private::decode::Decoder = &DECODER;
 //!     }
 //!
 //!     pub type Error = errspec::DecodedError<Api>;

@@ -132,7 +132,7 @@ pub struct DelaySource {
 ///
 /// ```
 /// use std::time::Duration;
-/// use errspec::delay::{parse_delay, Delay, DelayFormat};
+/// use errspec::__private::delay::{parse_delay, Delay, DelayFormat};
 ///
 /// let after = |s: &str, f| parse_delay(s, f, None, None);
 /// assert_eq!(after("2.5", DelayFormat::Seconds), Some(Delay::After(Duration::from_millis(2500))));

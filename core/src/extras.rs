@@ -8,9 +8,9 @@
 //! turns a decode's [`Captures`] into owned, typed values.
 //!
 //! ```
-//! use errspec::decode::{decode_parts, Captured};
-//! use errspec::extras::{ExtraLayout, ExtraType, Extras};
-//! use errspec::layout::*;
+//! use errspec::__private::decode::{decode_parts, Captured};
+//! use errspec::__private::extras::{ExtraLayout, ExtraType, Extras};
+//! use errspec::__private::layout::*;
 //!
 //! static LAYOUT: ApiLayout = ApiLayout {
 //!     body: BodyLayout {

@@ -238,7 +238,7 @@ impl DelayHints {
     /// of several values the longest is taken (the policy bounds it).
     ///
     /// ```
-    /// use errspec::layout::HeaderLayout;
+    /// use errspec::__private::layout::HeaderLayout;
     /// use errspec::{DelayHints, RetryAfter};
     ///
     /// let layout = HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE };
@@ -609,7 +609,7 @@ pub(crate) const fn optional(name: Option<&'static str>, resolve: bool) -> Optio
 /// ```
 /// use http::HeaderValue;
 /// use errspec::RetryAfter;
-/// use errspec::hints::parse_retry_after;
+/// use errspec::__private::hints::parse_retry_after;
 ///
 /// assert_eq!(parse_retry_after(&HeaderValue::from_static("120")), Some(RetryAfter::Seconds(120)));
 /// assert!(matches!(
@@ -679,8 +679,8 @@ pub fn parse_rate_limit_count(value: &HeaderValue) -> Option<u64> {
 /// use std::time::{Duration, UNIX_EPOCH};
 /// use http::HeaderValue;
 /// use errspec::RateLimitReset;
-/// use errspec::hints::parse_rate_limit_reset;
-/// use errspec::layout::ResetUnit;
+/// use errspec::__private::hints::parse_rate_limit_reset;
+/// use errspec::__private::layout::ResetUnit;
 ///
 /// let value = HeaderValue::from_static("1700000000");
 /// assert_eq!(

@@ -36,7 +36,7 @@ impl IdempotencyLayout {
     /// and a UUID when the API requires one.
     ///
     /// ```
-    /// use errspec::idempotency::IdempotencyLayout;
+    /// use errspec::__private::idempotency::IdempotencyLayout;
     ///
     /// let brevo = IdempotencyLayout { max_length: Some(36), uuid: true, ..IdempotencyLayout::NONE };
     /// assert!(brevo.accepts("6f1c2b9e-3a4d-4e5f-8a7b-9c0d1e2f3a4b"));
@@ -71,8 +71,8 @@ pub enum BodyKey {
 /// JSON object, or something on the way is not an object.
 ///
 /// ```
-/// use errspec::idempotency::{place_in_json, BodyKey};
-/// use errspec::layout::Pointer;
+/// use errspec::__private::idempotency::{place_in_json, BodyKey};
+/// use errspec::__private::layout::Pointer;
 ///
 /// let body = br#"{"to":[{"email":"a@example.com"}]}"#;
 /// let Some(BodyKey::Placed(placed)) = place_in_json(body, Pointer(&["headers", "idempotencyKey"]), "k1") else {

@@ -111,7 +111,7 @@ impl CodeNormalize {
     /// The normalised part of `text` (a sub-slice: no copy).
     ///
     /// ```
-    /// use errspec::layout::CodeNormalize;
+    /// use errspec::__private::layout::CodeNormalize;
     ///
     /// let aws = CodeNormalize { drop_after: Some(":"), drop_through: Some("#") };
     /// assert_eq!(aws.apply("ValidationException:http://internal.amazon.com/coral/"), "ValidationException");

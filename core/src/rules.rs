@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use errspec::RetryClass;
-//! use errspec::rules::{Classifier, Condition, DecidedBy, Facts, Rule, StatusRange, Test};
+//! use errspec::__private::rules::{Classifier, Condition, DecidedBy, Facts, Rule, StatusRange, Test};
 //!
 //! // GitHub: a 403 with no requests left is its primary rate limit.
 //! static CLASSIFIER: Classifier = Classifier {

@@ -9,10 +9,10 @@
 //! [`ApiError::check_success`](crate::ApiError::check_success) uses it.
 //!
 //! ```
-//! use errspec::decode::Decoder;
-//! use errspec::layout::*;
-//! use errspec::rules::{Condition, Test};
-//! use errspec::success::{BodyDecoder, SuccessCheck};
+//! use errspec::__private::decode::Decoder;
+//! use errspec::__private::layout::*;
+//! use errspec::__private::rules::{Condition, Test};
+//! use errspec::__private::success::{BodyDecoder, SuccessCheck};
 //!
 //! // Slack: the code at /error; a body whose `ok` is false is a failure.
 //! static LAYOUT: ApiLayout = ApiLayout {

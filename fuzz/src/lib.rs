@@ -14,23 +14,23 @@
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use errspec::batch::{BatchFailure, BatchLayout, CodeClasses, MAX_BATCH_ITEMS};
-use errspec::decode::{
+use errspec::__private::batch::{BatchFailure, BatchLayout, CodeClasses, MAX_BATCH_ITEMS};
+use errspec::__private::decode::{
     Alternative, Captured, Decoder, Layouts, MAX_RAW_SNIPPET, Parts, RawCode, decode_parts,
 };
-use errspec::delay::{
+use errspec::__private::delay::{
     Delay, DelayFormat, DelayFrom, DelaySource, WhenSpent, delay_from_number, parse_delay,
 };
-use errspec::hints::{MAX_PLAUSIBLE_RESET, parse_rate_limit_reset, parse_retry_after};
-use errspec::layout::{
+use errspec::__private::hints::{MAX_PLAUSIBLE_RESET, parse_rate_limit_reset, parse_retry_after};
+use errspec::__private::layout::{
     ApiLayout, BodyFormat, BodyLayout, Capture, CodeNormalize, CodeSource, CodeType,
     FieldErrorsLayout, FieldMapLayout, HeaderLayout, Pointer, RateLimitLayout, ResetUnit,
 };
+use errspec::__private::rules::{Condition, Facts, Test};
+use errspec::__private::success::{BodyDecoder, SuccessCheck};
 use errspec::policy::{
     Decision, GiveUpReason, Jitter, Outcome, RetryContext, RetryPolicy, RetryReason,
 };
-use errspec::rules::{Condition, Facts, Test};
-use errspec::success::{BodyDecoder, SuccessCheck};
 use errspec::{DelayHints, DelayOrigin, RetryAfter, RetryClass};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::Value;
@@ -450,7 +450,7 @@ fn success_predicate(
         &[Condition::Code(Test::Present(true))],
         &[
             Condition::Message(Test::Contains("e")),
-            Condition::Status(&[errspec::rules::StatusRange::class(2)]),
+            Condition::Status(&[errspec::__private::rules::StatusRange::class(2)]),
         ],
         &[Condition::Header("x-error-code", Test::Present(true))],
     ];
@@ -792,7 +792,7 @@ fn same_as_tree_lookup(layout: &ApiLayout, headers: &HeaderMap, body: &[u8], par
         })
         .or_else(|| {
             let name = layout.headers.request_id?;
-            let value = errspec::hints::single_value(headers, name)?;
+            let value = errspec::__private::hints::single_value(headers, name)?;
             let text = value.to_str().ok()?.trim_ascii();
             (!value.is_sensitive() && !text.is_empty()).then(|| text.to_owned())
         });
@@ -830,7 +830,9 @@ fn same_captures(b: &BodyLayout, doc: &Value, parts: &Parts<'_>, text: &str) {
             Capture::At(_) => 1,
             Capture::Select { .. } => 3,
         };
-        if slots + usize::from(b.field_map.is_some()) > errspec::decode::MAX_CAPTURE_SLOTS {
+        if slots + usize::from(b.field_map.is_some())
+            > errspec::__private::decode::MAX_CAPTURE_SLOTS
+        {
             return;
         }
         let Capture::At(Pointer(path)) = capture else {

@@ -343,11 +343,11 @@ pub mod api {
     }
     impl ::errspec::CatalogCode for Code {
         fn from_raw(
-            raw: ::errspec::decode::RawCode<'_>,
+            raw: ::errspec::__private::decode::RawCode<'_>,
         ) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
                 match raw {
-                    ::errspec::decode::RawCode::Str(code) => {
+                    ::errspec::__private::decode::RawCode::Str(code) => {
                         match Code::known(&code) {
                             ::core::option::Option::Some(known) => known,
                             ::core::option::Option::None => {
@@ -355,7 +355,7 @@ pub mod api {
                             }
                         }
                     }
-                    ::errspec::decode::RawCode::Int(code) => {
+                    ::errspec::__private::decode::RawCode::Int(code) => {
                         let code = ::errspec::__private::ToCompactString::to_compact_string(
                             &code,
                         );
@@ -559,44 +559,44 @@ pub mod api {
         }
     }
     /// Where this API puts the parts of an error response.
-    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-        body: ::errspec::layout::BodyLayout {
-            format: ::errspec::layout::BodyFormat::Json,
+    static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+        body: ::errspec::__private::layout::BodyLayout {
+            format: ::errspec::__private::layout::BodyFormat::Json,
             errors: ::core::option::Option::None,
             code: ::core::option::Option::Some(
-                ::errspec::layout::CodeSource::Body(
-                    ::errspec::layout::Pointer(&["code"]),
+                ::errspec::__private::layout::CodeSource::Body(
+                    ::errspec::__private::layout::Pointer(&["code"]),
                 ),
             ),
-            code_type: ::errspec::layout::CodeType::String,
+            code_type: ::errspec::__private::layout::CodeType::String,
             message: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["message"]),
+                ::errspec::__private::layout::Pointer(&["message"]),
             ),
             request_id: ::core::option::Option::None,
             field_errors: ::core::option::Option::None,
             code_fallbacks: &[],
-            code_normalize: ::errspec::layout::CodeNormalize {
+            code_normalize: ::errspec::__private::layout::CodeNormalize {
                 drop_after: ::core::option::Option::None,
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
             field_map: ::core::option::Option::None,
         },
-        headers: ::errspec::layout::HeaderLayout {
+        headers: ::errspec::__private::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
             request_id: ::core::option::Option::None,
-            rate_limit: ::core::option::Option::Some(::errspec::layout::RateLimitLayout {
+            rate_limit: ::core::option::Option::Some(::errspec::__private::layout::RateLimitLayout {
                 limit: ::core::option::Option::Some("x-sib-ratelimit-limit"),
                 remaining: ::core::option::Option::Some("x-sib-ratelimit-remaining"),
                 reset: ::core::option::Option::Some("x-sib-ratelimit-reset"),
-                reset_unit: ::errspec::layout::ResetUnit::Seconds,
+                reset_unit: ::errspec::__private::layout::ResetUnit::Seconds,
             }),
             delays: &[],
             min_delay: ::core::option::Option::None,
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
         &LAYOUT,
     );
     /// An error response of the Brevo API v3: its status, code, message, request id, field errors and delay hints.
@@ -609,7 +609,7 @@ pub mod api {
         type Code = Code;
         type Status = Status;
         type Extras = ();
-        type Decoder = ::errspec::decode::Decoder;
+        type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "brevo";
         const API: &'static str = "api";
         const DECODER: &'static Self::Decoder = &DECODER;
@@ -960,11 +960,11 @@ pub mod transactional {
     }
     impl ::errspec::CatalogCode for Code {
         fn from_raw(
-            raw: ::errspec::decode::RawCode<'_>,
+            raw: ::errspec::__private::decode::RawCode<'_>,
         ) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
                 match raw {
-                    ::errspec::decode::RawCode::Str(code) => {
+                    ::errspec::__private::decode::RawCode::Str(code) => {
                         match Code::known(&code) {
                             ::core::option::Option::Some(known) => known,
                             ::core::option::Option::None => {
@@ -972,7 +972,7 @@ pub mod transactional {
                             }
                         }
                     }
-                    ::errspec::decode::RawCode::Int(code) => {
+                    ::errspec::__private::decode::RawCode::Int(code) => {
                         let code = ::errspec::__private::ToCompactString::to_compact_string(
                             &code,
                         );
@@ -1176,44 +1176,44 @@ pub mod transactional {
         }
     }
     /// Where this API puts the parts of an error response.
-    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-        body: ::errspec::layout::BodyLayout {
-            format: ::errspec::layout::BodyFormat::Json,
+    static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+        body: ::errspec::__private::layout::BodyLayout {
+            format: ::errspec::__private::layout::BodyFormat::Json,
             errors: ::core::option::Option::None,
             code: ::core::option::Option::Some(
-                ::errspec::layout::CodeSource::Body(
-                    ::errspec::layout::Pointer(&["code"]),
+                ::errspec::__private::layout::CodeSource::Body(
+                    ::errspec::__private::layout::Pointer(&["code"]),
                 ),
             ),
-            code_type: ::errspec::layout::CodeType::String,
+            code_type: ::errspec::__private::layout::CodeType::String,
             message: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["message"]),
+                ::errspec::__private::layout::Pointer(&["message"]),
             ),
             request_id: ::core::option::Option::None,
             field_errors: ::core::option::Option::None,
             code_fallbacks: &[],
-            code_normalize: ::errspec::layout::CodeNormalize {
+            code_normalize: ::errspec::__private::layout::CodeNormalize {
                 drop_after: ::core::option::Option::None,
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
             field_map: ::core::option::Option::None,
         },
-        headers: ::errspec::layout::HeaderLayout {
+        headers: ::errspec::__private::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
             request_id: ::core::option::Option::None,
-            rate_limit: ::core::option::Option::Some(::errspec::layout::RateLimitLayout {
+            rate_limit: ::core::option::Option::Some(::errspec::__private::layout::RateLimitLayout {
                 limit: ::core::option::Option::Some("x-sib-ratelimit-limit"),
                 remaining: ::core::option::Option::Some("x-sib-ratelimit-remaining"),
                 reset: ::core::option::Option::Some("x-sib-ratelimit-reset"),
-                reset_unit: ::errspec::layout::ResetUnit::Seconds,
+                reset_unit: ::errspec::__private::layout::ResetUnit::Seconds,
             }),
             delays: &[],
             min_delay: ::core::option::Option::None,
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
         &LAYOUT,
     );
     /// An error response of the Brevo transactional email (POST /v3/smtp/email): its status, code, message, request id, field errors and delay hints.
@@ -1228,14 +1228,14 @@ pub mod transactional {
         type Code = Code;
         type Status = Status;
         type Extras = ();
-        type Decoder = ::errspec::decode::Decoder;
+        type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "brevo";
         const API: &'static str = "transactional";
         const DECODER: &'static Self::Decoder = &DECODER;
-        const IDEMPOTENCY: ::errspec::idempotency::IdempotencyLayout = ::errspec::idempotency::IdempotencyLayout {
+        const IDEMPOTENCY: ::errspec::__private::idempotency::IdempotencyLayout = ::errspec::__private::idempotency::IdempotencyLayout {
             also_headers: &[],
             body: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["headers", "idempotencyKey"]),
+                ::errspec::__private::layout::Pointer(&["headers", "idempotencyKey"]),
             ),
             max_length: ::core::option::Option::Some(36usize),
             uuid: true,

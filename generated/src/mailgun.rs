@@ -195,26 +195,30 @@ impl ::errspec::CatalogStatus for Status {
     }
 }
 /// Where this API puts the parts of an error response.
-static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-    body: ::errspec::layout::BodyLayout {
-        format: ::errspec::layout::BodyFormat::Json,
+static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+    body: ::errspec::__private::layout::BodyLayout {
+        format: ::errspec::__private::layout::BodyFormat::Json,
         errors: ::core::option::Option::None,
         code: ::core::option::Option::None,
-        code_type: ::errspec::layout::CodeType::String,
-        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["message"])),
+        code_type: ::errspec::__private::layout::CodeType::String,
+        message: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["message"]),
+        ),
         request_id: ::core::option::Option::None,
         field_errors: ::core::option::Option::None,
         code_fallbacks: &[],
-        code_normalize: ::errspec::layout::CodeNormalize {
+        code_normalize: ::errspec::__private::layout::CodeNormalize {
             drop_after: ::core::option::Option::None,
             drop_through: ::core::option::Option::None,
         },
         captures: &[
-            ::errspec::layout::Capture::At(::errspec::layout::Pointer(&["message"])),
+            ::errspec::__private::layout::Capture::At(
+                ::errspec::__private::layout::Pointer(&["message"]),
+            ),
         ],
         field_map: ::core::option::Option::None,
     },
-    headers: ::errspec::layout::HeaderLayout {
+    headers: ::errspec::__private::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),
         request_id: ::core::option::Option::None,
         rate_limit: ::core::option::Option::None,
@@ -223,26 +227,28 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
     },
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    &LAYOUT,
+);
 /// This API's server directive and rules: what decides a class
 /// besides the code and status tables.
-static CLASSIFIER: ::errspec::rules::Classifier = ::errspec::rules::Classifier {
+static CLASSIFIER: ::errspec::__private::rules::Classifier = ::errspec::__private::rules::Classifier {
     should_retry: ::core::option::Option::None,
     rules: &[
-        ::errspec::rules::Rule {
+        ::errspec::__private::rules::Rule {
             name: ::core::option::Option::Some("wrong_endpoint"),
             when: &[
-                ::errspec::rules::Condition::Status(
+                ::errspec::__private::rules::Condition::Status(
                     &[
-                        ::errspec::rules::StatusRange {
+                        ::errspec::__private::rules::StatusRange {
                             first: 404u16,
                             last: 404u16,
                         },
                     ],
                 ),
-                ::errspec::rules::Condition::Field(
+                ::errspec::__private::rules::Condition::Field(
                     0usize,
-                    ::errspec::rules::Test::Present(false),
+                    ::errspec::__private::rules::Test::Present(false),
                 ),
             ],
             retry: ::errspec::RetryClass::Never,
@@ -259,11 +265,11 @@ impl ::errspec::CatalogApi for Api {
     type Code = ::core::convert::Infallible;
     type Status = Status;
     type Extras = ();
-    type Decoder = ::errspec::decode::Decoder;
+    type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "mailgun";
     const API: &'static str = "api";
     const DECODER: &'static Self::Decoder = &DECODER;
-    const CLASSIFIER: ::core::option::Option<&'static ::errspec::rules::Classifier> = ::core::option::Option::Some(
-        &CLASSIFIER,
-    );
+    const CLASSIFIER: ::core::option::Option<
+        &'static ::errspec::__private::rules::Classifier,
+    > = ::core::option::Option::Some(&CLASSIFIER);
 }

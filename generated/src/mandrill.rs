@@ -519,10 +519,12 @@ impl ::core::fmt::Display for Code {
     }
 }
 impl ::errspec::CatalogCode for Code {
-    fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> ::core::option::Option<Self> {
+    fn from_raw(
+        raw: ::errspec::__private::decode::RawCode<'_>,
+    ) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match raw {
-                ::errspec::decode::RawCode::Str(code) => {
+                ::errspec::__private::decode::RawCode::Str(code) => {
                     match Code::known(&code) {
                         ::core::option::Option::Some(known) => known,
                         ::core::option::Option::None => {
@@ -530,7 +532,7 @@ impl ::errspec::CatalogCode for Code {
                         }
                     }
                 }
-                ::errspec::decode::RawCode::Int(code) => {
+                ::errspec::__private::decode::RawCode::Int(code) => {
                     let code = ::errspec::__private::ToCompactString::to_compact_string(
                         &code,
                     );
@@ -689,28 +691,34 @@ impl ::errspec::CatalogStatus for Status {
     }
 }
 /// Where this API puts the parts of an error response.
-static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-    body: ::errspec::layout::BodyLayout {
-        format: ::errspec::layout::BodyFormat::Json,
+static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+    body: ::errspec::__private::layout::BodyLayout {
+        format: ::errspec::__private::layout::BodyFormat::Json,
         errors: ::core::option::Option::None,
         code: ::core::option::Option::Some(
-            ::errspec::layout::CodeSource::Body(::errspec::layout::Pointer(&["name"])),
+            ::errspec::__private::layout::CodeSource::Body(
+                ::errspec::__private::layout::Pointer(&["name"]),
+            ),
         ),
-        code_type: ::errspec::layout::CodeType::String,
-        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["message"])),
+        code_type: ::errspec::__private::layout::CodeType::String,
+        message: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["message"]),
+        ),
         request_id: ::core::option::Option::None,
         field_errors: ::core::option::Option::None,
         code_fallbacks: &[],
-        code_normalize: ::errspec::layout::CodeNormalize {
+        code_normalize: ::errspec::__private::layout::CodeNormalize {
             drop_after: ::core::option::Option::None,
             drop_through: ::core::option::Option::None,
         },
         captures: &[
-            ::errspec::layout::Capture::At(::errspec::layout::Pointer(&["code"])),
+            ::errspec::__private::layout::Capture::At(
+                ::errspec::__private::layout::Pointer(&["code"]),
+            ),
         ],
         field_map: ::core::option::Option::None,
     },
-    headers: ::errspec::layout::HeaderLayout {
+    headers: ::errspec::__private::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),
         request_id: ::core::option::Option::None,
         rate_limit: ::core::option::Option::None,
@@ -719,13 +727,15 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
     },
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    &LAYOUT,
+);
 /// The API's extras: named values read from the body.
-static EXTRAS: [::errspec::extras::ExtraLayout; 1usize] = [
-    ::errspec::extras::ExtraLayout {
+static EXTRAS: [::errspec::__private::extras::ExtraLayout; 1usize] = [
+    ::errspec::__private::extras::ExtraLayout {
         name: "mandrill_code",
         sources: &[0usize],
-        ty: ::errspec::extras::ExtraType::Integer,
+        ty: ::errspec::__private::extras::ExtraType::Integer,
     },
 ];
 /// The extras of an error of the Mailchimp Transactional API: values read from the body, one accessor each ([`Error::extras`](::errspec::DecodedError::extras)). Every extra by name: [`by_name`](::errspec::Extras::by_name), through `Deref`.
@@ -749,7 +759,7 @@ impl ::core::ops::Deref for Extras {
     }
 }
 impl ::errspec::CatalogExtras for Extras {
-    fn from_captures(captures: &::errspec::decode::Captures<'_>) -> Self {
+    fn from_captures(captures: &::errspec::__private::decode::Captures<'_>) -> Self {
         Extras(::errspec::Extras::from_captures(&EXTRAS, captures))
     }
     fn as_extras(&self) -> ::core::option::Option<&::errspec::Extras> {
@@ -766,7 +776,7 @@ impl ::errspec::CatalogApi for Api {
     type Code = Code;
     type Status = Status;
     type Extras = Extras;
-    type Decoder = ::errspec::decode::Decoder;
+    type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "mandrill";
     const API: &'static str = "api";
     const DECODER: &'static Self::Decoder = &DECODER;

@@ -1325,11 +1325,13 @@ impl ::core::fmt::Display for Code {
     }
 }
 impl ::errspec::CatalogCode for Code {
-    fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> ::core::option::Option<Self> {
+    fn from_raw(
+        raw: ::errspec::__private::decode::RawCode<'_>,
+    ) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match raw {
-                ::errspec::decode::RawCode::Int(code) => Code::from_i64(code),
-                ::errspec::decode::RawCode::Str(code) => {
+                ::errspec::__private::decode::RawCode::Int(code) => Code::from_i64(code),
+                ::errspec::__private::decode::RawCode::Str(code) => {
                     match Code::known(&code) {
                         ::core::option::Option::Some(known) => known,
                         ::core::option::Option::None => {
@@ -1534,28 +1536,30 @@ impl ::errspec::CatalogStatus for Status {
     }
 }
 /// Where this API puts the parts of an error response.
-static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-    body: ::errspec::layout::BodyLayout {
-        format: ::errspec::layout::BodyFormat::Json,
+static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+    body: ::errspec::__private::layout::BodyLayout {
+        format: ::errspec::__private::layout::BodyFormat::Json,
         errors: ::core::option::Option::None,
         code: ::core::option::Option::Some(
-            ::errspec::layout::CodeSource::Body(
-                ::errspec::layout::Pointer(&["ErrorCode"]),
+            ::errspec::__private::layout::CodeSource::Body(
+                ::errspec::__private::layout::Pointer(&["ErrorCode"]),
             ),
         ),
-        code_type: ::errspec::layout::CodeType::Integer,
-        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["Message"])),
+        code_type: ::errspec::__private::layout::CodeType::Integer,
+        message: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["Message"]),
+        ),
         request_id: ::core::option::Option::None,
         field_errors: ::core::option::Option::None,
         code_fallbacks: &[],
-        code_normalize: ::errspec::layout::CodeNormalize {
+        code_normalize: ::errspec::__private::layout::CodeNormalize {
             drop_after: ::core::option::Option::None,
             drop_through: ::core::option::Option::None,
         },
         captures: &[],
         field_map: ::core::option::Option::None,
     },
-    headers: ::errspec::layout::HeaderLayout {
+    headers: ::errspec::__private::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),
         request_id: ::core::option::Option::None,
         rate_limit: ::core::option::Option::None,
@@ -1564,49 +1568,55 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
     },
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    &LAYOUT,
+);
 /// Where one item of a batch response keeps its result.
-static BATCH_ITEM: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-    body: ::errspec::layout::BodyLayout {
-        format: ::errspec::layout::BodyFormat::Json,
+static BATCH_ITEM: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+    body: ::errspec::__private::layout::BodyLayout {
+        format: ::errspec::__private::layout::BodyFormat::Json,
         errors: ::core::option::Option::None,
         code: ::core::option::Option::Some(
-            ::errspec::layout::CodeSource::Body(
-                ::errspec::layout::Pointer(&["ErrorCode"]),
+            ::errspec::__private::layout::CodeSource::Body(
+                ::errspec::__private::layout::Pointer(&["ErrorCode"]),
             ),
         ),
-        code_type: ::errspec::layout::CodeType::Integer,
-        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["Message"])),
+        code_type: ::errspec::__private::layout::CodeType::Integer,
+        message: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["Message"]),
+        ),
         request_id: ::core::option::Option::None,
         field_errors: ::core::option::Option::None,
         code_fallbacks: &[],
-        code_normalize: ::errspec::layout::CodeNormalize {
+        code_normalize: ::errspec::__private::layout::CodeNormalize {
             drop_after: ::core::option::Option::None,
             drop_through: ::core::option::Option::None,
         },
         captures: &[
-            ::errspec::layout::Capture::At(::errspec::layout::Pointer(&["ErrorCode"])),
+            ::errspec::__private::layout::Capture::At(
+                ::errspec::__private::layout::Pointer(&["ErrorCode"]),
+            ),
         ],
         field_map: ::core::option::Option::None,
     },
-    headers: ::errspec::layout::HeaderLayout::NONE,
+    headers: ::errspec::__private::layout::HeaderLayout::NONE,
 };
 /// [`BATCH_ITEM`] prepared for decoding, at compile time.
-static BATCH_DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+static BATCH_DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
     &BATCH_ITEM,
 );
 /// Where this API's batch responses keep per-item results.
-static BATCH: ::errspec::batch::BatchLayout<'static> = ::errspec::batch::BatchLayout {
-    items: ::errspec::layout::Pointer(&[]),
+static BATCH: ::errspec::__private::batch::BatchLayout<'static> = ::errspec::__private::batch::BatchLayout {
+    items: ::errspec::__private::layout::Pointer(&[]),
     item: &BATCH_DECODER,
     failed_when: &[
-        ::errspec::rules::Condition::Field(
+        ::errspec::__private::rules::Condition::Field(
             0usize,
-            ::errspec::rules::Test::NotEquals("0"),
+            ::errspec::__private::rules::Test::NotEquals("0"),
         ),
     ],
     index: ::core::option::Option::None,
-    classes: ::errspec::batch::CodeClasses::Int(
+    classes: ::errspec::__private::batch::CodeClasses::Int(
         &[
             (10i64, ::errspec::RetryClass::Never),
             (11i64, ::errspec::RetryClass::Never),
@@ -1720,11 +1730,11 @@ impl ::errspec::CatalogApi for Api {
     type Code = Code;
     type Status = Status;
     type Extras = ();
-    type Decoder = ::errspec::decode::Decoder;
+    type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "postmark";
     const API: &'static str = "api";
     const DECODER: &'static Self::Decoder = &DECODER;
     const BATCH_LAYOUT: ::core::option::Option<
-        &'static ::errspec::batch::BatchLayout<'static>,
+        &'static ::errspec::__private::batch::BatchLayout<'static>,
     > = ::core::option::Option::Some(&BATCH);
 }

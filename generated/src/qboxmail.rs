@@ -157,34 +157,34 @@ pub mod management {
         }
     }
     /// Where this API puts the parts of an error response.
-    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-        body: ::errspec::layout::BodyLayout {
-            format: ::errspec::layout::BodyFormat::Json,
+    static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+        body: ::errspec::__private::layout::BodyLayout {
+            format: ::errspec::__private::layout::BodyFormat::Json,
             errors: ::core::option::Option::None,
             code: ::core::option::Option::None,
-            code_type: ::errspec::layout::CodeType::String,
+            code_type: ::errspec::__private::layout::CodeType::String,
             message: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["message"]),
+                ::errspec::__private::layout::Pointer(&["message"]),
             ),
             request_id: ::core::option::Option::None,
-            field_errors: ::core::option::Option::Some(::errspec::layout::FieldErrorsLayout {
+            field_errors: ::core::option::Option::Some(::errspec::__private::layout::FieldErrorsLayout {
                 items: ::core::option::Option::Some(
-                    ::errspec::layout::Pointer(&["errors"]),
+                    ::errspec::__private::layout::Pointer(&["errors"]),
                 ),
-                field: ::errspec::layout::Pointer(&["field"]),
+                field: ::errspec::__private::layout::Pointer(&["field"]),
                 message: ::core::option::Option::Some(
-                    ::errspec::layout::Pointer(&["description"]),
+                    ::errspec::__private::layout::Pointer(&["description"]),
                 ),
             }),
             code_fallbacks: &[],
-            code_normalize: ::errspec::layout::CodeNormalize {
+            code_normalize: ::errspec::__private::layout::CodeNormalize {
                 drop_after: ::core::option::Option::None,
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
             field_map: ::core::option::Option::None,
         },
-        headers: ::errspec::layout::HeaderLayout {
+        headers: ::errspec::__private::layout::HeaderLayout {
             retry_after: ::core::option::Option::None,
             request_id: ::core::option::Option::None,
             rate_limit: ::core::option::Option::None,
@@ -193,7 +193,7 @@ pub mod management {
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
         &LAYOUT,
     );
     /// An error response of the Qboxmail Management API: its status, message, request id, field errors and delay hints.
@@ -206,7 +206,7 @@ pub mod management {
         type Code = ::core::convert::Infallible;
         type Status = Status;
         type Extras = ();
-        type Decoder = ::errspec::decode::Decoder;
+        type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "qboxmail";
         const API: &'static str = "management";
         const DECODER: &'static Self::Decoder = &DECODER;
@@ -331,11 +331,11 @@ pub mod send {
     }
     impl ::errspec::CatalogCode for Code {
         fn from_raw(
-            raw: ::errspec::decode::RawCode<'_>,
+            raw: ::errspec::__private::decode::RawCode<'_>,
         ) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
                 match raw {
-                    ::errspec::decode::RawCode::Str(code) => {
+                    ::errspec::__private::decode::RawCode::Str(code) => {
                         match Code::known(&code) {
                             ::core::option::Option::Some(known) => known,
                             ::core::option::Option::None => {
@@ -343,7 +343,7 @@ pub mod send {
                             }
                         }
                     }
-                    ::errspec::decode::RawCode::Int(code) => {
+                    ::errspec::__private::decode::RawCode::Int(code) => {
                         let code = ::errspec::__private::ToCompactString::to_compact_string(
                             &code,
                         );
@@ -565,32 +565,32 @@ pub mod send {
         }
     }
     /// Where this API puts the parts of an error response.
-    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-        body: ::errspec::layout::BodyLayout {
-            format: ::errspec::layout::BodyFormat::Json,
+    static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+        body: ::errspec::__private::layout::BodyLayout {
+            format: ::errspec::__private::layout::BodyFormat::Json,
             errors: ::core::option::Option::None,
             code: ::core::option::Option::Some(
-                ::errspec::layout::CodeSource::Body(
-                    ::errspec::layout::Pointer(&["error"]),
+                ::errspec::__private::layout::CodeSource::Body(
+                    ::errspec::__private::layout::Pointer(&["error"]),
                 ),
             ),
-            code_type: ::errspec::layout::CodeType::String,
+            code_type: ::errspec::__private::layout::CodeType::String,
             message: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["message"]),
+                ::errspec::__private::layout::Pointer(&["message"]),
             ),
             request_id: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["request_id"]),
+                ::errspec::__private::layout::Pointer(&["request_id"]),
             ),
             field_errors: ::core::option::Option::None,
             code_fallbacks: &[],
-            code_normalize: ::errspec::layout::CodeNormalize {
+            code_normalize: ::errspec::__private::layout::CodeNormalize {
                 drop_after: ::core::option::Option::None,
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
             field_map: ::core::option::Option::None,
         },
-        headers: ::errspec::layout::HeaderLayout {
+        headers: ::errspec::__private::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
             request_id: ::core::option::Option::None,
             rate_limit: ::core::option::Option::None,
@@ -599,7 +599,7 @@ pub mod send {
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
         &LAYOUT,
     );
     /// An error response of the Qboxmail Send API: its status, code, message, request id, field errors and delay hints.
@@ -612,7 +612,7 @@ pub mod send {
         type Code = Code;
         type Status = Status;
         type Extras = ();
-        type Decoder = ::errspec::decode::Decoder;
+        type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "qboxmail";
         const API: &'static str = "send";
         const DECODER: &'static Self::Decoder = &DECODER;

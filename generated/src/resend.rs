@@ -453,10 +453,12 @@ impl ::core::fmt::Display for Code {
     }
 }
 impl ::errspec::CatalogCode for Code {
-    fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> ::core::option::Option<Self> {
+    fn from_raw(
+        raw: ::errspec::__private::decode::RawCode<'_>,
+    ) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match raw {
-                ::errspec::decode::RawCode::Str(code) => {
+                ::errspec::__private::decode::RawCode::Str(code) => {
                     match Code::known(&code) {
                         ::core::option::Option::Some(known) => known,
                         ::core::option::Option::None => {
@@ -464,7 +466,7 @@ impl ::errspec::CatalogCode for Code {
                         }
                     }
                 }
-                ::errspec::decode::RawCode::Int(code) => {
+                ::errspec::__private::decode::RawCode::Int(code) => {
                     let code = ::errspec::__private::ToCompactString::to_compact_string(
                         &code,
                     );
@@ -687,73 +689,83 @@ impl ::errspec::CatalogStatus for Status {
     }
 }
 /// Where this API puts the parts of an error response.
-static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-    body: ::errspec::layout::BodyLayout {
-        format: ::errspec::layout::BodyFormat::Json,
+static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+    body: ::errspec::__private::layout::BodyLayout {
+        format: ::errspec::__private::layout::BodyFormat::Json,
         errors: ::core::option::Option::None,
         code: ::core::option::Option::Some(
-            ::errspec::layout::CodeSource::Body(::errspec::layout::Pointer(&["name"])),
+            ::errspec::__private::layout::CodeSource::Body(
+                ::errspec::__private::layout::Pointer(&["name"]),
+            ),
         ),
-        code_type: ::errspec::layout::CodeType::String,
-        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["message"])),
+        code_type: ::errspec::__private::layout::CodeType::String,
+        message: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["message"]),
+        ),
         request_id: ::core::option::Option::None,
         field_errors: ::core::option::Option::None,
         code_fallbacks: &[],
-        code_normalize: ::errspec::layout::CodeNormalize {
+        code_normalize: ::errspec::__private::layout::CodeNormalize {
             drop_after: ::core::option::Option::None,
             drop_through: ::core::option::Option::None,
         },
         captures: &[],
         field_map: ::core::option::Option::None,
     },
-    headers: ::errspec::layout::HeaderLayout {
+    headers: ::errspec::__private::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),
         request_id: ::core::option::Option::None,
-        rate_limit: ::core::option::Option::Some(::errspec::layout::RateLimitLayout {
+        rate_limit: ::core::option::Option::Some(::errspec::__private::layout::RateLimitLayout {
             limit: ::core::option::Option::Some("ratelimit-limit"),
             remaining: ::core::option::Option::Some("ratelimit-remaining"),
             reset: ::core::option::Option::Some("ratelimit-reset"),
-            reset_unit: ::errspec::layout::ResetUnit::Seconds,
+            reset_unit: ::errspec::__private::layout::ResetUnit::Seconds,
         }),
         delays: &[],
         min_delay: ::core::option::Option::None,
     },
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    &LAYOUT,
+);
 /// Where one item of a batch response keeps its result.
-static BATCH_ITEM: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-    body: ::errspec::layout::BodyLayout {
-        format: ::errspec::layout::BodyFormat::Json,
+static BATCH_ITEM: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+    body: ::errspec::__private::layout::BodyLayout {
+        format: ::errspec::__private::layout::BodyFormat::Json,
         errors: ::core::option::Option::None,
         code: ::core::option::Option::None,
-        code_type: ::errspec::layout::CodeType::String,
-        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["message"])),
+        code_type: ::errspec::__private::layout::CodeType::String,
+        message: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["message"]),
+        ),
         request_id: ::core::option::Option::None,
         field_errors: ::core::option::Option::None,
         code_fallbacks: &[],
-        code_normalize: ::errspec::layout::CodeNormalize {
+        code_normalize: ::errspec::__private::layout::CodeNormalize {
             drop_after: ::core::option::Option::None,
             drop_through: ::core::option::Option::None,
         },
         captures: &[
-            ::errspec::layout::Capture::At(::errspec::layout::Pointer(&["index"])),
+            ::errspec::__private::layout::Capture::At(
+                ::errspec::__private::layout::Pointer(&["index"]),
+            ),
         ],
         field_map: ::core::option::Option::None,
     },
-    headers: ::errspec::layout::HeaderLayout::NONE,
+    headers: ::errspec::__private::layout::HeaderLayout::NONE,
 };
 /// [`BATCH_ITEM`] prepared for decoding, at compile time.
-static BATCH_DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+static BATCH_DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
     &BATCH_ITEM,
 );
 /// Where this API's batch responses keep per-item results.
-static BATCH: ::errspec::batch::BatchLayout<'static> = ::errspec::batch::BatchLayout {
-    items: ::errspec::layout::Pointer(&["errors"]),
+static BATCH: ::errspec::__private::batch::BatchLayout<'static> = ::errspec::__private::batch::BatchLayout {
+    items: ::errspec::__private::layout::Pointer(&["errors"]),
     item: &BATCH_DECODER,
     failed_when: &[],
     index: ::core::option::Option::Some(0usize),
-    classes: ::errspec::batch::CodeClasses::Str(&[]),
+    classes: ::errspec::__private::batch::CodeClasses::Str(&[]),
     retry: ::errspec::RetryClass::Never,
 };
 /// An error response of the Resend API: its status, code, message, request id, field errors and delay hints.
@@ -766,14 +778,14 @@ impl ::errspec::CatalogApi for Api {
     type Code = Code;
     type Status = Status;
     type Extras = ();
-    type Decoder = ::errspec::decode::Decoder;
+    type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "resend";
     const API: &'static str = "api";
     const DECODER: &'static Self::Decoder = &DECODER;
     const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::Some(
         "idempotency-key",
     );
-    const IDEMPOTENCY: ::errspec::idempotency::IdempotencyLayout = ::errspec::idempotency::IdempotencyLayout {
+    const IDEMPOTENCY: ::errspec::__private::idempotency::IdempotencyLayout = ::errspec::__private::idempotency::IdempotencyLayout {
         also_headers: &[],
         body: ::core::option::Option::None,
         max_length: ::core::option::Option::Some(256usize),
@@ -787,6 +799,6 @@ impl ::errspec::CatalogApi for Api {
         ),
     ];
     const BATCH_LAYOUT: ::core::option::Option<
-        &'static ::errspec::batch::BatchLayout<'static>,
+        &'static ::errspec::__private::batch::BatchLayout<'static>,
     > = ::core::option::Option::Some(&BATCH);
 }

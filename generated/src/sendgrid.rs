@@ -206,44 +206,52 @@ impl ::errspec::CatalogStatus for Status {
     }
 }
 /// Where this API puts the parts of an error response.
-static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-    body: ::errspec::layout::BodyLayout {
-        format: ::errspec::layout::BodyFormat::Json,
-        errors: ::core::option::Option::Some(::errspec::layout::Pointer(&["errors"])),
+static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+    body: ::errspec::__private::layout::BodyLayout {
+        format: ::errspec::__private::layout::BodyFormat::Json,
+        errors: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["errors"]),
+        ),
         code: ::core::option::Option::None,
-        code_type: ::errspec::layout::CodeType::String,
-        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["message"])),
-        request_id: ::core::option::Option::Some(::errspec::layout::Pointer(&["id"])),
-        field_errors: ::core::option::Option::Some(::errspec::layout::FieldErrorsLayout {
+        code_type: ::errspec::__private::layout::CodeType::String,
+        message: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["message"]),
+        ),
+        request_id: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["id"]),
+        ),
+        field_errors: ::core::option::Option::Some(::errspec::__private::layout::FieldErrorsLayout {
             items: ::core::option::Option::None,
-            field: ::errspec::layout::Pointer(&["field"]),
+            field: ::errspec::__private::layout::Pointer(&["field"]),
             message: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["message"]),
+                ::errspec::__private::layout::Pointer(&["message"]),
             ),
         }),
         code_fallbacks: &[],
-        code_normalize: ::errspec::layout::CodeNormalize {
+        code_normalize: ::errspec::__private::layout::CodeNormalize {
             drop_after: ::core::option::Option::None,
             drop_through: ::core::option::Option::None,
         },
         captures: &[],
         field_map: ::core::option::Option::None,
     },
-    headers: ::errspec::layout::HeaderLayout {
+    headers: ::errspec::__private::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),
         request_id: ::core::option::Option::None,
-        rate_limit: ::core::option::Option::Some(::errspec::layout::RateLimitLayout {
+        rate_limit: ::core::option::Option::Some(::errspec::__private::layout::RateLimitLayout {
             limit: ::core::option::Option::Some("x-ratelimit-limit"),
             remaining: ::core::option::Option::Some("x-ratelimit-remaining"),
             reset: ::core::option::Option::Some("x-ratelimit-reset"),
-            reset_unit: ::errspec::layout::ResetUnit::UnixSeconds,
+            reset_unit: ::errspec::__private::layout::ResetUnit::UnixSeconds,
         }),
         delays: &[],
         min_delay: ::core::option::Option::None,
     },
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    &LAYOUT,
+);
 /// An error response of the SendGrid v3 API: its status, message, request id, field errors and delay hints.
 ///
 /// Build one with [`decode`](::errspec::DecodedError::decode); ask [`retry_class`](::errspec::DecodedError::retry_class) how to retry it: the status table's class, else the defaults.
@@ -254,7 +262,7 @@ impl ::errspec::CatalogApi for Api {
     type Code = ::core::convert::Infallible;
     type Status = Status;
     type Extras = ();
-    type Decoder = ::errspec::decode::Decoder;
+    type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "sendgrid";
     const API: &'static str = "api";
     const DECODER: &'static Self::Decoder = &DECODER;

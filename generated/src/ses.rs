@@ -410,10 +410,12 @@ impl ::core::fmt::Display for Code {
     }
 }
 impl ::errspec::CatalogCode for Code {
-    fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> ::core::option::Option<Self> {
+    fn from_raw(
+        raw: ::errspec::__private::decode::RawCode<'_>,
+    ) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match raw {
-                ::errspec::decode::RawCode::Str(code) => {
+                ::errspec::__private::decode::RawCode::Str(code) => {
                     match Code::known(&code) {
                         ::core::option::Option::Some(known) => known,
                         ::core::option::Option::None => {
@@ -421,7 +423,7 @@ impl ::errspec::CatalogCode for Code {
                         }
                     }
                 }
-                ::errspec::decode::RawCode::Int(code) => {
+                ::errspec::__private::decode::RawCode::Int(code) => {
                     let code = ::errspec::__private::ToCompactString::to_compact_string(
                         &code,
                     );
@@ -618,29 +620,35 @@ impl ::errspec::CatalogStatus for Status {
     }
 }
 /// Where this API puts the parts of an error response.
-static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-    body: ::errspec::layout::BodyLayout {
-        format: ::errspec::layout::BodyFormat::Json,
+static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+    body: ::errspec::__private::layout::BodyLayout {
+        format: ::errspec::__private::layout::BodyFormat::Json,
         errors: ::core::option::Option::None,
         code: ::core::option::Option::Some(
-            ::errspec::layout::CodeSource::Header("x-amzn-errortype"),
+            ::errspec::__private::layout::CodeSource::Header("x-amzn-errortype"),
         ),
-        code_type: ::errspec::layout::CodeType::String,
-        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["message"])),
+        code_type: ::errspec::__private::layout::CodeType::String,
+        message: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["message"]),
+        ),
         request_id: ::core::option::Option::None,
         field_errors: ::core::option::Option::None,
         code_fallbacks: &[
-            ::errspec::layout::CodeSource::Body(::errspec::layout::Pointer(&["code"])),
-            ::errspec::layout::CodeSource::Body(::errspec::layout::Pointer(&["__type"])),
+            ::errspec::__private::layout::CodeSource::Body(
+                ::errspec::__private::layout::Pointer(&["code"]),
+            ),
+            ::errspec::__private::layout::CodeSource::Body(
+                ::errspec::__private::layout::Pointer(&["__type"]),
+            ),
         ],
-        code_normalize: ::errspec::layout::CodeNormalize {
+        code_normalize: ::errspec::__private::layout::CodeNormalize {
             drop_after: ::core::option::Option::Some(":"),
             drop_through: ::core::option::Option::Some("#"),
         },
         captures: &[],
         field_map: ::core::option::Option::None,
     },
-    headers: ::errspec::layout::HeaderLayout {
+    headers: ::errspec::__private::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),
         request_id: ::core::option::Option::Some("x-amzn-requestid"),
         rate_limit: ::core::option::Option::None,
@@ -649,20 +657,22 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
     },
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    &LAYOUT,
+);
 /// This API's server directive and rules: what decides a class
 /// besides the code and status tables.
-static CLASSIFIER: ::errspec::rules::Classifier = ::errspec::rules::Classifier {
+static CLASSIFIER: ::errspec::__private::rules::Classifier = ::errspec::__private::rules::Classifier {
     should_retry: ::core::option::Option::None,
     rules: &[
-        ::errspec::rules::Rule {
+        ::errspec::__private::rules::Rule {
             name: ::core::option::Option::Some("daily_quota_exceeded"),
             when: &[
-                ::errspec::rules::Condition::Code(
-                    ::errspec::rules::Test::Equals("ThrottlingException"),
+                ::errspec::__private::rules::Condition::Code(
+                    ::errspec::__private::rules::Test::Equals("ThrottlingException"),
                 ),
-                ::errspec::rules::Condition::Message(
-                    ::errspec::rules::Test::Contains("quota exceeded"),
+                ::errspec::__private::rules::Condition::Message(
+                    ::errspec::__private::rules::Test::Contains("quota exceeded"),
                 ),
             ],
             retry: ::errspec::RetryClass::Never,
@@ -679,11 +689,11 @@ impl ::errspec::CatalogApi for Api {
     type Code = Code;
     type Status = Status;
     type Extras = ();
-    type Decoder = ::errspec::decode::Decoder;
+    type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "ses";
     const API: &'static str = "api";
     const DECODER: &'static Self::Decoder = &DECODER;
-    const CLASSIFIER: ::core::option::Option<&'static ::errspec::rules::Classifier> = ::core::option::Option::Some(
-        &CLASSIFIER,
-    );
+    const CLASSIFIER: ::core::option::Option<
+        &'static ::errspec::__private::rules::Classifier,
+    > = ::core::option::Option::Some(&CLASSIFIER);
 }

@@ -765,10 +765,12 @@ impl ::core::fmt::Display for Code {
     }
 }
 impl ::errspec::CatalogCode for Code {
-    fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> ::core::option::Option<Self> {
+    fn from_raw(
+        raw: ::errspec::__private::decode::RawCode<'_>,
+    ) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match raw {
-                ::errspec::decode::RawCode::Str(code) => {
+                ::errspec::__private::decode::RawCode::Str(code) => {
                     match Code::known(&code) {
                         ::core::option::Option::Some(known) => known,
                         ::core::option::Option::None => {
@@ -776,7 +778,7 @@ impl ::errspec::CatalogCode for Code {
                         }
                     }
                 }
-                ::errspec::decode::RawCode::Int(code) => {
+                ::errspec::__private::decode::RawCode::Int(code) => {
                     let code = ::errspec::__private::ToCompactString::to_compact_string(
                         &code,
                     );
@@ -1031,26 +1033,32 @@ impl ::errspec::CatalogStatus for Status {
     }
 }
 /// Where this API puts the parts of an error response.
-static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-    body: ::errspec::layout::BodyLayout {
-        format: ::errspec::layout::BodyFormat::Json,
-        errors: ::core::option::Option::Some(::errspec::layout::Pointer(&["errors"])),
-        code: ::core::option::Option::Some(
-            ::errspec::layout::CodeSource::Body(::errspec::layout::Pointer(&["code"])),
+static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+    body: ::errspec::__private::layout::BodyLayout {
+        format: ::errspec::__private::layout::BodyFormat::Json,
+        errors: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["errors"]),
         ),
-        code_type: ::errspec::layout::CodeType::String,
-        message: ::core::option::Option::Some(::errspec::layout::Pointer(&["message"])),
+        code: ::core::option::Option::Some(
+            ::errspec::__private::layout::CodeSource::Body(
+                ::errspec::__private::layout::Pointer(&["code"]),
+            ),
+        ),
+        code_type: ::errspec::__private::layout::CodeType::String,
+        message: ::core::option::Option::Some(
+            ::errspec::__private::layout::Pointer(&["message"]),
+        ),
         request_id: ::core::option::Option::None,
         field_errors: ::core::option::Option::None,
         code_fallbacks: &[],
-        code_normalize: ::errspec::layout::CodeNormalize {
+        code_normalize: ::errspec::__private::layout::CodeNormalize {
             drop_after: ::core::option::Option::None,
             drop_through: ::core::option::Option::None,
         },
         captures: &[],
         field_map: ::core::option::Option::None,
     },
-    headers: ::errspec::layout::HeaderLayout {
+    headers: ::errspec::__private::layout::HeaderLayout {
         retry_after: ::core::option::Option::Some("retry-after"),
         request_id: ::core::option::Option::None,
         rate_limit: ::core::option::Option::None,
@@ -1059,7 +1067,9 @@ static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
     },
 };
 /// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    &LAYOUT,
+);
 /// An error response of the SparkPost API: its status, code, message, request id, field errors and delay hints.
 ///
 /// Build one with [`decode`](::errspec::DecodedError::decode); ask [`retry_class`](::errspec::DecodedError::retry_class) how to retry it: the code's own class, else the status table's, else the defaults.
@@ -1070,7 +1080,7 @@ impl ::errspec::CatalogApi for Api {
     type Code = Code;
     type Status = Status;
     type Extras = ();
-    type Decoder = ::errspec::decode::Decoder;
+    type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "sparkpost";
     const API: &'static str = "api";
     const DECODER: &'static Self::Decoder = &DECODER;

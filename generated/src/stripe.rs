@@ -527,11 +527,11 @@ pub mod api {
     }
     impl ::errspec::CatalogCode for Code {
         fn from_raw(
-            raw: ::errspec::decode::RawCode<'_>,
+            raw: ::errspec::__private::decode::RawCode<'_>,
         ) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
                 match raw {
-                    ::errspec::decode::RawCode::Str(code) => {
+                    ::errspec::__private::decode::RawCode::Str(code) => {
                         match Code::known(&code) {
                             ::core::option::Option::Some(known) => known,
                             ::core::option::Option::None => {
@@ -539,7 +539,7 @@ pub mod api {
                             }
                         }
                     }
-                    ::errspec::decode::RawCode::Int(code) => {
+                    ::errspec::__private::decode::RawCode::Int(code) => {
                         let code = ::errspec::__private::ToCompactString::to_compact_string(
                             &code,
                         );
@@ -783,55 +783,57 @@ pub mod api {
         }
     }
     /// Where this API puts the parts of an error response.
-    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-        body: ::errspec::layout::BodyLayout {
-            format: ::errspec::layout::BodyFormat::Json,
+    static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+        body: ::errspec::__private::layout::BodyLayout {
+            format: ::errspec::__private::layout::BodyFormat::Json,
             errors: ::core::option::Option::None,
             code: ::core::option::Option::Some(
-                ::errspec::layout::CodeSource::Body(
-                    ::errspec::layout::Pointer(&["error", "code"]),
+                ::errspec::__private::layout::CodeSource::Body(
+                    ::errspec::__private::layout::Pointer(&["error", "code"]),
                 ),
             ),
-            code_type: ::errspec::layout::CodeType::String,
+            code_type: ::errspec::__private::layout::CodeType::String,
             message: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["error", "message"]),
+                ::errspec::__private::layout::Pointer(&["error", "message"]),
             ),
             request_id: ::core::option::Option::None,
-            field_errors: ::core::option::Option::Some(::errspec::layout::FieldErrorsLayout {
+            field_errors: ::core::option::Option::Some(::errspec::__private::layout::FieldErrorsLayout {
                 items: ::core::option::Option::None,
-                field: ::errspec::layout::Pointer(&["error", "param"]),
+                field: ::errspec::__private::layout::Pointer(&["error", "param"]),
                 message: ::core::option::Option::Some(
-                    ::errspec::layout::Pointer(&["error", "message"]),
+                    ::errspec::__private::layout::Pointer(&["error", "message"]),
                 ),
             }),
             code_fallbacks: &[],
-            code_normalize: ::errspec::layout::CodeNormalize {
+            code_normalize: ::errspec::__private::layout::CodeNormalize {
                 drop_after: ::core::option::Option::None,
                 drop_through: ::core::option::Option::None,
             },
             captures: &[
-                ::errspec::layout::Capture::At(
-                    ::errspec::layout::Pointer(&["error", "type"]),
+                ::errspec::__private::layout::Capture::At(
+                    ::errspec::__private::layout::Pointer(&["error", "type"]),
                 ),
-                ::errspec::layout::Capture::At(
-                    ::errspec::layout::Pointer(&["error", "decline_code"]),
+                ::errspec::__private::layout::Capture::At(
+                    ::errspec::__private::layout::Pointer(&["error", "decline_code"]),
                 ),
-                ::errspec::layout::Capture::At(
-                    ::errspec::layout::Pointer(&["error", "advice_code"]),
+                ::errspec::__private::layout::Capture::At(
+                    ::errspec::__private::layout::Pointer(&["error", "advice_code"]),
                 ),
-                ::errspec::layout::Capture::At(
-                    ::errspec::layout::Pointer(&["error", "network_decline_code"]),
+                ::errspec::__private::layout::Capture::At(
+                    ::errspec::__private::layout::Pointer(
+                        &["error", "network_decline_code"],
+                    ),
                 ),
-                ::errspec::layout::Capture::At(
-                    ::errspec::layout::Pointer(&["error", "doc_url"]),
+                ::errspec::__private::layout::Capture::At(
+                    ::errspec::__private::layout::Pointer(&["error", "doc_url"]),
                 ),
-                ::errspec::layout::Capture::At(
-                    ::errspec::layout::Pointer(&["error", "request_log_url"]),
+                ::errspec::__private::layout::Capture::At(
+                    ::errspec::__private::layout::Pointer(&["error", "request_log_url"]),
                 ),
             ],
             field_map: ::core::option::Option::None,
         },
-        headers: ::errspec::layout::HeaderLayout {
+        headers: ::errspec::__private::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
             request_id: ::core::option::Option::Some("request-id"),
             rate_limit: ::core::option::Option::None,
@@ -840,52 +842,52 @@ pub mod api {
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
         &LAYOUT,
     );
     /// This API's server directive and rules: what decides a class
     /// besides the code and status tables.
-    static CLASSIFIER: ::errspec::rules::Classifier = ::errspec::rules::Classifier {
+    static CLASSIFIER: ::errspec::__private::rules::Classifier = ::errspec::__private::rules::Classifier {
         should_retry: ::core::option::Option::Some("stripe-should-retry"),
         rules: &[
-            ::errspec::rules::Rule {
+            ::errspec::__private::rules::Rule {
                 name: ::core::option::Option::Some("card_error"),
                 when: &[
-                    ::errspec::rules::Condition::Field(
+                    ::errspec::__private::rules::Condition::Field(
                         0usize,
-                        ::errspec::rules::Test::Equals("card_error"),
+                        ::errspec::__private::rules::Test::Equals("card_error"),
                     ),
                 ],
                 retry: ::errspec::RetryClass::Never,
             },
-            ::errspec::rules::Rule {
+            ::errspec::__private::rules::Rule {
                 name: ::core::option::Option::Some("idempotency_mismatch"),
                 when: &[
-                    ::errspec::rules::Condition::Status(
+                    ::errspec::__private::rules::Condition::Status(
                         &[
-                            ::errspec::rules::StatusRange {
+                            ::errspec::__private::rules::StatusRange {
                                 first: 400u16,
                                 last: 400u16,
                             },
-                            ::errspec::rules::StatusRange {
+                            ::errspec::__private::rules::StatusRange {
                                 first: 404u16,
                                 last: 404u16,
                             },
                         ],
                     ),
-                    ::errspec::rules::Condition::Field(
+                    ::errspec::__private::rules::Condition::Field(
                         0usize,
-                        ::errspec::rules::Test::Equals("idempotency_error"),
+                        ::errspec::__private::rules::Test::Equals("idempotency_error"),
                     ),
                 ],
                 retry: ::errspec::RetryClass::Never,
             },
-            ::errspec::rules::Rule {
+            ::errspec::__private::rules::Rule {
                 name: ::core::option::Option::Some("api_error"),
                 when: &[
-                    ::errspec::rules::Condition::Field(
+                    ::errspec::__private::rules::Condition::Field(
                         0usize,
-                        ::errspec::rules::Test::Equals("api_error"),
+                        ::errspec::__private::rules::Test::Equals("api_error"),
                     ),
                 ],
                 retry: ::errspec::RetryClass::Ambiguous,
@@ -893,36 +895,36 @@ pub mod api {
         ],
     };
     /// The API's extras: named values read from the body.
-    static EXTRAS: [::errspec::extras::ExtraLayout; 6usize] = [
-        ::errspec::extras::ExtraLayout {
+    static EXTRAS: [::errspec::__private::extras::ExtraLayout; 6usize] = [
+        ::errspec::__private::extras::ExtraLayout {
             name: "error_type",
             sources: &[0usize],
-            ty: ::errspec::extras::ExtraType::String,
+            ty: ::errspec::__private::extras::ExtraType::String,
         },
-        ::errspec::extras::ExtraLayout {
+        ::errspec::__private::extras::ExtraLayout {
             name: "decline_code",
             sources: &[1usize],
-            ty: ::errspec::extras::ExtraType::String,
+            ty: ::errspec::__private::extras::ExtraType::String,
         },
-        ::errspec::extras::ExtraLayout {
+        ::errspec::__private::extras::ExtraLayout {
             name: "advice_code",
             sources: &[2usize],
-            ty: ::errspec::extras::ExtraType::String,
+            ty: ::errspec::__private::extras::ExtraType::String,
         },
-        ::errspec::extras::ExtraLayout {
+        ::errspec::__private::extras::ExtraLayout {
             name: "network_decline_code",
             sources: &[3usize],
-            ty: ::errspec::extras::ExtraType::String,
+            ty: ::errspec::__private::extras::ExtraType::String,
         },
-        ::errspec::extras::ExtraLayout {
+        ::errspec::__private::extras::ExtraLayout {
             name: "doc_url",
             sources: &[4usize],
-            ty: ::errspec::extras::ExtraType::String,
+            ty: ::errspec::__private::extras::ExtraType::String,
         },
-        ::errspec::extras::ExtraLayout {
+        ::errspec::__private::extras::ExtraLayout {
             name: "request_log_url",
             sources: &[5usize],
-            ty: ::errspec::extras::ExtraType::String,
+            ty: ::errspec::__private::extras::ExtraType::String,
         },
     ];
     /// The extras of an error of the Stripe API: values read from the body, one accessor each ([`Error::extras`](::errspec::DecodedError::extras)). Every extra by name: [`by_name`](::errspec::Extras::by_name), through `Deref`.
@@ -966,7 +968,7 @@ pub mod api {
         }
     }
     impl ::errspec::CatalogExtras for Extras {
-        fn from_captures(captures: &::errspec::decode::Captures<'_>) -> Self {
+        fn from_captures(captures: &::errspec::__private::decode::Captures<'_>) -> Self {
             Extras(::errspec::Extras::from_captures(&EXTRAS, captures))
         }
         fn as_extras(&self) -> ::core::option::Option<&::errspec::Extras> {
@@ -983,7 +985,7 @@ pub mod api {
         type Code = Code;
         type Status = Status;
         type Extras = Extras;
-        type Decoder = ::errspec::decode::Decoder;
+        type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "stripe";
         const API: &'static str = "api";
         const DECODER: &'static Self::Decoder = &DECODER;
@@ -991,7 +993,7 @@ pub mod api {
             "idempotency-key",
         );
         const CLASSIFIER: ::core::option::Option<
-            &'static ::errspec::rules::Classifier,
+            &'static ::errspec::__private::rules::Classifier,
         > = ::core::option::Option::Some(&CLASSIFIER);
     }
 }
@@ -1187,11 +1189,11 @@ pub mod oauth {
     }
     impl ::errspec::CatalogCode for Code {
         fn from_raw(
-            raw: ::errspec::decode::RawCode<'_>,
+            raw: ::errspec::__private::decode::RawCode<'_>,
         ) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
                 match raw {
-                    ::errspec::decode::RawCode::Str(code) => {
+                    ::errspec::__private::decode::RawCode::Str(code) => {
                         match Code::known(&code) {
                             ::core::option::Option::Some(known) => known,
                             ::core::option::Option::None => {
@@ -1199,7 +1201,7 @@ pub mod oauth {
                             }
                         }
                     }
-                    ::errspec::decode::RawCode::Int(code) => {
+                    ::errspec::__private::decode::RawCode::Int(code) => {
                         let code = ::errspec::__private::ToCompactString::to_compact_string(
                             &code,
                         );
@@ -1323,30 +1325,30 @@ pub mod oauth {
         }
     }
     /// Where this API puts the parts of an error response.
-    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-        body: ::errspec::layout::BodyLayout {
-            format: ::errspec::layout::BodyFormat::Json,
+    static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+        body: ::errspec::__private::layout::BodyLayout {
+            format: ::errspec::__private::layout::BodyFormat::Json,
             errors: ::core::option::Option::None,
             code: ::core::option::Option::Some(
-                ::errspec::layout::CodeSource::Body(
-                    ::errspec::layout::Pointer(&["error"]),
+                ::errspec::__private::layout::CodeSource::Body(
+                    ::errspec::__private::layout::Pointer(&["error"]),
                 ),
             ),
-            code_type: ::errspec::layout::CodeType::String,
+            code_type: ::errspec::__private::layout::CodeType::String,
             message: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["error_description"]),
+                ::errspec::__private::layout::Pointer(&["error_description"]),
             ),
             request_id: ::core::option::Option::None,
             field_errors: ::core::option::Option::None,
             code_fallbacks: &[],
-            code_normalize: ::errspec::layout::CodeNormalize {
+            code_normalize: ::errspec::__private::layout::CodeNormalize {
                 drop_after: ::core::option::Option::None,
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
             field_map: ::core::option::Option::None,
         },
-        headers: ::errspec::layout::HeaderLayout {
+        headers: ::errspec::__private::layout::HeaderLayout {
             retry_after: ::core::option::Option::None,
             request_id: ::core::option::Option::None,
             rate_limit: ::core::option::Option::None,
@@ -1355,7 +1357,7 @@ pub mod oauth {
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
         &LAYOUT,
     );
     /// An error response of the Stripe Connect OAuth: its status, code, message, request id, field errors and delay hints.
@@ -1370,7 +1372,7 @@ pub mod oauth {
         type Code = Code;
         type Status = Status;
         type Extras = ();
-        type Decoder = ::errspec::decode::Decoder;
+        type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "stripe";
         const API: &'static str = "oauth";
         const DECODER: &'static Self::Decoder = &DECODER;

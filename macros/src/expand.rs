@@ -139,7 +139,7 @@ impl Expander<'_> {
             let classifier = classifier_expr(&self.bound.api);
             quote! {
                 /// The API's server directive and rules.
-                static CLASSIFIER: ::errspec::rules::Classifier = #classifier;
+                static CLASSIFIER: ::errspec::__private::rules::Classifier = #classifier;
             }
         });
         let table_classes = decides.then(|| self.table_classes());
@@ -308,14 +308,14 @@ impl Expander<'_> {
             let decided = decides.then(|| {
                 let decide = if has_classifier(&self.bound.api) {
                     quote! {
-                        let facts = ::errspec::rules::Facts::new(status.as_u16(), headers)
+                        let facts = ::errspec::__private::rules::Facts::new(status.as_u16(), headers)
                             .code(code.as_deref())
                             .message(parts.message.as_deref())
                             .captures(&parts.captures);
                         CLASSIFIER.decide(&facts, code_class, status_class, default_class)
                     }
                 } else {
-                    quote!(::errspec::rules::by_tables(
+                    quote!(::errspec::__private::rules::by_tables(
                         code_class,
                         status_class,
                         default_class
@@ -378,7 +378,7 @@ impl Expander<'_> {
             .collect();
         if api.body.code_type != CodeType::Integer || listed.is_empty() {
             return quote! {
-                let code = parts.code.as_ref().map(::errspec::decode::RawCode::to_text);
+                let code = parts.code.as_ref().map(::errspec::__private::decode::RawCode::to_text);
             };
         }
         let listed = listed

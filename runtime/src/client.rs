@@ -25,12 +25,12 @@ use reqwest::ResponseBuilderExt;
 
 use crate::ApiError;
 use crate::budget::RetryBudget;
-use crate::idempotency::{BodyKey, place_in_json};
 use crate::observe::Observer;
 use crate::pacing::Pacing;
 use crate::policy::{Decision, GiveUpReason, RetryDecider, RetryPolicy, TransportFailure};
 pub use crate::retry::{Attempt, SendOptions};
 use crate::retry::{Attempts, Redacted, Retrier, RetrierBuilder};
+use errspec_core::idempotency::{BodyKey, place_in_json};
 
 /// The default limit on how much of an error body is read: 1 MiB.
 pub const DEFAULT_MAX_ERROR_BODY: usize = 1024 * 1024;
@@ -354,7 +354,7 @@ impl<E: ApiError> std::error::Error for Failure<E> {
 /// ```
 /// # use std::{borrow::Cow, fmt};
 /// # use errspec::{ApiError, DelayHints, RetryClass};
-/// # use errspec::layout::HeaderLayout;
+/// # use errspec::__private::layout::HeaderLayout;
 /// # #[derive(Debug)]
 /// # struct MyApiError { status: http::StatusCode, hints: DelayHints }
 /// # impl fmt::Display for MyApiError {

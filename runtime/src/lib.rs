@@ -5,10 +5,11 @@
 //! Generated crates (from `cargo xtask gen` or `errspec::catalog!`) implement
 //! [`ApiError`]; this crate knows nothing of any provider.
 //!
-//! - [`layout`] and [`decode`]: where an API puts code, message, request id
-//!   and field errors, and the streaming decoder that finds them
-//!   ([`decode::decode_parts`]), total on any input.
-//! - [`hints`]: `Retry-After` and rate-limit headers ([`DelayHints`]).
+//! - [`DecodedError`]: the error type of every generated API, decoded from
+//!   a response by a streaming decoder that is total on any input, and
+//!   [`ErrorDetails`], what every error carries besides its code (status,
+//!   message, request id, field errors, delay hints).
+//! - [`DelayHints`]: `Retry-After` and rate-limit headers.
 //! - [`policy`]: [`RetryPolicy`] turns a failed attempt into a retry or a
 //!   reasoned give-up.
 //! - [`budget`]: [`RetryBudget`] caps retries across requests.
@@ -23,7 +24,7 @@
 //! - `tower` (feature `tower`): a `tower::retry::Policy` and a `Layer`.
 //! - [`pacing`]: holding requests back before the provider refuses them
 //!   (rate-limit headers, throttled responses, the documented
-//!   [`limits`]), in-process or shared by a fleet (`errspec-redis`).
+//!   [`RateLimit`]s), in-process or shared by a fleet (`errspec-redis`).
 //!
 //! Features: `client` (the reqwest client; without it the crate needs
 //! neither reqwest nor tokio) is on by default. `macros` (`catalog!` and
@@ -36,6 +37,10 @@
 //! `pacing` and `tower`) emits a `tracing` event per attempt; without it
 //! the crate does not depend on `tracing`. `reqwest-middleware` and
 //! `tower` are off by default.
+//!
+//! What generated code needs besides (the layouts it declares, the decoder
+//! and the header parsers) is `#[doc(hidden)]` plumbing, not part of this
+//! API.
 #![forbid(unsafe_code)]
 
 pub mod budget;
@@ -59,6 +64,10 @@ pub use budget::RetryBudget;
 #[cfg(feature = "client")]
 pub use client::{Client, Failure};
 #[doc(inline)]
+pub use errspec_core::delay::Delay;
+#[doc(inline)]
+pub use errspec_core::hints::SourcedDelay;
+#[doc(inline)]
 pub use errspec_core::{
     ApiError, BatchFailure, CompactString, ErrorDetails, FieldError, ParseRetryClassError,
     RetryClass,
@@ -71,10 +80,6 @@ pub use errspec_core::{DecidedBy, DelayHints, DelayOrigin, RateLimitReset, Retry
 pub use errspec_core::{ExtraValue, Extras};
 #[doc(inline)]
 pub use errspec_core::{LimitScope, RateLimit};
-#[doc(inline)]
-pub use errspec_core::{
-    batch, decode, delay, extras, hints, idempotency, layout, limits, rules, success,
-};
 /// The proc-macros, from `errspec-macros`: `catalog!("spec/provider.yaml")`
 /// expands a spec file into the module `cargo xtask gen` writes for it, and
 /// `#[derive(ApiError)]` implements [`ApiError`](trait@ApiError) for your
@@ -93,11 +98,18 @@ pub use policy::RetryPolicy;
 pub use reqwest;
 pub use retry::{Retrier, SendOptions};
 
-/// Items used by generated code. Not part of the public API.
+/// Plumbing for generated code and the derive: the layouts they declare,
+/// the decoder that walks them, the header and delay parsers. Not part of
+/// the public API: it changes whenever the generator does. Everything a
+/// user names (errors, classes, delay hints, extras, limits) is re-exported
+/// at the crate root.
 #[doc(hidden)]
 pub mod __private {
     pub use compact_str::ToCompactString;
     pub use errspec_core::display;
+    pub use errspec_core::{
+        batch, decode, delay, extras, hints, idempotency, layout, limits, rules, success,
+    };
     pub use http;
     pub use serde;
 }

@@ -59,9 +59,9 @@ use tokio::time::Instant;
 
 use http::HeaderMap;
 
-pub use crate::limits::{LimitScope, RateLimit};
 use crate::policy::Decision;
 use crate::{ApiError, DelayHints, RetryClass};
+pub use crate::{LimitScope, RateLimit};
 
 /// The future a [`PacingStore`] returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -922,7 +922,7 @@ pub(crate) fn success_block<E: ApiError>(
 }
 
 /// Whether a header value could be a count of 0 (digits, all zeros, as
-/// `errspec::hints::parse_rate_limit_count` reads them).
+/// the rate-limit header parser reads them).
 fn reads_zero(value: &http::HeaderValue) -> bool {
     let text = value.as_bytes().trim_ascii();
     !text.is_empty() && text.iter().all(|&b| b == b'0')
@@ -975,7 +975,7 @@ pub(crate) fn failure_block(
 
 /// The wait until the rate-limit window resets, when the response says it
 /// is spent (`remaining` is 0); a reset in the past or implausibly far
-/// ahead ([`crate::hints::MAX_PLAUSIBLE_RESET`]) gives none.
+/// ahead (`MAX_PLAUSIBLE_RESET`, a year) gives none.
 fn spent_window(hints: &DelayHints, now: SystemTime) -> Option<Duration> {
     if hints.rate_limit_remaining != Some(0) {
         return None;

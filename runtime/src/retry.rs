@@ -166,7 +166,7 @@ impl SendOptions {
 
 /// A new key for an API: a UUID v4 (36 bytes); under a shorter
 /// `max_length` (and no UUID requirement) its 32 hex digits, cut to fit.
-fn new_key(layout: &crate::idempotency::IdempotencyLayout) -> String {
+fn new_key(layout: &errspec_core::idempotency::IdempotencyLayout) -> String {
     let uuid = uuid::Uuid::new_v4();
     match layout.max_length {
         Some(max) if max < 36 && !layout.uuid => {

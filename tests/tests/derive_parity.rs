@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use errspec::idempotency::IdempotencyLayout;
+use errspec::__private::idempotency::IdempotencyLayout;
 use errspec::registry::{ApiEntry, DynApiError};
 use errspec_codegen::interpret::mismatches;
 use errspec_codegen::source::SourceFile;

@@ -13,8 +13,8 @@ mod raw_http;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use errspec::__private::decode::MAX_RAW_SNIPPET;
 use errspec::client::{Attempt, Client, Failure, SendOptions};
-use errspec::decode::MAX_RAW_SNIPPET;
 use errspec::policy::{GiveUpReason, Jitter};
 use errspec::{ApiError, RetryClass, RetryPolicy};
 use errspec_providers::{artmail, topmail};

@@ -74,7 +74,11 @@ async fn the_key_goes_in_the_body_and_is_reused_on_retry() {
     let keys = body_keys(&requests);
     assert_eq!(keys.len(), 2);
     assert_eq!(keys[0], keys[1], "one key for every attempt");
-    assert!(errspec::idempotency::is_uuid(&keys[0]), "{}", keys[0]);
+    assert!(
+        errspec::__private::idempotency::is_uuid(&keys[0]),
+        "{}",
+        keys[0]
+    );
     assert_eq!(delivered.idempotency_key.as_deref(), Some(keys[0].as_str()));
     assert!(
         requests

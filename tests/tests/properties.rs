@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use errspec::decode::decode_parts;
-use errspec::layout::{
+use errspec::__private::decode::decode_parts;
+use errspec::__private::layout::{
     ApiLayout, BodyFormat, BodyLayout, CodeSource, CodeType, HeaderLayout, Pointer,
 };
 use errspec::policy::{Decision, Outcome, RetryContext, RetryPolicy, RetryReason};

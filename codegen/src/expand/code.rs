@@ -154,8 +154,8 @@ pub(super) fn expand_code(api: &Api) -> TokenStream {
     let from_raw = if integer {
         quote! {
             match raw {
-                ::errspec::decode::RawCode::Int(code) => Code::from_i64(code),
-                ::errspec::decode::RawCode::Str(code) => match Code::known(&code) {
+                ::errspec::__private::decode::RawCode::Int(code) => Code::from_i64(code),
+                ::errspec::__private::decode::RawCode::Str(code) => match Code::known(&code) {
                     ::core::option::Option::Some(known) => known,
                     ::core::option::Option::None => {
                         Code::Unknown(::core::convert::From::from(code))
@@ -166,13 +166,13 @@ pub(super) fn expand_code(api: &Api) -> TokenStream {
     } else {
         quote! {
             match raw {
-                ::errspec::decode::RawCode::Str(code) => match Code::known(&code) {
+                ::errspec::__private::decode::RawCode::Str(code) => match Code::known(&code) {
                     ::core::option::Option::Some(known) => known,
                     ::core::option::Option::None => {
                         Code::Unknown(::core::convert::From::from(code))
                     }
                 },
-                ::errspec::decode::RawCode::Int(code) => {
+                ::errspec::__private::decode::RawCode::Int(code) => {
                     let code = ::errspec::__private::ToCompactString::to_compact_string(&code);
                     match Code::known(&code) {
                         ::core::option::Option::Some(known) => known,
@@ -297,7 +297,7 @@ pub(super) fn expand_code(api: &Api) -> TokenStream {
         }
 
         impl ::errspec::CatalogCode for Code {
-            fn from_raw(raw: ::errspec::decode::RawCode<'_>) -> ::core::option::Option<Self> {
+            fn from_raw(raw: ::errspec::__private::decode::RawCode<'_>) -> ::core::option::Option<Self> {
                 ::core::option::Option::Some(#from_raw)
             }
 

@@ -23,8 +23,8 @@ pub fn idempotency_const(api: &Api) -> Option<TokenStream> {
     let max_length = option(i.max_length.map(|m| quote!(#m)));
     let uuid = i.uuid;
     Some(quote! {
-        const IDEMPOTENCY: ::errspec::idempotency::IdempotencyLayout =
-            ::errspec::idempotency::IdempotencyLayout {
+        const IDEMPOTENCY: ::errspec::__private::idempotency::IdempotencyLayout =
+            ::errspec::__private::idempotency::IdempotencyLayout {
                 also_headers: &[#(#also),*],
                 body: #body,
                 max_length: #max_length,
@@ -109,9 +109,9 @@ pub(super) fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
         quote!(())
     };
     let decoder_type = if api.chooses_layout() {
-        quote!(::errspec::decode::Layouts<'static>)
+        quote!(::errspec::__private::decode::Layouts<'static>)
     } else {
-        quote!(::errspec::decode::Decoder)
+        quote!(::errspec::__private::decode::Decoder)
     };
     let idempotency = api.idempotency_header.as_ref().map(|h| {
         let h = &h.value;
@@ -121,20 +121,20 @@ pub(super) fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
     let rate_limits = rate_limits(api);
     let classifier = classified.then(|| {
         quote! {
-            const CLASSIFIER: ::core::option::Option<&'static ::errspec::rules::Classifier> =
+            const CLASSIFIER: ::core::option::Option<&'static ::errspec::__private::rules::Classifier> =
                 ::core::option::Option::Some(&CLASSIFIER);
         }
     });
     let extras = has_extras.then(|| expand_extras(api));
     let success = api.success.is_some().then(|| {
         quote! {
-            const SUCCESS_CHECK: ::core::option::Option<&'static ::errspec::success::SuccessCheck<'static>> =
+            const SUCCESS_CHECK: ::core::option::Option<&'static ::errspec::__private::success::SuccessCheck<'static>> =
                 ::core::option::Option::Some(&SUCCESS);
         }
     });
     let batch = api.batch.is_some().then(|| {
         quote! {
-            const BATCH_LAYOUT: ::core::option::Option<&'static ::errspec::batch::BatchLayout<'static>> =
+            const BATCH_LAYOUT: ::core::option::Option<&'static ::errspec::__private::batch::BatchLayout<'static>> =
                 ::core::option::Option::Some(&BATCH);
         }
     });

@@ -26,16 +26,16 @@ pub fn extras_static(api: &Api) -> Option<TokenStream> {
             ExtraType::Boolean => "Boolean",
         });
         quote! {
-            ::errspec::extras::ExtraLayout {
+            ::errspec::__private::extras::ExtraLayout {
                 name: #name,
                 sources: &[#(#sources),*],
-                ty: ::errspec::extras::ExtraType::#ty,
+                ty: ::errspec::__private::extras::ExtraType::#ty,
             }
         }
     });
     Some(quote! {
         /// The API's extras: named values read from the body.
-        static EXTRAS: [::errspec::extras::ExtraLayout; #count] = [#(#rows),*];
+        static EXTRAS: [::errspec::__private::extras::ExtraLayout; #count] = [#(#rows),*];
     })
 }
 
@@ -96,7 +96,7 @@ pub(super) fn expand_extras(api: &Api) -> TokenStream {
         }
 
         impl ::errspec::CatalogExtras for Extras {
-            fn from_captures(captures: &::errspec::decode::Captures<'_>) -> Self {
+            fn from_captures(captures: &::errspec::__private::decode::Captures<'_>) -> Self {
                 Extras(::errspec::Extras::from_captures(&EXTRAS, captures))
             }
 

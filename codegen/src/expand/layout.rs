@@ -19,7 +19,7 @@ pub(super) fn expand_layout(api: &Api) -> TokenStream {
         quote! {
             /// This API's server directive and rules: what decides a class
             /// besides the code and status tables.
-            static CLASSIFIER: ::errspec::rules::Classifier = #classifier;
+            static CLASSIFIER: ::errspec::__private::rules::Classifier = #classifier;
         }
     });
     quote! {
@@ -43,13 +43,15 @@ pub fn success_batch_statics(api: &Api) -> TokenStream {
             .iter()
             .map(|c| condition(c, integer_codes, &api.body.captures));
         let decoder = if api.chooses_layout() {
-            quote!(::errspec::success::BodyDecoder::Several(&DECODER))
+            quote!(::errspec::__private::success::BodyDecoder::Several(
+                &DECODER
+            ))
         } else {
-            quote!(::errspec::success::BodyDecoder::One(&DECODER))
+            quote!(::errspec::__private::success::BodyDecoder::One(&DECODER))
         };
         items.extend(quote! {
             /// When a 2xx response of this API is a failure.
-            static SUCCESS: ::errspec::success::SuccessCheck<'static> = ::errspec::success::SuccessCheck {
+            static SUCCESS: ::errspec::__private::success::SuccessCheck<'static> = ::errspec::__private::success::SuccessCheck {
                 failure_when: &[#(#when),*],
                 decoder: #decoder,
             };
@@ -69,14 +71,14 @@ pub fn success_batch_statics(api: &Api) -> TokenStream {
         let retry = retry_class(batch.retry);
         items.extend(quote! {
             /// Where one item of a batch response keeps its result.
-            static BATCH_ITEM: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
+            static BATCH_ITEM: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
                 body: #item,
-                headers: ::errspec::layout::HeaderLayout::NONE,
+                headers: ::errspec::__private::layout::HeaderLayout::NONE,
             };
             /// [`BATCH_ITEM`] prepared for decoding, at compile time.
-            static BATCH_DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&BATCH_ITEM);
+            static BATCH_DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(&BATCH_ITEM);
             /// Where this API's batch responses keep per-item results.
-            static BATCH: ::errspec::batch::BatchLayout<'static> = ::errspec::batch::BatchLayout {
+            static BATCH: ::errspec::__private::batch::BatchLayout<'static> = ::errspec::__private::batch::BatchLayout {
                 items: #items_pointer,
                 item: &BATCH_DECODER,
                 failed_when: &[#(#when),*],
@@ -95,14 +97,14 @@ pub fn success_batch_statics(api: &Api) -> TokenStream {
 pub fn success_batch_methods(api: &Api) -> TokenStream {
     let success = api.success.is_some().then(|| {
         quote! {
-            fn success_check() -> ::core::option::Option<&'static ::errspec::success::SuccessCheck<'static>> {
+            fn success_check() -> ::core::option::Option<&'static ::errspec::__private::success::SuccessCheck<'static>> {
                 ::core::option::Option::Some(&SUCCESS)
             }
         }
     });
     let batch = api.batch.is_some().then(|| {
         quote! {
-            fn batch_layout() -> ::core::option::Option<&'static ::errspec::batch::BatchLayout<'static>> {
+            fn batch_layout() -> ::core::option::Option<&'static ::errspec::__private::batch::BatchLayout<'static>> {
                 ::core::option::Option::Some(&BATCH)
             }
         }
@@ -111,7 +113,7 @@ pub fn success_batch_methods(api: &Api) -> TokenStream {
 }
 
 /// The classes of the API's listed codes, sorted by code, as a
-/// `::errspec::batch::CodeClasses` expression.
+/// `::errspec::__private::batch::CodeClasses` expression.
 fn code_classes(api: &Api) -> TokenStream {
     // Without an item code there is nothing to look up.
     let codes = match &api.batch {
@@ -128,20 +130,20 @@ fn code_classes(api: &Api) -> TokenStream {
             CodeValue::Int(i) => Some(quote!((#i, #class))),
             CodeValue::Str(_) => None,
         });
-        quote!(::errspec::batch::CodeClasses::Int(&[#(#rows),*]))
+        quote!(::errspec::__private::batch::CodeClasses::Int(&[#(#rows),*]))
     } else {
         let rows = classes.iter().filter_map(|(v, class)| match v {
             CodeValue::Str(t) => Some(quote!((#t, #class))),
             CodeValue::Int(_) => None,
         });
-        quote!(::errspec::batch::CodeClasses::Str(&[#(#rows),*]))
+        quote!(::errspec::__private::batch::CodeClasses::Str(&[#(#rows),*]))
     }
 }
 
 /// The `static`s that decode the API's responses, ending with `DECODER`:
-/// for one layout, its `LAYOUT` and a `::errspec::decode::Decoder`; for
+/// for one layout, its `LAYOUT` and a `::errspec::__private::decode::Decoder`; for
 /// several (or one that applies only to some responses), `LAYOUT_0`, … and
-/// `DECODER_0`, … and a `::errspec::decode::Layouts` that chooses among
+/// `DECODER_0`, … and a `::errspec::__private::decode::Layouts` that chooses among
 /// them. Either `DECODER` has `decode` and `delay_hints`. Generated modules
 /// and the derive macro emit the same items.
 pub fn decoder_items(api: &Api) -> TokenStream {
@@ -149,10 +151,10 @@ pub fn decoder_items(api: &Api) -> TokenStream {
         let layout = layout_expr(api, &api.body);
         return quote! {
             /// Where this API puts the parts of an error response.
-            static LAYOUT: ::errspec::layout::ApiLayout = #layout;
+            static LAYOUT: ::errspec::__private::layout::ApiLayout = #layout;
 
             /// [`LAYOUT`] prepared for decoding, at compile time.
-            static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&LAYOUT);
+            static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(&LAYOUT);
         };
     }
     let integer_codes = api.body.code_type == CodeType::Integer;
@@ -170,9 +172,9 @@ pub fn decoder_items(api: &Api) -> TokenStream {
         let decoder_doc = format!("[`{layout_name}`] prepared for decoding, at compile time.");
         items.extend(quote! {
             #[doc = #doc]
-            static #layout_name: ::errspec::layout::ApiLayout = #layout;
+            static #layout_name: ::errspec::__private::layout::ApiLayout = #layout;
             #[doc = #decoder_doc]
-            static #decoder_name: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(&#layout_name);
+            static #decoder_name: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(&#layout_name);
         });
         let content_types = body.content_types.iter().map(|t| &t.value);
         let when = body
@@ -180,7 +182,7 @@ pub fn decoder_items(api: &Api) -> TokenStream {
             .iter()
             .map(|c| condition(c, integer_codes, &api.body.captures));
         alternatives.push(quote! {
-            ::errspec::decode::Alternative {
+            ::errspec::__private::decode::Alternative {
                 content_types: &[#(#content_types),*],
                 when: &[#(#when),*],
                 decoder: &#decoder_name,
@@ -190,18 +192,18 @@ pub fn decoder_items(api: &Api) -> TokenStream {
     items.extend(quote! {
         /// The API's layouts, tried in order: each response is decoded with
         /// the first whose content types and conditions hold.
-        static DECODER: ::errspec::decode::Layouts<'static> = ::errspec::decode::Layouts::new(&[#(#alternatives),*]);
+        static DECODER: ::errspec::__private::decode::Layouts<'static> = ::errspec::__private::decode::Layouts::new(&[#(#alternatives),*]);
     });
     items
 }
 
-/// One layout of the API as a constant `::errspec::layout::ApiLayout { … }`
+/// One layout of the API as a constant `::errspec::__private::layout::ApiLayout { … }`
 /// expression: what the decoder walks.
 fn layout_expr(api: &Api, body: &BodyLayout) -> TokenStream {
     let headers = header_layout(&api.headers, &api.body);
     let body = body_layout(body);
     quote! {
-        ::errspec::layout::ApiLayout {
+        ::errspec::__private::layout::ApiLayout {
             body: #body,
             headers: #headers,
         }
@@ -210,9 +212,9 @@ fn layout_expr(api: &Api, body: &BodyLayout) -> TokenStream {
 
 fn body_layout(body: &BodyLayout) -> TokenStream {
     let format = match body.format {
-        BodyFormat::Json => quote!(::errspec::layout::BodyFormat::Json),
-        BodyFormat::Xml => quote!(::errspec::layout::BodyFormat::Xml),
-        BodyFormat::Text => quote!(::errspec::layout::BodyFormat::Text),
+        BodyFormat::Json => quote!(::errspec::__private::layout::BodyFormat::Json),
+        BodyFormat::Xml => quote!(::errspec::__private::layout::BodyFormat::Xml),
+        BodyFormat::Text => quote!(::errspec::__private::layout::BodyFormat::Text),
     };
     let errors = option(body.errors.as_ref().map(pointer));
     let code = option(body.code.as_ref().map(code_source));
@@ -227,7 +229,7 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
         let leaf = option(f.leaf.as_ref().map(|l| l.value.to_token_stream()));
         let message = option(f.message.as_ref().map(pointer));
         quote! {
-            ::errspec::layout::FieldMapLayout {
+            ::errspec::__private::layout::FieldMapLayout {
                 map: #map,
                 leaf: #leaf,
                 message: #message,
@@ -237,7 +239,7 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
     let captures = body.captures.iter().map(|c| match c {
         Capture::At(p) => {
             let p = pointer(p);
-            quote!(::errspec::layout::Capture::At(#p))
+            quote!(::errspec::__private::layout::Capture::At(#p))
         }
         Capture::Select {
             array,
@@ -247,7 +249,7 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
         } => {
             let (array, key, value) = (pointer(array), pointer(key), pointer(value));
             quote! {
-                ::errspec::layout::Capture::Select {
+                ::errspec::__private::layout::Capture::Select {
                     array: #array,
                     key: #key,
                     equals: #equals,
@@ -257,8 +259,8 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
         }
     });
     let code_type = match body.code_type {
-        CodeType::String => quote!(::errspec::layout::CodeType::String),
-        CodeType::Integer => quote!(::errspec::layout::CodeType::Integer),
+        CodeType::String => quote!(::errspec::__private::layout::CodeType::String),
+        CodeType::Integer => quote!(::errspec::__private::layout::CodeType::Integer),
     };
     let message = option(body.message.as_ref().map(pointer));
     let request_id = option(body.request_id.as_ref().map(pointer));
@@ -267,7 +269,7 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
         let field = pointer(&f.field);
         let message = option(f.message.as_ref().map(pointer));
         quote! {
-            ::errspec::layout::FieldErrorsLayout {
+            ::errspec::__private::layout::FieldErrorsLayout {
                 items: #items,
                 field: #field,
                 message: #message,
@@ -275,7 +277,7 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
         }
     }));
     quote! {
-        ::errspec::layout::BodyLayout {
+        ::errspec::__private::layout::BodyLayout {
             format: #format,
             errors: #errors,
             code: #code,
@@ -284,7 +286,7 @@ fn body_layout(body: &BodyLayout) -> TokenStream {
             request_id: #request_id,
             field_errors: #field_errors,
             code_fallbacks: &[#(#code_fallbacks),*],
-            code_normalize: ::errspec::layout::CodeNormalize {
+            code_normalize: ::errspec::__private::layout::CodeNormalize {
                 drop_after: #drop_after,
                 drop_through: #drop_through,
             },
@@ -298,11 +300,11 @@ fn code_source(source: &CodeSource) -> TokenStream {
     match source {
         CodeSource::Body(p) => {
             let p = pointer(p);
-            quote!(::errspec::layout::CodeSource::Body(#p))
+            quote!(::errspec::__private::layout::CodeSource::Body(#p))
         }
         CodeSource::Header(h) => {
             let h = &h.value;
-            quote!(::errspec::layout::CodeSource::Header(#h))
+            quote!(::errspec::__private::layout::CodeSource::Header(#h))
         }
     }
 }
@@ -318,11 +320,11 @@ fn header_layout(headers: &Headers, body: &BodyLayout) -> TokenStream {
         let remaining = name(&r.remaining);
         let reset = name(&r.reset);
         let unit = match r.reset_unit {
-            ResetUnit::UnixSeconds => quote!(::errspec::layout::ResetUnit::UnixSeconds),
-            ResetUnit::Seconds => quote!(::errspec::layout::ResetUnit::Seconds),
+            ResetUnit::UnixSeconds => quote!(::errspec::__private::layout::ResetUnit::UnixSeconds),
+            ResetUnit::Seconds => quote!(::errspec::__private::layout::ResetUnit::Seconds),
         };
         quote! {
-            ::errspec::layout::RateLimitLayout {
+            ::errspec::__private::layout::RateLimitLayout {
                 limit: #limit,
                 remaining: #remaining,
                 reset: #reset,
@@ -339,7 +341,7 @@ fn header_layout(headers: &Headers, body: &BodyLayout) -> TokenStream {
         quote!(::core::time::Duration::new(#secs, #nanos))
     }));
     quote! {
-        ::errspec::layout::HeaderLayout {
+        ::errspec::__private::layout::HeaderLayout {
             retry_after: #retry_after,
             request_id: #request_id,
             rate_limit: #rate_limit,
@@ -349,35 +351,35 @@ fn header_layout(headers: &Headers, body: &BodyLayout) -> TokenStream {
     }
 }
 
-/// One `::errspec::delay::DelaySource { … }` (header sources; body sources
+/// One `::errspec::__private::delay::DelaySource { … }` (header sources; body sources
 /// are read through the layout's captures).
 fn delay_source(d: &DelaySource, captures: &[Capture]) -> TokenStream {
     let from = match (&d.from, d.from.capture()) {
         (DelayFrom::Header(h), _) => {
             let h = &h.value;
-            quote!(::errspec::delay::DelayFrom::Header(#h))
+            quote!(::errspec::__private::delay::DelayFrom::Header(#h))
         }
         (_, Some(capture)) => {
             let index = capture_index(captures, &capture);
-            quote!(::errspec::delay::DelayFrom::Body(#index))
+            quote!(::errspec::__private::delay::DelayFrom::Body(#index))
         }
         (_, None) => unreachable!("a body source is a capture"),
     };
     let format = ident(&format!("{:?}", d.format));
     let param = option(d.param.as_ref().map(|p| p.to_token_stream()));
     let when = match &d.when {
-        WhenSpent::Always => quote!(::errspec::delay::WhenSpent::Always),
+        WhenSpent::Always => quote!(::errspec::__private::delay::WhenSpent::Always),
         WhenSpent::Header(h) => {
             let h = &h.value;
-            quote!(::errspec::delay::WhenSpent::Header(#h))
+            quote!(::errspec::__private::delay::WhenSpent::Header(#h))
         }
-        WhenSpent::Param(p) => quote!(::errspec::delay::WhenSpent::Param(#p)),
+        WhenSpent::Param(p) => quote!(::errspec::__private::delay::WhenSpent::Param(#p)),
     };
     let name = &d.name;
     quote! {
-        ::errspec::delay::DelaySource {
+        ::errspec::__private::delay::DelaySource {
             from: #from,
-            format: ::errspec::delay::DelayFormat::#format,
+            format: ::errspec::__private::delay::DelayFormat::#format,
             param: #param,
             when: #when,
             name: #name,
@@ -395,5 +397,5 @@ pub(super) fn capture_index(captures: &[Capture], capture: &Capture) -> usize {
 
 pub(super) fn pointer(p: &Pointer) -> TokenStream {
     let segments = &p.segments;
-    quote!(::errspec::layout::Pointer(&[#(#segments),*]))
+    quote!(::errspec::__private::layout::Pointer(&[#(#segments),*]))
 }

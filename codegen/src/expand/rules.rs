@@ -1,5 +1,5 @@
 //! The API's classifier: its server directive and rules as a constant
-//! `::errspec::rules::Classifier`.
+//! `::errspec::__private::rules::Classifier`.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -15,7 +15,7 @@ pub fn has_classifier(api: &Api) -> bool {
 }
 
 /// The API's rules and directive as a constant
-/// `::errspec::rules::Classifier { … }` expression.
+/// `::errspec::__private::rules::Classifier { … }` expression.
 pub fn classifier_expr(api: &Api) -> TokenStream {
     let should_retry = option(
         api.headers
@@ -32,7 +32,7 @@ pub fn classifier_expr(api: &Api) -> TokenStream {
             .iter()
             .map(|c| condition(c, integer_codes, &api.body.captures));
         quote! {
-            ::errspec::rules::Rule {
+            ::errspec::__private::rules::Rule {
                 name: #name,
                 when: &[#(#when),*],
                 retry: #retry,
@@ -40,22 +40,22 @@ pub fn classifier_expr(api: &Api) -> TokenStream {
         }
     });
     quote! {
-        ::errspec::rules::Classifier {
+        ::errspec::__private::rules::Classifier {
             should_retry: #should_retry,
             rules: &[#(#rules),*],
         }
     }
 }
 
-/// One `::errspec::rules::Condition` (body-value conditions are read
+/// One `::errspec::__private::rules::Condition` (body-value conditions are read
 /// through the layout's captures).
 pub(super) fn condition(c: &Condition, integer_codes: bool, captures: &[Capture]) -> TokenStream {
     match c {
         Condition::Status(ranges) => {
             let ranges = ranges.iter().map(|(first, last)| {
-                quote!(::errspec::rules::StatusRange { first: #first, last: #last })
+                quote!(::errspec::__private::rules::StatusRange { first: #first, last: #last })
             });
-            quote!(::errspec::rules::Condition::Status(&[#(#ranges),*]))
+            quote!(::errspec::__private::rules::Condition::Status(&[#(#ranges),*]))
         }
         Condition::Code(t) => {
             // Integer codes are compared in decimal, as decoded codes are written.
@@ -66,21 +66,21 @@ pub(super) fn condition(c: &Condition, integer_codes: bool, captures: &[Capture]
                     v.to_owned()
                 }
             });
-            quote!(::errspec::rules::Condition::Code(#t))
+            quote!(::errspec::__private::rules::Condition::Code(#t))
         }
         Condition::Header(name, t) => {
             let name = &name.value;
             let t = value_test(t, str::to_owned);
-            quote!(::errspec::rules::Condition::Header(#name, #t))
+            quote!(::errspec::__private::rules::Condition::Header(#name, #t))
         }
         Condition::Message(t) => {
             let t = value_test(t, str::to_owned);
-            quote!(::errspec::rules::Condition::Message(#t))
+            quote!(::errspec::__private::rules::Condition::Message(#t))
         }
         Condition::Field(p, t) => {
             let index = capture_index(captures, &Capture::At(p.clone()));
             let t = value_test(t, str::to_owned);
-            quote!(::errspec::rules::Condition::Field(#index, #t))
+            quote!(::errspec::__private::rules::Condition::Field(#index, #t))
         }
     }
 }
@@ -89,17 +89,17 @@ fn value_test(t: &Test, value: impl Fn(&str) -> String) -> TokenStream {
     match t {
         Test::Equals(v) => {
             let v = value(v);
-            quote!(::errspec::rules::Test::Equals(#v))
+            quote!(::errspec::__private::rules::Test::Equals(#v))
         }
         Test::NotEquals(v) => {
             let v = value(v);
-            quote!(::errspec::rules::Test::NotEquals(#v))
+            quote!(::errspec::__private::rules::Test::NotEquals(#v))
         }
         Test::In(vs) => {
             let vs = vs.iter().map(|v| value(v));
-            quote!(::errspec::rules::Test::In(&[#(#vs),*]))
+            quote!(::errspec::__private::rules::Test::In(&[#(#vs),*]))
         }
-        Test::Present(p) => quote!(::errspec::rules::Test::Present(#p)),
-        Test::Contains(v) => quote!(::errspec::rules::Test::Contains(#v)),
+        Test::Present(p) => quote!(::errspec::__private::rules::Test::Present(#p)),
+        Test::Contains(v) => quote!(::errspec::__private::rules::Test::Contains(#v)),
     }
 }

@@ -1,55 +1,55 @@
 const _: () = {
     /// Where this API puts the parts of an error response.
-    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-        body: ::errspec::layout::BodyLayout {
-            format: ::errspec::layout::BodyFormat::Json,
+    static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+        body: ::errspec::__private::layout::BodyLayout {
+            format: ::errspec::__private::layout::BodyFormat::Json,
             errors: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["errors"]),
+                ::errspec::__private::layout::Pointer(&["errors"]),
             ),
             code: ::core::option::Option::Some(
-                ::errspec::layout::CodeSource::Body(
-                    ::errspec::layout::Pointer(&["code"]),
+                ::errspec::__private::layout::CodeSource::Body(
+                    ::errspec::__private::layout::Pointer(&["code"]),
                 ),
             ),
-            code_type: ::errspec::layout::CodeType::String,
+            code_type: ::errspec::__private::layout::CodeType::String,
             message: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["detail"]),
+                ::errspec::__private::layout::Pointer(&["detail"]),
             ),
             request_id: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["meta", "request_id"]),
+                ::errspec::__private::layout::Pointer(&["meta", "request_id"]),
             ),
-            field_errors: ::core::option::Option::Some(::errspec::layout::FieldErrorsLayout {
+            field_errors: ::core::option::Option::Some(::errspec::__private::layout::FieldErrorsLayout {
                 items: ::core::option::Option::Some(
-                    ::errspec::layout::Pointer(&["fields"]),
+                    ::errspec::__private::layout::Pointer(&["fields"]),
                 ),
-                field: ::errspec::layout::Pointer(&["name"]),
+                field: ::errspec::__private::layout::Pointer(&["name"]),
                 message: ::core::option::Option::Some(
-                    ::errspec::layout::Pointer(&["reason"]),
+                    ::errspec::__private::layout::Pointer(&["reason"]),
                 ),
             }),
             code_fallbacks: &[],
-            code_normalize: ::errspec::layout::CodeNormalize {
+            code_normalize: ::errspec::__private::layout::CodeNormalize {
                 drop_after: ::core::option::Option::None,
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
             field_map: ::core::option::Option::None,
         },
-        headers: ::errspec::layout::HeaderLayout {
+        headers: ::errspec::__private::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
             request_id: ::core::option::Option::Some("x-request-id"),
-            rate_limit: ::core::option::Option::Some(::errspec::layout::RateLimitLayout {
+            rate_limit: ::core::option::Option::Some(::errspec::__private::layout::RateLimitLayout {
                 limit: ::core::option::Option::Some("x-ratelimit-limit"),
                 remaining: ::core::option::Option::Some("x-ratelimit-remaining"),
                 reset: ::core::option::Option::Some("x-ratelimit-reset"),
-                reset_unit: ::errspec::layout::ResetUnit::Seconds,
+                reset_unit: ::errspec::__private::layout::ResetUnit::Seconds,
             }),
             delays: &[],
             min_delay: ::core::option::Option::None,
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
         &LAYOUT,
     );
     #[automatically_derived]
@@ -65,7 +65,10 @@ const _: () = {
             body: &[u8],
         ) -> Self {
             let parts = DECODER.decode(status, headers, body);
-            let code = parts.code.as_ref().map(::errspec::decode::RawCode::to_text);
+            let code = parts
+                .code
+                .as_ref()
+                .map(::errspec::__private::decode::RawCode::to_text);
             let variant: usize = match code.as_deref() {
                 ::core::option::Option::Some("card_declined" | "insufficient_funds") => {
                     1usize

@@ -1,36 +1,36 @@
 const _: () = {
     const _: &str = ::core::include_str!("$WORKSPACE/spec/topmail.yaml");
     /// Where this API puts the parts of an error response.
-    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-        body: ::errspec::layout::BodyLayout {
-            format: ::errspec::layout::BodyFormat::Json,
+    static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+        body: ::errspec::__private::layout::BodyLayout {
+            format: ::errspec::__private::layout::BodyFormat::Json,
             errors: ::core::option::Option::None,
             code: ::core::option::Option::Some(
-                ::errspec::layout::CodeSource::Body(
-                    ::errspec::layout::Pointer(&["error", "code"]),
+                ::errspec::__private::layout::CodeSource::Body(
+                    ::errspec::__private::layout::Pointer(&["error", "code"]),
                 ),
             ),
-            code_type: ::errspec::layout::CodeType::String,
+            code_type: ::errspec::__private::layout::CodeType::String,
             message: ::core::option::Option::Some(
-                ::errspec::layout::Pointer(&["error", "message"]),
+                ::errspec::__private::layout::Pointer(&["error", "message"]),
             ),
             request_id: ::core::option::Option::None,
-            field_errors: ::core::option::Option::Some(::errspec::layout::FieldErrorsLayout {
+            field_errors: ::core::option::Option::Some(::errspec::__private::layout::FieldErrorsLayout {
                 items: ::core::option::Option::None,
-                field: ::errspec::layout::Pointer(&["error", "path"]),
+                field: ::errspec::__private::layout::Pointer(&["error", "path"]),
                 message: ::core::option::Option::Some(
-                    ::errspec::layout::Pointer(&["error", "message"]),
+                    ::errspec::__private::layout::Pointer(&["error", "message"]),
                 ),
             }),
             code_fallbacks: &[],
-            code_normalize: ::errspec::layout::CodeNormalize {
+            code_normalize: ::errspec::__private::layout::CodeNormalize {
                 drop_after: ::core::option::Option::None,
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
             field_map: ::core::option::Option::None,
         },
-        headers: ::errspec::layout::HeaderLayout {
+        headers: ::errspec::__private::layout::HeaderLayout {
             retry_after: ::core::option::Option::Some("retry-after"),
             request_id: ::core::option::Option::None,
             rate_limit: ::core::option::Option::None,
@@ -39,7 +39,7 @@ const _: () = {
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
         &LAYOUT,
     );
     #[automatically_derived]
@@ -55,7 +55,10 @@ const _: () = {
             body: &[u8],
         ) -> Self {
             let parts = DECODER.decode(status, headers, body);
-            let code = parts.code.as_ref().map(::errspec::decode::RawCode::to_text);
+            let code = parts
+                .code
+                .as_ref()
+                .map(::errspec::__private::decode::RawCode::to_text);
             let variant: usize = match code.as_deref() {
                 ::core::option::Option::Some("rate_limited") => 0usize,
                 ::core::option::Option::Some(

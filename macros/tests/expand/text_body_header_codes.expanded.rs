@@ -1,25 +1,25 @@
 const _: () = {
     /// Where this API puts the parts of an error response.
-    static LAYOUT: ::errspec::layout::ApiLayout = ::errspec::layout::ApiLayout {
-        body: ::errspec::layout::BodyLayout {
-            format: ::errspec::layout::BodyFormat::Text,
+    static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
+        body: ::errspec::__private::layout::BodyLayout {
+            format: ::errspec::__private::layout::BodyFormat::Text,
             errors: ::core::option::Option::None,
             code: ::core::option::Option::Some(
-                ::errspec::layout::CodeSource::Header("x-error-code"),
+                ::errspec::__private::layout::CodeSource::Header("x-error-code"),
             ),
-            code_type: ::errspec::layout::CodeType::Integer,
+            code_type: ::errspec::__private::layout::CodeType::Integer,
             message: ::core::option::Option::None,
             request_id: ::core::option::Option::None,
             field_errors: ::core::option::Option::None,
             code_fallbacks: &[],
-            code_normalize: ::errspec::layout::CodeNormalize {
+            code_normalize: ::errspec::__private::layout::CodeNormalize {
                 drop_after: ::core::option::Option::None,
                 drop_through: ::core::option::Option::None,
             },
             captures: &[],
             field_map: ::core::option::Option::None,
         },
-        headers: ::errspec::layout::HeaderLayout {
+        headers: ::errspec::__private::layout::HeaderLayout {
             retry_after: ::core::option::Option::None,
             request_id: ::core::option::Option::None,
             rate_limit: ::core::option::Option::None,
@@ -28,7 +28,7 @@ const _: () = {
         },
     };
     /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::decode::Decoder = ::errspec::decode::Decoder::new(
+    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
         &LAYOUT,
     );
     #[automatically_derived]

@@ -8,8 +8,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use errspec::decode::{RawCode, decode_parts};
-use errspec::layout::{
+use errspec::__private::decode::{RawCode, decode_parts};
+use errspec::__private::layout::{
     ApiLayout, BodyFormat, BodyLayout, CodeSource, CodeType, HeaderLayout, Pointer,
     RateLimitLayout, ResetUnit,
 };
