@@ -278,7 +278,7 @@ pub fn summary(case: &Case, contender: Contender) -> Summary {
                     .map(|f| (f.field.to_string(), owned(f.message.as_deref())))
                     .collect(),
                 retry_after,
-                delay: errspec::ApiError::hints(&e).server_delay(now),
+                delay: errspec::ApiError::delay_hints(&e).server_delay(now),
             }
         }};
     }

@@ -96,10 +96,10 @@ pub fn classify(entry: &ApiEntry, c: &Classify) -> Report {
     let success = errspec_codegen::interpret::is_success(c.status, failed_2xx.is_some());
     let error = failed_2xx.unwrap_or_else(|| (entry.decode)(c.status, &c.headers, &c.body));
     // The hints the error kept: body delay sources included.
-    let hints = error.hints();
+    let hints = error.delay_hints();
     let outcome = Outcome::Api {
         class: error.retry_class(),
-        hints,
+        delay_hints: hints,
     };
     // Response headers cannot tell whether the request carried a key: the
     // caller says so with --idempotent.

@@ -89,7 +89,7 @@ pub fn load(dir: &Path, target: &Target) -> Result<&'static ApiEntry, LoadError>
             provider: &catalog.provider.value,
             api: &api.name.value,
             idempotency_header: api.idempotency_header.as_ref().map(|h| h.value.as_str()),
-            delay_hints: SpecError::<Unkeyed>::delay_hints,
+            read_delay_hints: SpecError::<Unkeyed>::read_delay_hints,
             decode: |status, headers, body| {
                 Box::new(SpecError::<Unkeyed>::decode(status, headers, body))
             },
@@ -263,9 +263,9 @@ impl<K: KeyPlace> ApiError for SpecError<K> {
         }
     }
 
-    fn delay_hints(headers: &http::HeaderMap) -> DelayHints {
+    fn read_delay_hints(headers: &http::HeaderMap) -> DelayHints {
         API.get().map_or_else(DelayHints::default, |installed| {
-            installed.layout.delay_hints(headers)
+            installed.layout.read_delay_hints(headers)
         })
     }
 
@@ -317,7 +317,7 @@ impl<K: KeyPlace> ApiError for SpecError<K> {
         &self.details.field_errors
     }
 
-    fn hints(&self) -> DelayHints {
-        self.details.hints
+    fn delay_hints(&self) -> DelayHints {
+        self.details.delay_hints
     }
 }

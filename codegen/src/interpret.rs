@@ -430,7 +430,7 @@ pub fn decode(api: &Api, layouts: &'static Layouts<'static>, example: &Example) 
         retry: decoded.retry,
         decided_by: decoded.decided_by.to_string(),
         extras: extras_by_name(&decoded.extras),
-        delay: decoded.details.hints.server_delay(now(example)),
+        delay: decoded.details.delay_hints.server_delay(now(example)),
         code: decoded.code,
         message: decoded.details.message.map(Into::into),
         request_id: decoded.details.request_id.map(Into::into),

@@ -150,7 +150,7 @@ impl<'a> Parts<'a> {
             message: self.message.map(compact),
             request_id: self.request_id.map(compact),
             field_errors: self.field_errors,
-            hints: self.hints,
+            delay_hints: self.hints,
             raw: self.raw,
         };
         (self.code, details)
@@ -171,8 +171,8 @@ pub trait Decode: Sync + 'static {
         body: &'a [u8],
     ) -> Parts<'a>;
 
-    /// The delay hints of a response; see [`Decoder::delay_hints`].
-    fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints;
+    /// The delay hints of a response; see [`Decoder::read_delay_hints`].
+    fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints;
 }
 
 // `inline(always)`: a forwarding call the generic `DecodedError::decode`
@@ -188,8 +188,8 @@ impl Decode for Decoder {
         Decoder::decode(self, status, headers, body)
     }
 
-    fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
-        Decoder::delay_hints(self, headers)
+    fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
+        Decoder::read_delay_hints(self, headers)
     }
 }
 
@@ -204,8 +204,8 @@ impl Decode for Layouts<'static> {
         Layouts::decode(self, status, headers, body)
     }
 
-    fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
-        Layouts::delay_hints(self, headers)
+    fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
+        Layouts::read_delay_hints(self, headers)
     }
 }
 
@@ -233,7 +233,7 @@ impl Decode for Layouts<'static> {
 /// headers.insert("retry-after", http::HeaderValue::from_static("3"));
 /// let parts = DECODER.decode(http::StatusCode::TOO_MANY_REQUESTS, &headers, br#"{"code":"slow_down"}"#);
 /// assert_eq!(parts.code.as_ref().and_then(|c| c.as_str()), Some("slow_down"));
-/// assert_eq!(DECODER.delay_hints(&headers), parts.hints);
+/// assert_eq!(DECODER.read_delay_hints(&headers), parts.hints);
 /// ```
 #[derive(Clone, Debug)]
 pub struct Decoder {
@@ -480,7 +480,7 @@ impl Decoder {
 
     /// The delay hints of a response: what [`DelayHints::from_headers`]
     /// reads for the layout's headers.
-    pub fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
+    pub fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
         self.hints.read(headers)
     }
 }
@@ -599,10 +599,10 @@ impl<'l> Layouts<'l> {
     }
 
     /// The delay hints of a response (every layout reads the same headers).
-    pub fn delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
+    pub fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
         self.alternatives
             .first()
-            .map(|a| a.decoder.delay_hints(headers))
+            .map(|a| a.decoder.read_delay_hints(headers))
             .unwrap_or_default()
     }
 
@@ -2857,7 +2857,7 @@ mod tests {
         let parts = decode(&MIXED_CASE, &h, b"busy");
         assert_eq!(parts.hints.retry_after, Some(RetryAfter::Seconds(4)));
         assert_eq!(parts.request_id.as_deref(), Some("r1"));
-        assert_eq!(decoder.delay_hints(&h), parts.hints);
+        assert_eq!(decoder.read_delay_hints(&h), parts.hints);
     }
 
     #[test]

@@ -267,7 +267,7 @@ impl<A: CatalogApi> DecodedError<A> {
             message: message.map(compact),
             request_id: request_id.map(compact),
             field_errors,
-            hints,
+            delay_hints: hints,
             raw,
         };
         DecodedError {
@@ -310,13 +310,13 @@ impl<A: CatalogApi> DecodedError<A> {
     }
 
     /// The delay hints from the headers: `Retry-After` and rate limits.
-    pub fn hints(&self) -> &DelayHints {
-        &self.details.hints
+    pub fn delay_hints(&self) -> &DelayHints {
+        &self.details.delay_hints
     }
 
     /// The `Retry-After` header, if the response had a valid one.
     pub fn retry_after(&self) -> Option<RetryAfter> {
-        self.details.hints.retry_after
+        self.details.delay_hints.retry_after
     }
 
     /// A bounded snippet of a body that was not JSON or did not decode.
@@ -432,7 +432,7 @@ impl<A: CatalogApi> Serialize for DecodedError<A> {
         out.serialize_field("field_errors", &self.details.field_errors)?;
         out.serialize_field("retry_class", &self.retry_class())?;
         out.serialize_field("decided_by", &self.decided_by())?;
-        out.serialize_field("hints", &self.details.hints)?;
+        out.serialize_field("hints", &self.details.delay_hints)?;
         out.serialize_field("raw", &self.details.raw)?;
         out.serialize_field("extras", self.extras.as_extras().unwrap_or(&NO_EXTRAS))?;
         out.end()
@@ -450,8 +450,8 @@ impl<A: CatalogApi> ApiError for DecodedError<A> {
         DecodedError::decode(status, headers, body)
     }
 
-    fn delay_hints(headers: &http::HeaderMap) -> DelayHints {
-        A::DECODER.delay_hints(headers)
+    fn read_delay_hints(headers: &http::HeaderMap) -> DelayHints {
+        A::DECODER.read_delay_hints(headers)
     }
 
     fn success_check() -> Option<&'static SuccessCheck<'static>> {
@@ -502,8 +502,8 @@ impl<A: CatalogApi> ApiError for DecodedError<A> {
         DecodedError::field_errors(self)
     }
 
-    fn hints(&self) -> DelayHints {
-        self.details.hints
+    fn delay_hints(&self) -> DelayHints {
+        self.details.delay_hints
     }
 }
 

@@ -66,8 +66,8 @@ pub struct ErrorDetails {
     pub request_id: Option<CompactString>,
     /// Field-level errors, in body order.
     pub field_errors: Vec<FieldError>,
-    /// Delay hints from the headers.
-    pub hints: DelayHints,
+    /// Delay hints from the headers (serialized as `hints`).
+    pub delay_hints: DelayHints,
     /// A bounded snippet of a body that was not JSON or did not decode.
     pub raw: Option<String>,
 }
@@ -86,7 +86,7 @@ impl ErrorDetails {
             message: None,
             request_id: None,
             field_errors: Vec::new(),
-            hints: DelayHints::default(),
+            delay_hints: DelayHints::default(),
             raw: None,
         }
     }
@@ -112,7 +112,7 @@ impl serde::Serialize for ErrorDetails {
         st.serialize_field("message", &self.message.as_deref())?;
         st.serialize_field("request_id", &self.request_id.as_deref())?;
         st.serialize_field("field_errors", &self.field_errors)?;
-        st.serialize_field("hints", &self.hints)?;
+        st.serialize_field("hints", &self.delay_hints)?;
         st.serialize_field("raw", &self.raw)?;
         st.end()
     }
@@ -145,7 +145,7 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
     /// Reads the API's delay headers (`Retry-After`, rate-limit reset) from a
     /// response. The retry policy uses this, so delays are honoured whatever
     /// fields the error type keeps.
-    fn delay_hints(headers: &http::HeaderMap) -> DelayHints;
+    fn read_delay_hints(headers: &http::HeaderMap) -> DelayHints;
 
     /// The API's success predicate (`success:` in its catalog), if it has
     /// one: which 2xx responses are failures. None by default.
@@ -238,7 +238,7 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
     }
 
     /// The delay hints read when this error was decoded, if the type keeps them.
-    fn hints(&self) -> DelayHints {
+    fn delay_hints(&self) -> DelayHints {
         DelayHints::default()
     }
 }

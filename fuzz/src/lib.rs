@@ -145,7 +145,7 @@ pub fn decode_generated(data: &[u8]) {
 
     let error = (entry.decode)(status, &headers, body);
     assert_eq!(error.status(), Some(status), "the status is kept");
-    assert_eq!(error.hints(), (entry.delay_hints)(&headers));
+    assert_eq!(error.delay_hints(), (entry.read_delay_hints)(&headers));
     // Every part is bounded by what came in.
     if let Some(message) = error.message() {
         assert!(
@@ -1080,7 +1080,10 @@ pub fn delays(data: &[u8]) {
     }
     let _ = serde_json::to_string(&hints).expect("hints serialize");
 
-    let outcome = Outcome::Api { class, hints };
+    let outcome = Outcome::Api {
+        class,
+        delay_hints: hints,
+    };
     let mut rng = fastrand::Rng::with_seed(seed);
     let decision = policy.decide_with_rng(
         &RetryContext::new(&outcome, attempts)

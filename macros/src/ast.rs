@@ -56,7 +56,7 @@ pub(crate) enum Fill {
     FieldErrors,
     /// `retry_after: Option<std::time::Duration>`: the server's requested delay.
     RetryAfter,
-    /// `hints: errspec::DelayHints`.
+    /// `delay_hints: errspec::DelayHints` (or `hints`, its older name).
     Hints,
     /// `raw: Option<String>`: a snippet of a body that did not decode.
     Raw,
@@ -94,6 +94,7 @@ pub(crate) const FILLABLE: &[(&str, &str)] = &[
     ("request_id", "Option<String>"),
     ("field_errors", "Vec<errspec::FieldError>"),
     ("retry_after", "Option<std::time::Duration>"),
+    ("delay_hints", "errspec::DelayHints"),
     ("hints", "errspec::DelayHints"),
     ("raw", "Option<String>"),
     ("retry_class", "errspec::RetryClass"),
@@ -223,7 +224,7 @@ impl Fill {
             "raw" => wrapped(ty, "Option", "String").then_some(Fill::Raw),
             "field_errors" => wrapped(ty, "Vec", "FieldError").then_some(Fill::FieldErrors),
             "retry_after" => wrapped(ty, "Option", "Duration").then_some(Fill::RetryAfter),
-            "hints" => plain(ty, "DelayHints").then_some(Fill::Hints),
+            "delay_hints" | "hints" => plain(ty, "DelayHints").then_some(Fill::Hints),
             "retry_class" => plain(ty, "RetryClass").then_some(Fill::RetryClass),
             "decided_by" => plain(ty, "DecidedBy").then_some(Fill::DecidedBy),
             "extras" => plain(ty, "Extras").then_some(Fill::Extras),

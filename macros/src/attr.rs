@@ -358,7 +358,7 @@ pub(crate) fn reject_field_attrs(cx: &Ctxt, attrs: &[Attribute]) {
         cx.error_spanned_by(
             attr,
             "`#[errspec]` goes on the enum and its variants; fields are filled by their name \
-             (status, code, message, request_id, field_errors, retry_after, hints, raw)",
+             (status, code, message, request_id, field_errors, retry_after, delay_hints, raw)",
         );
     }
 }

@@ -68,7 +68,7 @@ fn fallback(input: &DeriveInput, errors: syn::Result<()>) -> TokenStream {
                 ::core::unreachable!()
             }
 
-            fn delay_hints(_: &::errspec::__private::http::HeaderMap) -> ::errspec::DelayHints {
+            fn read_delay_hints(_: &::errspec::__private::http::HeaderMap) -> ::errspec::DelayHints {
                 ::core::unreachable!()
             }
 
@@ -177,10 +177,10 @@ impl Expander<'_> {
 
                     #decode
 
-                    fn delay_hints(
+                    fn read_delay_hints(
                         headers: &::errspec::__private::http::HeaderMap,
                     ) -> ::errspec::DelayHints {
-                        DECODER.delay_hints(headers)
+                        DECODER.read_delay_hints(headers)
                     }
 
                     #retry_class
@@ -596,22 +596,30 @@ impl Expander<'_> {
             });
         }
 
+        // `name` is the accessor's and the binding `kept` reads; the
+        // variant's field may have another name the decoder fills the same
+        // way (`hints` for `delay_hints`).
         let field =
             |fill: Fill, name: &str, ret: TokenStream, kept: TokenStream, absent: TokenStream| {
                 if !variants.iter().any(|v| v.field(|f| f == fill).is_some()) {
                     return TokenStream::new();
                 }
-                let field = format_ident!("{name}");
+                let method = format_ident!("{name}");
                 let arms = variants.iter().map(|v| {
                     let ident = v.ident;
-                    if v.field(|f| f == fill).is_some() {
-                        quote!(Self::#ident { #field, .. } => #kept,)
-                    } else {
-                        quote!(Self::#ident { .. } => #absent,)
+                    match v.field(|f| f == fill) {
+                        Some(f) if *f.ident == method => {
+                            quote!(Self::#ident { #method, .. } => #kept,)
+                        }
+                        Some(f) => {
+                            let actual = f.ident;
+                            quote!(Self::#ident { #actual: #method, .. } => #kept,)
+                        }
+                        None => quote!(Self::#ident { .. } => #absent,),
                     }
                 });
                 quote! {
-                    fn #field(&self) -> #ret {
+                    fn #method(&self) -> #ret {
                         match self {
                             #(#arms)*
                         }
@@ -648,9 +656,9 @@ impl Expander<'_> {
         ));
         out.extend(field(
             Fill::Hints,
-            "hints",
+            "delay_hints",
             quote!(::errspec::DelayHints),
-            quote!(*hints),
+            quote!(*delay_hints),
             quote!(<::errspec::DelayHints as ::core::default::Default>::default()),
         ));
         out

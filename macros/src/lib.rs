@@ -212,7 +212,7 @@ pub fn catalog(input: TokenStream) -> TokenStream {
 /// | `request_id` | `Option<String>` | the request id (body, else header) |
 /// | `field_errors` | `Vec<errspec::FieldError>` | field-level errors |
 /// | `retry_after` | `Option<std::time::Duration>` | the server's requested delay: `Retry-After`, else a spent rate-limit window's reset |
-/// | `hints` | `errspec::DelayHints` | every delay header |
+/// | `delay_hints` (or `hints`) | `errspec::DelayHints` | every delay header |
 /// | `raw` | `Option<String>` | a snippet of a body that did not decode |
 /// | `retry_class` | `errspec::RetryClass` | the class decided for the response, as the generated type decides it |
 /// | `decided_by` | `errspec::DecidedBy` | what decided it: the directive, a rule, the code, the status, the defaults |

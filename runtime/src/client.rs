@@ -367,16 +367,16 @@ impl<E: ApiError> std::error::Error for Failure<E> {
 /// #     const API: &'static str = "demo";
 /// #     const IDEMPOTENCY_HEADER: Option<&'static str> = Some("idempotency-key");
 /// #     fn decode(status: http::StatusCode, headers: &http::HeaderMap, _: &[u8]) -> Self {
-/// #         MyApiError { status, hints: Self::delay_hints(headers) }
+/// #         MyApiError { status, hints: Self::read_delay_hints(headers) }
 /// #     }
-/// #     fn delay_hints(headers: &http::HeaderMap) -> DelayHints { DelayHints::from_headers(&HEADERS, headers) }
+/// #     fn read_delay_hints(headers: &http::HeaderMap) -> DelayHints { DelayHints::from_headers(&HEADERS, headers) }
 /// #     fn retry_class(&self) -> RetryClass {
 /// #         match self.status.as_u16() { 429 => RetryClass::Throttled, 500.. => RetryClass::Backoff, _ => RetryClass::Never }
 /// #     }
 /// #     fn code(&self) -> Option<Cow<'_, str>> { None }
 /// #     fn variant_name(&self) -> &'static str { "Status" }
 /// #     fn is_known(&self) -> bool { false }
-/// #     fn hints(&self) -> DelayHints { self.hints }
+/// #     fn delay_hints(&self) -> DelayHints { self.hints }
 /// # }
 /// use std::time::Duration;
 /// use errspec::client::{Client, SendOptions};

@@ -5,7 +5,7 @@
 //! makes the [`Client`](crate::Client) wait before sending into a refusal:
 //!
 //! - every response, successes included, is read for the API's rate-limit
-//!   headers ([`ApiError::delay_hints`]); when `remaining` is 0, the scope is
+//!   headers ([`ApiError::read_delay_hints`]); when `remaining` is 0, the scope is
 //!   blocked until the window resets;
 //! - a `throttled` response blocks the whole scope for the delay it asked
 //!   for (or, without one, for the retry's backoff), not only the request
@@ -918,7 +918,7 @@ pub(crate) fn success_block<E: ApiError>(
     if !headers.values().any(reads_zero) {
         return None;
     }
-    spent_window(&E::delay_hints(headers), SystemTime::now()).map(|delay| delay.min(max_delay))
+    spent_window(&E::read_delay_hints(headers), SystemTime::now()).map(|delay| delay.min(max_delay))
 }
 
 /// Whether a header value could be a count of 0 (digits, all zeros, as

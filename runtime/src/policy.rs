@@ -72,7 +72,7 @@ pub enum Outcome {
         /// The error's retry class.
         class: RetryClass,
         /// The response's delay hints.
-        hints: DelayHints,
+        delay_hints: DelayHints,
     },
     /// No response: the connection failed or timed out.
     Transport(TransportFailure),
@@ -80,26 +80,26 @@ pub enum Outcome {
 
 impl Outcome {
     /// The outcome of a decoded API error, with the hints the error kept
-    /// ([`ApiError::hints`]). A type that keeps none reports none; when the
+    /// ([`ApiError::delay_hints`]). A type that keeps none reports none; when the
     /// response headers are at hand, prefer [`Outcome::api_with_headers`].
     pub fn api<E: ApiError>(error: &E) -> Outcome {
         Outcome::Api {
             class: error.retry_class(),
-            hints: error.hints(),
+            delay_hints: error.delay_hints(),
         }
     }
 
     /// The outcome of a decoded API error, with delay hints read from the
-    /// response headers by the API's own reader ([`ApiError::delay_hints`]),
+    /// response headers by the API's own reader ([`ApiError::read_delay_hints`]),
     /// whatever fields the error type keeps.
     pub fn api_with_headers<E: ApiError>(error: &E, headers: &http::HeaderMap) -> Outcome {
         Outcome::Api {
             class: error.retry_class(),
-            hints: {
+            delay_hints: {
                 // The headers as the API reads them, and any delay the
                 // error found in its body.
-                let mut hints = E::delay_hints(headers);
-                let kept = error.hints();
+                let mut hints = E::read_delay_hints(headers);
+                let kept = error.delay_hints();
                 for sourced in [kept.longest, kept.latest].into_iter().flatten() {
                     hints.offer(sourced.delay, sourced.source);
                 }
@@ -363,7 +363,7 @@ impl<'a> RetryContext<'a> {
 ///     }
 ///     standard.decide_with_rng(context, rng)
 /// });
-/// let outcome = Outcome::Api { class: RetryClass::Throttled, hints: Default::default() };
+/// let outcome = Outcome::Api { class: RetryClass::Throttled, delay_hints: Default::default() };
 /// let context = RetryContext::new(&outcome, 1);
 /// assert!(matches!(
 ///     decider.decide(&context, &mut policy::Rng::with_seed(1)),
@@ -619,7 +619,7 @@ impl RetryPolicy {
         } = *context;
         let class = outcome.class();
         let server_delay = match outcome {
-            Outcome::Api { hints, .. } => hints.server_delay(now),
+            Outcome::Api { delay_hints, .. } => delay_hints.server_delay(now),
             Outcome::Transport(_) => None,
         };
         let give_up = |reason| Decision::GiveUp {
@@ -806,14 +806,14 @@ mod tests {
     fn api(class: RetryClass) -> Outcome {
         Outcome::Api {
             class,
-            hints: DelayHints::default(),
+            delay_hints: DelayHints::default(),
         }
     }
 
     fn throttled(retry_after: u64) -> Outcome {
         Outcome::Api {
             class: RetryClass::Throttled,
-            hints: DelayHints {
+            delay_hints: DelayHints {
                 retry_after: Some(RetryAfter::Seconds(retry_after)),
                 ..DelayHints::default()
             },
@@ -842,7 +842,7 @@ mod tests {
         let p = no_jitter();
         let with_delay = |class, secs_| Outcome::Api {
             class,
-            hints: DelayHints {
+            delay_hints: DelayHints {
                 retry_after: Some(RetryAfter::Seconds(secs_)),
                 ..DelayHints::default()
             },
@@ -993,7 +993,7 @@ mod tests {
         // Rate-limit reset, window spent.
         let reset = Outcome::Api {
             class: RetryClass::Throttled,
-            hints: DelayHints {
+            delay_hints: DelayHints {
                 rate_limit_remaining: Some(0),
                 rate_limit_reset: Some(RateLimitReset::At(now() + secs(12))),
                 ..DelayHints::default()
@@ -1253,7 +1253,7 @@ mod tests {
     impl Outcome {
         fn with_class(self, class: RetryClass) -> Outcome {
             match self {
-                Outcome::Api { hints, .. } => Outcome::Api { class, hints },
+                Outcome::Api { delay_hints, .. } => Outcome::Api { class, delay_hints },
                 other => other,
             }
         }
@@ -1295,7 +1295,7 @@ mod tests {
             });
         prop_oneof![
             (prop::sample::select(RetryClass::ALL.to_vec()), hints)
-                .prop_map(|(class, hints)| Outcome::Api { class, hints }),
+                .prop_map(|(class, delay_hints)| Outcome::Api { class, delay_hints }),
             Just(Outcome::Transport(TransportFailure::NotSent)),
             Just(Outcome::Transport(TransportFailure::MaybeSent)),
         ]

@@ -17,8 +17,8 @@ pub trait DynApiError: std::error::Error + Send + Sync + 'static {
     fn request_id(&self) -> Option<&str>;
     /// See [`ApiError::field_errors`].
     fn field_errors(&self) -> &[FieldError];
-    /// See [`ApiError::hints`].
-    fn hints(&self) -> DelayHints;
+    /// See [`ApiError::delay_hints`].
+    fn delay_hints(&self) -> DelayHints;
     /// See [`ApiError::code`].
     fn code(&self) -> Option<Cow<'_, str>>;
     /// See [`ApiError::variant_name`].
@@ -47,8 +47,8 @@ impl<E: ApiError> DynApiError for E {
     fn field_errors(&self) -> &[FieldError] {
         ApiError::field_errors(self)
     }
-    fn hints(&self) -> DelayHints {
-        ApiError::hints(self)
+    fn delay_hints(&self) -> DelayHints {
+        ApiError::delay_hints(self)
     }
     fn code(&self) -> Option<Cow<'_, str>> {
         ApiError::code(self)
@@ -81,7 +81,7 @@ pub struct ApiEntry {
     /// The idempotency-key header, if the API supports one.
     pub idempotency_header: Option<&'static str>,
     /// The API's delay-header reader.
-    pub delay_hints: fn(&http::HeaderMap) -> DelayHints,
+    pub read_delay_hints: fn(&http::HeaderMap) -> DelayHints,
     /// The API's decoder, type-erased.
     pub decode: fn(http::StatusCode, &http::HeaderMap, &[u8]) -> Box<dyn DynApiError>,
     /// [`ApiError::check_success`], type-erased: the error a 2xx decodes
@@ -98,7 +98,7 @@ impl ApiEntry {
             provider: E::PROVIDER,
             api: E::API,
             idempotency_header: E::IDEMPOTENCY_HEADER,
-            delay_hints: E::delay_hints,
+            read_delay_hints: E::read_delay_hints,
             decode: |status, headers, body| Box::new(E::decode(status, headers, body)),
             check_success: |status, headers, body| {
                 E::check_success(status, headers, body).map(|e| Box::new(e) as Box<dyn DynApiError>)

@@ -965,7 +965,7 @@ impl<E: ApiError> Attempts<E> {
         let Some((pacing, scope)) = self.scope_for(None) else {
             return;
         };
-        let hints = E::delay_hints(headers);
+        let hints = E::read_delay_hints(headers);
         let max = self.retrier.inner.policy.max_server_delay();
         if let Some(delay) = pacing::failure_block(class, &hints, decision, max) {
             pacing.block_local(&scope, delay);

@@ -46,7 +46,7 @@ fn assert_same<A: ApiError, B: ApiError>() {
     assert_eq!((A::PROVIDER, A::API), (B::PROVIDER, B::API));
     assert_eq!(A::IDEMPOTENCY_HEADER, B::IDEMPOTENCY_HEADER);
     let headers = headers();
-    assert_eq!(A::delay_hints(&headers), B::delay_hints(&headers));
+    assert_eq!(A::read_delay_hints(&headers), B::read_delay_hints(&headers));
     for &status in STATUSES {
         let status = StatusCode::from_u16(status).unwrap();
         for body in BODIES {
@@ -60,7 +60,7 @@ fn assert_same<A: ApiError, B: ApiError>() {
             assert_eq!(a.variant_name(), b.variant_name(), "{what}");
             assert_eq!(a.is_known(), b.is_known(), "{what}");
             assert_eq!(a.field_errors(), b.field_errors(), "{what}");
-            assert_eq!(a.hints(), b.hints(), "{what}");
+            assert_eq!(a.delay_hints(), b.delay_hints(), "{what}");
         }
     }
 }

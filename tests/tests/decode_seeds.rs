@@ -415,7 +415,7 @@ fn typed_errors_of_each_provider() {
     );
     assert_eq!(e.code(), Some(&artmail::Code::RateLimited));
     assert_eq!(e.message(), Some("Too many requests"));
-    let hints = e.hints();
+    let hints = e.delay_hints();
     assert_eq!(hints.retry_after, Some(RetryAfter::Seconds(7)));
     assert_eq!(hints.rate_limit_limit, Some(100));
     assert_eq!(hints.rate_limit_remaining, Some(0));

@@ -87,8 +87,8 @@ fn assert_like_generated(status: u16, headers: &HeaderMap, body: &[u8]) {
         "{what}"
     );
     assert_eq!(
-        TopMailError::delay_hints(headers),
-        topmail::Error::delay_hints(headers),
+        TopMailError::read_delay_hints(headers),
+        topmail::Error::read_delay_hints(headers),
         "{what}"
     );
     if let Some(code) = derived.code() {

@@ -58,7 +58,7 @@ fn answer(e: &dyn DynApiError, decided_by: bool) -> Answer {
         message: e.message().map(str::to_owned),
         request_id: e.request_id().map(str::to_owned),
         field_errors: e.field_errors().to_vec(),
-        hints: e.hints(),
+        hints: e.delay_hints(),
         retry_class: e.retry_class(),
         decided_by: if decided_by { e.decided_by() } else { None },
     }

@@ -485,7 +485,10 @@ async fn rate_limit_reset_in_milliseconds_by_mistake() {
 async fn rate_limit_reset_overflowing() {
     let failure = rate_limit_reset("340282366920938463463374607431768211456").await;
     assert_eq!(failure.server_delay(), None);
-    assert_eq!(failure.api_error().unwrap().hints().rate_limit_reset, None);
+    assert_eq!(
+        failure.api_error().unwrap().delay_hints().rate_limit_reset,
+        None
+    );
     assert!(
         failure.attempts()[..2]
             .iter()

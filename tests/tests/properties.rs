@@ -369,8 +369,8 @@ proptest! {
     ) {
         let Case { entry, .. } = &cases()[i];
         let error = (entry.decode)(StatusCode::from_u16(status).unwrap(), &headers, &body);
-        let hints = (entry.delay_hints)(&headers);
-        let outcome = Outcome::Api { class: error.retry_class(), hints };
+        let hints = (entry.read_delay_hints)(&headers);
+        let outcome = Outcome::Api { class: error.retry_class(), delay_hints: hints };
         let now = at(0);
         let mut rng = fastrand::Rng::with_seed(seed);
         let decision = policy.decide_with_rng(&RetryContext::new(&outcome, attempts).retry_safe(true).now(now), &mut rng);
@@ -407,7 +407,7 @@ proptest! {
         for ((i, status, body), headers) in responses.iter().cycle().take(50) {
             let entry = cases()[*i].entry;
             let error = (entry.decode)(StatusCode::from_u16(*status).unwrap(), headers, body);
-            let outcome = Outcome::Api { class: error.retry_class(), hints: (entry.delay_hints)(headers) };
+            let outcome = Outcome::Api { class: error.retry_class(), delay_hints: (entry.read_delay_hints)(headers) };
             match policy.decide_with_rng(&RetryContext::new(&outcome, attempts).retry_safe(safe).now(at(0)).elapsed(waited), &mut rng) {
                 Decision::Retry { after, .. } => {
                     attempts += 1;

@@ -71,7 +71,7 @@ fn github_primary_rate_limit_is_a_403_with_no_requests_left() {
         }
     );
     assert_eq!(
-        e.hints().server_delay_with_source(now()),
+        e.delay_hints().server_delay_with_source(now()),
         Some((Duration::from_secs(42), DelayOrigin::RateLimitReset))
     );
     assert_eq!(
@@ -100,7 +100,10 @@ fn github_secondary_rate_limit_is_in_the_message() {
     let e = github_rules::Error::decode(status(403), &h, body);
     assert_eq!(e.retry_class(), RetryClass::Throttled);
     assert_eq!(e.decided_by().to_string(), "rule secondary_rate_limit");
-    assert_eq!(e.hints().server_delay(now()), Some(Duration::from_secs(60)));
+    assert_eq!(
+        e.delay_hints().server_delay(now()),
+        Some(Duration::from_secs(60))
+    );
 }
 
 #[test]
@@ -120,7 +123,7 @@ fn openai_directive_and_go_duration_resets() {
     // The spent dimension (requests) gives the longest delay; the tokens
     // dimension has tokens left and does not apply.
     assert_eq!(
-        e.hints().server_delay_with_source(now()),
+        e.delay_hints().server_delay_with_source(now()),
         Some((
             Duration::from_secs(360),
             DelayOrigin::Source("x-ratelimit-reset-requests")
@@ -131,7 +134,7 @@ fn openai_directive_and_go_duration_resets() {
     let h = headers(&[("retry-after-ms", "1500")]);
     let e = openai_directives::Error::decode(status(429), &h, body);
     assert_eq!(
-        e.hints().server_delay(now()),
+        e.delay_hints().server_delay(now()),
         Some(Duration::from_millis(1500))
     );
 
@@ -184,7 +187,7 @@ fn anthropic_rfc3339_resets_with_a_floor() {
     assert_eq!(e.retry_class(), RetryClass::Throttled);
     // Both dimensions are spent: the later reset (30 s) wins over 20 s and over Retry-After.
     assert_eq!(
-        e.hints().server_delay_with_source(now()),
+        e.delay_hints().server_delay_with_source(now()),
         Some((
             Duration::from_secs(30),
             DelayOrigin::Source("anthropic-ratelimit-tokens-reset")
@@ -193,7 +196,7 @@ fn anthropic_rfc3339_resets_with_a_floor() {
     // `retry-after: 0` alone: the API's `min_delay` (1 s) is the floor.
     let e = anthropic_resets::Error::decode(status(429), &headers(&[("retry-after", "0")]), body);
     assert_eq!(
-        e.hints().server_delay_with_source(now()),
+        e.delay_hints().server_delay_with_source(now()),
         Some((Duration::from_secs(1), DelayOrigin::MinDelay))
     );
     // Overloaded (529) with `x-should-retry: true`: backoff, and a server
@@ -224,14 +227,17 @@ fn ietf_ratelimit_structured_field() {
         &headers(&[("ratelimit", r#""default";r=0;t=20"#)]),
         body,
     );
-    assert_eq!(e.hints().server_delay(now()), Some(Duration::from_secs(20)));
+    assert_eq!(
+        e.delay_hints().server_delay(now()),
+        Some(Duration::from_secs(20))
+    );
     // A policy with quota left gives no delay; the throttled 429 backs off.
     let e = ietf_ratelimit::Error::decode(
         status(429),
         &headers(&[("ratelimit", r#""default";r=50;t=20"#)]),
         body,
     );
-    assert_eq!(e.hints().server_delay(now()), None);
+    assert_eq!(e.delay_hints().server_delay(now()), None);
     assert_eq!(
         decide(&e, false),
         Decision::Retry {
@@ -308,7 +314,7 @@ fn discord_float_retry_after_in_the_body() {
     );
     // The longest of 65 s (Retry-After) and 64.57 s (body, header).
     assert_eq!(
-        e.hints().server_delay_with_source(now()),
+        e.delay_hints().server_delay_with_source(now()),
         Some((Duration::from_secs(65), DelayOrigin::RetryAfter))
     );
     // The body alone: 0.317 s, from the float.
@@ -316,7 +322,7 @@ fn discord_float_retry_after_in_the_body() {
         br#"{"message": "You are being rate limited.", "retry_after": 0.317, "global": true}"#;
     let e = discord_body_delay::Error::decode(status(429), &HeaderMap::new(), body);
     assert_eq!(
-        e.hints().server_delay_with_source(now()),
+        e.delay_hints().server_delay_with_source(now()),
         Some((
             Duration::from_secs_f64(0.317),
             DelayOrigin::Source("/retry_after")
@@ -333,7 +339,7 @@ fn discord_float_retry_after_in_the_body() {
     ] {
         let e = discord_body_delay::Error::decode(status(429), &HeaderMap::new(), body);
         assert!(
-            e.hints()
+            e.delay_hints()
                 .server_delay(now())
                 .is_none_or(|d| d >= Duration::ZERO)
         );
@@ -347,7 +353,7 @@ fn google_retry_info_item_in_error_details() {
     let e = google_retry_info::Error::decode(status(429), &HeaderMap::new(), body);
     assert_eq!(e.code(), Some(&google_retry_info::Code::ResourceExhausted));
     assert_eq!(
-        e.hints().server_delay_with_source(now()),
+        e.delay_hints().server_delay_with_source(now()),
         Some((
             Duration::from_secs(30),
             DelayOrigin::Source("/error/details")

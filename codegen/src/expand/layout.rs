@@ -144,7 +144,7 @@ fn code_classes(api: &Api) -> TokenStream {
 /// for one layout, its `LAYOUT` and a `::errspec::__private::decode::Decoder`; for
 /// several (or one that applies only to some responses), `LAYOUT_0`, … and
 /// `DECODER_0`, … and a `::errspec::__private::decode::Layouts` that chooses among
-/// them. Either `DECODER` has `decode` and `delay_hints`. Generated modules
+/// them. Either `DECODER` has `decode` and `read_delay_hints`. Generated modules
 /// and the derive macro emit the same items.
 pub fn decoder_items(api: &Api) -> TokenStream {
     if !api.chooses_layout() {

@@ -82,10 +82,10 @@ const _: () = {
                 _ => Self::Other { status },
             }
         }
-        fn delay_hints(
+        fn read_delay_hints(
             headers: &::errspec::__private::http::HeaderMap,
         ) -> ::errspec::DelayHints {
-            DECODER.delay_hints(headers)
+            DECODER.read_delay_hints(headers)
         }
         fn retry_class(&self) -> ::errspec::RetryClass {
             match self {

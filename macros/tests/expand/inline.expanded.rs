@@ -107,10 +107,10 @@ const _: () = {
                 }
             }
         }
-        fn delay_hints(
+        fn read_delay_hints(
             headers: &::errspec::__private::http::HeaderMap,
         ) -> ::errspec::DelayHints {
-            DECODER.delay_hints(headers)
+            DECODER.read_delay_hints(headers)
         }
         fn retry_class(&self) -> ::errspec::RetryClass {
             match self {
@@ -179,9 +179,9 @@ const _: () = {
                 Self::Other { .. } => &[],
             }
         }
-        fn hints(&self) -> ::errspec::DelayHints {
+        fn delay_hints(&self) -> ::errspec::DelayHints {
             match self {
-                Self::RateLimited { hints, .. } => *hints,
+                Self::RateLimited { hints: delay_hints, .. } => *delay_hints,
                 Self::Declined { .. } => {
                     <::errspec::DelayHints as ::core::default::Default>::default()
                 }

@@ -1,5 +1,5 @@
 ::core::compile_error! {
-    "the decoder cannot fill field `body`; it fills fields named status, code, message, request_id, field_errors, retry_after, hints, raw, retry_class, decided_by, extras"
+    "the decoder cannot fill field `body`; it fills fields named status, code, message, request_id, field_errors, retry_after, delay_hints, hints, raw, retry_class, decided_by, extras"
 }
 ::core::compile_error! {
     "unknown code `rate_limted`: API `api` of `../spec/topmail.yaml` does not list it; did you mean `rate_limited`?"
@@ -16,7 +16,9 @@ impl ::errspec::ApiError for TopMailError {
     ) -> Self {
         ::core::unreachable!()
     }
-    fn delay_hints(_: &::errspec::__private::http::HeaderMap) -> ::errspec::DelayHints {
+    fn read_delay_hints(
+        _: &::errspec::__private::http::HeaderMap,
+    ) -> ::errspec::DelayHints {
         ::core::unreachable!()
     }
     fn retry_class(&self) -> ::errspec::RetryClass {

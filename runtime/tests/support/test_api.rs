@@ -80,7 +80,7 @@ impl<const KEYED: bool> ApiError for TestError<KEYED> {
         TestError { code, details }
     }
 
-    fn delay_hints(headers: &http::HeaderMap) -> DelayHints {
+    fn read_delay_hints(headers: &http::HeaderMap) -> DelayHints {
         DelayHints::from_headers(&LAYOUT.headers, headers)
     }
 
@@ -125,8 +125,8 @@ impl<const KEYED: bool> ApiError for TestError<KEYED> {
         &self.details.field_errors
     }
 
-    fn hints(&self) -> DelayHints {
-        self.details.hints
+    fn delay_hints(&self) -> DelayHints {
+        self.details.delay_hints
     }
 }
 

@@ -39,7 +39,7 @@ fn error_outcome(e: &dyn DynApiError, now: std::time::SystemTime) -> Outcome {
         batch_failures: Vec::new(),
         code: e.code().map(|c| c.into_owned()),
         retry: e.retry_class(),
-        delay: e.hints().server_delay(now),
+        delay: e.delay_hints().server_delay(now),
         message: e.message().map(str::to_owned),
         request_id: e.request_id().map(str::to_owned),
         field_errors: e

@@ -15,5 +15,5 @@ fn main() {
     assert_eq!(e.code(), Some(&topmail::Code::RateLimited));
     assert_eq!(e.retry_class(), RetryClass::Throttled);
     assert_eq!(e.message(), Some("slow down"));
-    assert_eq!(e.hints().retry_after, Some(errspec::RetryAfter::Seconds(7)));
+    assert_eq!(e.delay_hints().retry_after, Some(errspec::RetryAfter::Seconds(7)));
 }

@@ -29,7 +29,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 enum BillingError {
     #[errspec(status = 429, retry = "throttled")]
     RateLimited {
-        hints: DelayHints,
+        delay_hints: DelayHints,
         request_id: Option<String>,
     },
     #[errspec(code = "card_declined", code = "insufficient_funds", retry = "never")]
@@ -87,7 +87,7 @@ fn main() {
     assert_eq!(
         e,
         BillingError::RateLimited {
-            hints: DelayHints {
+            delay_hints: DelayHints {
                 rate_limit_limit: Some(100),
                 rate_limit_remaining: Some(0),
                 rate_limit_reset: Some(RateLimitReset::After(30)),
@@ -98,7 +98,7 @@ fn main() {
     );
     assert_eq!(e.retry_class(), RetryClass::Throttled);
     assert_eq!(e.request_id(), Some("req_h"));
-    assert_eq!(e.hints().rate_limit_limit, Some(100));
+    assert_eq!(e.delay_hints().rate_limit_limit, Some(100));
     assert_eq!(e.status(), Some(StatusCode::TOO_MANY_REQUESTS));
 
     let body = br#"{"errors":[{"code":"insufficient_funds","detail":"Not enough money"}],"meta":{"request_id":"req_1"}}"#;

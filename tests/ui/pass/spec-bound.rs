@@ -127,7 +127,7 @@ fn main() {
     // The delay headers, read whatever variant a response decodes to.
     let mut headers = HeaderMap::new();
     headers.insert("retry-after", HeaderValue::from_static("3"));
-    let hints = TopMailError::delay_hints(&headers);
+    let hints = TopMailError::read_delay_hints(&headers);
     assert_eq!(hints.retry_after, Some(errspec::RetryAfter::Seconds(3)));
     assert_eq!(TopMailError::PROVIDER, "topmail");
     assert_eq!(TopMailError::API, "api");
