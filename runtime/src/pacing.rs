@@ -52,12 +52,12 @@ use std::future::Future;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::policy::Decision;
 use crate::{ApiError, DelayHints, RetryClass};
@@ -199,6 +199,7 @@ impl LocalStore {
     }
 
     /// [`PacingStore::reserve`], synchronously.
+    #[inline]
     pub fn reserve_now(&self, scope: &str, cells: &[Cell]) -> Duration {
         self.reserve_after(scope, cells, Duration::ZERO)
     }
@@ -207,6 +208,7 @@ impl LocalStore {
     /// `earliest` from now (a retry after its backoff): the slot taken is
     /// the first free one from then. Returns the wait from now, at least
     /// `earliest`.
+    #[inline]
     pub(crate) fn reserve_after(
         &self,
         scope: &str,
@@ -216,6 +218,13 @@ impl LocalStore {
         if cells.is_empty() && self.is_unused() {
             return earliest;
         }
+        self.reserve_in_state(scope, cells, earliest)
+    }
+
+    /// [`reserve_after`](Self::reserve_after) when there may be something
+    /// to wait for: under the lock.
+    #[cold]
+    fn reserve_in_state(&self, scope: &str, cells: &[Cell], earliest: Duration) -> Duration {
         let now = self.now();
         let mut state = self.lock();
         if state.len() > 4096 {
@@ -431,6 +440,48 @@ pub(crate) struct Scope {
     budget: String,
 }
 
+/// The scope of the first credentials a retrier's requests carried, for
+/// [`Pacing::scope`]. Set once: a client sending with several credentials
+/// finds the others' scopes in the pacing's map, as before.
+#[derive(Default)]
+pub(crate) struct ScopeCache {
+    first: OnceLock<KnownScope>,
+}
+
+/// Not the credentials: they stay out of `Debug` output.
+impl fmt::Debug for ScopeCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScopeCache")
+            .field("scope", &self.first.get().map(|known| &known.scope))
+            .finish()
+    }
+}
+
+/// Credentials (as sent: the comparison needs them, and they never leave
+/// this struct) and the scope they name.
+struct KnownScope {
+    credentials: Box<[(HeaderName, HeaderValue)]>,
+    scope: Arc<Scope>,
+}
+
+impl KnownScope {
+    /// Whether `headers` carry exactly these credentials, in this order
+    /// (the order the fingerprint reads them in).
+    fn matches(&self, headers: &HeaderMap, idempotency: Option<&str>) -> bool {
+        // No headers on the request (credentials in the HTTP client's
+        // default headers, which are added after this): nothing to compare.
+        if headers.is_empty() {
+            return self.credentials.is_empty();
+        }
+        let mut known = self.credentials.iter();
+        credentials(headers, idempotency).all(|(name, value)| {
+            known
+                .next()
+                .is_some_and(|(n, v)| n == name && v.as_bytes() == value.as_bytes())
+        }) && known.next().is_none()
+    }
+}
+
 impl Pacing {
     /// In-process pacing: the catalog's limits, no account label.
     pub fn new() -> Pacing {
@@ -564,16 +615,44 @@ impl Pacing {
     }
 
     /// The scope of a request of API `E` with these headers.
+    ///
+    /// `cache` (one per [`Retrier`](crate::retry::Retrier), so per API)
+    /// holds the first credentials seen and their scope: a request with
+    /// the same credentials, nearly every request of most clients, names
+    /// its scope by comparing its credential headers, with no hash and no
+    /// lock. Other credentials take the keyed fingerprint and the map.
     pub(crate) fn scope<E: ApiError>(
+        &self,
+        cache: &ScopeCache,
+        headers: &HeaderMap,
+        idempotency: Option<&str>,
+    ) -> Arc<Scope> {
+        if let Some(known) = cache.first.get() {
+            if known.matches(headers, idempotency) {
+                return known.scope.clone();
+            }
+            return self.scope_uncached::<E>(headers, idempotency);
+        }
+        let scope = self.scope_uncached::<E>(headers, idempotency);
+        // Another thread may have set it first: its scope is as good.
+        let _ = cache.first.set(KnownScope {
+            credentials: credentials(headers, idempotency)
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect(),
+            scope: scope.clone(),
+        });
+        scope
+    }
+
+    /// [`scope`](Self::scope) by the keyed fingerprint of the provider,
+    /// the API and the credentials, looked up in this pacing's map.
+    fn scope_uncached<E: ApiError>(
         &self,
         headers: &HeaderMap,
         idempotency: Option<&str>,
     ) -> Arc<Scope> {
         let credentials = || {
-            headers
-                .iter()
-                .filter(|(name, value)| is_credential(name.as_str(), value, idempotency))
-                .map(|(name, value)| (name.as_str(), value.as_bytes()))
+            credentials(headers, idempotency).map(|(name, value)| (name.as_str(), value.as_bytes()))
         };
         // Keyed with this pacing's random keys, so no one can choose
         // credentials that share another's scope; the map then needs no
@@ -699,18 +778,24 @@ impl Pacing {
         drop(runtime.spawn(async move { pacing.block_shared(&scope, delay).await }));
     }
 
+    #[inline]
     fn count_hold(&self, wait: Duration) {
         if !wait.is_zero() {
-            self.inner.held.fetch_add(1, Ordering::Relaxed);
-            self.inner
-                .held_micros
-                .fetch_add(micros(wait), Ordering::Relaxed);
-            tracing::debug!(
-                target: "errspec::pacing",
-                wait_ms = wait.as_secs_f64() * 1000.0,
-                "holding the request for the scope's turn"
-            );
+            self.count_held(wait);
         }
+    }
+
+    #[cold]
+    fn count_held(&self, wait: Duration) {
+        self.inner.held.fetch_add(1, Ordering::Relaxed);
+        self.inner
+            .held_micros
+            .fetch_add(micros(wait), Ordering::Relaxed);
+        tracing::debug!(
+            target: "errspec::pacing",
+            wait_ms = wait.as_secs_f64() * 1000.0,
+            "holding the request for the scope's turn"
+        );
     }
 
     /// Waits for the scope's turn, at most `max_wait`.
@@ -873,6 +958,7 @@ impl Pacing {
     }
 
     /// The shared store, unless it is being bypassed after a failure.
+    #[inline]
     fn shared_store(&self) -> Option<&Arc<dyn PacingStore>> {
         let store = self.inner.shared.as_ref()?;
         let until = self.inner.bypass_until.load(Ordering::Acquire);
@@ -922,10 +1008,18 @@ pub(crate) fn success_block<E: ApiError>(
 }
 
 /// Whether a header value could be a count of 0 (digits, all zeros, as
-/// the rate-limit header parser reads them).
-fn reads_zero(value: &http::HeaderValue) -> bool {
-    let text = value.as_bytes().trim_ascii();
-    !text.is_empty() && text.iter().all(|&b| b == b'0')
+/// the rate-limit header parser reads them). Most values are ruled out by
+/// their first byte.
+#[inline]
+fn reads_zero(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    match bytes.first() {
+        Some(b'0' | b' ' | b'\t') => {
+            let text = bytes.trim_ascii();
+            !text.is_empty() && text.iter().all(|&b| b == b'0')
+        }
+        _ => false,
+    }
 }
 
 /// The hasher of the scope map, whose keys are fingerprints already
@@ -983,11 +1077,21 @@ fn spent_window(hints: &DelayHints, now: SystemTime) -> Option<Duration> {
     hints.rate_limit_reset.and_then(|reset| reset.delay(now))
 }
 
+/// The headers of `headers` that carry credentials, in order.
+fn credentials<'h>(
+    headers: &'h HeaderMap,
+    idempotency: Option<&'h str>,
+) -> impl Iterator<Item = (&'h HeaderName, &'h HeaderValue)> {
+    headers
+        .iter()
+        .filter(move |(name, value)| is_credential(name.as_str(), value, idempotency))
+}
+
 /// Whether a header carries a credential: `Authorization`-like names,
 /// values marked sensitive (reqwest's `bearer_auth`, `basic_auth`), and
 /// names holding `key`, `token`, `secret` or `auth`; never the API's
 /// idempotency header.
-fn is_credential(name: &str, value: &http::HeaderValue, idempotency: Option<&str>) -> bool {
+fn is_credential(name: &str, value: &HeaderValue, idempotency: Option<&str>) -> bool {
     if idempotency.is_some_and(|header| header.eq_ignore_ascii_case(name)) {
         return false;
     }

@@ -239,6 +239,9 @@ struct Inner {
     rng: Mutex<Rng>,
     #[cfg(feature = "pacing")]
     pacing: Option<Pacing>,
+    /// The scope of the credentials this retrier's requests carry.
+    #[cfg(feature = "pacing")]
+    scopes: pacing::ScopeCache,
 }
 
 impl<E> Clone for Retrier<E> {
@@ -303,6 +306,13 @@ impl<E: ApiError> Retrier<E> {
     #[cfg(feature = "pacing")]
     pub fn pacing(&self) -> Option<&Pacing> {
         self.inner.pacing.as_ref()
+    }
+
+    /// The pacing scope of a request with these headers, if pacing is on.
+    #[cfg(feature = "pacing")]
+    pub(crate) fn scope(&self, request_headers: &HeaderMap) -> Option<Arc<Scope>> {
+        let pacing = self.inner.pacing.as_ref()?;
+        Some(pacing.scope::<E>(&self.inner.scopes, request_headers, E::IDEMPOTENCY_HEADER))
     }
 
     /// Starts one logical request: `method` and the URL's `path` (never its
@@ -456,6 +466,8 @@ impl<E: ApiError> RetrierBuilder<E> {
                 rng: Mutex::new(rng),
                 #[cfg(feature = "pacing")]
                 pacing: self.pacing,
+                #[cfg(feature = "pacing")]
+                scopes: pacing::ScopeCache::default(),
             }),
             _error: PhantomData,
         }
@@ -769,8 +781,7 @@ impl<E: ApiError> Attempts<E> {
     fn scope_for(&mut self, headers: Option<&HeaderMap>) -> Option<(Pacing, Arc<Scope>)> {
         let pacing = self.retrier.inner.pacing.clone()?;
         if self.paced.scope.is_none() {
-            let headers = headers?;
-            self.paced.scope = Some(pacing.scope::<E>(headers, E::IDEMPOTENCY_HEADER));
+            self.paced.scope = Some(self.retrier.scope(headers?)?);
         }
         let scope = self.paced.scope.clone()?;
         Some((pacing, scope))
@@ -858,9 +869,14 @@ impl<E: ApiError> Attempts<E> {
     /// For an async loop: waits for the scope's turn before sending, with
     /// the request's headers, asking the shared store if there is one.
     pub async fn wait_turn(&mut self, request_headers: &HeaderMap) {
-        let bound = self.pacing_bound();
-        if let Some((pacing, scope)) = self.scope_for(Some(request_headers)) {
-            pacing.wait_turn(&scope, bound).await;
+        let Some(pacing) = self.retrier.inner.pacing.as_ref() else {
+            return;
+        };
+        if self.paced.scope.is_none() {
+            self.paced.scope = self.retrier.scope(request_headers);
+        }
+        if let Some(scope) = &self.paced.scope {
+            pacing.wait_turn(scope, self.pacing_bound()).await;
         }
     }
 
@@ -881,22 +897,23 @@ impl<E: ApiError> Attempts<E> {
     /// store, and giving the account's budget back what the retries took.
     pub async fn succeeded_paced(&mut self, status: StatusCode, headers: &HeaderMap) {
         self.succeeded(status);
-        let Some((pacing, scope)) = self.scope_for(None) else {
+        let spent = std::mem::take(&mut self.paced.spent);
+        let inner = &*self.retrier.inner;
+        let (Some(pacing), Some(scope)) = (&inner.pacing, &self.paced.scope) else {
             return;
         };
-        let max = self.retrier.inner.policy.max_server_delay();
+        let max = inner.policy.max_server_delay();
         if let Some(delay) = pacing::success_block::<E>(headers, max) {
-            pacing.block_local(&scope, delay);
-            pacing.block_shared(&scope, delay).await;
+            pacing.block_local(scope, delay);
+            pacing.block_shared(scope, delay).await;
         }
-        let spent = std::mem::take(&mut self.paced.spent);
         let refund = match spent {
             0 if pacing.budget_low() => RetryBudget::SUCCESS_REFUND,
             0 => 0,
             spent => spent,
         };
         if refund > 0 {
-            pacing.deposit(&scope, refund).await;
+            pacing.deposit(scope, refund).await;
         }
     }
 

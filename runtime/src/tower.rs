@@ -227,8 +227,7 @@ impl<E: ApiError, S> Layer<S> for RetryLayer<E> {
     fn layer(&self, service: S) -> KeyedRetry<E, S> {
         KeyedRetry {
             inner: Retry::new(RetryPolicy::new(self.retrier.clone()), service),
-            pacing: self.retrier.pacing().cloned(),
-            max_wait: self.retrier.policy().max_server_delay(),
+            retrier: self.retrier.clone(),
         }
     }
 }
@@ -236,17 +235,15 @@ impl<E: ApiError, S> Layer<S> for RetryLayer<E> {
 /// The service [`RetryLayer`] makes.
 pub struct KeyedRetry<E, S> {
     inner: Retry<RetryPolicy<E>, S>,
-    pacing: Option<Pacing>,
-    /// The longest wait for a first send: the policy's maximum server delay.
-    max_wait: Duration,
+    /// For the first send's pacing.
+    retrier: Retrier<E>,
 }
 
 impl<E, S: Clone> Clone for KeyedRetry<E, S> {
     fn clone(&self) -> Self {
         KeyedRetry {
             inner: self.inner.clone(),
-            pacing: self.pacing.clone(),
-            max_wait: self.max_wait,
+            retrier: self.retrier.clone(),
         }
     }
 }
@@ -276,9 +273,11 @@ where
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
         attach_key::<E, B>(&mut request);
-        let wait = self.pacing.as_ref().and_then(|pacing| {
-            let scope = pacing.scope::<E>(request.headers(), E::IDEMPOTENCY_HEADER);
-            first_wait(pacing, scope, self.max_wait)
+        let wait = self.retrier.pacing().and_then(|pacing| {
+            let scope = self.retrier.scope(request.headers())?;
+            // The longest wait: the policy's maximum server delay.
+            let max_wait = self.retrier.policy().max_server_delay();
+            first_wait(pacing, scope, max_wait)
         });
         let state = match wait {
             None => State::Sending(Box::pin(self.inner.call(request))),

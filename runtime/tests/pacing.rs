@@ -138,6 +138,71 @@ async fn a_throttled_response_blocks_the_whole_scope_not_other_keys() {
     );
 }
 
+/// A client keeps the scope of the first credentials it sees; requests
+/// with other credentials are still paced in their own scope, and a
+/// header that is not a credential does not change the scope. (Only lower
+/// bounds on time: with the clock paused, tokio jumps it to the HTTP
+/// client's idle timers while the mock server answers.)
+#[tokio::test(start_paused = true)]
+async fn two_credentials_on_one_client_never_share_a_block() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("authorization", "Bearer k2"))
+        .respond_with(throttled(3600))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(header("x-test-throttle", "yes"))
+        .respond_with(throttled(60))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let policy = policy(1, Duration::from_secs(7200));
+    let client = client::<KeyedError>(policy, Pacing::new());
+    let send_as = |key: &'static str, throttle: bool| {
+        let mut request = client
+            .request(Method::POST, format!("{}/v1/widgets", server.uri()))
+            .bearer_auth(key)
+            .body("{}");
+        if throttle {
+            request = request.header("x-test-throttle", "yes");
+        }
+        let client = client.clone();
+        async move {
+            client
+                .send(request, SendOptions::default())
+                .await
+                .map(|response| response.status().as_u16())
+                .map_err(|failure| failure.to_string())
+        }
+    };
+    let held = || client.pacing().unwrap().stats().held;
+    let start = Instant::now();
+    // k1 first: its scope is the one the client keeps.
+    assert_eq!(send_as("k1", false).await, Ok(200));
+    // k2's 429 blocks k2 for an hour, not k1.
+    assert!(send_as("k2", false).await.is_err());
+    assert_eq!(send_as("k1", false).await, Ok(200));
+    assert_eq!(held(), 0);
+    // k1's own 429 (the extra header is no credential: the same scope)
+    // holds k1's next request.
+    assert!(send_as("k1", true).await.is_err());
+    assert_eq!(send_as("k1", false).await, Ok(200));
+    assert_eq!(held(), 1);
+    // k2 is still held for its own hour.
+    assert_eq!(send_as("k2", false).await, Ok(200));
+    assert_eq!(held(), 2);
+    assert!(
+        start.elapsed() >= Duration::from_secs(3600),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_account_label_joins_keys_into_one_scope() {
     let server = MockServer::start().await;
@@ -422,6 +487,56 @@ fn a_blocking_loop_is_held_by_a_throttled_response() {
     other.insert("authorization", "Bearer k2".parse().unwrap());
     let mut third = retrier.start(&http::Method::POST, "/v1/widgets", SendOptions::default());
     assert_eq!(third.hold(&other), Duration::ZERO);
+}
+
+/// The same through the sans-IO loop, with exact waits: the retrier keeps
+/// the scope of the first credentials (k1); a block of the other (k2)
+/// holds k2 only, and k1's own block holds k1 only.
+#[test]
+fn a_blocking_loop_paces_each_credential_in_its_own_scope() {
+    use errspec::retry::Retrier;
+    let retrier = Retrier::<KeyedError>::builder()
+        .policy(policy(3, Duration::from_secs(60)))
+        .build();
+    let credential = |key: &str| {
+        let mut headers = http::HeaderMap::new();
+        let mut value = http::HeaderValue::from_str(&format!("Bearer {key}")).unwrap();
+        value.set_sensitive(true);
+        headers.insert("authorization", value);
+        headers.insert("content-type", "application/json".parse().unwrap());
+        headers
+    };
+    let throttled = |seconds: &str| {
+        let mut response = http::HeaderMap::new();
+        response.insert("retry-after", seconds.parse().unwrap());
+        response
+    };
+    let hold = |key: &str| {
+        retrier
+            .start(&http::Method::POST, "/v1/widgets", SendOptions::default())
+            .hold(&credential(key))
+    };
+    let block = |key: &str, seconds: &str| {
+        let mut attempts =
+            retrier.start(&http::Method::POST, "/v1/widgets", SendOptions::default());
+        assert_eq!(attempts.hold(&credential(key)), Duration::ZERO);
+        let response = throttled(seconds);
+        let error = KeyedError::decode(http::StatusCode::TOO_MANY_REQUESTS, &response, b"");
+        let _ = attempts.failed_response(&error, &response);
+    };
+    let within = |hold: Duration, seconds: u64| {
+        hold > Duration::from_secs(seconds - 1) && hold <= Duration::from_secs(seconds)
+    };
+    assert_eq!(hold("k1"), Duration::ZERO);
+    block("k2", "30");
+    assert_eq!(hold("k1"), Duration::ZERO);
+    let k2 = hold("k2");
+    assert!(within(k2, 30), "{k2:?}");
+    block("k1", "7");
+    let k1 = hold("k1");
+    assert!(within(k1, 7), "{k1:?}");
+    let k2 = hold("k2");
+    assert!(within(k2, 30), "{k2:?}");
 }
 
 /// Runs futures concurrently on the current task, in order of results.
