@@ -132,6 +132,8 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
     const IDEMPOTENCY_HEADER: Option<&'static str>;
     /// Where else the API takes the key, and the rules a key keeps
     /// (more headers, a JSON body pointer, a length limit, UUIDs only).
+    /// Plumbing: generated code and the derive set it, the client reads it.
+    #[doc(hidden)]
     const IDEMPOTENCY: crate::idempotency::IdempotencyLayout =
         crate::idempotency::IdempotencyLayout::NONE;
     /// The rate limits the catalog documents (`limits:`); the client paces
@@ -148,13 +150,17 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
     fn read_delay_hints(headers: &http::HeaderMap) -> DelayHints;
 
     /// The API's success predicate (`success:` in its catalog), if it has
-    /// one: which 2xx responses are failures. None by default.
+    /// one: which 2xx responses are failures. None by default. Plumbing:
+    /// users call [`check_success`](Self::check_success).
+    #[doc(hidden)]
     fn success_check() -> Option<&'static crate::success::SuccessCheck<'static>> {
         None
     }
 
     /// Where the API's batch responses keep per-item results (`batch:` in
-    /// its catalog), if it has any. None by default.
+    /// its catalog), if it has any. None by default. Plumbing: users call
+    /// [`batch_failures`](Self::batch_failures).
+    #[doc(hidden)]
     fn batch_layout() -> Option<&'static crate::batch::BatchLayout<'static>> {
         None
     }

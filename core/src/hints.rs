@@ -237,6 +237,12 @@ impl DelayHints {
     /// conflicting headers leave their hint `None`, except `Retry-After`:
     /// of several values the longest is taken (the policy bounds it).
     ///
+    /// Plumbing, like the [`HeaderLayout`] it takes: generated code and the
+    /// derive read a response's hints with their decoder
+    /// ([`ApiError::read_delay_hints`](crate::ApiError::read_delay_hints));
+    /// users ask an error for the hints it kept
+    /// ([`ApiError::delay_hints`](crate::ApiError::delay_hints)).
+    ///
     /// ```
     /// use errspec::__private::layout::HeaderLayout;
     /// use errspec::{DelayHints, RetryAfter};
@@ -247,6 +253,7 @@ impl DelayHints {
     /// let hints = DelayHints::from_headers(&layout, &headers);
     /// assert_eq!(hints.retry_after, Some(RetryAfter::Seconds(7)));
     /// ```
+    #[doc(hidden)]
     pub fn from_headers(layout: &HeaderLayout, headers: &HeaderMap) -> DelayHints {
         HintHeaders::new(layout, false).read(headers)
     }
