@@ -687,7 +687,10 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
             }
             let (header, also_headers) = match m.get("header") {
                 Some(h) if matches!(h.kind, NodeKind::Seq(_)) => {
-                    let mut names = list(h, "header", diags, |n, diags| expect_str(n, "header", diags));
+                    let mut names: Vec<Text> = one_or_list(h, "`header`", "header", None, diags)
+                        .iter()
+                        .filter_map(|n| expect_str(n, "header", diags))
+                        .collect();
                     if names.is_empty() {
                         (None, Vec::new())
                     } else {
@@ -753,8 +756,8 @@ fn load_api(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Opti
             .and_then(|(k, v)| load_success(k, v, diags)),
         batch: m.entry("batch").and_then(|(k, v)| load_batch(k, v, diags)),
         examples: m
-            .entry("examples")
-            .map(|(k, e)| load_examples(k, e, diags))
+            .get("examples")
+            .map(|e| load_examples(e, diags))
             .unwrap_or_default(),
         span: n.span,
     })
@@ -793,29 +796,30 @@ fn load_batch(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BatchSpec
 /// A layout that cannot be read stays, marked malformed, so that checks
 /// which depend on it stay quiet.
 fn load_bodies(key: &Node, n: &Node, diags: &mut Diagnostics) -> Vec<BodySpec> {
-    let one = |key: &Node, n: &Node, diags: &mut Diagnostics| {
-        load_body(key, n, diags).unwrap_or(BodySpec {
-            malformed: true,
-            span: key.span,
-            ..BodySpec::default()
-        })
+    let malformed = |at: &Node| BodySpec {
+        malformed: true,
+        span: at.span,
+        ..BodySpec::default()
     };
-    match &n.kind {
-        NodeKind::Seq(items) if items.is_empty() => {
-            diags.push(
-                Diagnostic::error(key.span, "`body` lists no layout")
-                    .with_label("expected at least one layout")
-                    .with_help("write one layout as a mapping, or several as a list of mappings"),
-            );
-            vec![BodySpec {
-                malformed: true,
-                span: key.span,
-                ..BodySpec::default()
-            }]
-        }
-        NodeKind::Seq(items) => items.iter().map(|item| one(item, item, diags)).collect(),
-        _ => vec![one(key, n, diags)],
+    let items = one_or_list(
+        n,
+        "`body`",
+        "layout",
+        Some("write one layout as a mapping, or several as a list of mappings"),
+        diags,
+    );
+    if items.is_empty() {
+        return vec![malformed(key)];
     }
+    // A lone layout is pointed at by its key, a listed one by its item.
+    let lone = !matches!(n.kind, NodeKind::Seq(_));
+    items
+        .iter()
+        .map(|item| {
+            let at = if lone { key } else { item };
+            load_body(at, item, diags).unwrap_or_else(|| malformed(at))
+        })
+        .collect()
 }
 
 fn load_body(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> {
@@ -824,11 +828,11 @@ fn load_body(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> 
     Some(BodySpec {
         content_type: m
             .get("content_type")
-            .map(|c| match &c.kind {
-                NodeKind::Seq(_) => list(c, "content_type", diags, |i, diags| {
-                    expect_str(i, "content_type", diags)
-                }),
-                _ => expect_str(c, "content_type", diags).into_iter().collect(),
+            .map(|c| {
+                one_or_list(c, "`content_type`", "media type", None, diags)
+                    .iter()
+                    .filter_map(|i| expect_str(i, "content_type", diags))
+                    .collect()
             })
             .unwrap_or_default(),
         when: m.entry("when").and_then(|(k, w)| load_when(k, w, diags)),
@@ -877,20 +881,8 @@ fn load_body(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<BodySpec> 
 
 /// Reads a fallback chain: a list of sources (a lone source is a list of one).
 fn load_sources(n: &Node, key: &str, diags: &mut Diagnostics) -> Vec<ValueSourceSpec> {
-    let items = match &n.kind {
-        NodeKind::Seq(items) => items.as_slice(),
-        _ => std::slice::from_ref(n),
-    };
-    if items.is_empty() {
-        diags.push(
-            Diagnostic::error(n.span, format!("`{key}` lists no source"))
-                .with_label("expected at least one source")
-                .with_help(
-                    "write pointers or `{header: …}` in order: `[{header: X-Error-Code}, /code]`",
-                ),
-        );
-    }
-    items
+    let help = "write pointers or `{header: …}` in order: `[{header: X-Error-Code}, /code]`";
+    one_or_list(n, &format!("`{key}`"), "source", Some(help), diags)
         .iter()
         .filter_map(|item| match &item.kind {
             NodeKind::Str(_) => expect_str(item, key, diags).map(ValueSourceSpec::Pointer),
@@ -927,21 +919,12 @@ fn load_sources(n: &Node, key: &str, diags: &mut Diagnostics) -> Vec<ValueSource
 
 /// Reads one extra: a pointer, a list of pointers, or `{pointer, type}`.
 fn load_extra(name: &Text, _key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<ExtraSpec> {
+    let what = format!("extra `{}`", name.value);
     let pointers = |n: &Node, diags: &mut Diagnostics| -> Vec<Text> {
-        match &n.kind {
-            NodeKind::Seq(items) if items.is_empty() => {
-                diags.push(
-                    Diagnostic::error(n.span, format!("extra `{}` lists no pointer", name.value))
-                        .with_label("expected at least one JSON pointer"),
-                );
-                Vec::new()
-            }
-            NodeKind::Seq(items) => items
-                .iter()
-                .filter_map(|i| expect_str(i, &name.value, diags))
-                .collect(),
-            _ => expect_str(n, &name.value, diags).into_iter().collect(),
-        }
+        one_or_list(n, &what, "JSON pointer", None, diags)
+            .iter()
+            .filter_map(|i| expect_str(i, &name.value, diags))
+            .collect()
     };
     match &n.kind {
         NodeKind::Map(_) => {
@@ -986,9 +969,10 @@ fn load_headers(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<Headers
     let (rate_limit, rate_limit_dimensions) = match m.entry("rate_limit") {
         Some((_, r)) if matches!(r.kind, NodeKind::Seq(_)) => (
             None,
-            list(r, "rate_limit", diags, |item, diags| {
-                rate_limit_one(item, item, diags)
-            }),
+            one_or_list(r, "`rate_limit`", "dimension", None, diags)
+                .iter()
+                .filter_map(|item| rate_limit_one(item, item, diags))
+                .collect(),
         ),
         Some((k, r)) => (rate_limit_one(k, r, diags), Vec::new()),
         None => (None, Vec::new()),
@@ -1027,6 +1011,56 @@ fn list<T>(
             Vec::new()
         }
     }
+}
+
+/// The items of a value the language takes as one item or a list of them
+/// (`status: 400` or `status: [400, 422]`, one `body` layout or several): a
+/// list's items, else the value itself as the one item. An empty list is
+/// an error, "{what} lists no {noun}", and has no items.
+fn one_or_list<'n>(
+    n: &'n Node,
+    what: &str,
+    noun: &str,
+    help: Option<&str>,
+    diags: &mut Diagnostics,
+) -> &'n [Node] {
+    let NodeKind::Seq(items) = &n.kind else {
+        return std::slice::from_ref(n);
+    };
+    if items.is_empty() {
+        let d = Diagnostic::error(n.span, format!("{what} lists no {noun}"))
+            .with_label(format!("expected at least one {noun}"));
+        diags.push(match help {
+            Some(help) => d.with_help(help),
+            None => d,
+        });
+    }
+    items
+}
+
+/// An example's expected list (`field_errors`, `batch_failures`), each
+/// item read with `item`: `None` when the key is absent, or when its value
+/// is not a list of `shape` (reported).
+fn expected_list<T>(
+    m: &MapReader<'_>,
+    key: &str,
+    shape: &str,
+    diags: &mut Diagnostics,
+    mut item: impl FnMut(&Node, &mut Diagnostics) -> Option<T>,
+) -> Option<Located<Vec<T>>> {
+    let v = m.get(key)?;
+    let NodeKind::Seq(items) = &v.kind else {
+        diags.push(
+            Diagnostic::error(
+                v.span,
+                format!("expected a list for `{key}`, found {}", v.kind.describe()),
+            )
+            .with_label(format!("expected a list of `{shape}`")),
+        );
+        return None;
+    };
+    let list = items.iter().filter_map(|i| item(i, diags)).collect();
+    Some(Located::new(list, v.span))
 }
 
 /// An expected text in an example's `expect` (or one of its batch
@@ -1079,11 +1113,7 @@ fn load_when(key: &Node, n: &Node, diags: &mut Diagnostics) -> Option<WhenSpec> 
     let m = MapReader::new(n, Kind::When, format!("`{name}`"), key.span, diags)?;
     let mut status = Vec::new();
     if let Some(s) = m.get("status") {
-        let items = match &s.kind {
-            NodeKind::Seq(items) => items.iter().collect(),
-            _ => vec![s],
-        };
-        for item in items {
+        for item in one_or_list(s, "`status`", "status", None, diags) {
             match &item.kind {
                 NodeKind::Int(_) | NodeKind::Str(_) => {
                     status.extend(item.scalar_text().map(|t| Located::new(t, item.span)));
@@ -1318,16 +1348,8 @@ fn load_statuses(n: &Node, diags: &mut Diagnostics) -> Vec<Located<i128>> {
             None
         }
     };
-    let NodeKind::Seq(items) = &n.kind else {
-        return one(n, diags).into_iter().collect();
-    };
-    if items.is_empty() {
-        diags.push(
-            Diagnostic::error(n.span, "`status` lists no status")
-                .with_label("expected at least one status")
-                .with_help("write one status (`status: 400`) or a list (`status: [400, 422]`)"),
-        );
-    }
+    let help = "write one status (`status: 400`) or a list (`status: [400, 422]`)";
+    let items = one_or_list(n, "`status`", "status", Some(help), diags);
     let mut out: Vec<Located<i128>> = Vec::new();
     for item in items {
         let Some(s) = one(item, diags) else { continue };
@@ -1367,50 +1389,24 @@ fn load_source_refs(n: Option<&Node>, diags: &mut Diagnostics) -> Vec<Text> {
     let Some(n) = n else {
         return Vec::new();
     };
-    match &n.kind {
-        NodeKind::Seq(items) => {
-            if items.is_empty() {
-                diags.push(
-                    Diagnostic::error(n.span, "`source` lists no source")
-                        .with_label("expected at least one source name")
-                        .with_help("write one name (`source: api_errors`) or a list, or leave `source` out"),
-                );
-            }
-            items
-                .iter()
-                .filter_map(|i| expect_str(i, "source", diags))
-                .collect()
-        }
-        _ => expect_str(n, "source", diags).into_iter().collect(),
-    }
-}
-
-fn load_examples(key: &Node, n: &Node, diags: &mut Diagnostics) -> Vec<ExampleSpec> {
-    let items = match &n.kind {
-        NodeKind::Seq(items) => items,
-        NodeKind::Null => return Vec::new(),
-        other => {
-            diags.push(
-                Diagnostic::error(
-                    n.span,
-                    format!("expected a list for `examples`, found {}", other.describe()),
-                )
-                .with_label("expected a list")
-                .with_help("write each example as a list item: `- name: …`")
-                .with_note(key.span, "`examples` is here"),
-            );
-            return Vec::new();
-        }
-    };
-    items
+    let help = "write one name (`source: api_errors`) or a list, or leave `source` out";
+    one_or_list(n, "`source`", "source", Some(help), diags)
         .iter()
-        .enumerate()
-        .filter_map(|(i, item)| load_example(i, item, diags))
+        .filter_map(|i| expect_str(i, "source", diags))
         .collect()
 }
 
+fn load_examples(n: &Node, diags: &mut Diagnostics) -> Vec<ExampleSpec> {
+    let mut index = 0;
+    list(n, "examples", diags, |item, diags| {
+        index += 1;
+        load_example(index, item, diags)
+    })
+}
+
+/// Reads the `index`th example (from 1).
 fn load_example(index: usize, n: &Node, diags: &mut Diagnostics) -> Option<ExampleSpec> {
-    let what = format!("example {}", index + 1);
+    let what = format!("example {index}");
     let m = MapReader::new(n, Kind::Example, what.clone(), n.span, diags)?;
     m.require(&["name", "response", "expect"], diags);
     let name = m.str("name", diags);
@@ -1489,36 +1485,18 @@ fn load_example(index: usize, n: &Node, diags: &mut Diagnostics) -> Option<Examp
             diags,
         )?;
         let nullable = |key: &str, diags: &mut Diagnostics| expected_text(&m, key, diags);
-        let field_errors = m.get("field_errors").and_then(|v| {
-            let NodeKind::Seq(items) = &v.kind else {
-                diags.push(
-                    Diagnostic::error(
-                        v.span,
-                        format!(
-                            "expected a list for `field_errors`, found {}",
-                            v.kind.describe()
-                        ),
-                    )
-                    .with_label("expected a list of `{field, message}`"),
-                );
-                return None;
-            };
-            let list = items
-                .iter()
-                .filter_map(|item| {
-                    let m = MapReader::new(
-                        item,
-                        Kind::ExampleFieldError,
-                        "an expected field error",
-                        item.span,
-                        diags,
-                    )?;
-                    m.require(&["field"], diags);
-                    Some((m.str("field", diags)?, m.str("message", diags)))
-                })
-                .collect();
-            Some(Located::new(list, v.span))
-        });
+        let field_errors =
+            expected_list(&m, "field_errors", "{field, message}", diags, |item, diags| {
+                let m = MapReader::new(
+                    item,
+                    Kind::ExampleFieldError,
+                    "an expected field error",
+                    item.span,
+                    diags,
+                )?;
+                m.require(&["field"], diags);
+                Some((m.str("field", diags)?, m.str("message", diags)))
+            });
         let extras = m.get("extras").and_then(|v| {
             let NodeKind::Map(entries) = &v.kind else {
                 diags.push(
@@ -1594,59 +1572,46 @@ fn load_example(index: usize, n: &Node, diags: &mut Diagnostics) -> Option<Examp
                 None
             }
         });
-        let batch_failures = m.get("batch_failures").and_then(|v| {
-            let NodeKind::Seq(items) = &v.kind else {
-                diags.push(
-                    Diagnostic::error(
-                        v.span,
-                        format!(
-                            "expected a list for `batch_failures`, found {}",
-                            v.kind.describe()
-                        ),
-                    )
-                    .with_label("expected a list of `{index, code, message, retry}`"),
-                );
-                return None;
-            };
-            let list = items
-                .iter()
-                .filter_map(|item| {
-                    let m = MapReader::new(
-                        item,
-                        Kind::ExampleBatchFailure,
-                        "an expected batch failure",
-                        item.span,
-                        diags,
-                    )?;
-                    let index = m.get("index").and_then(|v| match v.kind {
-                        NodeKind::Int(i) if i >= 0 => Some(Located::new(i, v.span)),
-                        ref other => {
-                            diags.push(
-                                Diagnostic::error(
-                                    v.span,
-                                    format!(
-                                        "expected an item index for `index`, found {}",
-                                        other.describe()
-                                    ),
-                                )
-                                .with_label("expected a non-negative integer"),
-                            );
-                            None
-                        }
-                    });
-                    let nullable =
-                        |key: &str, diags: &mut Diagnostics| expected_text(&m, key, diags);
-                    Some(ExpectedBatchFailure {
-                        index,
-                        code: nullable("code", diags),
-                        message: nullable("message", diags),
-                        retry: m.str("retry", diags),
-                        span: item.span,
-                    })
+        let batch_failures = expected_list(
+            &m,
+            "batch_failures",
+            "{index, code, message, retry}",
+            diags,
+            |item, diags| {
+                let m = MapReader::new(
+                    item,
+                    Kind::ExampleBatchFailure,
+                    "an expected batch failure",
+                    item.span,
+                    diags,
+                )?;
+                let index = m.get("index").and_then(|v| match v.kind {
+                    NodeKind::Int(i) if i >= 0 => Some(Located::new(i, v.span)),
+                    ref other => {
+                        diags.push(
+                            Diagnostic::error(
+                                v.span,
+                                format!(
+                                    "expected an item index for `index`, found {}",
+                                    other.describe()
+                                ),
+                            )
+                            .with_label("expected a non-negative integer"),
+                        );
+                        None
+                    }
+                });
+                let nullable =
+                    |key: &str, diags: &mut Diagnostics| expected_text(&m, key, diags);
+                Some(ExpectedBatchFailure {
+                    index,
+                    code: nullable("code", diags),
+                    message: nullable("message", diags),
+                    retry: m.str("retry", diags),
+                    span: item.span,
                 })
-                .collect();
-            Some(Located::new(list, v.span))
-        });
+            },
+        );
         Some(ExampleExpectSpec {
             success,
             batch_failures,

@@ -355,16 +355,22 @@ pub struct LayoutWhenSpec {
     field: FieldTestSpec,
 }
 
+/// One `item`, or a list of at least one (`unique`: none twice): the shape
+/// of every value the language takes as one item or a list of them.
+#[cfg(feature = "schema")]
+fn one_or_list(item: impl Into<serde_json::Value>, unique: bool) -> Schema {
+    let item = item.into();
+    let mut list = serde_json::json!({ "type": "array", "items": item.clone(), "minItems": 1 });
+    if unique {
+        list["uniqueItems"] = true.into();
+    }
+    json_schema!({ "anyOf": [item, list] })
+}
+
 /// One layout (a mapping) or several (a list, tried in order).
 #[cfg(feature = "schema")]
 fn body_schema(generator: &mut SchemaGenerator) -> Schema {
-    let body = generator.subschema_for::<BodySpec>();
-    json_schema!({
-        "anyOf": [
-            body.clone(),
-            { "type": "array", "items": body, "minItems": 1 },
-        ],
-    })
+    one_or_list(generator.subschema_for::<BodySpec>(), false)
 }
 
 /// An RFC 9110 media type without parameters (`application/problem+json`).
@@ -372,13 +378,10 @@ pub const MEDIA_TYPE_PATTERN: &str = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`
 
 #[cfg(feature = "schema")]
 fn media_types_schema(_: &mut SchemaGenerator) -> Schema {
-    let media = serde_json::json!({ "type": "string", "pattern": MEDIA_TYPE_PATTERN });
-    json_schema!({
-        "anyOf": [
-            media.clone(),
-            { "type": "array", "items": media, "minItems": 1 },
-        ],
-    })
+    one_or_list(
+        serde_json::json!({ "type": "string", "pattern": MEDIA_TYPE_PATTERN }),
+        false,
+    )
 }
 
 /// Where the machine code lives: a body pointer, a header, or a fallback
@@ -1076,13 +1079,10 @@ fn sources_schema(generator: &mut SchemaGenerator) -> Schema {
 
 #[cfg(feature = "schema")]
 fn source_refs_schema(_: &mut SchemaGenerator) -> Schema {
-    let name = serde_json::json!({ "type": "string", "pattern": IDENTIFIER_PATTERN });
-    json_schema!({
-        "anyOf": [
-            name.clone(),
-            { "type": "array", "items": name, "minItems": 1, "uniqueItems": true },
-        ],
-    })
+    one_or_list(
+        serde_json::json!({ "type": "string", "pattern": IDENTIFIER_PATTERN }),
+        true,
+    )
 }
 
 #[cfg(feature = "schema")]
@@ -1129,10 +1129,10 @@ fn value_sources_schema(generator: &mut SchemaGenerator) -> Schema {
 
 #[cfg(feature = "schema")]
 fn pointer_or_pointers_schema(_: &mut SchemaGenerator) -> Schema {
-    let pointer = serde_json::json!({ "type": "string", "pattern": POINTER_PATTERN });
-    json_schema!({
-        "anyOf": [pointer.clone(), { "type": "array", "items": pointer, "minItems": 1 }],
-    })
+    one_or_list(
+        serde_json::json!({ "type": "string", "pattern": POINTER_PATTERN }),
+        false,
+    )
 }
 
 #[cfg(feature = "schema")]
@@ -1156,24 +1156,15 @@ fn extras_schema(generator: &mut SchemaGenerator) -> Schema {
 
 #[cfg(feature = "schema")]
 fn status_or_statuses_schema(_: &mut SchemaGenerator) -> Schema {
-    let status = serde_json::json!({ "type": "integer", "minimum": 100, "maximum": 599 });
-    json_schema!({
-        "anyOf": [
-            status.clone(),
-            { "type": "array", "items": status, "minItems": 1, "uniqueItems": true },
-        ],
-    })
+    one_or_list(
+        serde_json::json!({ "type": "integer", "minimum": 100, "maximum": 599 }),
+        true,
+    )
 }
 
 #[cfg(feature = "schema")]
 fn rate_limit_schema(generator: &mut SchemaGenerator) -> Schema {
-    let one = generator.subschema_for::<RateLimitSpec>();
-    json_schema!({
-        "anyOf": [
-            one.clone(),
-            { "type": "array", "items": one, "minItems": 1 },
-        ],
-    })
+    one_or_list(generator.subschema_for::<RateLimitSpec>(), false)
 }
 
 // Spec language 2: rules, server directives and delay sources.
@@ -1434,12 +1425,7 @@ fn status_match_schema(_: &mut SchemaGenerator) -> Schema {
         { "type": "integer", "minimum": 100, "maximum": 599 },
         { "type": "string", "pattern": "^[1-5]xx$" },
     ]});
-    json_schema!({
-        "anyOf": [
-            one.clone(),
-            { "type": "array", "items": one, "minItems": 1 },
-        ],
-    })
+    one_or_list(one, false)
 }
 
 #[cfg(feature = "schema")]
@@ -1470,13 +1456,10 @@ fn value_or_test_schema(generator: &mut SchemaGenerator) -> Schema {
 
 #[cfg(feature = "schema")]
 fn header_or_headers_schema(_: &mut SchemaGenerator) -> Schema {
-    let header = serde_json::json!({ "type": "string", "pattern": HEADER_PATTERN });
-    json_schema!({
-        "anyOf": [
-            header.clone(),
-            { "type": "array", "items": header, "minItems": 1, "uniqueItems": true },
-        ],
-    })
+    one_or_list(
+        serde_json::json!({ "type": "string", "pattern": HEADER_PATTERN }),
+        true,
+    )
 }
 
 /// The format an API requires of idempotency keys.
