@@ -390,17 +390,13 @@ fn a_closed_output_pipe_is_not_a_panic() {
 /// is not sent again.
 #[tokio::test(flavor = "multi_thread")]
 async fn request_times_out_on_a_server_that_never_answers() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let count = std::sync::Arc::clone(&accepted);
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            held.push(socket);
-        }
-    });
+    let addr = errspec_testkit::serve(move |_, socket| {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(errspec_testkit::hang(socket))
+    })
+    .await;
     let (code, json, stderr) = errspec_async(vec![
         "request".into(),
         "qboxmail/send".into(),

@@ -12,10 +12,9 @@ use std::time::Duration;
 use errspec::client::{Client, LastError, SendOptions, TransportError};
 use errspec::policy::{GiveUpReason, Jitter, TransportFailure};
 use errspec::{ApiError, RetryBudget, RetryClass, RetryPolicy};
+use errspec_testkit::{Request, closed_port, hang, read_request, reply, response, serve};
 use reqwest::Method;
 use test_api::{KeyedError, UnkeyedError, error_body};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -401,71 +400,29 @@ enum Script {
 }
 
 /// A raw HTTP/1.1 server following `script` (the last step repeats);
-/// returns its address and the heads of the requests it read.
-async fn raw_server(script: Vec<Script>) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+/// returns its address and the requests it read.
+async fn raw_server(script: Vec<Script>) -> (SocketAddr, Arc<Mutex<Vec<Request>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&seen);
-    tokio::spawn(async move {
-        for step in (0..).map(|i: usize| script[i.min(script.len() - 1)]) {
-            let Ok((mut stream, _)) = listener.accept().await else {
+    let addr = serve(move |n, mut stream| {
+        let step = script[usize::try_from(n)
+            .unwrap_or(usize::MAX)
+            .min(script.len() - 1)];
+        let log = Arc::clone(&log);
+        Box::pin(async move {
+            let Some(request) = read_request(&mut stream).await else {
                 return;
             };
-            let head = read_request(&mut stream).await;
-            log.lock().unwrap().push(head);
+            log.lock().unwrap().push(request);
             match step {
                 Script::Cut => drop(stream),
-                Script::Ok => {
-                    let response =
-                        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok";
-                    let _ = stream.write_all(response.as_bytes()).await;
-                    let _ = stream.shutdown().await;
-                }
-                Script::Hang => {
-                    tokio::spawn(async move {
-                        tokio::time::sleep(Duration::from_secs(3600)).await;
-                        drop(stream);
-                    });
-                }
+                Script::Ok => reply(stream, &response(200, &[], b"ok")).await,
+                Script::Hang => hang(stream).await,
             }
-        }
-    });
-    (addr, seen)
-}
-
-/// Reads a request head and its `content-length` body.
-async fn read_request(stream: &mut tokio::net::TcpStream) -> String {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    while let Ok(n) = stream.read(&mut buf).await {
-        if n == 0 {
-            break;
-        }
-        data.extend_from_slice(&buf[..n]);
-        let text = String::from_utf8_lossy(&data);
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text[..end]
-                .lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                })
-                .unwrap_or(0);
-            if data.len() >= end + 4 + length {
-                return text[..end].to_owned();
-            }
-        }
-    }
-    String::from_utf8_lossy(&data).into_owned()
-}
-
-fn header_of(head: &str, name: &str) -> Option<String> {
-    head.lines().find_map(|line| {
-        let (n, v) = line.split_once(':')?;
-        n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+        })
     })
+    .await;
+    (addr, seen)
 }
 
 #[tokio::test]
@@ -508,12 +465,9 @@ async fn connection_cut_of_a_keyed_request_is_retried_with_the_same_key() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let heads = seen.lock().unwrap().clone();
-    assert_eq!(heads.len(), 2);
-    let keys: Vec<_> = heads
-        .iter()
-        .map(|h| header_of(h, "idempotency-key"))
-        .collect();
+    let read = seen.lock().unwrap().clone();
+    assert_eq!(read.len(), 2);
+    let keys: Vec<_> = read.iter().map(|r| r.header("idempotency-key")).collect();
     assert!(keys[0].is_some());
     assert_eq!(keys[0], keys[1]);
 }
@@ -521,10 +475,7 @@ async fn connection_cut_of_a_keyed_request_is_retried_with_the_same_key() {
 #[tokio::test]
 async fn refused_connection_is_not_sent_and_retried() {
     // A port nobody listens on any more.
-    let addr = {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        listener.local_addr().unwrap()
-    };
+    let addr = closed_port();
     let client = client::<UnkeyedError>(fast_policy(3));
     let failure = client
         .send(

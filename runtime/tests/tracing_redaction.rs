@@ -148,10 +148,7 @@ async fn transport_errors_do_not_show_the_url() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let addr = {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        listener.local_addr().unwrap()
-    };
+    let addr = errspec_testkit::closed_port();
     let policy = RetryPolicy::builder()
         .max_attempts(2)
         .base_delay(Duration::from_millis(1))

@@ -27,9 +27,6 @@
 //! ERRSPEC_FAULT_SENDS=2000 cargo test -p errspec-tests --test fault_injection -- --nocapture
 //! ```
 
-#[path = "support/raw_http.rs"]
-mod raw_http;
-
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -40,7 +37,7 @@ use errspec::pacing::Pacing;
 use errspec::policy::GiveUpReason;
 use errspec::{ApiError, RetryBudget, RetryClass, RetryPolicy};
 use errspec_providers::{qboxmail, topmail};
-use raw_http::{read_request, reply, reset, response, serve};
+use errspec_testkit::{read_request, reply, reset, response, serve};
 
 const SEED: u64 = 0x00e2_25ec_fa17;
 const TASKS: usize = 8;

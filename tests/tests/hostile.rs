@@ -7,9 +7,6 @@
 //! that waits a server delay above 0 s runs in paused time, so the file
 //! takes about a second.
 
-#[path = "support/raw_http.rs"]
-mod raw_http;
-
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -18,7 +15,7 @@ use errspec::client::{Attempt, Client, Failure, SendOptions};
 use errspec::policy::{GiveUpReason, Jitter};
 use errspec::{ApiError, RetryClass, RetryPolicy};
 use errspec_providers::{artmail, topmail};
-use raw_http::{read_request, reply, response, response_head, serve, serve_bytes};
+use errspec_testkit::{read_request, reply, response, response_head, serve, serve_bytes};
 use tokio::io::AsyncWriteExt;
 
 const MAX_BACKOFF: Duration = Duration::from_millis(20);

@@ -10,9 +10,6 @@
 //! client), URL user-info and a query parameter; the server echoes it back
 //! in response headers a layout does not read.
 
-#[path = "support/raw_http.rs"]
-mod raw_http;
-
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -21,7 +18,7 @@ use std::time::Duration;
 use errspec::client::{Client, Failure, LastError, SendOptions};
 use errspec::{ApiError, RetryPolicy};
 use errspec_providers::{artmail, qboxmail, topmail};
-use raw_http::{read_request, reply, reset, response, serve};
+use errspec_testkit::{closed_port, hang, read_request, reply, reset, response, serve};
 use tracing_subscriber::fmt::MakeWriter;
 
 const KEY: &str = "sk_live_7Hq2ZxW9pLm4Rt8Vb3Nc";
@@ -189,7 +186,7 @@ async fn through_every_path<E: ApiError + serde::Serialize>() {
     let hang = serve(|_, mut stream| {
         Box::pin(async move {
             let _ = read_request(&mut stream).await;
-            tokio::time::sleep(Duration::from_secs(30)).await;
+            hang(stream).await;
         })
     })
     .await;
@@ -209,10 +206,7 @@ async fn through_every_path<E: ApiError + serde::Serialize>() {
     assert_hidden("a timeout", &rendered(&failure));
 
     // A refused connection.
-    let closed = {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        listener.local_addr().unwrap()
-    };
+    let closed = closed_port();
     let client = new_client::<E>(fast(2));
     let failure = client
         .send(

@@ -9,8 +9,6 @@
 //! `test_api` module), so there is one definition, not copies.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -253,9 +251,10 @@ pub struct Seen {
     pub arrived: Instant,
 }
 
-/// A scripted HTTP/1.1 server on a thread: answers each connection's one
-/// request with the next canned response (the last one repeats), then
-/// closes it.
+/// A scripted HTTP/1.1 server (the workspace's raw test server, on a
+/// thread of its own, so blocking clients can use it): answers each
+/// connection's one request with the next canned response (the last one
+/// repeats), then closes it.
 pub struct Server {
     pub base: String,
     seen: Arc<Mutex<Vec<Seen>>>,
@@ -263,62 +262,36 @@ pub struct Server {
 
 impl Server {
     pub fn start(responses: &'static [Canned]) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let log = Arc::clone(&seen);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let Some(request) = read_request(&mut stream) else {
-                    continue;
+        let addr = errspec_testkit::serve_on_thread(move |_, mut stream| {
+            let log = Arc::clone(&log);
+            Box::pin(async move {
+                let Some(request) = errspec_testkit::read_request(&mut stream).await else {
+                    return;
                 };
                 let n = {
                     let mut log = log.lock().unwrap();
-                    log.push(request);
+                    log.push(Seen {
+                        method: request.method().to_owned(),
+                        idempotency_key: request.header("idempotency-key").map(str::to_owned),
+                        arrived: request.arrived,
+                    });
                     log.len()
                 };
                 let canned = responses[(n - 1).min(responses.len() - 1)];
-                let _ = stream.write_all(&render(canned));
-            }
+                errspec_testkit::reply(stream, &render(canned)).await;
+            })
         });
-        Server { base, seen }
+        Server {
+            base: format!("http://{addr}"),
+            seen,
+        }
     }
 
     pub fn requests(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
-}
-
-fn read_request(stream: &mut std::net::TcpStream) -> Option<Seen> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let method = line.split(' ').next()?.to_owned();
-    let mut length = 0;
-    let mut idempotency_key = None;
-    loop {
-        line.clear();
-        reader.read_line(&mut line).ok()?;
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        let (name, value) = header.split_once(':')?;
-        let value = value.trim();
-        match name.to_ascii_lowercase().as_str() {
-            "content-length" => length = value.parse().ok()?,
-            "idempotency-key" => idempotency_key = Some(value.to_owned()),
-            _ => {}
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(Seen {
-        method,
-        idempotency_key,
-        arrived: Instant::now(),
-    })
 }
 
 fn render(canned: Canned) -> Vec<u8> {
@@ -327,15 +300,9 @@ fn render(canned: Canned) -> Vec<u8> {
     } else {
         error_body(canned.code, "scripted", "req_scenario")
     };
-    let mut head = format!(
-        "HTTP/1.1 {} Scripted\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
-        canned.status,
-        body.len()
-    );
+    let mut headers = vec![("content-type", "application/json")];
     if let Some(after) = canned.retry_after {
-        head.push_str(&format!("retry-after: {after}\r\n"));
+        headers.push(("retry-after", after));
     }
-    head.push_str("\r\n");
-    head.push_str(&body);
-    head.into_bytes()
+    errspec_testkit::response(canned.status, &headers, body.as_bytes())
 }
