@@ -40,6 +40,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::mem::ManuallyDrop;
 
 use compact_str::CompactString;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -129,6 +130,43 @@ pub struct Parts<'a> {
     pub captures: Captures<'a>,
 }
 
+/// What a decode found in a response besides its delay hints: the body's
+/// parts and the code and request id headers. [`Decode::find`] returns it
+/// and writes the hints into the caller's [`DelayHints`], so that the
+/// error type builds its own fields from it without moving the hints.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Found<'a> {
+    /// The primary error's code.
+    pub code: Option<RawCode<'a>>,
+    /// The primary error's message.
+    pub message: Option<Cow<'a, str>>,
+    /// The request id (body, else header).
+    pub request_id: Option<Cow<'a, str>>,
+    /// Every field error.
+    pub field_errors: Vec<FieldError>,
+    /// A bounded snippet of the body when it was not JSON or did not decode.
+    pub raw: Option<String>,
+    /// The values of [`BodyLayout::captures`](crate::layout::BodyLayout::captures),
+    /// in their order.
+    pub captures: Captures<'a>,
+}
+
+impl<'a> Found<'a> {
+    /// The parts, with the delay hints read beside them.
+    #[inline]
+    pub fn with_hints(self, hints: DelayHints) -> Parts<'a> {
+        Parts {
+            code: self.code,
+            message: self.message,
+            request_id: self.request_id,
+            field_errors: self.field_errors,
+            hints,
+            raw: self.raw,
+            captures: self.captures,
+        }
+    }
+}
+
 impl<'a> Parts<'a> {
     /// Splits the parts into the code (owned) and the [`ErrorDetails`]
     /// every error carries.
@@ -163,13 +201,15 @@ impl<'a> Parts<'a> {
 /// ([`CatalogApi::DECODER`](crate::CatalogApi::DECODER)), so the shared
 /// error type calls it without a dynamic dispatch.
 pub trait Decode: Sync + 'static {
-    /// The parts of a response; see [`Decoder::decode`].
-    fn decode<'a>(
+    /// The parts of a response, its delay hints written into `hints`; see
+    /// [`Decoder::find`].
+    fn find<'a>(
         &self,
         status: http::StatusCode,
         headers: &'a http::HeaderMap,
         body: &'a [u8],
-    ) -> Parts<'a>;
+        hints: &mut DelayHints,
+    ) -> Found<'a>;
 
     /// The delay hints of a response; see [`Decoder::read_delay_hints`].
     fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints;
@@ -179,13 +219,14 @@ pub trait Decode: Sync + 'static {
 // would otherwise keep, returning `Parts` through a copy.
 impl Decode for Decoder {
     #[inline(always)]
-    fn decode<'a>(
+    fn find<'a>(
         &self,
         status: http::StatusCode,
         headers: &'a http::HeaderMap,
         body: &'a [u8],
-    ) -> Parts<'a> {
-        Decoder::decode(self, status, headers, body)
+        hints: &mut DelayHints,
+    ) -> Found<'a> {
+        Decoder::find(self, status, headers, body, hints)
     }
 
     fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
@@ -195,13 +236,14 @@ impl Decode for Decoder {
 
 impl Decode for Layouts<'static> {
     #[inline(always)]
-    fn decode<'a>(
+    fn find<'a>(
         &self,
         status: http::StatusCode,
         headers: &'a http::HeaderMap,
         body: &'a [u8],
-    ) -> Parts<'a> {
-        Layouts::decode(self, status, headers, body)
+        hints: &mut DelayHints,
+    ) -> Found<'a> {
+        Layouts::find(self, status, headers, body, hints)
     }
 
     fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
@@ -291,11 +333,7 @@ impl Decoder {
     ///   request id when the body has none, and the [`DelayHints`]. A header
     ///   repeated with different values is ignored, and so is a code or request
     ///   id whose value is marked sensitive.
-    // `inline(always)`: inlined into an API's decode, the layout is a
-    // constant LLVM folds into the walk; the generic `DecodedError::decode`
-    // did not get it inlined by `#[inline]` alone (callgrind: about 40
-    // instructions per decode more).
-    #[inline(always)]
+    #[inline]
     pub fn decode<'a>(
         &self,
         status: http::StatusCode,
@@ -304,8 +342,30 @@ impl Decoder {
     ) -> Parts<'a> {
         // The status is not needed to find the parts; generated code uses it
         // to classify. It stays in the signature so the contract can grow.
+        let mut hints = DelayHints::default();
+        self.find(status, headers, body, &mut hints)
+            .with_hints(hints)
+    }
+
+    /// [`decode`](Decoder::decode), the delay hints written into `hints`
+    /// rather than returned: the error type passes its own field, so the
+    /// hints are never moved.
+    // `inline(always)`: inlined into an API's decode, the layout is a
+    // constant LLVM folds into the walk; the generic `DecodedError::decode`
+    // did not get it inlined by `#[inline]` alone (callgrind: about 40
+    // instructions per decode more).
+    #[inline(always)]
+    pub fn find<'a>(
+        &self,
+        status: http::StatusCode,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+        hints: &mut DelayHints,
+    ) -> Found<'a> {
+        // The status is not needed to find the parts; generated code uses it
+        // to classify. It stays in the signature so the contract can grow.
         let _ = status;
-        let hints = self.hints.read(headers);
+        self.hints.read_into(headers, hints);
         // Validating UTF-8 up front (fast) lets the parser trust it
         // afterwards, rejects bodies whose invalid bytes sit in skipped
         // strings, and lets a snippet be cut without validating again.
@@ -313,18 +373,31 @@ impl Decoder {
             BodyFormat::Json | BodyFormat::Xml => std::str::from_utf8(body).ok(),
             BodyFormat::Text => None,
         };
-        // On failure nothing was found: a status-level error.
-        let Found {
+        // The document's own scope, filled in place by the walk.
+        let mut scope = Scope::default();
+        let mut field_errors = Vec::new();
+        let walked = match (text, self.format) {
+            (Some(text), BodyFormat::Xml) => {
+                xml::decode_xml(&self.targets, text, &mut scope, &mut field_errors)
+            }
+            (Some(text), _) => decode_json(&self.targets, text, &mut scope, &mut field_errors),
+            (None, _) => false,
+        };
+        if walked {
+            // A single field error read from the document itself.
+            scope.push_field_error(&mut field_errors);
+        } else {
+            // On failure nothing was found: a status-level error.
+            scope = Scope::default();
+            field_errors = Vec::new();
+        }
+        let Scope {
             code: body_code,
             message,
             mut request_id,
-            field_errors,
-            mut values,
-        } = match (text, self.format) {
-            (Some(text), BodyFormat::Xml) => xml::decode_xml(&self.targets, text),
-            (Some(text), _) => decode_json(&self.targets, text),
-            (None, _) => Found::default(),
-        };
+            ref mut values,
+            ..
+        } = scope;
         // Text, malformed JSON, or JSON without what the layout describes:
         // keep a snippet so the error still shows what the server said.
         let raw = if body_code.is_none() && message.is_none() {
@@ -335,15 +408,14 @@ impl Decoder {
         } else {
             None
         };
-        let code = self.code(headers, body_code, &mut values);
+        let code = self.code(headers, body_code, values);
         let captures = if self.targets.captures == 0 {
             Captures::default()
         } else {
-            self.targets.captures_in_order(&mut values)
+            self.targets.captures_in_order(values)
         };
-        let mut hints = hints;
         if self.hints.body_sources {
-            self.hints.read_captured(&mut hints, &captures, headers);
+            self.hints.read_captured(hints, &captures, headers);
         }
         if request_id.is_none() {
             request_id = self
@@ -351,13 +423,11 @@ impl Decoder {
                 .as_ref()
                 .and_then(|header| header_text(headers, header));
         }
-        // Built in place, in the caller's slot: no copy of the whole.
-        Parts {
+        Found {
             code,
             message,
             request_id,
             field_errors,
-            hints,
             raw,
             captures,
         }
@@ -365,20 +435,34 @@ impl Decoder {
 
     /// The code: the first of the layout's sources (its `code`, then its
     /// fallbacks) that gives one, normalised.
+    #[inline]
     fn code<'a>(
         &self,
         headers: &'a http::HeaderMap,
         body_code: Option<RawCode<'a>>,
         values: &mut Captures<'a>,
     ) -> Option<RawCode<'a>> {
-        let code_type = self.targets.code_type;
         let first = match &self.code_header {
-            Some(header) => header_text(headers, header).map(|text| code_from_str(text, code_type)),
+            Some(header) => {
+                header_text(headers, header).map(|text| code_from_str(text, self.targets.code_type))
+            }
             None => body_code,
         };
         if self.code_fallbacks.is_empty() && self.code_normalize.is_none() {
             return first;
         }
+        self.code_chain(headers, first, values)
+    }
+
+    /// [`code`](Decoder::code) of a layout with fallbacks or a
+    /// normalisation, from the first source's code.
+    fn code_chain<'a>(
+        &self,
+        headers: &'a http::HeaderMap,
+        first: Option<RawCode<'a>>,
+        values: &mut Captures<'a>,
+    ) -> Option<RawCode<'a>> {
+        let code_type = self.targets.code_type;
         if let Some(code) = self.normalize(first) {
             return Some(code);
         }
@@ -466,15 +550,20 @@ impl Decoder {
 
     /// A status-level error's parts: the delay hints, the header request
     /// id and a snippet of the body; nothing read from the body.
-    fn status_level<'a>(&self, headers: &'a http::HeaderMap, body: &[u8]) -> Parts<'a> {
-        Parts {
-            hints: self.hints.read(headers),
+    fn status_level<'a>(
+        &self,
+        headers: &'a http::HeaderMap,
+        body: &[u8],
+        hints: &mut DelayHints,
+    ) -> Found<'a> {
+        self.hints.read_into(headers, hints);
+        Found {
             request_id: self
                 .request_id_header
                 .as_ref()
                 .and_then(|header| header_text(headers, header)),
             raw: raw_snippet(body),
-            ..Parts::default()
+            ..Found::default()
         }
     }
 
@@ -598,6 +687,18 @@ impl<'l> Layouts<'l> {
         self.choose(status, headers, body).1
     }
 
+    /// [`decode`](Layouts::decode), the delay hints written into `hints`
+    /// (see [`Decoder::find`]).
+    pub fn find<'a>(
+        &self,
+        status: http::StatusCode,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+        hints: &mut DelayHints,
+    ) -> Found<'a> {
+        self.choose_found(status, headers, body, hints).1
+    }
+
     /// The delay hints of a response (every layout reads the same headers).
     pub fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
         self.alternatives
@@ -615,28 +716,43 @@ impl<'l> Layouts<'l> {
         headers: &'a http::HeaderMap,
         body: &'a [u8],
     ) -> (Option<usize>, Parts<'a>) {
+        let mut hints = DelayHints::default();
+        let (chosen, found) = self.choose_found(status, headers, body, &mut hints);
+        (chosen, found.with_hints(hints))
+    }
+
+    fn choose_found<'a>(
+        &self,
+        status: http::StatusCode,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+        hints: &mut DelayHints,
+    ) -> (Option<usize>, Found<'a>) {
         let media_type = media_type(headers);
         for (index, alternative) in self.alternatives.iter().enumerate() {
             if !alternative.accepts(media_type) {
                 continue;
             }
-            let parts = alternative.decoder.decode(status, headers, body);
+            let found = alternative.decoder.find(status, headers, body, hints);
             let holds = {
-                let facts = Facts::new(status.as_u16(), headers).captures(&parts.captures);
+                let facts = Facts::new(status.as_u16(), headers).captures(&found.captures);
                 alternative.when.iter().all(|c| c.holds(&facts))
             };
             if holds {
-                return (Some(index), parts);
+                return (Some(index), found);
             }
         }
-        let parts = match self.alternatives.last() {
-            Some(last) => last.decoder.status_level(headers, body),
-            None => Parts {
-                raw: raw_snippet(body),
-                ..Parts::default()
-            },
+        let found = match self.alternatives.last() {
+            Some(last) => last.decoder.status_level(headers, body, hints),
+            None => {
+                *hints = DelayHints::default();
+                Found {
+                    raw: raw_snippet(body),
+                    ..Found::default()
+                }
+            }
         };
-        (None, parts)
+        (None, found)
     }
 }
 
@@ -724,51 +840,26 @@ pub(crate) struct Item<'a> {
     pub(crate) captures: Captures<'a>,
 }
 
-/// What the walk of a JSON document found.
-#[derive(Default)]
-struct Found<'a> {
-    code: Option<RawCode<'a>>,
-    message: Option<Cow<'a, str>>,
-    request_id: Option<Cow<'a, str>>,
-    field_errors: Vec<FieldError>,
-    /// Values of the dynamic slots, by slot.
-    values: Captures<'a>,
-}
-
-/// Walks a JSON document; nothing found when it is not one well-formed
-/// JSON document.
-fn decode_json<'a>(targets: &Targets, text: &'a str) -> Found<'a> {
-    let mut scope = Scope::default();
-    let mut field_errors = Vec::new();
+/// Walks a JSON document into `scope` and `field_errors`; `false` when it
+/// is not one well-formed JSON document (then they hold whatever the walk
+/// had reached: the caller drops it).
+fn decode_json<'a>(
+    targets: &Targets,
+    text: &'a str,
+    scope: &mut Scope<'a>,
+    field_errors: &mut Vec<FieldError>,
+) -> bool {
     let mut de = serde_json::Deserializer::from_str(text);
-    let walked = Walk {
+    Walk {
         targets,
         depth: 0,
         mask: targets.root,
-        scope: &mut scope,
-        field_errors: &mut field_errors,
+        scope,
+        field_errors,
     }
     .deserialize(&mut de)
-    .and_then(|()| de.end());
-    if walked.is_err() {
-        return Found::default();
-    }
-    Found::of_document(scope, field_errors)
-}
-
-impl<'a> Found<'a> {
-    /// What the walk of a whole document captured.
-    fn of_document(mut scope: Scope<'a>, mut field_errors: Vec<FieldError>) -> Found<'a> {
-        // A single field error read from the document itself.
-        scope.push_field_error(&mut field_errors);
-        Found {
-            code: scope.code,
-            message: scope.message,
-            request_id: scope.request_id,
-            field_errors,
-            values: scope.values,
-        }
-    }
+    .and_then(|()| de.end())
+    .is_ok()
 }
 
 /// Owned text for an error: in-line when short, and a string that was
@@ -862,17 +953,43 @@ const INLINE_CAPTURES: usize = 4;
 /// The values a decode captured, by position in
 /// [`BodyLayout::captures`](crate::layout::BodyLayout::captures). The first
 /// few are kept in place; a layout with more allocates once for the rest.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct Captures<'a> {
-    inline: [Option<Captured<'a>>; INLINE_CAPTURES],
+    /// Dropped by hand, and only when [`owns`](Captures::owns) says one of
+    /// them may own text: most decodes capture nothing or borrowed text,
+    /// and skip the drop of every slot.
+    inline: ManuallyDrop<[Option<Captured<'a>>; INLINE_CAPTURES]>,
+    /// Whether an in-line value may own text.
+    owns: bool,
     spill: Vec<Option<Captured<'a>>>,
+}
+
+impl Drop for Captures<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.owns {
+            self.inline.iter_mut().for_each(|value| drop(value.take()));
+        }
+    }
+}
+
+impl PartialEq for Captures<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.values().eq(other.values())
+    }
+}
+
+impl fmt::Debug for Captures<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.values()).finish()
+    }
 }
 
 impl<'a> Captures<'a> {
     /// The value of capture `index`, if the body had one.
     pub fn get(&self, index: usize) -> Option<&Captured<'a>> {
         match index.checked_sub(INLINE_CAPTURES) {
-            None => self.inline[index].as_ref(),
+            None => self.inline.get(index)?.as_ref(),
             Some(i) => self.spill.get(i)?.as_ref(),
         }
     }
@@ -880,7 +997,7 @@ impl<'a> Captures<'a> {
     /// Takes the value of capture `index`, leaving none.
     pub fn take(&mut self, index: usize) -> Option<Captured<'a>> {
         match index.checked_sub(INLINE_CAPTURES) {
-            None => self.inline[index].take(),
+            None => self.inline.get_mut(index)?.take(),
             Some(i) => self.spill.get_mut(i)?.take(),
         }
     }
@@ -888,7 +1005,10 @@ impl<'a> Captures<'a> {
     /// Sets the value of capture `index`.
     pub fn set(&mut self, index: usize, value: Captured<'a>) {
         match index.checked_sub(INLINE_CAPTURES) {
-            None => self.inline[index] = Some(value),
+            None => {
+                self.owns |= matches!(value, Captured::Str(Cow::Owned(_)));
+                self.inline[index] = Some(value);
+            }
             Some(i) => {
                 if self.spill.len() <= i {
                     self.spill.resize(i + 1, None);
@@ -900,7 +1020,12 @@ impl<'a> Captures<'a> {
 
     /// Whether no value was captured.
     pub fn is_empty(&self) -> bool {
-        self.inline.iter().chain(&self.spill).all(Option::is_none)
+        self.values().all(Option::is_none)
+    }
+
+    /// Every slot, in-line ones first.
+    fn values(&self) -> impl Iterator<Item = &Option<Captured<'a>>> {
+        self.inline.iter().chain(&self.spill)
     }
 
     /// One past the highest index that may hold a value.
@@ -909,11 +1034,16 @@ impl<'a> Captures<'a> {
     }
 
     /// The same values, owning their text.
-    pub fn into_owned(self) -> Captures<'static> {
+    pub fn into_owned(mut self) -> Captures<'static> {
         let own = |v: Option<Captured<'a>>| v.map(Captured::into_owned);
+        let inline = std::mem::take(&mut *self.inline).map(own);
         Captures {
-            inline: self.inline.map(own),
-            spill: self.spill.into_iter().map(own).collect(),
+            owns: inline.iter().any(Option::is_some),
+            inline: ManuallyDrop::new(inline),
+            spill: std::mem::take(&mut self.spill)
+                .into_iter()
+                .map(own)
+                .collect(),
         }
     }
 }

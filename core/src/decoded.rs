@@ -90,7 +90,7 @@ use std::hash::Hash;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::batch::BatchLayout;
-use crate::decode::{Captures, Decode, Parts, RawCode, compact};
+use crate::decode::{Captures, Decode, Found, RawCode, compact};
 use crate::extras::Extras;
 use crate::idempotency::IdempotencyLayout;
 use crate::rules::{Classifier, DecidedBy, Facts, by_tables};
@@ -234,18 +234,29 @@ impl<A: CatalogApi> DecodedError<A> {
     /// directive and rules when it has them (they read the headers and
     /// body), else by its tables.
     pub fn decode(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Self {
-        // Taken apart in place: moving the whole `Parts` (or splitting it
-        // with `Parts::split_details`) costs a copy per decode.
-        let Parts {
+        let mut hints = DelayHints::default();
+        let found = A::DECODER.find(status, headers, body, &mut hints);
+        Self::of_found(status, headers, found, hints)
+    }
+
+    /// The error of what [`Decode::find`] found in a response.
+    #[inline(always)]
+    fn of_found(
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        found: Found<'_>,
+        hints: DelayHints,
+    ) -> Self {
+        // Taken apart in place: moving the whole `Found` costs a copy.
+        let Found {
             code,
             message,
             request_id,
             field_errors,
-            hints,
             raw,
-            captures,
-        } = A::DECODER.decode(status, headers, body);
-        let extras = A::Extras::from_captures(&captures);
+            ref captures,
+        } = found;
+        let extras = A::Extras::from_captures(captures);
         // The code stays borrowed from the body: only an unknown code is copied.
         let code = code.and_then(A::Code::from_raw);
         let documented = A::Status::from_u16(status.as_u16());
@@ -257,23 +268,22 @@ impl<A: CatalogApi> DecodedError<A> {
                 let facts = Facts::new(status.as_u16(), headers)
                     .code(code.as_ref().map(A::Code::as_str))
                     .message(message.as_deref())
-                    .captures(&captures);
+                    .captures(captures);
                 classifier.decide(&facts, code_class, status_class, default_class)
             }
             None => by_tables(code_class, status_class, default_class),
         };
-        let details = ErrorDetails {
-            status,
-            message: message.map(compact),
-            request_id: request_id.map(compact),
-            field_errors,
-            delay_hints: hints,
-            raw,
-        };
         DecodedError {
             status: documented,
             code,
-            details,
+            details: ErrorDetails {
+                status,
+                message: message.map(compact),
+                request_id: request_id.map(compact),
+                field_errors,
+                delay_hints: hints,
+                raw,
+            },
             decided,
             extras,
         }

@@ -496,17 +496,25 @@ impl HintHeaders {
     /// Reads the hints. Missing, malformed or conflicting headers leave
     /// their hint `None`; only present headers are parsed. A layout without
     /// delay headers (checked in-line, without a call) reads nothing.
-    #[inline]
     pub(crate) fn read(&self, headers: &HeaderMap) -> DelayHints {
-        if !self.any || headers.is_empty() {
-            return DelayHints::default();
-        }
-        self.read_headers(headers)
+        let mut hints = DelayHints::default();
+        self.read_into(headers, &mut hints);
+        hints
     }
 
-    fn read_headers(&self, headers: &HeaderMap) -> DelayHints {
+    /// [`read`](HintHeaders::read) into `hints`, in place.
+    #[inline]
+    pub(crate) fn read_into(&self, headers: &HeaderMap, hints: &mut DelayHints) {
+        if !self.any || headers.is_empty() {
+            *hints = DelayHints::default();
+            return;
+        }
+        self.read_headers(headers, hints);
+    }
+
+    fn read_headers(&self, headers: &HeaderMap, hints: &mut DelayHints) {
         let value = |header: &Option<LayoutHeader>| header.as_ref()?.single_value(headers);
-        let mut hints = DelayHints {
+        *hints = DelayHints {
             retry_after: self
                 .retry_after
                 .as_ref()
@@ -523,10 +531,9 @@ impl HintHeaders {
             if let DelayFrom::Header(name) = source.from
                 && let Some(text) = single_value(headers, name).and_then(header_text)
             {
-                read_source(&mut hints, source, text, headers);
+                read_source(hints, source, text, headers);
             }
         }
-        hints
     }
 }
 

@@ -22,34 +22,35 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
-use super::{Found, Scope, Targets, Walk};
+use super::{Scope, Targets, Walk};
+use crate::FieldError;
 
 /// How deep the walk may descend into elements (the depth `serde_json`
 /// allows JSON). Skipped elements are not counted: skipping does not recurse.
 const MAX_DEPTH: usize = 128;
 
-/// Walks an XML document; nothing found when it is not one well-formed
-/// document.
-pub(super) fn decode_xml<'a>(targets: &Targets, text: &'a str) -> Found<'a> {
+/// Walks an XML document into `scope` and `field_errors`; `false` when it
+/// is not one well-formed document (see `decode_json`).
+pub(super) fn decode_xml<'a>(
+    targets: &Targets,
+    text: &'a str,
+    scope: &mut Scope<'a>,
+    field_errors: &mut Vec<FieldError>,
+) -> bool {
     let mut xml = Xml {
         reader: Reader::from_str(text),
         depth: 0,
     };
-    let mut scope = Scope::default();
-    let mut field_errors = Vec::new();
-    let walked = Walk {
+    Walk {
         targets,
         depth: 0,
         mask: targets.root,
-        scope: &mut scope,
-        field_errors: &mut field_errors,
+        scope,
+        field_errors,
     }
     .deserialize(Document(&mut xml))
-    .and_then(|()| xml.finish());
-    if walked.is_err() {
-        return Found::default();
-    }
-    Found::of_document(scope, field_errors)
+    .and_then(|()| xml.finish())
+    .is_ok()
 }
 
 /// The document is not well-formed XML (or is nested too deep).
