@@ -412,7 +412,7 @@ impl Decoder {
         let captures = if self.targets.captures == 0 {
             Captures::default()
         } else {
-            self.targets.captures_in_order(values)
+            self.targets.captures_of(values)
         };
         if self.hints.body_sources {
             self.hints.read_captured(hints, &captures, headers);
@@ -539,7 +539,7 @@ impl Decoder {
         let captures = if self.targets.captures == 0 {
             Captures::default()
         } else {
-            self.targets.captures_in_order(&mut values)
+            self.targets.captures_of(&mut values)
         };
         Ok(Some(Item {
             code: scope.code,
@@ -987,6 +987,7 @@ impl fmt::Debug for Captures<'_> {
 
 impl<'a> Captures<'a> {
     /// The value of capture `index`, if the body had one.
+    #[inline]
     pub fn get(&self, index: usize) -> Option<&Captured<'a>> {
         match index.checked_sub(INLINE_CAPTURES) {
             None => self.inline.get(index)?.as_ref(),
@@ -1003,6 +1004,7 @@ impl<'a> Captures<'a> {
     }
 
     /// Sets the value of capture `index`.
+    #[inline]
     pub fn set(&mut self, index: usize, value: Captured<'a>) {
         match index.checked_sub(INLINE_CAPTURES) {
             None => {
@@ -1140,9 +1142,11 @@ struct Targets {
     /// Slots that take any value, an object or array included.
     any_value: Mask,
     code_type: CodeType,
-    /// Per capture: the slot of its value.
-    capture_slot: [u8; MAX_SLOTS],
+    /// How many captures the layout has: their values take the first
+    /// dynamic slots, in order.
     captures: usize,
+    /// Whether any dynamic slot past the captures' is in use.
+    helpers: bool,
     /// Per code fallback: its slot ([`NO_SLOT`] for a header).
     fallback_slot: [u8; MAX_SLOTS],
     /// The slot of the field map, if any (one bit), and its layout.
@@ -1172,8 +1176,8 @@ impl Targets {
             primary_only: 0,
             any_value: 0,
             code_type: body.code_type,
-            capture_slot: [NO_SLOT; MAX_SLOTS],
-            captures: body.captures.len(),
+            captures: 0,
+            helpers: false,
             fallback_slot: [NO_SLOT; MAX_SLOTS],
             field_map: 0,
             field_map_layout: body.field_map,
@@ -1225,22 +1229,29 @@ impl Targets {
         if body.errors.is_some() {
             t.primary_only = bit(CODE) | bit(MESSAGE);
         }
-        let mut next = FIXED;
-        if let Some(map) = body.field_map {
+        // Capture `i`'s value takes dynamic slot `i`, so the values are in
+        // capture order as the walk leaves them; the slots that only help
+        // (a field map, a select's array and key, code fallbacks) follow.
+        let values = if body.captures.len() < MAX_CAPTURE_SLOTS {
+            body.captures.len()
+        } else {
+            MAX_CAPTURE_SLOTS
+        };
+        let mut next = FIXED + values;
+        if let Some(map) = body.field_map
+            && next < MAX_SLOTS
+        {
             t.put(&mut present, next, map.map.0, Kind::FieldMap, item_home);
             t.field_map = bit(next);
             next += 1;
         }
         let mut i = 0;
-        while i < body.captures.len() && i < MAX_SLOTS {
+        while i < values {
+            let v = FIXED + i;
             match body.captures[i] {
                 Capture::At(Pointer(path)) => {
-                    if next < MAX_SLOTS {
-                        t.put(&mut present, next, path, Kind::Capture, ROOT);
-                        t.any_value |= bit(next);
-                        t.capture_slot[i] = next as u8;
-                        next += 1;
-                    }
+                    t.put(&mut present, v, path, Kind::Capture, ROOT);
+                    t.any_value |= bit(v);
                 }
                 Capture::Select {
                     array,
@@ -1248,8 +1259,8 @@ impl Targets {
                     equals,
                     value,
                 } => {
-                    if next + 3 <= MAX_SLOTS {
-                        let (a, k, v) = (next, next + 1, next + 2);
+                    if next + 2 <= MAX_SLOTS {
+                        let (a, k) = (next, next + 1);
                         let kind = Kind::SelectArray {
                             key: k as u8,
                             value: v as u8,
@@ -1260,8 +1271,7 @@ impl Targets {
                         t.put(&mut present, k, key.0, Kind::SelectKey, a as u8);
                         t.put(&mut present, v, value.0, Kind::SelectValue, a as u8);
                         t.any_value |= bit(k) | bit(v);
-                        t.capture_slot[i] = v as u8;
-                        next += 3;
+                        next += 2;
                     }
                 }
             }
@@ -1281,6 +1291,8 @@ impl Targets {
             }
             i += 1;
         }
+        t.captures = values;
+        t.helpers = next > FIXED + values;
         t.move_through_arrays(present);
         t.contexts(present);
         t.tables(present);
@@ -1377,17 +1389,16 @@ impl Targets {
         }
     }
 
-    /// The captured values, moved from their slots into capture order.
-    fn captures_in_order<'a>(&self, values: &mut Captures<'a>) -> Captures<'a> {
-        let mut out = Captures::default();
-        for (i, &slot) in self.capture_slot.iter().take(self.captures).enumerate() {
-            if slot != NO_SLOT
-                && let Some(found) = values.take(usize::from(slot) - FIXED)
-            {
-                out.set(i, found);
+    /// The captured values: the dynamic slots, cleared past the captures'
+    /// (values the helper slots kept for the walk).
+    #[inline]
+    fn captures_of<'a>(&self, values: &mut Captures<'a>) -> Captures<'a> {
+        if self.helpers {
+            for i in self.captures..values.bound() {
+                values.take(i);
             }
         }
-        out
+        std::mem::take(values)
     }
 
     /// The slots of the item at `index` of the arrays `arrays`.
