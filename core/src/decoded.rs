@@ -133,7 +133,9 @@ pub trait CatalogApi: Sized + Send + Sync + 'static {
     /// class is decided at decode, from the response. `None`: the code's
     /// class, else the status table's, else the defaults.
     const CLASSIFIER: Option<&'static Classifier> = None;
-    /// See [`ApiError::success_check`].
+    /// See [`ApiError::success_check`]. Its decoder must be
+    /// [`DECODER`](CatalogApi::DECODER): [`ApiError::check_success`] decodes
+    /// once, with that, for the predicate and the error.
     const SUCCESS_CHECK: Option<&'static SuccessCheck<'static>> = None;
     /// See [`ApiError::batch_layout`].
     const BATCH_LAYOUT: Option<&'static BatchLayout<'static>> = None;
@@ -466,6 +468,25 @@ impl<A: CatalogApi> ApiError for DecodedError<A> {
 
     fn success_check() -> Option<&'static SuccessCheck<'static>> {
         A::SUCCESS_CHECK
+    }
+
+    /// One decode for the predicate and the error: the check's decoder is
+    /// the API's ([`CatalogApi::SUCCESS_CHECK`]).
+    fn check_success(
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Option<Self> {
+        let check = A::SUCCESS_CHECK?;
+        if !status.is_success() || check.failure_when.is_empty() {
+            return None;
+        }
+        let mut hints = DelayHints::default();
+        let found = A::DECODER.find(status, headers, body, &mut hints);
+        if !check.fails_found(status, headers, &found) {
+            return None;
+        }
+        Some(Self::of_found(status, headers, found, hints))
     }
 
     fn batch_layout() -> Option<&'static BatchLayout<'static>> {

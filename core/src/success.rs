@@ -37,7 +37,7 @@
 //! assert!(!SUCCESS.fails(http::StatusCode::TOO_MANY_REQUESTS, &headers, br#"{"ok":false}"#));
 //! ```
 
-use crate::decode::{Decoder, Layouts, Parts, RawCode};
+use crate::decode::{Captures, Decoder, Found, Layouts, Parts, RawCode};
 use crate::rules::{Condition, Facts};
 
 /// The decoder an API's responses go through: its one layout, or its
@@ -99,14 +99,48 @@ impl SuccessCheck<'_> {
         headers: &http::HeaderMap,
         parts: &Parts<'_>,
     ) -> bool {
+        self.holds(
+            status,
+            headers,
+            parts.code.as_ref(),
+            parts.message.as_deref(),
+            &parts.captures,
+        )
+    }
+
+    /// [`fails`](SuccessCheck::fails) for what the API's decoder found
+    /// ([`Decode::find`](crate::decode::Decode::find)).
+    pub fn fails_found(
+        &self,
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        found: &Found<'_>,
+    ) -> bool {
+        self.holds(
+            status,
+            headers,
+            found.code.as_ref(),
+            found.message.as_deref(),
+            &found.captures,
+        )
+    }
+
+    fn holds(
+        &self,
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        code: Option<&RawCode<'_>>,
+        message: Option<&str>,
+        captures: &Captures<'_>,
+    ) -> bool {
         if !status.is_success() || self.failure_when.is_empty() {
             return false;
         }
-        let code = parts.code.as_ref().map(RawCode::to_text);
+        let code = code.map(RawCode::to_text);
         let facts = Facts::new(status.as_u16(), headers)
             .code(code.as_deref())
-            .message(parts.message.as_deref())
-            .captures(&parts.captures);
+            .message(message)
+            .captures(captures);
         self.failure_when.iter().all(|c| c.holds(&facts))
     }
 }
