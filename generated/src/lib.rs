@@ -6,25 +6,71 @@
 //!
 //! | Provider | API | Error type | Codes | Statuses |
 //! |---|---|---|---|---|
-//! | Artmail | Artmail API | [`artmail::Error`] | 13 | 7 |
-//! | Brevo | Brevo API v3 | [`brevo::api::Error`] | 16 | 9 |
-//! | Brevo | Brevo transactional email (POST /v3/smtp/email) | [`brevo::transactional::Error`] | 16 | 9 |
-//! | Mailgun | Mailgun API | [`mailgun::Error`] | 0 | 10 |
-//! | Mailchimp Transactional (Mandrill) | Mailchimp Transactional API | [`mandrill::Error`] | 30 | 4 |
-//! | Postmark | Postmark API | [`postmark::Error`] | 98 | 9 |
-//! | Qboxmail | Qboxmail Management API | [`qboxmail::management::Error`] | 0 | 5 |
-//! | Qboxmail | Qboxmail Send API | [`qboxmail::send::Error`] | 1 | 8 |
-//! | Resend | Resend API | [`resend::Error`] | 21 | 10 |
-//! | Twilio SendGrid | SendGrid v3 API | [`sendgrid::Error`] | 0 | 11 |
-//! | Amazon SES API v2 | Amazon SES API v2 | [`ses::Error`] | 18 | 9 |
-//! | SparkPost | SparkPost API | [`sparkpost::Error`] | 52 | 14 |
-//! | Stripe | Stripe API | [`stripe::api::Error`] | 27 | 12 |
-//! | Stripe | Stripe Connect OAuth | [`stripe::oauth::Error`] | 6 | 2 |
-//! | TopMail | TopMail API | [`topmail::Error`] | 15 | 7 |
+#![cfg_attr(
+    feature = "artmail",
+    doc = " | Artmail | Artmail API | [`artmail::Error`] | 13 | 7 |"
+)]
+#![cfg_attr(
+    feature = "brevo",
+    doc = " | Brevo | Brevo API v3 | [`brevo::api::Error`] | 16 | 9 |"
+)]
+#![cfg_attr(
+    feature = "brevo",
+    doc = " | Brevo | Brevo transactional email (POST /v3/smtp/email) | [`brevo::transactional::Error`] | 16 | 9 |"
+)]
+#![cfg_attr(
+    feature = "mailgun",
+    doc = " | Mailgun | Mailgun API | [`mailgun::Error`] | 0 | 10 |"
+)]
+#![cfg_attr(
+    feature = "mandrill",
+    doc = " | Mailchimp Transactional (Mandrill) | Mailchimp Transactional API | [`mandrill::Error`] | 30 | 4 |"
+)]
+#![cfg_attr(
+    feature = "postmark",
+    doc = " | Postmark | Postmark API | [`postmark::Error`] | 98 | 9 |"
+)]
+#![cfg_attr(
+    feature = "qboxmail",
+    doc = " | Qboxmail | Qboxmail Management API | [`qboxmail::management::Error`] | 0 | 5 |"
+)]
+#![cfg_attr(
+    feature = "qboxmail",
+    doc = " | Qboxmail | Qboxmail Send API | [`qboxmail::send::Error`] | 1 | 8 |"
+)]
+#![cfg_attr(
+    feature = "resend",
+    doc = " | Resend | Resend API | [`resend::Error`] | 21 | 10 |"
+)]
+#![cfg_attr(
+    feature = "sendgrid",
+    doc = " | Twilio SendGrid | SendGrid v3 API | [`sendgrid::Error`] | 0 | 11 |"
+)]
+#![cfg_attr(
+    feature = "ses",
+    doc = " | Amazon SES API v2 | Amazon SES API v2 | [`ses::Error`] | 18 | 9 |"
+)]
+#![cfg_attr(
+    feature = "sparkpost",
+    doc = " | SparkPost | SparkPost API | [`sparkpost::Error`] | 52 | 14 |"
+)]
+#![cfg_attr(
+    feature = "stripe",
+    doc = " | Stripe | Stripe API | [`stripe::api::Error`] | 27 | 12 |"
+)]
+#![cfg_attr(
+    feature = "stripe",
+    doc = " | Stripe | Stripe Connect OAuth | [`stripe::oauth::Error`] | 6 | 2 |"
+)]
+#![cfg_attr(
+    feature = "topmail",
+    doc = " | TopMail | TopMail API | [`topmail::Error`] | 15 | 7 |"
+)]
 //!
 //! # Example
 //!
 //! ```
+//! # #[cfg(feature = "artmail")] {
 //! use errspec_providers::artmail::{Code, Error};
 //! use errspec::RetryClass;
 //! use http::{HeaderMap, HeaderValue, StatusCode};
@@ -44,6 +90,7 @@
 //! assert_eq!(error.code(), Some(&Code::RateLimited));
 //! assert_eq!(error.retry_class(), RetryClass::Throttled);
 //! println!("{error}");
+//! # }
 //! ```
 #![forbid(unsafe_code)]
 /// Artmail errors.

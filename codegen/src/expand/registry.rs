@@ -6,15 +6,21 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::provider_doc;
-use super::tokens::{class_variant, doc_attrs, ident, inner_doc_attrs};
+use super::tokens::{class_variant, doc_attrs, doc_lines, ident, inner_doc_attrs};
 use crate::model::{Api, BodyFormat, Catalog, Code, CodeSource, RetryClass};
 use crate::text;
 
 /// The crate root of a generated providers crate: crate docs, one
 /// `pub mod` per provider (its items live in `src/PROVIDER.rs`) and
 /// `APIS`, the registry of every API. `catalogs` must be sorted by provider.
+///
+/// Each provider's module is behind a cargo feature of its name, and so is
+/// what the crate docs say of it (its rows of the table, the code of the
+/// example that uses it): a build with some providers off has no links to
+/// missing modules (`rustdoc::broken_intra_doc_links`) and no doc-test
+/// that cannot compile.
 pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
-    let mut crate_docs = String::from(
+    let crate_head = String::from(
         "Typed errors, decoders and retry classes for the providers in errspec's `spec/` \
          directory.\n\nEach provider module holds, per API, a `Code` enum (the provider's \
          machine codes), a `Status` enum (its documented statuses) and an `Error` type that \
@@ -22,10 +28,12 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
          tools that pick one by name at run time.\n\n\
          | Provider | API | Error type | Codes | Statuses |\n|---|---|---|---|---|\n",
     );
+    let mut crate_docs = inner_doc_attrs(&crate_head);
     for catalog in catalogs {
+        let mut rows = String::new();
         for api in &catalog.apis {
             let path = api_path(catalog, api);
-            crate_docs.push_str(&format!(
+            rows.push_str(&format!(
                 "| {} | {} | [`{path}::Error`] | {} | {} |\n",
                 text::table_cell(&catalog.title),
                 text::table_cell(&api.title),
@@ -33,12 +41,11 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
                 api.statuses.len()
             ));
         }
+        crate_docs.extend(feature_inner_doc_attrs(catalog, &rows));
     }
     if let Some(example) = crate_example(catalogs, crate_name) {
-        crate_docs.push_str("\n# Example\n\n");
-        crate_docs.push_str(&example);
+        crate_docs.extend(inner_doc_attrs(&format!("\n# Example\n\n{example}")));
     }
-    let crate_docs = inner_doc_attrs(&crate_docs);
     // One cargo feature per provider (all on by default): a user who needs
     // one provider compiles only its module.
     let feature = |catalog: &Catalog| {
@@ -114,6 +121,14 @@ pub fn expand_registry(catalogs: &[Catalog], crate_name: &str) -> TokenStream {
     }
 }
 
+/// Like [`inner_doc_attrs`], for a build with `catalog`'s feature on.
+fn feature_inner_doc_attrs(catalog: &Catalog, markdown: &str) -> TokenStream {
+    let feature = &catalog.provider.value;
+    doc_lines(markdown)
+        .map(|line| quote!(#![cfg_attr(feature = #feature, doc = #line)]))
+        .collect()
+}
+
 /// `provider` or `provider::api`, as text.
 fn api_path(catalog: &Catalog, api: &Api) -> String {
     if catalog.apis.len() == 1 {
@@ -137,6 +152,8 @@ fn api_path_tokens(catalog: &Catalog, api: &Api) -> TokenStream {
 /// first API with codes (or its first code) and asking how to retry it.
 /// Only codes the example can carry are picked (see [`exampleable`]), so
 /// the doc-test passes for any catalog that passes the checks.
+/// Its code is in a block that only a build with the provider's feature
+/// compiles (hidden lines, `# #[cfg(feature = …)] {`).
 fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
     let (catalog, api, code) = catalogs
         .iter()
@@ -156,7 +173,10 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
         crate_name.replace('-', "_"),
         api_path(catalog, api)
     );
-    let mut out = format!("use {path}::{{Code, Error}};\n");
+    let mut out = format!(
+        "# #[cfg(feature = {:?})] {{\nuse {path}::{{Code, Error}};\n",
+        catalog.provider.value
+    );
     out.push_str("use errspec::RetryClass;\nuse http::{HeaderMap, HeaderValue, StatusCode};\n\n");
     out.push_str("let mut headers = HeaderMap::new();\n");
     for (name, value) in &example.headers {
@@ -189,7 +209,7 @@ fn crate_example(catalogs: &[Catalog], crate_name: &str) -> Option<String> {
         "assert_eq!(error.retry_class(), RetryClass::{});\n",
         class_variant(code.effective_class(api))
     ));
-    out.push_str("println!(\"{error}\");\n");
+    out.push_str("println!(\"{error}\");\n# }\n");
     Some(text::fenced("", &out))
 }
 
