@@ -248,21 +248,41 @@ pub struct BatchSpec {
     pub span: Span,
 }
 
-/// One of the four retry classes.
+/// A retry class's name, in the schema: one of
+/// [`RetryClass::ALL`](errspec_core::RetryClass::ALL), each with its
+/// [`meaning`](errspec_core::RetryClass::meaning), so that a class added
+/// to the runtime is in the schema too.
 #[cfg(feature = "schema")]
-#[derive(JsonSchema)]
-#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
-#[allow(dead_code)] // only its schema is used
-pub enum RetryClassName {
-    /// Do not retry without changing the request.
-    Never,
-    /// Transient: retry with exponential backoff and jitter.
-    Backoff,
-    /// Wait for the server's delay (Retry-After, rate-limit reset), else back off.
-    Throttled,
-    /// The request may already have been processed: retry only when the
-    /// operation is idempotent or carries an idempotency key.
-    Ambiguous,
+pub struct RetryClassName;
+
+#[cfg(feature = "schema")]
+impl JsonSchema for RetryClassName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RetryClassName".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let classes: Vec<serde_json::Value> = errspec_core::RetryClass::ALL
+            .into_iter()
+            .map(|class| {
+                // "never": "Do not retry without changing the request."
+                let mut meaning = class.meaning().chars();
+                let description: String = meaning
+                    .next()
+                    .into_iter()
+                    .flat_map(char::to_uppercase)
+                    .chain(meaning)
+                    .chain(['.'])
+                    .collect();
+                serde_json::json!({
+                    "description": description,
+                    "type": "string",
+                    "const": class.as_str(),
+                })
+            })
+            .collect();
+        json_schema!({ "description": "One of the retry classes.", "oneOf": classes })
+    }
 }
 
 /// The layout of an error body.

@@ -64,17 +64,18 @@ impl fmt::Display for RetryClass {
     }
 }
 
-/// The error returned when a string is not one of the four retry class names.
+/// The error returned when a string is not one of the retry class names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseRetryClassError(pub String);
 
 impl fmt::Display for ParseRetryClassError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown retry class `{}`; expected one of never, backoff, throttled, ambiguous",
-            self.0
-        )
+        write!(f, "unknown retry class `{}`; expected one of ", self.0)?;
+        for (i, class) in RetryClass::ALL.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{class}")?;
+        }
+        Ok(())
     }
 }
 
