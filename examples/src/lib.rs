@@ -7,7 +7,9 @@
 //! `errspec::Client` and the middleware and tower integrations.
 //!
 //! `cargo run -p errspec-examples --bin ureq_topmail -- URL` sends one
-//! TopMail request with it.
+//! TopMail request with it; `--bin classify -- STATUS BODY [HEADER=VALUE …]`
+//! decodes one response with the generated TopMail type and prints its
+//! retry class and the retry policy's decision.
 //!
 //! [`errors`] holds a catalog of this crate's own (`spec/acme.yaml`), generated
 //! by `build.rs` with `errspec_codegen::Config`.
