@@ -129,12 +129,12 @@ impl CodeNormalize {
         }
         let mut range = 0..text.len();
         if let Some(sep) = self.drop_after.filter(|sep| !sep.is_empty())
-            && let Some(at) = text.find(sep)
+            && let Some(at) = find(text, sep)
         {
             range.end = at;
         }
         if let Some(sep) = self.drop_through.filter(|sep| !sep.is_empty())
-            && let Some(at) = text[range.clone()].rfind(sep)
+            && let Some(at) = rfind(&text[range.clone()], sep)
         {
             range.start = at + sep.len();
         }
@@ -148,6 +148,25 @@ impl CodeNormalize {
     /// Whether this normalisation changes nothing.
     pub const fn is_none(&self) -> bool {
         self.drop_after.is_none() && self.drop_through.is_none()
+    }
+}
+
+// Separators are usually one ASCII byte (`:`, `#`): searched as a `char`
+// (a byte scan), which costs a fraction of a substring search's setup.
+
+/// `text.find(sep)`.
+fn find(text: &str, sep: &str) -> Option<usize> {
+    match sep.as_bytes() {
+        &[byte] if byte.is_ascii() => text.find(char::from(byte)),
+        _ => text.find(sep),
+    }
+}
+
+/// `text.rfind(sep)`.
+fn rfind(text: &str, sep: &str) -> Option<usize> {
+    match sep.as_bytes() {
+        &[byte] if byte.is_ascii() => text.rfind(char::from(byte)),
+        _ => text.rfind(sep),
     }
 }
 
@@ -280,4 +299,20 @@ pub struct ApiLayout {
     pub body: BodyLayout,
     /// The headers.
     pub headers: HeaderLayout,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_byte_separators_are_found_as_substrings_are() {
+        let texts = ["", "a:b:c", "ns#A#B", "é:ü#x", "::", "no separator", "a::b"];
+        for text in texts {
+            for sep in [":", "#", "::", "ü", "é:"] {
+                assert_eq!(find(text, sep), text.find(sep), "{text:?} {sep:?}");
+                assert_eq!(rfind(text, sep), text.rfind(sep), "{text:?} {sep:?}");
+            }
+        }
+    }
 }
