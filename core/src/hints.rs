@@ -449,6 +449,9 @@ pub(crate) struct HintHeaders {
     reset_unit: ResetUnit,
     /// Further delay sources (headers and body values).
     sources: &'static [DelaySource],
+    /// The header names of the first [`RESOLVED_SOURCES`] sources, resolved
+    /// like the others; later sources' names are looked up as text.
+    source_headers: [Option<LayoutHeader>; RESOLVED_SOURCES],
     min_delay: Option<Duration>,
     /// Whether the layout names any delay header at all.
     any: bool,
@@ -487,6 +490,12 @@ impl HintHeaders {
             reset: optional(reset, resolve),
             reset_unit,
             sources: layout.delays,
+            source_headers: [
+                source_header(layout.delays, 0, resolve),
+                source_header(layout.delays, 1, resolve),
+                source_header(layout.delays, 2, resolve),
+                source_header(layout.delays, 3, resolve),
+            ],
             min_delay: layout.min_delay,
             any,
             body_sources,
@@ -527,10 +536,15 @@ impl HintHeaders {
             latest: None,
             min_delay: self.min_delay,
         };
-        for source in self.sources {
-            if let DelayFrom::Header(name) = source.from
-                && let Some(text) = single_value(headers, name).and_then(header_text)
-            {
+        for (i, source) in self.sources.iter().enumerate() {
+            let DelayFrom::Header(name) = source.from else {
+                continue;
+            };
+            let value = match self.source_headers.get(i) {
+                Some(Some(header)) => header.single_value(headers),
+                _ => single_value(headers, name),
+            };
+            if let Some(text) = value.and_then(header_text) {
                 read_source(hints, source, text, headers);
             }
         }
@@ -604,6 +618,24 @@ pub const fn is_absolute(format: DelayFormat) -> bool {
         format,
         DelayFormat::HttpDate | DelayFormat::UnixSeconds | DelayFormat::Rfc3339
     )
+}
+
+/// How many delay sources' header names a prepared layout resolves.
+const RESOLVED_SOURCES: usize = 4;
+
+/// The header of delay source `i`, if it reads one.
+const fn source_header(
+    sources: &'static [DelaySource],
+    i: usize,
+    resolve: bool,
+) -> Option<LayoutHeader> {
+    if i < sources.len()
+        && let DelayFrom::Header(name) = sources[i].from
+    {
+        Some(LayoutHeader::new(name, resolve))
+    } else {
+        None
+    }
 }
 
 /// `name.map(|name| LayoutHeader::new(name, resolve))`, in a `const fn`.
