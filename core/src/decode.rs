@@ -130,10 +130,10 @@ pub struct Parts<'a> {
     pub captures: Captures<'a>,
 }
 
-/// What a decode found in a response besides its delay hints: the body's
-/// parts and the code and request id headers. [`Decode::find`] returns it
-/// and writes the hints into the caller's [`DelayHints`], so that the
-/// error type builds its own fields from it without moving the hints.
+/// What a decode found in a response besides its delay hints and captures:
+/// the body's parts and the code and request id headers. [`Decode::find`]
+/// returns it and writes the hints and captures into the caller's, so that
+/// the error type builds its own fields from it without moving either.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Found<'a> {
     /// The primary error's code.
@@ -146,15 +146,12 @@ pub struct Found<'a> {
     pub field_errors: Vec<FieldError>,
     /// A bounded snippet of the body when it was not JSON or did not decode.
     pub raw: Option<String>,
-    /// The values of [`BodyLayout::captures`](crate::layout::BodyLayout::captures),
-    /// in their order.
-    pub captures: Captures<'a>,
 }
 
 impl<'a> Found<'a> {
-    /// The parts, with the delay hints read beside them.
+    /// The parts, with the delay hints and captures read beside them.
     #[inline]
-    pub fn with_hints(self, hints: DelayHints) -> Parts<'a> {
+    pub fn with(self, hints: DelayHints, captures: Captures<'a>) -> Parts<'a> {
         Parts {
             code: self.code,
             message: self.message,
@@ -162,7 +159,7 @@ impl<'a> Found<'a> {
             field_errors: self.field_errors,
             hints,
             raw: self.raw,
-            captures: self.captures,
+            captures,
         }
     }
 }
@@ -201,14 +198,15 @@ impl<'a> Parts<'a> {
 /// ([`CatalogApi::DECODER`](crate::CatalogApi::DECODER)), so the shared
 /// error type calls it without a dynamic dispatch.
 pub trait Decode: Sync + 'static {
-    /// The parts of a response, its delay hints written into `hints`; see
-    /// [`Decoder::find`].
+    /// The parts of a response, its delay hints and captures written into
+    /// `hints` and `captures`; see [`Decoder::find`].
     fn find<'a>(
         &self,
         status: http::StatusCode,
         headers: &'a http::HeaderMap,
         body: &'a [u8],
         hints: &mut DelayHints,
+        captures: &mut Captures<'a>,
     ) -> Found<'a>;
 
     /// The delay hints of a response; see [`Decoder::read_delay_hints`].
@@ -225,8 +223,9 @@ impl Decode for Decoder {
         headers: &'a http::HeaderMap,
         body: &'a [u8],
         hints: &mut DelayHints,
+        captures: &mut Captures<'a>,
     ) -> Found<'a> {
-        Decoder::find(self, status, headers, body, hints)
+        Decoder::find(self, status, headers, body, hints, captures)
     }
 
     fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
@@ -242,8 +241,9 @@ impl Decode for Layouts<'static> {
         headers: &'a http::HeaderMap,
         body: &'a [u8],
         hints: &mut DelayHints,
+        captures: &mut Captures<'a>,
     ) -> Found<'a> {
-        Layouts::find(self, status, headers, body, hints)
+        Layouts::find(self, status, headers, body, hints, captures)
     }
 
     fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
@@ -340,16 +340,16 @@ impl Decoder {
         headers: &'a http::HeaderMap,
         body: &'a [u8],
     ) -> Parts<'a> {
-        // The status is not needed to find the parts; generated code uses it
-        // to classify. It stays in the signature so the contract can grow.
         let mut hints = DelayHints::default();
-        self.find(status, headers, body, &mut hints)
-            .with_hints(hints)
+        let mut captures = Captures::default();
+        self.find(status, headers, body, &mut hints, &mut captures)
+            .with(hints, captures)
     }
 
-    /// [`decode`](Decoder::decode), the delay hints written into `hints`
-    /// rather than returned: the error type passes its own field, so the
-    /// hints are never moved.
+    /// [`decode`](Decoder::decode), the delay hints and captures written
+    /// into `hints` and `captures` rather than returned: the error type
+    /// passes its own, so neither is moved. The captures are written only
+    /// for a layout that has some (`captures` is left as it was otherwise).
     // `inline(always)`: inlined into an API's decode, the layout is a
     // constant LLVM folds into the walk; the generic `DecodedError::decode`
     // did not get it inlined by `#[inline]` alone (callgrind: about 40
@@ -361,6 +361,7 @@ impl Decoder {
         headers: &'a http::HeaderMap,
         body: &'a [u8],
         hints: &mut DelayHints,
+        captures: &mut Captures<'a>,
     ) -> Found<'a> {
         // The status is not needed to find the parts; generated code uses it
         // to classify. It stays in the signature so the contract can grow.
@@ -409,13 +410,11 @@ impl Decoder {
             None
         };
         let code = self.code(headers, body_code, values);
-        let captures = if self.targets.captures == 0 {
-            Captures::default()
-        } else {
-            self.targets.captures_of(values)
-        };
+        if self.targets.captures != 0 {
+            *captures = self.targets.captures_of(values);
+        }
         if self.hints.body_sources {
-            self.hints.read_captured(hints, &captures, headers);
+            self.hints.read_captured(hints, captures, headers);
         }
         if request_id.is_none() {
             request_id = self
@@ -429,13 +428,12 @@ impl Decoder {
             request_id,
             field_errors,
             raw,
-            captures,
         }
     }
 
     /// The code: the first of the layout's sources (its `code`, then its
     /// fallbacks) that gives one, normalised.
-    #[inline]
+    #[inline(always)]
     fn code<'a>(
         &self,
         headers: &'a http::HeaderMap,
@@ -687,16 +685,17 @@ impl<'l> Layouts<'l> {
         self.choose(status, headers, body).1
     }
 
-    /// [`decode`](Layouts::decode), the delay hints written into `hints`
-    /// (see [`Decoder::find`]).
+    /// [`decode`](Layouts::decode), the delay hints and captures written
+    /// into `hints` and `captures` (see [`Decoder::find`]).
     pub fn find<'a>(
         &self,
         status: http::StatusCode,
         headers: &'a http::HeaderMap,
         body: &'a [u8],
         hints: &mut DelayHints,
+        captures: &mut Captures<'a>,
     ) -> Found<'a> {
-        self.choose_found(status, headers, body, hints).1
+        self.choose_found(status, headers, body, hints, captures).1
     }
 
     /// The delay hints of a response (every layout reads the same headers).
@@ -717,8 +716,9 @@ impl<'l> Layouts<'l> {
         body: &'a [u8],
     ) -> (Option<usize>, Parts<'a>) {
         let mut hints = DelayHints::default();
-        let (chosen, found) = self.choose_found(status, headers, body, &mut hints);
-        (chosen, found.with_hints(hints))
+        let mut captures = Captures::default();
+        let (chosen, found) = self.choose_found(status, headers, body, &mut hints, &mut captures);
+        (chosen, found.with(hints, captures))
     }
 
     fn choose_found<'a>(
@@ -727,21 +727,28 @@ impl<'l> Layouts<'l> {
         headers: &'a http::HeaderMap,
         body: &'a [u8],
         hints: &mut DelayHints,
+        captures: &mut Captures<'a>,
     ) -> (Option<usize>, Found<'a>) {
         let media_type = media_type(headers);
         for (index, alternative) in self.alternatives.iter().enumerate() {
             if !alternative.accepts(media_type) {
                 continue;
             }
-            let found = alternative.decoder.find(status, headers, body, hints);
+            // Each layout starts from no captures (one without any leaves
+            // them as they are).
+            *captures = Captures::default();
+            let found = alternative
+                .decoder
+                .find(status, headers, body, hints, captures);
             let holds = {
-                let facts = Facts::new(status.as_u16(), headers).captures(&found.captures);
+                let facts = Facts::new(status.as_u16(), headers).captures(captures);
                 alternative.when.iter().all(|c| c.holds(&facts))
             };
             if holds {
                 return (Some(index), found);
             }
         }
+        *captures = Captures::default();
         let found = match self.alternatives.last() {
             Some(last) => last.decoder.status_level(headers, body, hints),
             None => {

@@ -237,8 +237,9 @@ impl<A: CatalogApi> DecodedError<A> {
     /// body), else by its tables.
     pub fn decode(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Self {
         let mut hints = DelayHints::default();
-        let found = A::DECODER.find(status, headers, body, &mut hints);
-        Self::of_found(status, headers, found, hints)
+        let mut captures = Captures::default();
+        let found = A::DECODER.find(status, headers, body, &mut hints, &mut captures);
+        Self::of_found(status, headers, found, &captures, hints)
     }
 
     /// The error of what [`Decode::find`] found in a response.
@@ -247,6 +248,7 @@ impl<A: CatalogApi> DecodedError<A> {
         status: http::StatusCode,
         headers: &http::HeaderMap,
         found: Found<'_>,
+        captures: &Captures<'_>,
         hints: DelayHints,
     ) -> Self {
         // Taken apart in place: moving the whole `Found` costs a copy.
@@ -256,7 +258,6 @@ impl<A: CatalogApi> DecodedError<A> {
             request_id,
             field_errors,
             raw,
-            ref captures,
         } = found;
         let extras = A::Extras::from_captures(captures);
         // The code stays borrowed from the body: only an unknown code is copied.
@@ -482,11 +483,12 @@ impl<A: CatalogApi> ApiError for DecodedError<A> {
             return None;
         }
         let mut hints = DelayHints::default();
-        let found = A::DECODER.find(status, headers, body, &mut hints);
-        if !check.fails_found(status, headers, &found) {
+        let mut captures = Captures::default();
+        let found = A::DECODER.find(status, headers, body, &mut hints, &mut captures);
+        if !check.fails_found(status, headers, &found, &captures) {
             return None;
         }
-        Some(Self::of_found(status, headers, found, hints))
+        Some(Self::of_found(status, headers, found, &captures, hints))
     }
 
     fn batch_layout() -> Option<&'static BatchLayout<'static>> {

@@ -109,19 +109,20 @@ impl SuccessCheck<'_> {
     }
 
     /// [`fails`](SuccessCheck::fails) for what the API's decoder found
-    /// ([`Decode::find`](crate::decode::Decode::find)).
+    /// ([`Decode::find`](crate::decode::Decode::find)) and captured.
     pub fn fails_found(
         &self,
         status: http::StatusCode,
         headers: &http::HeaderMap,
         found: &Found<'_>,
+        captures: &Captures<'_>,
     ) -> bool {
         self.holds(
             status,
             headers,
             found.code.as_ref(),
             found.message.as_deref(),
-            &found.captures,
+            captures,
         )
     }
 
