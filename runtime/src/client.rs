@@ -16,10 +16,12 @@
 //! on the policy as well.
 
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use futures_util::StreamExt;
+use futures_util::future::Either;
+use futures_util::{FutureExt as _, StreamExt, TryFutureExt as _};
 use http::{HeaderName, HeaderValue};
 use reqwest::ResponseBuilderExt;
 
@@ -533,7 +535,21 @@ impl<E: ApiError> ClientBuilder<E> {
 enum AttemptResult<E> {
     /// A response that is not an error, with its failed batch items.
     Success(reqwest::Response, Vec<crate::BatchFailure>),
+    /// Boxed: a decoded error is large, and rare.
+    Failed(Box<Failed<E>>),
+}
+
+impl<E> AttemptResult<E> {
+    fn failed(failed: Failed<E>) -> AttemptResult<E> {
+        AttemptResult::Failed(Box::new(failed))
+    }
+}
+
+/// An attempt that failed.
+enum Failed<E> {
+    /// An error response, decoded, and its headers.
     Api(E, http::HeaderMap),
+    /// No (usable) response.
     Transport(TransportError),
 }
 
@@ -622,14 +638,13 @@ impl<E: ApiError> Client<E> {
     ///   ([`GiveUpReason::NotReplayable`]).
     /// - Each attempt is cut at the policy's per-attempt timeout (and at its
     ///   deadline): a cut attempt may have been sent.
-    pub async fn send(
+    pub fn send(
         &self,
         request: impl IntoRequest,
         options: SendOptions,
-    ) -> Result<reqwest::Response, Failure<E>> {
+    ) -> impl Future<Output = Result<reqwest::Response, Failure<E>>> {
         self.send_recorded(request, options)
-            .await
-            .map(|delivered| delivered.response)
+            .map_ok(|delivered| delivered.response)
     }
 
     /// [`send`](Self::send), also returning on success the failed attempts
@@ -637,23 +652,62 @@ impl<E: ApiError> Client<E> {
     pub async fn send_recorded(
         &self,
         request: impl IntoRequest,
-        mut options: SendOptions,
+        options: SendOptions,
     ) -> Result<Delivered, Failure<E>> {
-        // Nothing was sent: no attempts, no key worth reusing.
-        let invalid = |error| Failure {
-            error: LastError::Transport(error),
-            attempts: Vec::new(),
-            reason: GiveUpReason::InvalidRequest,
-            server_delay: None,
-            idempotency_key: None,
-        };
+        let (mut attempts, mut next) = self.prepare(request, options).map_err(invalid)?;
+        loop {
+            // A copy for the next attempt; `None` for a stream body, sent once.
+            let spare = next.try_clone();
+            attempts.set_replayable(spare.is_some());
+            attempts.wait_turn(next.headers()).await;
+            let failed = match self.attempt(next, &attempts).await {
+                AttemptResult::Success(response, batch_failures) => {
+                    attempts
+                        .succeeded_paced(response.status(), response.headers())
+                        .await;
+                    let (retried, idempotency_key) = attempts.into_parts();
+                    return Ok(Delivered {
+                        response,
+                        retried,
+                        idempotency_key,
+                        batch_failures,
+                    });
+                }
+                AttemptResult::Failed(failed) => failed,
+            };
+            // Boxed: a failure's decision and wait are no part of the
+            // future every send carries.
+            match Box::pin(self.after_failure(*failed, &mut attempts, spare)).await {
+                Ok(spare) => next = spare,
+                Err((error, reason, server_delay)) => {
+                    let (attempts, idempotency_key) = attempts.into_parts();
+                    return Err(Failure {
+                        error,
+                        attempts,
+                        reason,
+                        server_delay,
+                        idempotency_key,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Builds the request and starts its attempts: the idempotency key
+    /// (the request's, the body's, the caller's or a new one) on the
+    /// request, in every header and body place the API takes it.
+    fn prepare(
+        &self,
+        request: impl IntoRequest,
+        mut options: SendOptions,
+    ) -> Result<(Attempts<E>, reqwest::Request), TransportError> {
         let mut request = request
             .into_request()
-            .map_err(|e| invalid(TransportError::Invalid(e.without_url())))?;
-        let header = idempotency_header::<E>().map_err(invalid)?;
+            .map_err(|e| TransportError::Invalid(e.without_url()))?;
+        let header = idempotency_header::<E>()?;
         // A key the caller already put on the request is kept.
         if let Some(existing) = header.as_ref().and_then(|h| request.headers().get(h)) {
-            let key = existing.to_str().map_err(|_| invalid(invalid_key::<E>()))?;
+            let key = existing.to_str().map_err(|_| invalid_key::<E>())?;
             options.idempotency_key = Some(key.to_owned());
         }
         let more = E::IDEMPOTENCY;
@@ -672,106 +726,94 @@ impl<E: ApiError> Client<E> {
         if body_key.is_some() {
             options.idempotency_key = body_key;
         }
-        let mut attempts = self
+        let attempts = self
             .retrier
             .start(request.method(), request.url().path(), options);
         if let Some(key) = attempts.idempotency_key() {
             if !more.accepts(key) {
-                return Err(invalid(TransportError::IdempotencyKeyRefused(
+                return Err(TransportError::IdempotencyKeyRefused(
                     "longer than the API's `max_length`, or not the UUID it requires",
-                )));
+                ));
             }
             let mut names: Vec<HeaderName> = header.into_iter().collect();
             for h in more.also_headers {
-                names.push(HeaderName::try_from(*h).map_err(|_| invalid(invalid_key::<E>()))?);
+                names.push(HeaderName::try_from(*h).map_err(|_| invalid_key::<E>())?);
             }
             for name in names {
-                let mut value =
-                    HeaderValue::from_str(key).map_err(|_| invalid(invalid_key::<E>()))?;
+                let mut value = HeaderValue::from_str(key).map_err(|_| invalid_key::<E>())?;
                 value.set_sensitive(true);
                 request.headers_mut().insert(name, value);
             }
             if let Some(at) = more.body {
                 let bytes = match request.body() {
                     None => &[][..],
-                    Some(body) => body.as_bytes().ok_or_else(|| {
-                        invalid(TransportError::IdempotencyKeyRefused(
+                    Some(body) => body
+                        .as_bytes()
+                        .ok_or(TransportError::IdempotencyKeyRefused(
                             "the API takes it in the body, and this body is a stream",
-                        ))
-                    })?,
+                        ))?,
                 };
                 let body = match place_in_json(bytes, at, key) {
                     Some(BodyKey::Placed(body)) => body,
                     Some(BodyKey::Present(_)) => bytes.to_vec(),
                     None => {
-                        return Err(invalid(TransportError::IdempotencyKeyRefused(
+                        return Err(TransportError::IdempotencyKeyRefused(
                             "the API takes it in a JSON object body, and this body is not one",
-                        )));
+                        ));
                     }
                 };
                 *request.body_mut() = Some(body.into());
             }
         }
-        let mut next = request;
-        loop {
-            // A copy for the next attempt; `None` for a stream body, sent once.
-            let spare = next.try_clone();
-            attempts.set_replayable(spare.is_some());
-            attempts.wait_turn(next.headers()).await;
-            let (error, decision) = match self.attempt(next, &attempts).await {
-                AttemptResult::Success(response, batch_failures) => {
-                    attempts
-                        .succeeded_paced(response.status(), response.headers())
-                        .await;
-                    let (retried, idempotency_key) = attempts.into_parts();
-                    return Ok(Delivered {
-                        response,
-                        retried,
-                        idempotency_key,
-                        batch_failures,
-                    });
-                }
-                AttemptResult::Api(error, headers) => {
-                    let decision = attempts.failed_response_paced(&error, &headers).await;
-                    (LastError::Api(error), decision)
-                }
-                AttemptResult::Transport(error) => {
-                    let decision = match error.failure() {
-                        Some(failure) => attempts.failed_transport_paced(failure).await,
-                        None => attempts.failed_invalid(),
-                    };
-                    (LastError::Transport(error), decision)
-                }
-            };
-            match (decision, spare) {
-                (Decision::Retry { after, .. }, Some(spare)) => {
-                    tokio::time::sleep(after).await;
-                    next = spare;
-                }
-                (decision, _) => {
-                    let (reason, server_delay) = match decision {
-                        Decision::GiveUp {
-                            reason,
-                            server_delay,
-                        } => (reason, server_delay),
-                        // `Attempts` retries only what can be sent again.
-                        Decision::Retry { .. } => (GiveUpReason::NotReplayable, None),
-                    };
-                    let (attempts, idempotency_key) = attempts.into_parts();
-                    return Err(Failure {
-                        error,
-                        attempts,
-                        reason,
-                        server_delay,
-                        idempotency_key,
-                    });
-                }
+        Ok((attempts, request))
+    }
+
+    /// After a failed attempt: records it and decides; for a retry, waits
+    /// and returns the request to send again, else why the client stops.
+    async fn after_failure(
+        &self,
+        failed: Failed<E>,
+        attempts: &mut Attempts<E>,
+        spare: Option<reqwest::Request>,
+    ) -> Result<reqwest::Request, (LastError<E>, GiveUpReason, Option<Duration>)> {
+        let (error, decision) = match failed {
+            Failed::Api(error, headers) => {
+                let decision = attempts.failed_response_paced(&error, &headers).await;
+                (LastError::Api(error), decision)
             }
+            Failed::Transport(error) => {
+                let decision = match error.failure() {
+                    Some(failure) => attempts.failed_transport_paced(failure).await,
+                    None => attempts.failed_invalid(),
+                };
+                (LastError::Transport(error), decision)
+            }
+        };
+        match (decision, spare) {
+            (Decision::Retry { after, .. }, Some(spare)) => {
+                tokio::time::sleep(after).await;
+                Ok(spare)
+            }
+            (Decision::Retry { .. }, None) => {
+                // `Attempts` retries only what can be sent again.
+                Err((error, GiveUpReason::NotReplayable, None))
+            }
+            (
+                Decision::GiveUp {
+                    reason,
+                    server_delay,
+                },
+                _,
+            ) => Err((error, reason, server_delay)),
         }
     }
 
     /// One attempt: send, and read and decode an error response.
-    async fn attempt(&self, request: reqwest::Request, attempts: &Attempts<E>) -> AttemptResult<E> {
+    fn attempt(
+        &self,
+        request: reqwest::Request,
+        attempts: &Attempts<E>,
+    ) -> impl Future<Output = AttemptResult<E>> + '_ {
         let policy = self.retrier.policy();
         let remaining = policy
             .deadline()
@@ -780,37 +822,74 @@ impl<E: ApiError> Client<E> {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let attempt = async {
-            let mut response = match self.http.execute(request).await {
-                Ok(response) => response,
-                Err(error) => return AttemptResult::Transport(TransportError::from_reqwest(error)),
-            };
-            let status = response.status();
-            if !(status.is_client_error() || status.is_server_error()) {
-                let judged = E::success_check().is_some() || E::batch_layout().is_some();
-                if !(status.is_success() && judged) {
-                    return AttemptResult::Success(response, Vec::new());
+        // Handed to the HTTP client now: the future holds what it returns,
+        // not the request.
+        let sent = self.http.execute(request);
+        let attempt = async move {
+            match sent.await {
+                Ok(response) => self.judge(response).await,
+                Err(error) => {
+                    AttemptResult::failed(Failed::Transport(TransportError::from_reqwest(error)))
                 }
-                // A 2xx of an API whose failures may arrive in one, or
-                // that reports batch items: its start decides, as an error
-                // body's does; the caller still gets the whole body.
-                let (prefix, response) = read_prefix(response, self.max_error_body).await;
-                if let Some(error) = E::check_success(status, response.headers(), &prefix) {
-                    return AttemptResult::Api(error, response.headers().clone());
-                }
-                let failures = E::batch_failures(status, response.headers(), &prefix);
-                return AttemptResult::Success(response, failures);
             }
-            let body = read_limited(&mut response, self.max_error_body).await;
-            let headers = std::mem::take(response.headers_mut());
-            AttemptResult::Api(E::decode(status, &headers, &body), headers)
         };
         match limit {
-            Some(limit) => tokio::time::timeout(limit, attempt)
-                .await
-                .unwrap_or(AttemptResult::Transport(TransportError::Timeout(limit))),
-            None => attempt.await,
+            Some(limit) => Either::Left(tokio::time::timeout(limit, attempt).map(move |result| {
+                result.unwrap_or_else(|_| {
+                    AttemptResult::failed(Failed::Transport(TransportError::Timeout(limit)))
+                })
+            })),
+            None => Either::Right(attempt),
         }
+    }
+
+    /// Whether `response` is a success: below 400, and for an API whose
+    /// failures may arrive in a 2xx (or that reports batch items), what its
+    /// start says. Error bodies are read and decoded in a boxed future of
+    /// their own (the common success reads nothing).
+    async fn judge(&self, response: reqwest::Response) -> AttemptResult<E> {
+        let status = response.status();
+        if status.is_client_error() || status.is_server_error() {
+            return Box::pin(self.decode_error(response)).await;
+        }
+        let judged = E::success_check().is_some() || E::batch_layout().is_some();
+        if !(status.is_success() && judged) {
+            return AttemptResult::Success(response, Vec::new());
+        }
+        Box::pin(self.judge_success(response)).await
+    }
+
+    /// A 2xx of an API whose failures may arrive in one, or that reports
+    /// batch items: its start decides, as an error body's does; the
+    /// caller still gets the whole body.
+    async fn judge_success(&self, response: reqwest::Response) -> AttemptResult<E> {
+        let status = response.status();
+        let (prefix, response) = read_prefix(response, self.max_error_body).await;
+        if let Some(error) = E::check_success(status, response.headers(), &prefix) {
+            return AttemptResult::failed(Failed::Api(error, response.headers().clone()));
+        }
+        let failures = E::batch_failures(status, response.headers(), &prefix);
+        AttemptResult::Success(response, failures)
+    }
+
+    /// An error response, read (at most `max_error_body` bytes) and decoded.
+    async fn decode_error(&self, mut response: reqwest::Response) -> AttemptResult<E> {
+        let status = response.status();
+        let body = read_limited(&mut response, self.max_error_body).await;
+        let headers = std::mem::take(response.headers_mut());
+        AttemptResult::failed(Failed::Api(E::decode(status, &headers, &body), headers))
+    }
+}
+
+/// The failure of a request that could not be sent as given: nothing was
+/// sent, so no attempts and no key worth reusing.
+fn invalid<E>(error: TransportError) -> Failure<E> {
+    Failure {
+        error: LastError::Transport(error),
+        attempts: Vec::new(),
+        reason: GiveUpReason::InvalidRequest,
+        server_delay: None,
+        idempotency_key: None,
     }
 }
 

@@ -163,57 +163,97 @@ impl<E: ApiError> Middleware for RetryMiddleware<E> {
                 },
                 None => sent.await,
             };
-            let (decision, result) = match result {
-                // A 2xx of an API whose failures may arrive in one: its
-                // start decides, as an error body's does.
-                Ok(response) if response.status().is_success() && E::success_check().is_some() => {
-                    let (prefix, response) = read_prefix(response, self.max_error_body).await;
-                    match E::check_success(response.status(), response.headers(), &prefix) {
-                        None => {
-                            attempts
-                                .succeeded_paced(response.status(), response.headers())
-                                .await;
-                            return Ok(response);
-                        }
-                        Some(error) => (
-                            attempts
-                                .failed_response_paced(&error, response.headers())
-                                .await,
-                            Ok(response),
-                        ),
-                    }
-                }
-                Ok(response) if response.status().as_u16() < 400 => {
+            // The common case: a response below 400 that no success
+            // predicate has to judge.
+            let result = match result {
+                Ok(response)
+                    if response.status().as_u16() < 400
+                        && !(response.status().is_success() && E::success_check().is_some()) =>
+                {
                     attempts
                         .succeeded_paced(response.status(), response.headers())
                         .await;
                     return Ok(response);
                 }
-                Ok(response) => {
-                    let (prefix, response) = read_prefix(response, self.max_error_body).await;
-                    let error = E::decode(response.status(), response.headers(), &prefix);
-                    (
+                result => result,
+            };
+            // Boxed: reading and deciding on a failure is no part of the
+            // future every request carries.
+            match Box::pin(self.after_attempt(result, &mut attempts, spare)).await {
+                Then::Resend(spare) => request = spare,
+                Then::Return(result) => return result,
+            }
+        }
+    }
+}
+
+/// What follows an attempt that was not a plain success.
+enum Then {
+    /// Send this copy of the request again (after the wait).
+    Resend(reqwest::Request),
+    /// The request is done: this is its result.
+    Return(reqwest_middleware::Result<reqwest::Response>),
+}
+
+impl<E: ApiError> RetryMiddleware<E> {
+    /// Judges a 2xx of an API with a success predicate, decodes an error
+    /// response, records the attempt and decides; for a retry, waits.
+    async fn after_attempt(
+        &self,
+        result: reqwest_middleware::Result<reqwest::Response>,
+        attempts: &mut Attempts<E>,
+        spare: Option<reqwest::Request>,
+    ) -> Then {
+        let (decision, result) = match result {
+            // A 2xx of an API whose failures may arrive in one: its
+            // start decides, as an error body's does.
+            Ok(response) if response.status().is_success() && E::success_check().is_some() => {
+                let (prefix, response) = read_prefix(response, self.max_error_body).await;
+                match E::check_success(response.status(), response.headers(), &prefix) {
+                    None => {
+                        attempts
+                            .succeeded_paced(response.status(), response.headers())
+                            .await;
+                        return Then::Return(Ok(response));
+                    }
+                    Some(error) => (
                         attempts
                             .failed_response_paced(&error, response.headers())
                             .await,
                         Ok(response),
-                    )
+                    ),
                 }
-                Err(error) => {
-                    let decision = match transport_failure(&error) {
-                        Some(failure) => attempts.failed_transport_paced(failure).await,
-                        None => attempts.failed_invalid(),
-                    };
-                    (decision, Err(error))
-                }
-            };
-            match (decision, spare) {
-                (Decision::Retry { after, .. }, Some(spare)) => {
-                    tokio::time::sleep(after).await;
-                    request = spare;
-                }
-                _ => return result,
             }
+            Ok(response) if response.status().as_u16() < 400 => {
+                attempts
+                    .succeeded_paced(response.status(), response.headers())
+                    .await;
+                return Then::Return(Ok(response));
+            }
+            Ok(response) => {
+                let (prefix, response) = read_prefix(response, self.max_error_body).await;
+                let error = E::decode(response.status(), response.headers(), &prefix);
+                (
+                    attempts
+                        .failed_response_paced(&error, response.headers())
+                        .await,
+                    Ok(response),
+                )
+            }
+            Err(error) => {
+                let decision = match transport_failure(&error) {
+                    Some(failure) => attempts.failed_transport_paced(failure).await,
+                    None => attempts.failed_invalid(),
+                };
+                (decision, Err(error))
+            }
+        };
+        match (decision, spare) {
+            (Decision::Retry { after, .. }, Some(spare)) => {
+                tokio::time::sleep(after).await;
+                Then::Resend(spare)
+            }
+            _ => Then::Return(result),
         }
     }
 }
