@@ -290,3 +290,64 @@ apis:
     assert!(lib.contains("Some(&Code::Plain)"), "{lib}");
     assert!(!lib.contains("from_static(\"café\")"), "{lib}");
 }
+
+/// What the crate docs say of a provider is behind its feature: a build
+/// with the provider off has no link to its missing module and no
+/// doc-test that uses it.
+#[test]
+fn the_crate_docs_name_a_provider_only_under_its_feature() {
+    let spec = |provider: &str| {
+        format!(
+            "provider: {provider}
+title: T
+as_of: 2026-01-02
+apis:
+  api:
+    body: {{ code: {{ pointer: /code }} }}
+    statuses:
+      429: {{ meaning: Slow., retry: throttled }}
+    codes:
+      slow: {{ status: 429, description: Slow. }}
+"
+        )
+    };
+    let catalogs: Vec<_> = ["alpha", "beta"]
+        .iter()
+        .map(|p| {
+            let file = errspec_codegen::source::SourceFile::new(format!("spec/{p}.yaml"), spec(p));
+            errspec_codegen::load_catalog(&file).unwrap().catalog
+        })
+        .collect();
+    let lib = errspec_codegen::expand::render_file(errspec_codegen::expand::expand_registry(
+        &catalogs,
+        "errspec_providers",
+    ));
+    for provider in ["alpha", "beta"] {
+        // The table's row: a link, only with the feature.
+        let link = format!("[`{provider}::Error`]");
+        let row = lib
+            .split("#![cfg_attr(")
+            .find(|attr| attr.contains(&link))
+            .unwrap_or_else(|| panic!("no gated row links {link}:\n{lib}"));
+        assert!(
+            row.trim_start()
+                .starts_with(&format!("feature = \"{provider}\"")),
+            "{row}"
+        );
+        assert!(
+            !lib.lines()
+                .any(|l| l.starts_with("//!") && l.contains(&link)),
+            "{lib}"
+        );
+    }
+    // The example's code compiles only with its provider.
+    let gate = lib
+        .lines()
+        .position(|l| l == "//! # #[cfg(feature = \"alpha\")] {")
+        .unwrap_or_else(|| panic!("no gated example:\n{lib}"));
+    let uses = lib
+        .lines()
+        .position(|l| l.contains("use errspec_providers::alpha::"))
+        .unwrap_or_else(|| panic!("no example:\n{lib}"));
+    assert!(gate < uses, "{lib}");
+}
