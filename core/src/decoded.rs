@@ -239,7 +239,7 @@ impl<A: CatalogApi> DecodedError<A> {
         let mut hints = DelayHints::default();
         let mut captures = Captures::default();
         let found = A::DECODER.find(status, headers, body, &mut hints, &mut captures);
-        Self::of_found(status, headers, found, &captures, hints)
+        Self::of_found(status, headers, found, &captures, &hints)
     }
 
     /// The error of what [`Decode::find`] found in a response.
@@ -249,7 +249,8 @@ impl<A: CatalogApi> DecodedError<A> {
         headers: &http::HeaderMap,
         found: Found<'_>,
         captures: &Captures<'_>,
-        hints: DelayHints,
+        // By reference: copied once, straight into the error.
+        hints: &DelayHints,
     ) -> Self {
         // Taken apart in place: moving the whole `Found` costs a copy.
         let Found {
@@ -284,7 +285,7 @@ impl<A: CatalogApi> DecodedError<A> {
                 message: message.map(compact),
                 request_id: request_id.map(compact),
                 field_errors,
-                delay_hints: hints,
+                delay_hints: *hints,
                 raw,
             },
             decided,
@@ -488,7 +489,7 @@ impl<A: CatalogApi> ApiError for DecodedError<A> {
         if !check.fails_found(status, headers, &found, &captures) {
             return None;
         }
-        Some(Self::of_found(status, headers, found, &captures, hints))
+        Some(Self::of_found(status, headers, found, &captures, &hints))
     }
 
     fn batch_layout() -> Option<&'static BatchLayout<'static>> {
