@@ -129,8 +129,8 @@ impl ExtraValue {
     }
 }
 
-/// How many extras [`Extras`] keeps without allocating.
-const INLINE_EXTRAS: usize = 3;
+/// How many extras [`Extras`] keeps without allocating: Stripe's six.
+const INLINE_EXTRAS: usize = 6;
 
 /// The extras of one error: their values, by position in the API's table,
 /// and the table (for names). The first few are kept in place.
@@ -151,7 +151,7 @@ impl Extras {
     /// No extras.
     pub const EMPTY: Extras = Extras {
         layout: &[],
-        inline: [None, None, None],
+        inline: [None, None, None, None, None, None],
         spill: Vec::new(),
     };
 
