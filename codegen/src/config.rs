@@ -31,14 +31,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use quote::quote;
-
-use crate::docs::{self, DocSource};
-use crate::expand;
 use crate::interpret;
 use crate::output::{self, Drift, FileUpdate, GeneratedFile};
-use crate::project::{self, GenerateError};
-use crate::{Loaded, load_catalog};
+use crate::project::{self, FileKind, GenerateError, Generated, Index, Plan};
 
 /// Settings for generating Rust (and optionally Markdown docs) from a
 /// directory of spec files; every setter documents its default.
@@ -163,8 +158,16 @@ impl Config {
     /// Every file the specs in `spec_dir` produce, in memory, and the
     /// warnings; nothing is written.
     pub fn files(&self, spec_dir: impl AsRef<Path>) -> Result<(Vec<GeneratedFile>, String), Error> {
-        let spec_dir = spec_dir.as_ref();
-        let out_dir = self.resolved_out_dir()?;
+        let generated = self.generated(spec_dir.as_ref(), self.resolved_out_dir()?)?;
+        Ok((
+            generated.files_of(&[FileKind::Code, FileKind::Docs]),
+            generated.warnings,
+        ))
+    }
+
+    /// The pipeline `cargo xtask gen` runs, with this configuration's plan:
+    /// the Rust files in `out_dir` around a `mod.rs`, the docs if asked for.
+    fn generated(&self, spec_dir: &Path, out_dir: PathBuf) -> Result<Generated, Error> {
         let specs = project::read_specs(spec_dir)?;
         if self
             .rerun_if_changed
@@ -178,73 +181,16 @@ impl Config {
                 );
             }
         }
-        let mut rendered = String::new();
-        let mut warnings = String::new();
-        let mut errors = 0;
-        let mut loaded: Vec<(&crate::source::SourceFile, Loaded)> = Vec::new();
-        for file in &specs {
-            match load_catalog(file) {
-                Ok(l) => {
-                    warnings.push_str(&l.warnings.render(file));
-                    loaded.push((file, l));
-                }
-                Err(diags) => {
-                    errors += diags.iter().filter(|d| d.is_error()).count();
-                    rendered.push_str(&diags.render(file));
-                }
-            }
-        }
-        errors += project::check_providers(&loaded, &mut rendered);
-        if errors > 0 {
-            rendered.push_str(&warnings);
-            return Err(Error::Spec { rendered, errors });
-        }
-        loaded.sort_by(|a, b| a.1.catalog.provider.value.cmp(&b.1.catalog.provider.value));
-
-        let mut files = Vec::new();
-        let mut index = proc_macro2::TokenStream::new();
-        for (_, l) in &loaded {
-            let catalog = &l.catalog;
-            let provider = &catalog.provider.value;
-            let file = format!("{provider}.rs");
-            files.push(GeneratedFile {
-                path: out_dir.join(&file),
-                contents: expand::render_file(expand::expand_catalog(catalog)),
-            });
-            let docs = expand::doc_attrs(&expand::provider_doc(catalog));
-            let name = expand::ident(provider);
-            index.extend(quote! {
-                #docs
-                pub mod #name {
-                    include!(#file);
-                }
-            });
-        }
-        files.push(GeneratedFile {
-            path: out_dir.join("mod.rs"),
-            contents: expand::render_file(index),
-        });
-        if let Some(docs_dir) = &self.docs_dir {
-            let crate_path = self.crate_path.as_deref().unwrap_or("crate");
-            let sources: Vec<DocSource<'_>> = loaded
-                .iter()
-                .map(|(file, l)| DocSource {
-                    catalog: &l.catalog,
-                    file,
-                })
-                .collect();
-            files.push(GeneratedFile {
-                path: docs_dir.join("README.md"),
-                contents: docs::render_index(&sources),
-            });
-            for source in &sources {
-                files.push(GeneratedFile {
-                    path: docs_dir.join(format!("{}.md", source.catalog.provider.value)),
-                    contents: docs::render_provider(*source, crate_path),
-                });
-            }
-        }
-        Ok((files, warnings))
+        let plan = Plan {
+            code_dir: out_dir,
+            index: Index::Modules,
+            docs: self
+                .docs_dir
+                .clone()
+                .map(|dir| (dir, self.crate_path.as_deref().unwrap_or("crate"))),
+            schema: None,
+        };
+        Ok(plan.generate(&specs)?)
     }
 
     /// Generates the files for the specs in `spec_dir` and writes those
@@ -260,19 +206,13 @@ impl Config {
     /// [`docs_dir`](Self::docs_dir), which this requires): no Rust is
     /// written.
     pub fn generate_docs(&self, spec_dir: impl AsRef<Path>) -> Result<Report, Error> {
-        let Some(docs_dir) = &self.docs_dir else {
+        if self.docs_dir.is_none() {
             return Err(Error::NoDocsDir);
-        };
+        }
         // The Rust files are produced in memory only, under any directory.
-        let config = Config {
-            out_dir: Some(self.out_dir.clone().unwrap_or_default()),
-            ..self.clone()
-        };
-        let (files, warnings) = config.files(spec_dir)?;
-        let docs: Vec<GeneratedFile> = files
-            .into_iter()
-            .filter(|f| f.path.starts_with(docs_dir))
-            .collect();
+        let out_dir = self.out_dir.clone().unwrap_or_default();
+        let generated = self.generated(spec_dir.as_ref(), out_dir)?;
+        let (docs, warnings) = (generated.files_of(&[FileKind::Docs]), generated.warnings);
         self.write(docs, warnings, false)
     }
 

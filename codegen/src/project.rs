@@ -1,5 +1,8 @@
 //! The whole project at once: every spec in a directory → every generated
-//! file (the providers crate, its docs, the spec schema), in memory.
+//! file, in memory. One pipeline (load, check, sort, expand, render docs)
+//! serves two plans: the providers crate with its docs and the spec schema
+//! ([`generate_from`], for `cargo xtask gen`), and a user's modules
+//! ([`crate::Config`]).
 //!
 //! Writing is a separate step ([`crate::output`]), so `cargo xtask gen`,
 //! `cargo xtask check` and the drift test share this.
@@ -8,9 +11,12 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use quote::quote;
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::docs::{self, DocSource};
 use crate::expand;
+use crate::model::Catalog;
 use crate::output::GeneratedFile;
 use crate::source::SourceFile;
 use crate::{Loaded, load_catalog, schema};
@@ -128,95 +134,169 @@ pub fn read_specs(spec_dir: &Path) -> Result<Vec<SourceFile>, GenerateError> {
         .collect()
 }
 
-/// Loads and checks every spec, then generates every file: `OUT/src/lib.rs`,
-/// `OUT/src/PROVIDER.rs`, `OUT/docs/PROVIDER.md`, `OUT/docs/README.md` and
-/// `SPEC/schema.json`. On any error, returns every diagnostic of every spec.
+/// Loads and checks every spec, then generates every file: `OUT/Cargo.toml`,
+/// `OUT/src/lib.rs`, `OUT/src/PROVIDER.rs`, `OUT/docs/PROVIDER.md`,
+/// `OUT/docs/README.md` and `SPEC/schema.json`. On any error, returns every
+/// diagnostic of every spec.
 pub fn generate_from(
     specs: &[SourceFile],
     spec_dir: &Path,
     out_dir: &Path,
 ) -> Result<Generated, GenerateError> {
-    let mut rendered = String::new();
-    let mut warnings = String::new();
-    let mut errors = 0;
-    let mut loaded: Vec<(&SourceFile, Loaded)> = Vec::new();
-    for file in specs {
-        match load_catalog(file) {
-            Ok(l) => {
-                if !l.warnings.is_empty() {
-                    warnings.push_str(&l.warnings.render(file));
+    Plan {
+        code_dir: out_dir.join("src"),
+        index: Index::Crate {
+            manifest_dir: out_dir,
+        },
+        docs: Some((out_dir.join("docs"), PROVIDERS_CRATE)),
+        schema: Some(spec_dir.join("schema.json")),
+    }
+    .generate(specs)
+}
+
+/// Where the one pipeline puts its files: each provider's `PROVIDER.rs` in
+/// `code_dir`, the [`Index`] around them, and optionally the Markdown docs
+/// and the spec schema. `cargo xtask gen` ([`generate_from`]) and
+/// [`crate::Config`] differ only in their plan.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan<'a> {
+    /// The directory of the `PROVIDER.rs` files.
+    pub(crate) code_dir: PathBuf,
+    /// What declares the providers' modules.
+    pub(crate) index: Index<'a>,
+    /// The docs directory and the Rust path the docs' examples name.
+    pub(crate) docs: Option<(PathBuf, &'a str)>,
+    /// Where `schema.json` goes, if anywhere.
+    pub(crate) schema: Option<PathBuf>,
+}
+
+/// What declares the providers' modules.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Index<'a> {
+    /// `mod.rs` in the code directory: each provider's module, documented,
+    /// around an `include!` of its file (for a user's `OUT_DIR` or `src/`).
+    Modules,
+    /// The crate [`PROVIDERS_CRATE`]: `lib.rs` (the registry) in the code
+    /// directory, and a `Cargo.toml` with a feature per provider.
+    Crate {
+        /// Where `Cargo.toml` goes.
+        manifest_dir: &'a Path,
+    },
+}
+
+impl Plan<'_> {
+    /// The pipeline: loads and checks every spec (on error, every
+    /// diagnostic of every spec, with the warnings of files without errors),
+    /// sorts the catalogs by provider, and renders each file of the plan.
+    pub(crate) fn generate(&self, specs: &[SourceFile]) -> Result<Generated, GenerateError> {
+        let mut rendered = String::new();
+        let mut warnings = String::new();
+        let mut errors = 0;
+        let mut loaded = Vec::new();
+        for file in specs {
+            match load_catalog(file) {
+                Ok(l) => {
+                    if !l.warnings.is_empty() {
+                        warnings.push_str(&l.warnings.render(file));
+                    }
+                    loaded.push((file, l));
                 }
-                loaded.push((file, l));
-            }
-            Err(diags) => {
-                errors += diags.iter().filter(|d| d.is_error()).count();
-                rendered.push_str(&diags.render(file));
+                Err(diags) => {
+                    errors += diags.iter().filter(|d| d.is_error()).count();
+                    rendered.push_str(&diags.render(file));
+                }
             }
         }
-    }
-    errors += check_providers(&loaded, &mut rendered);
-    if errors > 0 {
-        // Warnings of files without errors still belong to the report.
-        rendered.push_str(&warnings);
-        return Err(GenerateError::Spec { rendered, errors });
-    }
+        errors += check_providers(&loaded, &mut rendered);
+        if errors > 0 {
+            // Warnings of files without errors still belong to the report.
+            rendered.push_str(&warnings);
+            return Err(GenerateError::Spec { rendered, errors });
+        }
+        loaded.sort_by(|a, b| a.1.catalog.provider.value.cmp(&b.1.catalog.provider.value));
+        let catalogs: Vec<&Catalog> = loaded.iter().map(|(_, l)| &l.catalog).collect();
 
-    loaded.sort_by(|a, b| a.1.catalog.provider.value.cmp(&b.1.catalog.provider.value));
-    let catalogs: Vec<_> = loaded.iter().map(|(_, l)| l.catalog.clone()).collect();
-    let sources: Vec<DocSource<'_>> = loaded
-        .iter()
-        .map(|(file, l)| DocSource {
-            catalog: &l.catalog,
-            file,
-        })
-        .collect();
+        let mut files = Vec::new();
+        let mut push = |kind, path: PathBuf, contents| {
+            files.push((kind, GeneratedFile { path, contents }));
+        };
+        if let Index::Crate { manifest_dir } = self.index {
+            push(
+                FileKind::Code,
+                manifest_dir.join("Cargo.toml"),
+                providers_manifest(&catalogs),
+            );
+            let owned: Vec<Catalog> = catalogs.iter().map(|&c| c.clone()).collect();
+            push(
+                FileKind::Code,
+                self.code_dir.join("lib.rs"),
+                expand::render_file(expand::expand_registry(&owned, PROVIDERS_CRATE)),
+            );
+        }
+        for catalog in &catalogs {
+            push(
+                FileKind::Code,
+                self.code_dir.join(format!("{}.rs", catalog.provider.value)),
+                expand::render_file(expand::expand_catalog(catalog)),
+            );
+        }
+        if let Index::Modules = self.index {
+            push(
+                FileKind::Code,
+                self.code_dir.join("mod.rs"),
+                expand::render_file(module_index(&catalogs)),
+            );
+        }
+        if let Some((docs_dir, crate_path)) = &self.docs {
+            let sources: Vec<DocSource<'_>> = loaded
+                .iter()
+                .map(|(file, l)| DocSource {
+                    catalog: &l.catalog,
+                    file,
+                })
+                .collect();
+            push(
+                FileKind::Docs,
+                docs_dir.join("README.md"),
+                docs::render_index(&sources),
+            );
+            for source in &sources {
+                push(
+                    FileKind::Docs,
+                    docs_dir.join(format!("{}.md", source.catalog.provider.value)),
+                    docs::render_provider(*source, crate_path),
+                );
+            }
+        }
+        if let Some(schema) = &self.schema {
+            push(FileKind::Schema, schema.clone(), schema::schema_json());
+        }
+        Ok(Generated { files, warnings })
+    }
+}
 
-    let mut files = Vec::new();
-    let mut push = |kind, path: PathBuf, contents| {
-        files.push((kind, GeneratedFile { path, contents }));
-    };
-    push(
-        FileKind::Code,
-        out_dir.join("Cargo.toml"),
-        providers_manifest(&catalogs),
-    );
-    let src = out_dir.join("src");
-    push(
-        FileKind::Code,
-        src.join("lib.rs"),
-        expand::render_file(expand::expand_registry(&catalogs, PROVIDERS_CRATE)),
-    );
-    for catalog in &catalogs {
-        push(
-            FileKind::Code,
-            src.join(format!("{}.rs", catalog.provider.value)),
-            expand::render_file(expand::expand_catalog(catalog)),
-        );
+/// `mod.rs` for [`Index::Modules`]: each provider's module, with its
+/// rustdoc, around an `include!` of its file.
+fn module_index(catalogs: &[&Catalog]) -> proc_macro2::TokenStream {
+    let mut index = proc_macro2::TokenStream::new();
+    for catalog in catalogs {
+        let provider = &catalog.provider.value;
+        let file = format!("{provider}.rs");
+        let docs = expand::doc_attrs(&expand::provider_doc(catalog));
+        let name = expand::ident(provider);
+        index.extend(quote! {
+            #docs
+            pub mod #name {
+                include!(#file);
+            }
+        });
     }
-    let docs_dir = out_dir.join("docs");
-    push(
-        FileKind::Docs,
-        docs_dir.join("README.md"),
-        docs::render_index(&sources),
-    );
-    for source in &sources {
-        push(
-            FileKind::Docs,
-            docs_dir.join(format!("{}.md", source.catalog.provider.value)),
-            docs::render_provider(*source, PROVIDERS_CRATE),
-        );
-    }
-    push(
-        FileKind::Schema,
-        spec_dir.join("schema.json"),
-        schema::schema_json(),
-    );
-    Ok(Generated { files, warnings })
+    index
 }
 
 /// The providers crate's manifest: one feature per provider, all on by
 /// default (`all`).
-fn providers_manifest(catalogs: &[crate::model::Catalog]) -> String {
+fn providers_manifest(catalogs: &[&Catalog]) -> String {
     let mut features = String::from("default = [\"all\"]\n## Every provider.\nall = [");
     let names: Vec<String> = catalogs
         .iter()
@@ -265,7 +345,7 @@ workspace = true
 /// Providers become module and file names: no two specs may name the same
 /// provider, and none may take a name the crate uses itself. Returns the
 /// number of errors rendered into `out`.
-pub(crate) fn check_providers(loaded: &[(&SourceFile, Loaded)], out: &mut String) -> usize {
+fn check_providers(loaded: &[(&SourceFile, Loaded)], out: &mut String) -> usize {
     let mut errors = 0;
     for (i, (file, l)) in loaded.iter().enumerate() {
         let provider = &l.catalog.provider;

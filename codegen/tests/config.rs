@@ -105,3 +105,89 @@ fn spec_errors_are_located_and_nothing_is_written() {
     }
     let _ = fs::remove_dir_all(&root);
 }
+
+/// `Config` and `cargo xtask gen` are one pipeline with two plans: over this
+/// repository's `spec/`, every provider file and docs page is the same
+/// text; only the files around them differ (`mod.rs` for a user's module,
+/// `Cargo.toml`, `lib.rs` and `schema.json` for the providers crate).
+#[test]
+fn config_and_xtask_generate_the_same_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let spec = root.join("spec");
+    let scratch = scratch("same");
+    let (out, docs) = (scratch.join("out"), scratch.join("docs"));
+    let (from_config, config_warnings) = Config::new()
+        .out_dir(&out)
+        .docs_dir(&docs)
+        .crate_path(errspec_codegen::project::PROVIDERS_CRATE)
+        .emit_rerun_if_changed(false)
+        .files(&spec)
+        .unwrap();
+    let crate_dir = scratch.join("generated");
+    let from_xtask = errspec_codegen::generate(&spec, &crate_dir).unwrap();
+    assert_eq!(config_warnings, from_xtask.warnings);
+
+    // Each path relative to its own root, with the crate's `src/` dropped.
+    let by_name = |files: Vec<(PathBuf, String)>, roots: &[PathBuf]| {
+        let mut named: Vec<(String, String)> = files
+            .into_iter()
+            .map(|(path, contents)| {
+                let name = roots
+                    .iter()
+                    .find_map(|r| path.strip_prefix(r).ok())
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
+                (name, contents)
+            })
+            .collect();
+        named.sort();
+        named
+    };
+    let config = by_name(
+        from_config
+            .into_iter()
+            .map(|f| (f.path, f.contents))
+            .collect(),
+        &[out.clone(), scratch.clone()],
+    );
+    let xtask = by_name(
+        from_xtask
+            .files
+            .into_iter()
+            .map(|(_, f)| (f.path, f.contents))
+            .collect(),
+        &[crate_dir.join("src"), crate_dir.clone(), root.clone()],
+    );
+    let only = |of: &[(String, String)], not_in: &[(String, String)]| -> Vec<String> {
+        of.iter()
+            .filter(|(name, _)| !not_in.iter().any(|(n, _)| n == name))
+            .map(|(name, _)| name.clone())
+            .collect()
+    };
+    assert_eq!(only(&config, &xtask), ["mod.rs"]);
+    assert_eq!(
+        only(&xtask, &config),
+        ["Cargo.toml", "lib.rs", "spec/schema.json"]
+    );
+    let mut shared = 0;
+    for (name, contents) in &config {
+        if let Some((_, other)) = xtask.iter().find(|(n, _)| n == name) {
+            assert!(contents == other, "{name} differs between Config and xtask");
+            shared += 1;
+        }
+    }
+    // A provider file and a docs page per spec, and the docs index.
+    let specs = fs::read_dir(&spec)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "yaml")
+        })
+        .count();
+    assert_eq!(shared, 2 * specs + 1);
+    let _ = fs::remove_dir_all(&scratch);
+}
