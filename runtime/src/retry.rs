@@ -875,8 +875,19 @@ impl<E: ApiError> Attempts<E> {
         if self.paced.scope.is_none() {
             self.paced.scope = self.retrier.scope(request_headers);
         }
-        if let Some(scope) = &self.paced.scope {
-            pacing.wait_turn(scope, self.pacing_bound()).await;
+        let Some(scope) = &self.paced.scope else {
+            return;
+        };
+        let bound = self.pacing_bound();
+        if pacing.is_shared() {
+            pacing.wait_turn(scope, bound).await;
+        } else {
+            // This process's state alone: the turn is known without
+            // polling the store's future (the common, nothing-to-wait case).
+            let wait = pacing.hold_local(scope, bound);
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
         }
     }
 
