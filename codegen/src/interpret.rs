@@ -16,6 +16,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use errspec_core::decode::{Alternative, Decoder, Layouts, RawCode};
+use errspec_core::hints::LayoutHeader;
 use errspec_core::{layout, rules};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -62,6 +63,11 @@ fn code_source(c: &model::CodeSource) -> layout::CodeSource {
         model::CodeSource::Body(p) => layout::CodeSource::Body(pointer(p)),
         model::CodeSource::Header(h) => layout::CodeSource::Header(leak(&h.value)),
     }
+}
+
+/// A header name, resolved (leaked, like the layout).
+fn header(name: &str) -> &'static LayoutHeader {
+    Box::leak(Box::new(LayoutHeader::resolved(leak(name))))
 }
 
 fn leak_slice<T>(items: Vec<T>) -> &'static [T] {
@@ -271,7 +277,7 @@ pub fn classifier(api: &Api) -> &'static rules::Classifier {
         })
         .collect();
     Box::leak(Box::new(rules::Classifier {
-        should_retry: api.headers.should_retry.as_ref().map(|h| leak(&h.value)),
+        should_retry: api.headers.should_retry.as_ref().map(|h| header(&h.value)),
         rules: leak_slice(rules),
     }))
 }
@@ -320,7 +326,9 @@ fn lower_condition(
                 .collect(),
         )),
         model::Condition::Code(t) => rules::Condition::Code(test(t, true)),
-        model::Condition::Header(h, t) => rules::Condition::Header(leak(&h.value), test(t, false)),
+        model::Condition::Header(h, t) => {
+            rules::Condition::Header(header(&h.value), test(t, false))
+        }
         model::Condition::Message(t) => rules::Condition::Message(test(t, false)),
         model::Condition::Field(p, t) => rules::Condition::Field(
             capture_index(captures, &model::Capture::At(p.clone())),

@@ -373,13 +373,27 @@ fn agreed(values: GetAll<'_, HeaderValue>) -> Option<&HeaderValue> {
     values.all(|other| other == first).then_some(first)
 }
 
-/// A header name from a layout, resolved once to an [`HeaderName`] when it
-/// is a valid lower-case name, as layouts' names are: looking up a resolved
-/// name hashes it and compares, where looking up a `&str` parses and
-/// lower-cases it first. Other names (which a hand-written layout may hold)
-/// are looked up as text, as [`single_value`] does, so both agree.
-#[derive(Clone, Debug)]
-pub(crate) struct LayoutHeader {
+/// A header name from a layout or a rule, resolved once to an
+/// [`HeaderName`] when it is a valid lower-case name, as catalogs' names
+/// are: looking up a resolved name hashes it and compares, where looking up
+/// a `&str` parses and lower-cases it first (200–400 instructions a
+/// lookup). Other names (which a hand-written layout may hold) are looked
+/// up as text, as [`single_value`] does, so both agree.
+///
+/// Generated code keeps the ones its rules and directive read in `static`s
+/// ([`LayoutHeader::resolved`] is `const`), and refers to them:
+///
+/// ```
+/// use errspec::__private::hints::LayoutHeader;
+///
+/// static HEADER: LayoutHeader = LayoutHeader::resolved("x-should-retry");
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("x-should-retry", http::HeaderValue::from_static("true"));
+/// assert_eq!(HEADER.name(), "x-should-retry");
+/// assert_eq!(HEADER.single_value(&headers).map(|v| v.as_bytes()), Some(&b"true"[..]));
+/// ```
+#[derive(Clone)]
+pub struct LayoutHeader {
     name: &'static str,
     resolved: Option<HeaderName>,
 }
@@ -397,6 +411,17 @@ impl LayoutHeader {
         LayoutHeader { name, resolved }
     }
 
+    /// `name`, resolved when it is a valid lower-case header name: for a
+    /// `static`, built at compile time and looked up many times.
+    pub const fn resolved(name: &'static str) -> LayoutHeader {
+        LayoutHeader::new(name, true)
+    }
+
+    /// The name, as the catalog wrote it.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// Every value of the header.
     pub(crate) fn all<'h>(&self, headers: &'h HeaderMap) -> GetAll<'h, HeaderValue> {
         match &self.resolved {
@@ -406,11 +431,28 @@ impl LayoutHeader {
     }
 
     /// The header's single value, as [`single_value`] finds it.
-    pub(crate) fn single_value<'h>(&self, headers: &'h HeaderMap) -> Option<&'h HeaderValue> {
+    pub fn single_value<'h>(&self, headers: &'h HeaderMap) -> Option<&'h HeaderValue> {
         match &self.resolved {
             Some(name) => agreed(headers.get_all(name)),
             None => single_value(headers, self.name),
         }
+    }
+}
+
+/// Two headers are the same when their names are (the resolved name is
+/// derived from it).
+impl PartialEq for LayoutHeader {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for LayoutHeader {}
+
+/// The name, as written.
+impl std::fmt::Debug for LayoutHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.name, f)
     }
 }
 
@@ -452,6 +494,10 @@ pub(crate) struct HintHeaders {
     /// The header names of the first [`RESOLVED_SOURCES`] sources, resolved
     /// like the others; later sources' names are looked up as text.
     source_headers: [Option<LayoutHeader>; RESOLVED_SOURCES],
+    /// The same sources' rate-limit `remaining` headers
+    /// ([`WhenSpent::Header`]), resolved: by text, OpenAI's two dimensions
+    /// cost about 500 instructions a decode more.
+    source_remaining: [Option<LayoutHeader>; RESOLVED_SOURCES],
     min_delay: Option<Duration>,
     /// Whether the layout names any delay header at all.
     any: bool,
@@ -495,6 +541,12 @@ impl HintHeaders {
                 source_header(layout.delays, 1, resolve),
                 source_header(layout.delays, 2, resolve),
                 source_header(layout.delays, 3, resolve),
+            ],
+            source_remaining: [
+                remaining_header(layout.delays, 0, resolve),
+                remaining_header(layout.delays, 1, resolve),
+                remaining_header(layout.delays, 2, resolve),
+                remaining_header(layout.delays, 3, resolve),
             ],
             min_delay: layout.min_delay,
             any,
@@ -540,32 +592,49 @@ impl HintHeaders {
             let DelayFrom::Header(name) = source.from else {
                 continue;
             };
-            let value = match self.source_headers.get(i) {
-                Some(Some(header)) => header.single_value(headers),
-                _ => single_value(headers, name),
-            };
-            if let Some(text) = value.and_then(header_text) {
-                read_source(hints, source, text, headers);
+            let value = resolved_or_named(&self.source_headers, i, name, headers);
+            if let Some(text) = value.and_then(header_text)
+                && self.applies(i, source, headers)
+            {
+                read_source(hints, source, text);
             }
         }
     }
+
+    /// Whether delay source `i` applies: it has no rate-limit dimension,
+    /// or that dimension is spent (its `remaining` header is 0 or absent).
+    fn applies(&self, i: usize, source: &DelaySource, headers: &HeaderMap) -> bool {
+        let WhenSpent::Header(remaining) = source.when else {
+            return true;
+        };
+        resolved_or_named(&self.source_remaining, i, remaining, headers)
+            .and_then(parse_rate_limit_count)
+            .is_none_or(|left| left == 0)
+    }
 }
 
-/// Reads one delay source's value `text` into `hints`, when the source
-/// applies (its rate-limit dimension is spent).
+/// The single value of header `name`, looked up by `resolved[i]` when the
+/// layout resolved it, else by text.
+fn resolved_or_named<'h>(
+    resolved: &[Option<LayoutHeader>],
+    i: usize,
+    name: &str,
+    headers: &'h HeaderMap,
+) -> Option<&'h HeaderValue> {
+    match resolved.get(i) {
+        Some(Some(header)) => header.single_value(headers),
+        _ => single_value(headers, name),
+    }
+}
+
+/// Reads one delay source's value `text` into `hints` (the caller checked
+/// that the source applies).
 ///
 /// Body sources are read by the decoder, which passes the captured value.
-pub fn read_source(hints: &mut DelayHints, source: &DelaySource, text: &str, headers: &HeaderMap) {
+fn read_source(hints: &mut DelayHints, source: &DelaySource, text: &str) {
     let when_param = match source.when {
-        WhenSpent::Always => None,
-        WhenSpent::Header(remaining) => {
-            let left = single_value(headers, remaining).and_then(parse_rate_limit_count);
-            if left.is_some_and(|left| left > 0) {
-                return;
-            }
-            None
-        }
         WhenSpent::Param(param) => Some(param),
+        WhenSpent::Always | WhenSpent::Header(_) => None,
     };
     if let Some(delay) = parse_delay(text, source.format, source.param, when_param) {
         hints.offer(delay, source.name);
@@ -582,14 +651,15 @@ impl HintHeaders {
         captures: &Captures<'_>,
         headers: &HeaderMap,
     ) {
-        for source in self.sources {
+        for (i, source) in self.sources.iter().enumerate() {
             let DelayFrom::Body(index) = source.from else {
                 continue;
             };
+            let applies = || self.applies(i, source, headers);
             match captures.get(index) {
-                Some(Captured::Str(text)) => read_source(hints, source, text, headers),
-                Some(Captured::Int(n)) => read_number(hints, source, *n as f64, headers),
-                Some(Captured::Float(x)) => read_number(hints, source, *x, headers),
+                Some(Captured::Str(text)) if applies() => read_source(hints, source, text),
+                Some(Captured::Int(n)) if applies() => read_number(hints, source, *n as f64),
+                Some(Captured::Float(x)) if applies() => read_number(hints, source, *x),
                 _ => {}
             }
         }
@@ -599,14 +669,7 @@ impl HintHeaders {
     }
 }
 
-fn read_number(hints: &mut DelayHints, source: &DelaySource, value: f64, headers: &HeaderMap) {
-    if let WhenSpent::Header(remaining) = source.when
-        && single_value(headers, remaining)
-            .and_then(parse_rate_limit_count)
-            .is_some_and(|left| left > 0)
-    {
-        return;
-    }
+fn read_number(hints: &mut DelayHints, source: &DelaySource, value: f64) {
     if let Some(delay) = delay_from_number(value, source.format) {
         hints.offer(delay, source.name);
     }
@@ -631,6 +694,21 @@ const fn source_header(
 ) -> Option<LayoutHeader> {
     if i < sources.len()
         && let DelayFrom::Header(name) = sources[i].from
+    {
+        Some(LayoutHeader::new(name, resolve))
+    } else {
+        None
+    }
+}
+
+/// The rate-limit `remaining` header of delay source `i`, if it has one.
+const fn remaining_header(
+    sources: &'static [DelaySource],
+    i: usize,
+    resolve: bool,
+) -> Option<LayoutHeader> {
+    if i < sources.len()
+        && let WhenSpent::Header(name) = sources[i].when
     {
         Some(LayoutHeader::new(name, resolve))
     } else {

@@ -21,7 +21,9 @@ use errspec::__private::decode::{
 use errspec::__private::delay::{
     Delay, DelayFormat, DelayFrom, DelaySource, WhenSpent, delay_from_number, parse_delay,
 };
-use errspec::__private::hints::{MAX_PLAUSIBLE_RESET, parse_rate_limit_reset, parse_retry_after};
+use errspec::__private::hints::{
+    LayoutHeader, MAX_PLAUSIBLE_RESET, parse_rate_limit_reset, parse_retry_after,
+};
 use errspec::__private::layout::{
     ApiLayout, BodyFormat, BodyLayout, Capture, CodeNormalize, CodeSource, CodeType,
     FieldErrorsLayout, FieldMapLayout, HeaderLayout, Pointer, RateLimitLayout, ResetUnit,
@@ -443,7 +445,8 @@ fn success_predicate(
     headers: &HeaderMap,
     body: &[u8],
 ) {
-    const WHEN: &[&[Condition]] = &[
+    static X_ERROR_CODE: LayoutHeader = LayoutHeader::resolved("x-error-code");
+    static WHEN: &[&[Condition]] = &[
         &[Condition::Field(0, Test::Present(true))],
         &[Condition::Field(0, Test::Equals("false"))],
         &[Condition::Field(1, Test::NotEquals("0"))],
@@ -452,7 +455,7 @@ fn success_predicate(
             Condition::Message(Test::Contains("e")),
             Condition::Status(&[errspec::__private::rules::StatusRange::class(2)]),
         ],
-        &[Condition::Header("x-error-code", Test::Present(true))],
+        &[Condition::Header(&X_ERROR_CODE, Test::Present(true))],
     ];
     let when = WHEN[usize::from(input.u8()) % WHEN.len()];
     let decoder = Decoder::new(layout);

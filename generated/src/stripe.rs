@@ -848,7 +848,12 @@ pub mod api {
     /// This API's server directive and rules: what decides a class
     /// besides the code and status tables.
     static CLASSIFIER: ::errspec::__private::rules::Classifier = ::errspec::__private::rules::Classifier {
-        should_retry: ::core::option::Option::Some("stripe-should-retry"),
+        should_retry: ::core::option::Option::Some({
+            static HEADER: ::errspec::__private::hints::LayoutHeader = ::errspec::__private::hints::LayoutHeader::resolved(
+                "stripe-should-retry",
+            );
+            &HEADER
+        }),
         rules: &[
             ::errspec::__private::rules::Rule {
                 name: ::core::option::Option::Some("card_error"),

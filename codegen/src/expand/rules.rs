@@ -21,7 +21,7 @@ pub fn classifier_expr(api: &Api) -> TokenStream {
         api.headers
             .should_retry
             .as_ref()
-            .map(|h| h.value.to_token_stream()),
+            .map(|h| resolved_header(&h.value)),
     );
     let integer_codes = api.body.code_type == CodeType::Integer;
     let rules = api.rules.iter().map(|r| {
@@ -69,9 +69,9 @@ pub(super) fn condition(c: &Condition, integer_codes: bool, captures: &[Capture]
             quote!(::errspec::__private::rules::Condition::Code(#t))
         }
         Condition::Header(name, t) => {
-            let name = &name.value;
+            let header = resolved_header(&name.value);
             let t = value_test(t, str::to_owned);
-            quote!(::errspec::__private::rules::Condition::Header(#name, #t))
+            quote!(::errspec::__private::rules::Condition::Header(#header, #t))
         }
         Condition::Message(t) => {
             let t = value_test(t, str::to_owned);
@@ -83,6 +83,17 @@ pub(super) fn condition(c: &Condition, integer_codes: bool, captures: &[Capture]
             quote!(::errspec::__private::rules::Condition::Field(#index, #t))
         }
     }
+}
+
+/// A `&'static LayoutHeader` of `name`, resolved at compile time in a
+/// `static` of its own (a temporary holding a `HeaderName` cannot be
+/// borrowed for `'static`).
+fn resolved_header(name: &str) -> TokenStream {
+    quote!({
+        static HEADER: ::errspec::__private::hints::LayoutHeader =
+            ::errspec::__private::hints::LayoutHeader::resolved(#name);
+        &HEADER
+    })
 }
 
 fn value_test(t: &Test, value: impl Fn(&str) -> String) -> TokenStream {
