@@ -88,6 +88,12 @@ enum CrateError {
     Io(PathBuf, std::io::Error),
 }
 
+impl From<output::IoError> for CrateError {
+    fn from(e: output::IoError) -> CrateError {
+        CrateError::Io(e.path, e.source)
+    }
+}
+
 impl std::fmt::Display for CrateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -121,34 +127,18 @@ fn write_crate(g: &Generate, crate_dir: &Path, kinds: &[FileKind]) -> Result<boo
     };
     let root = shown_root(crate_dir);
     let files = generated.files_of(kinds);
-    let mut changed = 0;
-    for file in &files {
-        let update = output::ensure_file_contents(&file.path, &file.contents)
-            .map_err(|e| CrateError::Io(file.path.clone(), e))?;
+    let synced = output::sync(&files, &generated.leftovers(kinds)?)?;
+    for (path, update) in &synced.written {
         let verb = match update {
-            FileUpdate::Unchanged => continue,
             FileUpdate::Created => "created",
-            FileUpdate::Updated => "updated",
+            FileUpdate::Updated | FileUpdate::Unchanged => "updated",
         };
-        println!("{verb} {}", relative(&root, &file.path));
-        changed += 1;
+        println!("{verb} {}", relative(&root, path));
     }
-    let all = generated.files_of(&[FileKind::Code, FileKind::Docs]);
-    let stale =
-        output::stale_files(&all, crate_dir).map_err(|e| CrateError::Io(crate_dir.into(), e))?;
-    for path in stale {
-        let kind = if path.extension().is_some_and(|e| e == "md") {
-            FileKind::Docs
-        } else {
-            FileKind::Code
-        };
-        if kinds.contains(&kind) {
-            std::fs::remove_file(&path).map_err(|e| CrateError::Io(path.clone(), e))?;
-            println!("removed {}", relative(&root, &path));
-            changed += 1;
-        }
+    for path in &synced.removed {
+        println!("removed {}", relative(&root, path));
     }
-    if changed == 0 {
+    if synced.written.is_empty() && synced.removed.is_empty() {
         println!("nothing changed: {} files up to date", files.len());
     }
     Ok(true)
@@ -172,9 +162,9 @@ fn check_crate(g: &Generate, crate_dir: &Path) -> Result<bool, CrateError> {
         );
         return Ok(false);
     }
+    let leftovers = generated.leftovers(&[FileKind::Code, FileKind::Docs])?;
     let files: Vec<GeneratedFile> = generated.files.into_iter().map(|(_, f)| f).collect();
-    let drift =
-        output::drift(&files, crate_dir).map_err(|e| CrateError::Io(crate_dir.into(), e))?;
+    let drift = output::drift(&files, &leftovers)?;
     if drift.is_empty() {
         println!(
             "ok: specs check, {} documented examples decode as written and {} generated files are up to date",

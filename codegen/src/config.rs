@@ -28,11 +28,11 @@
 //! The generated code names `::errspec`: depend on
 //! `errspec = { version = "0.1", default-features = false }` (and `http`).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::interpret;
-use crate::output::{self, Drift, FileUpdate, GeneratedFile};
+pub use crate::output::describe_drift;
+use crate::output::{self, GeneratedFile};
 use crate::project::{self, FileKind, GenerateError, Generated, Index, Plan};
 
 /// Settings for generating Rust (and optionally Markdown docs) from a
@@ -198,8 +198,8 @@ impl Config {
     /// (only `PROVIDER.rs`/`PROVIDER.md` files this generator could have
     /// written). Warnings are in the report, not printed.
     pub fn generate(&self, spec_dir: impl AsRef<Path>) -> Result<Report, Error> {
-        let (files, warnings) = self.files(spec_dir)?;
-        self.write(files, warnings, true)
+        let generated = self.generated(spec_dir.as_ref(), self.resolved_out_dir()?)?;
+        write(generated, &[FileKind::Code, FileKind::Docs])
     }
 
     /// Like [`generate`](Self::generate), for the Markdown docs only (in
@@ -211,37 +211,10 @@ impl Config {
         }
         // The Rust files are produced in memory only, under any directory.
         let out_dir = self.out_dir.clone().unwrap_or_default();
-        let generated = self.generated(spec_dir.as_ref(), out_dir)?;
-        let (docs, warnings) = (generated.files_of(&[FileKind::Docs]), generated.warnings);
-        self.write(docs, warnings, false)
-    }
-
-    fn write(
-        &self,
-        files: Vec<GeneratedFile>,
-        warnings: String,
-        remove_rust: bool,
-    ) -> Result<Report, Error> {
-        let mut report = Report {
-            files: files.iter().map(|f| f.path.clone()).collect(),
-            warnings,
-            ..Report::default()
-        };
-        for file in &files {
-            let update = output::ensure_file_contents(&file.path, &file.contents)
-                .map_err(|source| io(&file.path, source))?;
-            if update != FileUpdate::Unchanged {
-                report.written.push(file.path.clone());
-            }
-        }
-        for path in self.leftovers(&files)? {
-            if !remove_rust && path.extension().is_some_and(|e| e == "rs") {
-                continue;
-            }
-            std::fs::remove_file(&path).map_err(|source| io(&path, source))?;
-            report.removed.push(path);
-        }
-        Ok(report)
+        write(
+            self.generated(spec_dir.as_ref(), out_dir)?,
+            &[FileKind::Docs],
+        )
     }
 
     /// Checks the specs in `spec_dir` (every diagnostic), decodes their
@@ -249,7 +222,9 @@ impl Config {
     /// the specs produce (missing, stale, or of a spec that is gone).
     pub fn check(&self, spec_dir: impl AsRef<Path>) -> Result<Report, Error> {
         let spec_dir = spec_dir.as_ref();
-        let (files, warnings) = self.files(spec_dir)?;
+        let generated = self.generated(spec_dir, self.resolved_out_dir()?)?;
+        let kinds = [FileKind::Code, FileKind::Docs];
+        let files = generated.files_of(&kinds);
         let examples = interpret::check_dir(spec_dir)?;
         if examples.failures > 0 {
             return Err(Error::Examples {
@@ -258,26 +233,7 @@ impl Config {
                 examples: examples.examples,
             });
         }
-        let mut drift = Vec::new();
-        for file in &files {
-            let actual =
-                output::read_normalized(&file.path).map_err(|source| io(&file.path, source))?;
-            if actual.as_deref() != Some(file.contents.as_str()) {
-                drift.push(Drift {
-                    path: file.path.clone(),
-                    expected: Some(file.contents.clone()),
-                    actual,
-                });
-            }
-        }
-        for path in self.leftovers(&files)? {
-            let actual = output::read_normalized(&path).map_err(|source| io(&path, source))?;
-            drift.push(Drift {
-                path,
-                expected: None,
-                actual,
-            });
-        }
+        let drift = output::drift(&files, &generated.leftovers(&kinds)?)?;
         if !drift.is_empty() {
             let mut rendered = String::new();
             for d in &drift {
@@ -291,7 +247,7 @@ impl Config {
         Ok(Report {
             files: files.into_iter().map(|f| f.path).collect(),
             examples: examples.examples,
-            warnings,
+            warnings: generated.warnings,
             ..Report::default()
         })
     }
@@ -304,70 +260,32 @@ impl Config {
                 .ok_or(Error::NoOutDir),
         }
     }
-
-    /// Generated files of specs that are gone, in the output directories.
-    fn leftovers(&self, files: &[GeneratedFile]) -> Result<Vec<PathBuf>, Error> {
-        let mut stale = Vec::new();
-        if let Some(out_dir) = self
-            .resolved_out_dir()
-            .ok()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            stale.extend(
-                output::generated_leftovers(files, &out_dir, "rs").map_err(|e| io(&out_dir, e))?,
-            );
-        }
-        if let Some(docs) = &self.docs_dir {
-            stale.extend(output::generated_leftovers(files, docs, "md").map_err(|e| io(docs, e))?);
-        }
-        Ok(stale)
-    }
 }
 
-fn io(path: &Path, source: std::io::Error) -> Error {
-    Error::Io {
-        path: path.to_path_buf(),
-        source,
+/// Writes the `kinds` of `generated` that changed, and removes their
+/// leftovers.
+fn write(generated: Generated, kinds: &[FileKind]) -> Result<Report, Error> {
+    let files = generated.files_of(kinds);
+    let synced = output::sync(&files, &generated.leftovers(kinds)?)?;
+    Ok(Report {
+        files: files.into_iter().map(|f| f.path).collect(),
+        written: synced.written.into_iter().map(|(path, _)| path).collect(),
+        removed: synced.removed,
+        warnings: generated.warnings,
+        ..Report::default()
+    })
+}
+
+impl From<output::IoError> for Error {
+    fn from(e: output::IoError) -> Error {
+        Error::Io {
+            path: e.path,
+            source: e.source,
+        }
     }
 }
 
 /// `DIR/FILE` → `FILE` (spec sources are named with their directory).
 fn file_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
-}
-
-/// `error: stale: PATH` and a short unified diff from what is on disk to
-/// what the specs produce; paths shown relative to `root` when given.
-pub fn describe_drift(root: Option<&Path>, d: &Drift) -> String {
-    let path = root
-        .and_then(|root| d.path.strip_prefix(root).ok())
-        .unwrap_or(&d.path)
-        .display()
-        .to_string();
-    let (what, old, new) = match (&d.actual, &d.expected) {
-        (None, _) => ("missing", "", d.expected.as_deref().unwrap_or("")),
-        (Some(actual), None) => ("no longer generated", actual.as_str(), ""),
-        (Some(actual), Some(expected)) => ("stale", actual.as_str(), expected.as_str()),
-    };
-    let diff = similar::TextDiff::from_lines(old, new);
-    let diff = diff
-        .unified_diff()
-        .context_radius(2)
-        .header(
-            &format!("{path} (on disk)"),
-            &format!("{path} (from specs)"),
-        )
-        .to_string();
-    const MAX_LINES: usize = 40;
-    let lines: Vec<&str> = diff.lines().collect();
-    let mut out = format!("error: {what}: {path}\n");
-    // A line can be megabytes long, or hold characters a terminal acts on.
-    const MAX_LINE_CHARS: usize = 200;
-    for line in lines.iter().take(MAX_LINES) {
-        let _ = writeln!(out, "{}", crate::text::terminal_line(line, MAX_LINE_CHARS));
-    }
-    if lines.len() > MAX_LINES {
-        let _ = writeln!(out, "... {} more diff lines", lines.len() - MAX_LINES);
-    }
-    out
 }

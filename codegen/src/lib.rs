@@ -130,8 +130,9 @@ pub fn load_catalog(file: &SourceFile) -> Result<Loaded, Diagnostics> {
 /// docs (`docs/README.md`, `docs/PROVIDER.md`) and `spec_dir/schema.json`.
 /// On any spec error, returns every diagnostic of every spec, rendered.
 ///
-/// Write the result with [`output::ensure_file_contents`], or compare it
-/// with what is on disk with [`output::drift`].
+/// Write the result, and remove the files of specs that are gone, with
+/// [`output::sync`] and [`Generated::leftovers`](project::Generated::leftovers);
+/// or compare it with what is on disk with [`output::drift`].
 #[cfg(feature = "files")]
 pub fn generate(
     spec_dir: &std::path::Path,

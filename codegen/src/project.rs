@@ -17,7 +17,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::docs::{self, DocSource};
 use crate::expand;
 use crate::model::Catalog;
-use crate::output::GeneratedFile;
+use crate::output::{self, GeneratedFile, IoError};
 use crate::source::SourceFile;
 use crate::{Loaded, load_catalog, schema};
 
@@ -48,6 +48,9 @@ pub struct Generated {
     pub files: Vec<(FileKind, GeneratedFile)>,
     /// Every warning, rendered in rustc's shape (empty when there are none).
     pub warnings: String,
+    /// The directories the generator owns files in: of each kind, the
+    /// directory and the extension of its files there.
+    dirs: Vec<(FileKind, PathBuf, &'static str)>,
 }
 
 impl Generated {
@@ -58,6 +61,19 @@ impl Generated {
             .filter(|(k, _)| kinds.contains(k))
             .map(|(_, f)| f.clone())
             .collect()
+    }
+
+    /// Files of `kinds` a generator wrote before that these specs no
+    /// longer produce (of a spec that is gone): see [`output::leftovers`].
+    pub fn leftovers(&self, kinds: &[FileKind]) -> Result<Vec<PathBuf>, IoError> {
+        let files: Vec<GeneratedFile> = self.files.iter().map(|(_, f)| f.clone()).collect();
+        let dirs: Vec<(&Path, &str)> = self
+            .dirs
+            .iter()
+            .filter(|(kind, ..)| kinds.contains(kind))
+            .map(|(_, dir, ext)| (dir.as_path(), *ext))
+            .collect();
+        output::leftovers(&files, &dirs)
     }
 }
 
@@ -271,7 +287,15 @@ impl Plan<'_> {
         if let Some(schema) = &self.schema {
             push(FileKind::Schema, schema.clone(), schema::schema_json());
         }
-        Ok(Generated { files, warnings })
+        let mut dirs = vec![(FileKind::Code, self.code_dir.clone(), "rs")];
+        if let Some((docs_dir, _)) = &self.docs {
+            dirs.push((FileKind::Docs, docs_dir.clone(), "md"));
+        }
+        Ok(Generated {
+            files,
+            warnings,
+            dirs,
+        })
     }
 }
 

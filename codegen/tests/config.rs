@@ -76,7 +76,7 @@ fn generates_checks_and_reports_drift() {
         .iter()
         .filter_map(|p| p.file_name())
         .collect();
-    assert_eq!(removed, ["defaults.rs", "defaults.md"]);
+    assert_eq!(removed, ["defaults.md", "defaults.rs"]);
     assert!(out.join("mine.rs").is_file());
     config.check(&spec).unwrap();
     let _ = fs::remove_dir_all(&root);

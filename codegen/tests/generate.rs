@@ -81,19 +81,20 @@ fn generates_the_crate_docs_and_schema_and_writes_only_changes() {
             FileUpdate::Unchanged
         );
     }
+    let leftovers = generated
+        .leftovers(&[FileKind::Code, FileKind::Docs])
+        .unwrap();
+    assert_eq!(leftovers, Vec::<PathBuf>::new());
     let files: Vec<_> = generated.files.into_iter().map(|(_, f)| f).collect();
-    assert!(output::drift(&files, &root.join("out")).unwrap().is_empty());
+    assert!(output::drift(&files, &leftovers).unwrap().is_empty());
 
     // Deleting the spec leaves its files stale.
     fs::remove_file(root.join("spec/good.yaml")).unwrap();
     fs::write(root.join("spec/other.yaml"), GOOD.replace("good", "other")).unwrap();
-    let files: Vec<_> = run(&root)
+    let stale = run(&root)
         .unwrap()
-        .files
-        .into_iter()
-        .map(|(_, f)| f)
-        .collect();
-    let stale = output::stale_files(&files, &root.join("out")).unwrap();
+        .leftovers(&[FileKind::Code, FileKind::Docs])
+        .unwrap();
     assert_eq!(
         stale,
         [root.join("out/docs/good.md"), root.join("out/src/good.rs")]

@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use errspec_codegen::output::{Drift, GeneratedFile, drift};
+use errspec_codegen::output::{GeneratedFile, describe_drift, drift};
+use errspec_codegen::project::FileKind;
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,41 +26,21 @@ fn generated_files_match_the_specs() {
                 cause.unwrap_or_default()
             )
         });
+    let leftovers = generated
+        .leftovers(&[FileKind::Code, FileKind::Docs])
+        .expect("read generated files");
     let files: Vec<GeneratedFile> = generated.files.into_iter().map(|(_, f)| f).collect();
-    let stale = drift(&files, &root.join("generated")).expect("read generated files");
+    let stale = drift(&files, &leftovers).expect("read generated files");
     if stale.is_empty() {
         return;
     }
-    let report: Vec<String> = stale.iter().map(|d| describe(&root, d)).collect();
+    let report: Vec<String> = stale
+        .iter()
+        .map(|d| describe_drift(Some(&root), d))
+        .collect();
     panic!(
         "{}\n{} generated file(s) out of date; run `cargo xtask gen`",
         report.join("\n"),
         stale.len()
     );
-}
-
-fn describe(root: &Path, d: &Drift) -> String {
-    let path = d
-        .path
-        .strip_prefix(root)
-        .unwrap_or(&d.path)
-        .display()
-        .to_string();
-    let old = d.actual.as_deref().unwrap_or("");
-    let new = d.expected.as_deref().unwrap_or("");
-    let what = match (&d.actual, &d.expected) {
-        (None, _) => "missing",
-        (_, None) => "no longer generated",
-        _ => "stale",
-    };
-    let diff = similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(2)
-        .header(
-            &format!("{path} (checked in)"),
-            &format!("{path} (from specs)"),
-        )
-        .to_string();
-    let short: Vec<&str> = diff.lines().take(30).collect();
-    format!("{what}: {path}\n{}", short.join("\n"))
 }
