@@ -20,11 +20,12 @@ cd "$(dirname "$0")/.."
 base_rev=${1:?usage: bench/compile-ab.sh BASE_REV [ROUNDS]}
 rounds=${2:-5}
 root=$PWD
-work=$root/target/errspec-bench/ab
+target=${CARGO_TARGET_DIR:-$root/target}
+work=$target/errspec-bench/ab
 export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=0 CARGO_TERM_COLOR=never
 
 cargo build -q -p errspec-bench --bin errspec-bench
-bench=$root/target/debug/errspec-bench
+bench=$target/debug/errspec-bench
 
 rm -rf "$work/base" "$work/head" "$work/logs"
 mkdir -p "$work/base" "$work/head" "$work/logs"
