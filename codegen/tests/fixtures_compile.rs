@@ -23,6 +23,7 @@ fixture!(hostile_text);
 fixture!(integer_codes);
 fixture!(nested_envelope);
 fixture!(no_code);
+fixture!(same_length);
 fixture!(success_batch);
 fixture!(text_body);
 fixture!(two_apis);
@@ -69,6 +70,38 @@ fn integer_codes_round_trip_and_decode() {
     assert_eq!(e.code(), Some(&Code::Unknown("9".into())));
     assert_eq!(e.retry_class(), RetryClass::Never);
     assert!(!e.is_known());
+}
+
+#[test]
+fn same_length_codes_are_told_apart_by_one_byte() {
+    use same_length::Code;
+    let known = [
+        ("a'xyz", Code::Quote),
+        ("a'xzz", Code::QuoteToo),
+        ("a\\xyz", Code::Backslash),
+        ("a\"xyz", Code::DoubleQuote),
+        ("a\u{e9}yz", Code::Accent),
+        ("a xyz", Code::Space),
+        ("a-xyz", Code::Hyphen),
+        ("a.xyz", Code::Dot),
+        ("a_xyz", Code::Underscore),
+        ("a/xyz", Code::Slash),
+        ("short", Code::Short),
+    ];
+    for (text, code) in known {
+        assert_eq!(text.parse::<Code>().unwrap(), code, "{text}");
+        assert_eq!(code.as_str(), text);
+        assert_eq!(code.clone(), code);
+        assert_eq!(format!("{:?}", code.clone()), format!("{code:?}"));
+    }
+    // Same length, a byte the lookup matches on that no code has, one
+    // that codes have with the rest different, and a first byte no code
+    // of the matched byte has.
+    for text in ["a#xyz", "a'xxx", "b'xyz", "s'xyz", "a\u{e9}zz", "a'xy"] {
+        let code = text.parse::<Code>().unwrap();
+        assert_eq!(code, Code::Unknown(text.into()), "{text}");
+        assert_eq!(code.clone(), code);
+    }
 }
 
 #[test]

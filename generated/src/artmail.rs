@@ -3,12 +3,7 @@
 /// A machine code of the Artmail API, read from `/code` in the body of an error response.
 ///
 /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
-#[derive(
-    ::core::clone::Clone,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-)]
+#[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
 #[non_exhaustive]
 pub enum Code {
     /// `validation_error`: The body or a parameter is invalid; `details` says which.
@@ -209,28 +204,14 @@ impl Code {
         )
     }
     /// The known code sent as `code`. By length first: the code is
-    /// compared only with codes of its length.
+    /// compared only with codes of its length (more than eight of one
+    /// length are told apart by one byte first).
     fn known(code: &str) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match code.len() {
-                7 => {
-                    match code {
-                        "EXPIRED" => Code::Expired,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
-                10 => {
-                    match code {
-                        "IP_BLOCKED" => Code::IpBlocked,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
-                11 => {
-                    match code {
-                        "INVALID_KEY" => Code::InvalidKey,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                7 if code == "EXPIRED" => Code::Expired,
+                10 if code == "IP_BLOCKED" => Code::IpBlocked,
+                11 if code == "INVALID_KEY" => Code::InvalidKey,
                 12 => {
                     match code {
                         "RATE_LIMITED" => Code::RateLimited,
@@ -245,12 +226,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                16 => {
-                    match code {
-                        "validation_error" => Code::ValidationError,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                16 if code == "validation_error" => Code::ValidationError,
                 17 => {
                     match code {
                         "missing_variables" => Code::MissingVariables,
@@ -258,24 +234,9 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                18 => {
-                    match code {
-                        "template_not_found" => Code::TemplateNotFound,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
-                19 => {
-                    match code {
-                        "sender_not_verified" => Code::SenderNotVerified,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
-                20 => {
-                    match code {
-                        "recipient_suppressed" => Code::RecipientSuppressed,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                18 if code == "template_not_found" => Code::TemplateNotFound,
+                19 if code == "sender_not_verified" => Code::SenderNotVerified,
+                20 if code == "recipient_suppressed" => Code::RecipientSuppressed,
                 _ => return ::core::option::Option::None,
             },
         )
@@ -286,6 +247,14 @@ impl ::core::fmt::Debug for Code {
         match self {
             Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
             known => f.write_str(known.variant_name()),
+        }
+    }
+}
+impl ::core::clone::Clone for Code {
+    fn clone(&self) -> Self {
+        match self {
+            Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+            known => known.as_str().parse().unwrap_or_else(|never| match never {}),
         }
     }
 }

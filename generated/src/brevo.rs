@@ -7,12 +7,7 @@ pub mod api {
     /// A machine code of the Brevo API v3, read from `/code` in the body of an error response.
     ///
     /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
-    #[derive(
-        ::core::clone::Clone,
-        ::core::cmp::PartialEq,
-        ::core::cmp::Eq,
-        ::core::hash::Hash,
-    )]
+    #[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
     #[non_exhaustive]
     pub enum Code {
         /// `invalid_parameter`: A parameter has an invalid value; the message says which.
@@ -241,16 +236,12 @@ pub mod api {
             )
         }
         /// The known code sent as `code`. By length first: the code is
-        /// compared only with codes of its length.
+        /// compared only with codes of its length (more than eight of one
+        /// length are told apart by one byte first).
         fn known(code: &str) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
                 match code.len() {
-                    11 => {
-                        match code {
-                            "bad_request" => Code::BadRequest,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
+                    11 if code == "bad_request" => Code::BadRequest,
                     12 => {
                         match code {
                             "out_of_range" => Code::OutOfRange,
@@ -258,18 +249,8 @@ pub mod api {
                             _ => return ::core::option::Option::None,
                         }
                     }
-                    13 => {
-                        match code {
-                            "campaign_sent" => Code::CampaignSent,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
-                    14 => {
-                        match code {
-                            "not_acceptable" => Code::NotAcceptable,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
+                    13 if code == "campaign_sent" => Code::CampaignSent,
+                    14 if code == "not_acceptable" => Code::NotAcceptable,
                     17 => {
                         match code {
                             "invalid_parameter" => Code::InvalidParameter,
@@ -294,19 +275,11 @@ pub mod api {
                             _ => return ::core::option::Option::None,
                         }
                     }
-                    24 => {
-                        match code {
-                            "account_under_validation" => Code::AccountUnderValidation,
-                            _ => return ::core::option::Option::None,
-                        }
+                    24 if code == "account_under_validation" => {
+                        Code::AccountUnderValidation
                     }
-                    26 => {
-                        match code {
-                            "reseller_permission_denied" => {
-                                Code::ResellerPermissionDenied
-                            }
-                            _ => return ::core::option::Option::None,
-                        }
+                    26 if code == "reseller_permission_denied" => {
+                        Code::ResellerPermissionDenied
                     }
                     _ => return ::core::option::Option::None,
                 },
@@ -318,6 +291,14 @@ pub mod api {
             match self {
                 Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
                 known => f.write_str(known.variant_name()),
+            }
+        }
+    }
+    impl ::core::clone::Clone for Code {
+        fn clone(&self) -> Self {
+            match self {
+                Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+                known => known.as_str().parse().unwrap_or_else(|never| match never {}),
             }
         }
     }
@@ -624,12 +605,7 @@ pub mod transactional {
     /// A machine code of the Brevo transactional email (POST /v3/smtp/email), read from `/code` in the body of an error response.
     ///
     /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
-    #[derive(
-        ::core::clone::Clone,
-        ::core::cmp::PartialEq,
-        ::core::cmp::Eq,
-        ::core::hash::Hash,
-    )]
+    #[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
     #[non_exhaustive]
     pub enum Code {
         /// `invalid_parameter`: A parameter has an invalid value; the message says which.
@@ -858,16 +834,12 @@ pub mod transactional {
             )
         }
         /// The known code sent as `code`. By length first: the code is
-        /// compared only with codes of its length.
+        /// compared only with codes of its length (more than eight of one
+        /// length are told apart by one byte first).
         fn known(code: &str) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
                 match code.len() {
-                    11 => {
-                        match code {
-                            "bad_request" => Code::BadRequest,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
+                    11 if code == "bad_request" => Code::BadRequest,
                     12 => {
                         match code {
                             "out_of_range" => Code::OutOfRange,
@@ -875,18 +847,8 @@ pub mod transactional {
                             _ => return ::core::option::Option::None,
                         }
                     }
-                    13 => {
-                        match code {
-                            "campaign_sent" => Code::CampaignSent,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
-                    14 => {
-                        match code {
-                            "not_acceptable" => Code::NotAcceptable,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
+                    13 if code == "campaign_sent" => Code::CampaignSent,
+                    14 if code == "not_acceptable" => Code::NotAcceptable,
                     17 => {
                         match code {
                             "invalid_parameter" => Code::InvalidParameter,
@@ -911,19 +873,11 @@ pub mod transactional {
                             _ => return ::core::option::Option::None,
                         }
                     }
-                    24 => {
-                        match code {
-                            "account_under_validation" => Code::AccountUnderValidation,
-                            _ => return ::core::option::Option::None,
-                        }
+                    24 if code == "account_under_validation" => {
+                        Code::AccountUnderValidation
                     }
-                    26 => {
-                        match code {
-                            "reseller_permission_denied" => {
-                                Code::ResellerPermissionDenied
-                            }
-                            _ => return ::core::option::Option::None,
-                        }
+                    26 if code == "reseller_permission_denied" => {
+                        Code::ResellerPermissionDenied
                     }
                     _ => return ::core::option::Option::None,
                 },
@@ -935,6 +889,14 @@ pub mod transactional {
             match self {
                 Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
                 known => f.write_str(known.variant_name()),
+            }
+        }
+    }
+    impl ::core::clone::Clone for Code {
+        fn clone(&self) -> Self {
+            match self {
+                Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+                known => known.as_str().parse().unwrap_or_else(|never| match never {}),
             }
         }
     }

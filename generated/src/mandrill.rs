@@ -3,12 +3,7 @@
 /// A machine code of the Mailchimp Transactional API, read from `/name` in the body of an error response.
 ///
 /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
-#[derive(
-    ::core::clone::Clone,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-)]
+#[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
 #[non_exhaustive]
 pub enum Code {
     /// `ValidationError`: The parameters are invalid or missing.
@@ -376,16 +371,12 @@ impl Code {
         )
     }
     /// The known code sent as `code`. By length first: the code is
-    /// compared only with codes of its length.
+    /// compared only with codes of its length (more than eight of one
+    /// length are told apart by one byte first).
     fn known(code: &str) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match code.len() {
-                10 => {
-                    match code {
-                        "Unknown_IP" => Code::UnknownIp,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                10 if code == "Unknown_IP" => Code::UnknownIp,
                 11 => {
                     match code {
                         "Invalid_Key" => Code::InvalidKey,
@@ -441,18 +432,8 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                19 => {
-                    match code {
-                        "Metadata_FieldLimit" => Code::MetadataFieldLimit,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
-                20 => {
-                    match code {
-                        "Unknown_InboundRoute" => Code::UnknownInboundRoute,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                19 if code == "Metadata_FieldLimit" => Code::MetadataFieldLimit,
+                20 if code == "Unknown_InboundRoute" => Code::UnknownInboundRoute,
                 21 => {
                     match code {
                         "Unknown_InboundDomain" => Code::UnknownInboundDomain,
@@ -460,12 +441,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                22 => {
-                    match code {
-                        "Unknown_TrackingDomain" => Code::UnknownTrackingDomain,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                22 if code == "Unknown_TrackingDomain" => Code::UnknownTrackingDomain,
                 24 => {
                     match code {
                         "Invalid_EmptyDefaultPool" => Code::InvalidEmptyDefaultPool,
@@ -473,17 +449,11 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                25 => {
-                    match code {
-                        "Invalid_DeleteDefaultPool" => Code::InvalidDeleteDefaultPool,
-                        _ => return ::core::option::Option::None,
-                    }
+                25 if code == "Invalid_DeleteDefaultPool" => {
+                    Code::InvalidDeleteDefaultPool
                 }
-                26 => {
-                    match code {
-                        "Invalid_DeleteNonEmptyPool" => Code::InvalidDeleteNonEmptyPool,
-                        _ => return ::core::option::Option::None,
-                    }
+                26 if code == "Invalid_DeleteNonEmptyPool" => {
+                    Code::InvalidDeleteNonEmptyPool
                 }
                 _ => return ::core::option::Option::None,
             },
@@ -495,6 +465,14 @@ impl ::core::fmt::Debug for Code {
         match self {
             Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
             known => f.write_str(known.variant_name()),
+        }
+    }
+}
+impl ::core::clone::Clone for Code {
+    fn clone(&self) -> Self {
+        match self {
+            Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+            known => known.as_str().parse().unwrap_or_else(|never| match never {}),
         }
     }
 }

@@ -4,12 +4,7 @@
 ///
 /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
 #[allow(clippy::enum_variant_names)]
-#[derive(
-    ::core::clone::Clone,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-)]
+#[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
 #[non_exhaustive]
 pub enum Code {
     /// `10`: No Account or Server API token was sent, or the one sent is wrong.
@@ -1301,6 +1296,14 @@ impl ::core::fmt::Debug for Code {
         match self {
             Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
             known => f.write_str(known.variant_name()),
+        }
+    }
+}
+impl ::core::clone::Clone for Code {
+    fn clone(&self) -> Self {
+        match self {
+            Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+            known => known.as_str().parse().unwrap_or_else(|never| match never {}),
         }
     }
 }

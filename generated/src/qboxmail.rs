@@ -217,12 +217,7 @@ pub mod send {
     /// A machine code of the Qboxmail Send API, read from `/error` in the body of an error response.
     ///
     /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
-    #[derive(
-        ::core::clone::Clone,
-        ::core::cmp::PartialEq,
-        ::core::cmp::Eq,
-        ::core::hash::Hash,
-    )]
+    #[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
     #[non_exhaustive]
     pub enum Code {
         /// `missing_send_payload`: The body has no non-empty `messages` array.
@@ -286,16 +281,12 @@ pub mod send {
             )
         }
         /// The known code sent as `code`. By length first: the code is
-        /// compared only with codes of its length.
+        /// compared only with codes of its length (more than eight of one
+        /// length are told apart by one byte first).
         fn known(code: &str) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
                 match code.len() {
-                    20 => {
-                        match code {
-                            "missing_send_payload" => Code::MissingSendPayload,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
+                    20 if code == "missing_send_payload" => Code::MissingSendPayload,
                     _ => return ::core::option::Option::None,
                 },
             )
@@ -306,6 +297,14 @@ pub mod send {
             match self {
                 Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
                 known => f.write_str(known.variant_name()),
+            }
+        }
+    }
+    impl ::core::clone::Clone for Code {
+        fn clone(&self) -> Self {
+            match self {
+                Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+                known => known.as_str().parse().unwrap_or_else(|never| match never {}),
             }
         }
     }

@@ -3,12 +3,7 @@
 /// A machine code of the Resend API, read from `/name` in the body of an error response.
 ///
 /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
-#[derive(
-    ::core::clone::Clone,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-)]
+#[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
 #[non_exhaustive]
 pub enum Code {
     /// `invalid_idempotency_key`: The idempotency key is empty or longer than 256 characters.
@@ -327,16 +322,12 @@ impl Code {
         )
     }
     /// The known code sent as `code`. By length first: the code is
-    /// compared only with codes of its length.
+    /// compared only with codes of its length (more than eight of one
+    /// length are told apart by one byte first).
     fn known(code: &str) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match code.len() {
-                9 => {
-                    match code {
-                        "not_found" => Code::NotFound,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                9 if code == "not_found" => Code::NotFound,
                 14 => {
                     match code {
                         "invalid_access" => Code::InvalidAccess,
@@ -352,12 +343,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                16 => {
-                    match code {
-                        "validation_error" => Code::ValidationError,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                16 if code == "validation_error" => Code::ValidationError,
                 17 => {
                     match code {
                         "invalid_parameter" => Code::InvalidParameter,
@@ -373,12 +359,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                19 => {
-                    match code {
-                        "rate_limit_exceeded" => Code::RateLimitExceeded,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                19 if code == "rate_limit_exceeded" => Code::RateLimitExceeded,
                 20 => {
                     match code {
                         "invalid_from_address" => Code::InvalidFromAddress,
@@ -386,12 +367,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                21 => {
-                    match code {
-                        "internal_server_error" => Code::InternalServerError,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                21 if code == "internal_server_error" => Code::InternalServerError,
                 22 => {
                     match code {
                         "missing_required_field" => Code::MissingRequiredField,
@@ -399,25 +375,12 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                23 => {
-                    match code {
-                        "invalid_idempotency_key" => Code::InvalidIdempotencyKey,
-                        _ => return ::core::option::Option::None,
-                    }
+                23 if code == "invalid_idempotency_key" => Code::InvalidIdempotencyKey,
+                26 if code == "invalid_idempotent_request" => {
+                    Code::InvalidIdempotentRequest
                 }
-                26 => {
-                    match code {
-                        "invalid_idempotent_request" => Code::InvalidIdempotentRequest,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
-                30 => {
-                    match code {
-                        "concurrent_idempotent_requests" => {
-                            Code::ConcurrentIdempotentRequests
-                        }
-                        _ => return ::core::option::Option::None,
-                    }
+                30 if code == "concurrent_idempotent_requests" => {
+                    Code::ConcurrentIdempotentRequests
                 }
                 _ => return ::core::option::Option::None,
             },
@@ -429,6 +392,14 @@ impl ::core::fmt::Debug for Code {
         match self {
             Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
             known => f.write_str(known.variant_name()),
+        }
+    }
+}
+impl ::core::clone::Clone for Code {
+    fn clone(&self) -> Self {
+        match self {
+            Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+            known => known.as_str().parse().unwrap_or_else(|never| match never {}),
         }
     }
 }

@@ -3,12 +3,7 @@
 /// A machine code of the Amazon SES API v2, read from the `x-amzn-errortype` header of an error response.
 ///
 /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
-#[derive(
-    ::core::clone::Clone,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-)]
+#[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
 #[non_exhaustive]
 pub enum Code {
     /// `AccountSuspendedException`: The account may no longer send email.
@@ -288,7 +283,8 @@ impl Code {
         )
     }
     /// The known code sent as `code`. By length first: the code is
-    /// compared only with codes of its length.
+    /// compared only with codes of its length (more than eight of one
+    /// length are told apart by one byte first).
     fn known(code: &str) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match code.len() {
@@ -306,12 +302,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                18 => {
-                    match code {
-                        "ServiceUnavailable" => Code::ServiceUnavailable,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                18 if code == "ServiceUnavailable" => Code::ServiceUnavailable,
                 19 => {
                     match code {
                         "BadRequestException" => Code::BadRequestException,
@@ -319,12 +310,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                21 => {
-                    match code {
-                        "AccessDeniedException" => Code::AccessDeniedException,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                21 if code == "AccessDeniedException" => Code::AccessDeniedException,
                 22 => {
                     match code {
                         "LimitExceededException" => Code::LimitExceededException,
@@ -333,17 +319,9 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                23 => {
-                    match code {
-                        "RequestTimeoutException" => Code::RequestTimeoutException,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
-                24 => {
-                    match code {
-                        "TooManyRequestsException" => Code::TooManyRequestsException,
-                        _ => return ::core::option::Option::None,
-                    }
+                23 if code == "RequestTimeoutException" => Code::RequestTimeoutException,
+                24 if code == "TooManyRequestsException" => {
+                    Code::TooManyRequestsException
                 }
                 25 => {
                     match code {
@@ -352,29 +330,14 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                29 => {
-                    match code {
-                        "InternalServiceErrorException" => {
-                            Code::InternalServiceErrorException
-                        }
-                        _ => return ::core::option::Option::None,
-                    }
+                29 if code == "InternalServiceErrorException" => {
+                    Code::InternalServiceErrorException
                 }
-                31 => {
-                    match code {
-                        "ConcurrentModificationException" => {
-                            Code::ConcurrentModificationException
-                        }
-                        _ => return ::core::option::Option::None,
-                    }
+                31 if code == "ConcurrentModificationException" => {
+                    Code::ConcurrentModificationException
                 }
-                34 => {
-                    match code {
-                        "MailFromDomainNotVerifiedException" => {
-                            Code::MailFromDomainNotVerifiedException
-                        }
-                        _ => return ::core::option::Option::None,
-                    }
+                34 if code == "MailFromDomainNotVerifiedException" => {
+                    Code::MailFromDomainNotVerifiedException
                 }
                 _ => return ::core::option::Option::None,
             },
@@ -386,6 +349,14 @@ impl ::core::fmt::Debug for Code {
         match self {
             Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
             known => f.write_str(known.variant_name()),
+        }
+    }
+}
+impl ::core::clone::Clone for Code {
+    fn clone(&self) -> Self {
+        match self {
+            Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+            known => known.as_str().parse().unwrap_or_else(|never| match never {}),
         }
     }
 }

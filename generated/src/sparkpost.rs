@@ -4,12 +4,7 @@
 ///
 /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
 #[allow(clippy::enum_variant_names)]
-#[derive(
-    ::core::clone::Clone,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-)]
+#[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
 #[non_exhaustive]
 pub enum Code {
     /// `1100`: Permission denied: the API key may not do this.
@@ -665,61 +660,102 @@ impl Code {
         )
     }
     /// The known code sent as `code`. By length first: the code is
-    /// compared only with codes of its length.
+    /// compared only with codes of its length (more than eight of one
+    /// length are told apart by one byte first).
     fn known(code: &str) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match code.len() {
                 4 => {
-                    match code {
-                        "1100" => Code::Code1100,
-                        "1101" => Code::Code1101,
-                        "1102" => Code::Code1102,
-                        "1103" => Code::Code1103,
-                        "1200" => Code::Code1200,
-                        "1300" => Code::Code1300,
-                        "1301" => Code::Code1301,
-                        "1303" => Code::Code1303,
-                        "1304" => Code::Code1304,
-                        "1305" => Code::Code1305,
-                        "1400" => Code::Code1400,
-                        "1401" => Code::Code1401,
-                        "1500" => Code::Code1500,
-                        "1501" => Code::Code1501,
-                        "1502" => Code::Code1502,
-                        "1600" => Code::Code1600,
-                        "1601" => Code::Code1601,
-                        "1602" => Code::Code1602,
-                        "1603" => Code::Code1603,
-                        "1700" => Code::Code1700,
-                        "1800" => Code::Code1800,
-                        "1900" => Code::Code1900,
-                        "1901" => Code::Code1901,
-                        "1902" => Code::Code1902,
-                        "1910" => Code::Code1910,
-                        "2001" => Code::Code2001,
-                        "2002" => Code::Code2002,
-                        "2003" => Code::Code2003,
-                        "2004" => Code::Code2004,
-                        "2005" => Code::Code2005,
-                        "2006" => Code::Code2006,
-                        "2101" => Code::Code2101,
-                        "2102" => Code::Code2102,
-                        "2103" => Code::Code2103,
-                        "2106" => Code::Code2106,
-                        "3000" => Code::Code3000,
-                        "3001" => Code::Code3001,
-                        "3002" => Code::Code3002,
-                        "3010" => Code::Code3010,
-                        "3020" => Code::Code3020,
-                        "3030" => Code::Code3030,
-                        "3040" => Code::Code3040,
-                        "3050" => Code::Code3050,
-                        "5001" => Code::Code5001,
-                        "5002" => Code::Code5002,
-                        "6100" => Code::Code6100,
-                        "6200" => Code::Code6200,
-                        "7000" => Code::Code7000,
-                        "7001" => Code::Code7001,
+                    match code.as_bytes()[1] {
+                        b'0' => {
+                            match code {
+                                "2001" => Code::Code2001,
+                                "2002" => Code::Code2002,
+                                "2003" => Code::Code2003,
+                                "2004" => Code::Code2004,
+                                "2005" => Code::Code2005,
+                                "2006" => Code::Code2006,
+                                "3000" => Code::Code3000,
+                                "3001" => Code::Code3001,
+                                "3002" => Code::Code3002,
+                                "3010" => Code::Code3010,
+                                "3020" => Code::Code3020,
+                                "3030" => Code::Code3030,
+                                "3040" => Code::Code3040,
+                                "3050" => Code::Code3050,
+                                "5001" => Code::Code5001,
+                                "5002" => Code::Code5002,
+                                "7000" => Code::Code7000,
+                                "7001" => Code::Code7001,
+                                _ => return ::core::option::Option::None,
+                            }
+                        }
+                        b'1' => {
+                            match code {
+                                "1100" => Code::Code1100,
+                                "1101" => Code::Code1101,
+                                "1102" => Code::Code1102,
+                                "1103" => Code::Code1103,
+                                "2101" => Code::Code2101,
+                                "2102" => Code::Code2102,
+                                "2103" => Code::Code2103,
+                                "2106" => Code::Code2106,
+                                "6100" => Code::Code6100,
+                                _ => return ::core::option::Option::None,
+                            }
+                        }
+                        b'2' => {
+                            match code {
+                                "1200" => Code::Code1200,
+                                "6200" => Code::Code6200,
+                                _ => return ::core::option::Option::None,
+                            }
+                        }
+                        b'3' => {
+                            match code {
+                                "1300" => Code::Code1300,
+                                "1301" => Code::Code1301,
+                                "1303" => Code::Code1303,
+                                "1304" => Code::Code1304,
+                                "1305" => Code::Code1305,
+                                _ => return ::core::option::Option::None,
+                            }
+                        }
+                        b'4' => {
+                            match code {
+                                "1400" => Code::Code1400,
+                                "1401" => Code::Code1401,
+                                _ => return ::core::option::Option::None,
+                            }
+                        }
+                        b'5' => {
+                            match code {
+                                "1500" => Code::Code1500,
+                                "1501" => Code::Code1501,
+                                "1502" => Code::Code1502,
+                                _ => return ::core::option::Option::None,
+                            }
+                        }
+                        b'6' => {
+                            match code {
+                                "1600" => Code::Code1600,
+                                "1601" => Code::Code1601,
+                                "1602" => Code::Code1602,
+                                "1603" => Code::Code1603,
+                                _ => return ::core::option::Option::None,
+                            }
+                        }
+                        b'7' if code == "1700" => Code::Code1700,
+                        b'8' if code == "1800" => Code::Code1800,
+                        b'9' => {
+                            match code {
+                                "1900" => Code::Code1900,
+                                "1901" => Code::Code1901,
+                                "1902" => Code::Code1902,
+                                "1910" => Code::Code1910,
+                                _ => return ::core::option::Option::None,
+                            }
+                        }
                         _ => return ::core::option::Option::None,
                     }
                 }
@@ -741,6 +777,14 @@ impl ::core::fmt::Debug for Code {
         match self {
             Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
             known => f.write_str(known.variant_name()),
+        }
+    }
+}
+impl ::core::clone::Clone for Code {
+    fn clone(&self) -> Self {
+        match self {
+            Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+            known => known.as_str().parse().unwrap_or_else(|never| match never {}),
         }
     }
 }

@@ -7,12 +7,7 @@ pub mod api {
     /// A machine code of the Stripe API, read from `/error/code` in the body of an error response.
     ///
     /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
-    #[derive(
-        ::core::clone::Clone,
-        ::core::cmp::PartialEq,
-        ::core::cmp::Eq,
-        ::core::hash::Hash,
-    )]
+    #[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
     #[non_exhaustive]
     pub enum Code {
         /// `resource_missing`: An id in the request names nothing that exists.
@@ -391,22 +386,13 @@ pub mod api {
             )
         }
         /// The known code sent as `code`. By length first: the code is
-        /// compared only with codes of its length.
+        /// compared only with codes of its length (more than eight of one
+        /// length are told apart by one byte first).
         fn known(code: &str) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
                 match code.len() {
-                    10 => {
-                        match code {
-                            "rate_limit" => Code::RateLimit,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
-                    11 => {
-                        match code {
-                            "url_invalid" => Code::UrlInvalid,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
+                    10 if code == "rate_limit" => Code::RateLimit,
+                    11 if code == "url_invalid" => Code::UrlInvalid,
                     12 => {
                         match code {
                             "expired_card" => Code::ExpiredCard,
@@ -423,12 +409,7 @@ pub mod api {
                             _ => return ::core::option::Option::None,
                         }
                     }
-                    15 => {
-                        match code {
-                            "api_key_expired" => Code::ApiKeyExpired,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
+                    15 if code == "api_key_expired" => Code::ApiKeyExpired,
                     16 => {
                         match code {
                             "resource_missing" => Code::ResourceMissing,
@@ -447,12 +428,7 @@ pub mod api {
                             _ => return ::core::option::Option::None,
                         }
                     }
-                    19 => {
-                        match code {
-                            "secret_key_required" => Code::SecretKeyRequired,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
+                    19 if code == "secret_key_required" => Code::SecretKeyRequired,
                     20 => {
                         match code {
                             "parameters_exclusive" => Code::ParametersExclusive,
@@ -460,18 +436,8 @@ pub mod api {
                             _ => return ::core::option::Option::None,
                         }
                     }
-                    21 => {
-                        match code {
-                            "testmode_charges_only" => Code::TestmodeChargesOnly,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
-                    22 => {
-                        match code {
-                            "idempotency_key_in_use" => Code::IdempotencyKeyInUse,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
+                    21 if code == "testmode_charges_only" => Code::TestmodeChargesOnly,
+                    22 if code == "idempotency_key_in_use" => Code::IdempotencyKeyInUse,
                     23 => {
                         match code {
                             "parameter_invalid_empty" => Code::ParameterInvalidEmpty,
@@ -480,17 +446,11 @@ pub mod api {
                             _ => return ::core::option::Option::None,
                         }
                     }
-                    24 => {
-                        match code {
-                            "platform_api_key_expired" => Code::PlatformApiKeyExpired,
-                            _ => return ::core::option::Option::None,
-                        }
+                    24 if code == "platform_api_key_expired" => {
+                        Code::PlatformApiKeyExpired
                     }
-                    25 => {
-                        match code {
-                            "parameter_invalid_integer" => Code::ParameterInvalidInteger,
-                            _ => return ::core::option::Option::None,
-                        }
+                    25 if code == "parameter_invalid_integer" => {
+                        Code::ParameterInvalidInteger
                     }
                     _ => return ::core::option::Option::None,
                 },
@@ -502,6 +462,14 @@ pub mod api {
             match self {
                 Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
                 known => f.write_str(known.variant_name()),
+            }
+        }
+    }
+    impl ::core::clone::Clone for Code {
+        fn clone(&self) -> Self {
+            match self {
+                Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+                known => known.as_str().parse().unwrap_or_else(|never| match never {}),
             }
         }
     }
@@ -1011,12 +979,7 @@ pub mod oauth {
     /// A machine code of the Stripe Connect OAuth, read from `/error` in the body of an error response.
     ///
     /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
-    #[derive(
-        ::core::clone::Clone,
-        ::core::cmp::PartialEq,
-        ::core::cmp::Eq,
-        ::core::hash::Hash,
-    )]
+    #[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
     #[non_exhaustive]
     pub enum Code {
         /// `invalid_grant`: The authorization code or refresh token is invalid, expired or already used.
@@ -1124,7 +1087,8 @@ pub mod oauth {
             )
         }
         /// The known code sent as `code`. By length first: the code is
-        /// compared only with codes of its length.
+        /// compared only with codes of its length (more than eight of one
+        /// length are told apart by one byte first).
         fn known(code: &str) -> ::core::option::Option<Self> {
             ::core::option::Option::Some(
                 match code.len() {
@@ -1135,29 +1099,11 @@ pub mod oauth {
                             _ => return ::core::option::Option::None,
                         }
                     }
-                    14 => {
-                        match code {
-                            "invalid_client" => Code::InvalidClient,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
-                    15 => {
-                        match code {
-                            "invalid_request" => Code::InvalidRequest,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
-                    22 => {
-                        match code {
-                            "unsupported_grant_type" => Code::UnsupportedGrantType,
-                            _ => return ::core::option::Option::None,
-                        }
-                    }
-                    25 => {
-                        match code {
-                            "unsupported_response_type" => Code::UnsupportedResponseType,
-                            _ => return ::core::option::Option::None,
-                        }
+                    14 if code == "invalid_client" => Code::InvalidClient,
+                    15 if code == "invalid_request" => Code::InvalidRequest,
+                    22 if code == "unsupported_grant_type" => Code::UnsupportedGrantType,
+                    25 if code == "unsupported_response_type" => {
+                        Code::UnsupportedResponseType
                     }
                     _ => return ::core::option::Option::None,
                 },
@@ -1169,6 +1115,14 @@ pub mod oauth {
             match self {
                 Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
                 known => f.write_str(known.variant_name()),
+            }
+        }
+    }
+    impl ::core::clone::Clone for Code {
+        fn clone(&self) -> Self {
+            match self {
+                Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+                known => known.as_str().parse().unwrap_or_else(|never| match never {}),
             }
         }
     }

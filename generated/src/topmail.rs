@@ -3,12 +3,7 @@
 /// A machine code of the TopMail API, read from `/error/code` in the body of an error response.
 ///
 /// Known codes are variants; any other code is kept, exactly as sent, in [`Code::Unknown`]. [`as_str`](Code::as_str), [`FromStr`](::core::str::FromStr) and [`Display`](::core::fmt::Display) round-trip the provider's text.
-#[derive(
-    ::core::clone::Clone,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-)]
+#[derive(::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
 #[non_exhaustive]
 pub enum Code {
     /// `validation_error`: The body failed validation; the message and `path` say what and where.
@@ -233,7 +228,8 @@ impl Code {
         )
     }
     /// The known code sent as `code`. By length first: the code is
-    /// compared only with codes of its length.
+    /// compared only with codes of its length (more than eight of one
+    /// length are told apart by one byte first).
     fn known(code: &str) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(
             match code.len() {
@@ -244,12 +240,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                10 => {
-                    match code {
-                        "no_content" => Code::NoContent,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                10 if code == "no_content" => Code::NoContent,
                 12 => {
                     match code {
                         "unauthorized" => Code::Unauthorized,
@@ -257,12 +248,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                13 => {
-                    match code {
-                        "limit_reached" => Code::LimitReached,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                13 if code == "limit_reached" => Code::LimitReached,
                 14 => {
                     match code {
                         "domain_invalid" => Code::DomainInvalid,
@@ -270,12 +256,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                15 => {
-                    match code {
-                        "schedule_failed" => Code::ScheduleFailed,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                15 if code == "schedule_failed" => Code::ScheduleFailed,
                 16 => {
                     match code {
                         "validation_error" => Code::ValidationError,
@@ -283,12 +264,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                17 => {
-                    match code {
-                        "contact_not_found" => Code::ContactNotFound,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                17 if code == "contact_not_found" => Code::ContactNotFound,
                 18 => {
                     match code {
                         "missing_from_email" => Code::MissingFromEmail,
@@ -296,12 +272,7 @@ impl Code {
                         _ => return ::core::option::Option::None,
                     }
                 }
-                19 => {
-                    match code {
-                        "workspace_not_found" => Code::WorkspaceNotFound,
-                        _ => return ::core::option::Option::None,
-                    }
-                }
+                19 if code == "workspace_not_found" => Code::WorkspaceNotFound,
                 _ => return ::core::option::Option::None,
             },
         )
@@ -312,6 +283,14 @@ impl ::core::fmt::Debug for Code {
         match self {
             Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
             known => f.write_str(known.variant_name()),
+        }
+    }
+}
+impl ::core::clone::Clone for Code {
+    fn clone(&self) -> Self {
+        match self {
+            Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+            known => known.as_str().parse().unwrap_or_else(|never| match never {}),
         }
     }
 }

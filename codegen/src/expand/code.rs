@@ -132,17 +132,13 @@ pub(super) fn expand_code(api: &Api) -> TokenStream {
     } else {
         let mut buckets = SourceText::default();
         for (len, codes) in by_length(api) {
-            buckets.push(&format!("{len} => match code {{"));
-            for code in codes {
-                buckets.push_str_literal(&code.value.to_string());
-                buckets.push(&format!(" => Code::{},", code.variant));
-            }
-            buckets.push("_ => return ::core::option::Option::None, },");
+            push_length_arm(&mut buckets, len, &codes);
         }
         let buckets = buckets.splice();
         quote! {
             /// The known code sent as `code`. By length first: the code is
-            /// compared only with codes of its length.
+            /// compared only with codes of its length (more than eight of one
+            /// length are told apart by one byte first).
             fn known(code: &str) -> ::core::option::Option<Self> {
                 ::core::option::Option::Some(match code.len() {
                     #buckets
@@ -187,7 +183,6 @@ pub(super) fn expand_code(api: &Api) -> TokenStream {
         #doc
         #allow
         #[derive(
-            ::core::clone::Clone,
             ::core::cmp::PartialEq,
             ::core::cmp::Eq,
             ::core::hash::Hash,
@@ -272,6 +267,18 @@ pub(super) fn expand_code(api: &Api) -> TokenStream {
                 match self {
                     Code::Unknown(code) => f.debug_tuple("Unknown").field(code).finish(),
                     known => f.write_str(known.variant_name()),
+                }
+            }
+        }
+
+        // Not derived: a derived `clone` matches every code (see
+        // `push_length_arm` on what such a `match` costs to compile). A known
+        // code is looked up again by its text, which round-trips.
+        impl ::core::clone::Clone for Code {
+            fn clone(&self) -> Self {
+                match self {
+                    Code::Unknown(code) => Code::Unknown(::core::clone::Clone::clone(code)),
+                    known => known.as_str().parse().unwrap_or_else(|never| match never {}),
                 }
             }
         }
@@ -397,16 +404,98 @@ impl PerCode {
 }
 
 /// The codes of a string API grouped by the byte length of their text,
-/// shortest first, each group in catalog order.
-fn by_length(api: &Api) -> Vec<(usize, Vec<&Code>)> {
-    let mut groups: std::collections::BTreeMap<usize, Vec<&Code>> = Default::default();
+/// shortest first, each group in catalog order: `(text, variant)`.
+fn by_length(api: &Api) -> Vec<(usize, Vec<(String, &str)>)> {
+    let mut groups: std::collections::BTreeMap<usize, Vec<(String, &str)>> = Default::default();
     for code in &api.codes {
+        let text = code.value.to_string();
         groups
-            .entry(code.value.to_string().len())
+            .entry(text.len())
             .or_default()
-            .push(code);
+            .push((text, code.variant.as_str()));
     }
     groups.into_iter().collect()
+}
+
+/// The most codes of one length that the lookup compares in turn.
+const COMPARED_IN_TURN: usize = 8;
+
+/// The arm of `Code::known`'s `match code.len()` for the codes of length
+/// `len`: their texts compared in turn, or for more than
+/// [`COMPARED_IN_TURN`] a `match` on the byte that splits them into the
+/// smallest groups first, and each group's texts compared in turn.
+///
+/// rustc checks a `match` in time quadratic in its arms (each arm against
+/// the others): one `match` over the thousands of codes a large catalog
+/// has of one length cost more to compile than everything else per code.
+/// At run time the byte is one jump, and fewer texts are compared.
+fn push_length_arm(out: &mut SourceText, len: usize, codes: &[(String, &str)]) {
+    let split = (codes.len() > COMPARED_IN_TURN)
+        .then(|| split_byte(codes))
+        .flatten();
+    let Some(at) = split else {
+        push_texts_arm(out, &len.to_string(), codes.iter());
+        return;
+    };
+    let mut groups: std::collections::BTreeMap<u8, Vec<&(String, &str)>> = Default::default();
+    for code in codes {
+        groups.entry(code.0.as_bytes()[at]).or_default().push(code);
+    }
+    // Every code here is longer than `at`: the index is in bounds.
+    out.push(&format!("{len} => match code.as_bytes()[{at}] {{"));
+    for (byte, group) in groups {
+        push_texts_arm(
+            out,
+            &format!("b'{}'", byte.escape_ascii()),
+            group.into_iter(),
+        );
+    }
+    out.push("_ => return ::core::option::Option::None, },");
+}
+
+/// A `match` arm for `pattern` that compares `code` with `codes`' texts in
+/// turn: `pattern => match code { "text" => Code::Variant, …, _ => return
+/// None },`, or for one code `pattern if code == "text" => Code::Variant,`
+/// (the `match` it is in ends with `_ => return None`).
+fn push_texts_arm<'a>(
+    out: &mut SourceText,
+    pattern: &str,
+    codes: impl ExactSizeIterator<Item = &'a (String, &'a str)>,
+) {
+    if codes.len() == 1 {
+        for (text, variant) in codes {
+            out.push(&format!("{pattern} if code =="));
+            out.push_str_literal(text);
+            out.push(&format!(" => Code::{variant},"));
+        }
+        return;
+    }
+    out.push(&format!("{pattern} => match code {{"));
+    for (text, variant) in codes {
+        out.push_str_literal(text);
+        out.push(&format!(" => Code::{variant},"));
+    }
+    out.push("_ => return ::core::option::Option::None, },");
+}
+
+/// The byte position that splits `codes` (distinct texts of one length)
+/// into the smallest groups: the least sum of squared group sizes, the
+/// first such position on a tie. `None` if no position splits them.
+fn split_byte(codes: &[(String, &str)]) -> Option<usize> {
+    let len = codes.first()?.0.len();
+    // One group of all of them: no split.
+    let mut best = (None, codes.len() * codes.len());
+    for at in 0..len {
+        let mut counts = [0usize; 256];
+        for (text, _) in codes {
+            counts[usize::from(text.as_bytes()[at])] += 1;
+        }
+        let cost = counts.iter().map(|n| n * n).sum();
+        if cost < best.1 {
+            best = (Some(at), cost);
+        }
+    }
+    best.0
 }
 
 fn code_doc(api: &Api, code: &Code) -> String {
