@@ -617,6 +617,7 @@ pub const ERROR_METHODS: &[&str] = &[
     "check_success",
     "batch_failures",
     "read_delay_hints",
+    "spent_window_reset",
     "serialize",
     "clone",
     "fmt",

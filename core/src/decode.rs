@@ -50,7 +50,7 @@ use crate::layout::{
     ApiLayout, BodyFormat, Capture, CodeNormalize, CodeSource, CodeType, FieldMapLayout, Pointer,
 };
 use crate::rules::{Condition, Facts};
-use crate::{DelayHints, ErrorDetails, FieldError};
+use crate::{DelayHints, ErrorDetails, FieldError, RateLimitReset};
 
 mod xml;
 
@@ -211,6 +211,9 @@ pub trait Decode: Sync + 'static {
 
     /// The delay hints of a response; see [`Decoder::read_delay_hints`].
     fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints;
+
+    /// A spent rate-limit window's reset; see [`Decoder::spent_window_reset`].
+    fn spent_window_reset(&self, headers: &http::HeaderMap) -> Option<RateLimitReset>;
 }
 
 // `inline(always)`: a forwarding call the generic `DecodedError::decode`
@@ -231,6 +234,11 @@ impl Decode for Decoder {
     fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
         Decoder::read_delay_hints(self, headers)
     }
+
+    #[inline(always)]
+    fn spent_window_reset(&self, headers: &http::HeaderMap) -> Option<RateLimitReset> {
+        Decoder::spent_window_reset(self, headers)
+    }
 }
 
 impl Decode for Layouts<'static> {
@@ -248,6 +256,11 @@ impl Decode for Layouts<'static> {
 
     fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
         Layouts::read_delay_hints(self, headers)
+    }
+
+    #[inline]
+    fn spent_window_reset(&self, headers: &http::HeaderMap) -> Option<RateLimitReset> {
+        Layouts::spent_window_reset(self, headers)
     }
 }
 
@@ -570,6 +583,15 @@ impl Decoder {
     pub fn read_delay_hints(&self, headers: &http::HeaderMap) -> DelayHints {
         self.hints.read(headers)
     }
+
+    /// What [`read_delay_hints`](Decoder::read_delay_hints) gives as
+    /// [`DelayHints::spent_window_reset`], reading only the layout's
+    /// `remaining` header (by its resolved name) unless it reads 0, and
+    /// nothing when the layout has none: cheap enough for every success.
+    #[inline]
+    pub fn spent_window_reset(&self, headers: &http::HeaderMap) -> Option<RateLimitReset> {
+        self.hints.spent_window_reset(headers)
+    }
 }
 
 /// [`Decoder::decode`] with a layout prepared for this one call. Generated
@@ -704,6 +726,15 @@ impl<'l> Layouts<'l> {
             .first()
             .map(|a| a.decoder.read_delay_hints(headers))
             .unwrap_or_default()
+    }
+
+    /// A spent rate-limit window's reset, as
+    /// [`Decoder::spent_window_reset`] (every layout reads the same headers).
+    #[inline]
+    pub fn spent_window_reset(&self, headers: &http::HeaderMap) -> Option<RateLimitReset> {
+        self.alternatives
+            .first()
+            .and_then(|a| a.decoder.spent_window_reset(headers))
     }
 
     /// Which layout fits the response (its index, `None` when none does),

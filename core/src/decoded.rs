@@ -95,7 +95,10 @@ use crate::extras::Extras;
 use crate::idempotency::IdempotencyLayout;
 use crate::rules::{Classifier, DecidedBy, Facts, by_tables};
 use crate::success::SuccessCheck;
-use crate::{ApiError, DelayHints, ErrorDetails, FieldError, RateLimit, RetryAfter, RetryClass};
+use crate::{
+    ApiError, DelayHints, ErrorDetails, FieldError, RateLimit, RateLimitReset, RetryAfter,
+    RetryClass,
+};
 
 /// One API of a catalog, as generated code describes it to
 /// [`DecodedError`]: its code and status types, its decoder and the
@@ -466,6 +469,11 @@ impl<A: CatalogApi> ApiError for DecodedError<A> {
 
     fn read_delay_hints(headers: &http::HeaderMap) -> DelayHints {
         A::DECODER.read_delay_hints(headers)
+    }
+
+    #[inline]
+    fn spent_window_reset(headers: &http::HeaderMap) -> Option<RateLimitReset> {
+        A::DECODER.spent_window_reset(headers)
     }
 
     fn success_check() -> Option<&'static SuccessCheck<'static>> {

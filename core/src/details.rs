@@ -149,6 +149,23 @@ pub trait ApiError: std::error::Error + fmt::Debug + Send + Sync + Sized + 'stat
     /// fields the error type keeps.
     fn read_delay_hints(headers: &http::HeaderMap) -> DelayHints;
 
+    /// When a response says the API's rate-limit window is spent (its
+    /// `remaining` header reads 0), the window's reset, if the response
+    /// gives one: what [`read_delay_hints`](Self::read_delay_hints) gives
+    /// as [`DelayHints::spent_window_reset`].
+    ///
+    /// The client's pacing asks this of every successful response, so
+    /// generated types (and the catalog-bound derive) answer it from their
+    /// prepared layout, looking only for the `remaining` header (by its
+    /// resolved name) and for nothing when the API has none. This default
+    /// reads every hint, and only when some header value could read 0.
+    fn spent_window_reset(headers: &http::HeaderMap) -> Option<crate::RateLimitReset> {
+        if !headers.values().any(crate::hints::could_read_zero) {
+            return None;
+        }
+        Self::read_delay_hints(headers).spent_window_reset()
+    }
+
     /// The API's success predicate (`success:` in its catalog), if it has
     /// one: which 2xx responses are failures. None by default. Plumbing:
     /// users call [`check_success`](Self::check_success).

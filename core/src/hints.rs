@@ -258,6 +258,28 @@ impl DelayHints {
         HintHeaders::new(layout, false).read(headers)
     }
 
+    /// The rate-limit window's reset when the window is spent: `remaining`
+    /// read 0 (not merely absent) and the reset was given.
+    ///
+    /// ```
+    /// use errspec::{DelayHints, RateLimitReset};
+    ///
+    /// let spent = DelayHints {
+    ///     rate_limit_remaining: Some(0),
+    ///     rate_limit_reset: Some(RateLimitReset::After(30)),
+    ///     ..DelayHints::default()
+    /// };
+    /// assert_eq!(spent.spent_window_reset(), Some(RateLimitReset::After(30)));
+    /// let left = DelayHints { rate_limit_remaining: Some(4), ..spent };
+    /// assert_eq!(left.spent_window_reset(), None);
+    /// ```
+    pub fn spent_window_reset(&self) -> Option<RateLimitReset> {
+        if self.rate_limit_remaining != Some(0) {
+            return None;
+        }
+        self.rate_limit_reset
+    }
+
     /// How long the server asked the client to wait, seen from `now`.
     ///
     /// Every source that applies gives a delay and **the longest wins**:
@@ -430,6 +452,16 @@ impl LayoutHeader {
         }
     }
 
+    /// Whether `headers` has this header, for a name not resolved: its
+    /// names compared as text, ignoring ASCII case, as a lookup by text
+    /// compares them (a resolved name is compared where it is used).
+    #[inline(never)]
+    pub(crate) fn is_named_in(&self, headers: &HeaderMap) -> bool {
+        headers
+            .keys()
+            .any(|key| key.as_str().eq_ignore_ascii_case(self.name))
+    }
+
     /// The header's single value, as [`single_value`] finds it.
     pub fn single_value<'h>(&self, headers: &'h HeaderMap) -> Option<&'h HeaderValue> {
         match &self.resolved {
@@ -571,6 +603,49 @@ impl HintHeaders {
             return;
         }
         self.read_headers(headers, hints);
+    }
+
+    /// What [`read`](HintHeaders::read) gives as
+    /// [`DelayHints::spent_window_reset`], reading no more than it needs:
+    /// for pacing, which asks it of every successful response. A layout
+    /// without a `remaining` header looks at nothing; otherwise a pass over
+    /// the response's header names (no hashing, no values) looks for it,
+    /// and only a response that has it is read further.
+    #[inline]
+    pub(crate) fn spent_window_reset(&self, headers: &HeaderMap) -> Option<RateLimitReset> {
+        let remaining = self.remaining.as_ref()?;
+        let present = match &remaining.resolved {
+            Some(name) => headers.keys().any(|key| key == name),
+            None => remaining.is_named_in(headers),
+        };
+        if !present {
+            return None;
+        }
+        self.spent_reset_read(remaining, headers)
+    }
+
+    /// [`spent_window_reset`](Self::spent_window_reset) for a response
+    /// with a `remaining` header: a window with requests left (most
+    /// values are ruled out by their first byte), else its single value,
+    /// then the reset.
+    #[inline(never)]
+    fn spent_reset_read(
+        &self,
+        remaining: &LayoutHeader,
+        headers: &HeaderMap,
+    ) -> Option<RateLimitReset> {
+        if !remaining.all(headers).iter().any(could_read_zero) {
+            return None;
+        }
+        if remaining
+            .single_value(headers)
+            .and_then(parse_rate_limit_count)
+            != Some(0)
+        {
+            return None;
+        }
+        let reset = self.reset.as_ref()?.single_value(headers)?;
+        parse_rate_limit_reset(reset, self.reset_unit)
     }
 
     fn read_headers(&self, headers: &HeaderMap, hints: &mut DelayHints) {
@@ -787,6 +862,21 @@ fn longest_retry_after(values: GetAll<'_, HeaderValue>) -> Option<RetryAfter> {
             _ => longest,
         }
     }))
+}
+
+/// Whether a header value could be a rate-limit count of 0 (what
+/// [`parse_rate_limit_count`] reads as 0: zeros only, around them
+/// whitespace). Most values are ruled out by their first byte.
+#[inline]
+pub fn could_read_zero(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    match bytes.first() {
+        Some(b'0' | b' ' | b'\t') => {
+            let text = bytes.trim_ascii();
+            !text.is_empty() && text.iter().all(|&b| b == b'0')
+        }
+        _ => false,
+    }
 }
 
 /// Parses a rate-limit count (`limit` or `remaining`): a non-negative
@@ -1008,6 +1098,77 @@ mod tests {
             }),
             ..HeaderLayout::NONE
         }
+    }
+
+    #[test]
+    fn only_a_value_of_zeros_could_read_zero() {
+        let reads = |text: &'static str| could_read_zero(&hv(text));
+        assert!(reads("0") && reads(" 00 ") && reads("\t0"));
+        assert!(!reads("10") && !reads("") && !reads(" ") && !reads("0.0") && !reads("-0"));
+        // Never a false "no": every value the parser reads as 0 passes.
+        for text in ["0", "00", " 0", "0 ", "\t000\t"] {
+            assert_eq!(parse_rate_limit_count(&hv(text)), Some(0), "{text:?}");
+            assert!(reads(text), "{text:?}");
+        }
+    }
+
+    /// The spent-window reset read alone (for every success) agrees with
+    /// the one the full read gives, resolved names or not, and a layout
+    /// without a `remaining` header never has one.
+    #[test]
+    fn spent_window_reset_agrees_with_the_full_read() {
+        let remaining = [None, Some("0"), Some(" 00 "), Some("3"), Some("zero")];
+        let resets = [None, Some("1700000060"), Some("soon")];
+        let cases = remaining.into_iter().flat_map(|r| {
+            resets
+                .into_iter()
+                .flat_map(move |t| [(r, t, false), (r, t, true)])
+        });
+        for (left, reset, twice) in cases {
+            let mut headers = HeaderMap::new();
+            headers.insert("content-type", hv("text/plain"));
+            headers.insert("x-other", hv("0"));
+            if let Some(left) = left {
+                headers.append("X-RateLimit-Remaining", hv(left));
+                if twice {
+                    // A second, conflicting value: no count at all.
+                    headers.append("x-ratelimit-remaining", hv("7"));
+                }
+            }
+            if let Some(reset) = reset {
+                headers.insert("x-ratelimit-reset", hv(reset));
+            }
+            let full = DelayHints::from_headers(&layout(), &headers).spent_window_reset();
+            for resolve in [false, true] {
+                let hints = HintHeaders::new(&layout(), resolve);
+                assert_eq!(
+                    hints.spent_window_reset(&headers),
+                    full,
+                    "{left:?} {reset:?} twice {twice} resolved {resolve}"
+                );
+            }
+            let spent = left.is_some_and(|l| l.trim() == "0" || l.trim() == "00") && !twice;
+            assert_eq!(full.is_some(), spent && reset == Some("1700000060"));
+            let none = HintHeaders::new(&HeaderLayout::NONE, true);
+            assert_eq!(none.spent_window_reset(&headers), None);
+        }
+        // A hand-written layout's name in capitals, looked up as text.
+        let shouting = HeaderLayout {
+            rate_limit: Some(RateLimitLayout {
+                limit: None,
+                remaining: Some("X-RateLimit-Remaining"),
+                reset: Some("X-RateLimit-Reset"),
+                reset_unit: ResetUnit::Seconds,
+            }),
+            ..HeaderLayout::NONE
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-remaining", hv("0"));
+        headers.insert("x-ratelimit-reset", hv("30"));
+        assert_eq!(
+            HintHeaders::new(&shouting, true).spent_window_reset(&headers),
+            Some(RateLimitReset::After(30))
+        );
     }
 
     #[test]

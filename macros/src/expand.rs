@@ -183,6 +183,12 @@ impl Expander<'_> {
                         DECODER.read_delay_hints(headers)
                     }
 
+                    fn spent_window_reset(
+                        headers: &::errspec::__private::http::HeaderMap,
+                    ) -> ::core::option::Option<::errspec::RateLimitReset> {
+                        DECODER.spent_window_reset(headers)
+                    }
+
                     #retry_class
                     #code
                     #variant_name

@@ -194,6 +194,7 @@ impl LocalStore {
     }
 
     /// Whether the store has never held a block or a cell.
+    #[inline]
     fn is_unused(&self) -> bool {
         !self.used.load(Ordering::Acquire)
     }
@@ -467,12 +468,18 @@ struct KnownScope {
 impl KnownScope {
     /// Whether `headers` carry exactly these credentials, in this order
     /// (the order the fingerprint reads them in).
+    #[inline]
     fn matches(&self, headers: &HeaderMap, idempotency: Option<&str>) -> bool {
         // No headers on the request (credentials in the HTTP client's
         // default headers, which are added after this): nothing to compare.
         if headers.is_empty() {
             return self.credentials.is_empty();
         }
+        self.matches_credentials(headers, idempotency)
+    }
+
+    /// [`matches`](Self::matches) for a request with headers.
+    fn matches_credentials(&self, headers: &HeaderMap, idempotency: Option<&str>) -> bool {
         let mut known = self.credentials.iter();
         credentials(headers, idempotency).all(|(name, value)| {
             known
@@ -621,16 +628,31 @@ impl Pacing {
     /// the same credentials, nearly every request of most clients, names
     /// its scope by comparing its credential headers, with no hash and no
     /// lock. Other credentials take the keyed fingerprint and the map.
+    #[inline]
     pub(crate) fn scope<E: ApiError>(
         &self,
         cache: &ScopeCache,
         headers: &HeaderMap,
         idempotency: Option<&str>,
     ) -> Arc<Scope> {
-        if let Some(known) = cache.first.get() {
-            if known.matches(headers, idempotency) {
-                return known.scope.clone();
-            }
+        if let Some(known) = cache.first.get()
+            && known.matches(headers, idempotency)
+        {
+            return known.scope.clone();
+        }
+        self.scope_not_first::<E>(cache, headers, idempotency)
+    }
+
+    /// [`scope`](Self::scope) for credentials other than the first
+    /// (or the first, the first time).
+    #[cold]
+    fn scope_not_first<E: ApiError>(
+        &self,
+        cache: &ScopeCache,
+        headers: &HeaderMap,
+        idempotency: Option<&str>,
+    ) -> Arc<Scope> {
+        if cache.first.get().is_some() {
             return self.scope_uncached::<E>(headers, idempotency);
         }
         let scope = self.scope_uncached::<E>(headers, idempotency);
@@ -868,7 +890,17 @@ impl Pacing {
         }
     }
 
+    /// Whether a send in `scope` may go now by this process's state,
+    /// without taking a slot: the scope has no limits and nothing was
+    /// ever blocked in this process (one atomic load). Then
+    /// [`hold_local`](Self::hold_local) would wait for nothing.
+    #[inline]
+    pub(crate) fn is_free_locally(&self, scope: &Scope) -> bool {
+        scope.cells.is_empty() && self.inner.local.is_unused()
+    }
+
     /// Whether retries are charged to a budget kept in the store.
+    #[inline]
     pub(crate) fn has_budget(&self) -> bool {
         self.inner.budget.is_some()
     }
@@ -953,6 +985,7 @@ impl Pacing {
 
     /// Whether a success without retries should put a token back: the
     /// bucket was seen below full.
+    #[inline]
     pub(crate) fn budget_low(&self) -> bool {
         self.inner.budget_low.load(Ordering::Acquire)
     }
@@ -994,32 +1027,18 @@ impl Pacing {
 }
 
 /// How long a successful response's headers block its scope: until the
-/// window's reset when it is spent, at most `max_delay`.
+/// window's reset when it is spent, at most `max_delay`. Asked of every
+/// success: [`ApiError::spent_window_reset`] looks only for the API's
+/// `remaining` header (nothing when it has none).
+#[inline]
 pub(crate) fn success_block<E: ApiError>(
     headers: &HeaderMap,
     max_delay: Duration,
 ) -> Option<Duration> {
-    // A spent window is a `remaining` header that reads 0: a response
-    // with no header reading 0 (most successes) skips the lookups.
-    if !headers.values().any(reads_zero) {
-        return None;
-    }
-    spent_window(&E::read_delay_hints(headers), SystemTime::now()).map(|delay| delay.min(max_delay))
-}
-
-/// Whether a header value could be a count of 0 (digits, all zeros, as
-/// the rate-limit header parser reads them). Most values are ruled out by
-/// their first byte.
-#[inline]
-fn reads_zero(value: &HeaderValue) -> bool {
-    let bytes = value.as_bytes();
-    match bytes.first() {
-        Some(b'0' | b' ' | b'\t') => {
-            let text = bytes.trim_ascii();
-            !text.is_empty() && text.iter().all(|&b| b == b'0')
-        }
-        _ => false,
-    }
+    let reset = E::spent_window_reset(headers)?;
+    reset
+        .delay(SystemTime::now())
+        .map(|delay| delay.min(max_delay))
 }
 
 /// The hasher of the scope map, whose keys are fingerprints already
@@ -1071,10 +1090,7 @@ pub(crate) fn failure_block(
 /// is spent (`remaining` is 0); a reset in the past or implausibly far
 /// ahead (`MAX_PLAUSIBLE_RESET`, a year) gives none.
 fn spent_window(hints: &DelayHints, now: SystemTime) -> Option<Duration> {
-    if hints.rate_limit_remaining != Some(0) {
-        return None;
-    }
-    hints.rate_limit_reset.and_then(|reset| reset.delay(now))
+    hints.spent_window_reset()?.delay(now)
 }
 
 /// The headers of `headers` that carry credentials, in order.
@@ -1190,13 +1206,6 @@ mod tests {
         let wait = store.reserve_now("s", &[]);
         assert!(wait > Duration::from_secs(29) && wait <= Duration::from_secs(30));
         assert_eq!(store.reserve_now("other", &[]), Duration::ZERO);
-    }
-
-    #[test]
-    fn only_a_value_of_zeros_could_be_a_spent_window() {
-        let reads = |text: &'static str| reads_zero(&http::HeaderValue::from_static(text));
-        assert!(reads("0") && reads(" 00 "));
-        assert!(!reads("10") && !reads("") && !reads("0.0") && !reads("-0"));
     }
 
     #[test]

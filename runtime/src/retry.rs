@@ -878,13 +878,12 @@ impl<E: ApiError> Attempts<E> {
         let Some(scope) = &self.paced.scope else {
             return;
         };
-        let bound = self.pacing_bound();
         if pacing.is_shared() {
-            pacing.wait_turn(scope, bound).await;
-        } else {
+            pacing.wait_turn(scope, self.pacing_bound()).await;
+        } else if !pacing.is_free_locally(scope) {
             // This process's state alone: the turn is known without
-            // polling the store's future (the common, nothing-to-wait case).
-            let wait = pacing.hold_local(scope, bound);
+            // polling the store's future.
+            let wait = pacing.hold_local(scope, self.pacing_bound());
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
             }
@@ -917,6 +916,9 @@ impl<E: ApiError> Attempts<E> {
         if let Some(delay) = pacing::success_block::<E>(headers, max) {
             pacing.block_local(scope, delay);
             pacing.block_shared(scope, delay).await;
+        }
+        if !pacing.has_budget() {
+            return;
         }
         let refund = match spent {
             0 if pacing.budget_low() => RetryBudget::SUCCESS_REFUND,

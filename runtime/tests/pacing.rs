@@ -749,3 +749,68 @@ async fn through_reqwest_retry_a_documented_limit_spaces_the_resends() {
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
     assert_eq!(pacing.stats().held, 1);
 }
+
+/// The same through a generated error type, whose prepared layout answers
+/// `spent_window_reset` by looking only for its `remaining` header.
+#[cfg(feature = "macros")]
+mod generated {
+    use super::*;
+
+    errspec::catalog!("tests/support/paced.yaml");
+
+    async fn send_paced(client: &Client<paced::Error>, server: &MockServer) -> u16 {
+        let request = client.request(Method::GET, format!("{}/v1/items", server.uri()));
+        client
+            .send(request, SendOptions::default())
+            .await
+            .map(|response| response.status().as_u16())
+            .unwrap_or_else(|failure| panic!("{failure}"))
+    }
+
+    /// What pacing held back after `first`, then a plain 200: (sends
+    /// held, for how long in all, blocks recorded).
+    async fn held_after(first: ResponseTemplate) -> (u64, Duration, u64) {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(first)
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        let client = client::<paced::Error>(policy(3, Duration::from_secs(60)), Pacing::new());
+        assert_eq!(send_paced(&client, &server).await, 200);
+        assert_eq!(send_paced(&client, &server).await, 200);
+        let stats = client.pacing().unwrap().stats();
+        (stats.held, stats.held_for, stats.blocks)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_spent_window_read_from_the_prepared_layout_holds_the_next_request() {
+        let spent = ResponseTemplate::new(200)
+            .insert_header("content-type", "text/plain")
+            .insert_header("x-other-count", "0")
+            .insert_header("X-RateLimit-Remaining", " 00 ")
+            .insert_header("x-ratelimit-reset", "20");
+        let (held, held_for, blocks) = held_after(spent).await;
+        assert_eq!((held, blocks), (1, 1));
+        assert!(
+            held_for > Duration::from_secs(19) && held_for <= Duration::from_secs(20),
+            "{held_for:?}"
+        );
+
+        // Requests left, or a 0 in another header: nothing to wait for.
+        for first in [
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-remaining", "10")
+                .insert_header("x-ratelimit-reset", "20"),
+            ResponseTemplate::new(200)
+                .insert_header("x-other-count", "0")
+                .insert_header("x-ratelimit-reset", "20"),
+        ] {
+            assert_eq!(held_after(first).await, (0, Duration::ZERO, 0));
+        }
+    }
+}

@@ -78,6 +78,11 @@ const _: () = {
         ) -> ::errspec::DelayHints {
             DECODER.read_delay_hints(headers)
         }
+        fn spent_window_reset(
+            headers: &::errspec::__private::http::HeaderMap,
+        ) -> ::core::option::Option<::errspec::RateLimitReset> {
+            DECODER.spent_window_reset(headers)
+        }
         fn retry_class(&self) -> ::errspec::RetryClass {
             match self {
                 Self::Busy { .. } => ::errspec::RetryClass::Backoff,
