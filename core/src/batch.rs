@@ -217,7 +217,7 @@ impl BatchLayout<'_> {
         let Ok(text) = std::str::from_utf8(body) else {
             return out;
         };
-        let mut de = serde_json::Deserializer::from_str(text);
+        let mut de = crate::json::Deserializer::from_str(text);
         let seed = Descend {
             path: self.items.0,
             batch: self,

@@ -887,7 +887,7 @@ fn decode_json<'a>(
     scope: &mut Scope<'a>,
     field_errors: &mut Vec<FieldError>,
 ) -> bool {
-    let mut de = serde_json::Deserializer::from_str(text);
+    let mut de = crate::json::Deserializer::from_str(text);
     Walk {
         targets,
         depth: 0,

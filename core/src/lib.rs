@@ -17,6 +17,7 @@ mod details;
 pub mod extras;
 pub mod hints;
 pub mod idempotency;
+mod json;
 pub mod layout;
 pub mod limits;
 pub mod rules;
