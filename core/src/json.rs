@@ -476,7 +476,7 @@ struct Frames {
 
 impl Frames {
     fn push(&mut self, object: bool) {
-        if self.depth > 0 && self.depth % 64 == 0 {
+        if self.depth > 0 && self.depth.is_multiple_of(64) {
             self.spilled.push(self.bits);
             self.bits = 0;
         }
@@ -491,7 +491,7 @@ impl Frames {
     fn pop(&mut self) {
         self.depth -= 1;
         self.bits >>= 1;
-        if self.depth > 0 && self.depth % 64 == 0 {
+        if self.depth > 0 && self.depth.is_multiple_of(64) {
             self.bits = self.spilled.pop().unwrap_or_default();
         }
     }
