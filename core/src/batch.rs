@@ -231,7 +231,12 @@ impl BatchLayout<'_> {
     }
 
     /// The failure of one item, if it failed.
-    fn judge(&self, facts: Facts<'_>, item: Item<'_>, position: usize) -> Option<BatchFailure> {
+    fn judge(
+        &self,
+        facts: Facts<'_>,
+        item: &mut Item<'_>,
+        position: usize,
+    ) -> Option<BatchFailure> {
         let mut buffer = [0u8; 24];
         let code_text: Option<&str> = if self
             .failed_when
@@ -267,14 +272,14 @@ impl BatchLayout<'_> {
             })
             .unwrap_or(position);
         let listed = item.code.as_ref().and_then(|c| self.classes.class_of(c));
-        let code = item.code.map(|c| match c {
+        let code = item.code.take().map(|c| match c {
             RawCode::Str(text) => compact(text),
             RawCode::Int(n) => n.to_compact_string(),
         });
         Some(BatchFailure {
             index,
             code,
-            message: item.message.map(compact),
+            message: item.message.take().map(compact),
             retry_class: listed.unwrap_or(self.retry),
             known: listed.is_some(),
         })
@@ -378,10 +383,10 @@ impl<'de> Visitor<'de> for Descend<'_, '_> {
         }
         let mut position = 0usize;
         while position < MAX_BATCH_ITEMS {
-            let Some(item) = batch.item.next_item(&mut seq)? else {
+            let Some(mut item) = batch.item.next_item(&mut seq)? else {
                 return Ok(());
             };
-            if let Some(failure) = batch.judge(facts, item, position) {
+            if let Some(failure) = batch.judge(facts, &mut item, position) {
                 out.push(failure);
             }
             position += 1;

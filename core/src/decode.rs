@@ -40,6 +40,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 use std::mem::ManuallyDrop;
 
 use compact_str::CompactString;
@@ -530,6 +531,7 @@ impl Decoder {
     /// batch item ([`crate::batch`]). Its code (body pointers only, not
     /// normalised), message and captures; `None` at the end of the array.
     /// Nothing is copied but strings with escapes that a pointer names.
+    #[inline]
     pub(crate) fn next_item<'de, A: SeqAccess<'de>>(
         &self,
         seq: &mut A,
@@ -977,11 +979,21 @@ impl Captured<'_> {
         }
     }
 
+    #[inline]
     fn from_int(n: i128) -> Captured<'static> {
         match i64::try_from(n) {
             Ok(n) => Captured::Int(n),
-            Err(_) => Captured::Float(n as f64),
+            Err(_) => Captured::big_int(n),
         }
+    }
+
+    /// An integer beyond `i64`, as a float. Out of line: in line, the
+    /// conversion (a call of about 45 instructions) was made for every
+    /// integer, before the test that it is needed.
+    #[cold]
+    #[inline(never)]
+    fn big_int(n: i128) -> Captured<'static> {
+        Captured::Float(n as f64)
     }
 }
 
@@ -1974,7 +1986,9 @@ impl<'de> Visitor<'de> for Walk<'_, 'de> {
             if exact & self.targets.field_map != 0
                 && let Some(layout) = &self.targets.field_map_layout
             {
-                let mut path = String::new();
+                // In line up to 24 bytes, as field names usually are: no
+                // allocation, and each field error's name is a copy of it.
+                let mut path = CompactString::default();
                 return FieldMapWalk {
                     layout,
                     path: &mut path,
@@ -2044,7 +2058,7 @@ impl<'de> Visitor<'de> for Walk<'_, 'de> {
 /// building each field's path in one buffer.
 struct FieldMapWalk<'w> {
     layout: &'w FieldMapLayout,
-    path: &'w mut String,
+    path: &'w mut CompactString,
     out: &'w mut Vec<FieldError>,
     /// Inside the `leaf` key (or anywhere, without a `leaf`): the values
     /// here are messages.
@@ -2058,7 +2072,7 @@ impl FieldMapWalk<'_> {
 
     fn push(&mut self, message: Option<Cow<'_, str>>) {
         self.out.push(FieldError {
-            field: CompactString::new(&*self.path),
+            field: self.path.clone(),
             message: message.map(compact),
         });
     }
@@ -2132,7 +2146,7 @@ impl<'de> Visitor<'de> for FieldMapWalk<'_> {
                 if !self.path.is_empty() {
                     self.path.push('.');
                 }
-                self.path.push_str(&index.to_string());
+                let _ = write!(self.path, "{index}");
                 let more = seq.next_element_seed(self.nested(false))?.is_some();
                 self.path.truncate(len);
                 more
@@ -2161,7 +2175,7 @@ impl<'de> Visitor<'de> for FieldMapWalk<'_> {
 /// Reads a key of a field map: the `leaf` key (`true`), or a key appended
 /// to the path (`false`).
 struct PathKey<'w> {
-    path: &'w mut String,
+    path: &'w mut CompactString,
     leaf: Option<&'static str>,
 }
 

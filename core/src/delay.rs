@@ -194,7 +194,7 @@ pub fn delay_from_number(value: f64, format: DelayFormat) -> Option<Delay> {
 /// A non-negative decimal number (`30`, `2.0`, `.5` is rejected) times
 /// `unit_nanos` nanoseconds, saturating at [`Duration::MAX`]-ish bounds
 /// (`u64::MAX` seconds). Signs, exponents and anything else: `None`.
-fn parse_decimal(text: &str, unit_nanos: u128) -> Option<Duration> {
+fn parse_decimal(text: &str, unit_nanos: u64) -> Option<Duration> {
     let (int, frac) = match text.split_once('.') {
         Some((int, frac)) => (int, frac),
         None => (text, ""),
@@ -210,12 +210,16 @@ fn parse_decimal(text: &str, unit_nanos: u128) -> Option<Duration> {
 
 /// `int.frac` units of `unit_nanos` nanoseconds, saturating. Fraction digits
 /// beyond nanosecond precision are ignored.
-fn scaled(int: &str, frac: &str, unit_nanos: u128) -> Duration {
+///
+/// Divisions are by `u64` constants (a multiplication each): a `u128`
+/// division is a call of 50–100 instructions, and this runs for every
+/// delay header a response carries.
+fn scaled(int: &str, frac: &str, unit_nanos: u64) -> Duration {
     const MAX_NANOS: u128 = (u64::MAX as u128) * 1_000_000_000;
     let whole = int.bytes().fold(0u128, |acc, b| {
         acc.saturating_mul(10).saturating_add(u128::from(b - b'0'))
     });
-    let mut nanos = whole.saturating_mul(unit_nanos);
+    let mut nanos = whole.saturating_mul(u128::from(unit_nanos));
     // The fraction: digit k (1-based) is worth unit_nanos / 10^k.
     let mut place = unit_nanos;
     for b in frac.bytes() {
@@ -223,13 +227,18 @@ fn scaled(int: &str, frac: &str, unit_nanos: u128) -> Duration {
         if place == 0 {
             break;
         }
-        nanos = nanos.saturating_add(u128::from(b - b'0') * place);
+        nanos = nanos.saturating_add(u128::from(u64::from(b - b'0') * place));
     }
-    let nanos = nanos.min(MAX_NANOS);
-    Duration::new(
-        u64::try_from(nanos / 1_000_000_000).unwrap_or(u64::MAX),
-        u32::try_from(nanos % 1_000_000_000).unwrap_or(0),
-    )
+    match u64::try_from(nanos) {
+        Ok(nanos) => Duration::from_nanos(nanos),
+        Err(_) => {
+            let nanos = nanos.min(MAX_NANOS);
+            Duration::new(
+                u64::try_from(nanos / 1_000_000_000).unwrap_or(u64::MAX),
+                u32::try_from(nanos % 1_000_000_000).unwrap_or(0),
+            )
+        }
+    }
 }
 
 /// A Go (`time.ParseDuration`) or protobuf JSON duration, non-negative:
@@ -254,7 +263,7 @@ pub fn parse_go_duration(text: &str) -> Option<Duration> {
             .find(|(_, c)| c.is_ascii_digit() || *c == '.')
             .map_or(after.len(), |(i, _)| i);
         let (unit, next) = after.split_at(unit_len);
-        let unit_nanos: u128 = match unit {
+        let unit_nanos: u64 = match unit {
             "h" => 3_600_000_000_000,
             "m" => 60_000_000_000,
             "s" => 1_000_000_000,
@@ -450,6 +459,30 @@ mod tests {
             after("1.0000000001", s),
             Some(Duration::from_secs(1)),
             "below a nanosecond is dropped"
+        );
+    }
+
+    #[test]
+    fn values_on_both_sides_of_u64_nanoseconds() {
+        let (s, ms) = (DelayFormat::Seconds, DelayFormat::Milliseconds);
+        let max = Duration::from_nanos(u64::MAX);
+        assert_eq!(after("18446744073.709551615", s), Some(max));
+        assert_eq!(
+            after("18446744073.709551616", s),
+            Some(max + Duration::from_nanos(1))
+        );
+        assert_eq!(
+            after("18446744073709.551617", ms),
+            Some(Duration::new(18_446_744_073, 709_551_617))
+        );
+        assert_eq!(
+            after("18446744073709551616.5", s),
+            Some(Duration::from_secs(u64::MAX)),
+            "past u64::MAX seconds: saturated"
+        );
+        assert_eq!(
+            parse_go_duration("5124095576h30m"),
+            Some(Duration::from_secs(5_124_095_576 * 3600 + 1800))
         );
     }
 

@@ -140,9 +140,10 @@ impl Test {
         };
         let same = |text: &str| match value {
             Captured::Str(s) => s == text,
-            Captured::Int(n) => text.trim().parse::<i64>() == Ok(*n),
-            Captured::Float(x) => text.trim().parse::<f64>() == Ok(*x),
-            Captured::Bool(b) => text.trim().parse::<bool>() == Ok(*b),
+            Captured::Int(n) => trimmed(text).parse::<i64>() == Ok(*n),
+            Captured::Float(x) => trimmed(text).parse::<f64>() == Ok(*x),
+            // What `parse::<bool>` accepts, compared without a parse.
+            Captured::Bool(b) => trimmed(text) == if *b { "true" } else { "false" },
             _ => false,
         };
         match *self {
@@ -155,6 +156,18 @@ impl Test {
                 _ => false,
             },
         }
+    }
+}
+
+/// `text.trim()`, without its scan for Unicode white space when `text`
+/// starts and ends with a visible ASCII character, as a test's text
+/// (`0`, `false`) does: about 30 instructions less a test.
+#[inline]
+fn trimmed(text: &str) -> &str {
+    match text.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        [only] if only.is_ascii_graphic() => text,
+        _ => text.trim(),
     }
 }
 
@@ -560,6 +573,19 @@ mod tests {
         assert!(Test::Present(true).holds_captured(Some(&Captured::Object)));
         assert!(!Test::Equals("x").holds_captured(Some(&Captured::Array(1))));
         assert!(!Test::Contains("1").holds_captured(Some(&Captured::Int(1))));
+        // A test's text is read with white space (ASCII or not) trimmed,
+        // and as `parse` reads it (`+5` is 5; `False` is not a boolean).
+        let int = |n| Captured::Int(n);
+        assert!(Test::Equals(" 7\n").holds_captured(Some(&int(7))));
+        assert!(Test::Equals("\u{a0}7\u{2003}").holds_captured(Some(&int(7))));
+        assert!(Test::Equals("+5").holds_captured(Some(&int(5))));
+        assert!(Test::In(&["", "x", "8"]).holds_captured(Some(&int(8))));
+        assert!(!Test::Equals("").holds_captured(Some(&int(0))));
+        assert!(Test::Equals("\ttrue ").holds_captured(Some(&Captured::Bool(true))));
+        assert!(Test::Equals("\u{3000}true").holds_captured(Some(&Captured::Bool(true))));
+        assert!(!Test::Equals("False").holds_captured(Some(&Captured::Bool(false))));
+        assert!(!Test::Equals("true").holds_captured(Some(&Captured::Bool(false))));
+        assert!(Test::Equals(" 0.5").holds_captured(Some(&Captured::Float(0.5))));
     }
 
     #[test]
