@@ -440,7 +440,7 @@ pub fn decode(api: &Api, layouts: &'static Layouts<'static>, example: &Example) 
         extras: extras_by_name(&decoded.extras),
         delay: decoded.details.delay_hints.server_delay(now(example)),
         code: decoded.code,
-        message: decoded.details.message.map(Into::into),
+        message: decoded.details.message.as_deref().map(str::to_owned),
         request_id: decoded.details.request_id.map(Into::into),
         field_errors: decoded
             .details

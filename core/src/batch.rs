@@ -50,7 +50,7 @@
 //!
 //! Reading is a single streaming pass over the body, like the error
 //! decoder's: nothing is built for items that did not fail, and a failure
-//! owns only its code and message (in-line when short). At most
+//! owns only its code and message (in place when short). At most
 //! [`MAX_BATCH_ITEMS`] items are read; a body that is not one well-formed
 //! JSON document gives no failures.
 
@@ -60,10 +60,10 @@ use std::io::Write as _;
 use compact_str::{CompactString, ToCompactString};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::RetryClass;
 use crate::decode::{Captured, Decoder, Item, KeyIs, RawCode, compact, is_index};
 use crate::layout::Pointer;
 use crate::rules::{Condition, Facts};
+use crate::{RetryClass, Text};
 
 /// The most items of a batch response read: later items are skipped
 /// unread (their failures are not reported). Far above the batch sizes
@@ -83,7 +83,7 @@ pub struct BatchFailure {
     /// The item's code as sent (an integer code in decimal), if any.
     pub code: Option<CompactString>,
     /// The item's message, if any.
-    pub message: Option<CompactString>,
+    pub message: Option<Text>,
     /// How the item may be retried: its code's class in the API's code
     /// table, else the batch's `retry`.
     pub retry_class: RetryClass,
@@ -111,7 +111,7 @@ impl BatchFailure {
     }
 
     /// With this message.
-    pub fn with_message(mut self, message: impl Into<CompactString>) -> BatchFailure {
+    pub fn with_message(mut self, message: impl Into<Text>) -> BatchFailure {
         self.message = Some(message.into());
         self
     }
@@ -279,7 +279,7 @@ impl BatchLayout<'_> {
         Some(BatchFailure {
             index,
             code,
-            message: item.message.take().map(compact),
+            message: item.message.take().map(Text::from),
             retry_class: listed.unwrap_or(self.retry),
             known: listed.is_some(),
         })

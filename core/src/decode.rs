@@ -51,7 +51,7 @@ use crate::layout::{
     ApiLayout, BodyFormat, Capture, CodeNormalize, CodeSource, CodeType, FieldMapLayout, Pointer,
 };
 use crate::rules::{Condition, Facts};
-use crate::{DelayHints, ErrorDetails, FieldError, RateLimitReset};
+use crate::{DelayHints, ErrorDetails, FieldError, RateLimitReset, Text};
 
 mod xml;
 
@@ -183,8 +183,8 @@ impl<'a> Parts<'a> {
     pub fn split_details(self, status: http::StatusCode) -> (Option<RawCode<'a>>, ErrorDetails) {
         let details = ErrorDetails {
             status,
-            message: self.message.map(compact),
-            request_id: self.request_id.map(compact),
+            message: self.message.map(Text::from),
+            request_id: self.request_id.map(Text::from),
             field_errors: self.field_errors,
             delay_hints: self.hints,
             raw: self.raw,
@@ -1701,7 +1701,7 @@ impl Scope<'_> {
         if let Some(field) = self.field.take() {
             out.push(FieldError {
                 field: compact(field),
-                message: self.field_message.take().map(compact),
+                message: self.field_message.take().map(Text::from),
             });
         }
     }
@@ -2073,7 +2073,7 @@ impl FieldMapWalk<'_> {
     fn push(&mut self, message: Option<Cow<'_, str>>) {
         self.out.push(FieldError {
             field: self.path.clone(),
-            message: message.map(compact),
+            message: message.map(Text::from),
         });
     }
 

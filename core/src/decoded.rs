@@ -90,7 +90,7 @@ use std::hash::Hash;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::batch::BatchLayout;
-use crate::decode::{Captures, Decode, Found, RawCode, compact};
+use crate::decode::{Captures, Decode, Found, RawCode};
 use crate::extras::Extras;
 use crate::idempotency::IdempotencyLayout;
 use crate::rules::{Classifier, DecidedBy, Facts, by_tables};
@@ -285,8 +285,8 @@ impl<A: CatalogApi> DecodedError<A> {
             code,
             details: ErrorDetails {
                 status,
-                message: message.map(compact),
-                request_id: request_id.map(compact),
+                message: message.map(crate::Text::from),
+                request_id: request_id.map(crate::Text::from),
                 field_errors,
                 delay_hints: *hints,
                 raw,

@@ -3,12 +3,12 @@ use std::fmt;
 
 use compact_str::CompactString;
 
-use crate::{DelayHints, RetryClass};
+use crate::{DelayHints, RetryClass, Text};
 
 /// One field-level error: which field, and what is wrong with it.
 ///
-/// Its text is a [`CompactString`]: a string of up to 24 bytes (most field
-/// names, many short messages) is kept in-line, without an allocation.
+/// Its field is a [`CompactString`] (up to 24 bytes in place: most field
+/// names), its message a [`Text`] (up to 56).
 ///
 /// Read its fields directly; build one with [`FieldError::new`] (it is
 /// `#[non_exhaustive]`, so fields can be added without a breaking change).
@@ -25,7 +25,7 @@ pub struct FieldError {
     /// The field's name or path, as the provider sent it.
     pub field: CompactString,
     /// What is wrong with it, if the provider said.
-    pub message: Option<CompactString>,
+    pub message: Option<Text>,
 }
 
 impl FieldError {
@@ -39,7 +39,7 @@ impl FieldError {
 
     /// The same error with `message`.
     #[must_use]
-    pub fn with_message(self, message: impl Into<CompactString>) -> FieldError {
+    pub fn with_message(self, message: impl Into<Text>) -> FieldError {
         FieldError {
             message: Some(message.into()),
             ..self
@@ -49,9 +49,9 @@ impl FieldError {
 
 /// The parts every decoded error has, whatever its API.
 ///
-/// Message and request id are [`CompactString`]s: up to 24 bytes are kept
-/// in-line, so a short message costs no allocation. Read them as `&str`
-/// with `as_deref()`. Read and set its fields directly; build one with
+/// Message and request id are [`Text`]s: up to 56 bytes are kept in
+/// place, so most cost no allocation. Read them as `&str` with
+/// `as_deref()`. Read and set its fields directly; build one with
 /// [`ErrorDetails::new`] (it is `#[non_exhaustive]`, so fields can be
 /// added without a breaking change).
 /// Serialized as an object of these fields, the status as a number.
@@ -61,9 +61,9 @@ pub struct ErrorDetails {
     /// The HTTP status.
     pub status: http::StatusCode,
     /// The human-readable message.
-    pub message: Option<CompactString>,
+    pub message: Option<Text>,
     /// The provider's request id (body first, then header).
-    pub request_id: Option<CompactString>,
+    pub request_id: Option<Text>,
     /// Field-level errors, in body order.
     pub field_errors: Vec<FieldError>,
     /// Delay hints from the headers (serialized as `hints`).

@@ -22,11 +22,13 @@ pub mod layout;
 pub mod limits;
 pub mod rules;
 pub mod success;
+mod text;
 
 pub use batch::BatchFailure;
 pub use class::{ParseRetryClassError, RetryClass};
-/// The small-string type of [`ErrorDetails`] and [`FieldError`] text, from
-/// the `compact_str` crate: up to 24 bytes in-line, longer text on the heap.
+/// The small-string type of field names, batch items' codes, extras and
+/// unknown codes, from the `compact_str` crate: up to 24 bytes in place,
+/// longer text on the heap. Messages and request ids are [`Text`].
 pub use compact_str::CompactString;
 #[doc(hidden)]
 pub use decoded::display;
@@ -36,3 +38,4 @@ pub use extras::{ExtraValue, Extras};
 pub use hints::{DelayHints, DelayOrigin, RateLimitReset, RetryAfter};
 pub use limits::{LimitScope, RateLimit};
 pub use rules::DecidedBy;
+pub use text::Text;

@@ -70,7 +70,7 @@ pub use errspec_core::hints::SourcedDelay;
 #[doc(inline)]
 pub use errspec_core::{
     ApiError, BatchFailure, CompactString, ErrorDetails, FieldError, ParseRetryClassError,
-    RetryClass,
+    RetryClass, Text,
 };
 #[doc(inline)]
 pub use errspec_core::{CatalogApi, CatalogCode, CatalogExtras, CatalogStatus, DecodedError};
