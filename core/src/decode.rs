@@ -1565,11 +1565,12 @@ impl Targets {
     #[inline(always)]
     fn step(&self, mask: Mask, depth: usize, matches: impl Fn(&Segment) -> bool) -> Mask {
         match self.segments_at(depth) {
-            // Each distinct segment compared once.
+            // Each distinct segment compared once, until one matches: they
+            // are distinct, so no other can.
             Some(segments) => segments
                 .iter()
-                .filter(|segment| segment.slots & mask != 0 && matches(segment))
-                .fold(0, |next, segment| next | (segment.slots & mask)),
+                .find(|segment| segment.slots & mask != 0 && matches(segment))
+                .map_or(0, |segment| segment.slots & mask),
             None => slots(mask)
                 .filter(|&slot| {
                     self.paths[slot]
