@@ -400,7 +400,7 @@ impl Decoder {
         };
         if walked {
             // A single field error read from the document itself.
-            scope.push_field_error(&mut field_errors);
+            scope.push_field_error(&self.targets, &mut field_errors);
         } else {
             // On failure nothing was found: a status-level error.
             scope = Scope::default();
@@ -1217,6 +1217,10 @@ struct Targets {
     /// The slot of the field map, if any (one bit), and its layout.
     field_map: Mask,
     field_map_layout: Option<FieldMapLayout>,
+    /// Whether a field error's message is the message itself (the same
+    /// pointer in the same context, as TopMail's `/error/message`): then it
+    /// has no slot of its own, and the message is taken once.
+    field_message_is_message: bool,
     /// Per depth: the slots whose pointer ends there.
     ends: [Mask; TABLE_DEPTH],
     /// Per depth: the slots whose pointer goes deeper.
@@ -1313,6 +1317,7 @@ impl Targets {
             fallback_slot: [NO_SLOT; MAX_SLOTS],
             field_map: 0,
             field_map_layout: body.field_map,
+            field_message_is_message: false,
             ends: [0; TABLE_DEPTH],
             below: [0; TABLE_DEPTH],
             segments: [Segment::EMPTY; MAX_SEGMENTS],
@@ -1355,8 +1360,16 @@ impl Targets {
                 Kind::Fixed,
                 field_home,
             );
-            if let Some(Pointer(path)) = fields.message {
-                t.put(&mut present, FIELD_MESSAGE, path, Kind::Fixed, field_home);
+            match (fields.message, body.message) {
+                (Some(Pointer(path)), Some(Pointer(message)))
+                    if field_home == item_home && paths_eq(path, message) =>
+                {
+                    t.field_message_is_message = true;
+                }
+                (Some(Pointer(path)), _) => {
+                    t.put(&mut present, FIELD_MESSAGE, path, Kind::Fixed, field_home);
+                }
+                (None, _) => {}
             }
         }
         if body.errors.is_some() {
@@ -1619,6 +1632,11 @@ impl Targets {
     }
 }
 
+/// Whether two pointers are the same, in a `const fn`.
+const fn paths_eq(a: &[&str], b: &[&str]) -> bool {
+    a.len() == b.len() && starts_with(a, b)
+}
+
 /// Whether `path` starts with every segment of `prefix`.
 const fn starts_with(path: &[&str], prefix: &[&str]) -> bool {
     if path.len() < prefix.len() {
@@ -1695,14 +1713,28 @@ struct Scope<'de> {
 }
 
 impl Scope<'_> {
-    #[inline]
-    fn push_field_error(&mut self, out: &mut Vec<FieldError>) {
-        // An item without a field name is not a field error (typically a
-        // general error in an errors array).
+    /// Pushes the field error this context holds, if any: an item without
+    /// a field name is not a field error (typically a general error in an
+    /// errors array).
+    // The test in line and the push out of line: most decodes have none.
+    #[inline(always)]
+    fn push_field_error(&mut self, targets: &Targets, out: &mut Vec<FieldError>) {
+        if self.field.is_some() {
+            self.push_field_error_now(targets, out);
+        }
+    }
+
+    #[inline(never)]
+    fn push_field_error_now(&mut self, targets: &Targets, out: &mut Vec<FieldError>) {
         if let Some(field) = self.field.take() {
+            let message = if targets.field_message_is_message {
+                self.message.clone()
+            } else {
+                self.field_message.take()
+            };
             out.push(FieldError {
                 field: compact(field),
-                message: self.field_message.take().map(Text::from),
+                message: message.map(Text::from),
             });
         }
     }
@@ -1758,6 +1790,10 @@ impl<'de> Walk<'_, 'de> {
         // anything else in an item is there for that item's index only.
         let secondary = arrays & bit(ERRORS) != 0 && index != 0;
         let up = |slot: usize| !(secondary && targets.primary_only & bit(slot) != 0);
+        // Before the message moves up: it may be the field error's too.
+        if arrays & (bit(ERRORS) | bit(FIELD_ITEMS)) != 0 {
+            item.push_field_error(targets, self.field_errors);
+        }
         if item.code.is_some() && up(CODE) {
             self.scope.code = item.code.take();
         }
@@ -1769,9 +1805,6 @@ impl<'de> Walk<'_, 'de> {
         }
         if !item.values.is_empty() {
             self.take_values(arrays, &mut item, &up);
-        }
-        if arrays & (bit(ERRORS) | bit(FIELD_ITEMS)) != 0 {
-            item.push_field_error(self.field_errors);
         }
         Ok(true)
     }
@@ -1807,6 +1840,7 @@ impl<'de> Walk<'_, 'de> {
         }
     }
 
+    #[inline]
     fn take_text(mut self, text: Cow<'de, str>) {
         let exact = self.targets.exact(self.mask, self.depth);
         // Usually one slot takes the text: then it is moved, not cloned.
@@ -3049,6 +3083,83 @@ mod tests {
             .map(|f| f.field.as_str())
             .collect();
         assert_eq!(names, ["x", "y", "z"]);
+    }
+
+    #[test]
+    fn field_message_shared_with_the_message() {
+        // TopMail: the field error's message is the error's message.
+        const SHARED: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                format: BodyFormat::Json,
+                errors: None,
+                code: Some(CodeSource::Body(Pointer(&["error", "code"]))),
+                code_type: CodeType::String,
+                message: Some(Pointer(&["error", "message"])),
+                request_id: None,
+                field_errors: Some(FieldErrorsLayout {
+                    items: None,
+                    field: Pointer(&["error", "path"]),
+                    message: Some(Pointer(&["error", "message"])),
+                }),
+                ..BodyLayout::JSON
+            },
+            headers: HEADERS,
+        };
+        assert!(Targets::new(&SHARED).field_message_is_message);
+        let h = HeaderMap::new();
+        let body = br#"{"error":{"message":"bad \"to\"","path":"to","code":"v"}}"#;
+        let parts = decode(&SHARED, &h, body);
+        assert_eq!(parts.message.as_deref(), Some(r#"bad "to""#));
+        assert_eq!(
+            parts.field_errors,
+            vec![FieldError {
+                field: "to".into(),
+                message: Some(r#"bad "to""#.into())
+            }]
+        );
+        // Not a string: neither the message nor the field error's.
+        let parts = decode(&SHARED, &h, br#"{"error":{"message":7,"path":"to"}}"#);
+        assert_eq!(parts.message, None);
+        assert_eq!(parts.field_errors[0].message, None);
+        let parts = decode(&SHARED, &h, br#"{"error":{"message":"m"}}"#);
+        assert_eq!(parts.field_errors, []);
+
+        // The same pointer in another context (each field item's) is not
+        // the message.
+        const ELSEWHERE: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                format: BodyFormat::Json,
+                errors: Some(Pointer(&["errors"])),
+                code: None,
+                code_type: CodeType::String,
+                message: Some(Pointer(&["message"])),
+                request_id: None,
+                field_errors: Some(FieldErrorsLayout {
+                    items: Some(Pointer(&["fields"])),
+                    field: Pointer(&["name"]),
+                    message: Some(Pointer(&["message"])),
+                }),
+                ..BodyLayout::JSON
+            },
+            headers: HEADERS,
+        };
+        assert!(!Targets::new(&ELSEWHERE).field_message_is_message);
+        let body = br#"{"errors":[{"message":"top","fields":[{"name":"x","message":"own"},{"name":"y"}]}]}"#;
+        let parts = decode(&ELSEWHERE, &h, body);
+        assert_eq!(parts.message.as_deref(), Some("top"));
+        assert_eq!(
+            parts.field_errors,
+            vec![
+                FieldError {
+                    field: "x".into(),
+                    message: Some("own".into())
+                },
+                FieldError {
+                    field: "y".into(),
+                    message: None
+                },
+            ]
+        );
     }
 
     #[test]
