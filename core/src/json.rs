@@ -649,18 +649,23 @@ impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-    use serde::Deserialize as _;
-    use serde::de::{DeserializeSeed, IgnoredAny};
+/// Reads a document with this reader and with `serde_json`, as a visitor
+/// that records every value sees it: for the differential property test
+/// below and the `json_reader` fuzz target. Plumbing, not API.
+#[doc(hidden)]
+pub mod differential {
+    use std::fmt;
 
-    use super::*;
+    use serde::Deserialize as _;
+    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    use super::Deserializer;
 
     /// What a visitor sees, as a value: strings, numbers by the method
     /// they came through, objects and arrays in order.
     #[derive(Debug, PartialEq)]
-    enum Seen {
+    #[allow(missing_docs)]
+    pub enum Seen {
         Str(String),
         Borrowed(String),
         U64(u64),
@@ -672,9 +677,11 @@ mod tests {
         Seq(Vec<Seen>),
     }
 
-    struct Record {
+    /// A visitor that records what it sees; it skips every other entry
+    /// of an object, to exercise skipping inside.
+    pub struct Record {
         /// Whether borrowed and copied strings count as different.
-        borrowing: bool,
+        pub borrowing: bool,
     }
 
     impl<'de> DeserializeSeed<'de> for Record {
@@ -785,15 +792,37 @@ mod tests {
         }
     }
 
-    /// Same values, and the same documents refused, as `serde_json`.
-    fn agree(text: &str) {
+    /// The first way this reader and `serde_json` disagree on `text`, if
+    /// any: the values a visitor sees (floats to a few units in the last
+    /// place), whether the document is refused, and whether it is refused
+    /// when skipped.
+    pub fn disagreement(text: &str) -> Option<String> {
         let (a, b) = (ours(text), theirs(text));
-        match (&a, &b) {
-            (Some(a), Some(b)) => assert!(same(a, b), "{text:?}: {a:?} vs {b:?}"),
-            _ => assert_eq!(a, b, "{text:?}"),
+        let values_agree = match (&a, &b) {
+            (Some(a), Some(b)) => same(a, b),
+            _ => a == b,
+        };
+        if !values_agree {
+            return Some(format!("{text:?}: read as {a:?}, by serde_json {b:?}"));
         }
         let (a, b) = skips(text);
-        assert_eq!(a, b, "skipping {text:?}");
+        (a != b).then(|| format!("{text:?}: skipped {a}, by serde_json {b}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde::de::DeserializeSeed;
+
+    use super::differential::{Record, Seen};
+    use super::*;
+
+    /// Same values, and the same documents refused, as `serde_json`.
+    fn agree(text: &str) {
+        if let Some(difference) = differential::disagreement(text) {
+            panic!("{difference}");
+        }
     }
 
     #[test]

@@ -17,7 +17,8 @@ mod details;
 pub mod extras;
 pub mod hints;
 pub mod idempotency;
-mod json;
+#[doc(hidden)]
+pub mod json;
 pub mod layout;
 pub mod limits;
 pub mod rules;

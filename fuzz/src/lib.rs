@@ -960,6 +960,17 @@ fn policy(input: &mut Input<'_>) -> RetryPolicy {
     builder.build().expect("the settings above are valid")
 }
 
+/// `json_reader`: the decoders' JSON reader (`errspec_core::json`) reads
+/// any text as `serde_json` does: the same values seen by a visitor, the
+/// same documents refused, read or skipped. Bytes that are not UTF-8 are
+/// read lossily (the decoders only read UTF-8 bodies as JSON).
+pub fn json_reader(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Some(difference) = errspec::__private::json::differential::disagreement(&text) {
+        panic!("the JSON reader and serde_json disagree: {difference}");
+    }
+}
+
 /// Target `delays`: the `Retry-After` and rate-limit parsers on arbitrary
 /// header values, [`DelayHints::server_delay`] at an arbitrary time, and
 /// the policy's decision on the result, checking its bounds:

@@ -108,7 +108,7 @@ pub mod __private {
     pub use compact_str::ToCompactString;
     pub use errspec_core::display;
     pub use errspec_core::{
-        batch, decode, delay, extras, hints, idempotency, layout, limits, rules, success,
+        batch, decode, delay, extras, hints, idempotency, json, layout, limits, rules, success,
     };
     pub use http;
     pub use serde;

@@ -500,11 +500,12 @@ fn shown(entry: &ApiEntry, status: StatusCode, headers: &HeaderMap, body: &[u8])
 #[test]
 fn fuzz_seeds_and_regressions_pass() {
     type Target = fn(&[u8]);
-    let targets: [(&str, Target); 5] = [
+    let targets: [(&str, Target); 6] = [
         ("decode", fuzz::decode_generated),
         ("decode_layout", fuzz::decode_layout),
         ("load_spec", fuzz::load_spec),
         ("delays", fuzz::delays),
+        ("json_reader", fuzz::json_reader),
         ("pipeline", fuzz::pipeline),
     ];
     let mut replayed = 0;
