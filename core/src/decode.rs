@@ -46,7 +46,7 @@ use std::mem::ManuallyDrop;
 use compact_str::CompactString;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::hints::{HintHeaders, LayoutHeader};
+use crate::hints::{HeaderNames, HeaderRef, HintHeaders};
 use crate::layout::{
     ApiLayout, BodyFormat, Capture, CodeNormalize, CodeSource, CodeType, FieldMapLayout, Pointer,
 };
@@ -267,12 +267,14 @@ impl Decode for Layouts<'static> {
 
 /// A layout prepared for decoding: which of its pointers apply in the
 /// document, in each error item and in each field-error item, and its header
-/// names resolved to [`http::HeaderName`]s. [`Decoder::new`] is `const`, so
-/// generated code builds one per API in a `static` and a decode does no
-/// setup at all.
+/// names, resolved to [`http::HeaderName`]s in a [`HeaderNames`]
+/// ([`Decoder::resolved`]). Both are `const`, so generated code builds one
+/// per API at compile time (a constant, beside a `static` of names) and a
+/// decode does no setup at all.
 ///
 /// ```
 /// use errspec::__private::decode::Decoder;
+/// use errspec::__private::hints::HeaderNames;
 /// use errspec::__private::layout::*;
 ///
 /// static LAYOUT: ApiLayout = ApiLayout {
@@ -283,7 +285,8 @@ impl Decode for Layouts<'static> {
 ///     },
 ///     headers: HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE },
 /// };
-/// static DECODER: Decoder = Decoder::new(&LAYOUT);
+/// static NAMES: HeaderNames = HeaderNames::new(&LAYOUT);
+/// const DECODER: &Decoder = &Decoder::resolved(&LAYOUT, &NAMES);
 ///
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("retry-after", http::HeaderValue::from_static("3"));
@@ -295,34 +298,45 @@ impl Decode for Layouts<'static> {
 pub struct Decoder {
     format: BodyFormat,
     targets: Targets,
-    code_header: Option<LayoutHeader>,
+    code_header: Option<HeaderRef<'static>>,
     code_fallbacks: &'static [CodeSource],
     code_normalize: CodeNormalize,
-    request_id_header: Option<LayoutHeader>,
+    request_id_header: Option<HeaderRef<'static>>,
     hints: HintHeaders,
 }
 
 impl Decoder {
-    /// Prepares `layout`. Header names that are valid lower-case names (as
-    /// the layouts errspec generates have) are resolved once, here; any
-    /// other name is looked up as text on each decode, with the same result.
+    /// Prepares `layout`, its header names looked up as text on each
+    /// decode: for a layout that names no header (a batch item's), or a
+    /// decoder built for one call. Prefer [`resolved`](Decoder::resolved).
     pub const fn new(layout: &ApiLayout) -> Decoder {
-        Decoder::build(layout, true)
+        Decoder::build(layout, None)
     }
 
-    const fn build(layout: &ApiLayout, resolve: bool) -> Decoder {
-        let code_header = match layout.body.code {
-            Some(CodeSource::Header(name)) => Some(LayoutHeader::new(name, resolve)),
-            _ => None,
-        };
+    /// Prepares `layout`, its header names resolved in `names`, which must
+    /// be [`HeaderNames::new`] of the same layout (generated code builds
+    /// both from one `static`). A name that is not a valid lower-case
+    /// header name is looked up as text, with the same result.
+    ///
+    /// The decoder holds only references and plain data, so it can be a
+    /// constant (`const DECODER: &Decoder = &Decoder::resolved(…)`, as
+    /// generated code has it): the compiler then folds its tables into
+    /// each API's decode, where a `static` would be read at every decode.
+    pub const fn resolved(layout: &ApiLayout, names: &'static HeaderNames) -> Decoder {
+        Decoder::build(layout, Some(names))
+    }
+
+    const fn build(layout: &ApiLayout, names: Option<&'static HeaderNames>) -> Decoder {
+        let (code_header, request_id_header) =
+            crate::hints::code_and_request_id_headers(layout, names);
         Decoder {
             format: layout.body.format,
             targets: Targets::new(layout),
             code_header,
             code_fallbacks: layout.body.code_fallbacks,
             code_normalize: layout.body.code_normalize,
-            request_id_header: crate::hints::optional(layout.headers.request_id, resolve),
-            hints: HintHeaders::new(&layout.headers, resolve),
+            request_id_header,
+            hints: HintHeaders::new(&layout.headers, names),
         }
     }
 
@@ -433,7 +447,6 @@ impl Decoder {
         if request_id.is_none() {
             request_id = self
                 .request_id_header
-                .as_ref()
                 .and_then(|header| header_text(headers, header));
         }
         Found {
@@ -454,7 +467,7 @@ impl Decoder {
         body_code: Option<RawCode<'a>>,
         values: &mut Captures<'a>,
     ) -> Option<RawCode<'a>> {
-        let first = match &self.code_header {
+        let first = match self.code_header {
             Some(header) => {
                 header_text(headers, header).map(|text| code_from_str(text, self.targets.code_type))
             }
@@ -480,7 +493,7 @@ impl Decoder {
         }
         for (i, source) in self.code_fallbacks.iter().enumerate() {
             let found = match source {
-                CodeSource::Header(name) => header_text(headers, &LayoutHeader::new(name, false))
+                CodeSource::Header(name) => header_text(headers, HeaderRef::text(name))
                     .map(|text| code_from_str(text, code_type)),
                 CodeSource::Body(_) => {
                     let slot = self
@@ -573,7 +586,6 @@ impl Decoder {
         Found {
             request_id: self
                 .request_id_header
-                .as_ref()
                 .and_then(|header| header_text(headers, header)),
             raw: raw_snippet(body),
             ..Found::default()
@@ -597,8 +609,8 @@ impl Decoder {
 }
 
 /// [`Decoder::decode`] with a layout prepared for this one call. Generated
-/// code keeps a `static` [`Decoder`] instead, which saves the preparation
-/// and resolves header names once.
+/// code keeps a constant [`Decoder`] instead, which saves the preparation
+/// and resolves header names once ([`Decoder::resolved`]).
 pub fn decode_parts<'a>(
     layout: &ApiLayout,
     status: http::StatusCode,
@@ -607,7 +619,7 @@ pub fn decode_parts<'a>(
 ) -> Parts<'a> {
     // Resolving header names costs about what looking them up as text
     // does, so a one-off decoder does not resolve them.
-    Decoder::build(layout, false).decode(status, headers, body)
+    Decoder::new(layout).decode(status, headers, body)
 }
 
 /// One body layout of an API that has several, and the responses it is for.
@@ -848,7 +860,7 @@ fn text_snippet(text: &str) -> Option<String> {
 /// The text of a header the error keeps (code, request id). A value marked
 /// sensitive ([`http::HeaderValue::set_sensitive`]) is never copied into an
 /// error, whose `Display`, `Debug` and serialization are meant for logs.
-fn header_text<'h>(headers: &'h http::HeaderMap, header: &LayoutHeader) -> Option<Cow<'h, str>> {
+fn header_text<'h>(headers: &'h http::HeaderMap, header: HeaderRef<'_>) -> Option<Cow<'h, str>> {
     let value = header
         .single_value(headers)
         .filter(|value| !value.is_sensitive())?;
@@ -2548,7 +2560,9 @@ mod tests {
     fn decode<'a>(layout: &ApiLayout, headers: &'a HeaderMap, body: &'a [u8]) -> Parts<'a> {
         let parts = decode_parts(layout, StatusCode::BAD_REQUEST, headers, body);
         // A prepared decoder (header names resolved) finds the same.
-        let prepared = Decoder::new(layout).decode(StatusCode::BAD_REQUEST, headers, body);
+        let names = Box::leak(Box::new(HeaderNames::new(layout)));
+        let prepared =
+            Decoder::resolved(layout, names).decode(StatusCode::BAD_REQUEST, headers, body);
         assert_eq!(prepared, parts);
         parts
     }

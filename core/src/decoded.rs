@@ -59,7 +59,10 @@
 //!         body: BodyLayout { code: Some(CodeSource::Body(Pointer(&["code"]))), ..BodyLayout::JSON },
 //!         headers: HeaderLayout::NONE,
 //!     };
-//!     static DECODER: errspec::__private::decode::Decoder = errspec::__private::decode::Decoder::new(&LAYOUT);
+//!     static HEADER_NAMES: errspec::__private::hints::HeaderNames =
+//!         errspec::__private::hints::HeaderNames::new(&LAYOUT);
+//!     const DECODER: &errspec::__private::decode::Decoder =
+//!         &errspec::__private::decode::Decoder::resolved(&LAYOUT, &HEADER_NAMES);
 //!
 //!     pub enum Api {}
 //!     impl errspec::CatalogApi for Api {
@@ -69,7 +72,7 @@
 //!         type Decoder = errspec::__private::decode::Decoder;
 //!         const PROVIDER: &'static str = "shop";
 //!         const API: &'static str = "api";
-//!         const DECODER: &'static errspec::__private::decode::Decoder = &DECODER;
+//!         const DECODER: &'static errspec::__private::decode::Decoder = DECODER;
 //!     }
 //!
 //!     pub type Error = errspec::DecodedError<Api>;

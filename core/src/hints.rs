@@ -14,7 +14,7 @@ use crate::decode::{Captured, Captures};
 use crate::delay::{
     Delay, DelayFormat, DelayFrom, DelaySource, WhenSpent, delay_from_number, parse_delay,
 };
-use crate::layout::{HeaderLayout, RateLimitLayout, ResetUnit};
+use crate::layout::{ApiLayout, CodeSource, HeaderLayout, RateLimitLayout, ResetUnit};
 
 /// How far ahead a rate-limit reset may plausibly be. A reset further away
 /// is almost always a unit mistake (a Unix timestamp in milliseconds, or a
@@ -255,7 +255,7 @@ impl DelayHints {
     /// ```
     #[doc(hidden)]
     pub fn from_headers(layout: &HeaderLayout, headers: &HeaderMap) -> DelayHints {
-        HintHeaders::new(layout, false).read(headers)
+        HintHeaders::new(layout, None).read(headers)
     }
 
     /// The rate-limit window's reset when the window is spent: `remaining`
@@ -444,31 +444,238 @@ impl LayoutHeader {
         self.name
     }
 
+    /// The header as a prepared layout refers to it.
+    pub(crate) fn by_ref(&self) -> HeaderRef<'_> {
+        HeaderRef {
+            name: self.name,
+            resolved: self.resolved.as_ref(),
+        }
+    }
+
+    /// The header's single value, as [`single_value`] finds it.
+    pub fn single_value<'h>(&self, headers: &'h HeaderMap) -> Option<&'h HeaderValue> {
+        self.by_ref().single_value(headers)
+    }
+}
+
+/// A header of a prepared layout: its name as the catalog wrote it and,
+/// when resolved, its [`HeaderName`] in a [`HeaderNames`] `static`.
+///
+/// It holds only references: a [`HeaderName`] is not `Freeze` (it may
+/// hold a shared `Bytes`), so a prepared
+/// [`Decoder`](crate::decode::Decoder) that held names could only be a
+/// `static` in writable memory, whose tables the compiler reads at every
+/// decode instead of folding them.
+#[derive(Clone, Copy)]
+pub(crate) struct HeaderRef<'n> {
+    name: &'static str,
+    resolved: Option<&'n HeaderName>,
+}
+
+impl<'n> HeaderRef<'n> {
+    /// `name`, looked up as text.
+    pub(crate) const fn text(name: &'static str) -> HeaderRef<'n> {
+        HeaderRef {
+            name,
+            resolved: None,
+        }
+    }
+
     /// Every value of the header.
-    pub(crate) fn all<'h>(&self, headers: &'h HeaderMap) -> GetAll<'h, HeaderValue> {
-        match &self.resolved {
+    pub(crate) fn all<'h>(self, headers: &'h HeaderMap) -> GetAll<'h, HeaderValue> {
+        match self.resolved {
             Some(name) => headers.get_all(name),
             None => headers.get_all(self.name),
         }
     }
 
-    /// Whether `headers` has this header, for a name not resolved: its
-    /// names compared as text, ignoring ASCII case, as a lookup by text
-    /// compares them (a resolved name is compared where it is used).
+    /// Whether `headers` has this header: a resolved name compared with
+    /// its names; otherwise its names compared as text, ignoring ASCII
+    /// case, as a lookup by text compares them.
+    pub(crate) fn is_named_in(self, headers: &HeaderMap) -> bool {
+        match self.resolved {
+            Some(name) => headers.keys().any(|key| key == name),
+            None => self.is_named_in_text(headers),
+        }
+    }
+
     #[inline(never)]
-    pub(crate) fn is_named_in(&self, headers: &HeaderMap) -> bool {
+    fn is_named_in_text(self, headers: &HeaderMap) -> bool {
         headers
             .keys()
             .any(|key| key.as_str().eq_ignore_ascii_case(self.name))
     }
 
     /// The header's single value, as [`single_value`] finds it.
-    pub fn single_value<'h>(&self, headers: &'h HeaderMap) -> Option<&'h HeaderValue> {
-        match &self.resolved {
+    pub(crate) fn single_value(self, headers: &HeaderMap) -> Option<&HeaderValue> {
+        match self.resolved {
             Some(name) => agreed(headers.get_all(name)),
             None => single_value(headers, self.name),
         }
     }
+}
+
+/// The name, as written.
+impl std::fmt::Debug for HeaderRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.name, f)
+    }
+}
+
+/// Where each header a layout may name has its resolved name in a
+/// [`HeaderNames`]: the code and request id headers, the delay headers,
+/// then the first [`RESOLVED_SOURCES`] delay sources' headers and their
+/// `remaining` headers.
+mod slot {
+    use super::RESOLVED_SOURCES;
+
+    pub(super) const CODE: usize = 0;
+    pub(super) const REQUEST_ID: usize = 1;
+    pub(super) const RETRY_AFTER: usize = 2;
+    pub(super) const LIMIT: usize = 3;
+    pub(super) const REMAINING: usize = 4;
+    pub(super) const RESET: usize = 5;
+    pub(super) const SOURCES: usize = 6;
+    pub(super) const SOURCE_REMAINING: usize = SOURCES + RESOLVED_SOURCES;
+    pub(super) const COUNT: usize = SOURCE_REMAINING + RESOLVED_SOURCES;
+}
+
+/// The header names of one [`ApiLayout`], resolved to [`HeaderName`]s at
+/// compile time, for [`Decoder::resolved`](crate::decode::Decoder::resolved).
+///
+/// Generated code keeps them in a `static` of their own, beside a
+/// constant `Decoder` that refers to them: the decoder's tables are then
+/// constants the compiler folds into each API's decode. Names that are
+/// not valid lower-case header names are not resolved (they are looked
+/// up as text).
+///
+/// ```
+/// use errspec::__private::decode::Decoder;
+/// use errspec::__private::hints::HeaderNames;
+/// use errspec::__private::layout::*;
+///
+/// static LAYOUT: ApiLayout = ApiLayout {
+///     body: BodyLayout::JSON,
+///     headers: HeaderLayout { retry_after: Some("retry-after"), ..HeaderLayout::NONE },
+/// };
+/// static NAMES: HeaderNames = HeaderNames::new(&LAYOUT);
+/// const DECODER: &Decoder = &Decoder::resolved(&LAYOUT, &NAMES);
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("retry-after", http::HeaderValue::from_static("3"));
+/// assert_eq!(
+///     DECODER.read_delay_hints(&headers).retry_after,
+///     Some(errspec::RetryAfter::Seconds(3)),
+/// );
+/// ```
+pub struct HeaderNames([HeaderName; slot::COUNT]);
+
+impl HeaderNames {
+    /// The names of `layout`'s headers, resolved.
+    pub const fn new(layout: &ApiLayout) -> HeaderNames {
+        let code = match layout.body.code {
+            Some(CodeSource::Header(name)) => Some(name),
+            _ => None,
+        };
+        let n = slot_names(&layout.headers, code);
+        HeaderNames([
+            resolve(n[0]),
+            resolve(n[1]),
+            resolve(n[2]),
+            resolve(n[3]),
+            resolve(n[4]),
+            resolve(n[5]),
+            resolve(n[6]),
+            resolve(n[7]),
+            resolve(n[8]),
+            resolve(n[9]),
+            resolve(n[10]),
+            resolve(n[11]),
+            resolve(n[12]),
+            resolve(n[13]),
+        ])
+    }
+}
+
+/// The name in a [`HeaderNames`] slot: the header's, resolved, when it
+/// has a valid lower-case name; otherwise a stand-in that no lookup uses
+/// ([`header_ref`] refers to a slot only when its name resolves).
+const fn resolve(name: Option<&'static str>) -> HeaderName {
+    match name {
+        Some(name) if is_lower_case_token(name) => HeaderName::from_static(name),
+        _ => HeaderName::from_static("x-not-resolved"),
+    }
+}
+
+/// The header names of a layout, by [`slot`]: its `headers` and its code
+/// header, if its code is one.
+const fn slot_names(
+    headers: &HeaderLayout,
+    code: Option<&'static str>,
+) -> [Option<&'static str>; slot::COUNT] {
+    let (limit, remaining, reset) = match headers.rate_limit {
+        Some(RateLimitLayout {
+            limit,
+            remaining,
+            reset,
+            ..
+        }) => (limit, remaining, reset),
+        None => (None, None, None),
+    };
+    let mut names = [None; slot::COUNT];
+    names[slot::CODE] = code;
+    names[slot::REQUEST_ID] = headers.request_id;
+    names[slot::RETRY_AFTER] = headers.retry_after;
+    names[slot::LIMIT] = limit;
+    names[slot::REMAINING] = remaining;
+    names[slot::RESET] = reset;
+    let mut i = 0;
+    while i < RESOLVED_SOURCES && i < headers.delays.len() {
+        let source = &headers.delays[i];
+        if let DelayFrom::Header(name) = source.from {
+            names[slot::SOURCES + i] = Some(name);
+        }
+        if let WhenSpent::Header(name) = source.when {
+            names[slot::SOURCE_REMAINING + i] = Some(name);
+        }
+        i += 1;
+    }
+    names
+}
+
+/// The header in `slot` of a layout whose names are `slots` (`None` when
+/// it names none), referring to its resolved name in `names` when it has
+/// one.
+const fn header_ref(
+    slots: &[Option<&'static str>; slot::COUNT],
+    slot: usize,
+    names: Option<&'static HeaderNames>,
+) -> Option<HeaderRef<'static>> {
+    let Some(name) = slots[slot] else {
+        return None;
+    };
+    let resolved = match names {
+        Some(names) if is_lower_case_token(name) => Some(&names.0[slot]),
+        _ => None,
+    };
+    Some(HeaderRef { name, resolved })
+}
+
+/// The code header (of a [`CodeSource::Header`] code) and the request id
+/// header of a prepared layout, resolved in `names` when given.
+pub(crate) const fn code_and_request_id_headers(
+    layout: &ApiLayout,
+    names: Option<&'static HeaderNames>,
+) -> (Option<HeaderRef<'static>>, Option<HeaderRef<'static>>) {
+    let code = match layout.body.code {
+        Some(CodeSource::Header(name)) => Some(name),
+        _ => None,
+    };
+    let slots = slot_names(&layout.headers, code);
+    (
+        header_ref(&slots, slot::CODE, names),
+        header_ref(&slots, slot::REQUEST_ID, names),
+    )
 }
 
 /// Two headers are the same when their names are (the resolved name is
@@ -516,20 +723,20 @@ const fn is_lower_case_token(name: &str) -> bool {
 /// The delay headers of a [`HeaderLayout`], ready to read.
 #[derive(Clone, Debug)]
 pub(crate) struct HintHeaders {
-    retry_after: Option<LayoutHeader>,
-    limit: Option<LayoutHeader>,
-    remaining: Option<LayoutHeader>,
-    reset: Option<LayoutHeader>,
+    retry_after: Option<HeaderRef<'static>>,
+    limit: Option<HeaderRef<'static>>,
+    remaining: Option<HeaderRef<'static>>,
+    reset: Option<HeaderRef<'static>>,
     reset_unit: ResetUnit,
     /// Further delay sources (headers and body values).
     sources: &'static [DelaySource],
     /// The header names of the first [`RESOLVED_SOURCES`] sources, resolved
     /// like the others; later sources' names are looked up as text.
-    source_headers: [Option<LayoutHeader>; RESOLVED_SOURCES],
+    source_headers: [Option<HeaderRef<'static>>; RESOLVED_SOURCES],
     /// The same sources' rate-limit `remaining` headers
     /// ([`WhenSpent::Header`]), resolved: by text, OpenAI's two dimensions
     /// cost about 500 instructions a decode more.
-    source_remaining: [Option<LayoutHeader>; RESOLVED_SOURCES],
+    source_remaining: [Option<HeaderRef<'static>>; RESOLVED_SOURCES],
     min_delay: Option<Duration>,
     /// Whether the layout names any delay header at all.
     any: bool,
@@ -538,9 +745,13 @@ pub(crate) struct HintHeaders {
 }
 
 impl HintHeaders {
-    /// The layout's delay headers; with `resolve`, their names resolved
-    /// (see [`LayoutHeader::new`]).
-    pub(crate) const fn new(layout: &HeaderLayout, resolve: bool) -> HintHeaders {
+    /// The layout's delay headers, their names resolved in `names` when
+    /// given (and valid lower-case names), else looked up as text.
+    pub(crate) const fn new(
+        layout: &HeaderLayout,
+        names: Option<&'static HeaderNames>,
+    ) -> HintHeaders {
+        let slots = slot_names(layout, None);
         let (limit, remaining, reset, reset_unit) = match layout.rate_limit {
             Some(RateLimitLayout {
                 limit,
@@ -562,23 +773,23 @@ impl HintHeaders {
             i += 1;
         }
         HintHeaders {
-            retry_after: optional(layout.retry_after, resolve),
-            limit: optional(limit, resolve),
-            remaining: optional(remaining, resolve),
-            reset: optional(reset, resolve),
+            retry_after: header_ref(&slots, slot::RETRY_AFTER, names),
+            limit: header_ref(&slots, slot::LIMIT, names),
+            remaining: header_ref(&slots, slot::REMAINING, names),
+            reset: header_ref(&slots, slot::RESET, names),
             reset_unit,
             sources: layout.delays,
             source_headers: [
-                source_header(layout.delays, 0, resolve),
-                source_header(layout.delays, 1, resolve),
-                source_header(layout.delays, 2, resolve),
-                source_header(layout.delays, 3, resolve),
+                header_ref(&slots, slot::SOURCES, names),
+                header_ref(&slots, slot::SOURCES + 1, names),
+                header_ref(&slots, slot::SOURCES + 2, names),
+                header_ref(&slots, slot::SOURCES + 3, names),
             ],
             source_remaining: [
-                remaining_header(layout.delays, 0, resolve),
-                remaining_header(layout.delays, 1, resolve),
-                remaining_header(layout.delays, 2, resolve),
-                remaining_header(layout.delays, 3, resolve),
+                header_ref(&slots, slot::SOURCE_REMAINING, names),
+                header_ref(&slots, slot::SOURCE_REMAINING + 1, names),
+                header_ref(&slots, slot::SOURCE_REMAINING + 2, names),
+                header_ref(&slots, slot::SOURCE_REMAINING + 3, names),
             ],
             min_delay: layout.min_delay,
             any,
@@ -613,12 +824,8 @@ impl HintHeaders {
     /// and only a response that has it is read further.
     #[inline]
     pub(crate) fn spent_window_reset(&self, headers: &HeaderMap) -> Option<RateLimitReset> {
-        let remaining = self.remaining.as_ref()?;
-        let present = match &remaining.resolved {
-            Some(name) => headers.keys().any(|key| key == name),
-            None => remaining.is_named_in(headers),
-        };
-        if !present {
+        let remaining = self.remaining?;
+        if !remaining.is_named_in(headers) {
             return None;
         }
         self.spent_reset_read(remaining, headers)
@@ -631,7 +838,7 @@ impl HintHeaders {
     #[inline(never)]
     fn spent_reset_read(
         &self,
-        remaining: &LayoutHeader,
+        remaining: HeaderRef<'_>,
         headers: &HeaderMap,
     ) -> Option<RateLimitReset> {
         if !remaining.all(headers).iter().any(could_read_zero) {
@@ -644,20 +851,19 @@ impl HintHeaders {
         {
             return None;
         }
-        let reset = self.reset.as_ref()?.single_value(headers)?;
+        let reset = self.reset?.single_value(headers)?;
         parse_rate_limit_reset(reset, self.reset_unit)
     }
 
     fn read_headers(&self, headers: &HeaderMap, hints: &mut DelayHints) {
-        let value = |header: &Option<LayoutHeader>| header.as_ref()?.single_value(headers);
+        let value = |header: Option<HeaderRef<'_>>| header?.single_value(headers);
         *hints = DelayHints {
             retry_after: self
                 .retry_after
-                .as_ref()
                 .and_then(|h| longest_retry_after(h.all(headers))),
-            rate_limit_limit: value(&self.limit).and_then(parse_rate_limit_count),
-            rate_limit_remaining: value(&self.remaining).and_then(parse_rate_limit_count),
-            rate_limit_reset: value(&self.reset)
+            rate_limit_limit: value(self.limit).and_then(parse_rate_limit_count),
+            rate_limit_remaining: value(self.remaining).and_then(parse_rate_limit_count),
+            rate_limit_reset: value(self.reset)
                 .and_then(|value| parse_rate_limit_reset(value, self.reset_unit)),
             longest: None,
             latest: None,
@@ -691,7 +897,7 @@ impl HintHeaders {
 /// The single value of header `name`, looked up by `resolved[i]` when the
 /// layout resolved it, else by text.
 fn resolved_or_named<'h>(
-    resolved: &[Option<LayoutHeader>],
+    resolved: &[Option<HeaderRef<'_>>],
     i: usize,
     name: &str,
     headers: &'h HeaderMap,
@@ -760,44 +966,6 @@ pub const fn is_absolute(format: DelayFormat) -> bool {
 
 /// How many delay sources' header names a prepared layout resolves.
 const RESOLVED_SOURCES: usize = 4;
-
-/// The header of delay source `i`, if it reads one.
-const fn source_header(
-    sources: &'static [DelaySource],
-    i: usize,
-    resolve: bool,
-) -> Option<LayoutHeader> {
-    if i < sources.len()
-        && let DelayFrom::Header(name) = sources[i].from
-    {
-        Some(LayoutHeader::new(name, resolve))
-    } else {
-        None
-    }
-}
-
-/// The rate-limit `remaining` header of delay source `i`, if it has one.
-const fn remaining_header(
-    sources: &'static [DelaySource],
-    i: usize,
-    resolve: bool,
-) -> Option<LayoutHeader> {
-    if i < sources.len()
-        && let WhenSpent::Header(name) = sources[i].when
-    {
-        Some(LayoutHeader::new(name, resolve))
-    } else {
-        None
-    }
-}
-
-/// `name.map(|name| LayoutHeader::new(name, resolve))`, in a `const fn`.
-pub(crate) const fn optional(name: Option<&'static str>, resolve: bool) -> Option<LayoutHeader> {
-    match name {
-        Some(name) => Some(LayoutHeader::new(name, resolve)),
-        None => None,
-    }
-}
 
 /// Parses a `Retry-After` value: delay-seconds (digits only) or an HTTP-date
 /// (IMF-fixdate, RFC 850 or asctime, via [`httpdate`]).
@@ -1086,6 +1254,15 @@ mod tests {
         assert_eq!(single_value(&headers, "x-missing"), None);
     }
 
+    /// `layout`'s names, resolved, as generated code keeps them in a `static`.
+    fn names(layout: &HeaderLayout) -> &'static HeaderNames {
+        let layout = ApiLayout {
+            body: crate::layout::BodyLayout::JSON,
+            headers: *layout,
+        };
+        Box::leak(Box::new(HeaderNames::new(&layout)))
+    }
+
     fn layout() -> HeaderLayout {
         HeaderLayout {
             retry_after: Some("retry-after"),
@@ -1140,7 +1317,7 @@ mod tests {
             }
             let full = DelayHints::from_headers(&layout(), &headers).spent_window_reset();
             for resolve in [false, true] {
-                let hints = HintHeaders::new(&layout(), resolve);
+                let hints = HintHeaders::new(&layout(), resolve.then(|| names(&layout())));
                 assert_eq!(
                     hints.spent_window_reset(&headers),
                     full,
@@ -1149,7 +1326,7 @@ mod tests {
             }
             let spent = left.is_some_and(|l| l.trim() == "0" || l.trim() == "00") && !twice;
             assert_eq!(full.is_some(), spent && reset == Some("1700000060"));
-            let none = HintHeaders::new(&HeaderLayout::NONE, true);
+            let none = HintHeaders::new(&HeaderLayout::NONE, Some(names(&HeaderLayout::NONE)));
             assert_eq!(none.spent_window_reset(&headers), None);
         }
         // A hand-written layout's name in capitals, looked up as text.
@@ -1166,7 +1343,7 @@ mod tests {
         headers.insert("x-ratelimit-remaining", hv("0"));
         headers.insert("x-ratelimit-reset", hv("30"));
         assert_eq!(
-            HintHeaders::new(&shouting, true).spent_window_reset(&headers),
+            HintHeaders::new(&shouting, Some(names(&shouting))).spent_window_reset(&headers),
             Some(RateLimitReset::After(30))
         );
     }

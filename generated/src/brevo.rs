@@ -576,9 +576,14 @@ pub mod api {
             min_delay: ::core::option::Option::None,
         },
     };
-    /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    /// The header names of [`LAYOUT`], resolved at compile time.
+    static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
         &LAYOUT,
+    );
+    /// [`LAYOUT`] prepared for decoding, at compile time.
+    const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+        &LAYOUT,
+        &HEADER_NAMES,
     );
     /// An error response of the Brevo API v3: its status, code, message, request id, field errors and delay hints.
     ///
@@ -593,7 +598,7 @@ pub mod api {
         type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "brevo";
         const API: &'static str = "api";
-        const DECODER: &'static Self::Decoder = &DECODER;
+        const DECODER: &'static Self::Decoder = DECODER;
     }
 }
 /// The Brevo transactional email (POST /v3/smtp/email).
@@ -1174,9 +1179,14 @@ pub mod transactional {
             min_delay: ::core::option::Option::None,
         },
     };
-    /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    /// The header names of [`LAYOUT`], resolved at compile time.
+    static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
         &LAYOUT,
+    );
+    /// [`LAYOUT`] prepared for decoding, at compile time.
+    const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+        &LAYOUT,
+        &HEADER_NAMES,
     );
     /// An error response of the Brevo transactional email (POST /v3/smtp/email): its status, code, message, request id, field errors and delay hints.
     ///
@@ -1193,7 +1203,7 @@ pub mod transactional {
         type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "brevo";
         const API: &'static str = "transactional";
-        const DECODER: &'static Self::Decoder = &DECODER;
+        const DECODER: &'static Self::Decoder = DECODER;
         const IDEMPOTENCY: ::errspec::__private::idempotency::IdempotencyLayout = ::errspec::__private::idempotency::IdempotencyLayout {
             also_headers: &[],
             body: ::core::option::Option::Some(

@@ -226,9 +226,14 @@ static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::l
         min_delay: ::core::option::Option::None,
     },
 };
-/// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+/// The header names of [`LAYOUT`], resolved at compile time.
+static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
     &LAYOUT,
+);
+/// [`LAYOUT`] prepared for decoding, at compile time.
+const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+    &LAYOUT,
+    &HEADER_NAMES,
 );
 /// This API's server directive and rules: what decides a class
 /// besides the code and status tables.
@@ -268,7 +273,7 @@ impl ::errspec::CatalogApi for Api {
     type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "mailgun";
     const API: &'static str = "api";
-    const DECODER: &'static Self::Decoder = &DECODER;
+    const DECODER: &'static Self::Decoder = DECODER;
     const CLASSIFIER: ::core::option::Option<
         &'static ::errspec::__private::rules::Classifier,
     > = ::core::option::Option::Some(&CLASSIFIER);

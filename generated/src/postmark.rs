@@ -1570,9 +1570,14 @@ static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::l
         min_delay: ::core::option::Option::None,
     },
 };
-/// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+/// The header names of [`LAYOUT`], resolved at compile time.
+static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
     &LAYOUT,
+);
+/// [`LAYOUT`] prepared for decoding, at compile time.
+const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+    &LAYOUT,
+    &HEADER_NAMES,
 );
 /// Where one item of a batch response keeps its result.
 static BATCH_ITEM: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
@@ -1736,7 +1741,7 @@ impl ::errspec::CatalogApi for Api {
     type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "postmark";
     const API: &'static str = "api";
-    const DECODER: &'static Self::Decoder = &DECODER;
+    const DECODER: &'static Self::Decoder = DECODER;
     const BATCH_LAYOUT: ::core::option::Option<
         &'static ::errspec::__private::batch::BatchLayout<'static>,
     > = ::core::option::Option::Some(&BATCH);

@@ -192,9 +192,14 @@ pub mod management {
             min_delay: ::core::option::Option::None,
         },
     };
-    /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    /// The header names of [`LAYOUT`], resolved at compile time.
+    static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
         &LAYOUT,
+    );
+    /// [`LAYOUT`] prepared for decoding, at compile time.
+    const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+        &LAYOUT,
+        &HEADER_NAMES,
     );
     /// An error response of the Qboxmail Management API: its status, message, request id, field errors and delay hints.
     ///
@@ -209,7 +214,7 @@ pub mod management {
         type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "qboxmail";
         const API: &'static str = "management";
-        const DECODER: &'static Self::Decoder = &DECODER;
+        const DECODER: &'static Self::Decoder = DECODER;
     }
 }
 /// The Qboxmail Send API.
@@ -597,9 +602,14 @@ pub mod send {
             min_delay: ::core::option::Option::None,
         },
     };
-    /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    /// The header names of [`LAYOUT`], resolved at compile time.
+    static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
         &LAYOUT,
+    );
+    /// [`LAYOUT`] prepared for decoding, at compile time.
+    const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+        &LAYOUT,
+        &HEADER_NAMES,
     );
     /// An error response of the Qboxmail Send API: its status, code, message, request id, field errors and delay hints.
     ///
@@ -614,6 +624,6 @@ pub mod send {
         type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "qboxmail";
         const API: &'static str = "send";
-        const DECODER: &'static Self::Decoder = &DECODER;
+        const DECODER: &'static Self::Decoder = DECODER;
     }
 }

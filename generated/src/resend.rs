@@ -696,9 +696,14 @@ static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::l
         min_delay: ::core::option::Option::None,
     },
 };
-/// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+/// The header names of [`LAYOUT`], resolved at compile time.
+static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
     &LAYOUT,
+);
+/// [`LAYOUT`] prepared for decoding, at compile time.
+const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+    &LAYOUT,
+    &HEADER_NAMES,
 );
 /// Where one item of a batch response keeps its result.
 static BATCH_ITEM: ::errspec::__private::layout::ApiLayout = ::errspec::__private::layout::ApiLayout {
@@ -752,7 +757,7 @@ impl ::errspec::CatalogApi for Api {
     type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "resend";
     const API: &'static str = "api";
-    const DECODER: &'static Self::Decoder = &DECODER;
+    const DECODER: &'static Self::Decoder = DECODER;
     const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::Some(
         "idempotency-key",
     );

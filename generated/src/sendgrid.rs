@@ -248,9 +248,14 @@ static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::l
         min_delay: ::core::option::Option::None,
     },
 };
-/// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+/// The header names of [`LAYOUT`], resolved at compile time.
+static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
     &LAYOUT,
+);
+/// [`LAYOUT`] prepared for decoding, at compile time.
+const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+    &LAYOUT,
+    &HEADER_NAMES,
 );
 /// An error response of the SendGrid v3 API: its status, message, request id, field errors and delay hints.
 ///
@@ -265,5 +270,5 @@ impl ::errspec::CatalogApi for Api {
     type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "sendgrid";
     const API: &'static str = "api";
-    const DECODER: &'static Self::Decoder = &DECODER;
+    const DECODER: &'static Self::Decoder = DECODER;
 }

@@ -809,9 +809,14 @@ pub mod api {
             min_delay: ::core::option::Option::None,
         },
     };
-    /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    /// The header names of [`LAYOUT`], resolved at compile time.
+    static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
         &LAYOUT,
+    );
+    /// [`LAYOUT`] prepared for decoding, at compile time.
+    const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+        &LAYOUT,
+        &HEADER_NAMES,
     );
     /// This API's server directive and rules: what decides a class
     /// besides the code and status tables.
@@ -961,7 +966,7 @@ pub mod api {
         type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "stripe";
         const API: &'static str = "api";
-        const DECODER: &'static Self::Decoder = &DECODER;
+        const DECODER: &'static Self::Decoder = DECODER;
         const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::Some(
             "idempotency-key",
         );
@@ -1315,9 +1320,14 @@ pub mod oauth {
             min_delay: ::core::option::Option::None,
         },
     };
-    /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    /// The header names of [`LAYOUT`], resolved at compile time.
+    static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
         &LAYOUT,
+    );
+    /// [`LAYOUT`] prepared for decoding, at compile time.
+    const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+        &LAYOUT,
+        &HEADER_NAMES,
     );
     /// An error response of the Stripe Connect OAuth: its status, code, message, request id, field errors and delay hints.
     ///
@@ -1334,6 +1344,6 @@ pub mod oauth {
         type Decoder = ::errspec::__private::decode::Decoder;
         const PROVIDER: &'static str = "stripe";
         const API: &'static str = "oauth";
-        const DECODER: &'static Self::Decoder = &DECODER;
+        const DECODER: &'static Self::Decoder = DECODER;
     }
 }

@@ -575,9 +575,14 @@ static LAYOUT: ::errspec::__private::layout::ApiLayout = ::errspec::__private::l
         min_delay: ::core::option::Option::None,
     },
 };
-/// [`LAYOUT`] prepared for decoding, at compile time.
-static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+/// The header names of [`LAYOUT`], resolved at compile time.
+static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
     &LAYOUT,
+);
+/// [`LAYOUT`] prepared for decoding, at compile time.
+const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+    &LAYOUT,
+    &HEADER_NAMES,
 );
 /// An error response of the TopMail API: its status, code, message, request id, field errors and delay hints.
 ///
@@ -592,7 +597,7 @@ impl ::errspec::CatalogApi for Api {
     type Decoder = ::errspec::__private::decode::Decoder;
     const PROVIDER: &'static str = "topmail";
     const API: &'static str = "api";
-    const DECODER: &'static Self::Decoder = &DECODER;
+    const DECODER: &'static Self::Decoder = DECODER;
     const IDEMPOTENCY_HEADER: ::core::option::Option<&'static str> = ::core::option::Option::Some(
         "idempotency-key",
     );

@@ -155,7 +155,7 @@ pub(super) fn expand_error(catalog: &Catalog, api: &Api) -> TokenStream {
             type Decoder = #decoder_type;
             const PROVIDER: &'static str = #provider;
             const API: &'static str = #api_name;
-            const DECODER: &'static Self::Decoder = &DECODER;
+            const DECODER: &'static Self::Decoder = DECODER;
             #idempotency
             #idempotency_more
             #rate_limits

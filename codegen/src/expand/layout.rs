@@ -1,5 +1,5 @@
-//! The `static`s that decode an API's responses: its body and header
-//! layouts (`LAYOUT`, `DECODER`), success predicate and batch layout.
+//! The items that decode an API's responses: its body and header
+//! layouts (`LAYOUT`, `HEADER_NAMES`, `DECODER`), success predicate and batch layout.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
@@ -43,11 +43,9 @@ pub fn success_batch_statics(api: &Api) -> TokenStream {
             .iter()
             .map(|c| condition(c, integer_codes, &api.body.captures));
         let decoder = if api.chooses_layout() {
-            quote!(::errspec::__private::success::BodyDecoder::Several(
-                &DECODER
-            ))
+            quote!(::errspec::__private::success::BodyDecoder::Several(DECODER))
         } else {
-            quote!(::errspec::__private::success::BodyDecoder::One(&DECODER))
+            quote!(::errspec::__private::success::BodyDecoder::One(DECODER))
         };
         items.extend(quote! {
             /// When a 2xx response of this API is a failure.
@@ -140,12 +138,18 @@ fn code_classes(api: &Api) -> TokenStream {
     }
 }
 
-/// The `static`s that decode the API's responses, ending with `DECODER`:
-/// for one layout, its `LAYOUT` and a `::errspec::__private::decode::Decoder`; for
-/// several (or one that applies only to some responses), `LAYOUT_0`, … and
-/// `DECODER_0`, … and a `::errspec::__private::decode::Layouts` that chooses among
-/// them. Either `DECODER` has `decode` and `read_delay_hints`. Generated modules
-/// and the derive macro emit the same items.
+/// The items that decode the API's responses, ending with `DECODER`, a
+/// constant reference: for one layout, its `LAYOUT`, its `HEADER_NAMES`
+/// and a `::errspec::__private::decode::Decoder`; for several (or one that
+/// applies only to some responses), `LAYOUT_0`, `HEADER_NAMES_0`,
+/// `DECODER_0`, … and `LAYOUTS`, a `::errspec::__private::decode::Layouts`
+/// that chooses among them. Either `DECODER` has `decode` and `read_delay_hints`.
+/// Generated modules and the derive macro emit the same items.
+///
+/// A `Decoder` holds no header name, only references to its
+/// `HEADER_NAMES` `static`: so `DECODER` is a constant, which the compiler
+/// folds into each API's decode (a `static` in another crate is read at
+/// every decode).
 pub fn decoder_items(api: &Api) -> TokenStream {
     if !api.chooses_layout() {
         let layout = layout_expr(api, &api.body);
@@ -153,8 +157,11 @@ pub fn decoder_items(api: &Api) -> TokenStream {
             /// Where this API puts the parts of an error response.
             static LAYOUT: ::errspec::__private::layout::ApiLayout = #layout;
 
+            /// The header names of [`LAYOUT`], resolved at compile time.
+            static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(&LAYOUT);
+
             /// [`LAYOUT`] prepared for decoding, at compile time.
-            static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(&LAYOUT);
+            const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(&LAYOUT, &HEADER_NAMES);
         };
     }
     let integer_codes = api.body.code_type == CodeType::Integer;
@@ -163,18 +170,22 @@ pub fn decoder_items(api: &Api) -> TokenStream {
     for (i, body) in api.layouts().enumerate() {
         let layout = layout_expr(api, body);
         let layout_name = format_ident!("LAYOUT_{i}");
+        let names_name = format_ident!("HEADER_NAMES_{i}");
         let decoder_name = format_ident!("DECODER_{i}");
         let doc = format!(
             "Where this API puts the parts of an error response, in its layout {} of {}.",
             i + 1,
             api.alternatives.len() + 1
         );
+        let names_doc = format!("The header names of [`{layout_name}`], resolved at compile time.");
         let decoder_doc = format!("[`{layout_name}`] prepared for decoding, at compile time.");
         items.extend(quote! {
             #[doc = #doc]
             static #layout_name: ::errspec::__private::layout::ApiLayout = #layout;
+            #[doc = #names_doc]
+            static #names_name: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(&#layout_name);
             #[doc = #decoder_doc]
-            static #decoder_name: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(&#layout_name);
+            static #decoder_name: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::resolved(&#layout_name, &#names_name);
         });
         let content_types = body.content_types.iter().map(|t| &t.value);
         let when = body
@@ -192,7 +203,9 @@ pub fn decoder_items(api: &Api) -> TokenStream {
     items.extend(quote! {
         /// The API's layouts, tried in order: each response is decoded with
         /// the first whose content types and conditions hold.
-        static DECODER: ::errspec::__private::decode::Layouts<'static> = ::errspec::__private::decode::Layouts::new(&[#(#alternatives),*]);
+        static LAYOUTS: ::errspec::__private::decode::Layouts<'static> = ::errspec::__private::decode::Layouts::new(&[#(#alternatives),*]);
+        /// [`LAYOUTS`], as the API's decoder.
+        const DECODER: &::errspec::__private::decode::Layouts<'static> = &LAYOUTS;
     });
     items
 }

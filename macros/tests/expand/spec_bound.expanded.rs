@@ -38,9 +38,14 @@ const _: () = {
             min_delay: ::core::option::Option::None,
         },
     };
-    /// [`LAYOUT`] prepared for decoding, at compile time.
-    static DECODER: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::new(
+    /// The header names of [`LAYOUT`], resolved at compile time.
+    static HEADER_NAMES: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(
         &LAYOUT,
+    );
+    /// [`LAYOUT`] prepared for decoding, at compile time.
+    const DECODER: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(
+        &LAYOUT,
+        &HEADER_NAMES,
     );
     #[automatically_derived]
     impl ::errspec::ApiError for TopMailError {
