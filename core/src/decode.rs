@@ -541,37 +541,35 @@ impl Decoder {
     }
 
     /// Walks the next element of `seq` as one document of this layout: a
-    /// batch item ([`crate::batch`]). Its code (body pointers only, not
-    /// normalised), message and captures; `None` at the end of the array.
-    /// Nothing is copied but strings with escapes that a pointer names.
+    /// batch item ([`crate::batch`]), into `item` (whatever it held is
+    /// dropped): its code (body pointers only, not normalised), message
+    /// and captures; `false` at the end of the array. Nothing is copied
+    /// but strings with escapes that a pointer names, and the item is
+    /// walked in place: one `Item` serves every item of a batch.
     #[inline]
     pub(crate) fn next_item<'de, A: SeqAccess<'de>>(
         &self,
         seq: &mut A,
-    ) -> Result<Option<Item<'de>>, A::Error> {
-        let mut scope = Scope::default();
+        item: &mut Item<'de>,
+    ) -> Result<bool, A::Error> {
+        item.scope = Scope::default();
         let mut field_errors = Vec::new();
         let walk = Walk {
             targets: &self.targets,
             depth: 0,
             mask: self.targets.root,
-            scope: &mut scope,
+            scope: &mut item.scope,
             field_errors: &mut field_errors,
         };
         if seq.next_element_seed(walk)?.is_none() {
-            return Ok(None);
+            return Ok(false);
         }
-        let mut values = scope.values;
-        let captures = if self.targets.captures == 0 {
-            Captures::default()
+        if self.targets.captures == 0 {
+            item.scope.values = Captures::default();
         } else {
-            self.targets.captures_of(&mut values)
-        };
-        Ok(Some(Item {
-            code: scope.code,
-            message: scope.message,
-            captures,
-        }))
+            self.targets.clear_helpers(&mut item.scope.values);
+        }
+        Ok(true)
     }
 
     /// A status-level error's parts: the delay hints, the header request
@@ -885,11 +883,35 @@ fn code_from_int<'de>(n: i128, code_type: CodeType) -> RawCode<'de> {
     }
 }
 
-/// What one batch item held ([`Decoder::next_item`]).
+/// What one batch item held ([`Decoder::next_item`]): its code, message
+/// and captures.
+#[derive(Default)]
 pub(crate) struct Item<'a> {
-    pub(crate) code: Option<RawCode<'a>>,
-    pub(crate) message: Option<Cow<'a, str>>,
-    pub(crate) captures: Captures<'a>,
+    scope: Scope<'a>,
+}
+
+impl<'a> Item<'a> {
+    pub(crate) fn code(&self) -> Option<&RawCode<'a>> {
+        self.scope.code.as_ref()
+    }
+
+    pub(crate) fn message(&self) -> Option<&str> {
+        self.scope.message.as_deref()
+    }
+
+    pub(crate) fn captures(&self) -> &Captures<'a> {
+        &self.scope.values
+    }
+
+    /// Takes the code, leaving none.
+    pub(crate) fn take_code(&mut self) -> Option<RawCode<'a>> {
+        self.scope.code.take()
+    }
+
+    /// Takes the message, leaving none.
+    pub(crate) fn take_message(&mut self) -> Option<Cow<'a, str>> {
+        self.scope.message.take()
+    }
 }
 
 /// Walks a JSON document into `scope` and `field_errors`; `false` when it
@@ -1561,12 +1583,19 @@ impl Targets {
     /// (values the helper slots kept for the walk).
     #[inline]
     fn captures_of<'a>(&self, values: &mut Captures<'a>) -> Captures<'a> {
+        self.clear_helpers(values);
+        std::mem::take(values)
+    }
+
+    /// Clears the dynamic slots past the captures' (values the helper
+    /// slots kept for the walk), in place.
+    #[inline]
+    fn clear_helpers(&self, values: &mut Captures<'_>) {
         if self.helpers {
             for i in self.captures..values.bound() {
                 values.take(i);
             }
         }
-        std::mem::take(values)
     }
 
     /// The slots of the item at `index` of the arrays `arrays`.

@@ -195,39 +195,50 @@ pub fn delay_from_number(value: f64, format: DelayFormat) -> Option<Delay> {
 /// `unit_nanos` nanoseconds, saturating at [`Duration::MAX`]-ish bounds
 /// (`u64::MAX` seconds). Signs, exponents and anything else: `None`.
 fn parse_decimal(text: &str, unit_nanos: u64) -> Option<Duration> {
-    let (int, frac) = match text.split_once('.') {
-        Some((int, frac)) => (int, frac),
-        None => (text, ""),
+    let digits = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_digit);
+    let text = text.as_bytes();
+    let (int, frac) = match text.iter().position(|&b| b == b'.') {
+        Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
+        None => (text, None),
     };
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+    if !digits(int) || frac.is_some_and(|frac| !digits(frac)) {
         return None;
     }
-    if text.contains('.') && (frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit())) {
-        return None;
-    }
-    Some(scaled(int, frac, unit_nanos))
+    Some(scaled(int, frac.unwrap_or_default(), unit_nanos))
 }
 
-/// `int.frac` units of `unit_nanos` nanoseconds, saturating. Fraction digits
-/// beyond nanosecond precision are ignored.
+/// `int.frac` (ASCII digits) units of `unit_nanos` nanoseconds,
+/// saturating. Fraction digits beyond nanosecond precision are ignored.
 ///
-/// Divisions are by `u64` constants (a multiplication each): a `u128`
-/// division is a call of 50–100 instructions, and this runs for every
-/// delay header a response carries.
-fn scaled(int: &str, frac: &str, unit_nanos: u64) -> Duration {
+/// Written for the usual delay (`30`, `64.57`): an integer part of up to
+/// 19 digits is read in a `u64` and multiplied once, and divisions are by
+/// `u64` constants (a multiplication each), where `u128` overflow checks
+/// and divisions are calls of 50–100 instructions.
+fn scaled(int: &[u8], frac: &[u8], unit_nanos: u64) -> Duration {
     const MAX_NANOS: u128 = (u64::MAX as u128) * 1_000_000_000;
-    let whole = int.bytes().fold(0u128, |acc, b| {
-        acc.saturating_mul(10).saturating_add(u128::from(b - b'0'))
-    });
-    let mut nanos = whole.saturating_mul(u128::from(unit_nanos));
+    let digit = |b: &u8| b - b'0';
+    let mut nanos = if int.len() <= 19 {
+        // Below 10^19 < u64::MAX: no overflow, and the product of two
+        // `u64`s fits a `u128`.
+        let whole = int
+            .iter()
+            .fold(0u64, |acc, b| acc * 10 + u64::from(digit(b)));
+        u128::from(whole) * u128::from(unit_nanos)
+    } else {
+        int.iter()
+            .fold(0u128, |acc, b| {
+                acc.saturating_mul(10).saturating_add(u128::from(digit(b)))
+            })
+            .saturating_mul(u128::from(unit_nanos))
+    };
     // The fraction: digit k (1-based) is worth unit_nanos / 10^k.
     let mut place = unit_nanos;
-    for b in frac.bytes() {
+    for b in frac {
         place /= 10;
         if place == 0 {
             break;
         }
-        nanos = nanos.saturating_add(u128::from(u64::from(b - b'0') * place));
+        nanos = nanos.saturating_add(u128::from(u64::from(digit(b)) * place));
     }
     match u64::try_from(nanos) {
         Ok(nanos) => Duration::from_nanos(nanos),
@@ -348,7 +359,7 @@ pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
     let days = days_from_civil(year, month, day);
     let local = days * 86_400 + i64::try_from(hour * 3600 + minute * 60 + second).ok()?;
     let utc = u64::try_from(local - offset).ok()?;
-    let fraction = scaled("0", frac, 1_000_000_000);
+    let fraction = scaled(b"0", frac.as_bytes(), 1_000_000_000);
     UNIX_EPOCH.checked_add(Duration::from_secs(utc).saturating_add(fraction))
 }
 

@@ -138,14 +138,7 @@ impl Test {
             None | Some(Captured::Null) => return self.holds(None),
             Some(value) => value,
         };
-        let same = |text: &str| match value {
-            Captured::Str(s) => s == text,
-            Captured::Int(n) => trimmed(text).parse::<i64>() == Ok(*n),
-            Captured::Float(x) => trimmed(text).parse::<f64>() == Ok(*x),
-            // What `parse::<bool>` accepts, compared without a parse.
-            Captured::Bool(b) => trimmed(text) == if *b { "true" } else { "false" },
-            _ => false,
-        };
+        let same = |text: &str| same_value(value, text);
         match *self {
             Test::Present(present) => present,
             Test::Equals(text) => same(text),
@@ -156,6 +149,21 @@ impl Test {
                 _ => false,
             },
         }
+    }
+}
+
+/// Whether a captured scalar equals a test's text read as one (see
+/// [`Test::holds_captured`]).
+#[inline]
+fn same_value(value: &Captured<'_>, text: &str) -> bool {
+    match *value {
+        Captured::Str(ref s) => s == text,
+        Captured::Int(n) => trimmed(text).parse::<i64>() == Ok(n),
+        Captured::Float(x) => trimmed(text).parse::<f64>() == Ok(x),
+        // What `parse::<bool>` accepts, compared as constants (no parse,
+        // no `memcmp` call).
+        Captured::Bool(b) => matches!((b, trimmed(text)), (true, "true") | (false, "false")),
+        _ => false,
     }
 }
 
