@@ -414,12 +414,20 @@ impl<'de> Deserializer<'de> {
         self.eat(b':')
     }
 
-    fn enter(&mut self) -> Result<()> {
+    /// Visits the object or array whose opening bracket is next, one level
+    /// deeper, then reads its closing bracket.
+    #[inline]
+    fn container<T>(&mut self, close: u8, visit: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.pos += 1;
         self.remaining_depth -= 1;
         if self.remaining_depth == 0 {
             return Err(Error);
         }
-        Ok(())
+        let value = visit(self);
+        self.remaining_depth += 1;
+        let value = value?;
+        self.eat(close)?;
+        Ok(value)
     }
 
     fn visit_text<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
@@ -507,30 +515,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                 self.pos += 1;
                 self.visit_text(visitor)
             }
-            b'{' => {
-                self.pos += 1;
-                self.enter()?;
-                let value = visitor.visit_map(Entries {
-                    de: self,
-                    first: true,
-                });
-                self.remaining_depth += 1;
-                let value = value?;
-                self.eat(b'}')?;
-                Ok(value)
-            }
-            b'[' => {
-                self.pos += 1;
-                self.enter()?;
-                let value = visitor.visit_seq(Elements {
-                    de: self,
-                    first: true,
-                });
-                self.remaining_depth += 1;
-                let value = value?;
-                self.eat(b']')?;
-                Ok(value)
-            }
+            b'{' => self.container(b'}', |de| visitor.visit_map(Entries { de, first: true })),
+            b'[' => self.container(b']', |de| visitor.visit_seq(Elements { de, first: true })),
             b't' => {
                 self.ident(b"true")?;
                 visitor.visit_bool(true)
