@@ -1977,6 +1977,14 @@ impl<'de> Walk<'_, 'de> {
     /// A float, boolean or null: only captures take it.
     fn take_other(self, value: Captured<'static>) {
         let exact = self.targets.exact(self.mask, self.depth) & self.targets.any_value;
+        // Usually one capture takes it: then it is moved, not cloned.
+        if exact & exact.wrapping_sub(1) == 0 {
+            if exact != 0 {
+                let slot = exact.trailing_zeros() as usize;
+                self.scope.values.set(slot - FIXED, value);
+            }
+            return;
+        }
         for slot in slots(exact) {
             self.scope.values.set(slot - FIXED, value.clone());
         }
