@@ -32,15 +32,16 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-/// A body that is not one well-formed JSON document. The decoders only
-/// need to know that (they keep a snippet of the body instead), so it
-/// carries no position.
+/// A body that is not one well-formed document (JSON here, XML in
+/// `decode::xml`, which uses this error too). The decoders only need to
+/// know that (they keep a snippet of the body instead), so it carries no
+/// position.
 #[derive(Debug)]
 pub(crate) struct Error;
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not well-formed JSON")
+        f.write_str("not a well-formed document")
     }
 }
 

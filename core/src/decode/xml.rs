@@ -16,14 +16,15 @@
 //! (a status-level error, as malformed JSON is).
 
 use std::borrow::Cow;
-use std::fmt;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use super::{Scope, Targets, Walk};
 use crate::FieldError;
+// The JSON reader's error: a document that is not well-formed, without a position.
+use crate::json::Error as Malformed;
 
 /// How deep the walk may descend into elements (the depth `serde_json`
 /// allows JSON). Skipped elements are not counted: skipping does not recurse.
@@ -51,24 +52,6 @@ pub(super) fn decode_xml<'a>(
     .deserialize(Document(&mut xml))
     .and_then(|()| xml.finish())
     .is_ok()
-}
-
-/// The document is not well-formed XML (or is nested too deep).
-#[derive(Debug)]
-pub(super) struct Malformed;
-
-impl fmt::Display for Malformed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("malformed XML")
-    }
-}
-
-impl std::error::Error for Malformed {}
-
-impl de::Error for Malformed {
-    fn custom<T: fmt::Display>(_: T) -> Self {
-        Malformed
-    }
 }
 
 /// The parser, and how deep the walk is.
