@@ -808,7 +808,11 @@ impl<E: ApiError> Client<E> {
         }
     }
 
-    /// One attempt: send, and read and decode an error response.
+    /// One attempt: send, then judge the response. An error status (400 and
+    /// up) is read (at most `max_error_body` bytes) and decoded; a 2xx of an
+    /// API whose failures may arrive in one, or that reports batch items,
+    /// is judged by its start; both in boxed futures of their own, so the
+    /// common success reads nothing and carries neither.
     fn attempt(
         &self,
         request: reqwest::Request,
@@ -826,12 +830,26 @@ impl<E: ApiError> Client<E> {
         // not the request.
         let sent = self.http.execute(request);
         let attempt = async move {
-            match sent.await {
-                Ok(response) => self.judge(response).await,
+            let response = match sent.await {
+                Ok(response) => response,
                 Err(error) => {
-                    AttemptResult::failed(Failed::Transport(TransportError::from_reqwest(error)))
+                    return AttemptResult::failed(Failed::Transport(TransportError::from_reqwest(
+                        error,
+                    )));
                 }
+            };
+            // Judged here, not in a future of its own: the common success
+            // reads nothing, and a future for it cost two moves of the
+            // response and a poll (callgrind).
+            let status = response.status();
+            if status.is_client_error() || status.is_server_error() {
+                return Box::pin(self.decode_error(response)).await;
             }
+            let judged = E::success_check().is_some() || E::batch_layout().is_some();
+            if !(status.is_success() && judged) {
+                return AttemptResult::Success(response, Vec::new());
+            }
+            Box::pin(self.judge_success(response)).await
         };
         match limit {
             Some(limit) => Either::Left(tokio::time::timeout(limit, attempt).map(move |result| {
@@ -841,22 +859,6 @@ impl<E: ApiError> Client<E> {
             })),
             None => Either::Right(attempt),
         }
-    }
-
-    /// Whether `response` is a success: below 400, and for an API whose
-    /// failures may arrive in a 2xx (or that reports batch items), what its
-    /// start says. Error bodies are read and decoded in a boxed future of
-    /// their own (the common success reads nothing).
-    async fn judge(&self, response: reqwest::Response) -> AttemptResult<E> {
-        let status = response.status();
-        if status.is_client_error() || status.is_server_error() {
-            return Box::pin(self.decode_error(response)).await;
-        }
-        let judged = E::success_check().is_some() || E::batch_layout().is_some();
-        if !(status.is_success() && judged) {
-            return AttemptResult::Success(response, Vec::new());
-        }
-        Box::pin(self.judge_success(response)).await
     }
 
     /// A 2xx of an API whose failures may arrive in one, or that reports
