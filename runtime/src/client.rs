@@ -654,7 +654,10 @@ impl<E: ApiError> Client<E> {
         request: impl IntoRequest,
         options: SendOptions,
     ) -> Result<Delivered, Failure<E>> {
-        let (mut attempts, mut next) = self.prepare(request, options).map_err(invalid)?;
+        let mut next = request
+            .into_request()
+            .map_err(|e| invalid(TransportError::Invalid(e.without_url())))?;
+        let mut attempts = self.prepare(&mut next, options).map_err(invalid)?;
         loop {
             // A copy for the next attempt; `None` for a stream body, sent once.
             let spare = next.try_clone();
@@ -693,17 +696,18 @@ impl<E: ApiError> Client<E> {
         }
     }
 
-    /// Builds the request and starts its attempts: the idempotency key
-    /// (the request's, the body's, the caller's or a new one) on the
-    /// request, in every header and body place the API takes it.
+    /// Starts the attempts of `request`: the idempotency key (the
+    /// request's, the body's, the caller's or a new one) on the request, in
+    /// every header and body place the API takes it.
+    ///
+    /// The request is changed in place rather than moved in and out: each
+    /// move of a `reqwest::Request` through a `Result` is a `memcpy`
+    /// (callgrind: about 100 instructions a send).
     fn prepare(
         &self,
-        request: impl IntoRequest,
+        request: &mut reqwest::Request,
         mut options: SendOptions,
-    ) -> Result<(Attempts<E>, reqwest::Request), TransportError> {
-        let mut request = request
-            .into_request()
-            .map_err(|e| TransportError::Invalid(e.without_url()))?;
+    ) -> Result<Attempts<E>, TransportError> {
         let header = idempotency_header::<E>()?;
         // A key the caller already put on the request is kept.
         if let Some(existing) = header.as_ref().and_then(|h| request.headers().get(h)) {
@@ -765,7 +769,7 @@ impl<E: ApiError> Client<E> {
                 *request.body_mut() = Some(body.into());
             }
         }
-        Ok((attempts, request))
+        Ok(attempts)
     }
 
     /// After a failed attempt: records it and decides; for a retry, waits
