@@ -37,7 +37,7 @@
 //! assert!(!SUCCESS.fails(http::StatusCode::TOO_MANY_REQUESTS, &headers, br#"{"ok":false}"#));
 //! ```
 
-use crate::decode::{Captures, Decoder, Found, Layouts, Parts, RawCode};
+use crate::decode::{Captures, Decimal, Decoder, Found, Layouts, Parts, RawCode};
 use crate::rules::{Condition, Facts};
 
 /// The decoder an API's responses go through: its one layout, or its
@@ -137,9 +137,10 @@ impl SuccessCheck<'_> {
         if !status.is_success() || self.failure_when.is_empty() {
             return false;
         }
-        let code = code.map(RawCode::to_text);
+        let mut decimal = Decimal::default();
+        let code = code.map(|code| code.text_in(&mut decimal));
         let facts = Facts::new(status.as_u16(), headers)
-            .code(code.as_deref())
+            .code(code)
             .message(message)
             .captures(captures);
         self.failure_when.iter().all(|c| c.holds(&facts))
