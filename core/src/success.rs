@@ -228,6 +228,31 @@ mod tests {
     }
 
     #[test]
+    fn an_integer_code_is_tested_as_its_decimal_text() {
+        // Mandrill-style: a 2xx whose body carries a negative integer code.
+        static LAYOUT: ApiLayout = ApiLayout {
+            body: BodyLayout {
+                code: Some(CodeSource::Body(Pointer(&["code"]))),
+                code_type: crate::layout::CodeType::Integer,
+                ..BodyLayout::JSON
+            },
+            headers: HeaderLayout::NONE,
+        };
+        static DECODER: Decoder = Decoder::new(&LAYOUT);
+        static CHECK: SuccessCheck = SuccessCheck {
+            failure_when: &[Condition::Code(Test::In(&["-2", "12"]))],
+            decoder: BodyDecoder::One(&DECODER),
+        };
+        assert!(fails(&CHECK, 200, r#"{"code":-2}"#));
+        assert!(fails(&CHECK, 200, r#"{"code":12}"#));
+        assert!(!fails(&CHECK, 200, r#"{"code":-20}"#));
+        assert!(!fails(&CHECK, 200, r#"{"code":2}"#));
+        assert!(!fails(&CHECK, 200, r#"{"ok":true}"#));
+        let i64_min = format!(r#"{{"code":{}}}"#, i64::MIN);
+        assert!(!fails(&CHECK, 200, &i64_min));
+    }
+
+    #[test]
     fn header_status_code_and_message_conditions_apply() {
         static CHECK: SuccessCheck = SuccessCheck {
             failure_when: &[
