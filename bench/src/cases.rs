@@ -304,6 +304,24 @@ pub fn constructs() -> Vec<Case> {
             &[],
             r#"{"error":{"errors":[{"domain":"usageLimits","reason":"userRateLimitExceeded","message":"User Rate Limit Exceeded"}],"code":403,"message":"User Rate Limit Exceeded"}}"#,
         ),
+        // Several layouts in one API, chosen by which one matches: Twilio's
+        // RFC 9457 body (the first layout, for a body with a `type`), with a
+        // field error and its `type` kept as an extra.
+        case(
+            "twilio_layouts/api",
+            "layouts",
+            400,
+            &[("content-type", "application/problem+json")],
+            r##"{"type":"https://www.twilio.com/docs/api/errors/20001","title":"Invalid parameter","status":400,"code":20001,"detail":"Some detail","instance":"/api/v1/test","errors":[{"detail":"must be E.164","pointer":"#/To"}]}"##,
+        ),
+        // The same API's legacy body: the first layout does not match.
+        case(
+            "twilio_layouts/api",
+            "legacy_layout",
+            404,
+            &[("content-type", "application/json")],
+            r#"{"code":20404,"message":"The requested resource /2010-04-01/Accounts/AC123/Messages/SM123.json was not found","more_info":"https://www.twilio.com/docs/errors/20404","status":404}"#,
+        ),
     ]
 }
 

@@ -73,6 +73,7 @@ pub mod constructs {
     errspec::catalog!("../tests/specs/valid/shopify-field-map.yaml");
     errspec::catalog!("../tests/specs/valid/google-reason-rule.yaml");
     errspec::catalog!("../tests/specs/valid/slack-success-body.yaml");
+    errspec::catalog!("../tests/specs/valid/twilio-layouts.yaml");
 
     /// What a client makes of a Slack response: the error a 2xx failure
     /// is (judged by the success predicate), else the error decoded.
@@ -109,6 +110,7 @@ macro_rules! realistic_apis {
             "shopify_field_map/api" => constructs::shopify_field_map::Error::decode, crate::floors::shopify_field_map;
             "google_reason_rule/api" => constructs::google_reason_rule::Error::decode, crate::floors::google_reason_rule;
             "slack_success_body/api" => constructs::slack_judged, crate::floors::slack_success_body;
+            "twilio_layouts/api" => constructs::twilio_layouts::Error::decode, crate::floors::twilio_layouts;
         }
     };
 }

@@ -909,6 +909,64 @@ struct SlackBody<'a> {
     error: Option<&'a str>,
 }
 
+#[derive(Deserialize)]
+struct TwilioBody<'a> {
+    #[serde(rename = "type", borrow)]
+    type_: Option<&'a str>,
+    #[serde(borrow)]
+    title: Option<&'a str>,
+    code: Option<i64>,
+    #[serde(borrow)]
+    message: Option<&'a str>,
+    #[serde(borrow)]
+    more_info: Option<&'a str>,
+    #[serde(borrow)]
+    errors: Option<Vec<TwilioFieldError<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct TwilioFieldError<'a> {
+    #[serde(borrow)]
+    pointer: Option<&'a str>,
+    #[serde(borrow)]
+    detail: Option<&'a str>,
+}
+
+/// Twilio: two layouts, an RFC 9457 body (it has a `type`) and the legacy
+/// one; one struct holds the fields of both, and the `type` picks.
+pub fn twilio_layouts<'a>(status: StatusCode, headers: &'a HeaderMap, body: &'a [u8]) -> Floor<'a> {
+    let by_status = class::twilio_layouts(status.as_u16());
+    let _ = headers;
+    let Ok(b) = serde_json::from_slice::<TwilioBody<'_>>(body) else {
+        return Floor::status_only(by_status, body, None, [None; 3]);
+    };
+    let known = b.code.and_then(class::twilio_layouts_code);
+    let problem = b.type_.is_some();
+    let fields = match b.errors {
+        Some(errors) if problem => errors
+            .into_iter()
+            .filter_map(|e| Some((e.pointer?, e.detail)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Floor {
+        class: known.and_then(|k| k.1).unwrap_or(by_status),
+        variant: known.map(|k| k.0),
+        int_code: b.code,
+        message: if problem { b.title } else { b.message },
+        fields,
+        extras: [
+            if problem { b.type_ } else { b.more_info },
+            None,
+            None,
+            None,
+            None,
+            None,
+        ],
+        ..Floor::new(by_status)
+    }
+}
+
 /// Slack: a failure inside a 200 (`ok: false`) is an error of its code
 /// (the floor decodes the case as the failure it is; it does not judge `ok`).
 pub fn slack_success_body<'a>(
@@ -1535,6 +1593,26 @@ pub mod class {
             s if s >= 500 => Backoff,
             _ => Never,
         }
+    }
+
+    /// twilio_layouts: the class of a status.
+    pub fn twilio_layouts(status: u16) -> RetryClass {
+        match status {
+            400 | 404 => Never,
+            429 => Backoff,
+            s if s >= 500 => Backoff,
+            _ => Never,
+        }
+    }
+
+    /// The known code's index and its class override.
+    pub fn twilio_layouts_code(code: i64) -> Option<(u8, Option<RetryClass>)> {
+        Some(match code {
+            20001 => (0, None),
+            20404 => (1, None),
+            20429 => (2, Some(Backoff)),
+            _ => return None,
+        })
     }
 
     /// google_reason_rule: the class of a status.
