@@ -53,7 +53,10 @@ use crate::layout::{
 use crate::rules::{Condition, Facts};
 use crate::{DelayHints, ErrorDetails, FieldError, RateLimitReset, Text};
 
+mod union;
 mod xml;
+
+use union::Union;
 
 /// The most bytes of a body kept in [`Parts::raw`] (and
 /// [`ErrorDetails::raw`]). The snippet is cut on a character boundary.
@@ -466,28 +469,55 @@ impl Decoder {
         // The document's own scope, filled in place by the walk.
         let mut scope = Scope::default();
         let mut field_errors = Vec::new();
-        let walked = match (text, self.format) {
-            (Some(text), BodyFormat::Xml) => {
-                xml::decode_xml(&self.targets, text, &mut scope, &mut field_errors)
-            }
-            (Some(text), _) => decode_json(&self.targets, text, &mut scope, &mut field_errors),
-            (None, _) => false,
-        };
+        let walked = walk(
+            &self.targets,
+            self.format,
+            text,
+            &mut scope,
+            &mut field_errors,
+        );
+        self.finish(
+            walked,
+            &mut scope,
+            &mut field_errors,
+            text,
+            body,
+            headers,
+            hints,
+            captures,
+        )
+    }
+
+    /// The parts of a response from what the walk of its body left in
+    /// `scope` and `field_errors` (`walked`: whether the body was one
+    /// well-formed document; `text`: the body, when UTF-8 and parsed): the
+    /// second half of [`find`](Decoder::find), the delay hints of the
+    /// headers already in `hints`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn finish<'a>(
+        &self,
+        walked: bool,
+        scope: &mut Scope<'a>,
+        field_errors: &mut Vec<FieldError>,
+        text: Option<&'a str>,
+        body: &'a [u8],
+        headers: &'a http::HeaderMap,
+        hints: &mut DelayHints,
+        captures: &mut Captures<'a>,
+    ) -> Found<'a> {
         if walked {
             // A single field error read from the document itself.
-            scope.push_field_error(&self.targets, &mut field_errors);
+            scope.push_field_error(&self.targets, field_errors);
         } else {
             // On failure nothing was found: a status-level error.
-            scope = Scope::default();
-            field_errors = Vec::new();
+            *scope = Scope::default();
+            *field_errors = Vec::new();
         }
-        let Scope {
-            code: body_code,
-            message,
-            mut request_id,
-            ref mut values,
-            ..
-        } = scope;
+        let body_code = scope.code.take();
+        let message = scope.message.take();
+        let mut request_id = scope.request_id.take();
+        let values = &mut scope.values;
         // Text, malformed JSON, or JSON without what the layout describes:
         // keep a snippet so the error still shows what the server said.
         let raw = if body_code.is_none() && message.is_none() {
@@ -514,7 +544,7 @@ impl Decoder {
             code,
             message,
             request_id,
-            field_errors,
+            field_errors: std::mem::take(field_errors),
             raw,
         }
     }
@@ -755,6 +785,9 @@ pub struct Layouts<'l> {
     alternatives: &'l [Alternative<'l>],
     /// Whether any layout lists media types.
     by_media_type: bool,
+    /// The first layouts' pointers together, when a later one can be
+    /// walked along with the first.
+    union: Option<Union>,
 }
 
 impl<'l> Layouts<'l> {
@@ -769,6 +802,7 @@ impl<'l> Layouts<'l> {
         Layouts {
             alternatives,
             by_media_type,
+            union: Union::new(alternatives),
         }
     }
 
@@ -852,7 +886,34 @@ impl<'l> Layouts<'l> {
         } else {
             None
         };
-        for (index, alternative) in self.alternatives.iter().enumerate() {
+        // The layouts that ride in one walk are tried first, then the
+        // rest, each walking the body again.
+        let mut rest = 0;
+        if let Some(union) = &self.union {
+            if let Some(chosen) =
+                union.choose(self, media_type, status, headers, body, hints, captures)
+            {
+                return chosen;
+            }
+            rest = union.lanes;
+        }
+        self.choose_in_turn(rest, media_type, status, headers, body, hints, captures)
+    }
+
+    /// [`choose`](Layouts::choose) among the layouts from `first` on, each
+    /// walking the body in turn.
+    #[allow(clippy::too_many_arguments)]
+    fn choose_in_turn<'a>(
+        &self,
+        first: usize,
+        media_type: Option<&str>,
+        status: http::StatusCode,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+        hints: &mut DelayHints,
+        captures: &mut Captures<'a>,
+    ) -> (Option<usize>, Found<'a>) {
+        for (index, alternative) in self.alternatives.iter().enumerate().skip(first) {
             if !alternative.accepts(media_type) {
                 continue;
             }
@@ -990,6 +1051,25 @@ impl<'a> Item<'a> {
     /// Takes the message, leaving none.
     pub(crate) fn take_message(&mut self) -> Option<Cow<'a, str>> {
         self.scope.message.take()
+    }
+}
+
+/// Walks the body `text` (`None`: not UTF-8, or not parsed) of a layout of
+/// `format` along `targets` into `scope` and `field_errors`; `false` when
+/// it is not one well-formed document (then they hold whatever the walk had
+/// reached: the caller drops it).
+#[inline(always)]
+fn walk<'a>(
+    targets: &Targets,
+    format: BodyFormat,
+    text: Option<&'a str>,
+    scope: &mut Scope<'a>,
+    field_errors: &mut Vec<FieldError>,
+) -> bool {
+    match (text, format) {
+        (Some(text), BodyFormat::Xml) => xml::decode_xml(targets, text, scope, field_errors),
+        (Some(text), BodyFormat::Json) => decode_json(targets, text, scope, field_errors),
+        _ => false,
     }
 }
 
@@ -1286,6 +1366,12 @@ enum Kind {
     },
     SelectKey,
     SelectValue,
+    /// The code, message or request id of a later layout that rides in
+    /// the walk of the first ([`Union`]): taken as that layout's own code,
+    /// message or request id would be.
+    RideCode,
+    RideMessage,
+    RideRequestId,
 }
 
 /// How deep [`Targets`] keeps tables; deeper pointers (rare) are matched
@@ -1301,8 +1387,10 @@ const TABLE_DEPTH: usize = 6;
 /// a level, and list each level's distinct segments with the pointers that
 /// have them, so that a key is compared once with each distinct segment
 /// and never with a pointer that ended.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Targets {
+    /// The slots in use.
+    used: Mask,
     paths: [&'static [&'static str]; MAX_SLOTS],
     kinds: [Kind; MAX_SLOTS],
     /// Per select array slot: the text its key must have.
@@ -1437,6 +1525,7 @@ impl Targets {
     const fn new(layout: &ApiLayout) -> Targets {
         let body = &layout.body;
         let mut t = Targets {
+            used: 0,
             paths: [&[]; MAX_SLOTS],
             kinds: [Kind::Fixed; MAX_SLOTS],
             equals: [""; MAX_SLOTS],
@@ -1576,10 +1665,64 @@ impl Targets {
         }
         t.captures = values;
         t.helpers = next > FIXED + values;
+        t.used = present;
         t.move_through_arrays(present);
         t.contexts(present);
         t.tables(present);
         t
+    }
+
+    /// Whether `ride`'s pointers can be walked along with this layout's
+    /// ([`Union`]): `ride` has nothing but a code, message, request id and
+    /// plain captures (no arrays of items, field errors, selects or code
+    /// fallbacks, whose values depend on contexts of their own), its code
+    /// has the same type, and none of its pointers leads into an array of
+    /// items or a field map of this layout (whose values the walk takes in
+    /// contexts of their own).
+    const fn can_ride(&self, ride: &Targets) -> bool {
+        let contexts = bit(ERRORS) | bit(FIELD_ITEMS) | bit(FIELD_NAME) | bit(FIELD_MESSAGE);
+        let same_type = matches!(
+            (self.code_type, ride.code_type),
+            (CodeType::String, CodeType::String) | (CodeType::Integer, CodeType::Integer)
+        );
+        if ride.used & contexts != 0
+            || ride.collections != 0
+            || ride.field_map != 0
+            || ride.helpers
+            || !same_type
+        {
+            return false;
+        }
+        let own = (self.collections | self.field_map) & self.root;
+        let mut r = 0;
+        while r < MAX_SLOTS {
+            let mut c = 0;
+            while ride.used & bit(r) != 0 && c < MAX_SLOTS {
+                if own & bit(c) != 0 && starts_with(ride.paths[r], self.paths[c]) {
+                    return false;
+                }
+                c += 1;
+            }
+            r += 1;
+        }
+        true
+    }
+
+    /// Adds a slot of the document for `path`: free slot `slot`.
+    const fn put_root(&mut self, slot: usize, path: &'static [&'static str], kind: Kind) {
+        let mut used = self.used;
+        self.put(&mut used, slot, path, kind, ROOT);
+        self.used = used;
+        self.root |= bit(slot);
+    }
+
+    /// Lists the segments again, after slots were added.
+    const fn retable(&mut self) {
+        self.ends = [0; TABLE_DEPTH];
+        self.below = [0; TABLE_DEPTH];
+        self.segments = [Segment::EMPTY; MAX_SEGMENTS];
+        self.spans = [UNCOVERED; TABLE_DEPTH];
+        self.tables(self.used);
     }
 
     const fn put(
@@ -2048,11 +2191,16 @@ impl<'de> Walk<'_, 'de> {
                 // A message must be a string.
                 MESSAGE | FIELD_MESSAGE | ERRORS | FIELD_ITEMS => {}
                 _ => match self.targets.kinds[slot] {
-                    Kind::CodeFallback => match code_from_int(n, code_type) {
+                    Kind::CodeFallback | Kind::RideCode => match code_from_int(n, code_type) {
                         RawCode::Int(n) => self.scope.values.set(slot - FIXED, Captured::Int(n)),
                         RawCode::Str(s) => self.scope.values.set(slot - FIXED, Captured::Str(s)),
                     },
-                    Kind::SelectArray { .. } | Kind::Fixed | Kind::FieldMap => {}
+                    Kind::RideRequestId => self
+                        .scope
+                        .values
+                        .set(slot - FIXED, Captured::Str(Cow::Owned(n.to_string()))),
+                    Kind::SelectArray { .. } | Kind::Fixed | Kind::FieldMap | Kind::RideMessage => {
+                    }
                     _ => self.scope.values.set(slot - FIXED, Captured::from_int(n)),
                 },
             }
