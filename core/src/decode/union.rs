@@ -281,6 +281,26 @@ impl Union {
         if !walked {
             scope = Scope::default();
         }
+        // A layout's parts from its scope and field errors, as
+        // `Decoder::find` would have decoded the response alone: from no
+        // captures, with its own delay hints.
+        macro_rules! finish_alone {
+            ($decoder:expr, $scope:ident, $field_errors:ident) => {{
+                *captures = Captures::default();
+                $decoder.hints.read_into(headers, hints);
+                finish!(
+                    $decoder,
+                    walked,
+                    $scope,
+                    $field_errors,
+                    text,
+                    body,
+                    headers,
+                    hints,
+                    captures,
+                )
+            }};
+        }
         if first_fits && self.pretest {
             // The first layout's conditions, on the captures its own walk
             // would have left (all below its captures' count): when they
@@ -290,19 +310,7 @@ impl Union {
                 for rider in riders {
                     rider.drop_own(&mut scope.values);
                 }
-                *captures = Captures::default();
-                first.decoder.hints.read_into(headers, hints);
-                let found = finish!(
-                    first.decoder,
-                    walked,
-                    scope,
-                    field_errors,
-                    text,
-                    body,
-                    headers,
-                    hints,
-                    captures,
-                );
+                let found = finish_alone!(first.decoder, scope, field_errors);
                 return Some((Some(0), found));
             }
         }
@@ -314,21 +322,9 @@ impl Union {
             for (own, rider) in own.iter_mut().zip(riders) {
                 rider.take_scope(&mut scope, &self.targets, own.insert(Scope::default()));
             }
-            *captures = Captures::default();
-            first.decoder.hints.read_into(headers, hints);
             // Its own (rare: generated conditions read its own captures).
             let mut first_scope = std::mem::take(&mut scope);
-            let found = finish!(
-                first.decoder,
-                walked,
-                first_scope,
-                field_errors,
-                text,
-                body,
-                headers,
-                hints,
-                captures,
-            );
+            let found = finish_alone!(first.decoder, first_scope, field_errors);
             let facts = Facts::new(status.as_u16(), headers).captures(captures);
             if first.when.iter().all(|c| c.holds(&facts)) {
                 return Some((Some(0), found));
@@ -340,9 +336,6 @@ impl Union {
             if !alternative.accepts(media_type) {
                 continue;
             }
-            // As `Decoder::find` would have decoded it alone.
-            *captures = Captures::default();
-            alternative.decoder.hints.read_into(headers, hints);
             let mut rider_scope = match own.take() {
                 Some(taken) => taken,
                 None => {
@@ -352,17 +345,7 @@ impl Union {
                 }
             };
             let mut rider_errors = Vec::new();
-            let found = finish!(
-                alternative.decoder,
-                walked,
-                rider_scope,
-                rider_errors,
-                text,
-                body,
-                headers,
-                hints,
-                captures,
-            );
+            let found = finish_alone!(alternative.decoder, rider_scope, rider_errors);
             let facts = Facts::new(status.as_u16(), headers).captures(captures);
             if alternative.when.iter().all(|c| c.holds(&facts)) {
                 return Some((Some(index + 1), found));
