@@ -61,7 +61,7 @@ use crate::{DelayHints, ErrorDetails, FieldError, RateLimitReset, Text};
 /// [`Decoder::find`] and in the walk for several layouts (`union.rs`). A
 /// macro, not a function: a function taking the scope (by value or by
 /// reference), or a macro moving it into a variable of its own, cost every
-/// decode 30 to 40 instructions more (callgrind, Mailgun and Qboxmail's
+/// decode 30 to 50 instructions more (callgrind, Mailgun and Qboxmail's
 /// management API, at `c5a1b50`), the scope being a few hundred bytes.
 macro_rules! finish {
     (

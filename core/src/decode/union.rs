@@ -27,8 +27,8 @@
 //! it is finished, when they read only its own captures (they always do in
 //! generated code): a response it takes is finished once. Measured with
 //! callgrind (`cargo xtask bench instructions`): Twilio's legacy body,
-//! 6281 instructions a decode walked twice, 4323 in one walk; its RFC 9457
-//! body, which the first layout takes, 5977 before and 6134 now (the
+//! 6281 instructions a decode walked twice, 4327 in one walk; its RFC 9457
+//! body, which the first layout takes, 5977 before and 6137 now (the
 //! riders' slots cost each key a few instructions, and their values are
 //! dropped).
 
