@@ -304,12 +304,25 @@ impl<'de> Deserializer<'de> {
                 }
             }
             Some(b'1'..=b'9') => {
+                // Wrapping, then checked only past 19 digits (any 19 fit in a
+                // `u64`): checked at each digit, a number cost about 4
+                // instructions a digit more (callgrind, Twilio's legacy body:
+                // 30 a decode for its two numbers).
+                let start = self.pos;
+                let mut n = 0u64;
                 while let Some(&d) = bytes.get(self.pos).filter(|d| d.is_ascii_digit()) {
-                    significand = significand
-                        .and_then(|s| s.checked_mul(10))
-                        .and_then(|s| s.checked_add(u64::from(d - b'0')));
+                    n = n.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
                     self.pos += 1;
                 }
+                significand = if self.pos - start <= 19 {
+                    Some(n)
+                } else {
+                    bytes.get(start..self.pos).and_then(|digits| {
+                        digits.iter().try_fold(0u64, |s, &d| {
+                            s.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+                        })
+                    })
+                };
             }
             _ => return Err(Error),
         }
