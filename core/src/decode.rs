@@ -745,6 +745,7 @@ pub struct Alternative<'l> {
 
 impl Alternative<'_> {
     /// Whether a response of this media type may have this layout.
+    #[inline(always)]
     fn accepts(&self, media_type: Option<&str>) -> bool {
         self.content_types.is_empty()
             || media_type
@@ -843,6 +844,12 @@ impl<'l> Layouts<'l> {
 
     /// [`decode`](Layouts::decode), the delay hints and captures written
     /// into `hints` and `captures` (see [`Decoder::find`]).
+    // `inline(always)` (and `choose_found`): generated code's `DECODER` is a
+    // constant, which LLVM folds into the decode as it does a single
+    // layout's, once inlined: each layout's finish, its conditions and its
+    // rider's moves are then specialised (callgrind: Twilio's legacy body
+    // 4297 -> 4027, its RFC 9457 body 6087 -> 5915).
+    #[inline(always)]
     pub fn find<'a>(
         &self,
         status: http::StatusCode,
@@ -886,6 +893,7 @@ impl<'l> Layouts<'l> {
         (chosen, found.with(hints, captures))
     }
 
+    #[inline(always)]
     fn choose_found<'a>(
         &self,
         status: http::StatusCode,
@@ -1885,10 +1893,14 @@ impl Targets {
     fn step(&self, mask: Mask, depth: usize, matches: impl Fn(&Segment) -> bool) -> Mask {
         match self.segments_at(depth) {
             // Each distinct segment compared once, until one matches: they
-            // are distinct, so no other can.
+            // are distinct, so no other can (so whether a segment's slots
+            // are in `mask` is asked of that one alone: asked of each, it
+            // cost every segment passed two instructions; callgrind, Twilio's
+            // legacy body 3463 -> 3419, Stripe's documented decline 7662 ->
+            // 7577).
             Some(segments) => segments
                 .iter()
-                .find(|segment| segment.slots & mask != 0 && matches(segment))
+                .find(|segment| matches(segment))
                 .map_or(0, |segment| segment.slots & mask),
             None => slots(mask)
                 .filter(|&slot| {

@@ -115,6 +115,7 @@ pub enum Test {
 impl Test {
     /// Whether `value` (the text of a header, a code, a message or a body
     /// value; `None` when absent) passes.
+    #[inline(always)]
     pub fn holds(&self, value: Option<&str>) -> bool {
         match (*self, value) {
             (Test::Present(present), value) => value.is_some() == present,
@@ -133,6 +134,7 @@ impl Test {
     /// (`equals: 0` holds for `0`, `equals: false` for `false`); `contains`
     /// looks only in strings. `null` counts as absent; an object or array is
     /// present but equals nothing.
+    #[inline(always)]
     pub fn holds_captured(&self, value: Option<&Captured<'_>>) -> bool {
         let value = match value {
             None | Some(Captured::Null) => return self.holds(None),
@@ -237,6 +239,11 @@ pub enum Condition {
 
 impl Condition {
     /// Whether the condition holds for `facts`.
+    // `inline(always)` (with `Test::holds` and `Test::holds_captured`): the
+    // conditions of generated code are constants, folded once inlined (a
+    // layout's `present` test becomes a load and a compare; callgrind,
+    // Twilio's legacy body 3665 -> 3590).
+    #[inline(always)]
     pub fn holds(&self, facts: &Facts<'_>) -> bool {
         match *self {
             Condition::Status(ranges) => ranges.iter().any(|r| r.contains(facts.status)),

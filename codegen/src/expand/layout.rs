@@ -142,14 +142,16 @@ fn code_classes(api: &Api) -> TokenStream {
 /// constant reference: for one layout, its `LAYOUT`, its `HEADER_NAMES`
 /// and a `::errspec::__private::decode::Decoder`; for several (or one that
 /// applies only to some responses), `LAYOUT_0`, `HEADER_NAMES_0`,
-/// `DECODER_0`, … and `LAYOUTS`, a `::errspec::__private::decode::Layouts`
-/// that chooses among them. Either `DECODER` has `decode` and `read_delay_hints`.
+/// `DECODER_0`, … and a `::errspec::__private::decode::Layouts` that
+/// chooses among them. Either `DECODER` has `decode` and `read_delay_hints`.
 /// Generated modules and the derive macro emit the same items.
 ///
 /// A `Decoder` holds no header name, only references to its
-/// `HEADER_NAMES` `static`: so `DECODER` is a constant, which the compiler
-/// folds into each API's decode (a `static` in another crate is read at
-/// every decode).
+/// `HEADER_NAMES` `static`: so each `DECODER…` is a constant, and so is a
+/// `Layouts` of them, which the compiler folds into each API's decode (a
+/// `static` in another crate is read at every decode: several layouts
+/// read from `static`s cost Twilio's legacy body about 270 instructions a
+/// decode more, callgrind).
 pub fn decoder_items(api: &Api) -> TokenStream {
     if !api.chooses_layout() {
         let layout = layout_expr(api, &api.body);
@@ -185,7 +187,7 @@ pub fn decoder_items(api: &Api) -> TokenStream {
             #[doc = #names_doc]
             static #names_name: ::errspec::__private::hints::HeaderNames = ::errspec::__private::hints::HeaderNames::new(&#layout_name);
             #[doc = #decoder_doc]
-            static #decoder_name: ::errspec::__private::decode::Decoder = ::errspec::__private::decode::Decoder::resolved(&#layout_name, &#names_name);
+            const #decoder_name: &::errspec::__private::decode::Decoder = &::errspec::__private::decode::Decoder::resolved(&#layout_name, &#names_name);
         });
         let content_types = body.content_types.iter().map(|t| &t.value);
         let when = body
@@ -196,16 +198,14 @@ pub fn decoder_items(api: &Api) -> TokenStream {
             ::errspec::__private::decode::Alternative {
                 content_types: &[#(#content_types),*],
                 when: &[#(#when),*],
-                decoder: &#decoder_name,
+                decoder: #decoder_name,
             }
         });
     }
     items.extend(quote! {
         /// The API's layouts, tried in order: each response is decoded with
         /// the first whose content types and conditions hold.
-        static LAYOUTS: ::errspec::__private::decode::Layouts<'static> = ::errspec::__private::decode::Layouts::new(&[#(#alternatives),*]);
-        /// [`LAYOUTS`], as the API's decoder.
-        const DECODER: &::errspec::__private::decode::Layouts<'static> = &LAYOUTS;
+        const DECODER: &::errspec::__private::decode::Layouts<'static> = &::errspec::__private::decode::Layouts::new(&[#(#alternatives),*]);
     });
     items
 }

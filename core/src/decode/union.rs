@@ -16,6 +16,10 @@
 //! of all of them. Each rider's values are then moved into a scope of its
 //! own, shaped as its own walk would have left it, and every layout is
 //! finished and tested in order exactly as if it had walked the body alone.
+//! The last rider takes the walk's own scope instead, which no layout needs
+//! after it; its captures stay where the walk left them when they are the
+//! first layout's (generated code lists the API's captures for every
+//! layout).
 //!
 //! A layout that cannot ride (it has arrays of items, field errors, a
 //! select or code fallbacks, whose values depend on contexts of their own;
@@ -27,10 +31,15 @@
 //! it is finished, when they read only its own captures (they always do in
 //! generated code): a response it takes is finished once. Measured with
 //! callgrind (`cargo xtask bench instructions`): Twilio's legacy body,
-//! 6281 instructions a decode walked twice, 4327 in one walk; its RFC 9457
-//! body, which the first layout takes, 5977 before and 6137 now (the
-//! riders' slots cost each key a few instructions, and their values are
-//! dropped).
+//! 6281 instructions a decode walked twice, 3419 in one walk (a single
+//! layout of that shape alone: about 3250; a hand-written decoder of both
+//! shapes: 2888); its RFC 9457 body, which the first layout takes, 5977
+//! walked alone, 5625 now. Most of what one walk costs over a single
+//! layout is the riders' segments, which each key is compared with.
+
+use std::borrow::Cow;
+
+use arrayvec::ArrayVec;
 
 use super::{
     ANY, Alternative, CODE, Captured, Captures, Decoder, FIXED, Found, Kind, Layouts,
@@ -38,7 +47,7 @@ use super::{
     code_from_str, paths_eq, walk,
 };
 use crate::DelayHints;
-use crate::layout::BodyFormat;
+use crate::layout::{BodyFormat, CodeType};
 use crate::rules::{Condition, Facts};
 
 /// How many layouts after the first may ride in its walk.
@@ -57,6 +66,8 @@ pub(super) struct Union {
     /// captures: then they are tested on what the walk left, before the
     /// first layout is finished (and the riders' values are moved out).
     pretest: bool,
+    /// How many dynamic slots the walk fills at most.
+    dynamic: usize,
 }
 
 /// Where one of a rider's values is.
@@ -80,6 +91,10 @@ struct Rider {
     /// Per capture of the rider's, up to its last that has a pointer.
     captures: [Source; MAX_CAPTURE_SLOTS],
     count: u8,
+    /// Whether each of its captures is the first layout's of the same
+    /// index (as when every layout lists the API's captures): then they
+    /// are where the walk left them.
+    in_place: bool,
 }
 
 impl Rider {
@@ -89,6 +104,7 @@ impl Rider {
         request_id: Source::None,
         captures: [Source::None; MAX_CAPTURE_SLOTS],
         count: 0,
+        in_place: true,
     };
 
     /// Drops the values in the rider's own slots.
@@ -109,35 +125,18 @@ impl Rider {
     /// would have left them.
     fn take_scope<'a>(&self, first: &mut Scope<'a>, targets: &Targets, scope: &mut Scope<'a>) {
         let values = &mut first.values;
-        scope.code = match self.code {
-            Source::None => None,
-            Source::Shared(_) => first.code.clone(),
-            Source::Own(slot) => match values.take(usize::from(slot) - FIXED) {
-                Some(Captured::Str(text)) => Some(code_from_str(text, targets.code_type)),
-                Some(Captured::Int(n)) => Some(RawCode::Int(n)),
-                _ => None,
-            },
-        };
-        scope.message = match self.message {
-            Source::None => None,
-            Source::Shared(_) => first.message.clone(),
-            Source::Own(slot) => match values.take(usize::from(slot) - FIXED) {
-                Some(Captured::Str(text)) => Some(text),
-                _ => None,
-            },
-        };
-        scope.request_id = match self.request_id {
-            Source::None => None,
-            Source::Shared(_) => first.request_id.clone(),
-            Source::Own(slot) => match values.take(usize::from(slot) - FIXED) {
-                Some(Captured::Str(text)) => Some(text),
-                _ => None,
-            },
-        };
+        let code_type = targets.code_type;
+        let code_of = |v| code_of(v, code_type);
+        scope.code = fixed(self.code, || first.code.clone(), values, code_of);
+        scope.message = fixed(self.message, || first.message.clone(), values, text_of);
+        let request_id = || first.request_id.clone();
+        scope.request_id = fixed(self.request_id, request_id, values, text_of);
         let count = usize::from(self.count);
         for (i, source) in self.captures.iter().enumerate().take(count) {
             let value = match *source {
                 Source::None => continue,
+                // The first layout's value, which it (or a rider after this
+                // one) takes later.
                 Source::Shared(slot) => values.get(usize::from(slot) - FIXED).cloned(),
                 Source::Own(slot) => values.take(usize::from(slot) - FIXED),
             };
@@ -145,6 +144,84 @@ impl Rider {
                 scope.values.set(i, value);
             }
         }
+    }
+
+    /// Turns the walk's `scope` into the one the rider's own walk would
+    /// have left, in place; the other layouts' values are dropped. For the
+    /// last rider, after which no layout needs the walk's scope: moving its
+    /// values into a scope of its own cost Twilio's legacy body about 250
+    /// instructions a decode more (callgrind).
+    #[inline(always)]
+    fn take_in_place<'a>(&self, scope: &mut Scope<'a>, targets: &Targets, dynamic: usize) {
+        let values = &mut scope.values;
+        let code_type = targets.code_type;
+        let code_of = |v| code_of(v, code_type);
+        let code = fixed(self.code, || scope.code.take(), values, code_of);
+        let message = fixed(self.message, || scope.message.take(), values, text_of);
+        let request_id = fixed(self.request_id, || scope.request_id.take(), values, text_of);
+        let count = usize::from(self.count);
+        if self.in_place {
+            // Its captures are where the walk left them: the values past
+            // them are dropped.
+            for i in count..dynamic {
+                values.take(i);
+            }
+        } else {
+            // Set in a fresh `Captures`: a capture may be read from a slot
+            // that a capture before it is set in. (A shared value is copied:
+            // two captures at one pointer share one slot.)
+            let mut walked = std::mem::take(values);
+            for (i, source) in self.captures.iter().enumerate().take(count) {
+                let value = match *source {
+                    Source::None => continue,
+                    Source::Shared(slot) => walked.get(usize::from(slot) - FIXED).cloned(),
+                    Source::Own(slot) => walked.take(usize::from(slot) - FIXED),
+                };
+                if let Some(value) = value {
+                    values.set(i, value);
+                }
+            }
+        }
+        scope.code = code;
+        scope.message = message;
+        scope.request_id = request_id;
+        scope.field = None;
+        scope.field_message = None;
+    }
+}
+
+/// A rider's value of a fixed part (code, message, request id) from its
+/// `source`: the first layout's (`shared`), or its own slot's as `own`
+/// reads it.
+#[inline(always)]
+fn fixed<'a, T>(
+    source: Source,
+    shared: impl FnOnce() -> Option<T>,
+    values: &mut Captures<'a>,
+    own: impl FnOnce(Captured<'a>) -> Option<T>,
+) -> Option<T> {
+    match source {
+        Source::None => None,
+        Source::Shared(_) => shared(),
+        Source::Own(slot) => values.take(usize::from(slot) - FIXED).and_then(own),
+    }
+}
+
+/// A code as a [`Kind::RideCode`] slot holds it.
+fn code_of(value: Captured<'_>, code_type: CodeType) -> Option<RawCode<'_>> {
+    match value {
+        Captured::Str(text) => Some(code_from_str(text, code_type)),
+        Captured::Int(n) => Some(RawCode::Int(n)),
+        _ => None,
+    }
+}
+
+/// A message or request id as a [`Kind::RideMessage`] or
+/// [`Kind::RideRequestId`] slot holds it.
+fn text_of(value: Captured<'_>) -> Option<Cow<'_, str>> {
+    match value {
+        Captured::Str(text) => Some(text),
+        _ => None,
     }
 }
 
@@ -225,6 +302,12 @@ impl Union {
                 }
                 i += 1;
             }
+            let mut i = 0;
+            while i < rider.count as usize {
+                rider.in_place &=
+                    matches!(rider.captures[i], Source::Shared(s) if s as usize == FIXED + i);
+                i += 1;
+            }
             riders[lanes - 1] = rider;
             lanes += 1;
         }
@@ -245,6 +328,7 @@ impl Union {
             lanes,
             riders,
             pretest,
+            dynamic: next - FIXED,
         })
     }
 
@@ -286,7 +370,10 @@ impl Union {
         // captures, with its own delay hints.
         macro_rules! finish_alone {
             ($decoder:expr, $scope:ident, $field_errors:ident) => {{
-                *captures = Captures::default();
+                // (A layout with captures sets them all.)
+                if $decoder.targets.captures == 0 {
+                    *captures = Captures::default();
+                }
                 $decoder.hints.read_into(headers, hints);
                 finish!(
                     $decoder,
@@ -316,28 +403,34 @@ impl Union {
         }
         // Each rider's values in a scope of its own, out of the first's:
         // taken before the first layout is finished, when it is; else as
-        // each rider's turn comes.
-        let mut own: [Option<Scope<'a>>; MAX_RIDERS] = [const { None }; MAX_RIDERS];
+        // each rider's turn comes. (Not an array of `Option<Scope>`: its
+        // `None`s cost Twilio's legacy body a copy of 248 bytes each, about
+        // 90 instructions a decode; callgrind.)
+        let mut own = ArrayVec::<Scope<'a>, MAX_RIDERS>::new();
         if first_fits && !self.pretest {
-            for (own, rider) in own.iter_mut().zip(riders) {
-                rider.take_scope(&mut scope, &self.targets, own.insert(Scope::default()));
+            for rider in riders {
+                let mut taken = Scope::default();
+                rider.take_scope(&mut scope, &self.targets, &mut taken);
+                own.push(taken);
             }
             // Its own (rare: generated conditions read its own captures).
             let mut first_scope = std::mem::take(&mut scope);
-            let found = finish_alone!(first.decoder, first_scope, field_errors);
+            let mut first_errors = std::mem::take(&mut field_errors);
+            let found = finish_alone!(first.decoder, first_scope, first_errors);
             let facts = Facts::new(status.as_u16(), headers).captures(captures);
             if first.when.iter().all(|c| c.holds(&facts)) {
                 return Some((Some(0), found));
             }
         }
-        for (((index, alternative), own), rider) in
-            later.iter().enumerate().zip(&mut own).zip(riders)
-        {
+        // The last rider takes the walk's scope, which no layout needs
+        // after it; those before it take copies.
+        let (last, before) = later.split_last()?;
+        for ((index, alternative), rider) in before.iter().enumerate().zip(riders) {
             if !alternative.accepts(media_type) {
                 continue;
             }
-            let mut rider_scope = match own.take() {
-                Some(taken) => taken,
+            let mut rider_scope = match own.get_mut(index) {
+                Some(taken) => std::mem::take(taken),
                 None => {
                     let mut taken = Scope::default();
                     rider.take_scope(&mut scope, &self.targets, &mut taken);
@@ -350,6 +443,23 @@ impl Union {
             if alternative.when.iter().all(|c| c.holds(&facts)) {
                 return Some((Some(index + 1), found));
             }
+        }
+        if !last.accepts(media_type) {
+            return None;
+        }
+        match own.get_mut(before.len()) {
+            Some(taken) => scope = std::mem::take(taken),
+            None => {
+                let rider = riders.get(before.len())?;
+                rider.take_in_place(&mut scope, &self.targets, self.dynamic);
+            }
+        }
+        // The first layout's field errors are not the rider's (it has none).
+        field_errors.clear();
+        let found = finish_alone!(last.decoder, scope, field_errors);
+        let facts = Facts::new(status.as_u16(), headers).captures(captures);
+        if last.when.iter().all(|c| c.holds(&facts)) {
+            return Some((Some(later.len()), found));
         }
         None
     }
@@ -430,6 +540,47 @@ mod tests {
         },
     };
 
+    /// The RFC 9457 shape with the API's captures, as generated code lists
+    /// them for every layout (`type`, then the legacy `more_info`), and one
+    /// more of its own past them.
+    static PROBLEM_API: ApiLayout = ApiLayout {
+        body: BodyLayout {
+            captures: &[
+                Capture::At(Pointer(&["type"])),
+                Capture::At(Pointer(&["more_info"])),
+                Capture::At(Pointer(&["instance"])),
+            ],
+            ..PROBLEM.body
+        },
+        headers: PROBLEM.headers,
+    };
+
+    /// The legacy shape capturing one pointer twice, which the first
+    /// layout captures too.
+    static LEGACY_TWICE: ApiLayout = ApiLayout {
+        body: BodyLayout {
+            captures: &[
+                Capture::At(Pointer(&["more_info"])),
+                Capture::At(Pointer(&["more_info"])),
+            ],
+            ..LEGACY.body
+        },
+        headers: LEGACY.headers,
+    };
+
+    /// A rider for another media type, with values of its own.
+    static DETAIL: ApiLayout = ApiLayout {
+        body: BodyLayout {
+            code: Some(CodeSource::Body(Pointer(&["code"]))),
+            code_type: CodeType::Integer,
+            message: Some(Pointer(&["detail"])),
+            request_id: Some(Pointer(&["instance"])),
+            captures: &[Capture::At(Pointer(&["status"]))],
+            ..BodyLayout::JSON
+        },
+        headers: HeaderLayout::NONE,
+    };
+
     /// Errors in an array of items, the code in each.
     static ITEMS: ApiLayout = ApiLayout {
         body: BodyLayout {
@@ -455,6 +606,9 @@ mod tests {
     static PROBLEM_DECODER: Decoder = Decoder::new(&PROBLEM);
     static LEGACY_DECODER: Decoder = Decoder::new(&LEGACY);
     static ITEMS_DECODER: Decoder = Decoder::new(&ITEMS);
+    static PROBLEM_API_DECODER: Decoder = Decoder::new(&PROBLEM_API);
+    static DETAIL_DECODER: Decoder = Decoder::new(&DETAIL);
+    static LEGACY_TWICE_DECODER: Decoder = Decoder::new(&LEGACY_TWICE);
     static INTO_ITEMS_DECODER: Decoder = Decoder::new(&INTO_ITEMS);
 
     const HAS_TYPE: &[Condition] = &[Condition::Field(0, Test::Present(true))];
@@ -469,6 +623,56 @@ mod tests {
             content_types: &[],
             when: &[],
             decoder: &LEGACY_DECODER,
+        },
+    ]);
+
+    /// The rider's captures are the first layout's (it takes them where
+    /// the walk left them); the first has one more, which it drops.
+    static SAME_CAPTURES: Layouts<'static> = Layouts::new(&[
+        Alternative {
+            content_types: &[],
+            when: HAS_TYPE,
+            decoder: &PROBLEM_API_DECODER,
+        },
+        Alternative {
+            content_types: &[],
+            when: &[],
+            decoder: &LEGACY_DECODER,
+        },
+    ]);
+
+    /// Two riders, the first for another media type (skipped here, its
+    /// values left in the walk's slots), the last taking the captures in
+    /// place.
+    static SKIPPED_RIDER: Layouts<'static> = Layouts::new(&[
+        Alternative {
+            content_types: &[],
+            when: HAS_TYPE,
+            decoder: &PROBLEM_API_DECODER,
+        },
+        Alternative {
+            content_types: &["application/x-other"],
+            when: &[],
+            decoder: &DETAIL_DECODER,
+        },
+        Alternative {
+            content_types: &[],
+            when: &[],
+            decoder: &LEGACY_DECODER,
+        },
+    ]);
+
+    /// A rider with two captures at one pointer, the first layout's.
+    static TWICE: Layouts<'static> = Layouts::new(&[
+        Alternative {
+            content_types: &[],
+            when: HAS_TYPE,
+            decoder: &PROBLEM_API_DECODER,
+        },
+        Alternative {
+            content_types: &[],
+            when: &[],
+            decoder: &LEGACY_TWICE_DECODER,
         },
     ]);
 
@@ -540,6 +744,8 @@ mod tests {
         br#"{"code":123456789012345678901234,"message":1,"request":{"id":"req_1"}}"#,
         br#"{"message":"first","message":{},"code":1.5,"more_info":null}"#,
         br#"{"type":null,"code":1}"#,
+        br#"{"code":20404,"message":"m","more_info":"https://x","instance":"/i","detail":"d","status":404}"#,
+        br#"{"more_info":"a \u00e9","instance":{"id":1},"detail":7,"request":{"id":"r"}}"#,
         br#"{"errors":[{"code":7,"message":"item"}],"code":3}"#,
         br#"{"code":20404,"message":"cut"#,
         b"\xff{}",
@@ -566,7 +772,15 @@ mod tests {
     fn one_walk_decodes_as_each_layout_alone() {
         let mut headers = HeaderMap::new();
         headers.insert("x-request-id", HeaderValue::from_static("hdr_1"));
-        for layouts in [&TWILIO, &THREE, &NO_PRETEST, &NO_PRETEST_NEVER] {
+        for layouts in [
+            &TWILIO,
+            &THREE,
+            &NO_PRETEST,
+            &NO_PRETEST_NEVER,
+            &SAME_CAPTURES,
+            &SKIPPED_RIDER,
+            &TWICE,
+        ] {
             for body in BODIES {
                 let one = layouts.choose(StatusCode::NOT_FOUND, &headers, body);
                 let each = in_turn(layouts, &headers, body);
@@ -598,8 +812,21 @@ mod tests {
                 request_id: Source::Own(_),
                 captures: [Source::Shared(_), Source::Own(_), ..],
                 count: 2,
+                in_place: false,
             })
         ));
+        // Captures listed alike by both layouts are taken in place.
+        let rider = SAME_CAPTURES.union.map(|u| u.riders[0]);
+        assert!(matches!(
+            rider,
+            Some(Rider {
+                captures: [Source::Shared(_), Source::Shared(_), ..],
+                count: 2,
+                in_place: true,
+                ..
+            })
+        ));
+        assert_eq!(SKIPPED_RIDER.union.map(|u| u.lanes), Some(3));
     }
 
     #[test]
