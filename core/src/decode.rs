@@ -1885,8 +1885,9 @@ impl Targets {
         mask
     }
 
-    /// The slots of `mask` whose segment at `depth` satisfies `matches`;
-    /// every slot of `mask` points deeper than `depth`.
+    /// The slots of `mask` whose segment at `depth` satisfies `matches`,
+    /// which holds for one segment text at most; every slot of `mask`
+    /// points deeper than `depth`.
     // `inline(always)`: called once per key, a call of its own cost about
     // 40 instructions a key (callgrind, TopMail known).
     #[inline(always)]
@@ -2419,9 +2420,13 @@ impl<'de> Visitor<'de> for Walk<'_, 'de> {
         } else {
             let deeper = self.targets.deeper(self.mask, self.depth);
             loop {
-                let next = self
-                    .targets
-                    .step(deeper, self.depth, |seg| is_index(seg.text, index));
+                // (No target below: no segment is asked for each element.)
+                let next = match deeper {
+                    0 => 0,
+                    _ => self
+                        .targets
+                        .step(deeper, self.depth, |seg| is_index(seg.text, index)),
+                };
                 let more = if next == 0 {
                     seq.next_element::<IgnoredAny>()?.is_some()
                 } else {

@@ -613,33 +613,30 @@ mod tests {
 
     const HAS_TYPE: &[Condition] = &[Condition::Field(0, Test::Present(true))];
 
-    static TWILIO: Layouts<'static> = Layouts::new(&[
-        Alternative {
-            content_types: &[],
-            when: HAS_TYPE,
-            decoder: &PROBLEM_DECODER,
-        },
-        Alternative {
-            content_types: &[],
-            when: &[],
-            decoder: &LEGACY_DECODER,
-        },
-    ]);
+    /// Two layouts for any media type: the first where `$when` holds, else
+    /// the second.
+    macro_rules! two {
+        ($when:expr, $first:expr, $second:expr) => {
+            Layouts::new(&[
+                Alternative {
+                    content_types: &[],
+                    when: $when,
+                    decoder: $first,
+                },
+                Alternative {
+                    content_types: &[],
+                    when: &[],
+                    decoder: $second,
+                },
+            ])
+        };
+    }
+
+    static TWILIO: Layouts<'static> = two!(HAS_TYPE, &PROBLEM_DECODER, &LEGACY_DECODER);
 
     /// The rider's captures are the first layout's (it takes them where
     /// the walk left them); the first has one more, which it drops.
-    static SAME_CAPTURES: Layouts<'static> = Layouts::new(&[
-        Alternative {
-            content_types: &[],
-            when: HAS_TYPE,
-            decoder: &PROBLEM_API_DECODER,
-        },
-        Alternative {
-            content_types: &[],
-            when: &[],
-            decoder: &LEGACY_DECODER,
-        },
-    ]);
+    static SAME_CAPTURES: Layouts<'static> = two!(HAS_TYPE, &PROBLEM_API_DECODER, &LEGACY_DECODER);
 
     /// Two riders, the first for another media type (skipped here, its
     /// values left in the walk's slots), the last taking the captures in
@@ -663,18 +660,7 @@ mod tests {
     ]);
 
     /// A rider with two captures at one pointer, the first layout's.
-    static TWICE: Layouts<'static> = Layouts::new(&[
-        Alternative {
-            content_types: &[],
-            when: HAS_TYPE,
-            decoder: &PROBLEM_API_DECODER,
-        },
-        Alternative {
-            content_types: &[],
-            when: &[],
-            decoder: &LEGACY_TWICE_DECODER,
-        },
-    ]);
+    static TWICE: Layouts<'static> = two!(HAS_TYPE, &PROBLEM_API_DECODER, &LEGACY_TWICE_DECODER);
 
     /// The rider can ride; the layout after it, which has items, cannot.
     static THREE: Layouts<'static> = Layouts::new(&[
@@ -697,45 +683,24 @@ mod tests {
 
     /// The first layout's condition reads past its captures (never so in
     /// generated code): it is finished before it is tested.
-    static NO_PRETEST: Layouts<'static> = Layouts::new(&[
-        Alternative {
-            content_types: &[],
-            when: &[Condition::Field(5, Test::Present(false))],
-            decoder: &PROBLEM_DECODER,
-        },
-        Alternative {
-            content_types: &[],
-            when: &[],
-            decoder: &LEGACY_DECODER,
-        },
-    ]);
+    static NO_PRETEST: Layouts<'static> = two!(
+        &[Condition::Field(5, Test::Present(false))],
+        &PROBLEM_DECODER,
+        &LEGACY_DECODER
+    );
 
     /// The same, the first layout never fitting.
-    static NO_PRETEST_NEVER: Layouts<'static> = Layouts::new(&[
-        Alternative {
-            content_types: &[],
-            when: &[Condition::Field(5, Test::Present(true))],
-            decoder: &PROBLEM_DECODER,
-        },
-        Alternative {
-            content_types: &[],
-            when: &[],
-            decoder: &LEGACY_DECODER,
-        },
-    ]);
+    static NO_PRETEST_NEVER: Layouts<'static> = two!(
+        &[Condition::Field(5, Test::Present(true))],
+        &PROBLEM_DECODER,
+        &LEGACY_DECODER
+    );
 
-    static NO_RIDER: Layouts<'static> = Layouts::new(&[
-        Alternative {
-            content_types: &[],
-            when: &[Condition::Field(0, Test::Present(true))],
-            decoder: &ITEMS_DECODER,
-        },
-        Alternative {
-            content_types: &[],
-            when: &[],
-            decoder: &INTO_ITEMS_DECODER,
-        },
-    ]);
+    static NO_RIDER: Layouts<'static> = two!(
+        &[Condition::Field(0, Test::Present(true))],
+        &ITEMS_DECODER,
+        &INTO_ITEMS_DECODER
+    );
 
     const BODIES: &[&[u8]] = &[
         br#"{"code":20404,"message":"The requested resource was not found","more_info":"https://www.twilio.com/docs/errors/20404","status":404}"#,
